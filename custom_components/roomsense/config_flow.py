@@ -1,0 +1,163 @@
+"""Config flow of RoomSense: a SwitchBot account given by its token and secret."""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Mapping
+from typing import Any
+
+import voluptuous as vol
+from homeassistant.config_entries import (
+    SOURCE_RECONFIGURE,
+    ConfigFlow,
+    ConfigFlowResult,
+)
+from homeassistant.data_entry_flow import section
+from homeassistant.helpers.aiohttp_client import async_get_clientsession
+from homeassistant.helpers.selector import (
+    TextSelector,
+    TextSelectorConfig,
+    TextSelectorType,
+)
+
+from .const import (
+    CONF_BASE_URL,
+    CONF_SECRET,
+    CONF_TOKEN,
+    DEFAULT_CLOUD_URL,
+    DEFAULT_TITLE,
+    DOMAIN,
+    LOGGER,
+)
+from .switchbot_cloud import (
+    SwitchBotAuthenticationError,
+    SwitchBotCloudClient,
+    SwitchBotConnectionError,
+    SwitchBotQuotaExceededError,
+)
+
+SECTION_ADVANCED = "advanced"
+_PASSWORD = TextSelector(TextSelectorConfig(type=TextSelectorType.PASSWORD))
+_URL = TextSelector(TextSelectorConfig(type=TextSelectorType.URL))
+
+
+def account_unique_id(token: str) -> str:
+    """A stable id for the account that does not reveal the token."""
+    return hashlib.sha256(token.strip().encode()).hexdigest()[:32]
+
+
+def _user_schema(defaults: Mapping[str, Any]) -> vol.Schema:
+    return vol.Schema(
+        {
+            vol.Required(CONF_TOKEN, default=defaults.get(CONF_TOKEN, vol.UNDEFINED)): _PASSWORD,
+            vol.Required(CONF_SECRET): _PASSWORD,
+            vol.Required(SECTION_ADVANCED): section(
+                vol.Schema(
+                    {
+                        vol.Required(
+                            CONF_BASE_URL,
+                            default=defaults.get(CONF_BASE_URL, DEFAULT_CLOUD_URL),
+                        ): _URL
+                    }
+                ),
+                {"collapsed": True},
+            ),
+        }
+    )
+
+
+class RoomSenseConfigFlow(ConfigFlow, domain=DOMAIN):
+    """Set up a SwitchBot account."""
+
+    VERSION = 1
+    MINOR_VERSION = 1
+
+    async def async_step_user(self, user_input: dict[str, Any] | None = None) -> ConfigFlowResult:
+        """Ask for the token and secret and check them against the cloud."""
+        errors: dict[str, str] = {}
+        if user_input is not None:
+            data = _flatten(user_input)
+            errors = await self._validate(data)
+            if not errors:
+                await self.async_set_unique_id(account_unique_id(data[CONF_TOKEN]))
+                if self.source == SOURCE_RECONFIGURE:
+                    self._abort_if_unique_id_mismatch(reason="wrong_account")
+                    return self.async_update_reload_and_abort(
+                        self._get_reconfigure_entry(), data_updates=data
+                    )
+                self._abort_if_unique_id_configured()
+                return self.async_create_entry(title=DEFAULT_TITLE, data=data)
+        defaults: Mapping[str, Any] = _flatten(user_input) if user_input else {}
+        if self.source == SOURCE_RECONFIGURE and not user_input:
+            defaults = self._get_reconfigure_entry().data
+        return self.async_show_form(
+            step_id="reconfigure" if self.source == SOURCE_RECONFIGURE else "user",
+            data_schema=_user_schema(defaults),
+            errors=errors,
+        )
+
+    async def async_step_reconfigure(
+        self, user_input: dict[str, Any] | None = None
+    ) -> ConfigFlowResult:
+        """Change the token, secret or cloud URL of the account."""
+        return await self.async_step_user(user_input)
+
+    async def async_step_reauth(self, entry_data: Mapping[str, Any]) -> ConfigFlowResult:
+        """The cloud rejected the stored credentials."""
+        return await self.async_step_reauth_confirm()
+
+    async def async_step_reauth_confirm(
+        self, user_input: dict[str, Any] | None = None
+    ) -> ConfigFlowResult:
+        """Ask for the token and secret again."""
+        entry = self._get_reauth_entry()
+        errors: dict[str, str] = {}
+        if user_input is not None:
+            data = {**entry.data, **user_input}
+            errors = await self._validate(data)
+            if not errors:
+                await self.async_set_unique_id(account_unique_id(data[CONF_TOKEN]))
+                self._abort_if_unique_id_mismatch(reason="wrong_account")
+                return self.async_update_reload_and_abort(entry, data_updates=user_input)
+        return self.async_show_form(
+            step_id="reauth_confirm",
+            data_schema=vol.Schema(
+                {
+                    vol.Required(CONF_TOKEN, default=entry.data[CONF_TOKEN]): _PASSWORD,
+                    vol.Required(CONF_SECRET): _PASSWORD,
+                }
+            ),
+            errors=errors,
+        )
+
+    async def _validate(self, data: Mapping[str, Any]) -> dict[str, str]:
+        """Call `GET /v1.1/devices` with the credentials; return form errors."""
+        client = SwitchBotCloudClient(
+            data[CONF_TOKEN],
+            data[CONF_SECRET],
+            async_get_clientsession(self.hass),
+            base_url=data[CONF_BASE_URL],
+            max_attempts=1,
+        )
+        try:
+            await client.get_devices()
+        except SwitchBotAuthenticationError:
+            return {"base": "invalid_auth"}
+        except SwitchBotQuotaExceededError:
+            return {"base": "quota_exceeded"}
+        except SwitchBotConnectionError:
+            return {"base": "cannot_connect"}
+        except Exception:  # noqa: BLE001 - any other failure is shown, never a traceback
+            LOGGER.exception("Unexpected error while checking the SwitchBot credentials")
+            return {"base": "unknown"}
+        return {}
+
+
+def _flatten(user_input: Mapping[str, Any]) -> dict[str, Any]:
+    """Entry data keys are exactly token, secret and base_url."""
+    advanced = user_input.get(SECTION_ADVANCED) or {}
+    return {
+        CONF_TOKEN: str(user_input[CONF_TOKEN]).strip(),
+        CONF_SECRET: str(user_input[CONF_SECRET]).strip(),
+        CONF_BASE_URL: str(advanced.get(CONF_BASE_URL) or DEFAULT_CLOUD_URL).strip().rstrip("/"),
+    }
