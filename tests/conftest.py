@@ -1,0 +1,77 @@
+"""Fixtures shared by every test: a real SwitchBot Cloud simulator on 127.0.0.1."""
+
+from __future__ import annotations
+
+import socket
+from collections.abc import AsyncIterator
+from typing import Any
+
+import aiohttp
+import pytest
+
+from roomsense_simulator import Simulator
+
+TOKEN = "test-token-0123456789abcdef"
+SECRET = "test-secret-0123456789"
+
+
+class SimulatorAdmin:
+    """Drives a running simulator through its `/_sim/` admin endpoints, as the demo does."""
+
+    def __init__(self, simulator: Simulator, session: aiohttp.ClientSession) -> None:
+        self.simulator = simulator
+        self.session = session
+
+    @property
+    def base_url(self) -> str:
+        return self.simulator.base_url
+
+    async def request(self, method: str, path: str, body: Any = None) -> Any:
+        async with self.session.request(
+            method, f"{self.base_url}/_sim/{path}", json=body
+        ) as response:
+            assert response.status < 300, await response.text()
+            return await response.json() if response.content_length != 0 else None
+
+    async def calls(self) -> list[dict[str, Any]]:
+        return (await self.request("GET", "calls"))["calls"]
+
+    async def api_calls(self, path_suffix: str = "") -> list[dict[str, Any]]:
+        """Recorded API calls whose path ends with `path_suffix`."""
+        return [call for call in await self.calls() if call["path"].endswith(path_suffix)]
+
+    async def device(self, device_id: str) -> dict[str, Any]:
+        return await self.request("GET", f"devices/{device_id}")
+
+    async def set_online(self, device_id: str, online: bool) -> None:
+        await self.request("POST", f"devices/{device_id}/online", {"online": online})
+
+    async def fault(self, **fault: Any) -> None:
+        await self.request("POST", "faults", fault)
+
+    async def set_quota(self, **quota: int) -> None:
+        await self.request("POST", "quota", quota)
+
+
+def free_port() -> int:
+    """A TCP port on 127.0.0.1 that nothing listens on right now."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+@pytest.fixture
+async def simulator(socket_enabled: None) -> AsyncIterator[Simulator]:
+    """The simulated SwitchBot cloud with the demo home."""
+    sim = Simulator(token=TOKEN, secret=SECRET, home="demo")
+    await sim.start(host="127.0.0.1", port=0)
+    try:
+        yield sim
+    finally:
+        await sim.stop()
+
+
+@pytest.fixture
+async def sim_admin(simulator: Simulator) -> AsyncIterator[SimulatorAdmin]:
+    async with aiohttp.ClientSession() as session:
+        yield SimulatorAdmin(simulator, session)

@@ -1,0 +1,66 @@
+"""Setting up and unloading a RoomSense entry."""
+
+from __future__ import annotations
+
+from homeassistant.config_entries import ConfigEntryState
+from homeassistant.core import HomeAssistant
+from pytest_homeassistant_custom_component.common import MockConfigEntry
+from pytest_homeassistant_custom_component.components.diagnostics import (
+    get_diagnostics_for_config_entry,
+)
+from pytest_homeassistant_custom_component.typing import ClientSessionGenerator
+
+from ..conftest import SECRET, TOKEN, SimulatorAdmin
+
+
+async def test_setup_reads_the_account_and_unloads(
+    hass: HomeAssistant, config_entry: MockConfigEntry
+) -> None:
+    config_entry.add_to_hass(hass)
+    assert await hass.config_entries.async_setup(config_entry.entry_id)
+    await hass.async_block_till_done()
+    assert config_entry.state is ConfigEntryState.LOADED
+    data = config_entry.runtime_data
+    assert len(data.devices.devices) >= 14
+    assert data.client.counter.calls_today == 1
+
+    assert await hass.config_entries.async_unload(config_entry.entry_id)
+    assert config_entry.state is ConfigEntryState.NOT_LOADED
+
+
+async def test_cloud_down_retries_setup(
+    hass: HomeAssistant, config_entry: MockConfigEntry, sim_admin: SimulatorAdmin
+) -> None:
+    await sim_admin.fault(http_status=503)
+    config_entry.add_to_hass(hass)
+    await hass.config_entries.async_setup(config_entry.entry_id)
+    await hass.async_block_till_done()
+    assert config_entry.state is ConfigEntryState.SETUP_RETRY
+    assert "503" in (config_entry.reason or "")
+
+
+async def test_spent_quota_retries_setup(
+    hass: HomeAssistant, config_entry: MockConfigEntry, sim_admin: SimulatorAdmin
+) -> None:
+    await sim_admin.set_quota(used=10_000)
+    config_entry.add_to_hass(hass)
+    await hass.config_entries.async_setup(config_entry.entry_id)
+    await hass.async_block_till_done()
+    assert config_entry.state is ConfigEntryState.SETUP_RETRY
+
+
+async def test_diagnostics_redact_credentials(
+    hass: HomeAssistant,
+    hass_client: ClientSessionGenerator,
+    config_entry: MockConfigEntry,
+) -> None:
+    config_entry.add_to_hass(hass)
+    assert await hass.config_entries.async_setup(config_entry.entry_id)
+    await hass.async_block_till_done()
+    diagnostics = await get_diagnostics_for_config_entry(hass, hass_client, config_entry)
+    text = str(diagnostics)
+    assert TOKEN not in text
+    assert SECRET not in text
+    assert diagnostics["entry"]["data"]["token"] == "**REDACTED**"
+    assert diagnostics["api_calls"]["calls_today"] == 1
+    assert len(diagnostics["devices"]) >= 14
