@@ -224,15 +224,22 @@ async def test_offline_device_and_hub(
 
 
 async def test_server_error_and_timeout_are_connection_errors(
-    client: SwitchBotCloudClient, sim_admin: SimulatorAdmin
+    simulator: Simulator,
+    session: aiohttp.ClientSession,
+    client: SwitchBotCloudClient,
+    sim_admin: SimulatorAdmin,
 ) -> None:
     await sim_admin.fault(http_status=503)
     with pytest.raises(SwitchBotConnectionError):
         await client.get_scenes()
     await sim_admin.request("DELETE", "faults")
-    await sim_admin.fault(latency_ms=3_000, count=3)
+
+    impatient = SwitchBotCloudClient(
+        TOKEN, SECRET, session, base_url=simulator.base_url, timeout=0.2, max_attempts=1
+    )
+    await sim_admin.fault(latency_ms=1_000, count=1)
     with pytest.raises(SwitchBotConnectionError):
-        await client.get_scenes()
+        await impatient.get_scenes()
 
 
 async def test_nothing_listening_is_a_connection_error(

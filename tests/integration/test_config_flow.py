@@ -163,10 +163,10 @@ async def test_reauth_with_another_account_is_refused(
     other = Simulator(token="other-token", secret="other-secret", home="empty")
     await other.start(host="127.0.0.1", port=0)
     try:
+        config_entry.add_to_hass(hass)
         hass.config_entries.async_update_entry(
             config_entry, data={**config_entry.data, "base_url": other.base_url}
         )
-        config_entry.add_to_hass(hass)
         result = await config_entry.start_reauth_flow(hass)
         result = await hass.config_entries.flow.async_configure(
             result["flow_id"], {"token": "other-token", "secret": "other-secret"}

@@ -219,7 +219,7 @@ class DeviceStatus:
         if not isinstance(mode, str):
             mode = _int(mode)
         # Plug Mini EU and relays report `power` in watts; the US/JP plugs report `weight`.
-        watts = _float(data["power"]) if not isinstance(data.get("power"), str) else None
+        watts = None if isinstance(data.get("power"), str) else _float(data.get("power"))
         if watts is None:
             watts = _float(data.get("weight"))
         # Water Detector reports `status` 0/1; the Presence Sensor a capitalised `Detected`.
