@@ -79,6 +79,7 @@ def main() -> None:
             sys.executable, "-m", "roomsense_simulator", "--host", "127.0.0.1",
             "--port", str(port), "--token", TOKEN, "--secret", SECRET,
             "--home", "demo", "--daily-limit", str(10 * (args.calls + args.warmup)),
+            "--log-level", "WARNING",
         ],
         stdout=subprocess.PIPE,
         text=True,
