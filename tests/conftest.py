@@ -60,10 +60,34 @@ def free_port() -> int:
         return int(sock.getsockname()[1])
 
 
+def home_with(*device_types: str, hub_type: str = "Hub 2") -> dict[str, Any]:
+    """A home with one hub and one device of each type (ids 0000000000NN)."""
+    hub_id = "AA0000000000"
+    devices: list[dict[str, Any]] = [
+        {"deviceId": hub_id, "deviceName": "Hub", "deviceType": hub_type}
+    ]
+    for index, device_type in enumerate(device_types, start=1):
+        devices.append(
+            {
+                "deviceId": f"{index:012d}",
+                "deviceName": device_type,
+                "deviceType": device_type,
+                "hubDeviceId": hub_id,
+            }
+        )
+    return {"name": "test home", "devices": devices, "infraredRemotes": [], "scenes": []}
+
+
 @pytest.fixture
-async def simulator(socket_enabled: None) -> AsyncIterator[Simulator]:
-    """The simulated SwitchBot cloud with the demo home."""
-    sim = Simulator(token=TOKEN, secret=SECRET, home="demo")
+def home() -> str | dict[str, Any]:
+    """The home the simulator serves; a test module overrides it to pick its devices."""
+    return "demo"
+
+
+@pytest.fixture
+async def simulator(socket_enabled: None, home: str | dict[str, Any]) -> AsyncIterator[Simulator]:
+    """The simulated SwitchBot cloud."""
+    sim = Simulator(token=TOKEN, secret=SECRET, home=home)
     await sim.start(host="127.0.0.1", port=0)
     try:
         yield sim

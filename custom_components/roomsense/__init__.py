@@ -2,19 +2,28 @@
 
 from __future__ import annotations
 
+from homeassistant.const import Platform
 from homeassistant.core import HomeAssistant
 from homeassistant.exceptions import ConfigEntryAuthFailed, ConfigEntryNotReady
+from homeassistant.helpers import device_registry as dr
 from homeassistant.helpers.aiohttp_client import async_get_clientsession
 
 from .const import CONF_BASE_URL, CONF_SECRET, CONF_TOKEN, DEFAULT_CLOUD_URL, DOMAIN
+from .coordinator import RoomSenseCoordinator
 from .data import RoomSenseConfigEntry, RoomSenseData
+from .entity import device_info
 from .switchbot_cloud import (
+    Device,
+    DeviceList,
+    InfraredRemote,
     SwitchBotAuthenticationError,
     SwitchBotCloudClient,
     SwitchBotConnectionError,
     SwitchBotError,
     SwitchBotQuotaExceededError,
 )
+
+PLATFORMS: list[Platform] = [Platform.SENSOR, Platform.SWITCH]
 
 
 async def async_setup_entry(hass: HomeAssistant, entry: RoomSenseConfigEntry) -> bool:
@@ -48,10 +57,30 @@ async def async_setup_entry(hass: HomeAssistant, entry: RoomSenseConfigEntry) ->
             translation_placeholders={"error": str(err)},
         ) from err
 
-    entry.runtime_data = RoomSenseData(client=client, devices=devices)
+    coordinator = RoomSenseCoordinator(hass, client, devices, dict(entry.options), entry)
+    await coordinator.async_config_entry_first_refresh()
+    _register_devices(hass, entry, devices)
+    entry.runtime_data = RoomSenseData(client=client, devices=devices, coordinator=coordinator)
+    await hass.config_entries.async_forward_entry_setups(entry, PLATFORMS)
+    entry.async_on_unload(coordinator.async_start_polling())
     return True
+
+
+def _register_devices(
+    hass: HomeAssistant, entry: RoomSenseConfigEntry, devices: DeviceList
+) -> None:
+    """Create the Home Assistant devices, hubs first so `via_device` finds them."""
+    registry = dr.async_get(hass)
+    known_ids = {device.device_id for device in devices.devices}
+    hub_ids = {device.hub_device_id for device in devices.devices if device.hub_device_id}
+    ordered = sorted(devices.devices, key=lambda device: device.device_id not in hub_ids)
+    everything: list[Device | InfraredRemote] = [*ordered, *devices.infrared_remotes]
+    for device in everything:
+        registry.async_get_or_create(
+            config_entry_id=entry.entry_id, **device_info(device, known_ids)
+        )
 
 
 async def async_unload_entry(hass: HomeAssistant, entry: RoomSenseConfigEntry) -> bool:
-    """Unload an entry; it holds no platforms or listeners yet."""
-    return True
+    """Unload the platforms; the poll scheduler stops with the entry."""
+    return await hass.config_entries.async_unload_platforms(entry, PLATFORMS)

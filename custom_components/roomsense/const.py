@@ -16,4 +16,11 @@ CONF_SECRET: Final = "secret"  # noqa: S105 - a key name, not a secret
 CONF_BASE_URL: Final = "base_url"
 
 DEFAULT_TITLE: Final = "SwitchBot"
+MANUFACTURER: Final = "SwitchBot"
 DEFAULT_CLOUD_URL: Final = DEFAULT_BASE_URL
+
+# Options.
+OPT_POLLING_SHARE: Final = "polling_share"
+OPT_STALENESS: Final = "staleness"
+DEFAULT_POLLING_SHARE: Final = 0.5
+DEFAULT_STALENESS: Final = 3600

@@ -6,15 +6,17 @@ from dataclasses import dataclass
 
 from homeassistant.config_entries import ConfigEntry
 
+from .coordinator import RoomSenseCoordinator
 from .switchbot_cloud import DeviceList, SwitchBotCloudClient
 
 
 @dataclass
 class RoomSenseData:
-    """What a loaded entry keeps: the account's client and what the cloud reported."""
+    """What a loaded entry keeps: the account's client, its devices and their states."""
 
     client: SwitchBotCloudClient
     devices: DeviceList
+    coordinator: RoomSenseCoordinator
 
 
 type RoomSenseConfigEntry = ConfigEntry[RoomSenseData]

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import pytest
+from homeassistant.core import HomeAssistant
+from homeassistant.helpers import entity_registry as er
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
 from custom_components.roomsense.config_flow import account_unique_id
@@ -26,3 +28,19 @@ def config_entry(simulator: Simulator) -> MockConfigEntry:
         unique_id=account_unique_id(TOKEN),
         data={"token": TOKEN, "secret": SECRET, "base_url": simulator.base_url},
     )
+
+
+@pytest.fixture
+async def setup_entry(hass: HomeAssistant, config_entry: MockConfigEntry) -> MockConfigEntry:
+    """RoomSense set up against the simulator."""
+    config_entry.add_to_hass(hass)
+    assert await hass.config_entries.async_setup(config_entry.entry_id)
+    await hass.async_block_till_done()
+    return config_entry
+
+
+def entity_id(hass: HomeAssistant, platform: str, unique_id: str) -> str:
+    """The entity id Home Assistant gave the entity with this unique id."""
+    found = er.async_get(hass).async_get_entity_id(platform, DOMAIN, unique_id)
+    assert found is not None, f"no {platform} entity {unique_id}"
+    return found

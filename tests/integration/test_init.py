@@ -22,7 +22,8 @@ async def test_setup_reads_the_account_and_unloads(
     assert config_entry.state is ConfigEntryState.LOADED
     data = config_entry.runtime_data
     assert len(data.devices.devices) >= 14
-    assert data.client.counter.calls_today == 1
+    # One device list, then one status per physical device; remotes have no status.
+    assert data.client.counter.calls_today == 1 + len(data.devices.devices)
 
     assert await hass.config_entries.async_unload(config_entry.entry_id)
     assert config_entry.state is ConfigEntryState.NOT_LOADED
@@ -62,5 +63,5 @@ async def test_diagnostics_redact_credentials(
     assert TOKEN not in text
     assert SECRET not in text
     assert diagnostics["entry"]["data"]["token"] == "**REDACTED**"
-    assert diagnostics["api_calls"]["calls_today"] == 1
+    assert diagnostics["api_calls"]["calls_today"] == 1 + len(diagnostics["devices"])
     assert len(diagnostics["devices"]) >= 14

@@ -1,0 +1,277 @@
+"""The coordinator of one SwitchBot account: one full read at start, then only what is due.
+
+Home Assistant's own polling model (one interval for everything) would spend the 10,000
+calls/day on devices that push their changes anyway. Here every physical device has its
+own next poll time: devices without webhook push are polled on an interval stretched to
+fit a share of the daily quota, devices that push get a slow safety poll, and infrared
+remotes (which have no status) are never polled.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from homeassistant.core import CALLBACK_TYPE, HomeAssistant, callback
+from homeassistant.helpers.event import async_track_time_interval
+from homeassistant.helpers.update_coordinator import DataUpdateCoordinator, UpdateFailed
+from homeassistant.util import dt as dt_util
+
+from .const import (
+    DEFAULT_POLLING_SHARE,
+    DEFAULT_STALENESS,
+    DOMAIN,
+    LOGGER,
+    OPT_POLLING_SHARE,
+    OPT_STALENESS,
+)
+from .push import device_pushes
+from .switchbot_cloud import (
+    Device,
+    DeviceList,
+    DeviceStatus,
+    SwitchBotAuthenticationError,
+    SwitchBotCloudClient,
+    SwitchBotError,
+)
+
+POLL_TICK = timedelta(seconds=15)
+# Preferred interval of devices that do not push; stretched when the budget requires.
+PREFERRED_POLL_INTERVAL = 300.0
+# A device that pushes is still read now and then, in case an event was lost.
+SAFETY_POLL_INTERVAL = 6 * 3600.0
+# After a command to a device that does not push, its status is read back this soon.
+CONFIRM_DELAY = 5.0
+SECONDS_PER_DAY = 86_400.0
+
+type DeviceListener = Callable[[], None]
+
+
+@dataclass
+class DeviceState:
+    """What is known of one device: its last status and when the cloud confirmed it."""
+
+    status: DeviceStatus
+    confirmed_at: datetime | None
+    sample_time: int | None = None
+    optimistic: bool = False
+
+    def merged(self, fields: dict[str, Any]) -> DeviceStatus:
+        """The status with some fields replaced."""
+        return DeviceStatus.from_dict({**self.status.raw, **fields})
+
+
+@dataclass
+class _PollPlan:
+    next_poll: dict[str, float] = field(default_factory=dict)
+    polls_today: int = 0
+    day: str = ""
+
+
+class RoomSenseCoordinator(DataUpdateCoordinator[dict[str, DeviceState]]):
+    """Status of every physical device of one SwitchBot account."""
+
+    def __init__(
+        self,
+        hass: HomeAssistant,
+        client: SwitchBotCloudClient,
+        device_list: DeviceList,
+        options: dict[str, Any],
+        config_entry: Any = None,
+    ) -> None:
+        """Track the devices of `device_list`; nothing is read until the first refresh."""
+        super().__init__(hass, LOGGER, config_entry=config_entry, name=DOMAIN, update_interval=None)
+        self.client = client
+        self.device_list = device_list
+        self.devices: dict[str, Device] = {
+            device.device_id: device for device in device_list.devices
+        }
+        self.options = options
+        self.push_active = False
+        self.cloud_error: str | None = None
+        self._plan = _PollPlan()
+        self._device_listeners: dict[str, list[DeviceListener]] = {}
+        self._unsub_tick: CALLBACK_TYPE | None = None
+
+    # --- reading ------------------------------------------------------------------------
+
+    async def _async_update_data(self) -> dict[str, DeviceState]:
+        """Read the status of every device once (the first refresh)."""
+        results = await asyncio.gather(
+            *(self.client.get_status(device_id) for device_id in self.devices),
+            return_exceptions=True,
+        )
+        data: dict[str, DeviceState] = dict(self.data or {})
+        now = dt_util.utcnow()
+        errors: list[BaseException] = []
+        for device_id, result in zip(self.devices, results, strict=True):
+            if isinstance(result, SwitchBotAuthenticationError):
+                raise result
+            if isinstance(result, BaseException):
+                errors.append(result)
+                continue
+            data[device_id] = DeviceState(status=result, confirmed_at=now)
+        if errors and not data:
+            raise UpdateFailed(
+                translation_domain=DOMAIN,
+                translation_key="cannot_connect",
+                translation_placeholders={"error": str(errors[0])},
+            )
+        monotonic = time.monotonic()
+        for device_id in self.devices:
+            self._plan.next_poll[device_id] = monotonic + self._interval_for(device_id)
+        return data
+
+    def _poll_only_count(self) -> int:
+        return sum(1 for device_id in self.devices if not self._pushes(device_id))
+
+    def _pushes(self, device_id: str) -> bool:
+        return self.push_active and device_pushes(self.devices[device_id].device_type)
+
+    def poll_interval(self) -> float:
+        """Seconds between reads of a device that does not push, within the poll budget."""
+        share = float(self.options.get(OPT_POLLING_SHARE, DEFAULT_POLLING_SHARE))
+        budget = max(self.client.counter.daily_limit * share, 1.0)
+        safety_calls = (len(self.devices) - self._poll_only_count()) * (
+            SECONDS_PER_DAY / SAFETY_POLL_INTERVAL
+        )
+        poll_budget = max(budget - safety_calls, 1.0)
+        needed = SECONDS_PER_DAY * self._poll_only_count() / poll_budget
+        return max(PREFERRED_POLL_INTERVAL, needed)
+
+    def _interval_for(self, device_id: str) -> float:
+        return SAFETY_POLL_INTERVAL if self._pushes(device_id) else self.poll_interval()
+
+    @callback
+    def async_start_polling(self) -> CALLBACK_TYPE:
+        """Start the poll scheduler; returns the function that stops it."""
+        self._unsub_tick = async_track_time_interval(
+            self.hass, self._async_poll_due, POLL_TICK, name=f"{DOMAIN} poll"
+        )
+        return self._stop_polling
+
+    @callback
+    def _stop_polling(self) -> None:
+        if self._unsub_tick:
+            self._unsub_tick()
+            self._unsub_tick = None
+
+    def _budget_left(self) -> bool:
+        """Whether polling may spend another call today (commands are never held back)."""
+        today = datetime.now(UTC).date().isoformat()
+        if today != self._plan.day:
+            self._plan.day = today
+            self._plan.polls_today = 0
+        share = float(self.options.get(OPT_POLLING_SHARE, DEFAULT_POLLING_SHARE))
+        return (
+            self._plan.polls_today < self.client.counter.daily_limit * share
+            and self.client.counter.remaining > 0
+        )
+
+    async def _async_poll_due(self, _now: datetime | None = None) -> None:
+        """Read the devices whose time has come, oldest first."""
+        monotonic = time.monotonic()
+        due = sorted(
+            (when, device_id)
+            for device_id, when in self._plan.next_poll.items()
+            if when <= monotonic
+        )
+        for _when, device_id in due:
+            if not self._budget_left():
+                return
+            await self.async_poll_device(device_id)
+
+    async def async_poll_device(self, device_id: str) -> None:
+        """Read one device now and reschedule it."""
+        self._plan.next_poll[device_id] = time.monotonic() + self._interval_for(device_id)
+        self._plan.polls_today += 1
+        try:
+            status = await self.client.get_status(device_id)
+        except SwitchBotError as err:
+            self._set_cloud_error(err)
+            return
+        self.cloud_error = None
+        self._store(device_id, DeviceState(status=status, confirmed_at=dt_util.utcnow()))
+
+    @callback
+    def async_schedule_confirm(self, device_id: str) -> None:
+        """Read a device back soon after a command, unless its push will confirm it."""
+        if device_id in self.devices and not self._pushes(device_id):
+            self._plan.next_poll[device_id] = time.monotonic() + CONFIRM_DELAY
+
+    # --- writing ------------------------------------------------------------------------
+
+    @callback
+    def async_set_optimistic(self, device_id: str, fields: dict[str, Any]) -> None:
+        """Show the expected result of a command before the cloud confirms it."""
+        state = self.data.get(device_id) if self.data else None
+        if state is None:
+            return
+        self._store(
+            device_id,
+            DeviceState(
+                status=state.merged(fields),
+                confirmed_at=state.confirmed_at,
+                sample_time=state.sample_time,
+                optimistic=True,
+            ),
+        )
+
+    @callback
+    def async_apply_push(
+        self, device_id: str, fields: dict[str, Any], sample_time: int | None
+    ) -> bool:
+        """Apply a pushed change; False when it is older than what is already known."""
+        state = self.data.get(device_id) if self.data else None
+        if state is None:
+            return False
+        if (
+            sample_time is not None
+            and state.sample_time is not None
+            and sample_time < state.sample_time
+        ):
+            return False
+        self._store(
+            device_id,
+            DeviceState(
+                status=state.merged(fields),
+                confirmed_at=dt_util.utcnow(),
+                sample_time=sample_time if sample_time is not None else state.sample_time,
+            ),
+        )
+        return True
+
+    def _store(self, device_id: str, state: DeviceState) -> None:
+        self.data[device_id] = state
+        for listener in list(self._device_listeners.get(device_id, ())):
+            listener()
+
+    def _set_cloud_error(self, err: SwitchBotError) -> None:
+        if self.cloud_error is None:
+            LOGGER.warning("SwitchBot cloud unavailable, keeping last known states: %s", err)
+        self.cloud_error = str(err)
+
+    # --- listeners ----------------------------------------------------------------------
+
+    @callback
+    def async_add_device_listener(self, device_id: str, listener: DeviceListener) -> CALLBACK_TYPE:
+        """Call `listener` when this one device changes; a push updates no other entity."""
+        self._device_listeners.setdefault(device_id, []).append(listener)
+
+        @callback
+        def remove() -> None:
+            self._device_listeners[device_id].remove(listener)
+
+        return remove
+
+    def is_stale(self, device_id: str) -> bool:
+        """Whether the last confirmed state is older than the staleness the user allows."""
+        state = self.data.get(device_id) if self.data else None
+        if state is None or state.confirmed_at is None:
+            return True
+        limit = timedelta(seconds=float(self.options.get(OPT_STALENESS, DEFAULT_STALENESS)))
+        return dt_util.utcnow() - state.confirmed_at > limit

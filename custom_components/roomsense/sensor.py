@@ -1,0 +1,205 @@
+"""Sensors: climate readings, battery, light level, power metering, and API calls left."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from homeassistant.components.sensor import (
+    SensorDeviceClass,
+    SensorEntity,
+    SensorEntityDescription,
+    SensorStateClass,
+)
+from homeassistant.const import (
+    CONCENTRATION_PARTS_PER_MILLION,
+    PERCENTAGE,
+    EntityCategory,
+    UnitOfElectricCurrent,
+    UnitOfElectricPotential,
+    UnitOfEnergy,
+    UnitOfPower,
+    UnitOfTemperature,
+    UnitOfTime,
+)
+from homeassistant.core import HomeAssistant
+from homeassistant.helpers.device_registry import DeviceEntryType, DeviceInfo
+from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
+from homeassistant.helpers.typing import StateType
+
+from .const import DOMAIN, MANUFACTURER
+from .data import RoomSenseConfigEntry
+from .entity import RoomSenseEntity
+from .switchbot_cloud import DeviceStatus, SwitchBotCloudClient
+
+PARALLEL_UPDATES = 0
+
+# Plug Mini (US/JP) report current in about 0.1 A steps (reference §5.10), the others in mA.
+_DECIAMP_TYPES = frozenset({"Plug Mini (US)", "Plug Mini (JP)"})
+
+
+def _current_amperes(status: DeviceStatus) -> float | None:
+    if status.electric_current is None:
+        return None
+    if status.device_type in _DECIAMP_TYPES:
+        return round(status.electric_current / 10, 2)
+    return round(status.electric_current / 1000, 3)
+
+
+def _energy_today(status: DeviceStatus) -> float | None:
+    watt_minutes = status.extra.get("usedElectricity")
+    if not isinstance(watt_minutes, int | float) or isinstance(watt_minutes, bool):
+        return None
+    return round(watt_minutes / 60, 2)
+
+
+def _minutes_used_today(status: DeviceStatus) -> int | None:
+    minutes = status.extra.get("electricityOfDay")
+    return minutes if isinstance(minutes, int) and not isinstance(minutes, bool) else None
+
+
+def _light_level(status: DeviceStatus) -> int | None:
+    # Contact and motion sensors say "bright"/"dim" in `brightness`; those are not levels.
+    return status.light_level
+
+
+@dataclass(frozen=True, kw_only=True)
+class RoomSenseSensorDescription(SensorEntityDescription):
+    """A sensor read from the device status; created when the device reports it."""
+
+    value_fn: Callable[[DeviceStatus], StateType]
+
+
+SENSORS: tuple[RoomSenseSensorDescription, ...] = (
+    RoomSenseSensorDescription(
+        key="temperature",
+        device_class=SensorDeviceClass.TEMPERATURE,
+        native_unit_of_measurement=UnitOfTemperature.CELSIUS,
+        state_class=SensorStateClass.MEASUREMENT,
+        value_fn=lambda status: status.temperature,
+    ),
+    RoomSenseSensorDescription(
+        key="humidity",
+        device_class=SensorDeviceClass.HUMIDITY,
+        native_unit_of_measurement=PERCENTAGE,
+        state_class=SensorStateClass.MEASUREMENT,
+        value_fn=lambda status: status.humidity,
+    ),
+    RoomSenseSensorDescription(
+        key="co2",
+        device_class=SensorDeviceClass.CO2,
+        native_unit_of_measurement=CONCENTRATION_PARTS_PER_MILLION,
+        state_class=SensorStateClass.MEASUREMENT,
+        value_fn=lambda status: status.co2,
+    ),
+    RoomSenseSensorDescription(
+        key="battery",
+        device_class=SensorDeviceClass.BATTERY,
+        native_unit_of_measurement=PERCENTAGE,
+        state_class=SensorStateClass.MEASUREMENT,
+        entity_category=EntityCategory.DIAGNOSTIC,
+        value_fn=lambda status: status.battery,
+    ),
+    RoomSenseSensorDescription(
+        key="light_level",
+        translation_key="light_level",
+        state_class=SensorStateClass.MEASUREMENT,
+        value_fn=_light_level,
+    ),
+    RoomSenseSensorDescription(
+        key="power",
+        device_class=SensorDeviceClass.POWER,
+        native_unit_of_measurement=UnitOfPower.WATT,
+        state_class=SensorStateClass.MEASUREMENT,
+        value_fn=lambda status: status.power_watts,
+    ),
+    RoomSenseSensorDescription(
+        key="voltage",
+        device_class=SensorDeviceClass.VOLTAGE,
+        native_unit_of_measurement=UnitOfElectricPotential.VOLT,
+        state_class=SensorStateClass.MEASUREMENT,
+        value_fn=lambda status: status.voltage,
+    ),
+    RoomSenseSensorDescription(
+        key="current",
+        device_class=SensorDeviceClass.CURRENT,
+        native_unit_of_measurement=UnitOfElectricCurrent.AMPERE,
+        state_class=SensorStateClass.MEASUREMENT,
+        value_fn=_current_amperes,
+    ),
+    RoomSenseSensorDescription(
+        key="energy_today",
+        translation_key="energy_today",
+        device_class=SensorDeviceClass.ENERGY,
+        native_unit_of_measurement=UnitOfEnergy.WATT_HOUR,
+        state_class=SensorStateClass.TOTAL_INCREASING,
+        value_fn=_energy_today,
+    ),
+    RoomSenseSensorDescription(
+        key="used_today",
+        translation_key="used_today",
+        device_class=SensorDeviceClass.DURATION,
+        native_unit_of_measurement=UnitOfTime.MINUTES,
+        state_class=SensorStateClass.TOTAL_INCREASING,
+        value_fn=_minutes_used_today,
+    ),
+)
+
+
+async def async_setup_entry(
+    hass: HomeAssistant,
+    entry: RoomSenseConfigEntry,
+    async_add_entities: AddConfigEntryEntitiesCallback,
+) -> None:
+    """Add a sensor for every reading a device reports, and the API budget sensor."""
+    coordinator = entry.runtime_data.coordinator
+    entities: list[SensorEntity] = [ApiCallsRemainingSensor(entry)]
+    for device_id, device in coordinator.devices.items():
+        state = coordinator.data.get(device_id)
+        if state is None:
+            continue
+        entities.extend(
+            RoomSenseSensor(coordinator, device, description)
+            for description in SENSORS
+            if description.value_fn(state.status) is not None
+        )
+    async_add_entities(entities)
+
+
+class RoomSenseSensor(RoomSenseEntity, SensorEntity):
+    """A reading of a SwitchBot device."""
+
+    entity_description: RoomSenseSensorDescription
+
+    @property
+    def native_value(self) -> StateType:
+        """The reading from the last known status."""
+        return self.entity_description.value_fn(self.status)
+
+
+class ApiCallsRemainingSensor(SensorEntity):
+    """How many SwitchBot API calls the account has left today."""
+
+    _attr_has_entity_name = True
+    _attr_translation_key = "api_calls_remaining"
+    _attr_entity_category = EntityCategory.DIAGNOSTIC
+    _attr_state_class = SensorStateClass.MEASUREMENT
+    # Reading the local counter costs no API call.
+    _attr_should_poll = True
+
+    def __init__(self, entry: RoomSenseConfigEntry) -> None:
+        """Attach the sensor to a service device that stands for the account."""
+        self._client: SwitchBotCloudClient = entry.runtime_data.client
+        self._attr_unique_id = f"{entry.entry_id}_api_calls_remaining"
+        self._attr_device_info = DeviceInfo(
+            identifiers={(DOMAIN, entry.entry_id)},
+            name=entry.title,
+            manufacturer=MANUFACTURER,
+            model="SwitchBot Open API v1.1",
+            entry_type=DeviceEntryType.SERVICE,
+        )
+
+    @property
+    def native_value(self) -> int:
+        """Calls left in today's budget."""
+        return self._client.counter.remaining

@@ -1,0 +1,125 @@
+"""Switches: plugs, relay channels, and Bots in switch mode."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from homeassistant.components.switch import (
+    SwitchDeviceClass,
+    SwitchEntity,
+    SwitchEntityDescription,
+)
+from homeassistant.core import HomeAssistant
+from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
+
+from .data import RoomSenseConfigEntry
+from .entity import RoomSenseEntity
+from .switchbot_cloud import Device, DeviceStatus
+
+PARALLEL_UPDATES = 0
+
+PLUG_TYPES = frozenset({"Plug", "Plug Mini (US)", "Plug Mini (JP)"})
+SWITCH_STATUS_TYPES = frozenset({"Plug Mini (EU)", "Relay Switch 1", "Relay Switch 1PM"})
+
+
+def _channel_on(channel: int) -> Callable[[DeviceStatus], bool | None]:
+    def is_on(status: DeviceStatus) -> bool | None:
+        value = status.raw.get(f"switch{channel}Status")
+        return None if value is None else bool(int(value))
+
+    return is_on
+
+
+@dataclass(frozen=True, kw_only=True)
+class RoomSenseSwitchDescription(SwitchEntityDescription):
+    """A switch of the device types it serves, with its commands and expected states."""
+
+    device_types: frozenset[str]
+    is_on_fn: Callable[[DeviceStatus], bool | None] = lambda status: status.power
+    exists_fn: Callable[[Device, DeviceStatus], bool] = lambda device, status: True
+    parameter: str = "default"
+    on_fields: dict[str, Any] = field(default_factory=lambda: {"power": "on"})
+    off_fields: dict[str, Any] = field(default_factory=lambda: {"power": "off"})
+
+
+SWITCHES: tuple[RoomSenseSwitchDescription, ...] = (
+    RoomSenseSwitchDescription(
+        key="plug",
+        name=None,
+        device_class=SwitchDeviceClass.OUTLET,
+        device_types=PLUG_TYPES,
+    ),
+    RoomSenseSwitchDescription(
+        key="switch",
+        name=None,
+        device_class=SwitchDeviceClass.SWITCH,
+        device_types=SWITCH_STATUS_TYPES,
+        on_fields={"switchStatus": 1},
+        off_fields={"switchStatus": 0},
+    ),
+    *(
+        RoomSenseSwitchDescription(
+            key=f"channel_{channel}",
+            translation_key="relay_channel",
+            translation_placeholders={"channel": str(channel)},
+            device_class=SwitchDeviceClass.SWITCH,
+            device_types=frozenset({"Relay Switch 2PM"}),
+            is_on_fn=_channel_on(channel),
+            parameter=str(channel),
+            on_fields={f"switch{channel}Status": 1},
+            off_fields={f"switch{channel}Status": 0},
+        )
+        for channel in (1, 2)
+    ),
+    RoomSenseSwitchDescription(
+        key="bot",
+        name=None,
+        device_class=SwitchDeviceClass.SWITCH,
+        device_types=frozenset({"Bot"}),
+        exists_fn=lambda device, status: status.device_mode == "switchMode",
+    ),
+)
+
+
+async def async_setup_entry(
+    hass: HomeAssistant,
+    entry: RoomSenseConfigEntry,
+    async_add_entities: AddConfigEntryEntitiesCallback,
+) -> None:
+    """Add the switches of plugs, relays and switch-mode Bots."""
+    coordinator = entry.runtime_data.coordinator
+    async_add_entities(
+        RoomSenseSwitch(coordinator, device, description)
+        for device_id, device in coordinator.devices.items()
+        if (state := coordinator.data.get(device_id)) is not None
+        for description in SWITCHES
+        if device.device_type in description.device_types
+        and description.exists_fn(device, state.status)
+    )
+
+
+class RoomSenseSwitch(RoomSenseEntity, SwitchEntity):
+    """A switch that sends turnOn/turnOff."""
+
+    entity_description: RoomSenseSwitchDescription
+
+    @property
+    def is_on(self) -> bool | None:
+        """Whether the switch is on, as last known."""
+        return self.entity_description.is_on_fn(self.status)
+
+    async def async_turn_on(self, **kwargs: Any) -> None:
+        """Switch on."""
+        description = self.entity_description
+        await self.async_send_command(
+            "turnOn", description.parameter, optimistic=description.on_fields
+        )
+
+    async def async_turn_off(self, **kwargs: Any) -> None:
+        """Switch off."""
+        description = self.entity_description
+        await self.async_send_command(
+            "turnOff", description.parameter, optimistic=description.off_fields
+        )

@@ -1,0 +1,73 @@
+"""Sensors: readings from the status, the API budget of the account."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from homeassistant.core import HomeAssistant
+from pytest_homeassistant_custom_component.common import MockConfigEntry
+
+from ..conftest import home_with
+from .conftest import entity_id
+
+METER, CO2_METER, PLUG_MINI, RELAY_1PM = (f"{n:012d}" for n in range(1, 5))
+
+
+@pytest.fixture
+def home() -> dict[str, Any]:
+    home = home_with("Meter", "MeterPro(CO2)", "Plug Mini (JP)", "Relay Switch 1PM")
+    home["devices"][1]["status"] = {"temperature": 21.5, "humidity": 48, "battery": 100}
+    home["devices"][2]["status"] = {"temperature": 24.0, "humidity": 55, "CO2": 812}
+    home["devices"][4]["status"] = {
+        "switchStatus": 1,
+        "voltage": 100.2,
+        "power": 650.0,
+        "electricCurrent": 6500,
+        "usedElectricity": 120,
+    }
+    return home
+
+
+@pytest.mark.parametrize(
+    ("unique_id", "state", "unit"),
+    [
+        (f"{METER}_temperature", "21.5", "°C"),
+        (f"{METER}_humidity", "48", "%"),
+        (f"{METER}_battery", "100", "%"),
+        (f"{CO2_METER}_co2", "812", "ppm"),
+        (f"{RELAY_1PM}_power", "650.0", "W"),
+        (f"{RELAY_1PM}_voltage", "100.2", "V"),
+        (f"{RELAY_1PM}_current", "6.5", "A"),
+        (f"{RELAY_1PM}_energy_today", "2.0", "Wh"),
+    ],
+)
+async def test_readings(
+    hass: HomeAssistant,
+    setup_entry: MockConfigEntry,
+    unique_id: str,
+    state: str,
+    unit: str,
+) -> None:
+    reading = hass.states.get(entity_id(hass, "sensor", unique_id))
+    assert reading.state == state
+    assert reading.attributes["unit_of_measurement"] == unit
+
+
+async def test_only_reported_readings_become_sensors(
+    hass: HomeAssistant, setup_entry: MockConfigEntry
+) -> None:
+    registry_ids = {
+        entry.unique_id
+        for entry in hass.data["entity_registry"].entities.values()
+        if entry.domain == "sensor" and entry.unique_id.startswith(METER)
+    }
+    assert registry_ids == {f"{METER}_{key}" for key in ("temperature", "humidity", "battery")}
+
+
+async def test_api_calls_left_today(hass: HomeAssistant, setup_entry: MockConfigEntry) -> None:
+    counter = setup_entry.runtime_data.client.counter
+    sensor = entity_id(hass, "sensor", f"{setup_entry.entry_id}_api_calls_remaining")
+    assert hass.states.get(sensor).state == str(counter.remaining)
+    # One list call plus one status per device were spent on setup.
+    assert counter.remaining == 10_000 - 1 - 5
