@@ -1,0 +1,95 @@
+"""What the demo runs with: fixed demo values, ports and folder from the environment."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Final
+
+ROOT: Final = Path(__file__).resolve().parents[2]
+
+HOST: Final = "127.0.0.1"
+
+# The demo login. Home Assistant only listens on 127.0.0.1, so a fixed password is fine
+# here, and it lets every run print the same login.
+DEMO_NAME: Final = "Demo"
+DEMO_USERNAME: Final = "demo"
+DEMO_PASSWORD: Final = "roomsense-demo"  # noqa: S105 - the documented demo login
+DEMO_LANGUAGE: Final = "en"
+
+# Credentials of the simulated SwitchBot account; the simulator accepts only these.
+SIM_TOKEN: Final = "roomsense-demo-token"  # noqa: S105 - a made-up demo value
+SIM_SECRET: Final = "roomsense-demo-secret"  # noqa: S105 - a made-up demo value
+SIM_HOME: Final = "demo"
+SIM_READY_LINE: Final = "SwitchBot simulator listening on"
+
+# Core settings made once, on the first run; the user may change them in the UI later.
+CORE_CONFIG: Final[Mapping[str, str]] = {
+    "location_name": "RoomSense demo",
+    "country": "US",
+    "currency": "USD",
+    "unit_system": "metric",
+}
+
+# Exit code of Home Assistant when the UI asks it to restart.
+RESTART_EXIT_CODE: Final = 100
+
+HASS_START_TIMEOUT: Final = 300.0
+SIM_START_TIMEOUT: Final = 60.0
+HASS_STOP_TIMEOUT: Final = 120.0
+SIM_STOP_TIMEOUT: Final = 20.0
+
+
+class DemoError(Exception):
+    """A problem the demo reports in one message, without a traceback."""
+
+
+@dataclass(frozen=True, slots=True)
+class DemoSettings:
+    """Ports and folder of one demo run."""
+
+    hass_port: int
+    sim_port: int
+    config_dir: Path
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str] = os.environ) -> DemoSettings:
+        """Read ROOMSENSE_DEMO_PORT, ROOMSENSE_SIM_PORT and ROOMSENSE_DEMO_DIR."""
+        hass_port = _port(env, "ROOMSENSE_DEMO_PORT", 8123)
+        sim_port = _port(env, "ROOMSENSE_SIM_PORT", 8710)
+        if hass_port == sim_port:
+            raise DemoError("ROOMSENSE_DEMO_PORT and ROOMSENSE_SIM_PORT must differ")
+        config_dir = Path(env.get("ROOMSENSE_DEMO_DIR") or "demo_config")
+        if not config_dir.is_absolute():
+            config_dir = ROOT / config_dir
+        return cls(hass_port=hass_port, sim_port=sim_port, config_dir=config_dir)
+
+    @property
+    def hass_url(self) -> str:
+        """Where the Home Assistant UI is."""
+        return f"http://{HOST}:{self.hass_port}"
+
+    @property
+    def sim_url(self) -> str:
+        """Where the simulator is; the base_url of the RoomSense entry."""
+        return f"http://{HOST}:{self.sim_port}"
+
+    def shown_path(self, path: Path) -> str:
+        """A path as the user will want to read it: relative to the repository if inside."""
+        try:
+            return str(path.relative_to(ROOT))
+        except ValueError:
+            return str(path)
+
+
+def _port(env: Mapping[str, str], name: str, default: int) -> int:
+    raw = env.get(name) or str(default)
+    try:
+        port = int(raw)
+    except ValueError:
+        raise DemoError(f"{name} must be a port number, not {raw!r}") from None
+    if not 0 < port < 65536:
+        raise DemoError(f"{name} must be a port number from 1 to 65535, not {port}")
+    return port
