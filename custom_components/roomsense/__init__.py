@@ -8,7 +8,17 @@ from homeassistant.exceptions import ConfigEntryAuthFailed, ConfigEntryNotReady
 from homeassistant.helpers import device_registry as dr
 from homeassistant.helpers.aiohttp_client import async_get_clientsession
 
-from .const import CONF_BASE_URL, CONF_SECRET, CONF_TOKEN, DEFAULT_CLOUD_URL, DOMAIN
+from .commands import CommandQueue
+from .const import (
+    CONF_BASE_URL,
+    CONF_SECRET,
+    CONF_TOKEN,
+    DEFAULT_CLOUD_URL,
+    DEFAULT_QUEUE_TTL,
+    DOMAIN,
+    OPT_QUEUE_TTL,
+    OPT_WEBHOOK_ID,
+)
 from .coordinator import RoomSenseCoordinator
 from .data import RoomSenseConfigEntry, RoomSenseData
 from .entity import device_info
@@ -22,8 +32,23 @@ from .switchbot_cloud import (
     SwitchBotError,
     SwitchBotQuotaExceededError,
 )
+from .webhook import async_register_webhook, async_unregister_webhook, generate_webhook_id
 
-PLATFORMS: list[Platform] = [Platform.SENSOR, Platform.SWITCH]
+PLATFORMS: list[Platform] = [
+    Platform.BINARY_SENSOR,
+    Platform.BUTTON,
+    Platform.CLIMATE,
+    Platform.COVER,
+    Platform.FAN,
+    Platform.HUMIDIFIER,
+    Platform.LIGHT,
+    Platform.LOCK,
+    Platform.REMOTE,
+    Platform.SCENE,
+    Platform.SENSOR,
+    Platform.SWITCH,
+    Platform.VACUUM,
+]
 
 
 async def async_setup_entry(hass: HomeAssistant, entry: RoomSenseConfigEntry) -> bool:
@@ -57,13 +82,34 @@ async def async_setup_entry(hass: HomeAssistant, entry: RoomSenseConfigEntry) ->
             translation_placeholders={"error": str(err)},
         ) from err
 
-    coordinator = RoomSenseCoordinator(hass, client, devices, dict(entry.options), entry)
+    if OPT_WEBHOOK_ID not in entry.options:
+        hass.config_entries.async_update_entry(
+            entry, options={**entry.options, OPT_WEBHOOK_ID: generate_webhook_id()}
+        )
+    options = dict(entry.options)
+    coordinator = RoomSenseCoordinator(hass, client, devices, options, entry)
     await coordinator.async_config_entry_first_refresh()
+    queue = CommandQueue(
+        hass, entry.entry_id, client, float(options.get(OPT_QUEUE_TTL, DEFAULT_QUEUE_TTL))
+    )
+    await queue.async_load()
+    coordinator.command_queue = queue
+    entry.async_on_unload(queue.async_shutdown)
     _register_devices(hass, entry, devices)
     entry.runtime_data = RoomSenseData(client=client, devices=devices, coordinator=coordinator)
     await hass.config_entries.async_forward_entry_setups(entry, PLATFORMS)
+
+    webhook_url = await async_register_webhook(hass, client, coordinator, entry.entry_id, options)
+    entry.runtime_data.webhook_url = webhook_url
+    coordinator.async_set_push_active(webhook_url is not None)
     entry.async_on_unload(coordinator.async_start_polling())
+    entry.async_on_unload(entry.add_update_listener(_async_options_updated))
     return True
+
+
+async def _async_options_updated(hass: HomeAssistant, entry: RoomSenseConfigEntry) -> None:
+    """Apply new options by reloading the entry."""
+    await hass.config_entries.async_reload(entry.entry_id)
 
 
 def _register_devices(
@@ -82,5 +128,9 @@ def _register_devices(
 
 
 async def async_unload_entry(hass: HomeAssistant, entry: RoomSenseConfigEntry) -> bool:
-    """Unload the platforms; the poll scheduler stops with the entry."""
+    """Unload the platforms and the webhook; the poll scheduler stops with the entry."""
+    data = entry.runtime_data
+    await async_unregister_webhook(
+        hass, data.client, entry.options[OPT_WEBHOOK_ID], data.webhook_url
+    )
     return await hass.config_entries.async_unload_platforms(entry, PLATFORMS)

@@ -24,3 +24,12 @@ OPT_POLLING_SHARE: Final = "polling_share"
 OPT_STALENESS: Final = "staleness"
 DEFAULT_POLLING_SHARE: Final = 0.5
 DEFAULT_STALENESS: Final = 3600
+OPT_ALLOWED_NETWORKS: Final = "allowed_networks"
+OPT_WEBHOOK_ID: Final = "webhook_id"
+WEBHOOK_ID_PREFIX: Final = "roomsense_"
+
+# Events on the Home Assistant bus: a contract.
+EVENT_ROOMSENSE: Final = "roomsense_event"
+EVENT_COMMAND_RESULT: Final = "roomsense_command_result"
+OPT_QUEUE_TTL: Final = "queue_ttl"
+DEFAULT_QUEUE_TTL: Final = 600

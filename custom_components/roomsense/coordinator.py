@@ -21,6 +21,7 @@ from homeassistant.helpers.event import async_track_time_interval
 from homeassistant.helpers.update_coordinator import DataUpdateCoordinator, UpdateFailed
 from homeassistant.util import dt as dt_util
 
+from .commands import CommandQueue
 from .const import (
     DEFAULT_POLLING_SHARE,
     DEFAULT_STALENESS,
@@ -96,6 +97,8 @@ class RoomSenseCoordinator(DataUpdateCoordinator[dict[str, DeviceState]]):
         self._plan = _PollPlan()
         self._device_listeners: dict[str, list[DeviceListener]] = {}
         self._unsub_tick: CALLBACK_TYPE | None = None
+        # Set by the entry: where commands wait while the cloud is unreachable.
+        self.command_queue: CommandQueue | None = None
 
     # --- reading ------------------------------------------------------------------------
 
@@ -145,6 +148,14 @@ class RoomSenseCoordinator(DataUpdateCoordinator[dict[str, DeviceState]]):
 
     def _interval_for(self, device_id: str) -> float:
         return SAFETY_POLL_INTERVAL if self._pushes(device_id) else self.poll_interval()
+
+    @callback
+    def async_set_push_active(self, active: bool) -> None:
+        """Whether SwitchBot pushes to us; it decides which devices need regular polls."""
+        self.push_active = active
+        monotonic = time.monotonic()
+        for device_id in self.devices:
+            self._plan.next_poll[device_id] = monotonic + self._interval_for(device_id)
 
     @callback
     def async_start_polling(self) -> CALLBACK_TYPE:

@@ -17,6 +17,8 @@ class RoomSenseData:
     client: SwitchBotCloudClient
     devices: DeviceList
     coordinator: RoomSenseCoordinator
+    # The URL registered with SwitchBot; None while the cloud does not push to us.
+    webhook_url: str | None = None
 
 
 type RoomSenseConfigEntry = ConfigEntry[RoomSenseData]

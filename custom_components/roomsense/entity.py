@@ -10,13 +10,14 @@ from homeassistant.helpers.device_registry import DeviceInfo
 from homeassistant.helpers.entity import EntityDescription
 from homeassistant.helpers.update_coordinator import CoordinatorEntity
 
-from .const import DOMAIN, MANUFACTURER
+from .const import DOMAIN, LOGGER, MANUFACTURER
 from .coordinator import DeviceState, RoomSenseCoordinator
 from .switchbot_cloud import (
     Device,
     DeviceStatus,
     InfraredRemote,
     SwitchBotCommandError,
+    SwitchBotConnectionError,
     SwitchBotError,
     SwitchBotOfflineError,
 )
@@ -102,7 +103,7 @@ class RoomSenseEntity(CoordinatorEntity[RoomSenseCoordinator]):
             "last_confirmed": state.confirmed_at.isoformat() if state.confirmed_at else None,
         }
 
-    async def async_send_command(
+    async def async_send_device_command(
         self,
         command: str,
         parameter: str | int | dict[str, Any] = "default",
@@ -133,6 +134,25 @@ async def send_command(
     """Send a command, turning cloud errors into translated Home Assistant errors."""
     try:
         await coordinator.client.send_command(device_id, command, parameter, command_type)
+    except SwitchBotConnectionError as err:
+        queue = coordinator.command_queue
+        if err.request_sent or queue is None:
+            raise HomeAssistantError(
+                translation_domain=DOMAIN,
+                translation_key="command_failed",
+                translation_placeholders={"command": command, "error": str(err)},
+            ) from err
+        # The cloud never saw it: keep it and send it when the cloud is back.
+        await queue.async_enqueue(
+            device_id,
+            command,
+            parameter if isinstance(parameter, dict) else str(parameter),
+            command_type,
+        )
+        LOGGER.info("SwitchBot cloud unreachable, queued %s for %s", command, device_id)
+        if optimistic:
+            coordinator.async_set_optimistic(device_id, optimistic)
+        return
     except SwitchBotOfflineError as err:
         raise HomeAssistantError(
             translation_domain=DOMAIN,
@@ -154,3 +174,19 @@ async def send_command(
     if optimistic:
         coordinator.async_set_optimistic(device_id, optimistic)
     coordinator.async_schedule_confirm(device_id)
+
+
+class RoomSenseInfraredEntity(RoomSenseEntity):
+    """An entity of an infrared remote: commands are one-way, so its state is assumed."""
+
+    _attr_assumed_state = True
+
+    @property
+    def available(self) -> bool:
+        """A remote has no status to go stale; it is there while the entry is loaded."""
+        return True
+
+    @property
+    def extra_state_attributes(self) -> dict[str, Any] | None:
+        """Remotes carry no freshness attributes."""
+        return None

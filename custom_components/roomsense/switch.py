@@ -113,13 +113,13 @@ class RoomSenseSwitch(RoomSenseEntity, SwitchEntity):
     async def async_turn_on(self, **kwargs: Any) -> None:
         """Switch on."""
         description = self.entity_description
-        await self.async_send_command(
+        await self.async_send_device_command(
             "turnOn", description.parameter, optimistic=description.on_fields
         )
 
     async def async_turn_off(self, **kwargs: Any) -> None:
         """Switch off."""
         description = self.entity_description
-        await self.async_send_command(
+        await self.async_send_device_command(
             "turnOff", description.parameter, optimistic=description.off_fields
         )

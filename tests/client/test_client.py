@@ -248,8 +248,9 @@ async def test_nothing_listening_is_a_connection_error(
     client = SwitchBotCloudClient(
         TOKEN, SECRET, session, base_url=f"http://127.0.0.1:{free_port()}", sleep=_no_sleep
     )
-    with pytest.raises(SwitchBotConnectionError):
+    with pytest.raises(SwitchBotConnectionError) as caught:
         await client.get_devices()
+    assert caught.value.request_sent is False
 
 
 # --- retries ------------------------------------------------------------------------------
@@ -286,8 +287,9 @@ async def test_command_that_reached_the_server_is_never_repeated(
     bulb_id = device_id_of_type(devices, "Color Bulb")
     await client.send_command(bulb_id, "turnOff")
     await sim_admin.fault(**fault)
-    with pytest.raises(SwitchBotConnectionError):
+    with pytest.raises(SwitchBotConnectionError) as caught:
         await client.send_command(bulb_id, "toggle")
+    assert caught.value.request_sent is True
     toggles = [
         call
         for call in await sim_admin.api_calls(f"/devices/{bulb_id}/commands")

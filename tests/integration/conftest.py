@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
+
 import pytest
+from homeassistant.config_entries import ConfigEntryState
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers import entity_registry as er
 from pytest_homeassistant_custom_component.common import MockConfigEntry
@@ -15,8 +18,32 @@ from ..conftest import SECRET, TOKEN
 
 
 @pytest.fixture(autouse=True)
+async def unload_while_the_cloud_is_up(
+    hass: HomeAssistant, simulator: Simulator
+) -> AsyncIterator[None]:
+    """Unload RoomSense before the simulator stops, as a user would with the cloud up.
+
+    Otherwise removing the webhook would meet a closed port and wait out its retries.
+    """
+    yield
+    for entry in hass.config_entries.async_entries(DOMAIN):
+        if entry.state is ConfigEntryState.LOADED:
+            await hass.config_entries.async_unload(entry.entry_id)
+
+
+@pytest.fixture(autouse=True)
 def auto_enable_custom_integrations(enable_custom_integrations: None) -> None:
     """Let Home Assistant load integrations from custom_components/."""
+
+
+@pytest.fixture(autouse=True)
+async def loopback_internal_url(hass: HomeAssistant) -> None:
+    """A webhook URL on loopback where nothing listens, unless a test serves one.
+
+    Without it Home Assistant's URL would be the test plugin's mocked LAN address, and
+    the simulator would push events there.
+    """
+    await hass.config.async_update(internal_url="http://127.0.0.1:9")  # the discard port
 
 
 @pytest.fixture

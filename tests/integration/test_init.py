@@ -10,11 +10,13 @@ from pytest_homeassistant_custom_component.components.diagnostics import (
 )
 from pytest_homeassistant_custom_component.typing import ClientSessionGenerator
 
+from roomsense_simulator import Simulator
+
 from ..conftest import SECRET, TOKEN, SimulatorAdmin
 
 
 async def test_setup_reads_the_account_and_unloads(
-    hass: HomeAssistant, config_entry: MockConfigEntry
+    hass: HomeAssistant, config_entry: MockConfigEntry, simulator: Simulator
 ) -> None:
     config_entry.add_to_hass(hass)
     assert await hass.config_entries.async_setup(config_entry.entry_id)
@@ -22,8 +24,13 @@ async def test_setup_reads_the_account_and_unloads(
     assert config_entry.state is ConfigEntryState.LOADED
     data = config_entry.runtime_data
     assert len(data.devices.devices) >= 14
-    # One device list, then one status per physical device; remotes have no status.
-    assert data.client.counter.calls_today == 1 + len(data.devices.devices)
+    # One status read per physical device; remotes have no status.
+    status_reads = [call["path"] for call in simulator.calls if call["path"].endswith("/status")]
+    assert sorted(status_reads) == sorted(
+        f"/v1.1/devices/{device.device_id}/status" for device in data.devices.devices
+    )
+    # The counter agrees with what the cloud saw.
+    assert data.client.counter.calls_today == len(simulator.calls)
 
     assert await hass.config_entries.async_unload(config_entry.entry_id)
     assert config_entry.state is ConfigEntryState.NOT_LOADED
@@ -54,6 +61,7 @@ async def test_diagnostics_redact_credentials(
     hass: HomeAssistant,
     hass_client: ClientSessionGenerator,
     config_entry: MockConfigEntry,
+    simulator: Simulator,
 ) -> None:
     config_entry.add_to_hass(hass)
     assert await hass.config_entries.async_setup(config_entry.entry_id)
@@ -63,5 +71,5 @@ async def test_diagnostics_redact_credentials(
     assert TOKEN not in text
     assert SECRET not in text
     assert diagnostics["entry"]["data"]["token"] == "**REDACTED**"
-    assert diagnostics["api_calls"]["calls_today"] == 1 + len(diagnostics["devices"])
+    assert diagnostics["api_calls"]["calls_today"] == len(simulator.calls)
     assert len(diagnostics["devices"]) >= 14

@@ -6,7 +6,10 @@ from typing import Any
 
 import pytest
 from homeassistant.core import HomeAssistant
+from homeassistant.helpers.entity_component import async_update_entity
 from pytest_homeassistant_custom_component.common import MockConfigEntry
+
+from roomsense_simulator import Simulator
 
 from ..conftest import home_with
 from .conftest import entity_id
@@ -65,9 +68,9 @@ async def test_only_reported_readings_become_sensors(
     assert registry_ids == {f"{METER}_{key}" for key in ("temperature", "humidity", "battery")}
 
 
-async def test_api_calls_left_today(hass: HomeAssistant, setup_entry: MockConfigEntry) -> None:
-    counter = setup_entry.runtime_data.client.counter
+async def test_api_calls_left_today(
+    hass: HomeAssistant, setup_entry: MockConfigEntry, simulator: Simulator
+) -> None:
     sensor = entity_id(hass, "sensor", f"{setup_entry.entry_id}_api_calls_remaining")
-    assert hass.states.get(sensor).state == str(counter.remaining)
-    # One list call plus one status per device were spent on setup.
-    assert counter.remaining == 10_000 - 1 - 5
+    await async_update_entity(hass, sensor)  # as its next scan would
+    assert hass.states.get(sensor).state == str(10_000 - len(simulator.calls))

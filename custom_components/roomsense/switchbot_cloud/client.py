@@ -250,7 +250,7 @@ class SwitchBotCloudClient:
                 http_status = response.status
         except _NOT_SENT_ERRORS as err:
             raise _RetryableError(
-                SwitchBotConnectionError(f"Cannot connect to SwitchBot: {err}"),
+                SwitchBotConnectionError(f"Cannot connect to SwitchBot: {err}", request_sent=False),
                 reached_server=False,
             ) from err
         except (aiohttp.ClientError, TimeoutError) as err:

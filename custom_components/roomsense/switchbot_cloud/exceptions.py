@@ -8,7 +8,16 @@ class SwitchBotError(Exception):
 
 
 class SwitchBotConnectionError(SwitchBotError):
-    """The cloud could not be reached: timeout, connection failure or an HTTP 5xx."""
+    """The cloud could not be reached: timeout, connection failure or an HTTP 5xx.
+
+    `request_sent` is False only when the request provably never left: the connection
+    could not be opened. Only then may a command be sent again without risk.
+    """
+
+    def __init__(self, message: str, *, request_sent: bool = True) -> None:
+        """Say whether the request may have reached the cloud."""
+        super().__init__(message)
+        self.request_sent = request_sent
 
 
 class SwitchBotAuthenticationError(SwitchBotError):

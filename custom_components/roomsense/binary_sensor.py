@@ -1,0 +1,138 @@
+"""Binary sensors: motion, contact, water leak, presence, doorbell presses and lock doors."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from homeassistant.components.binary_sensor import (
+    BinarySensorDeviceClass,
+    BinarySensorEntity,
+    BinarySensorEntityDescription,
+)
+from homeassistant.core import HomeAssistant
+from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
+
+from .data import RoomSenseConfigEntry
+from .entity import RoomSenseEntity
+from .lock import LOCK_TYPES
+from .switchbot_cloud import DeviceStatus
+
+PARALLEL_UPDATES = 0
+
+# `timeOutNotClose` means left open too long: still open.
+_CONTACT_OPEN_STATES = frozenset({"open", "timeoutnotclose"})
+_DOOR_OPEN_STATES = frozenset({"open", "opened"})
+_DOOR_CLOSED_STATES = frozenset({"close", "closed"})
+
+
+def _has(field: str) -> Callable[[DeviceStatus], bool]:
+    """Whether the status carries `field` (status-endpoint naming)."""
+
+    def exists(status: DeviceStatus) -> bool:
+        return field in status.raw
+
+    return exists
+
+
+def _contact_open(status: DeviceStatus) -> bool | None:
+    open_state = status.open_state
+    return None if open_state is None else open_state.lower() in _CONTACT_OPEN_STATES
+
+
+def _door_open(status: DeviceStatus) -> bool | None:
+    door_state = (status.door_state or "").lower()
+    if door_state in _DOOR_OPEN_STATES:
+        return True
+    if door_state in _DOOR_CLOSED_STATES:
+        return False
+    return None
+
+
+def _doorbell_pressed(status: DeviceStatus) -> bool:
+    # The status endpoint has no `press`; only webhook events carry it (reference §7).
+    return status.raw.get("press") is True
+
+
+@dataclass(frozen=True, kw_only=True)
+class RoomSenseBinarySensorDescription(BinarySensorEntityDescription):
+    """A binary sensor of the device types it serves, read from the device status."""
+
+    device_types: frozenset[str]
+    is_on_fn: Callable[[DeviceStatus], bool | None]
+    exists_fn: Callable[[DeviceStatus], bool] = lambda status: True
+
+
+BINARY_SENSORS: tuple[RoomSenseBinarySensorDescription, ...] = (
+    RoomSenseBinarySensorDescription(
+        key="motion",
+        device_class=BinarySensorDeviceClass.MOTION,
+        # The Contact Sensor has a motion detector of its own (reference §5.8).
+        device_types=frozenset({"Motion Sensor", "Contact Sensor", "Hub 3", "Home Climate Panel"}),
+        is_on_fn=lambda status: status.move_detected,
+        exists_fn=_has("moveDetected"),
+    ),
+    RoomSenseBinarySensorDescription(
+        key="contact",
+        device_class=BinarySensorDeviceClass.OPENING,
+        device_types=frozenset({"Contact Sensor"}),
+        is_on_fn=_contact_open,
+        exists_fn=_has("openState"),
+    ),
+    RoomSenseBinarySensorDescription(
+        key="leak",
+        device_class=BinarySensorDeviceClass.MOISTURE,
+        device_types=frozenset({"Water Detector"}),
+        is_on_fn=lambda status: status.leak_detected,
+        exists_fn=_has("status"),
+    ),
+    RoomSenseBinarySensorDescription(
+        key="presence",
+        # A mmWave presence sensor tells whether a room is occupied, not who is home.
+        device_class=BinarySensorDeviceClass.OCCUPANCY,
+        device_types=frozenset({"Presence Sensor"}),
+        is_on_fn=lambda status: status.move_detected,
+        exists_fn=_has("Detected"),
+    ),
+    RoomSenseBinarySensorDescription(
+        key="doorbell",
+        translation_key="doorbell",
+        # Every doorbell can be pressed; the press only ever arrives by webhook.
+        device_types=frozenset({"Video Doorbell"}),
+        is_on_fn=_doorbell_pressed,
+    ),
+    RoomSenseBinarySensorDescription(
+        key="door",
+        device_class=BinarySensorDeviceClass.DOOR,
+        device_types=LOCK_TYPES,
+        is_on_fn=_door_open,
+        exists_fn=_has("doorState"),
+    ),
+)
+
+
+async def async_setup_entry(
+    hass: HomeAssistant,
+    entry: RoomSenseConfigEntry,
+    async_add_entities: AddConfigEntryEntitiesCallback,
+) -> None:
+    """Add a binary sensor for every state a device reports."""
+    coordinator = entry.runtime_data.coordinator
+    async_add_entities(
+        RoomSenseBinarySensor(coordinator, device, description)
+        for device_id, device in coordinator.devices.items()
+        if (state := coordinator.data.get(device_id)) is not None
+        for description in BINARY_SENSORS
+        if device.device_type in description.device_types and description.exists_fn(state.status)
+    )
+
+
+class RoomSenseBinarySensor(RoomSenseEntity, BinarySensorEntity):
+    """An on/off state of a SwitchBot device."""
+
+    entity_description: RoomSenseBinarySensorDescription
+
+    @property
+    def is_on(self) -> bool | None:
+        """The state from the last known status."""
+        return self.entity_description.is_on_fn(self.status)

@@ -1,0 +1,66 @@
+"""Buttons: a press button for every Bot, whatever its mode."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from homeassistant.components.button import ButtonEntity, ButtonEntityDescription
+from homeassistant.core import HomeAssistant
+from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
+
+from .data import RoomSenseConfigEntry
+from .entity import RoomSenseEntity
+
+PARALLEL_UPDATES = 0
+
+
+@dataclass(frozen=True, kw_only=True)
+class RoomSenseButtonDescription(ButtonEntityDescription):
+    """A button of the device types it serves, and the command it sends."""
+
+    device_types: frozenset[str]
+    command: str
+
+
+BUTTONS: tuple[RoomSenseButtonDescription, ...] = (
+    RoomSenseButtonDescription(
+        key="press",
+        translation_key="press",
+        device_types=frozenset({"Bot"}),
+        command="press",
+    ),
+)
+
+
+async def async_setup_entry(
+    hass: HomeAssistant,
+    entry: RoomSenseConfigEntry,
+    async_add_entities: AddConfigEntryEntitiesCallback,
+) -> None:
+    """Add the press button of every Bot."""
+    coordinator = entry.runtime_data.coordinator
+    async_add_entities(
+        RoomSenseButton(coordinator, device, description)
+        for device_id, device in coordinator.devices.items()
+        if device_id in coordinator.data
+        for description in BUTTONS
+        if device.device_type in description.device_types
+    )
+
+
+class RoomSenseButton(RoomSenseEntity, ButtonEntity):
+    """A button that sends one command."""
+
+    entity_description: RoomSenseButtonDescription
+
+    async def async_press(self) -> None:
+        """Send the command.
+
+        A Bot in switchMode flips its on/off state with each press, so its switch is
+        shown flipped at once; in the other modes a press changes no state.
+        """
+        status = self.status
+        optimistic = None
+        if status.device_mode == "switchMode" and status.power is not None:
+            optimistic = {"power": "off" if status.power else "on"}
+        await self.async_send_device_command(self.entity_description.command, optimistic=optimistic)

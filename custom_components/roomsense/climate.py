@@ -1,0 +1,345 @@
+"""Climate: infrared air conditioners and the Smart Radiator Thermostat."""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+from homeassistant.components.climate import ClimateEntity, ClimateEntityDescription
+from homeassistant.components.climate.const import (
+    ATTR_HVAC_MODE,
+    FAN_AUTO,
+    FAN_HIGH,
+    FAN_LOW,
+    FAN_MEDIUM,
+    PRESET_BOOST,
+    PRESET_COMFORT,
+    PRESET_ECO,
+    ClimateEntityFeature,
+    HVACMode,
+)
+from homeassistant.const import ATTR_TEMPERATURE, PRECISION_TENTHS, UnitOfTemperature
+from homeassistant.core import HomeAssistant, callback
+from homeassistant.exceptions import ServiceValidationError
+from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
+from homeassistant.helpers.restore_state import (
+    ExtraStoredData,
+    RestoredExtraData,
+    RestoreEntity,
+)
+
+from .const import DOMAIN
+from .coordinator import RoomSenseCoordinator
+from .data import RoomSenseConfigEntry
+from .entity import RoomSenseEntity, RoomSenseInfraredEntity
+from .switchbot_cloud import Device, InfraredRemote
+
+PARALLEL_UPDATES = 0
+
+AIR_CONDITIONER_REMOTE_TYPE = "Air Conditioner"
+THERMOSTAT_TYPE = "Smart Radiator Thermostat"
+
+# `setAll` codes (reference §6.3). Auto is sent as 1, which every API version accepts.
+AIR_CONDITIONER_MODES: dict[HVACMode, int] = {
+    HVACMode.AUTO: 1,
+    HVACMode.COOL: 2,
+    HVACMode.DRY: 3,
+    HVACMode.FAN_ONLY: 4,
+    HVACMode.HEAT: 5,
+}
+AIR_CONDITIONER_FAN_MODES: dict[str, int] = {FAN_AUTO: 1, FAN_LOW: 2, FAN_MEDIUM: 3, FAN_HIGH: 4}
+# The reference gives no range; these are the temperatures the cloud (simulator) accepts.
+AIR_CONDITIONER_MIN_TEMPERATURE = 16
+AIR_CONDITIONER_MAX_TEMPERATURE = 30
+AIR_CONDITIONER_DEFAULT_TEMPERATURE = 26
+
+# Thermostat `mode` codes (reference §5.13).
+THERMOSTAT_OFF = 2
+THERMOSTAT_MANUAL = 1
+PRESET_SCHEDULE = "schedule"
+PRESET_MANUAL = "manual"
+THERMOSTAT_PRESETS: dict[str, int] = {
+    PRESET_SCHEDULE: 0,
+    PRESET_MANUAL: THERMOSTAT_MANUAL,
+    PRESET_ECO: 3,
+    PRESET_COMFORT: 4,
+    PRESET_BOOST: 5,
+}
+THERMOSTAT_MIN_TEMPERATURE = 4
+THERMOSTAT_MAX_TEMPERATURE = 35
+THERMOSTAT_TEMPERATURE_STEP = 0.5
+
+AIR_CONDITIONER = ClimateEntityDescription(key="air_conditioner", name=None)
+THERMOSTAT = ClimateEntityDescription(key="thermostat", name=None, translation_key="thermostat")
+
+
+async def async_setup_entry(
+    hass: HomeAssistant,
+    entry: RoomSenseConfigEntry,
+    async_add_entities: AddConfigEntryEntitiesCallback,
+) -> None:
+    """Add air conditioner remotes and radiator thermostats."""
+    coordinator = entry.runtime_data.coordinator
+    entities: list[ClimateEntity] = [
+        RoomSenseAirConditioner(coordinator, remote, AIR_CONDITIONER)
+        for remote in coordinator.device_list.infrared_remotes
+        if remote.base_remote_type == AIR_CONDITIONER_REMOTE_TYPE
+    ]
+    entities.extend(
+        RoomSenseThermostat(coordinator, device, THERMOSTAT)
+        for device_id, device in coordinator.devices.items()
+        if device.device_type == THERMOSTAT_TYPE and device_id in coordinator.data
+    )
+    async_add_entities(entities)
+
+
+def _unsupported_hvac_mode(hvac_mode: HVACMode, modes: list[HVACMode]) -> ServiceValidationError:
+    # Home Assistant 2025.4 only logs a warning for modes an entity does not list.
+    return ServiceValidationError(
+        translation_domain=DOMAIN,
+        translation_key="hvac_mode_not_supported",
+        translation_placeholders={"mode": hvac_mode, "modes": ", ".join(modes)},
+    )
+
+
+class RoomSenseAirConditioner(RoomSenseInfraredEntity, ClimateEntity, RestoreEntity):
+    """An air conditioner driven by infrared: Home Assistant keeps the state it last sent.
+
+    Every change sends one `setAll` that carries the whole state, so the appliance ends up
+    in the state shown whatever it was doing before.
+    """
+
+    _attr_temperature_unit = UnitOfTemperature.CELSIUS
+    _attr_min_temp = AIR_CONDITIONER_MIN_TEMPERATURE
+    _attr_max_temp = AIR_CONDITIONER_MAX_TEMPERATURE
+    _attr_target_temperature_step = 1
+    _attr_supported_features = (
+        ClimateEntityFeature.TARGET_TEMPERATURE
+        | ClimateEntityFeature.FAN_MODE
+        | ClimateEntityFeature.TURN_ON
+        | ClimateEntityFeature.TURN_OFF
+    )
+
+    def __init__(
+        self,
+        coordinator: RoomSenseCoordinator,
+        remote: InfraredRemote,
+        description: ClimateEntityDescription,
+    ) -> None:
+        """Start switched off, in auto, at the remote's usual 26 °C."""
+        super().__init__(coordinator, remote, description)
+        self._attr_hvac_modes = [HVACMode.OFF, *AIR_CONDITIONER_MODES]
+        self._attr_fan_modes = list(AIR_CONDITIONER_FAN_MODES)
+        self._attr_hvac_mode = HVACMode.OFF
+        self._attr_fan_mode = FAN_AUTO
+        self._attr_target_temperature = AIR_CONDITIONER_DEFAULT_TEMPERATURE
+        # What turning on goes back to; `setAll` needs a mode even when switching off.
+        self._mode_when_on = HVACMode.AUTO
+
+    async def async_added_to_hass(self) -> None:
+        """Take back the state assumed before the restart."""
+        await super().async_added_to_hass()
+        if (last_state := await self.async_get_last_state()) is None:
+            return
+        if last_state.state in self.hvac_modes:
+            self._attr_hvac_mode = HVACMode(last_state.state)
+            if self._attr_hvac_mode != HVACMode.OFF:
+                self._mode_when_on = self._attr_hvac_mode
+        if last_state.attributes.get("fan_mode") in AIR_CONDITIONER_FAN_MODES:
+            self._attr_fan_mode = last_state.attributes["fan_mode"]
+        temperature = last_state.attributes.get(ATTR_TEMPERATURE)
+        if isinstance(temperature, int | float) and self.min_temp <= temperature <= self.max_temp:
+            self._attr_target_temperature = temperature
+        if (extra := await self.async_get_last_extra_data()) is not None:
+            mode_when_on = extra.as_dict().get("mode_when_on")
+            if mode_when_on in AIR_CONDITIONER_MODES:
+                self._mode_when_on = HVACMode(mode_when_on)
+
+    @property
+    def extra_restore_state_data(self) -> ExtraStoredData:
+        """Remember the mode to turn back on to, which the state hides while off."""
+        return RestoredExtraData({"mode_when_on": self._mode_when_on})
+
+    async def async_set_hvac_mode(self, hvac_mode: HVACMode) -> None:
+        """Switch off, or on in the given mode."""
+        await self._async_send_state(hvac_mode=hvac_mode)
+
+    async def async_turn_on(self) -> None:
+        """Switch on in the mode used last."""
+        await self._async_send_state(hvac_mode=self._mode_when_on)
+
+    async def async_turn_off(self) -> None:
+        """Switch off."""
+        await self._async_send_state(hvac_mode=HVACMode.OFF)
+
+    async def async_set_fan_mode(self, fan_mode: str) -> None:
+        """Set the fan speed."""
+        await self._async_send_state(fan_mode=fan_mode)
+
+    async def async_set_temperature(self, **kwargs: Any) -> None:
+        """Set the target temperature (whole degrees) and, if given, the mode."""
+        temperature = kwargs.get(ATTR_TEMPERATURE)
+        await self._async_send_state(
+            hvac_mode=kwargs.get(ATTR_HVAC_MODE),
+            # Remotes take whole degrees; a value converted from °F is rounded half up.
+            temperature=None if temperature is None else math.floor(temperature + 0.5),
+        )
+
+    async def _async_send_state(
+        self,
+        *,
+        hvac_mode: HVACMode | None = None,
+        fan_mode: str | None = None,
+        temperature: int | None = None,
+    ) -> None:
+        """Send the whole new state in one `setAll`, then show it."""
+        if hvac_mode is None:
+            hvac_mode = self.hvac_mode or HVACMode.OFF
+        if hvac_mode not in self.hvac_modes:
+            raise _unsupported_hvac_mode(hvac_mode, self.hvac_modes)
+        fan_mode = fan_mode or self.fan_mode or FAN_AUTO
+        if temperature is None:
+            temperature = int(self.target_temperature or AIR_CONDITIONER_DEFAULT_TEMPERATURE)
+        mode_when_on = self._mode_when_on if hvac_mode == HVACMode.OFF else hvac_mode
+        power = "off" if hvac_mode == HVACMode.OFF else "on"
+        await self.async_send_device_command(
+            "setAll",
+            f"{temperature},{AIR_CONDITIONER_MODES[mode_when_on]},"
+            f"{AIR_CONDITIONER_FAN_MODES[fan_mode]},{power}",
+        )
+        # Only what the cloud accepted becomes the assumed state.
+        self._attr_hvac_mode = hvac_mode
+        self._attr_fan_mode = fan_mode
+        self._attr_target_temperature = temperature
+        self._mode_when_on = mode_when_on
+        self.async_write_ha_state()
+
+
+class RoomSenseThermostat(RoomSenseEntity, ClimateEntity, RestoreEntity):
+    """A Smart Radiator Thermostat: heat or off, with its modes as presets.
+
+    The status reports the mode and the measured temperature but not the set point, so
+    the target shown is the manual set point Home Assistant last sent (kept across
+    restarts), and only while the thermostat is in manual mode.
+    """
+
+    _attr_temperature_unit = UnitOfTemperature.CELSIUS
+    _attr_precision = PRECISION_TENTHS
+    _attr_min_temp = THERMOSTAT_MIN_TEMPERATURE
+    _attr_max_temp = THERMOSTAT_MAX_TEMPERATURE
+    _attr_target_temperature_step = THERMOSTAT_TEMPERATURE_STEP
+    _attr_supported_features = (
+        ClimateEntityFeature.TARGET_TEMPERATURE
+        | ClimateEntityFeature.PRESET_MODE
+        | ClimateEntityFeature.TURN_ON
+        | ClimateEntityFeature.TURN_OFF
+    )
+
+    def __init__(
+        self,
+        coordinator: RoomSenseCoordinator,
+        device: Device,
+        description: ClimateEntityDescription,
+    ) -> None:
+        """Remember the mode the thermostat is in, to expect it back after `turnOn`."""
+        super().__init__(coordinator, device, description)
+        self._attr_hvac_modes = [HVACMode.HEAT, HVACMode.OFF]
+        self._attr_preset_modes = list(THERMOSTAT_PRESETS)
+        self._manual_temperature: float | None = None
+        self._mode_when_on = THERMOSTAT_MANUAL
+        self._remember_mode_when_on()
+
+    @property
+    def _mode(self) -> int | None:
+        mode = self.status.mode
+        return mode if isinstance(mode, int) else None
+
+    @callback
+    def _remember_mode_when_on(self) -> None:
+        # `turnOn` resumes the mode used before `turnOff`.
+        if (mode := self._mode) is not None and mode != THERMOSTAT_OFF:
+            self._mode_when_on = mode
+
+    @callback
+    def _handle_coordinator_update(self) -> None:
+        """Note the mode before showing the new status."""
+        self._remember_mode_when_on()
+        super()._handle_coordinator_update()
+
+    async def async_added_to_hass(self) -> None:
+        """Take back the manual set point sent before the restart."""
+        await super().async_added_to_hass()
+        if (extra := await self.async_get_last_extra_data()) is None:
+            return
+        temperature = extra.as_dict().get("manual_temperature")
+        if isinstance(temperature, int | float):
+            self._manual_temperature = float(temperature)
+
+    @property
+    def extra_restore_state_data(self) -> ExtraStoredData:
+        """The manual set point, which the cloud never reports."""
+        return RestoredExtraData({"manual_temperature": self._manual_temperature})
+
+    @property
+    def current_temperature(self) -> float | None:
+        """The temperature the thermostat measures."""
+        return self.status.temperature
+
+    @property
+    def hvac_mode(self) -> HVACMode | None:
+        """Off in mode 2, heating in every other mode."""
+        if (mode := self._mode) is None:
+            return None
+        return HVACMode.OFF if mode == THERMOSTAT_OFF else HVACMode.HEAT
+
+    @property
+    def preset_mode(self) -> str | None:
+        """The thermostat's mode; none while it is off."""
+        mode = self._mode
+        return next((name for name, code in THERMOSTAT_PRESETS.items() if code == mode), None)
+
+    @property
+    def target_temperature(self) -> float | None:
+        """The manual set point, shown in manual mode only."""
+        return self._manual_temperature if self._mode == THERMOSTAT_MANUAL else None
+
+    async def async_set_hvac_mode(self, hvac_mode: HVACMode) -> None:
+        """Heat (back in the mode used before switching off) or switch off."""
+        if hvac_mode == HVACMode.HEAT:
+            await self.async_send_device_command("turnOn", optimistic={"mode": self._mode_when_on})
+        elif hvac_mode == HVACMode.OFF:
+            await self.async_send_device_command("turnOff", optimistic={"mode": THERMOSTAT_OFF})
+        else:
+            raise _unsupported_hvac_mode(hvac_mode, self.hvac_modes)
+
+    async def async_turn_on(self) -> None:
+        """Heat again."""
+        await self.async_set_hvac_mode(HVACMode.HEAT)
+
+    async def async_turn_off(self) -> None:
+        """Switch off."""
+        await self.async_set_hvac_mode(HVACMode.OFF)
+
+    async def async_set_preset_mode(self, preset_mode: str) -> None:
+        """Switch to one of the thermostat's modes (this also turns it on)."""
+        code = THERMOSTAT_PRESETS[preset_mode]
+        await self.async_send_device_command("setMode", code, optimistic={"mode": code})
+
+    async def async_set_temperature(self, **kwargs: Any) -> None:
+        """Set the manual set point, switching to manual mode first.
+
+        The thermostat only takes a set point in manual mode, so a temperature set while
+        off or in another mode switches to manual (which also turns it on).
+        """
+        if (temperature := kwargs.get(ATTR_TEMPERATURE)) is not None:
+            steps = math.floor(temperature / THERMOSTAT_TEMPERATURE_STEP + 0.5)
+            set_point = steps * THERMOSTAT_TEMPERATURE_STEP
+            if self._mode != THERMOSTAT_MANUAL:
+                await self.async_send_device_command(
+                    "setMode", THERMOSTAT_MANUAL, optimistic={"mode": THERMOSTAT_MANUAL}
+                )
+            await self.async_send_device_command("setManualModeTemperature", f"{set_point:g}")
+            self._manual_temperature = set_point
+            self.async_write_ha_state()
+        if (hvac_mode := kwargs.get(ATTR_HVAC_MODE)) is not None and hvac_mode != self.hvac_mode:
+            await self.async_set_hvac_mode(hvac_mode)

@@ -1,0 +1,391 @@
+"""Fans: circulator fans (§5.14), air purifiers (§5.12) and infrared fan remotes (§6.2)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Self
+
+from homeassistant.components.fan import FanEntity, FanEntityDescription, FanEntityFeature
+from homeassistant.const import STATE_ON
+from homeassistant.core import HomeAssistant
+from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
+from homeassistant.helpers.restore_state import ExtraStoredData, RestoreEntity
+from homeassistant.util.percentage import (
+    ordered_list_item_to_percentage,
+    percentage_to_ordered_list_item,
+)
+
+from .coordinator import RoomSenseCoordinator
+from .data import RoomSenseConfigEntry
+from .entity import RoomSenseEntity, RoomSenseInfraredEntity
+from .switchbot_cloud import Device, InfraredRemote
+
+PARALLEL_UPDATES = 0
+
+_ON_OFF = FanEntityFeature.TURN_ON | FanEntityFeature.TURN_OFF
+
+CIRCULATOR_FAN_TYPES = frozenset(
+    {"Battery Circulator Fan", "Circulator Fan", "Standing Circulator Fan"}
+)
+WIND_MODES = ["direct", "natural", "sleep", "baby"]
+
+AIR_PURIFIER_TYPES = frozenset(
+    {"Air Purifier VOC", "Air Purifier Table VOC", "Air Purifier PM2.5", "Air Purifier Table PM2.5"}
+)
+# Purifier `mode` codes (§5.12); `fanGear` only counts in the first, "normal".
+PURIFIER_MODES = {"normal": 1, "auto": 2, "sleep": 3, "pet": 4}
+PURIFIER_NORMAL = PURIFIER_MODES["normal"]
+FAN_GEARS = [1, 2, 3]
+
+INFRARED_FAN_TYPE = "Fan"
+INFRARED_SPEEDS = ["low", "middle", "high"]
+INFRARED_SPEED_COMMANDS = {"low": "lowSpeed", "middle": "middleSpeed", "high": "highSpeed"}
+
+
+@dataclass(frozen=True, kw_only=True)
+class RoomSenseFanDescription(FanEntityDescription):
+    """The fan of the device types it serves."""
+
+    device_types: frozenset[str]
+
+
+CIRCULATOR_FAN = RoomSenseFanDescription(
+    key="fan",
+    name=None,
+    translation_key="circulator_fan",
+    device_types=CIRCULATOR_FAN_TYPES,
+)
+AIR_PURIFIER = RoomSenseFanDescription(
+    key="fan",
+    name=None,
+    translation_key="air_purifier",
+    device_types=AIR_PURIFIER_TYPES,
+)
+INFRARED_FAN = RoomSenseFanDescription(
+    key="fan",
+    name=None,
+    device_types=frozenset({INFRARED_FAN_TYPE}),
+)
+
+
+async def async_setup_entry(
+    hass: HomeAssistant,
+    entry: RoomSenseConfigEntry,
+    async_add_entities: AddConfigEntryEntitiesCallback,
+) -> None:
+    """Add the circulator fans, air purifiers and infrared fan remotes."""
+    coordinator = entry.runtime_data.coordinator
+    entities: list[FanEntity] = []
+    for device_id, device in coordinator.devices.items():
+        if device_id not in coordinator.data:
+            continue
+        if device.device_type in CIRCULATOR_FAN_TYPES:
+            entities.append(RoomSenseCirculatorFan(coordinator, device, CIRCULATOR_FAN))
+        elif device.device_type in AIR_PURIFIER_TYPES:
+            entities.append(RoomSenseAirPurifier(coordinator, device, AIR_PURIFIER))
+    entities.extend(
+        RoomSenseInfraredFan(coordinator, remote, INFRARED_FAN)
+        for remote in coordinator.device_list.infrared_remotes
+        if remote.base_remote_type == INFRARED_FAN_TYPE
+    )
+    async_add_entities(entities)
+
+
+class RoomSenseCirculatorFan(RoomSenseEntity, FanEntity):
+    """A circulator fan: wind speed 1-100 and the wind modes as presets."""
+
+    entity_description: RoomSenseFanDescription
+    _attr_supported_features = FanEntityFeature.SET_SPEED | FanEntityFeature.PRESET_MODE | _ON_OFF
+    _attr_speed_count = 100
+
+    def __init__(
+        self,
+        coordinator: RoomSenseCoordinator,
+        device: Device,
+        description: RoomSenseFanDescription,
+    ) -> None:
+        """Offer the wind modes as presets."""
+        super().__init__(coordinator, device, description)
+        self._attr_preset_modes = list(WIND_MODES)
+
+    @property
+    def is_on(self) -> bool | None:
+        """Whether the fan runs, as last known."""
+        return self.status.power
+
+    @property
+    def percentage(self) -> int | None:
+        """The wind speed while running, 0 while stopped."""
+        if self.status.power is False:
+            return 0
+        return self.status.fan_speed
+
+    @property
+    def preset_mode(self) -> str | None:
+        """The wind mode."""
+        mode = self.status.mode
+        return mode if isinstance(mode, str) and mode in WIND_MODES else None
+
+    async def async_turn_on(
+        self,
+        percentage: int | None = None,
+        preset_mode: str | None = None,
+        **kwargs: Any,
+    ) -> None:
+        """Start the fan (if it is not running yet), then set the mode and speed asked for."""
+        if percentage == 0:
+            await self.async_turn_off()
+            return
+        if not self.is_on or (percentage is None and preset_mode is None):
+            await self.async_send_device_command("turnOn", optimistic={"power": "on"})
+        if preset_mode is not None:
+            await self.async_send_device_command(
+                "setWindMode", preset_mode, optimistic={"mode": preset_mode}
+            )
+        if percentage is not None:
+            await self._async_send_speed(percentage)
+
+    async def async_turn_off(self, **kwargs: Any) -> None:
+        """Stop the fan."""
+        await self.async_send_device_command("turnOff", optimistic={"power": "off"})
+
+    async def async_set_percentage(self, percentage: int) -> None:
+        """Set the wind speed; 0 stops the fan, a speed starts a stopped one."""
+        if percentage == 0:
+            await self.async_turn_off()
+            return
+        if not self.is_on:
+            await self.async_send_device_command("turnOn", optimistic={"power": "on"})
+        await self._async_send_speed(percentage)
+
+    async def async_set_preset_mode(self, preset_mode: str) -> None:
+        """Set the wind mode."""
+        await self.async_send_device_command(
+            "setWindMode", preset_mode, optimistic={"mode": preset_mode}
+        )
+
+    async def _async_send_speed(self, percentage: int) -> None:
+        await self.async_send_device_command(
+            "setWindSpeed", str(percentage), optimistic={"fanSpeed": percentage}
+        )
+
+
+class RoomSenseAirPurifier(RoomSenseEntity, FanEntity):
+    """An air purifier: its modes as presets, and the fan gear of normal mode as speed.
+
+    The status reports the mode but not the gear, so the speed is the gear last set here
+    (unknown until the first one is).
+    """
+
+    entity_description: RoomSenseFanDescription
+    _attr_supported_features = FanEntityFeature.SET_SPEED | FanEntityFeature.PRESET_MODE | _ON_OFF
+    _attr_speed_count = len(FAN_GEARS)
+
+    def __init__(
+        self,
+        coordinator: RoomSenseCoordinator,
+        device: Device,
+        description: RoomSenseFanDescription,
+    ) -> None:
+        """Offer the four modes; the gear is unknown until one is set."""
+        super().__init__(coordinator, device, description)
+        self._attr_preset_modes = list(PURIFIER_MODES)
+        self._fan_gear: int | None = None
+
+    @property
+    def is_on(self) -> bool | None:
+        """Whether the purifier runs, as last known."""
+        return self.status.power
+
+    @property
+    def preset_mode(self) -> str | None:
+        """The purifier's mode."""
+        for name, code in PURIFIER_MODES.items():
+            if self.status.mode == code:
+                return name
+        return None
+
+    @property
+    def percentage(self) -> int | None:
+        """The gear in normal mode; 0 while stopped, unknown in the automatic modes."""
+        if self.status.power is False:
+            return 0
+        if self.status.mode != PURIFIER_NORMAL or self._fan_gear is None:
+            return None
+        return ordered_list_item_to_percentage(FAN_GEARS, self._fan_gear)
+
+    async def async_turn_on(
+        self,
+        percentage: int | None = None,
+        preset_mode: str | None = None,
+        **kwargs: Any,
+    ) -> None:
+        """Start the purifier (if it is not running yet), then set the mode or gear asked for."""
+        if percentage == 0:
+            await self.async_turn_off()
+            return
+        if not self.is_on or (percentage is None and preset_mode is None):
+            await self.async_send_device_command("turnOn", optimistic={"power": "ON"})
+        if percentage is not None:
+            await self._async_send_gear(percentage_to_ordered_list_item(FAN_GEARS, percentage))
+        elif preset_mode is not None:
+            await self.async_set_preset_mode(preset_mode)
+
+    async def async_turn_off(self, **kwargs: Any) -> None:
+        """Stop the purifier."""
+        await self.async_send_device_command("turnOff", optimistic={"power": "OFF"})
+
+    async def async_set_percentage(self, percentage: int) -> None:
+        """Run in normal mode at the gear nearest the percentage; 0 stops the purifier."""
+        if percentage == 0:
+            await self.async_turn_off()
+            return
+        if not self.is_on:
+            await self.async_send_device_command("turnOn", optimistic={"power": "ON"})
+        await self._async_send_gear(percentage_to_ordered_list_item(FAN_GEARS, percentage))
+
+    async def async_set_preset_mode(self, preset_mode: str) -> None:
+        """Switch mode; normal mode keeps the last gear (the lowest when none is known)."""
+        if PURIFIER_MODES[preset_mode] == PURIFIER_NORMAL:
+            await self._async_send_gear(self._fan_gear or FAN_GEARS[0])
+            return
+        mode = PURIFIER_MODES[preset_mode]
+        await self.async_send_device_command("setMode", {"mode": mode}, optimistic={"mode": mode})
+
+    async def _async_send_gear(self, gear: int) -> None:
+        await self.async_send_device_command(
+            "setMode",
+            {"mode": PURIFIER_NORMAL, "fanGear": gear},
+            optimistic={"mode": PURIFIER_NORMAL},
+        )
+        self._fan_gear = gear
+        self.async_write_ha_state()
+
+
+@dataclass
+class InfraredFanMemory(ExtraStoredData):
+    """What an infrared fan was last told, kept across restarts."""
+
+    is_on: bool
+    speed: str
+    oscillating: bool
+
+    def as_dict(self) -> dict[str, Any]:
+        """The memory as JSON-ready data."""
+        return {"is_on": self.is_on, "speed": self.speed, "oscillating": self.oscillating}
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Self | None:
+        """The memory stored by `as_dict`, or None when it is not usable."""
+        is_on, speed, oscillating = (data.get(key) for key in ("is_on", "speed", "oscillating"))
+        if (
+            not isinstance(is_on, bool)
+            or speed not in INFRARED_SPEEDS
+            or not isinstance(oscillating, bool)
+        ):
+            return None
+        return cls(is_on=is_on, speed=speed, oscillating=oscillating)
+
+
+class RoomSenseInfraredFan(RoomSenseInfraredEntity, FanEntity, RestoreEntity):
+    """A fan driven by infrared: three speeds and a swing button, all one-way.
+
+    The fan cannot report back, so the state is what it was last told, restored after
+    a restart. `swing` toggles, so it is only sent when the oscillation must change.
+    """
+
+    entity_description: RoomSenseFanDescription
+    _attr_supported_features = FanEntityFeature.SET_SPEED | FanEntityFeature.OSCILLATE | _ON_OFF
+    _attr_speed_count = len(INFRARED_SPEEDS)
+
+    def __init__(
+        self,
+        coordinator: RoomSenseCoordinator,
+        remote: InfraredRemote,
+        description: RoomSenseFanDescription,
+    ) -> None:
+        """Start off, at low speed, not swinging, until a restored state says otherwise."""
+        super().__init__(coordinator, remote, description)
+        self._assumed_on = False
+        self._speed = INFRARED_SPEEDS[0]
+        self._oscillating = False
+
+    async def async_added_to_hass(self) -> None:
+        """Take up the state from before the restart."""
+        await super().async_added_to_hass()
+        extra = await self.async_get_last_extra_data()
+        memory = InfraredFanMemory.from_dict(extra.as_dict()) if extra else None
+        if memory is not None:
+            self._assumed_on, self._speed = memory.is_on, memory.speed
+            self._oscillating = memory.oscillating
+        elif (last_state := await self.async_get_last_state()) is not None:
+            self._assumed_on = last_state.state == STATE_ON
+
+    @property
+    def extra_restore_state_data(self) -> InfraredFanMemory:
+        """The speed and swing to restore, kept even while the fan is off."""
+        return InfraredFanMemory(
+            is_on=self._assumed_on, speed=self._speed, oscillating=self._oscillating
+        )
+
+    @property
+    def is_on(self) -> bool:
+        """Whether the fan was last told to run."""
+        return self._assumed_on
+
+    @property
+    def percentage(self) -> int:
+        """The speed last set while running, 0 while off."""
+        if not self._assumed_on:
+            return 0
+        return ordered_list_item_to_percentage(INFRARED_SPEEDS, self._speed)
+
+    @property
+    def oscillating(self) -> bool:
+        """Whether the fan was last told to swing."""
+        return self._oscillating
+
+    async def async_turn_on(
+        self,
+        percentage: int | None = None,
+        preset_mode: str | None = None,
+        **kwargs: Any,
+    ) -> None:
+        """Send the power-on code, then the speed asked for."""
+        if percentage == 0:
+            await self.async_turn_off()
+            return
+        await self.async_send_device_command("turnOn")
+        self._assumed_on = True
+        if percentage is not None:
+            await self._async_send_speed(percentage)
+        self.async_write_ha_state()
+
+    async def async_turn_off(self, **kwargs: Any) -> None:
+        """Send the power-off code."""
+        await self.async_send_device_command("turnOff")
+        self._assumed_on = False
+        self.async_write_ha_state()
+
+    async def async_set_percentage(self, percentage: int) -> None:
+        """Send the nearest speed code; a fan believed off is switched on first."""
+        if percentage == 0:
+            await self.async_turn_off()
+            return
+        if not self._assumed_on:
+            await self.async_send_device_command("turnOn")
+            self._assumed_on = True
+        await self._async_send_speed(percentage)
+        self.async_write_ha_state()
+
+    async def async_oscillate(self, oscillating: bool) -> None:
+        """Press swing when the fan must change between swinging and still."""
+        if oscillating != self._oscillating:
+            await self.async_send_device_command("swing")
+            self._oscillating = oscillating
+        self.async_write_ha_state()
+
+    async def _async_send_speed(self, percentage: int) -> None:
+        speed = percentage_to_ordered_list_item(INFRARED_SPEEDS, percentage)
+        await self.async_send_device_command(INFRARED_SPEED_COMMANDS[speed])
+        self._speed = speed

@@ -1,0 +1,230 @@
+"""Lights: bulbs, strips, ceiling lights, floor lamps and the candle warmer (reference §5.9)."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from typing import Any
+
+from homeassistant.components.light import (
+    ATTR_BRIGHTNESS,
+    ATTR_COLOR_TEMP_KELVIN,
+    ATTR_RGB_COLOR,
+    LightEntity,
+    LightEntityDescription,
+)
+from homeassistant.components.light.const import ColorMode
+from homeassistant.core import HomeAssistant, callback
+from homeassistant.exceptions import ServiceValidationError
+from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
+from homeassistant.util.color import brightness_to_value, value_to_brightness
+
+from .const import DOMAIN
+from .coordinator import RoomSenseCoordinator
+from .data import RoomSenseConfigEntry
+from .entity import RoomSenseEntity
+from .switchbot_cloud import Device
+
+PARALLEL_UPDATES = 0
+
+MIN_KELVIN = 2700
+MAX_KELVIN = 6500
+# Both colour modes are reported side by side; a white colour means the white LEDs are in use.
+_WHITE = (255, 255, 255)
+
+# `setBrightness` ranges differ by type (§5.9): the older lights start at 1, the newer at 0.
+_FROM_ONE = (1, 100)
+_FROM_ZERO = (0, 100)
+_COLOR_AND_WHITE = frozenset({ColorMode.RGB, ColorMode.COLOR_TEMP})
+
+
+@dataclass(frozen=True, kw_only=True)
+class RoomSenseLightDescription(LightEntityDescription):
+    """A light of the device types that share its colour modes and brightness range."""
+
+    device_types: frozenset[str]
+    color_modes: frozenset[ColorMode]
+    brightness_range: tuple[int, int]
+
+
+LIGHTS: tuple[RoomSenseLightDescription, ...] = (
+    RoomSenseLightDescription(
+        key="light",
+        name=None,
+        device_types=frozenset({"Color Bulb"}),
+        color_modes=_COLOR_AND_WHITE,
+        brightness_range=_FROM_ONE,
+    ),
+    RoomSenseLightDescription(
+        key="light",
+        name=None,
+        device_types=frozenset({"Strip Light"}),
+        color_modes=frozenset({ColorMode.RGB}),
+        brightness_range=_FROM_ONE,
+    ),
+    RoomSenseLightDescription(
+        key="light",
+        name=None,
+        device_types=frozenset({"Ceiling Light", "Ceiling Light Pro"}),
+        color_modes=frozenset({ColorMode.COLOR_TEMP}),
+        brightness_range=_FROM_ONE,
+    ),
+    RoomSenseLightDescription(
+        key="light",
+        name=None,
+        device_types=frozenset(
+            {"Floor Lamp", "Strip Light 3", "RGBICWW Strip Light", "RGBICWW Floor Lamp"}
+        ),
+        color_modes=_COLOR_AND_WHITE,
+        brightness_range=_FROM_ZERO,
+    ),
+    RoomSenseLightDescription(
+        key="light",
+        name=None,
+        device_types=frozenset({"RGBIC Neon Rope Light", "RGBIC Neon Wire Rope Light"}),
+        color_modes=frozenset({ColorMode.RGB}),
+        brightness_range=_FROM_ZERO,
+    ),
+    RoomSenseLightDescription(
+        key="light",
+        name=None,
+        device_types=frozenset({"Candle Warmer Lamp"}),
+        color_modes=frozenset({ColorMode.BRIGHTNESS}),
+        brightness_range=_FROM_ZERO,
+    ),
+)
+
+
+async def async_setup_entry(
+    hass: HomeAssistant,
+    entry: RoomSenseConfigEntry,
+    async_add_entities: AddConfigEntryEntitiesCallback,
+) -> None:
+    """Add a light for every SwitchBot light."""
+    coordinator = entry.runtime_data.coordinator
+    async_add_entities(
+        RoomSenseLight(coordinator, device, description)
+        for device_id, device in coordinator.devices.items()
+        if device_id in coordinator.data
+        for description in LIGHTS
+        if device.device_type in description.device_types
+    )
+
+
+class RoomSenseLight(RoomSenseEntity, LightEntity):
+    """A SwitchBot light: on/off, brightness, and the colour modes of its type."""
+
+    entity_description: RoomSenseLightDescription
+
+    def __init__(
+        self,
+        coordinator: RoomSenseCoordinator,
+        device: Device,
+        description: RoomSenseLightDescription,
+    ) -> None:
+        """Set the colour modes of the type; guess the active one from the status."""
+        super().__init__(coordinator, device, description)
+        self._attr_supported_color_modes = set(description.color_modes)
+        if ColorMode.COLOR_TEMP in description.color_modes:
+            self._attr_min_color_temp_kelvin = MIN_KELVIN
+            self._attr_max_color_temp_kelvin = MAX_KELVIN
+        self._seen_color = self.status.color
+        self._seen_kelvin = self.status.color_temperature
+        self._active_color_mode = self._initial_color_mode()
+
+    def _initial_color_mode(self) -> ColorMode:
+        modes = self.entity_description.color_modes
+        if len(modes) == 1:
+            return next(iter(modes))
+        # The status does not say which mode is active: a coloured setting means RGB.
+        color = self.status.color
+        return ColorMode.COLOR_TEMP if color in (None, _WHITE) else ColorMode.RGB
+
+    @callback
+    def _handle_coordinator_update(self) -> None:
+        """Follow the colour mode: whichever of colour and temperature changed is in use."""
+        if self.entity_description.color_modes == _COLOR_AND_WHITE:
+            color, kelvin = self.status.color, self.status.color_temperature
+            color_changed = color != self._seen_color
+            kelvin_changed = kelvin != self._seen_kelvin
+            if color_changed and not kelvin_changed:
+                self._active_color_mode = ColorMode.RGB
+            elif kelvin_changed and not color_changed:
+                self._active_color_mode = ColorMode.COLOR_TEMP
+            self._seen_color, self._seen_kelvin = color, kelvin
+        super()._handle_coordinator_update()
+
+    @property
+    def is_on(self) -> bool | None:
+        """Whether the light is on, as last known."""
+        return self.status.power
+
+    @property
+    def brightness(self) -> int | None:
+        """The brightness on Home Assistant's 1-255 scale."""
+        level = self.status.brightness
+        if not isinstance(level, int):
+            return None
+        return value_to_brightness(self.entity_description.brightness_range, level)
+
+    @property
+    def color_mode(self) -> ColorMode:
+        """The colour mode last used."""
+        return self._active_color_mode
+
+    @property
+    def rgb_color(self) -> tuple[int, int, int] | None:
+        """The colour, on types that have one."""
+        if ColorMode.RGB not in self.entity_description.color_modes:
+            return None
+        return self.status.color
+
+    @property
+    def color_temp_kelvin(self) -> int | None:
+        """The white colour temperature, on types that have one."""
+        if ColorMode.COLOR_TEMP not in self.entity_description.color_modes:
+            return None
+        return self.status.color_temperature
+
+    async def async_turn_on(self, **kwargs: Any) -> None:
+        """Switch on if needed, then apply the colour and brightness asked for.
+
+        Setting brightness or colour does not switch a SwitchBot light on, so `turnOn`
+        goes first when the light is off; the settings are then applied to a lit light.
+        """
+        kelvin: int | None = kwargs.get(ATTR_COLOR_TEMP_KELVIN)
+        if kelvin is not None and not MIN_KELVIN <= kelvin <= MAX_KELVIN:
+            raise ServiceValidationError(
+                translation_domain=DOMAIN,
+                translation_key="color_temperature_out_of_range",
+                translation_placeholders={
+                    "kelvin": str(kelvin),
+                    "min_kelvin": str(MIN_KELVIN),
+                    "max_kelvin": str(MAX_KELVIN),
+                },
+            )
+        rgb: tuple[int, int, int] | None = kwargs.get(ATTR_RGB_COLOR)
+        brightness: int | None = kwargs.get(ATTR_BRIGHTNESS)
+        settings_asked = kelvin is not None or rgb is not None or brightness is not None
+        if not self.is_on or not settings_asked:
+            await self.async_send_device_command("turnOn", optimistic={"power": "on"})
+        if rgb is not None:
+            color = ":".join(str(part) for part in rgb)
+            await self.async_send_device_command("setColor", color, optimistic={"color": color})
+            self._active_color_mode = ColorMode.RGB
+        if kelvin is not None:
+            await self.async_send_device_command(
+                "setColorTemperature", str(kelvin), optimistic={"colorTemperature": kelvin}
+            )
+            self._active_color_mode = ColorMode.COLOR_TEMP
+        if brightness is not None:
+            low, high = self.entity_description.brightness_range
+            level = max(low, min(high, math.ceil(brightness_to_value((low, high), brightness))))
+            await self.async_send_device_command(
+                "setBrightness", str(level), optimistic={"brightness": level}
+            )
+        self.async_write_ha_state()
+
+    async def async_turn_off(self, **kwargs: Any) -> None:
+        """Switch off."""
+        await self.async_send_device_command("turnOff", optimistic={"power": "off"})

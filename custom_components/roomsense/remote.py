@@ -1,0 +1,214 @@
+"""Remotes: the infrared remotes of TVs, players, lights and other appliances.
+
+Air conditioners are climate entities. Every other appliance gets a remote entity that
+switches it on and off and sends any button: the type's own commands (reference §6.2) go
+out as commands, any other name as a button the user taught the remote ("customize").
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any, NamedTuple
+
+from homeassistant.components.remote import (
+    ATTR_DELAY_SECS,
+    ATTR_NUM_REPEATS,
+    DEFAULT_DELAY_SECS,
+    DEFAULT_NUM_REPEATS,
+    RemoteEntity,
+    RemoteEntityDescription,
+)
+from homeassistant.const import STATE_OFF, STATE_ON
+from homeassistant.core import HomeAssistant
+from homeassistant.exceptions import ServiceValidationError
+from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
+from homeassistant.helpers.restore_state import RestoreEntity
+
+from .const import DOMAIN
+from .coordinator import RoomSenseCoordinator
+from .data import RoomSenseConfigEntry
+from .entity import RoomSenseInfraredEntity, send_command
+from .switchbot_cloud import InfraredRemote
+
+PARALLEL_UPDATES = 0
+
+TURN_ON = "turnOn"
+TURN_OFF = "turnOff"
+# Commands that carry a value, written "SetChannel:15" in `remote.send_command`.
+SET_CHANNEL = "SetChannel"
+
+COMMAND = "command"
+CUSTOMIZE = "customize"
+
+_TELEVISION_COMMANDS = frozenset(
+    {SET_CHANNEL, "volumeAdd", "volumeSub", "channelAdd", "channelSub"}
+)
+_PLAYER_COMMANDS = frozenset(
+    {"setMute", "FastForward", "Rewind", "Next", "Previous", "Pause", "Play", "Stop"}
+)
+
+
+@dataclass(frozen=True, kw_only=True)
+class RoomSenseRemoteDescription(RemoteEntityDescription):
+    """The remote types (without "DIY ") that share a set of built-in commands."""
+
+    remote_types: frozenset[str]
+    commands: frozenset[str] = frozenset()
+    # "Others" remotes have only learned buttons, not even turnOn/turnOff.
+    has_power: bool = True
+
+
+REMOTES: tuple[RoomSenseRemoteDescription, ...] = (
+    RoomSenseRemoteDescription(
+        key="remote",
+        name=None,
+        # The cloud's spellings for streamers vary (reference §6.1).
+        remote_types=frozenset({"TV", "IPTV", "Streamer", "IPTV/Streamer", "Set Top Box"}),
+        commands=_TELEVISION_COMMANDS,
+    ),
+    RoomSenseRemoteDescription(
+        key="remote",
+        name=None,
+        remote_types=frozenset({"DVD", "DVD Player"}),
+        commands=_PLAYER_COMMANDS,
+    ),
+    RoomSenseRemoteDescription(
+        key="remote",
+        name=None,
+        remote_types=frozenset({"Speaker"}),
+        commands=_PLAYER_COMMANDS | {"volumeAdd", "volumeSub"},
+    ),
+    RoomSenseRemoteDescription(
+        key="remote",
+        name=None,
+        remote_types=frozenset({"Light"}),
+        commands=frozenset({"brightnessUp", "brightnessDown"}),
+    ),
+    RoomSenseRemoteDescription(
+        key="remote",
+        name=None,
+        remote_types=frozenset(
+            {
+                "Projector",
+                "Camera",
+                "Water Heater",
+                "Vacuum Cleaner",
+                "Robot Vacuum Cleaner",
+                "Air Purifier",
+            }
+        ),
+    ),
+    RoomSenseRemoteDescription(
+        key="remote",
+        name=None,
+        remote_types=frozenset({"Others"}),
+        has_power=False,
+    ),
+)
+
+
+class Press(NamedTuple):
+    """One button press as the cloud takes it."""
+
+    command: str
+    parameter: str
+    command_type: str
+
+
+async def async_setup_entry(
+    hass: HomeAssistant,
+    entry: RoomSenseConfigEntry,
+    async_add_entities: AddConfigEntryEntitiesCallback,
+) -> None:
+    """Add a remote entity for every infrared remote other than air conditioners and fans."""
+    coordinator = entry.runtime_data.coordinator
+    async_add_entities(
+        RoomSenseRemote(coordinator, remote, description)
+        for remote in coordinator.device_list.infrared_remotes
+        for description in REMOTES
+        if remote.base_remote_type in description.remote_types
+    )
+
+
+class RoomSenseRemote(RoomSenseInfraredEntity, RemoteEntity, RestoreEntity):
+    """An infrared remote; on/off is what Home Assistant last sent, kept across restarts."""
+
+    entity_description: RoomSenseRemoteDescription
+
+    def __init__(
+        self,
+        coordinator: RoomSenseCoordinator,
+        remote: InfraredRemote,
+        description: RoomSenseRemoteDescription,
+    ) -> None:
+        """Assume the appliance is off; one without power buttons has no on/off state."""
+        super().__init__(coordinator, remote, description)
+        self._attr_is_on = False if description.has_power else None
+
+    async def async_added_to_hass(self) -> None:
+        """Take back the on/off state assumed before the restart."""
+        await super().async_added_to_hass()
+        if not self.entity_description.has_power:
+            return
+        last_state = await self.async_get_last_state()
+        if last_state is not None and last_state.state in (STATE_ON, STATE_OFF):
+            self._attr_is_on = last_state.state == STATE_ON
+
+    async def async_turn_on(self, **kwargs: Any) -> None:
+        """Press the power-on button."""
+        await self._async_press(self._power_press(TURN_ON))
+
+    async def async_turn_off(self, **kwargs: Any) -> None:
+        """Press the power-off button."""
+        await self._async_press(self._power_press(TURN_OFF))
+
+    async def async_send_command(self, command: Iterable[str], **kwargs: Any) -> None:
+        """Press buttons in order, the whole list `num_repeats` times, `delay_secs` apart."""
+        presses = [self._parse(text) for text in command]  # refuse before sending any
+        repeats: int = kwargs.get(ATTR_NUM_REPEATS, DEFAULT_NUM_REPEATS)
+        delay: float = kwargs.get(ATTR_DELAY_SECS, DEFAULT_DELAY_SECS)
+        for index, press in enumerate(presses * repeats):
+            if index and delay > 0:
+                await asyncio.sleep(delay)
+            await self._async_press(press)
+
+    def _power_press(self, command: str) -> Press:
+        if not self.entity_description.has_power:
+            raise ServiceValidationError(
+                translation_domain=DOMAIN,
+                translation_key="remote_without_power",
+                translation_placeholders={"remote": self.device.name},
+            )
+        return Press(command, "default", COMMAND)
+
+    def _parse(self, text: str) -> Press:
+        """A built-in command of the remote's type, "SetChannel:15", or a learned button."""
+        commands = self.entity_description.commands
+        name, separator, value = text.partition(":")
+        if name == SET_CHANNEL and name in commands:
+            channel = value.strip()
+            if not separator or not channel.isdigit():
+                raise ServiceValidationError(
+                    translation_domain=DOMAIN,
+                    translation_key="channel_required",
+                    translation_placeholders={"command": text},
+                )
+            return Press(SET_CHANNEL, channel, COMMAND)
+        if text in commands or (self.entity_description.has_power and text in (TURN_ON, TURN_OFF)):
+            return Press(text, "default", COMMAND)
+        return Press(text, "default", CUSTOMIZE)
+
+    async def _async_press(self, press: Press) -> None:
+        """Send one press; power buttons also change the assumed state."""
+        await send_command(
+            self.coordinator,
+            self.device.device_id,
+            press.command,
+            press.parameter,
+            command_type=press.command_type,
+        )
+        if press.command_type == COMMAND and press.command in (TURN_ON, TURN_OFF):
+            self._attr_is_on = press.command == TURN_ON
+            self.async_write_ha_state()

@@ -1,0 +1,64 @@
+"""Scenes: the manual scenes of the SwitchBot account, run by the cloud."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from homeassistant.components.scene import Scene as SceneEntity
+from homeassistant.core import HomeAssistant
+from homeassistant.exceptions import HomeAssistantError
+from homeassistant.helpers.device_registry import DeviceEntryType, DeviceInfo
+from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
+
+from .const import DOMAIN, LOGGER, MANUFACTURER
+from .data import RoomSenseConfigEntry
+from .switchbot_cloud import Scene, SwitchBotCloudClient, SwitchBotError
+
+PARALLEL_UPDATES = 0
+
+
+async def async_setup_entry(
+    hass: HomeAssistant,
+    entry: RoomSenseConfigEntry,
+    async_add_entities: AddConfigEntryEntitiesCallback,
+) -> None:
+    """Add one scene entity per manual scene, read once from the cloud."""
+    try:
+        scenes = await entry.runtime_data.client.get_scenes()
+    except SwitchBotError as err:
+        # The devices work without scenes; they come back with the next reload.
+        LOGGER.warning("Could not read the SwitchBot scenes, adding none: %s", err)
+        return
+    async_add_entities(RoomSenseScene(entry, scene) for scene in scenes)
+
+
+class RoomSenseScene(SceneEntity):
+    """A SwitchBot manual scene; activating it asks the cloud to run it."""
+
+    _attr_has_entity_name = True
+
+    def __init__(self, entry: RoomSenseConfigEntry, scene: Scene) -> None:
+        """Attach the scene to the service device that stands for the account."""
+        self._client: SwitchBotCloudClient = entry.runtime_data.client
+        self._scene = scene
+        self._attr_unique_id = f"scene_{scene.scene_id}"
+        self._attr_name = scene.name or scene.scene_id
+        # The same device as the API-calls sensor's, so both land on the account.
+        self._attr_device_info = DeviceInfo(
+            identifiers={(DOMAIN, entry.entry_id)},
+            name=entry.title,
+            manufacturer=MANUFACTURER,
+            model="SwitchBot Open API v1.1",
+            entry_type=DeviceEntryType.SERVICE,
+        )
+
+    async def async_activate(self, **kwargs: Any) -> None:
+        """Run the scene in the cloud."""
+        try:
+            await self._client.execute_scene(self._scene.scene_id)
+        except SwitchBotError as err:
+            raise HomeAssistantError(
+                translation_domain=DOMAIN,
+                translation_key="scene_failed",
+                translation_placeholders={"scene": self._scene.name, "error": str(err)},
+            ) from err

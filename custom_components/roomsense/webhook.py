@@ -1,0 +1,233 @@
+"""SwitchBot's webhook push: registration with the cloud and the event handler.
+
+SwitchBot keeps one webhook URL per account. RoomSense registers its own Home Assistant
+webhook there, replaces a URL that RoomSense itself left behind, and never silently
+replaces anybody else's: a repairs issue asks first, and until then polling covers.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import ipaddress
+import json
+import time
+from collections import OrderedDict
+from http import HTTPStatus
+from typing import Any, Final
+
+import voluptuous as vol
+from aiohttp import web
+from homeassistant.components import webhook
+from homeassistant.core import HomeAssistant, callback
+from homeassistant.helpers import issue_registry as ir
+from homeassistant.helpers.network import NoURLAvailableError
+
+from .const import (
+    DOMAIN,
+    EVENT_ROOMSENSE,
+    LOGGER,
+    OPT_ALLOWED_NETWORKS,
+    OPT_WEBHOOK_ID,
+    WEBHOOK_ID_PREFIX,
+)
+from .coordinator import RoomSenseCoordinator
+from .push import status_from_context
+from .switchbot_cloud import SwitchBotCloudClient, SwitchBotError
+
+# An identical event seen again within this window is a replay (or a retried delivery).
+REPLAY_WINDOW: Final = 600.0
+REPLAY_CACHE_SIZE: Final = 4096
+ISSUE_WEBHOOK_IN_USE: Final = "webhook_in_use"
+
+EVENT_SCHEMA: Final = vol.Schema(
+    {
+        vol.Required("eventType"): str,
+        vol.Optional("eventVersion"): vol.Any(str, int),
+        vol.Required("context"): vol.Schema(
+            {
+                vol.Required("deviceMac"): vol.All(str, vol.Length(min=1, max=64)),
+                vol.Required("deviceType"): str,
+                vol.Optional("timeOfSample"): vol.All(int, vol.Range(min=0)),
+            },
+            extra=vol.ALLOW_EXTRA,
+        ),
+    },
+    extra=vol.ALLOW_EXTRA,
+)
+
+
+def generate_webhook_id() -> str:
+    """A secret webhook id that still says who registered it."""
+    return f"{WEBHOOK_ID_PREFIX}{webhook.async_generate_id()}"
+
+
+def is_roomsense_url(url: str) -> bool:
+    """Whether a registered URL is a RoomSense webhook of Home Assistant."""
+    return f"/api/webhook/{WEBHOOK_ID_PREFIX}" in url
+
+
+def _json_error(status: HTTPStatus, message: str) -> web.Response:
+    return web.json_response({"message": message}, status=status)
+
+
+class WebhookHandler:
+    """Validates pushed events, drops replays, and applies the rest to the coordinator."""
+
+    def __init__(
+        self, hass: HomeAssistant, coordinator: RoomSenseCoordinator, options: dict[str, Any]
+    ) -> None:
+        """Handle events for the devices of one coordinator."""
+        self.hass = hass
+        self.coordinator = coordinator
+        self._networks = [
+            ipaddress.ip_network(network, strict=False)
+            for network in options.get(OPT_ALLOWED_NETWORKS) or []
+        ]
+        self._seen: OrderedDict[tuple[str, int | None, str], float] = OrderedDict()
+        self._warned: set[str] = set()
+
+    def _warn_once(self, kind: str, message: str, *args: Any) -> None:
+        """Log a bad request once per kind, so a misbehaving sender cannot flood the log."""
+        if kind in self._warned:
+            LOGGER.debug(message, *args)
+            return
+        self._warned.add(kind)
+        LOGGER.warning(message + " (further ones are logged at debug level)", *args)
+
+    def _allowed(self, remote: str | None) -> bool:
+        if not self._networks:
+            return True
+        try:
+            address = ipaddress.ip_address(remote or "")
+        except ValueError:
+            return False
+        return any(address in network for network in self._networks)
+
+    def _is_replay(self, key: tuple[str, int | None, str]) -> bool:
+        now = time.monotonic()
+        while self._seen:
+            oldest_key, seen_at = next(iter(self._seen.items()))
+            if now - seen_at <= REPLAY_WINDOW and len(self._seen) <= REPLAY_CACHE_SIZE:
+                break
+            self._seen.pop(oldest_key)
+        if key in self._seen:
+            return True
+        self._seen[key] = now
+        return False
+
+    async def __call__(
+        self, hass: HomeAssistant, webhook_id: str, request: web.Request
+    ) -> web.Response:
+        """Answer one push; never raises."""
+        if not self._allowed(request.remote):
+            self._warn_once("forbidden", "SwitchBot webhook call from %s refused", request.remote)
+            return _json_error(HTTPStatus.FORBIDDEN, "sender not allowed")
+        try:
+            payload = json.loads(await request.text())
+            event = EVENT_SCHEMA(payload)
+        except (ValueError, UnicodeDecodeError) as err:
+            self._warn_once("json", "SwitchBot webhook body is not JSON: %s", err)
+            return _json_error(HTTPStatus.BAD_REQUEST, "body is not valid JSON")
+        except vol.Invalid as err:
+            self._warn_once("schema", "SwitchBot webhook event is malformed: %s", err)
+            return _json_error(HTTPStatus.BAD_REQUEST, f"malformed event: {err}")
+        return self.handle_event(event)
+
+    @callback
+    def handle_event(self, event: dict[str, Any]) -> web.Response:
+        """Apply a validated event to the coordinator."""
+        context: dict[str, Any] = event["context"]
+        device_id = context["deviceMac"]
+        sample_time: int | None = context.get("timeOfSample")
+        device = self.coordinator.devices.get(device_id)
+        if device is None:
+            return web.json_response({"result": "ignored", "reason": "unknown device"})
+
+        digest = hashlib.sha256(json.dumps(context, sort_keys=True).encode()).hexdigest()
+        if self._is_replay((device_id, sample_time, digest)):
+            return web.json_response({"result": "ignored", "reason": "replay"})
+
+        fields = status_from_context(device.device_type, context)
+        state = (self.coordinator.data or {}).get(device_id)
+        before = dict(state.status.raw) if state else {}
+        if not self.coordinator.async_apply_push(device_id, fields, sample_time):
+            return web.json_response({"result": "ignored", "reason": "older than state"})
+
+        changed = {key: value for key, value in fields.items() if before.get(key) != value}
+        self.hass.bus.async_fire(
+            EVENT_ROOMSENSE,
+            {
+                "device_id": device_id,
+                "device_type": device.device_type,
+                "event_type": event["eventType"],
+                "changed": changed,
+                "time_of_sample": sample_time,
+            },
+        )
+        return web.json_response({"result": "applied"})
+
+
+async def async_register_webhook(
+    hass: HomeAssistant,
+    client: SwitchBotCloudClient,
+    coordinator: RoomSenseCoordinator,
+    entry_id: str,
+    options: dict[str, Any],
+) -> str | None:
+    """Serve the webhook and register its URL with SwitchBot; returns the URL when pushing.
+
+    Returns None when SwitchBot will not push to us (no URL for Home Assistant, the cloud
+    unreachable, or another application's URL on the account): polling then covers.
+    """
+    webhook_id: str = options[OPT_WEBHOOK_ID]
+    webhook.async_register(
+        hass,
+        DOMAIN,
+        "RoomSense SwitchBot",
+        webhook_id,
+        WebhookHandler(hass, coordinator, options),
+        allowed_methods=["POST"],
+    )
+    try:
+        url = webhook.async_generate_url(hass, webhook_id, prefer_external=True)
+    except NoURLAvailableError:
+        LOGGER.warning("Home Assistant has no URL SwitchBot could reach; polling instead")
+        return None
+    try:
+        registered = await client.query_webhook_urls()
+        if url in registered:
+            return url
+        others = [other for other in registered if not is_roomsense_url(other)]
+        if others:
+            ir.async_create_issue(
+                hass,
+                DOMAIN,
+                f"{ISSUE_WEBHOOK_IN_USE}_{entry_id}",
+                is_fixable=True,
+                severity=ir.IssueSeverity.WARNING,
+                translation_key=ISSUE_WEBHOOK_IN_USE,
+                translation_placeholders={"url": others[0]},
+                data={"entry_id": entry_id},
+            )
+            return None
+        for stale in registered:
+            await client.delete_webhook(stale)
+        await client.setup_webhook(url)
+    except SwitchBotError as err:
+        LOGGER.warning("Could not register the SwitchBot webhook, polling instead: %s", err)
+        return None
+    ir.async_delete_issue(hass, DOMAIN, f"{ISSUE_WEBHOOK_IN_USE}_{entry_id}")
+    return url
+
+
+async def async_unregister_webhook(
+    hass: HomeAssistant, client: SwitchBotCloudClient, webhook_id: str, url: str | None
+) -> None:
+    """Stop serving the webhook and remove its URL from SwitchBot."""
+    webhook.async_unregister(hass, webhook_id)
+    if url is None:
+        return
+    try:
+        await client.delete_webhook(url)
+    except SwitchBotError as err:
+        LOGGER.debug("Could not remove the SwitchBot webhook %s: %s", url, err)

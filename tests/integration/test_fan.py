@@ -1,0 +1,327 @@
+"""Fans: circulator fans, air purifiers and infrared fan remotes."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+import voluptuous as vol
+from homeassistant.components.fan import NotValidPresetModeError
+from homeassistant.const import STATE_OFF, STATE_ON
+from homeassistant.core import HomeAssistant, State
+from pytest_homeassistant_custom_component.common import (
+    MockConfigEntry,
+    mock_restore_cache,
+    mock_restore_cache_with_extra_data,
+)
+
+from ..conftest import SimulatorAdmin, home_with
+from .conftest import entity_id
+
+CIRCULATOR_TYPES = ("Battery Circulator Fan", "Circulator Fan", "Standing Circulator Fan")
+PURIFIER_TYPES = (
+    "Air Purifier VOC",
+    "Air Purifier Table VOC",
+    "Air Purifier PM2.5",
+    "Air Purifier Table PM2.5",
+)
+DEVICE_IDS = {
+    device_type: f"{n:012d}"
+    for n, device_type in enumerate((*CIRCULATOR_TYPES, *PURIFIER_TYPES), start=1)
+}
+CIRCULATOR = DEVICE_IDS["Circulator Fan"]
+PURIFIER = DEVICE_IDS["Air Purifier PM2.5"]
+HUB = "AA0000000000"
+IR_FAN = "02-202501011200-10000001"
+DIY_IR_FAN = "02-202501011200-10000002"
+IR_FAN_ENTITY = "fan.bedroom_fan"
+
+
+@pytest.fixture
+def home() -> dict[str, Any]:
+    home = home_with(*CIRCULATOR_TYPES, *PURIFIER_TYPES)
+    home["infraredRemotes"] = [
+        {"deviceId": IR_FAN, "deviceName": "Bedroom fan", "remoteType": "Fan", "hubDeviceId": HUB},
+        {
+            "deviceId": DIY_IR_FAN,
+            "deviceName": "Desk fan",
+            "remoteType": "DIY Fan",
+            "hubDeviceId": HUB,
+        },
+    ]
+    return home
+
+
+def fan_entity(hass: HomeAssistant, device_id: str) -> str:
+    return entity_id(hass, "fan", f"{device_id}_fan")
+
+
+async def fan_command(hass: HomeAssistant, service: str, entity: str, **data: Any) -> None:
+    await hass.services.async_call("fan", service, {"entity_id": entity, **data}, blocking=True)
+
+
+async def sent(sim_admin: SimulatorAdmin, device_id: str) -> list[tuple[str, Any, str]]:
+    """(command, parameter, commandType) of every command the cloud received."""
+    calls = await sim_admin.api_calls(f"/devices/{device_id}/commands")
+    return [
+        (call["body"]["command"], call["body"]["parameter"], call["body"]["commandType"])
+        for call in calls
+    ]
+
+
+async def poll(entry: MockConfigEntry, device_id: str) -> None:
+    await entry.runtime_data.coordinator.async_poll_device(device_id)
+
+
+async def set_up(hass: HomeAssistant, config_entry: MockConfigEntry) -> None:
+    config_entry.add_to_hass(hass)
+    assert await hass.config_entries.async_setup(config_entry.entry_id)
+    await hass.async_block_till_done()
+
+
+# --- circulator fans ----------------------------------------------------------------------
+
+
+async def test_circulator_fans_start_in_mode_and_speed(
+    hass: HomeAssistant, setup_entry: MockConfigEntry, sim_admin: SimulatorAdmin
+) -> None:
+    for device_type in CIRCULATOR_TYPES:
+        device_id = DEVICE_IDS[device_type]
+        entity = fan_entity(hass, device_id)
+        state = hass.states.get(entity)
+        assert state.state == STATE_OFF
+        assert state.attributes["preset_modes"] == ["direct", "natural", "sleep", "baby"]
+        assert state.attributes["preset_mode"] == "direct"
+        assert state.attributes["percentage"] == 0
+
+        await fan_command(hass, "turn_on", entity, percentage=30, preset_mode="natural")
+
+        assert await sent(sim_admin, device_id) == [
+            ("turnOn", "default", "command"),
+            ("setWindMode", "natural", "command"),
+            ("setWindSpeed", "30", "command"),
+        ]
+        state = hass.states.get(entity)
+        assert state.state == STATE_ON
+        assert state.attributes["percentage"] == 30
+        assert state.attributes["preset_mode"] == "natural"
+        await poll(setup_entry, device_id)
+        state = hass.states.get(entity)
+        assert (state.state, state.attributes["percentage"]) == (STATE_ON, 30)
+        assert state.attributes["preset_mode"] == "natural"
+
+
+async def test_circulator_fan_speed_and_mode_while_running(
+    hass: HomeAssistant, setup_entry: MockConfigEntry, sim_admin: SimulatorAdmin
+) -> None:
+    entity = fan_entity(hass, CIRCULATOR)
+    await fan_command(hass, "turn_on", entity)
+    await fan_command(hass, "set_percentage", entity, percentage=100)
+    await fan_command(hass, "set_preset_mode", entity, preset_mode="baby")
+    await fan_command(hass, "set_percentage", entity, percentage=0)
+
+    assert await sent(sim_admin, CIRCULATOR) == [
+        ("turnOn", "default", "command"),
+        ("setWindSpeed", "100", "command"),
+        ("setWindMode", "baby", "command"),
+        ("turnOff", "default", "command"),
+    ]
+    await poll(setup_entry, CIRCULATOR)
+    state = hass.states.get(entity)
+    assert state.state == STATE_OFF
+    assert state.attributes["preset_mode"] == "baby"
+    assert (await sim_admin.device(CIRCULATOR))["status"]["fanSpeed"] == 100
+
+
+async def test_circulator_fan_speed_starts_a_stopped_fan(
+    hass: HomeAssistant, setup_entry: MockConfigEntry, sim_admin: SimulatorAdmin
+) -> None:
+    entity = fan_entity(hass, CIRCULATOR)
+    await fan_command(hass, "set_percentage", entity, percentage=45)
+    assert await sent(sim_admin, CIRCULATOR) == [
+        ("turnOn", "default", "command"),
+        ("setWindSpeed", "45", "command"),
+    ]
+    await poll(setup_entry, CIRCULATOR)
+    assert hass.states.get(entity).attributes["percentage"] == 45
+
+
+async def test_invalid_fan_input_is_refused(
+    hass: HomeAssistant, setup_entry: MockConfigEntry, sim_admin: SimulatorAdmin
+) -> None:
+    entity = fan_entity(hass, CIRCULATOR)
+    with pytest.raises(NotValidPresetModeError):
+        await fan_command(hass, "set_preset_mode", entity, preset_mode="turbo")
+    with pytest.raises(vol.Invalid):
+        await fan_command(hass, "set_percentage", entity, percentage=101)
+    assert await sent(sim_admin, CIRCULATOR) == []
+
+
+async def test_circulator_fan_follows_physical_changes(
+    hass: HomeAssistant, setup_entry: MockConfigEntry, sim_admin: SimulatorAdmin
+) -> None:
+    event = {"status": {"power": "on", "fanSpeed": 75, "mode": "sleep"}}
+    await sim_admin.request("POST", f"devices/{CIRCULATOR}/event", event)
+    await poll(setup_entry, CIRCULATOR)
+    state = hass.states.get(fan_entity(hass, CIRCULATOR))
+    assert state.state == STATE_ON
+    assert state.attributes["percentage"] == 75
+    assert state.attributes["preset_mode"] == "sleep"
+
+
+# --- air purifiers ------------------------------------------------------------------------
+
+
+async def test_air_purifier_gear_runs_in_normal_mode(
+    hass: HomeAssistant, setup_entry: MockConfigEntry, sim_admin: SimulatorAdmin
+) -> None:
+    for device_type in PURIFIER_TYPES:
+        device_id = DEVICE_IDS[device_type]
+        entity = fan_entity(hass, device_id)
+        state = hass.states.get(entity)
+        assert state.state == STATE_OFF
+        assert state.attributes["preset_modes"] == ["normal", "auto", "sleep", "pet"]
+        assert state.attributes["preset_mode"] == "auto"
+
+        await fan_command(hass, "set_percentage", entity, percentage=60)
+
+        assert await sent(sim_admin, device_id) == [
+            ("turnOn", "default", "command"),
+            ("setMode", {"mode": 1, "fanGear": 2}, "command"),
+        ]
+        state = hass.states.get(entity)
+        assert state.state == STATE_ON
+        assert state.attributes["preset_mode"] == "normal"
+        assert state.attributes["percentage"] == 66
+        await poll(setup_entry, device_id)
+        state = hass.states.get(entity)
+        assert (state.state, state.attributes["preset_mode"]) == (STATE_ON, "normal")
+        assert state.attributes["percentage"] == 66
+        assert (await sim_admin.device(device_id))["internal"]["fanGear"] == 2
+
+
+async def test_air_purifier_presets(
+    hass: HomeAssistant, setup_entry: MockConfigEntry, sim_admin: SimulatorAdmin
+) -> None:
+    entity = fan_entity(hass, PURIFIER)
+    await fan_command(hass, "turn_on", entity, preset_mode="pet")
+    state = hass.states.get(entity)
+    assert state.attributes["preset_mode"] == "pet"
+    # The gear only counts in normal mode.
+    assert state.attributes["percentage"] is None
+
+    await fan_command(hass, "set_preset_mode", entity, preset_mode="sleep")
+    await fan_command(hass, "set_preset_mode", entity, preset_mode="normal")
+    await fan_command(hass, "turn_off", entity)
+
+    assert await sent(sim_admin, PURIFIER) == [
+        ("turnOn", "default", "command"),
+        ("setMode", {"mode": 4}, "command"),
+        ("setMode", {"mode": 3}, "command"),
+        ("setMode", {"mode": 1, "fanGear": 1}, "command"),
+        ("turnOff", "default", "command"),
+    ]
+    await poll(setup_entry, PURIFIER)
+    state = hass.states.get(entity)
+    assert state.state == STATE_OFF
+    assert state.attributes["preset_mode"] == "normal"
+    assert state.attributes["percentage"] == 0
+
+
+async def test_air_purifier_follows_physical_changes(
+    hass: HomeAssistant, setup_entry: MockConfigEntry, sim_admin: SimulatorAdmin
+) -> None:
+    event = {"status": {"power": "ON", "mode": 3}}
+    await sim_admin.request("POST", f"devices/{PURIFIER}/event", event)
+    await poll(setup_entry, PURIFIER)
+    state = hass.states.get(fan_entity(hass, PURIFIER))
+    assert state.state == STATE_ON
+    assert state.attributes["preset_mode"] == "sleep"
+
+
+# --- infrared fans ------------------------------------------------------------------------
+
+
+async def test_infrared_fan_keeps_an_assumed_state(
+    hass: HomeAssistant, setup_entry: MockConfigEntry, sim_admin: SimulatorAdmin
+) -> None:
+    for remote_id in (IR_FAN, DIY_IR_FAN):
+        await _check_infrared_fan(hass, sim_admin, remote_id)
+
+
+async def _check_infrared_fan(
+    hass: HomeAssistant, sim_admin: SimulatorAdmin, remote_id: str
+) -> None:
+    entity = fan_entity(hass, remote_id)
+    state = hass.states.get(entity)
+    assert state.state == STATE_OFF
+    assert state.attributes["assumed_state"] is True
+    assert state.attributes["percentage_step"] == pytest.approx(100 / 3)
+
+    await fan_command(hass, "turn_on", entity, percentage=50)
+    await fan_command(hass, "oscillate", entity, oscillating=True)
+    # Swing toggles, so asking for what is already assumed sends nothing.
+    await fan_command(hass, "oscillate", entity, oscillating=True)
+    await fan_command(hass, "set_percentage", entity, percentage=100)
+
+    state = hass.states.get(entity)
+    assert state.state == STATE_ON
+    assert state.attributes["percentage"] == 100
+    assert state.attributes["oscillating"] is True
+    assert await sent(sim_admin, remote_id) == [
+        ("turnOn", "default", "command"),
+        ("middleSpeed", "default", "command"),
+        ("swing", "default", "command"),
+        ("highSpeed", "default", "command"),
+    ]
+    remote = await sim_admin.device(remote_id)
+    assert remote["state"] == {"power": "on", "speed": "high", "swing": True}
+
+    await fan_command(hass, "oscillate", entity, oscillating=False)
+    await fan_command(hass, "set_percentage", entity, percentage=0)
+    state = hass.states.get(entity)
+    assert (state.state, state.attributes["oscillating"]) == (STATE_OFF, False)
+    remote = await sim_admin.device(remote_id)
+    assert remote["state"] == {"power": "off", "speed": "high", "swing": False}
+
+
+async def test_infrared_fan_switched_off_starts_again_before_a_speed(
+    hass: HomeAssistant, setup_entry: MockConfigEntry, sim_admin: SimulatorAdmin
+) -> None:
+    entity = fan_entity(hass, IR_FAN)
+    await fan_command(hass, "set_percentage", entity, percentage=10)
+    await fan_command(hass, "set_percentage", entity, percentage=66)
+    assert await sent(sim_admin, IR_FAN) == [
+        ("turnOn", "default", "command"),
+        ("lowSpeed", "default", "command"),
+        ("middleSpeed", "default", "command"),
+    ]
+    assert hass.states.get(entity).attributes["percentage"] == 66
+
+
+async def test_infrared_fan_state_survives_a_restart(
+    hass: HomeAssistant, config_entry: MockConfigEntry, sim_admin: SimulatorAdmin
+) -> None:
+    memory = {"is_on": True, "speed": "middle", "oscillating": True}
+    mock_restore_cache_with_extra_data(hass, [(State(IR_FAN_ENTITY, STATE_ON), memory)])
+    await set_up(hass, config_entry)
+
+    state = hass.states.get(IR_FAN_ENTITY)
+    assert state.state == STATE_ON
+    assert state.attributes["percentage"] == 66
+    assert state.attributes["oscillating"] is True
+    # Still swinging: stopping the swing sends the toggle once.
+    await fan_command(hass, "oscillate", IR_FAN_ENTITY, oscillating=False)
+    assert await sent(sim_admin, IR_FAN) == [("swing", "default", "command")]
+
+
+async def test_infrared_fan_without_stored_memory_restores_on_off(
+    hass: HomeAssistant, config_entry: MockConfigEntry
+) -> None:
+    mock_restore_cache(hass, [State(IR_FAN_ENTITY, STATE_ON)])
+    await set_up(hass, config_entry)
+
+    state = hass.states.get(IR_FAN_ENTITY)
+    assert state.state == STATE_ON
+    assert state.attributes["percentage"] == 33
+    assert state.attributes["oscillating"] is False
