@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import socket
+import time
 from collections.abc import AsyncIterator
 from typing import Any
 
 import aiohttp
 import pytest
 
-from roomsense_simulator import Simulator
+from roomsense_simulator import Clock, Simulator
 
 TOKEN = "test-token-0123456789abcdef"
 SECRET = "test-secret-0123456789"
@@ -87,7 +88,8 @@ def home() -> str | dict[str, Any]:
 @pytest.fixture
 async def simulator(socket_enabled: None, home: str | dict[str, Any]) -> AsyncIterator[Simulator]:
     """The simulated SwitchBot cloud."""
-    sim = Simulator(token=TOKEN, secret=SECRET, home=home)
+    # Read time.time at each call, so a test that freezes or moves time moves the cloud too.
+    sim = Simulator(token=TOKEN, secret=SECRET, home=home, clock=Clock(lambda: time.time()))
     await sim.start(host="127.0.0.1", port=0)
     try:
         yield sim

@@ -6,6 +6,7 @@ from homeassistant.const import Platform
 from homeassistant.core import HomeAssistant
 from homeassistant.exceptions import ConfigEntryAuthFailed, ConfigEntryNotReady
 from homeassistant.helpers import device_registry as dr
+from homeassistant.helpers import entity_registry as er
 from homeassistant.helpers.aiohttp_client import async_get_clientsession
 
 from .commands import CommandQueue
@@ -16,6 +17,7 @@ from .const import (
     DEFAULT_CLOUD_URL,
     DEFAULT_QUEUE_TTL,
     DOMAIN,
+    LOGGER,
     OPT_QUEUE_TTL,
     OPT_WEBHOOK_ID,
 )
@@ -99,12 +101,66 @@ async def async_setup_entry(hass: HomeAssistant, entry: RoomSenseConfigEntry) ->
     entry.runtime_data = RoomSenseData(client=client, devices=devices, coordinator=coordinator)
     await hass.config_entries.async_forward_entry_setups(entry, PLATFORMS)
 
+    _remove_vanished_devices(hass, entry, devices)
+    _log_devices_without_entities(hass, entry)
+
     webhook_url = await async_register_webhook(hass, client, coordinator, entry.entry_id, options)
     entry.runtime_data.webhook_url = webhook_url
     coordinator.async_set_push_active(webhook_url is not None)
     entry.async_on_unload(coordinator.async_start_polling())
     entry.async_on_unload(entry.add_update_listener(_async_options_updated))
     return True
+
+
+def _account_ids(entry: RoomSenseConfigEntry, devices: DeviceList) -> set[str]:
+    """Identifiers of everything the account has now, the account's own device included."""
+    return (
+        {device.device_id for device in devices.devices}
+        | {remote.device_id for remote in devices.infrared_remotes}
+        | {entry.entry_id}
+    )
+
+
+def _remove_vanished_devices(
+    hass: HomeAssistant, entry: RoomSenseConfigEntry, devices: DeviceList
+) -> None:
+    """Remove the Home Assistant devices of SwitchBot devices no longer on the account."""
+    registry = dr.async_get(hass)
+    current = _account_ids(entry, devices)
+    for device_entry in dr.async_entries_for_config_entry(registry, entry.entry_id):
+        identifiers = {key for domain, key in device_entry.identifiers if domain == DOMAIN}
+        if not identifiers & current:
+            LOGGER.debug("Removing %s: it is no longer on the account", device_entry.name)
+            registry.async_update_device(device_entry.id, remove_config_entry_id=entry.entry_id)
+
+
+def _log_devices_without_entities(hass: HomeAssistant, entry: RoomSenseConfigEntry) -> None:
+    """A device type RoomSense does not know gets no entities; say so, never fail."""
+    for device_entry in devices_without_entities(hass, entry):
+        LOGGER.debug("No entities for %s (%s)", device_entry.name, device_entry.model)
+
+
+def devices_without_entities(
+    hass: HomeAssistant, entry: RoomSenseConfigEntry
+) -> list[dr.DeviceEntry]:
+    """The entry's devices that no platform made an entity for."""
+    with_entities = {
+        entity.device_id
+        for entity in er.async_entries_for_config_entry(er.async_get(hass), entry.entry_id)
+    }
+    return [
+        device_entry
+        for device_entry in dr.async_entries_for_config_entry(dr.async_get(hass), entry.entry_id)
+        if device_entry.id not in with_entities
+    ]
+
+
+async def async_remove_config_entry_device(
+    hass: HomeAssistant, entry: RoomSenseConfigEntry, device_entry: dr.DeviceEntry
+) -> bool:
+    """Let the user delete a device only once it has left the SwitchBot account."""
+    current = _account_ids(entry, entry.runtime_data.devices)
+    return not any(domain == DOMAIN and key in current for domain, key in device_entry.identifiers)
 
 
 async def _async_options_updated(hass: HomeAssistant, entry: RoomSenseConfigEntry) -> None:

@@ -3,18 +3,25 @@
 from __future__ import annotations
 
 import hashlib
+import ipaddress
 from collections.abc import Mapping
 from typing import Any
 
 import voluptuous as vol
 from homeassistant.config_entries import (
     SOURCE_RECONFIGURE,
+    ConfigEntry,
     ConfigFlow,
     ConfigFlowResult,
+    OptionsFlow,
 )
+from homeassistant.core import callback
 from homeassistant.data_entry_flow import section
 from homeassistant.helpers.aiohttp_client import async_get_clientsession
 from homeassistant.helpers.selector import (
+    NumberSelector,
+    NumberSelectorConfig,
+    NumberSelectorMode,
     TextSelector,
     TextSelectorConfig,
     TextSelectorType,
@@ -25,9 +32,16 @@ from .const import (
     CONF_SECRET,
     CONF_TOKEN,
     DEFAULT_CLOUD_URL,
+    DEFAULT_POLLING_SHARE,
+    DEFAULT_QUEUE_TTL,
+    DEFAULT_STALENESS,
     DEFAULT_TITLE,
     DOMAIN,
     LOGGER,
+    OPT_ALLOWED_NETWORKS,
+    OPT_POLLING_SHARE,
+    OPT_QUEUE_TTL,
+    OPT_STALENESS,
 )
 from .switchbot_cloud import (
     SwitchBotAuthenticationError,
@@ -71,6 +85,12 @@ class RoomSenseConfigFlow(ConfigFlow, domain=DOMAIN):
 
     VERSION = 1
     MINOR_VERSION = 1
+
+    @staticmethod
+    @callback
+    def async_get_options_flow(config_entry: ConfigEntry) -> RoomSenseOptionsFlow:
+        """How often to poll, how long to trust old states, who may push, how long to queue."""
+        return RoomSenseOptionsFlow()
 
     async def async_step_user(self, user_input: dict[str, Any] | None = None) -> ConfigFlowResult:
         """Ask for the token and secret and check them against the cloud."""
@@ -161,3 +181,78 @@ def _flatten(user_input: Mapping[str, Any]) -> dict[str, Any]:
         CONF_SECRET: str(user_input[CONF_SECRET]).strip(),
         CONF_BASE_URL: str(advanced.get(CONF_BASE_URL) or DEFAULT_CLOUD_URL).strip().rstrip("/"),
     }
+
+
+def _number(minimum: int, maximum: int, step: int, unit: str) -> NumberSelector:
+    return NumberSelector(
+        NumberSelectorConfig(
+            min=minimum,
+            max=maximum,
+            step=step,
+            unit_of_measurement=unit,
+            mode=NumberSelectorMode.BOX,
+        )
+    )
+
+
+def _invalid_networks(networks: list[str]) -> list[str]:
+    invalid = []
+    for network in networks:
+        try:
+            ipaddress.ip_network(network.strip(), strict=False)
+        except ValueError:
+            invalid.append(network)
+    return invalid
+
+
+class RoomSenseOptionsFlow(OptionsFlow):
+    """Polling share, staleness, webhook sender allowlist and command queue TTL."""
+
+    async def async_step_init(self, user_input: dict[str, Any] | None = None) -> ConfigFlowResult:
+        """Show and save the options; the webhook id in the options is kept as it is."""
+        errors: dict[str, str] = {}
+        placeholders: dict[str, str] = {"networks": ""}
+        current = self.config_entry.options
+        if user_input is not None:
+            networks = [
+                network.strip()
+                for network in user_input.get(OPT_ALLOWED_NETWORKS) or []
+                if network.strip()
+            ]
+            if invalid := _invalid_networks(networks):
+                errors[OPT_ALLOWED_NETWORKS] = "invalid_network"
+                placeholders["networks"] = ", ".join(invalid)
+            else:
+                return self.async_create_entry(
+                    data={
+                        **current,
+                        OPT_POLLING_SHARE: int(user_input[OPT_POLLING_SHARE]),
+                        OPT_STALENESS: int(user_input[OPT_STALENESS]),
+                        OPT_QUEUE_TTL: int(user_input[OPT_QUEUE_TTL]),
+                        OPT_ALLOWED_NETWORKS: networks,
+                    }
+                )
+        values = {**current, **(user_input or {})}
+        schema = vol.Schema(
+            {
+                vol.Required(
+                    OPT_POLLING_SHARE,
+                    default=values.get(OPT_POLLING_SHARE, DEFAULT_POLLING_SHARE),
+                ): _number(5, 90, 5, "%"),
+                vol.Required(
+                    OPT_STALENESS, default=values.get(OPT_STALENESS, DEFAULT_STALENESS)
+                ): _number(300, 86_400, 60, "s"),
+                vol.Required(
+                    OPT_QUEUE_TTL, default=values.get(OPT_QUEUE_TTL, DEFAULT_QUEUE_TTL)
+                ): _number(0, 3_600, 30, "s"),
+                vol.Optional(
+                    OPT_ALLOWED_NETWORKS, default=values.get(OPT_ALLOWED_NETWORKS, [])
+                ): TextSelector(TextSelectorConfig(multiple=True)),
+            }
+        )
+        return self.async_show_form(
+            step_id="init",
+            data_schema=schema,
+            errors=errors,
+            description_placeholders=placeholders,
+        )

@@ -22,7 +22,9 @@ DEFAULT_CLOUD_URL: Final = DEFAULT_BASE_URL
 # Options.
 OPT_POLLING_SHARE: Final = "polling_share"
 OPT_STALENESS: Final = "staleness"
-DEFAULT_POLLING_SHARE: Final = 0.5
+# Percent of the daily quota that polling may spend.
+DEFAULT_POLLING_SHARE: Final = 50
+# Seconds a last known state may be shown before the entity becomes unavailable.
 DEFAULT_STALENESS: Final = 3600
 OPT_ALLOWED_NETWORKS: Final = "allowed_networks"
 OPT_WEBHOOK_ID: Final = "webhook_id"

@@ -10,13 +10,13 @@ remotes (which have no status) are never polled.
 from __future__ import annotations
 
 import asyncio
-import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from homeassistant.core import CALLBACK_TYPE, HomeAssistant, callback
+from homeassistant.helpers import issue_registry as ir
 from homeassistant.helpers.event import async_track_time_interval
 from homeassistant.helpers.update_coordinator import DataUpdateCoordinator, UpdateFailed
 from homeassistant.util import dt as dt_util
@@ -41,15 +41,23 @@ from .switchbot_cloud import (
 )
 
 POLL_TICK = timedelta(seconds=15)
-# Preferred interval of devices that do not push; stretched when the budget requires.
-PREFERRED_POLL_INTERVAL = 300.0
+# Preferred interval of devices that do not push (with the tick, under 10 minutes stale);
+# stretched when the budget requires.
+PREFERRED_POLL_INTERVAL = 540.0
 # A device that pushes is still read now and then, in case an event was lost.
 SAFETY_POLL_INTERVAL = 6 * 3600.0
 # After a command to a device that does not push, its status is read back this soon.
 CONFIRM_DELAY = 5.0
 SECONDS_PER_DAY = 86_400.0
+QUOTA_WARNING_SHARE = 0.9
+ISSUE_QUOTA_HIGH = "quota_high"
 
 type DeviceListener = Callable[[], None]
+
+
+def _now() -> float:
+    """Seconds on Home Assistant's clock, which tests and benches can move."""
+    return dt_util.utcnow().timestamp()
 
 
 @dataclass
@@ -124,10 +132,13 @@ class RoomSenseCoordinator(DataUpdateCoordinator[dict[str, DeviceState]]):
                 translation_key="cannot_connect",
                 translation_placeholders={"error": str(errors[0])},
             )
-        monotonic = time.monotonic()
+        start = _now()
         for device_id in self.devices:
-            self._plan.next_poll[device_id] = monotonic + self._interval_for(device_id)
+            self._plan.next_poll[device_id] = start + self._interval_for(device_id)
         return data
+
+    def _polling_share(self) -> float:
+        return float(self.options.get(OPT_POLLING_SHARE, DEFAULT_POLLING_SHARE)) / 100
 
     def _poll_only_count(self) -> int:
         return sum(1 for device_id in self.devices if not self._pushes(device_id))
@@ -137,8 +148,7 @@ class RoomSenseCoordinator(DataUpdateCoordinator[dict[str, DeviceState]]):
 
     def poll_interval(self) -> float:
         """Seconds between reads of a device that does not push, within the poll budget."""
-        share = float(self.options.get(OPT_POLLING_SHARE, DEFAULT_POLLING_SHARE))
-        budget = max(self.client.counter.daily_limit * share, 1.0)
+        budget = max(self.client.counter.daily_limit * self._polling_share(), 1.0)
         safety_calls = (len(self.devices) - self._poll_only_count()) * (
             SECONDS_PER_DAY / SAFETY_POLL_INTERVAL
         )
@@ -153,9 +163,9 @@ class RoomSenseCoordinator(DataUpdateCoordinator[dict[str, DeviceState]]):
     def async_set_push_active(self, active: bool) -> None:
         """Whether SwitchBot pushes to us; it decides which devices need regular polls."""
         self.push_active = active
-        monotonic = time.monotonic()
+        now = _now()
         for device_id in self.devices:
-            self._plan.next_poll[device_id] = monotonic + self._interval_for(device_id)
+            self._plan.next_poll[device_id] = now + self._interval_for(device_id)
 
     @callback
     def async_start_polling(self) -> CALLBACK_TYPE:
@@ -177,42 +187,48 @@ class RoomSenseCoordinator(DataUpdateCoordinator[dict[str, DeviceState]]):
         if today != self._plan.day:
             self._plan.day = today
             self._plan.polls_today = 0
-        share = float(self.options.get(OPT_POLLING_SHARE, DEFAULT_POLLING_SHARE))
         return (
-            self._plan.polls_today < self.client.counter.daily_limit * share
+            self._plan.polls_today < self.client.counter.daily_limit * self._polling_share()
             and self.client.counter.remaining > 0
         )
 
-    async def _async_poll_due(self, _now: datetime | None = None) -> None:
+    async def _async_poll_due(self, _when: datetime | None = None) -> None:
         """Read the devices whose time has come, oldest first."""
-        monotonic = time.monotonic()
+        self._check_quota()
+        if self.cloud_error is not None:
+            # Entities show their staleness, and turn unavailable past the allowed age.
+            self.async_update_listeners()
+        now = _now()
         due = sorted(
-            (when, device_id)
-            for device_id, when in self._plan.next_poll.items()
-            if when <= monotonic
+            (when, device_id) for device_id, when in self._plan.next_poll.items() if when <= now
         )
-        for _when, device_id in due:
+        for _due, device_id in due:
             if not self._budget_left():
                 return
             await self.async_poll_device(device_id)
 
     async def async_poll_device(self, device_id: str) -> None:
         """Read one device now and reschedule it."""
-        self._plan.next_poll[device_id] = time.monotonic() + self._interval_for(device_id)
+        self._plan.next_poll[device_id] = _now() + self._interval_for(device_id)
         self._plan.polls_today += 1
         try:
             status = await self.client.get_status(device_id)
+        except SwitchBotAuthenticationError as err:
+            self._set_cloud_error(err)
+            if self.config_entry is not None:
+                self.config_entry.async_start_reauth(self.hass)
+            return
         except SwitchBotError as err:
             self._set_cloud_error(err)
             return
-        self.cloud_error = None
+        self._clear_cloud_error()
         self._store(device_id, DeviceState(status=status, confirmed_at=dt_util.utcnow()))
 
     @callback
     def async_schedule_confirm(self, device_id: str) -> None:
         """Read a device back soon after a command, unless its push will confirm it."""
         if device_id in self.devices and not self._pushes(device_id):
-            self._plan.next_poll[device_id] = time.monotonic() + CONFIRM_DELAY
+            self._plan.next_poll[device_id] = _now() + CONFIRM_DELAY
 
     # --- writing ------------------------------------------------------------------------
 
@@ -264,7 +280,34 @@ class RoomSenseCoordinator(DataUpdateCoordinator[dict[str, DeviceState]]):
     def _set_cloud_error(self, err: SwitchBotError) -> None:
         if self.cloud_error is None:
             LOGGER.warning("SwitchBot cloud unavailable, keeping last known states: %s", err)
-        self.cloud_error = str(err)
+            self.cloud_error = str(err)
+            self.async_update_listeners()
+
+    def _clear_cloud_error(self) -> None:
+        if self.cloud_error is not None:
+            LOGGER.info("SwitchBot cloud is back")
+            self.cloud_error = None
+            self.async_update_listeners()
+
+    def _check_quota(self) -> None:
+        """Raise a repairs issue at 90 % of the daily quota; clear it on a new day."""
+        counter = self.client.counter
+        issue_id = f"{ISSUE_QUOTA_HIGH}_{self.config_entry.entry_id if self.config_entry else ''}"
+        if counter.calls_today >= QUOTA_WARNING_SHARE * counter.daily_limit:
+            ir.async_create_issue(
+                self.hass,
+                DOMAIN,
+                issue_id,
+                is_fixable=False,
+                severity=ir.IssueSeverity.WARNING,
+                translation_key=ISSUE_QUOTA_HIGH,
+                translation_placeholders={
+                    "calls": str(counter.calls_today),
+                    "limit": str(counter.daily_limit),
+                },
+            )
+        else:
+            ir.async_delete_issue(self.hass, DOMAIN, issue_id)
 
     # --- listeners ----------------------------------------------------------------------
 

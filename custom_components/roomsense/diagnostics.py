@@ -8,10 +8,11 @@ from typing import Any
 from homeassistant.components.diagnostics import async_redact_data
 from homeassistant.core import HomeAssistant
 
-from .const import CONF_SECRET, CONF_TOKEN
+from . import devices_without_entities
+from .const import CONF_SECRET, CONF_TOKEN, OPT_WEBHOOK_ID
 from .data import RoomSenseConfigEntry
 
-TO_REDACT = {CONF_TOKEN, CONF_SECRET, "unique_id"}
+TO_REDACT = {CONF_TOKEN, CONF_SECRET, OPT_WEBHOOK_ID, "unique_id", "webhook_url"}
 
 
 async def async_get_config_entry_diagnostics(
@@ -19,9 +20,21 @@ async def async_get_config_entry_diagnostics(
 ) -> dict[str, Any]:
     """Return what support needs, never the credentials."""
     data = entry.runtime_data
+    coordinator = data.coordinator
     return {
         "entry": async_redact_data(entry.as_dict(), TO_REDACT),
         "api_calls": data.client.counter.as_dict(),
+        "push_active": coordinator.push_active,
+        "webhook_url": "**REDACTED**" if data.webhook_url else None,
+        "poll_interval_seconds": round(coordinator.poll_interval()),
+        "cloud_error": coordinator.cloud_error,
+        "queued_commands": len(coordinator.command_queue.pending)
+        if coordinator.command_queue
+        else 0,
+        "devices_without_entities": [
+            {"name": device_entry.name, "model": device_entry.model}
+            for device_entry in devices_without_entities(hass, entry)
+        ],
         "devices": [
             {key: value for key, value in asdict(device).items() if key != "raw"}
             for device in data.devices.devices

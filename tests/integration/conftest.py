@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 
+import aiohttp
 import pytest
 from homeassistant.config_entries import ConfigEntryState
 from homeassistant.core import HomeAssistant
@@ -12,6 +13,7 @@ from pytest_homeassistant_custom_component.common import MockConfigEntry
 
 from custom_components.roomsense.config_flow import account_unique_id
 from custom_components.roomsense.const import DOMAIN
+from custom_components.roomsense.switchbot_cloud import SwitchBotCloudClient
 from roomsense_simulator import Simulator
 
 from ..conftest import SECRET, TOKEN
@@ -71,3 +73,12 @@ def entity_id(hass: HomeAssistant, platform: str, unique_id: str) -> str:
     found = er.async_get(hass).async_get_entity_id(platform, DOMAIN, unique_id)
     assert found is not None, f"no {platform} entity {unique_id}"
     return found
+
+
+async def setup_webhook_directly(entry: MockConfigEntry, url: str) -> None:
+    """Another application (or an old RoomSense) registered its URL on the account."""
+    async with aiohttp.ClientSession() as session:
+        client = SwitchBotCloudClient(
+            entry.data["token"], entry.data["secret"], session, base_url=entry.data["base_url"]
+        )
+        await client.setup_webhook(url)

@@ -16,7 +16,7 @@ from pytest_homeassistant_custom_component.common import MockConfigEntry
 from custom_components.roomsense.const import DOMAIN, EVENT_ROOMSENSE
 
 from ..conftest import SimulatorAdmin, free_port, home_with
-from .conftest import entity_id
+from .conftest import entity_id, setup_webhook_directly
 
 METER, CONTACT, BLIND = (f"{n:012d}" for n in range(1, 4))
 
@@ -206,14 +206,3 @@ async def test_unload_removes_the_url(
         # Home Assistant answers unknown webhooks with 200 and does nothing.
         assert response.status == 200
         assert await response.text() == ""
-
-
-async def setup_webhook_directly(entry: MockConfigEntry, url: str) -> None:
-    """Another application (or an old RoomSense) registered its URL on the account."""
-    from custom_components.roomsense.switchbot_cloud import SwitchBotCloudClient
-
-    async with aiohttp.ClientSession() as session:
-        client = SwitchBotCloudClient(
-            entry.data["token"], entry.data["secret"], session, base_url=entry.data["base_url"]
-        )
-        await client.setup_webhook(url)

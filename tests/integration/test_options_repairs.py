@@ -1,0 +1,148 @@
+"""Options flow, repairs issues and their fix flow, device housekeeping, diagnostics."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from homeassistant.components.repairs import DOMAIN as REPAIRS_DOMAIN
+from homeassistant.core import HomeAssistant
+from homeassistant.data_entry_flow import FlowResultType
+from homeassistant.helpers import device_registry as dr
+from homeassistant.helpers import issue_registry as ir
+from homeassistant.setup import async_setup_component
+from pytest_homeassistant_custom_component.common import MockConfigEntry
+from pytest_homeassistant_custom_component.components.diagnostics import (
+    get_diagnostics_for_config_entry,
+)
+from pytest_homeassistant_custom_component.typing import ClientSessionGenerator
+
+from custom_components.roomsense import async_remove_config_entry_device
+from custom_components.roomsense.const import DOMAIN
+from roomsense_simulator import Simulator
+
+from ..conftest import SimulatorAdmin, home_with
+from .conftest import setup_webhook_directly
+
+PLUG, METER = "000000000001", "000000000002"
+
+
+@pytest.fixture
+def home() -> dict[str, Any]:
+    return home_with("Plug", "Meter", "Indoor Cam")
+
+
+async def test_options_are_saved_and_keep_the_webhook_id(
+    hass: HomeAssistant, setup_entry: MockConfigEntry
+) -> None:
+    webhook_id = setup_entry.options["webhook_id"]
+    result = await hass.config_entries.options.async_init(setup_entry.entry_id)
+    assert result["type"] is FlowResultType.FORM
+    result = await hass.config_entries.options.async_configure(
+        result["flow_id"],
+        {
+            "polling_share": 20,
+            "staleness": 600,
+            "queue_ttl": 120,
+            "allowed_networks": ["192.0.2.0/24", " 2001:db8::/32 "],
+        },
+    )
+    assert result["type"] is FlowResultType.CREATE_ENTRY
+    await hass.async_block_till_done()
+    assert setup_entry.options == {
+        "webhook_id": webhook_id,
+        "polling_share": 20,
+        "staleness": 600,
+        "queue_ttl": 120,
+        "allowed_networks": ["192.0.2.0/24", "2001:db8::/32"],
+    }
+    # The entry reloaded with the new options.
+    assert setup_entry.runtime_data.coordinator.options["polling_share"] == 20
+
+
+async def test_options_reject_a_bad_network(
+    hass: HomeAssistant, setup_entry: MockConfigEntry
+) -> None:
+    result = await hass.config_entries.options.async_init(setup_entry.entry_id)
+    result = await hass.config_entries.options.async_configure(
+        result["flow_id"],
+        {"polling_share": 50, "staleness": 3600, "queue_ttl": 600, "allowed_networks": ["home"]},
+    )
+    assert result["type"] is FlowResultType.FORM
+    assert result["errors"] == {"allowed_networks": "invalid_network"}
+    assert result["description_placeholders"] == {"networks": "home"}
+    assert "allowed_networks" not in setup_entry.options
+
+
+async def test_quota_issue_at_90_percent(hass: HomeAssistant, setup_entry: MockConfigEntry) -> None:
+    coordinator = setup_entry.runtime_data.coordinator
+    counter = coordinator.client.counter
+    issue_id = f"quota_high_{setup_entry.entry_id}"
+    counter.restore(counter.day, 8_999)
+    await coordinator._async_poll_due()
+    assert ir.async_get(hass).async_get_issue(DOMAIN, issue_id) is None
+    counter.restore(counter.day, 9_000)
+    await coordinator._async_poll_due()
+    issue = ir.async_get(hass).async_get_issue(DOMAIN, issue_id)
+    assert issue is not None
+    assert issue.translation_placeholders == {"calls": "9000", "limit": "10000"}
+
+
+async def test_fix_flow_takes_over_the_webhook(
+    hass: HomeAssistant,
+    hass_client: ClientSessionGenerator,
+    config_entry: MockConfigEntry,
+    sim_admin: SimulatorAdmin,
+    simulator: Simulator,
+) -> None:
+    other = "https://other-app.example/hook"
+    await sim_admin.request("POST", "reset")
+    await setup_webhook_directly(config_entry, other)
+    config_entry.add_to_hass(hass)
+    assert await hass.config_entries.async_setup(config_entry.entry_id)
+    await hass.async_block_till_done()
+    assert await async_setup_component(hass, REPAIRS_DOMAIN, {})
+    issue_id = f"webhook_in_use_{config_entry.entry_id}"
+    assert ir.async_get(hass).async_get_issue(DOMAIN, issue_id) is not None
+
+    client = await hass_client()
+    response = await client.post(
+        "/api/repairs/issues/fix", json={"handler": DOMAIN, "issue_id": issue_id}
+    )
+    flow = await response.json()
+    assert flow["step_id"] == "confirm"
+    response = await client.post(f"/api/repairs/issues/fix/{flow['flow_id']}", json={})
+    assert (await response.json())["type"] == "create_entry"
+    await hass.async_block_till_done()
+
+    url = config_entry.runtime_data.webhook_url
+    assert url is not None
+    assert (await sim_admin.request("GET", "webhooks"))["config"]["url"] == url
+    assert ir.async_get(hass).async_get_issue(DOMAIN, issue_id) is None
+
+
+async def test_devices_that_left_the_account_are_removed(
+    hass: HomeAssistant, setup_entry: MockConfigEntry, simulator: Simulator
+) -> None:
+    registry = dr.async_get(hass)
+    meter = registry.async_get_device(identifiers={(DOMAIN, METER)})
+    assert meter is not None
+    # While it is on the account, the user cannot delete it.
+    assert not await async_remove_config_entry_device(hass, setup_entry, meter)
+
+    simulator.state.devices.pop(METER)
+    await hass.config_entries.async_reload(setup_entry.entry_id)
+    await hass.async_block_till_done()
+    assert registry.async_get_device(identifiers={(DOMAIN, METER)}) is None
+    assert registry.async_get_device(identifiers={(DOMAIN, PLUG)}) is not None
+
+
+async def test_diagnostics(
+    hass: HomeAssistant, hass_client: ClientSessionGenerator, setup_entry: MockConfigEntry
+) -> None:
+    diagnostics = await get_diagnostics_for_config_entry(hass, hass_client, setup_entry)
+    assert setup_entry.options["webhook_id"] not in str(diagnostics)
+    assert diagnostics["entry"]["options"]["webhook_id"] == "**REDACTED**"
+    assert diagnostics["push_active"] is True
+    # The camera has no cloud status or commands: it is listed, not an error.
+    assert {"name": "Indoor Cam", "model": "Indoor Cam"} in diagnostics["devices_without_entities"]
