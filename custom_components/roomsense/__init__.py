@@ -24,6 +24,7 @@ from .const import (
 from .coordinator import RoomSenseCoordinator
 from .data import RoomSenseConfigEntry, RoomSenseData
 from .entity import device_info
+from .events_view import async_register_events_view
 from .switchbot_cloud import (
     Device,
     DeviceList,
@@ -100,6 +101,7 @@ async def async_setup_entry(hass: HomeAssistant, entry: RoomSenseConfigEntry) ->
     _register_devices(hass, entry, devices)
     entry.runtime_data = RoomSenseData(client=client, devices=devices, coordinator=coordinator)
     await hass.config_entries.async_forward_entry_setups(entry, PLATFORMS)
+    async_register_events_view(hass)
 
     _remove_vanished_devices(hass, entry, devices)
     _log_devices_without_entities(hass, entry)

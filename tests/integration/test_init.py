@@ -73,3 +73,18 @@ async def test_diagnostics_redact_credentials(
     assert diagnostics["entry"]["data"]["token"] == "**REDACTED**"
     assert diagnostics["api_calls"]["calls_today"] == len(simulator.calls)
     assert len(diagnostics["devices"]) >= 14
+
+
+async def test_setup_serves_the_event_stream(
+    hass: HomeAssistant,
+    hass_client: ClientSessionGenerator,
+    config_entry: MockConfigEntry,
+) -> None:
+    config_entry.add_to_hass(hass)
+    assert await hass.config_entries.async_setup(config_entry.entry_id)
+    await hass.async_block_till_done()
+    client = await hass_client()
+    response = await client.get("/api/roomsense/events")
+    assert response.status == 200
+    assert response.headers["Content-Type"].startswith("text/event-stream")
+    response.close()
