@@ -17,7 +17,7 @@ from typing import Any
 
 from homeassistant.core import CALLBACK_TYPE, HomeAssistant, callback
 from homeassistant.helpers import issue_registry as ir
-from homeassistant.helpers.event import async_track_time_interval
+from homeassistant.helpers.event import async_call_later, async_track_time_interval
 from homeassistant.helpers.update_coordinator import DataUpdateCoordinator, UpdateFailed
 from homeassistant.util import dt as dt_util
 
@@ -50,6 +50,9 @@ SAFETY_POLL_INTERVAL = 6 * 3600.0
 CONFIRM_DELAY = 5.0
 SECONDS_PER_DAY = 86_400.0
 QUOTA_WARNING_SHARE = 0.9
+# Pushed fields that report a moment, not a state (a doorbell press): released after this.
+MOMENTARY_FIELDS = ("press",)
+MOMENTARY_SECONDS = 5.0
 ISSUE_QUOTA_HIGH = "quota_high"
 
 type DeviceListener = Callable[[], None]
@@ -107,6 +110,7 @@ class RoomSenseCoordinator(DataUpdateCoordinator[dict[str, DeviceState]]):
         self._unsub_tick: CALLBACK_TYPE | None = None
         # Set by the entry: where commands wait while the cloud is unreachable.
         self.command_queue: CommandQueue | None = None
+        self._releases: dict[str, CALLBACK_TYPE] = {}
 
     # --- reading ------------------------------------------------------------------------
 
@@ -180,6 +184,9 @@ class RoomSenseCoordinator(DataUpdateCoordinator[dict[str, DeviceState]]):
         if self._unsub_tick:
             self._unsub_tick()
             self._unsub_tick = None
+        for release in self._releases.values():
+            release()
+        self._releases.clear()
 
     def _budget_left(self) -> bool:
         """Whether polling may spend another call today (commands are never held back)."""
@@ -270,7 +277,30 @@ class RoomSenseCoordinator(DataUpdateCoordinator[dict[str, DeviceState]]):
                 sample_time=sample_time if sample_time is not None else state.sample_time,
             ),
         )
+        if any(fields.get(name) is True for name in MOMENTARY_FIELDS):
+            self._schedule_release(device_id)
         return True
+
+    def _schedule_release(self, device_id: str) -> None:
+        """Turn a pushed moment (a press) back off shortly after, as the device would."""
+        if cancel := self._releases.pop(device_id, None):
+            cancel()
+
+        @callback
+        def release(_when: datetime) -> None:
+            self._releases.pop(device_id, None)
+            state = self.data.get(device_id)
+            if state is not None:
+                self._store(
+                    device_id,
+                    DeviceState(
+                        status=state.merged(dict.fromkeys(MOMENTARY_FIELDS, False)),
+                        confirmed_at=state.confirmed_at,
+                        sample_time=state.sample_time,
+                    ),
+                )
+
+        self._releases[device_id] = async_call_later(self.hass, MOMENTARY_SECONDS, release)
 
     def _store(self, device_id: str, state: DeviceState) -> None:
         self.data[device_id] = state

@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Any
 
 import pytest
 from homeassistant.const import STATE_OFF, STATE_ON
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers import entity_registry as er
-from pytest_homeassistant_custom_component.common import MockConfigEntry
+from homeassistant.util import dt as dt_util
+from pytest_homeassistant_custom_component.common import MockConfigEntry, async_fire_time_changed
 
+from custom_components.roomsense.coordinator import MOMENTARY_SECONDS
 from custom_components.roomsense.push import status_from_context
 
 from ..conftest import SimulatorAdmin, home_with
@@ -142,4 +145,12 @@ async def test_doorbell_press_arrives_by_push(
     # A poll replaces the status with one that has no `press`: not pressed.
     push(True)
     await coordinator.async_poll_device(DOORBELL)
+    assert hass.states.get(doorbell).state == STATE_OFF
+
+    # A press is a moment: with no further event it is released a few seconds later.
+    push(True)
+    await hass.async_block_till_done()
+    assert hass.states.get(doorbell).state == STATE_ON
+    async_fire_time_changed(hass, dt_util.utcnow() + timedelta(seconds=MOMENTARY_SECONDS + 1))
+    await hass.async_block_till_done()
     assert hass.states.get(doorbell).state == STATE_OFF
