@@ -131,7 +131,11 @@ class WebhookHandler:
         except vol.Invalid as err:
             self._warn_once("schema", "SwitchBot webhook event is malformed: %s", err)
             return _json_error(HTTPStatus.BAD_REQUEST, f"malformed event: {err}")
-        return self.handle_event(event)
+        try:
+            return self.handle_event(event)
+        except Exception:  # noqa: BLE001 - a push must never take the handler down
+            LOGGER.exception("Unexpected error handling a SwitchBot webhook event")
+            return _json_error(HTTPStatus.INTERNAL_SERVER_ERROR, "event could not be applied")
 
     @callback
     def handle_event(self, event: dict[str, Any]) -> web.Response:

@@ -206,3 +206,22 @@ async def test_unload_removes_the_url(
         # Home Assistant answers unknown webhooks with 200 and does nothing.
         assert response.status == 200
         assert await response.text() == ""
+
+
+async def test_an_internal_error_answers_500_and_the_next_event_still_works(
+    hass: HomeAssistant,
+    pushing_entry: MockConfigEntry,
+    sim_admin: SimulatorAdmin,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    def broken(device_type: str, context: dict[str, Any]) -> dict[str, Any]:
+        raise RuntimeError("a bug")
+
+    monkeypatch.setattr("custom_components.roomsense.webhook.status_from_context", broken)
+    await physical_event(hass, sim_admin, METER, {"temperature": 30.5})
+    deliveries = (await sim_admin.request("GET", "webhooks"))["deliveries"]
+    assert deliveries[-1]["http_status"] == 500
+
+    monkeypatch.undo()
+    await physical_event(hass, sim_admin, METER, {"temperature": 31.0})
+    assert hass.states.get(entity_id(hass, "sensor", f"{METER}_temperature")).state == "31.0"
