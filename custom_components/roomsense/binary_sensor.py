@@ -14,7 +14,7 @@ from homeassistant.core import HomeAssistant
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
 from .data import RoomSenseConfigEntry
-from .entity import RoomSenseEntity
+from .entity import RoomSenseEntity, described_devices
 from .lock import LOCK_TYPES
 from .switchbot_cloud import DeviceStatus
 
@@ -120,10 +120,8 @@ async def async_setup_entry(
     coordinator = entry.runtime_data.coordinator
     async_add_entities(
         RoomSenseBinarySensor(coordinator, device, description)
-        for device_id, device in coordinator.devices.items()
-        if (state := coordinator.data.get(device_id)) is not None
-        for description in BINARY_SENSORS
-        if device.device_type in description.device_types and description.exists_fn(state.status)
+        for device, status, description in described_devices(coordinator, BINARY_SENSORS)
+        if description.exists_fn(status)
     )
 
 

@@ -9,7 +9,7 @@ from homeassistant.core import HomeAssistant
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
 from .data import RoomSenseConfigEntry
-from .entity import RoomSenseEntity
+from .entity import RoomSenseEntity, described_devices
 
 PARALLEL_UPDATES = 0
 
@@ -41,10 +41,7 @@ async def async_setup_entry(
     coordinator = entry.runtime_data.coordinator
     async_add_entities(
         RoomSenseButton(coordinator, device, description)
-        for device_id, device in coordinator.devices.items()
-        if device_id in coordinator.data
-        for description in BUTTONS
-        if device.device_type in description.device_types
+        for device, _status, description in described_devices(coordinator, BUTTONS)
     )
 
 

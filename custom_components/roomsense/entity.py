@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Collection
-from typing import Any
+from collections.abc import Collection, Iterable, Iterator
+from typing import Any, Protocol
 
+from homeassistant.config_entries import ConfigEntry
 from homeassistant.exceptions import HomeAssistantError
-from homeassistant.helpers.device_registry import DeviceInfo
+from homeassistant.helpers.device_registry import DeviceEntryType, DeviceInfo
 from homeassistant.helpers.entity import EntityDescription
 from homeassistant.helpers.update_coordinator import CoordinatorEntity
 
@@ -23,6 +24,17 @@ from .switchbot_cloud import (
 )
 
 
+def account_device_info(entry: ConfigEntry[Any]) -> DeviceInfo:
+    """The service device that stands for the SwitchBot account itself."""
+    return DeviceInfo(
+        identifiers={(DOMAIN, entry.entry_id)},
+        name=entry.title,
+        manufacturer=MANUFACTURER,
+        model="SwitchBot Open API v1.1",
+        entry_type=DeviceEntryType.SERVICE,
+    )
+
+
 def device_info(device: Device | InfraredRemote, known_ids: Collection[str]) -> DeviceInfo:
     """The Home Assistant device of a SwitchBot device, attached to its hub when known."""
     model = device.device_type if isinstance(device, Device) else device.remote_type
@@ -36,6 +48,26 @@ def device_info(device: Device | InfraredRemote, known_ids: Collection[str]) -> 
     if hub and hub != device.device_id and hub in known_ids:
         info["via_device"] = (DOMAIN, hub)
     return info
+
+
+class DeviceTypeDescription(Protocol):
+    """An entity description that serves some SwitchBot device types."""
+
+    @property
+    def device_types(self) -> frozenset[str]:
+        """The `deviceType` strings it serves."""
+
+
+def described_devices[DescriptionT: DeviceTypeDescription](
+    coordinator: RoomSenseCoordinator, descriptions: Iterable[DescriptionT]
+) -> Iterator[tuple[Device, DeviceStatus, DescriptionT]]:
+    """Each device read at setup, with each description that serves its type."""
+    for device_id, device in coordinator.devices.items():
+        if (state := coordinator.data.get(device_id)) is None:
+            continue
+        for description in descriptions:
+            if device.device_type in description.device_types:
+                yield device, state.status, description
 
 
 class RoomSenseEntity(CoordinatorEntity[RoomSenseCoordinator]):

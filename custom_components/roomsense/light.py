@@ -22,7 +22,7 @@ from homeassistant.util.color import brightness_to_value, value_to_brightness
 from .const import DOMAIN
 from .coordinator import RoomSenseCoordinator
 from .data import RoomSenseConfigEntry
-from .entity import RoomSenseEntity
+from .entity import RoomSenseEntity, described_devices
 from .switchbot_cloud import Device
 
 PARALLEL_UPDATES = 0
@@ -104,10 +104,7 @@ async def async_setup_entry(
     coordinator = entry.runtime_data.coordinator
     async_add_entities(
         RoomSenseLight(coordinator, device, description)
-        for device_id, device in coordinator.devices.items()
-        if device_id in coordinator.data
-        for description in LIGHTS
-        if device.device_type in description.device_types
+        for device, _status, description in described_devices(coordinator, LIGHTS)
     )
 
 

@@ -7,11 +7,11 @@ from typing import Any
 from homeassistant.components.scene import Scene as SceneEntity
 from homeassistant.core import HomeAssistant
 from homeassistant.exceptions import HomeAssistantError
-from homeassistant.helpers.device_registry import DeviceEntryType, DeviceInfo
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
-from .const import DOMAIN, LOGGER, MANUFACTURER
+from .const import DOMAIN, LOGGER
 from .data import RoomSenseConfigEntry
+from .entity import account_device_info
 from .switchbot_cloud import Scene, SwitchBotCloudClient, SwitchBotError
 
 PARALLEL_UPDATES = 0
@@ -43,14 +43,7 @@ class RoomSenseScene(SceneEntity):
         self._scene = scene
         self._attr_unique_id = f"scene_{scene.scene_id}"
         self._attr_name = scene.name or scene.scene_id
-        # The same device as the API-calls sensor's, so both land on the account.
-        self._attr_device_info = DeviceInfo(
-            identifiers={(DOMAIN, entry.entry_id)},
-            name=entry.title,
-            manufacturer=MANUFACTURER,
-            model="SwitchBot Open API v1.1",
-            entry_type=DeviceEntryType.SERVICE,
-        )
+        self._attr_device_info = account_device_info(entry)
 
     async def async_activate(self, **kwargs: Any) -> None:
         """Run the scene in the cloud."""

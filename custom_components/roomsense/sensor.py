@@ -23,13 +23,11 @@ from homeassistant.const import (
     UnitOfTime,
 )
 from homeassistant.core import HomeAssistant
-from homeassistant.helpers.device_registry import DeviceEntryType, DeviceInfo
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 from homeassistant.helpers.typing import StateType
 
-from .const import DOMAIN, MANUFACTURER
 from .data import RoomSenseConfigEntry
-from .entity import RoomSenseEntity
+from .entity import RoomSenseEntity, account_device_info
 from .switchbot_cloud import DeviceStatus, SwitchBotCloudClient
 
 PARALLEL_UPDATES = 0
@@ -191,13 +189,7 @@ class ApiCallsRemainingSensor(SensorEntity):
         """Attach the sensor to a service device that stands for the account."""
         self._client: SwitchBotCloudClient = entry.runtime_data.client
         self._attr_unique_id = f"{entry.entry_id}_api_calls_remaining"
-        self._attr_device_info = DeviceInfo(
-            identifiers={(DOMAIN, entry.entry_id)},
-            name=entry.title,
-            manufacturer=MANUFACTURER,
-            model="SwitchBot Open API v1.1",
-            entry_type=DeviceEntryType.SERVICE,
-        )
+        self._attr_device_info = account_device_info(entry)
 
     @property
     def native_value(self) -> int:

@@ -15,7 +15,7 @@ from homeassistant.core import HomeAssistant
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
 from .data import RoomSenseConfigEntry
-from .entity import RoomSenseEntity
+from .entity import RoomSenseEntity, described_devices
 from .switchbot_cloud import Device, DeviceStatus
 
 PARALLEL_UPDATES = 0
@@ -92,11 +92,8 @@ async def async_setup_entry(
     coordinator = entry.runtime_data.coordinator
     async_add_entities(
         RoomSenseSwitch(coordinator, device, description)
-        for device_id, device in coordinator.devices.items()
-        if (state := coordinator.data.get(device_id)) is not None
-        for description in SWITCHES
-        if device.device_type in description.device_types
-        and description.exists_fn(device, state.status)
+        for device, status, description in described_devices(coordinator, SWITCHES)
+        if description.exists_fn(device, status)
     )
 
 

@@ -23,7 +23,7 @@ from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 from .const import DOMAIN
 from .coordinator import RoomSenseCoordinator
 from .data import RoomSenseConfigEntry
-from .entity import RoomSenseEntity
+from .entity import RoomSenseEntity, described_devices
 from .switchbot_cloud import Device
 
 PARALLEL_UPDATES = 0
@@ -126,10 +126,7 @@ async def async_setup_entry(
     coordinator = entry.runtime_data.coordinator
     async_add_entities(
         RoomSenseVacuum(coordinator, device, description)
-        for device_id, device in coordinator.devices.items()
-        if device_id in coordinator.data
-        for description in VACUUMS
-        if device.device_type in description.device_types
+        for device, _status, description in described_devices(coordinator, VACUUMS)
     )
 
 
