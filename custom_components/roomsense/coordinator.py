@@ -12,7 +12,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from homeassistant.core import CALLBACK_TYPE, HomeAssistant, callback
@@ -56,6 +56,8 @@ MOMENTARY_SECONDS = 5.0
 ISSUE_QUOTA_HIGH = "quota_high"
 
 type DeviceListener = Callable[[], None]
+
+_ID_FIELDS = frozenset({"deviceId", "deviceType", "hubDeviceId", "version"})
 
 
 def _now() -> float:
@@ -111,6 +113,8 @@ class RoomSenseCoordinator(DataUpdateCoordinator[dict[str, DeviceState]]):
         # Set by the entry: where commands wait while the cloud is unreachable.
         self.command_queue: CommandQueue | None = None
         self._releases: dict[str, CALLBACK_TYPE] = {}
+        # Devices whose status says more than their ids; only these are polled.
+        self._pollable: set[str] = set()
 
     # --- reading ------------------------------------------------------------------------
 
@@ -136,16 +140,24 @@ class RoomSenseCoordinator(DataUpdateCoordinator[dict[str, DeviceState]]):
                 translation_key="cannot_connect",
                 translation_placeholders={"error": str(errors[0])},
             )
-        start = _now()
-        for device_id in self.devices:
-            self._plan.next_poll[device_id] = start + self._interval_for(device_id)
+        # A body with nothing but ids (Hub Mini, keypads, cameras) is not worth a call a poll.
+        self._pollable = {
+            device_id for device_id, state in data.items() if state.status.raw.keys() - _ID_FIELDS
+        }
+        self._schedule_all()
         return data
+
+    def _schedule_all(self) -> None:
+        start = _now()
+        self._plan.next_poll = {
+            device_id: start + self._interval_for(device_id) for device_id in self._pollable
+        }
 
     def _polling_share(self) -> float:
         return float(self.options.get(OPT_POLLING_SHARE, DEFAULT_POLLING_SHARE)) / 100
 
     def _poll_only_count(self) -> int:
-        return sum(1 for device_id in self.devices if not self._pushes(device_id))
+        return sum(1 for device_id in self._pollable if not self._pushes(device_id))
 
     def _pushes(self, device_id: str) -> bool:
         return self.push_active and device_pushes(self.devices[device_id].device_type)
@@ -153,7 +165,7 @@ class RoomSenseCoordinator(DataUpdateCoordinator[dict[str, DeviceState]]):
     def poll_interval(self) -> float:
         """Seconds between reads of a device that does not push, within the poll budget."""
         budget = max(self.client.counter.daily_limit * self._polling_share(), 1.0)
-        safety_calls = (len(self.devices) - self._poll_only_count()) * (
+        safety_calls = (len(self._pollable) - self._poll_only_count()) * (
             SECONDS_PER_DAY / SAFETY_POLL_INTERVAL
         )
         poll_budget = max(budget - safety_calls, 1.0)
@@ -167,9 +179,7 @@ class RoomSenseCoordinator(DataUpdateCoordinator[dict[str, DeviceState]]):
     def async_set_push_active(self, active: bool) -> None:
         """Whether SwitchBot pushes to us; it decides which devices need regular polls."""
         self.push_active = active
-        now = _now()
-        for device_id in self.devices:
-            self._plan.next_poll[device_id] = now + self._interval_for(device_id)
+        self._schedule_all()
 
     @callback
     def async_start_polling(self) -> CALLBACK_TYPE:
@@ -190,7 +200,7 @@ class RoomSenseCoordinator(DataUpdateCoordinator[dict[str, DeviceState]]):
 
     def _budget_left(self) -> bool:
         """Whether polling may spend another call today (commands are never held back)."""
-        today = datetime.now(UTC).date().isoformat()
+        today = dt_util.utcnow().date().isoformat()
         if today != self._plan.day:
             self._plan.day = today
             self._plan.polls_today = 0
@@ -234,7 +244,7 @@ class RoomSenseCoordinator(DataUpdateCoordinator[dict[str, DeviceState]]):
     @callback
     def async_schedule_confirm(self, device_id: str) -> None:
         """Read a device back soon after a command, unless its push will confirm it."""
-        if device_id in self.devices and not self._pushes(device_id):
+        if device_id in self._pollable and not self._pushes(device_id):
             self._plan.next_poll[device_id] = _now() + CONFIRM_DELAY
 
     # --- writing ------------------------------------------------------------------------

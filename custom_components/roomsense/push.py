@@ -46,6 +46,9 @@ def status_from_context(device_type: str, context: Mapping[str, Any]) -> dict[st
         elif key == "detectionState":
             if device_type in _DETECTION_TYPES_WITH_STATUS_INT:
                 status["status"] = 1 if value in (1, "1", "DETECTED") else 0
+            elif device_type == "Presence Sensor":
+                # Its status endpoint says `Detected` (capital D), not `moveDetected`.
+                status["Detected"] = str(value).upper() == "DETECTED"
             else:
                 status["moveDetected"] = str(value).upper() == "DETECTED"
         else:

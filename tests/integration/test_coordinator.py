@@ -20,13 +20,13 @@ from roomsense_simulator import Simulator
 from ..conftest import SimulatorAdmin, home_with
 from .conftest import entity_id
 
-PLUG, METER = "000000000001", "000000000002"
+PLUG, METER, CAMERA = "000000000001", "000000000002", "000000000003"
 HUB = "AA0000000000"
 
 
 @pytest.fixture
-def home() -> dict[str, Any]:
-    return home_with("Plug", "Meter")
+def home(request: pytest.FixtureRequest) -> dict[str, Any]:
+    return getattr(request, "param", None) or home_with("Plug", "Meter", "Indoor Cam")
 
 
 def status_reads(simulator: Simulator, since: int) -> list[str]:
@@ -69,26 +69,26 @@ async def test_only_devices_without_push_are_polled(
     reads = status_reads(simulator, start)
     assert reads.count(METER) == 1
     assert reads.count(HUB) == 1
+    # A camera's status body holds nothing but its ids: it is never polled.
+    assert CAMERA not in reads
 
 
-@pytest.mark.parametrize("devices", [10, 50, 200])
+@pytest.mark.parametrize(
+    "home", [home_with(*["Plug"] * count, "Meter") for count in (10, 50, 200)], indirect=True
+)
 async def test_the_poll_interval_fits_the_budget_whatever_the_home(
-    hass: HomeAssistant,
-    setup_entry: MockConfigEntry,
-    devices: int,
+    hass: HomeAssistant, config_entry: MockConfigEntry, home: dict[str, Any]
 ) -> None:
-    coordinator = setup_entry.runtime_data.coordinator
-    coordinator.options = {**coordinator.options, "polling_share": 10}
-    budget = 10_000 * 0.10
-    # Pretend the account has this many devices that cannot push.
-    template = coordinator.devices[PLUG]
-    for index in range(devices):
-        coordinator.devices[f"FF{index:010d}"] = template
-    pushing = sum(1 for device_id in coordinator.devices if device_id in (METER, HUB))
-    poll_only = len(coordinator.devices) - pushing
+    config_entry.add_to_hass(hass)
+    hass.config_entries.async_update_entry(config_entry, options={"polling_share": 10})
+    assert await hass.config_entries.async_setup(config_entry.entry_id)
+    await hass.async_block_till_done()
+    coordinator = config_entry.runtime_data.coordinator
+    poll_only = sum(1 for device in home["devices"] if device["deviceType"] == "Plug")
+    pushing = len(home["devices"]) - poll_only  # the Meter and the Hub 2
     calls_per_day = poll_only * 86_400 / coordinator.poll_interval()
     calls_per_day += pushing * 86_400 / SAFETY_POLL_INTERVAL
-    assert calls_per_day <= budget
+    assert calls_per_day <= 10_000 * 0.10
     assert coordinator.poll_interval() >= PREFERRED_POLL_INTERVAL
 
 

@@ -13,7 +13,7 @@ from pytest_homeassistant_custom_component.common import MockConfigEntry
 from ..conftest import SimulatorAdmin, free_port, home_with
 from .conftest import entity_id
 
-LOCK, CONTACT, MOTION, LEAK, BULB, CURTAIN = (f"{n:012d}" for n in range(1, 7))
+LOCK, CONTACT, MOTION, LEAK, BULB, CURTAIN, PRESENCE = (f"{n:012d}" for n in range(1, 8))
 
 
 @pytest.fixture
@@ -25,6 +25,7 @@ def home() -> dict[str, Any]:
         "Water Detector",
         "Color Bulb",
         "Curtain",
+        "Presence Sensor",
     )
 
 
@@ -54,6 +55,7 @@ async def pushing_entry(
         (CONTACT, "binary_sensor", "contact", {"openState": "open"}, "on", None),
         (MOTION, "binary_sensor", "motion", {"moveDetected": True}, "on", None),
         (LEAK, "binary_sensor", "leak", {"status": 1}, "on", None),
+        (PRESENCE, "binary_sensor", "presence", {"Detected": True}, "on", None),
         (BULB, "light", "light", {"power": "on", "brightness": 40}, "on", ("brightness", 102)),
         (CURTAIN, "cover", "curtain", {"slidePosition": 70}, "open", ("current_position", 30)),
     ],
