@@ -1,0 +1,33 @@
+"""Deterministic fallback understanding of home commands, for when no model can be used."""
+
+from __future__ import annotations
+
+from .model import (
+    Action,
+    AreaInfo,
+    DeviceInfo,
+    DeviceKind,
+    HomeSnapshot,
+    ParseResult,
+    SceneInfo,
+)
+from .parser import FallbackParser, detect_language, normalize
+
+__all__ = [
+    "Action",
+    "AreaInfo",
+    "DeviceInfo",
+    "DeviceKind",
+    "FallbackParser",
+    "HomeSnapshot",
+    "ParseResult",
+    "SceneInfo",
+    "detect_language",
+    "normalize",
+    "parse",
+]
+
+
+def parse(snapshot: HomeSnapshot, text: str) -> ParseResult:
+    """Parse one utterance against a snapshot (builds a parser; reuse one for many)."""
+    return FallbackParser(snapshot).parse(text)

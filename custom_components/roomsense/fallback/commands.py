@@ -1,0 +1,378 @@
+"""Turn an understood request into real SwitchBot Open API v1.1 commands per device type.
+
+Each builder returns None when the device cannot do what was asked, so the parser can say
+so instead of sending a command the cloud would reject (statusCode 160).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any, Final
+
+from .lexicon import (
+    AC_DEFAULT_TEMPERATURE,
+    AC_FAN_CODES,
+    AC_MODE_AUTO,
+    CIRCULATOR_SPEEDS,
+    IR_FAN_COMMANDS,
+    Op,
+)
+from .model import Action, DeviceInfo
+
+# Device families by their exact SwitchBot deviceType / remoteType (reference §4-§6).
+BRIGHTNESS_FROM_ZERO: Final = frozenset(
+    {
+        "Floor Lamp",
+        "Strip Light 3",
+        "RGBICWW Strip Light",
+        "RGBICWW Floor Lamp",
+        "RGBIC Neon Rope Light",
+        "RGBIC Neon Wire Rope Light",
+        "Candle Warmer Lamp",
+    }
+)
+CLOUD_LIGHTS: Final = BRIGHTNESS_FROM_ZERO | {
+    "Color Bulb",
+    "Strip Light",
+    "Ceiling Light",
+    "Ceiling Light Pro",
+}
+COLOR_LIGHTS: Final = frozenset(
+    {
+        "Color Bulb",
+        "Strip Light",
+        "Floor Lamp",
+        "Strip Light 3",
+        "RGBICWW Strip Light",
+        "RGBICWW Floor Lamp",
+        "RGBIC Neon Rope Light",
+        "RGBIC Neon Wire Rope Light",
+    }
+)
+COLOR_TEMPERATURE_LIGHTS: Final = frozenset(
+    {
+        "Color Bulb",
+        "Ceiling Light",
+        "Ceiling Light Pro",
+        "Floor Lamp",
+        "Strip Light 3",
+        "RGBICWW Strip Light",
+        "RGBICWW Floor Lamp",
+    }
+)
+TOGGLE_SWITCHES: Final = frozenset(
+    {"Plug Mini (US)", "Plug Mini (JP)", "Plug Mini (EU)", "Relay Switch 1PM", "Relay Switch 1"}
+)
+ON_OFF_SWITCHES: Final = TOGGLE_SWITCHES | {"Plug"}
+CURTAINS: Final = frozenset({"Curtain", "Curtain3"})
+LOCKS_WITH_DEADBOLT: Final = frozenset(
+    {"Smart Lock", "Smart Lock Pro", "Smart Lock Pro Wifi", "Smart Lock Ultra", "Lock Ultra"}
+)
+LOCKS: Final = LOCKS_WITH_DEADBOLT | {"Lock Lite", "Lock Vision", "Lock Vision Pro"}
+SIMPLE_VACUUMS: Final = frozenset(
+    {"Robot Vacuum Cleaner S1", "Robot Vacuum Cleaner S1 Plus", "K10+", "K10+ Pro"}
+)
+MOP_VACUUMS: Final = frozenset({"Robot Vacuum Cleaner S10", "Robot Vacuum Cleaner S20"})
+TASK_VACUUMS: Final = frozenset(
+    {
+        "Robot Vacuum Cleaner K10+ Pro Combo",
+        "Robot Vacuum Cleaner K20 Plus Pro",
+        "Robot Vacuum Cleaner K11+",
+    }
+)
+CIRCULATOR_FANS: Final = frozenset(
+    {"Battery Circulator Fan", "Circulator Fan", "Standing Circulator Fan"}
+)
+AIR_PURIFIERS: Final = frozenset(
+    {"Air Purifier VOC", "Air Purifier Table VOC", "Air Purifier PM2.5", "Air Purifier Table PM2.5"}
+)
+IR_AIR_CONDITIONERS: Final = frozenset({"Air Conditioner"})
+IR_LIGHTS: Final = frozenset({"Light", "DIY Light"})
+IR_FANS: Final = frozenset({"Fan", "DIY Fan"})
+# Standard vacuum run: "standard" suction, one pass; the demo scenes use the same values.
+VACUUM_FAN_LEVEL: Final = 2
+VACUUM_WATER_LEVEL: Final = 1
+
+
+@dataclass(frozen=True, slots=True)
+class Request:
+    """One understood operation with its values, not yet bound to a device."""
+
+    op: Op
+    percent: int | None = None
+    rgb: str | None = None
+    kelvin: int | None = None
+    ac_mode: int | None = None
+    setpoint: int | None = None
+    fan_speed: str | None = None
+    mop: bool = False
+    button: str | None = None
+
+
+def _action(
+    device: DeviceInfo,
+    command: str,
+    parameter: str | dict[str, Any] = "default",
+    *,
+    dangerous: bool = False,
+) -> tuple[Action, ...]:
+    return (Action(device.device_id, command, parameter, "command", dangerous),)
+
+
+def _lights(device: DeviceInfo, request: Request) -> tuple[Action, ...] | None:
+    dtype = device.device_type
+    match request.op:
+        case Op.TURN_ON:
+            return _action(device, "turnOn")
+        case Op.TURN_OFF:
+            return _action(device, "turnOff")
+        case Op.TOGGLE:
+            return _action(device, "toggle")
+        case Op.BRIGHTNESS if request.percent is not None:
+            if request.percent == 0:
+                # "0 %" means off; 1-100 types reject setBrightness 0.
+                return _action(device, "turnOff")
+            return _action(device, "setBrightness", str(request.percent))
+        case Op.BRIGHTER | Op.DIMMER:
+            return _action(device, "setBrightness", str(_relative_brightness(device, request)))
+        case Op.COLOR if request.rgb is not None:
+            if dtype in COLOR_LIGHTS:
+                return _action(device, "setColor", request.rgb)
+            if request.rgb == "255:255:255" and dtype in COLOR_TEMPERATURE_LIGHTS:
+                # A white-only light still understands "white": neutral white.
+                return _action(device, "setColorTemperature", "5000")
+            return None
+        case Op.COLOR_TEMPERATURE if request.kelvin is not None:
+            if dtype in COLOR_TEMPERATURE_LIGHTS:
+                return _action(device, "setColorTemperature", str(request.kelvin))
+            return None
+    return None
+
+
+def _relative_brightness(device: DeviceInfo, request: Request) -> int:
+    """Step the current brightness by 20 points; unknown brightness goes to 100 or 30."""
+    current = device.state.get("brightness")
+    if not isinstance(current, int | float):
+        return 100 if request.op is Op.BRIGHTER else 30
+    step = 20 if request.op is Op.BRIGHTER else -20
+    return max(1, min(100, int(current) + step))
+
+
+def _ir_remote(device: DeviceInfo, request: Request) -> tuple[Action, ...] | None:
+    dtype = device.device_type
+    if request.op is Op.CUSTOM and request.button in device.custom_buttons:
+        return (Action(device.device_id, request.button, "default", "customize"),)
+    if dtype == "Others":
+        return None
+    if request.op is Op.TURN_ON:
+        return _action(device, "turnOn")
+    if request.op in (Op.TURN_OFF, Op.STOP):
+        return _action(device, "turnOff")
+    if dtype in IR_AIR_CONDITIONERS and request.op in (
+        Op.CLIMATE,
+        Op.COOLER,
+        Op.WARMER,
+        Op.FAN_SPEED,
+    ):
+        return _air_conditioner(device, request)
+    if dtype in IR_LIGHTS and request.op in (Op.BRIGHTER, Op.DIMMER):
+        return _action(device, "brightnessUp" if request.op is Op.BRIGHTER else "brightnessDown")
+    if dtype in IR_FANS and request.op is Op.FAN_SPEED and request.fan_speed in IR_FAN_COMMANDS:
+        return _action(device, IR_FAN_COMMANDS[request.fan_speed])
+    return None
+
+
+def _air_conditioner(device: DeviceInfo, request: Request) -> tuple[Action, ...] | None:
+    """Build setAll "temp,mode,fan,power"; missing parts come from the last known state."""
+    state = device.state
+    mode = request.ac_mode or _int_or_none(state.get("mode")) or AC_MODE_AUTO
+    setpoint = request.setpoint or _int_or_none(state.get("temperature"))
+    if setpoint is None:
+        setpoint = AC_DEFAULT_TEMPERATURE[mode]
+    if request.fan_speed is not None:
+        if request.fan_speed not in AC_FAN_CODES:
+            return None
+        fan = AC_FAN_CODES[request.fan_speed]
+    else:
+        fan = _int_or_none(state.get("fanSpeed")) or AC_FAN_CODES["auto"]
+    return _action(device, "setAll", f"{setpoint},{mode},{fan},on")
+
+
+def _int_or_none(value: Any) -> int | None:
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int | float):
+        return int(value)
+    if isinstance(value, str) and value.isdigit():
+        return int(value)
+    return None
+
+
+def _switches(device: DeviceInfo, request: Request) -> tuple[Action, ...] | None:
+    dtype = device.device_type
+    if dtype == "Garage Door Opener":
+        # Opening a garage lets anyone in: always confirmed first.
+        if request.op in (Op.OPEN, Op.TURN_ON):
+            return _action(device, "turnOn", dangerous=True)
+        if request.op in (Op.CLOSE, Op.TURN_OFF):
+            return _action(device, "turnOff")
+        return None
+    if dtype == "Bot":
+        commands = {Op.TURN_ON: "turnOn", Op.TURN_OFF: "turnOff", Op.PRESS: "press"}
+        return _action(device, commands[request.op]) if request.op in commands else None
+    if dtype in ON_OFF_SWITCHES:
+        if request.op is Op.TURN_ON:
+            return _action(device, "turnOn")
+        if request.op is Op.TURN_OFF:
+            return _action(device, "turnOff")
+        if request.op is Op.TOGGLE and dtype in TOGGLE_SWITCHES:
+            return _action(device, "toggle")
+    return None
+
+
+def _covers(device: DeviceInfo, request: Request) -> tuple[Action, ...] | None:
+    """Positions in a Request are "percent open"; each family encodes them differently."""
+    dtype = device.device_type
+    open_percent = request.percent
+    if request.op is Op.OPEN:
+        open_percent = 100
+    elif request.op is Op.CLOSE:
+        open_percent = 0
+    elif request.op is not Op.POSITION:
+        open_percent = None
+    if dtype in CURTAINS:
+        if request.op is Op.OPEN:
+            return _action(device, "turnOn")
+        if request.op is Op.CLOSE:
+            return _action(device, "turnOff")
+        if request.op is Op.STOP:
+            return _action(device, "pause")
+        if open_percent is not None:
+            # Curtain positions are inverted: 0 = open, 100 = closed.
+            return _action(device, "setPosition", f"0,ff,{100 - open_percent}")
+        return None
+    if dtype == "Blind Tilt":
+        if request.op is Op.OPEN:
+            return _action(device, "fullyOpen")
+        if request.op is Op.CLOSE:
+            return _action(device, "closeDown")
+        if open_percent is not None:
+            # Blind Tilt wants an even position, 0 = closed, 100 = open.
+            return _action(device, "setPosition", f"up;{open_percent // 2 * 2}")
+        return None
+    if dtype == "Roller Shade" and open_percent is not None:
+        return _action(device, "setPosition", str(100 - open_percent))
+    return None
+
+
+def _locks(device: DeviceInfo, request: Request) -> tuple[Action, ...] | None:
+    if device.device_type not in LOCKS:
+        return None
+    if request.op in (Op.LOCK, Op.CLOSE):
+        return _action(device, "lock")
+    if request.op in (Op.UNLOCK, Op.OPEN):
+        return _action(device, "unlock", dangerous=True)
+    if request.op is Op.DEADBOLT and device.device_type in LOCKS_WITH_DEADBOLT:
+        return _action(device, "deadbolt", dangerous=True)
+    return None
+
+
+def _vacuums(device: DeviceInfo, request: Request) -> tuple[Action, ...] | None:
+    dtype = device.device_type
+    starting = request.op in (Op.CLEAN, Op.TURN_ON)
+    stopping = request.op in (Op.STOP, Op.TURN_OFF)
+    if request.op is Op.DOCK and (dtype in SIMPLE_VACUUMS | MOP_VACUUMS | TASK_VACUUMS):
+        return _action(device, "dock")
+    if dtype in SIMPLE_VACUUMS:
+        if starting:
+            return _action(device, "start")
+        return _action(device, "stop") if stopping else None
+    if dtype in MOP_VACUUMS:
+        if starting:
+            param = {
+                "action": "sweep_mop" if request.mop else "sweep",
+                "param": {
+                    "fanLevel": VACUUM_FAN_LEVEL,
+                    "waterLevel": VACUUM_WATER_LEVEL,
+                    "times": 1,
+                },
+            }
+            return _action(device, "startClean", param)
+        return _action(device, "pause") if stopping else None
+    if dtype in TASK_VACUUMS:
+        if starting:
+            param = {
+                "action": "mop" if request.mop else "sweep",
+                "param": {"fanLevel": VACUUM_FAN_LEVEL, "times": 1},
+            }
+            return _action(device, "startClean", param)
+        return _action(device, "pause") if stopping else None
+    return None
+
+
+def _fans(device: DeviceInfo, request: Request) -> tuple[Action, ...] | None:
+    if device.device_type not in CIRCULATOR_FANS:
+        return None
+    if request.op is Op.TURN_ON:
+        return _action(device, "turnOn")
+    if request.op in (Op.TURN_OFF, Op.STOP):
+        return _action(device, "turnOff")
+    if request.op is Op.FAN_SPEED:
+        if request.percent is not None and 1 <= request.percent <= 100:
+            return _action(device, "setWindSpeed", str(request.percent))
+        if request.fan_speed in CIRCULATOR_SPEEDS:
+            return _action(device, "setWindSpeed", str(CIRCULATOR_SPEEDS[request.fan_speed]))
+    return None
+
+
+def _humidifiers(device: DeviceInfo, request: Request) -> tuple[Action, ...] | None:
+    dtype = device.device_type
+    if dtype not in ("Humidifier", "Humidifier2") and dtype not in AIR_PURIFIERS:
+        return None
+    if request.op is Op.TURN_ON:
+        return _action(device, "turnOn")
+    if request.op in (Op.TURN_OFF, Op.STOP):
+        return _action(device, "turnOff")
+    if request.op is Op.HUMIDITY and request.percent is not None:
+        if dtype == "Humidifier2":
+            # Mode 5 is the target-humidity mode; note the API's spelling "targetHumidify".
+            return _action(device, "setMode", {"mode": 5, "targetHumidify": request.percent})
+        if dtype == "Humidifier":
+            return _action(device, "setMode", str(request.percent))
+    return None
+
+
+def _thermostat(device: DeviceInfo, request: Request) -> tuple[Action, ...] | None:
+    if device.device_type != "Smart Radiator Thermostat":
+        return None
+    if request.op is Op.TURN_ON:
+        return _action(device, "turnOn")
+    if request.op is Op.TURN_OFF:
+        return _action(device, "turnOff")
+    if request.op in (Op.CLIMATE, Op.WARMER, Op.COOLER) and request.setpoint is not None:
+        return _action(device, "setManualModeTemperature", str(request.setpoint))
+    return None
+
+
+_CLOUD_BUILDERS: Final[tuple[Callable[[DeviceInfo, Request], tuple[Action, ...] | None], ...]] = (
+    _switches,
+    _covers,
+    _locks,
+    _vacuums,
+    _fans,
+    _humidifiers,
+    _thermostat,
+)
+
+
+def build_actions(device: DeviceInfo, request: Request) -> tuple[Action, ...] | None:
+    """The commands that carry out `request` on `device`, or None if it cannot."""
+    if device.is_infrared:
+        return _ir_remote(device, request)
+    if device.device_type in CLOUD_LIGHTS:
+        return _lights(device, request)
+    for builder in _CLOUD_BUILDERS:
+        if (actions := builder(device, request)) is not None:
+            return actions
+    return None

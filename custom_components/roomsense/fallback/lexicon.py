@@ -1,0 +1,728 @@
+"""Words and phrases the fallback parser understands, in Japanese and English.
+
+Every table holds normalised text (NFKC, lower case). English terms are matched on word
+boundaries, Japanese terms as substrings; longer terms win over shorter ones.
+"""
+
+# ruff: noqa: RUF001, RUF003 - Japanese punctuation and full-width forms are intended.
+
+from __future__ import annotations
+
+from enum import StrEnum
+from typing import Final
+
+from .model import DeviceKind
+
+
+class Op(StrEnum):
+    """The operation an utterance asks for."""
+
+    TURN_ON = "turn_on"
+    TURN_OFF = "turn_off"
+    TOGGLE = "toggle"
+    BRIGHTNESS = "brightness"
+    BRIGHTER = "brighter"
+    DIMMER = "dimmer"
+    COLOR = "color"
+    COLOR_TEMPERATURE = "color_temperature"
+    CLIMATE = "climate"
+    WARMER = "warmer"
+    COOLER = "cooler"
+    FAN_SPEED = "fan_speed"
+    OPEN = "open"
+    CLOSE = "close"
+    POSITION = "position"
+    STOP = "stop"
+    LOCK = "lock"
+    UNLOCK = "unlock"
+    DEADBOLT = "deadbolt"
+    CLEAN = "clean"
+    DOCK = "dock"
+    PRESS = "press"
+    HUMIDITY = "humidity"
+    CUSTOM = "custom"
+
+
+# --- Targets -----------------------------------------------------------------------------
+
+KIND_WORDS: Final[dict[DeviceKind, tuple[str, ...]]] = {
+    DeviceKind.LIGHT: (
+        "電気",
+        "でんき",
+        "照明",
+        "ライト",
+        "明かり",
+        "あかり",
+        "灯り",
+        "電灯",
+        "電球",
+        "ランプ",
+        "light",
+        "lights",
+        "lamp",
+        "lamps",
+        "lighting",
+        "bulb",
+        "bulbs",
+    ),
+    DeviceKind.AIR_CONDITIONER: (
+        "エアコン",
+        "クーラー",
+        "冷房",
+        "暖房",
+        "空調",
+        "air conditioner",
+        "air conditioning",
+        "aircon",
+        "air con",
+        "ac",
+        "a/c",
+        "heater",
+        "heating",
+        "cooling",
+        "cooler",
+    ),
+    DeviceKind.LOCK: (
+        "鍵",
+        "カギ",
+        "かぎ",
+        "ロック",
+        "錠",
+        "lock",
+        "locks",
+        "door",
+        "deadbolt",
+    ),
+    DeviceKind.VACUUM: (
+        "掃除機",
+        "そうじき",
+        "ルンバ",
+        "お掃除ロボット",
+        "掃除ロボット",
+        "ロボット掃除機",
+        "ロボット",
+        "vacuum",
+        "vacuum cleaner",
+        "robot",
+        "robot vacuum",
+        "roomba",
+        "hoover",
+        "vacuuming",
+    ),
+    DeviceKind.CURTAIN: ("カーテン", "curtain", "curtains", "drapes"),
+    DeviceKind.BLIND: (
+        "ブラインド",
+        "シェード",
+        "blind",
+        "blinds",
+        "shade",
+        "shades",
+        "shutter",
+        "shutters",
+    ),
+    DeviceKind.TV: ("テレビ", "tv", "television", "telly"),
+    DeviceKind.FAN: ("扇風機", "サーキュレーター", "ファン", "fan", "fans", "circulator"),
+    DeviceKind.HUMIDIFIER: ("加湿器", "humidifier"),
+    DeviceKind.PLUG: ("プラグ", "コンセント", "plug", "outlet", "socket"),
+    DeviceKind.BOT: ("ボット", "bot"),
+}
+
+# Words after which a kind means every matching device, not one ("lights" = all of them).
+PLURAL_KIND_WORDS: Final = frozenset(
+    {"lights", "lamps", "bulbs", "curtains", "blinds", "shades", "fans", "shutters"}
+)
+
+# Canonical area → words for it. A snapshot area joins a group when its name or an alias
+# is one of the words, so "居間" also finds an area that Home Assistant calls "リビング".
+AREA_WORDS: Final[dict[str, tuple[str, ...]]] = {
+    "living": ("リビング", "居間", "リビングルーム", "living room", "living", "lounge"),
+    "bedroom": ("寝室", "ベッドルーム", "bedroom", "bed room"),
+    "entrance": ("玄関", "entrance", "front door", "entryway", "entry", "genkan"),
+    "kitchen": ("キッチン", "台所", "kitchen"),
+    "dining": ("ダイニング", "dining room", "dining"),
+    "hall": ("廊下", "hall", "hallway", "corridor"),
+    "washroom": ("洗面所", "脱衣所", "wash room", "washroom", "bathroom", "風呂", "浴室"),
+    "study": ("書斎", "study", "office", "仕事部屋"),
+    "kids": ("子供部屋", "子ども部屋", "kids room", "kids' room", "nursery"),
+    "toilet": ("トイレ", "toilet", "restroom"),
+    "garage": ("ガレージ", "車庫", "garage"),
+}
+
+# "The whole home": every matching device, regardless of area.
+HOME_WORDS: Final = (
+    "家中",
+    "家じゅう",
+    "家全体",
+    "全部屋",
+    "全ての部屋",
+    "すべての部屋",
+    "家の",
+    "whole house",
+    "whole home",
+    "entire house",
+    "entire home",
+    "the house",
+    "everywhere",
+    "every room",
+    "all rooms",
+    "in the house",
+    "in the home",
+)
+
+ALL_WORDS: Final = (
+    "全部",
+    "ぜんぶ",
+    "全て",
+    "すべて",
+    "みんな",
+    "全灯",
+    "一斉に",
+    "まとめて",
+    "all",
+    "every",
+    "everything",
+    "both",
+)
+
+# --- Operations --------------------------------------------------------------------------
+
+# Phrase → operation. Order does not matter; the longest phrase at a position wins.
+OP_PHRASES: Final[dict[Op, tuple[str, ...]]] = {
+    Op.TURN_ON: (
+        "つけて",
+        "つけろ",
+        "つける",
+        "点けて",
+        "付けて",
+        "点灯",
+        "オンにして",
+        "オンして",
+        "オン",
+        "入れて",
+        "いれて",
+        "起動",
+        "つけといて",
+        "つけてください",
+        "動かして",
+        "on",
+        "start",
+        "turn on",
+        "switch on",
+        "power on",
+        "start up",
+        "put on",
+    ),
+    Op.TURN_OFF: (
+        "消して",
+        "けして",
+        "消す",
+        "消灯",
+        "オフにして",
+        "オフ",
+        "切って",
+        "きって",
+        "切る",
+        "電源を切",
+        "off",
+        "turn off",
+        "switch off",
+        "shut off",
+        "shut down",
+        "power off",
+        "kill",
+    ),
+    Op.TOGGLE: ("トグル", "切り替えて", "切りかえて", "toggle", "flip"),
+    Op.BRIGHTER: (
+        "明るくして",
+        "明るく",
+        "明るさを上げ",
+        "brighter",
+        "brighten",
+        "turn up the light",
+    ),
+    Op.DIMMER: (
+        "暗くして",
+        "暗く",
+        "明るさを下げ",
+        "dimmer",
+        "dim",
+        "darker",
+        "turn down the light",
+    ),
+    Op.OPEN: ("開けて", "あけて", "開く", "開いて", "開けろ", "open", "raise", "pull up"),
+    Op.CLOSE: ("閉めて", "しめて", "閉じて", "閉める", "閉めろ", "close", "shut", "lower"),
+    Op.STOP: ("止めて", "とめて", "停止", "ストップ", "一時停止", "stop", "pause", "halt"),
+    Op.LOCK: (
+        "施錠",
+        "ロックして",
+        "ロックを掛け",
+        "ロックをかけ",
+        "鍵をかけ",
+        "鍵を掛け",
+        "鍵かけ",
+        "鍵を閉め",
+        "鍵閉め",
+        "lock up",
+        "lock",
+    ),
+    Op.UNLOCK: (
+        "解錠",
+        "開錠",
+        "アンロック",
+        "ロック解除",
+        "ロックを解除",
+        "鍵を開け",
+        "鍵開け",
+        "unlock",
+        "let me in",
+    ),
+    Op.DEADBOLT: ("デッドボルト", "deadbolt"),
+    Op.CLEAN: (
+        "掃除して",
+        "掃除を始め",
+        "掃除開始",
+        "掃除をして",
+        "掃除しといて",
+        "掃除お願い",
+        "掃除",
+        "そうじして",
+        "掃除機をかけ",
+        "掃除機かけ",
+        "clean",
+        "cleaning",
+        "start vacuuming",
+        "vacuum the",
+        "vacuuming",
+        "hoover the",
+    ),
+    Op.DOCK: (
+        "充電して",
+        "充電器に戻",
+        "ドックに戻",
+        "基地に戻",
+        "戻って",
+        "戻して",
+        "帰らせて",
+        "ドック",
+        "dock",
+        "go home",
+        "go back",
+        "return to base",
+        "return to the dock",
+        "back to the dock",
+        "charge",
+        "recharge",
+    ),
+    Op.PRESS: ("押して", "プッシュ", "press", "push"),
+}
+
+# Comfort phrases choose the air conditioner mode from how the user feels.
+COOLER_PHRASES: Final = (
+    "暑い",
+    "あつい",
+    "暑くて",
+    "暑すぎ",
+    "蒸し暑",
+    "涼しくして",
+    "涼しく",
+    "冷やして",
+    "too hot",
+    "so hot",
+    "it's hot",
+    "its hot",
+    "i'm hot",
+    "im hot",
+    "i am hot",
+    "boiling",
+    "cool down",
+    "cool it down",
+    "cool the room",
+    "too warm",
+)
+WARMER_PHRASES: Final = (
+    "寒い",
+    "さむい",
+    "寒くて",
+    "寒すぎ",
+    "暖かくして",
+    "温かくして",
+    "あたたかくして",
+    "暖かく",
+    "温めて",
+    "暖めて",
+    "too cold",
+    "so cold",
+    "it's cold",
+    "its cold",
+    "i'm cold",
+    "im cold",
+    "i am cold",
+    "freezing",
+    "chilly",
+    "warm up",
+    "warm it up",
+    "warm the room",
+    "heat up",
+)
+
+# Air conditioner modes: SwitchBot setAll codes (§6.3).
+AC_MODE_AUTO: Final = 1
+AC_MODE_COOL: Final = 2
+AC_MODE_DRY: Final = 3
+AC_MODE_FAN: Final = 4
+AC_MODE_HEAT: Final = 5
+AC_MODE_WORDS: Final[dict[int, tuple[str, ...]]] = {
+    AC_MODE_COOL: ("冷房", "cool mode", "cooling", "cool", "air conditioning mode"),
+    AC_MODE_HEAT: ("暖房", "heat mode", "heating", "heat", "heater"),
+    AC_MODE_DRY: ("除湿", "ドライ", "dry mode", "dry", "dehumidify", "dehumidifier"),
+    AC_MODE_FAN: ("送風", "fan mode", "fan only"),
+    AC_MODE_AUTO: ("自動運転", "オートモード", "auto mode", "automatic mode"),
+}
+AC_MODE_NAMES: Final[dict[int, tuple[str, str]]] = {
+    AC_MODE_AUTO: ("自動", "auto"),
+    AC_MODE_COOL: ("冷房", "cooling"),
+    AC_MODE_DRY: ("除湿", "dry"),
+    AC_MODE_FAN: ("送風", "fan"),
+    AC_MODE_HEAT: ("暖房", "heating"),
+}
+AC_DEFAULT_TEMPERATURE: Final[dict[int, int]] = {
+    AC_MODE_AUTO: 25,
+    AC_MODE_COOL: 26,
+    AC_MODE_DRY: 26,
+    AC_MODE_FAN: 26,
+    AC_MODE_HEAT: 22,
+}
+AC_MIN_TEMPERATURE: Final = 16
+AC_MAX_TEMPERATURE: Final = 30
+# Comfort setpoint = room temperature -/+ this; AC_DEFAULT_TEMPERATURE when unknown.
+COMFORT_STEP: Final = 2
+
+# Fan speed words → a level name; "auto" only exists on infrared air conditioners.
+FAN_SPEED_WORDS: Final[dict[str, tuple[str, ...]]] = {
+    "high": (
+        "強風",
+        "風量を強",
+        "風を強",
+        "強く",
+        "強に",
+        "最大",
+        "high speed",
+        "high",
+        "max",
+        "maximum",
+        "full speed",
+        "turbo",
+    ),
+    "medium": ("中風", "風量を中", "中に", "普通", "medium", "middle", "mid"),
+    "low": (
+        "弱風",
+        "微風",
+        "風量を弱",
+        "風を弱",
+        "弱く",
+        "弱に",
+        "弱め",
+        "low speed",
+        "low",
+        "gentle",
+        "minimum",
+    ),
+    "auto": ("風量を自動", "風量自動", "auto fan", "fan auto", "自動風量"),
+}
+FAN_SPEED_CONTEXT: Final = ("風量", "風速", "風", "スピード", "speed", "wind", "fan")
+# setAll fan codes (§6.3) and circulator setWindSpeed percentages (§5.14).
+AC_FAN_CODES: Final[dict[str, int]] = {"auto": 1, "low": 2, "medium": 3, "high": 4}
+CIRCULATOR_SPEEDS: Final[dict[str, int]] = {"low": 25, "medium": 50, "high": 100}
+IR_FAN_COMMANDS: Final[dict[str, str]] = {
+    "low": "lowSpeed",
+    "medium": "middleSpeed",
+    "high": "highSpeed",
+}
+
+# --- Values ------------------------------------------------------------------------------
+
+COLOR_WORDS: Final[dict[str, tuple[tuple[str, ...], tuple[str, str]]]] = {
+    # rgb: (words, (japanese name, english name))
+    "255:0:0": (("赤", "あか", "レッド", "red"), ("赤", "red")),
+    "0:0:255": (("青", "あお", "ブルー", "blue"), ("青", "blue")),
+    "0:255:0": (("緑", "みどり", "グリーン", "green"), ("緑", "green")),
+    "255:255:0": (("黄色", "黄", "きいろ", "イエロー", "yellow"), ("黄色", "yellow")),
+    "255:165:0": (("オレンジ", "橙", "orange"), ("オレンジ", "orange")),
+    "128:0:128": (("紫", "むらさき", "パープル", "purple", "violet"), ("紫", "purple")),
+    "255:105:180": (("ピンク", "桃色", "pink"), ("ピンク", "pink")),
+    "0:255:255": (("水色", "シアン", "cyan", "light blue", "aqua"), ("水色", "cyan")),
+    "255:255:255": (("白", "しろ", "ホワイト", "white"), ("白", "white")),
+}
+# Named white tones are colour temperatures, not RGB colours; checked before COLOR_WORDS.
+COLOR_TEMPERATURE_WORDS: Final[dict[int, tuple[str, ...]]] = {
+    2700: ("電球色", "暖色", "warm white", "warm light"),
+    4000: ("温白色", "soft white"),
+    5000: ("昼白色", "neutral white", "neutral"),
+    6500: ("昼光色", "寒色", "daylight", "cool white", "cold white"),
+}
+COLOR_TEMPERATURE_MIN: Final = 2700
+COLOR_TEMPERATURE_MAX: Final = 6500
+
+PERCENT_UNITS: Final = ("%", "パーセント", "percent", "per cent", "pct")
+DEGREE_UNITS: Final = ("°c", "°", "度", "degrees", "degree", "celsius", "c")
+KELVIN_UNITS: Final = ("k", "ケルビン", "kelvin")
+MOP_WORDS: Final = ("水拭き", "モップ", "mop", "mopping")
+HALF_WORDS: Final = ("半分", "半開き", "half", "halfway")
+BRIGHTNESS_CONTEXT: Final = ("明るさ", "輝度", "brightness", "dim")
+HUMIDITY_SET_CONTEXT: Final = ("湿度を", "湿度", "humidity to", "humidity at")
+
+# --- Scenes ------------------------------------------------------------------------------
+
+# Canonical scene → phrases. A snapshot scene joins a group when its name or an alias is
+# one of the phrases (or the canonical key itself).
+SCENE_PHRASES: Final[dict[str, tuple[str, ...]]] = {
+    "外出": (
+        "外出",
+        "出かける",
+        "出かけます",
+        "出かけてくる",
+        "でかける",
+        "行ってきます",
+        "いってきます",
+        "行ってくる",
+        "出発",
+        "留守",
+        "leaving",
+        "i'm leaving",
+        "im leaving",
+        "i am leaving",
+        "going out",
+        "heading out",
+        "i'm off",
+        "i'm going out",
+        "away mode",
+        "leave home",
+        "leaving home",
+    ),
+    "帰宅": (
+        "帰宅",
+        "ただいま",
+        "帰った",
+        "帰りました",
+        "帰ってきた",
+        "i'm home",
+        "im home",
+        "i am home",
+        "i'm back",
+        "im back",
+        "back home",
+        "home mode",
+        "arrived home",
+        "just got home",
+        "got home",
+        "welcome home",
+    ),
+    "おやすみ": (
+        "おやすみ",
+        "お休み",
+        "寝る",
+        "寝ます",
+        "就寝",
+        "寝るね",
+        "good night",
+        "goodnight",
+        "night night",
+        "going to bed",
+        "bedtime",
+        "time for bed",
+        "sleep mode",
+        "go to sleep",
+        "going to sleep",
+    ),
+}
+# Words around a scene name that do not change its meaning.
+SCENE_FILLERS: Final = (
+    "シーン",
+    "を実行して",
+    "を実行",
+    "実行して",
+    "実行",
+    "を起動",
+    "にして",
+    "モード",
+    "scene",
+    "run the",
+    "run",
+    "activate the",
+    "activate",
+    "start the",
+    "trigger the",
+    "execute",
+    "please",
+    "the",
+    "mode",
+)
+
+# --- Questions ---------------------------------------------------------------------------
+
+QUESTION_WORDS: Final = (
+    "何度",
+    "なんど",
+    "何%",
+    "何パーセント",
+    "いくつ",
+    "どのくらい",
+    "どれくらい",
+    "どう",
+    "教えて",
+    "ですか",
+    "ますか",
+    "かな",
+    "知りたい",
+    "what",
+    "what's",
+    "whats",
+    "how",
+    "is the",
+    "are the",
+    "is my",
+    "are my",
+    "is it",
+    "tell me",
+    "check",
+    "status",
+    "which",
+)
+# Japanese sentence endings that make a question even without "?".
+QUESTION_ENDINGS: Final = ("か", "かな", "の", "てる", "ている", "てます", "でる", "は")
+TEMPERATURE_TOPIC: Final = (
+    "温度",
+    "気温",
+    "室温",
+    "何度",
+    "なんど",
+    "temperature",
+    "how warm",
+    "how hot",
+    "how cold",
+)
+HUMIDITY_TOPIC: Final = ("湿度", "しつど", "humidity", "humid")
+CO2_TOPIC: Final = ("co2", "二酸化炭素", "空気", "換気", "carbon dioxide", "air quality")
+STATE_TOPIC: Final = (
+    "閉まって",
+    "しまって",
+    "開いて",
+    "あいて",
+    "ついて",
+    "点いて",
+    "付いて",
+    "消えて",
+    "かかって",
+    "掛かって",
+    "動いて",
+    "locked",
+    "unlocked",
+    "open",
+    "closed",
+    "on",
+    "off",
+    "running",
+    "状態",
+    "state",
+    "status",
+)
+
+# --- Negation ----------------------------------------------------------------------------
+
+NEGATION_WORDS: Final = (
+    "ないで",
+    "なくていい",
+    "なくて良い",
+    "しないで",
+    "やめて",
+    "いらない",
+    "不要",
+    "don't",
+    "dont",
+    "do not",
+    "never",
+    "no need",
+    "cancel",
+    "never mind",
+)
+
+# --- Replies -----------------------------------------------------------------------------
+
+# Operation → (Japanese template, English template); {name} is the device.
+ACTION_REPLIES: Final[dict[Op, tuple[str, str]]] = {
+    Op.TURN_ON: ("{name}をつけます", "turning on the {name}"),
+    Op.TURN_OFF: ("{name}を消します", "turning off the {name}"),
+    Op.TOGGLE: ("{name}を切り替えます", "toggling the {name}"),
+    Op.BRIGHTNESS: ("{name}の明るさを{value}%にします", "setting the {name} to {value}%"),
+    Op.BRIGHTER: ("{name}を明るくします", "brightening the {name}"),
+    Op.DIMMER: ("{name}を暗くします", "dimming the {name}"),
+    Op.COLOR: ("{name}を{value}にします", "making the {name} {value}"),
+    Op.COLOR_TEMPERATURE: (
+        "{name}の色温度を{value}Kにします",
+        "setting the {name} to {value} K",
+    ),
+    Op.CLIMATE: ("{name}を{value}にします", "setting the {name} to {value}"),
+    Op.WARMER: ("{name}を{value}にします", "setting the {name} to {value}"),
+    Op.COOLER: ("{name}を{value}にします", "setting the {name} to {value}"),
+    Op.FAN_SPEED: ("{name}の風量を{value}にします", "setting the {name} speed to {value}"),
+    Op.OPEN: ("{name}を開けます", "opening the {name}"),
+    Op.CLOSE: ("{name}を閉めます", "closing the {name}"),
+    Op.POSITION: ("{name}を{value}%開けます", "opening the {name} to {value}%"),
+    Op.STOP: ("{name}を止めます", "stopping the {name}"),
+    Op.LOCK: ("{name}を施錠します", "locking the {name}"),
+    Op.UNLOCK: ("{name}を解錠します", "unlocking the {name}"),
+    Op.DEADBOLT: ("{name}のデッドボルトを解除します", "releasing the deadbolt of the {name}"),
+    Op.CLEAN: ("{name}で掃除を始めます", "starting the {name}"),
+    Op.DOCK: ("{name}を充電台に戻します", "sending the {name} back to its dock"),
+    Op.PRESS: ("{name}を押します", "pressing the {name}"),
+    Op.HUMIDITY: ("{name}を湿度{value}%にします", "setting the {name} to {value}% humidity"),
+    Op.CUSTOM: ("{name}の「{value}」を送ります", "sending '{value}' to the {name}"),
+}
+FAN_SPEED_NAMES: Final[dict[str, tuple[str, str]]] = {
+    "high": ("強", "high"),
+    "medium": ("中", "medium"),
+    "low": ("弱", "low"),
+    "auto": ("自動", "auto"),
+}
+CONFIRM_SUFFIX: Final = ("（確認が必要です）", " (needs your confirmation)")
+
+HELP_REPLY: Final = (
+    "すみません、よく分かりませんでした。何も操作していません。"
+    "「リビングの電気を消して」「エアコンを26度の冷房にして」「玄関の鍵は閉まってる？」"
+    "「行ってきます」のように話しかけてください。",
+    "Sorry, I didn't understand that, so I didn't do anything. You can say, for example, "
+    '"turn off the living room lights", "set the air conditioner to 26 degrees cooling", '
+    '"is the front door locked?" or "I\'m leaving".',
+)
+NEGATION_REPLY: Final = (
+    "わかりました。何も操作しません。",
+    "OK, I won't do anything.",
+)
+CONFLICT_REPLY: Final = (
+    "一度に一つずつお願いします。何も操作していません。例えば「寝室の電気を消して」。",
+    "Please ask for one thing at a time; I didn't do anything. For example, "
+    '"turn off the bedroom light".',
+)
+AMBIGUOUS_REPLY: Final = (
+    "どれのことですか？ {choices} のどれかを指定してください。何も操作していません。",
+    "Which one do you mean: {choices}? I didn't do anything yet.",
+)
+NO_DEVICE_REPLY: Final = (
+    "該当する機器が見つかりませんでした。何も操作していません。",
+    "I couldn't find a matching device, so I didn't do anything.",
+)
+UNSUPPORTED_REPLY: Final = (
+    "{name}はその操作に対応していません。何も操作していません。",
+    "The {name} can't do that, so I didn't do anything.",
+)
+NO_READING_REPLY: Final = (
+    "{topic}を測っているセンサーが見つかりませんでした。",
+    "I couldn't find a sensor that measures {topic}.",
+)
+OUT_OF_RANGE_REPLY: Final = (
+    "その値には設定できません（温度は16〜30度、明るさなどは0〜100%、色温度は2700〜6500K）。"
+    "何も操作していません。",
+    "That value is out of range (temperature 16-30 °C, levels 0-100 %, colour temperature "
+    "2700-6500 K), so I didn't do anything.",
+)
+SCENE_REPLY: Final = ("シーン「{name}」を実行します。", 'Running the "{name}" scene.')

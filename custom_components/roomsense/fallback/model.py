@@ -1,0 +1,108 @@
+"""Typed input and output of the fallback parser.
+
+The parser sees the home only through these plain data classes, so it can run (and be
+tested) without Home Assistant and without any I/O.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from enum import StrEnum
+from typing import Any, Literal
+
+type Language = Literal["ja", "en"]
+type CommandParameter = str | dict[str, Any]
+
+
+class DeviceKind(StrEnum):
+    """What a device is, independent of its exact SwitchBot model."""
+
+    LIGHT = "light"
+    PLUG = "plug"
+    SWITCH = "switch"
+    BOT = "bot"
+    CURTAIN = "curtain"
+    BLIND = "blind"
+    LOCK = "lock"
+    AIR_CONDITIONER = "air_conditioner"
+    TV = "tv"
+    FAN = "fan"
+    HUMIDIFIER = "humidifier"
+    VACUUM = "vacuum"
+    SENSOR = "sensor"
+    OTHER = "other"
+
+
+@dataclass(frozen=True, slots=True)
+class DeviceInfo:
+    """One SwitchBot device or infrared remote, as the parser sees it."""
+
+    device_id: str
+    name: str
+    kind: DeviceKind
+    device_type: str = ""
+    aliases: tuple[str, ...] = ()
+    area: str | None = None
+    is_infrared: bool = False
+    # Current status in SwitchBot status-field names ("power", "brightness", ...).
+    state: Mapping[str, Any] = field(default_factory=dict)
+    # Learned buttons of an infrared remote, sent with commandType "customize".
+    custom_buttons: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class SceneInfo:
+    """One SwitchBot manual scene."""
+
+    scene_id: str
+    name: str
+    aliases: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class AreaInfo:
+    """One Home Assistant area; `DeviceInfo.area` holds its `name`."""
+
+    name: str
+    aliases: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class HomeSnapshot:
+    """Everything the parser may know about the home at the moment of the utterance."""
+
+    devices: tuple[DeviceInfo, ...] | list[DeviceInfo] = ()
+    scenes: tuple[SceneInfo, ...] | list[SceneInfo] = ()
+    areas: tuple[AreaInfo, ...] | list[AreaInfo] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class Action:
+    """One SwitchBot Open API v1.1 command to send; nothing here has been executed."""
+
+    device_id: str
+    command: str
+    parameter: CommandParameter = "default"
+    command_type: Literal["command", "customize"] = "command"
+    # Unlocking, deadbolt and garage opening need the user's confirmation first.
+    dangerous: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class ParseResult:
+    """What the parser understood and what should happen (nothing has happened yet)."""
+
+    language: Language
+    understood: bool
+    reply: str
+    actions: tuple[Action, ...] = ()
+    scene_id: str | None = None
+    answer: str | None = None
+    # A short machine-readable label ("turn_off", "scene", "question", "ambiguous", ...).
+    intent: str | None = None
+
+    @property
+    def needs_confirmation(self) -> bool:
+        """Whether any action must be confirmed by the user before it is sent."""
+        return any(action.dangerous for action in self.actions)

@@ -1,0 +1,875 @@
+"""Deterministic Japanese/English understanding of home commands, used without a model.
+
+The parser tags the utterance with the longest known phrases (device names, areas, kinds,
+operations, values), then decides on one request and the devices it applies to. When in
+doubt it asks or explains instead of acting: a wrong action is worse than none.
+"""
+
+# ruff: noqa: RUF001, RUF003 - Japanese punctuation and full-width forms are intended.
+
+from __future__ import annotations
+
+import math
+import re
+import unicodedata
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field, replace
+from enum import StrEnum
+from functools import lru_cache
+from typing import Any, Final
+
+from . import lexicon as lx
+from .commands import Request, build_actions
+from .lexicon import Op
+from .model import (
+    Action,
+    AreaInfo,
+    DeviceInfo,
+    DeviceKind,
+    HomeSnapshot,
+    Language,
+    ParseResult,
+)
+
+_JAPANESE_CHARS: Final = re.compile(r"[\u3040-\u30ff\u3400-\u9fff\uff66-\uff9f]")
+_ASCII_TERM: Final = re.compile(r"[a-z0-9]")
+_KANJI_DIGITS: Final = {
+    "〇": 0, "零": 0, "一": 1, "二": 2, "三": 3, "四": 4, "五": 5,
+    "六": 6, "七": 7, "八": 8, "九": 9,
+}  # fmt: skip
+_KANJI_NUMBER: Final = re.compile(
+    r"[〇零一二三四五六七八九十百]+(?=\s*(?:度|%|パーセント|ケルビン))"
+)
+_NUMBER: Final = re.compile(
+    r"(\d+(?:\.\d+)?)\s*(°c|°|%|パーセント|per cent|percent|pct|degrees?|celsius|度"
+    r"|ケルビン|kelvin|k(?![a-z])|c(?![a-z]))?"
+)
+_TRAILING_PUNCTUATION: Final = " 。.!！、,~〜ー…♪"
+_OPS_NEEDING_TARGET_AREA: Final = (Op.OPEN, Op.CLOSE, Op.POSITION, Op.STOP)
+_COVER_KINDS: Final = frozenset({DeviceKind.CURTAIN, DeviceKind.BLIND})
+_SENSOR_FIELDS: Final = {"temperature": "temperature", "humidity": "humidity", "co2": "CO2"}
+
+
+class _Tag(StrEnum):
+    """What a recognised phrase means."""
+
+    DEVICE = "device"
+    WEAK_DEVICE = "weak_device"  # a device's short name that is also a generic kind word
+    KIND = "kind"
+    PLURAL = "plural"
+    AREA = "area"
+    HOME = "home"
+    ALL = "all"
+    OP = "op"
+    COOLER = "cooler"
+    WARMER = "warmer"
+    AC_MODE = "ac_mode"
+    FAN_SPEED = "fan_speed"
+    FAN_CONTEXT = "fan_context"
+    COLOR = "color"
+    KELVIN = "kelvin"
+    HALF = "half"
+    BRIGHTNESS_CONTEXT = "brightness_context"
+    HUMIDITY_CONTEXT = "humidity_context"
+    MOP = "mop"
+    SCENE = "scene"
+    WEAK_SCENE = "weak_scene"  # a bare English scene alias such as "home"
+    QUESTION = "question"
+    TOPIC = "topic"
+    NEGATION = "negation"
+    BUTTON = "button"
+
+
+type _Meaning = tuple[_Tag, Any]
+
+
+@dataclass(slots=True)
+class _Scan:
+    """The phrases found in one utterance, in the order they appear."""
+
+    tags: dict[_Tag, list[Any]] = field(default_factory=dict)
+    kind_terms: list[tuple[DeviceKind, str]] = field(default_factory=list)
+    numbers: list[tuple[float, str | None]] = field(default_factory=list)
+
+    def values(self, tag: _Tag) -> list[Any]:
+        """All values of one tag, first occurrence first."""
+        return self.tags.get(tag, [])
+
+    def has(self, tag: _Tag) -> bool:
+        """Whether the tag occurred at all."""
+        return tag in self.tags
+
+
+@dataclass(slots=True)
+class _Outcome:
+    """An intermediate decision: a request and its devices, or a ready reply."""
+
+    request: Request | None = None
+    devices: list[DeviceInfo] = field(default_factory=list)
+    result: ParseResult | None = None
+
+
+def normalize(text: str) -> str:
+    """NFKC (full-width digits and letters, half-width kana), lower case, single spaces."""
+    text = unicodedata.normalize("NFKC", text).lower()
+    text = text.replace("’", "'").replace("‘", "'").replace("℃", "°c")
+    text = _KANJI_NUMBER.sub(lambda match: str(_kanji_to_int(match.group())), text)
+    return " ".join(text.split())
+
+
+def detect_language(text: str) -> Language:
+    """Japanese as soon as any kana or kanji appears, English otherwise."""
+    return "ja" if _JAPANESE_CHARS.search(text) else "en"
+
+
+def _kanji_to_int(numeral: str) -> int:
+    """二十五 → 25, 百 → 100 (enough for degrees and percentages)."""
+    total = 0
+    current = 0
+    for char in numeral:
+        if char == "百":
+            total += (current or 1) * 100
+            current = 0
+        elif char == "十":
+            total += (current or 1) * 10
+            current = 0
+        else:
+            current = current * 10 + _KANJI_DIGITS[char]
+    return total + current
+
+
+@lru_cache(maxsize=4096)
+def _term_pattern(term: str) -> re.Pattern[str] | None:
+    """English terms match whole words only ("ac" must not match "back")."""
+    if not _ASCII_TERM.search(term) or _JAPANESE_CHARS.search(term):
+        return None
+    return re.compile(rf"(?<![a-z0-9]){re.escape(term)}(?![a-z0-9])")
+
+
+def _ascii_first(names: Iterable[str], fallback: str) -> str:
+    return next((name for name in names if name.isascii()), fallback)
+
+
+class FallbackParser:
+    """Understands one utterance at a time against a fixed snapshot of the home."""
+
+    def __init__(self, snapshot: HomeSnapshot) -> None:
+        """Index the snapshot's names next to the lexicon, longest phrases first."""
+        self._snapshot = snapshot
+        self._devices = {device.device_id: device for device in snapshot.devices}
+        self._areas = {area.name: area for area in snapshot.areas}
+        meanings: dict[str, list[_Meaning]] = {}
+
+        def add(term: str, meaning: _Meaning) -> None:
+            term = normalize(term)
+            if term and meaning not in (bucket := meanings.setdefault(term, [])):
+                bucket.append(meaning)
+
+        self._add_lexicon(add)
+        self._add_areas(add)
+        self._add_scenes(add)
+        kind_terms = {normalize(word) for words in lx.KIND_WORDS.values() for word in words}
+        for device in snapshot.devices:
+            for key in self._device_keys(device):
+                add(key, (_Tag.WEAK_DEVICE if key in kind_terms else _Tag.DEVICE, device.device_id))
+            for button in device.custom_buttons:
+                add(button, (_Tag.BUTTON, (device.device_id, button)))
+        self._terms: list[tuple[str, tuple[_Meaning, ...], re.Pattern[str] | None]] = [
+            (term, tuple(found), _term_pattern(term))
+            for term, found in sorted(meanings.items(), key=lambda item: -len(item[0]))
+        ]
+
+    # --- Indexing ------------------------------------------------------------------------
+
+    @staticmethod
+    def _add_lexicon(add: Any) -> None:
+        for kind, words in lx.KIND_WORDS.items():
+            for word in words:
+                add(word, (_Tag.KIND, kind))
+                if word in lx.PLURAL_KIND_WORDS:
+                    add(word, (_Tag.PLURAL, kind))
+        for op, phrases in lx.OP_PHRASES.items():
+            for phrase in phrases:
+                add(phrase, (_Tag.OP, op))
+        simple: list[tuple[Iterable[str], _Meaning]] = [
+            (lx.HOME_WORDS, (_Tag.HOME, True)),
+            (lx.ALL_WORDS, (_Tag.ALL, True)),
+            (lx.COOLER_PHRASES, (_Tag.COOLER, Op.COOLER)),
+            (lx.WARMER_PHRASES, (_Tag.WARMER, Op.WARMER)),
+            (lx.FAN_SPEED_CONTEXT, (_Tag.FAN_CONTEXT, True)),
+            (lx.HALF_WORDS, (_Tag.HALF, 50)),
+            (lx.BRIGHTNESS_CONTEXT, (_Tag.BRIGHTNESS_CONTEXT, True)),
+            (lx.HUMIDITY_SET_CONTEXT, (_Tag.HUMIDITY_CONTEXT, True)),
+            (lx.MOP_WORDS, (_Tag.MOP, True)),
+            (lx.QUESTION_WORDS, (_Tag.QUESTION, True)),
+            (lx.NEGATION_WORDS, (_Tag.NEGATION, True)),
+            (lx.TEMPERATURE_TOPIC, (_Tag.TOPIC, "temperature")),
+            (lx.HUMIDITY_TOPIC, (_Tag.TOPIC, "humidity")),
+            (lx.CO2_TOPIC, (_Tag.TOPIC, "co2")),
+            (lx.STATE_TOPIC, (_Tag.TOPIC, "state")),
+        ]
+        for phrases_of_meaning, meaning in simple:
+            for phrase in phrases_of_meaning:
+                add(phrase, meaning)
+        for mode, words in lx.AC_MODE_WORDS.items():
+            for word in words:
+                add(word, (_Tag.AC_MODE, mode))
+        for speed, words in lx.FAN_SPEED_WORDS.items():
+            for word in words:
+                add(word, (_Tag.FAN_SPEED, speed))
+        for rgb, (words, _names) in lx.COLOR_WORDS.items():
+            for word in words:
+                add(word, (_Tag.COLOR, rgb))
+        for kelvin, words in lx.COLOR_TEMPERATURE_WORDS.items():
+            for word in words:
+                add(word, (_Tag.KELVIN, kelvin))
+
+    def _add_areas(self, add: Any) -> None:
+        known = {
+            normalize(name) for area in self._snapshot.areas for name in self._area_names(area)
+        }
+        for area in self._snapshot.areas:
+            names = {normalize(name) for name in self._area_names(area)}
+            for name in names:
+                add(name, (_Tag.AREA, area.name))
+            for canonical, words in lx.AREA_WORDS.items():
+                if names & {normalize(word) for word in (canonical, *words)}:
+                    for word in words:
+                        add(word, (_Tag.AREA, area.name))
+        # Areas the home does not have still count, so "キッチンの電気" finds nothing
+        # instead of every light in the home.
+        for canonical, words in lx.AREA_WORDS.items():
+            if not known & {normalize(word) for word in words}:
+                for word in words:
+                    add(word, (_Tag.AREA, f"?{canonical}"))
+
+    @staticmethod
+    def _area_names(area: AreaInfo) -> tuple[str, ...]:
+        return (area.name, *area.aliases)
+
+    def _add_scenes(self, add: Any) -> None:
+        for scene in self._snapshot.scenes:
+            names = {normalize(name) for name in (scene.name, *scene.aliases)}
+            strong: set[str] = set()
+            for canonical, phrases in lx.SCENE_PHRASES.items():
+                group = {normalize(phrase) for phrase in (canonical, *phrases)}
+                if names & group:
+                    strong |= group
+            for name in names:
+                # A bare English alias ("home") is too common a word to act on alone.
+                if name.isascii() and name not in strong:
+                    add(name, (_Tag.WEAK_SCENE, scene.scene_id))
+                else:
+                    strong.add(name)
+            for phrase in strong:
+                add(phrase, (_Tag.SCENE, scene.scene_id))
+
+    def _device_keys(self, device: DeviceInfo) -> set[str]:
+        """Full names and aliases, plus the same without the area ("シーリングライト")."""
+        area_words = self._all_area_words()
+        kind_words = {normalize(word) for words in lx.KIND_WORDS.values() for word in words}
+        keys: set[str] = set()
+        for raw in (device.name, *device.aliases):
+            name = normalize(raw)
+            keys.add(name)
+            for part in name.split("の"):
+                part = part.strip()
+                if (
+                    part
+                    and part not in area_words
+                    and not any(part.startswith(word) for word in area_words if not word.isascii())
+                ):
+                    keys.add(part)
+            if name.isascii():
+                stripped = name
+                for word in sorted(area_words, key=len, reverse=True):
+                    if word.isascii():
+                        stripped = re.sub(rf"(?<![a-z]){re.escape(word)}(?![a-z])", " ", stripped)
+                stripped = " ".join(stripped.split())
+                keys.add(stripped)
+                head, _, last = stripped.rpartition(" ")
+                # "coffee maker plug" is also just "the coffee maker".
+                if head and last in kind_words and head not in kind_words | area_words:
+                    keys.add(head)
+        return {key for key in keys if len(key) >= (3 if key.isascii() else 2)}
+
+    @lru_cache(maxsize=1)  # noqa: B019 - one parser lives as long as its snapshot
+    def _all_area_words(self) -> frozenset[str]:
+        words = {normalize(word) for group in lx.AREA_WORDS.values() for word in group}
+        for area in self._snapshot.areas:
+            words |= {normalize(name) for name in self._area_names(area)}
+        return frozenset(words)
+
+    # --- Scanning ------------------------------------------------------------------------
+
+    def _scan(self, text: str) -> _Scan:
+        """Tag the longest phrases first; a shorter phrase inside a tagged one is ignored."""
+        claimed = bytearray(len(text))
+        hits: list[tuple[int, str, tuple[_Meaning, ...]]] = []
+        for term, meanings, pattern in self._terms:
+            if term not in text:
+                continue
+            spans = (
+                [match.span() for match in pattern.finditer(text)]
+                if pattern is not None
+                else _substring_spans(text, term)
+            )
+            for start, end in spans:
+                if any(claimed[start:end]):
+                    continue
+                claimed[start:end] = b"\x01" * (end - start)
+                hits.append((start, term, meanings))
+        scan = _Scan()
+        for _start, term, meanings in sorted(hits, key=lambda hit: hit[0]):
+            for tag, value in meanings:
+                scan.tags.setdefault(tag, []).append(value)
+                if tag is _Tag.KIND:
+                    scan.kind_terms.append((value, term))
+        masked = "".join(" " if claimed[i] else char for i, char in enumerate(text))
+        for match in _NUMBER.finditer(masked):
+            scan.numbers.append((float(match.group(1)), _unit_class(match.group(2))))
+        return scan
+
+    # --- Parsing -------------------------------------------------------------------------
+
+    def parse(self, text: str) -> ParseResult:
+        """Understand one utterance; nothing is executed, the result says what to do."""
+        language = detect_language(text)
+        normalized = normalize(text)
+        scan = self._scan(normalized)
+        if self._is_question(normalized, scan, language):
+            return self._answer(scan, language)
+        if scan.has(_Tag.NEGATION):
+            return _reply(language, lx.NEGATION_REPLY, "negated")
+        commanding = any(
+            scan.has(tag)
+            for tag in (_Tag.OP, _Tag.KIND, _Tag.DEVICE, _Tag.COOLER, _Tag.WARMER, _Tag.BUTTON)
+        )
+        scenes = _unique(scan.values(_Tag.SCENE))
+        if scenes:
+            if commanding or len(scenes) > 1:
+                return _reply(language, lx.CONFLICT_REPLY, "conflict")
+            return self._scene(scenes[0], language)
+        weak_scenes = _unique(scan.values(_Tag.WEAK_SCENE))
+        if weak_scenes and not commanding and len(weak_scenes) == 1:
+            return self._scene(weak_scenes[0], language)
+        outcome = self._command(scan, language)
+        if outcome.result is not None:
+            return outcome.result
+        assert outcome.request is not None  # noqa: S101 - _command sets one or the other
+        return self._act(outcome.request, outcome.devices, language)
+
+    def _scene(self, scene_id: str, language: Language) -> ParseResult:
+        scene = next(scene for scene in self._snapshot.scenes if scene.scene_id == scene_id)
+        name = scene.name if language == "ja" else _ascii_first(scene.aliases, scene.name)
+        reply = lx.SCENE_REPLY[0 if language == "ja" else 1].format(name=name)
+        return ParseResult(language, True, reply, scene_id=scene_id, intent="scene")
+
+    def _act(self, request: Request, devices: list[DeviceInfo], language: Language) -> ParseResult:
+        actions: list[Action] = []
+        phrases: list[str] = []
+        for device in devices:
+            if request.op in (Op.COOLER, Op.WARMER):
+                mode = lx.AC_MODE_COOL if request.op is Op.COOLER else lx.AC_MODE_HEAT
+                setpoint = comfort_setpoint(request.op, self._room_temperature(device.area))
+                built = build_actions(device, replace(request, ac_mode=mode, setpoint=setpoint))
+            else:
+                built = build_actions(device, request)
+            if not built:
+                continue
+            actions.extend(built)
+            phrases.append(self._describe(request, device, built, language))
+        if not actions:
+            name = self._device_name(devices[0], language) if devices else ""
+            return _reply(language, lx.UNSUPPORTED_REPLY, "unsupported", name=name)
+        dangerous = any(action.dangerous for action in actions)
+        if language == "ja":
+            reply = "、".join(phrases) + "。"
+            if dangerous:
+                reply = reply[:-1] + lx.CONFIRM_SUFFIX[0] + "。"
+        else:
+            reply = "; ".join(phrases)
+            reply = reply[0].upper() + reply[1:] + (lx.CONFIRM_SUFFIX[1] if dangerous else "") + "."
+        return ParseResult(language, True, reply, tuple(actions), intent=request.op.value)
+
+    def _describe(
+        self, request: Request, device: DeviceInfo, actions: Sequence[Action], language: Language
+    ) -> str:
+        index = 0 if language == "ja" else 1
+        value: str | int = ""
+        action = actions[0]
+        if request.op is Op.BRIGHTNESS or request.op is Op.HUMIDITY or request.op is Op.POSITION:
+            value = request.percent or 0
+        elif request.op is Op.COLOR and request.rgb is not None:
+            value = lx.COLOR_WORDS[request.rgb][1][index]
+        elif request.op is Op.COLOR_TEMPERATURE:
+            value = request.kelvin or 0
+        elif request.op is Op.FAN_SPEED:
+            if request.percent is not None:
+                value = f"{request.percent}%"
+            elif request.fan_speed is not None:
+                value = lx.FAN_SPEED_NAMES[request.fan_speed][index]
+        elif request.op is Op.CUSTOM:
+            value = request.button or ""
+        if action.command == "setAll" and isinstance(action.parameter, str):
+            temp, mode, _fan, _power = action.parameter.split(",")
+            mode_name = lx.AC_MODE_NAMES[int(mode)][index]
+            value = f"{mode_name}{temp}度" if language == "ja" else f"{mode_name} at {temp} °C"
+            return lx.ACTION_REPLIES[Op.CLIMATE][index].format(
+                name=self._device_name(device, language), value=value
+            )
+        return lx.ACTION_REPLIES[request.op][index].format(
+            name=self._device_name(device, language), value=value
+        )
+
+    def _room_temperature(self, area: str | None) -> float | None:
+        """The area's temperature, else the first one measured anywhere in the home."""
+        if (value := self._reading("temperature", area)) is not None:
+            return value
+        for other in _unique(device.area for device in self._snapshot.devices):
+            if (value := self._reading("temperature", other)) is not None:
+                return value
+        return None
+
+    def _device_name(self, device: DeviceInfo, language: Language) -> str:
+        return device.name if language == "ja" else _ascii_first(device.aliases, device.name)
+
+    def _area_name(self, area_name: str | None, language: Language) -> str:
+        if area_name is None:
+            return "家" if language == "ja" else "home"
+        area = self._areas.get(area_name)
+        if area is None or language == "ja":
+            return area_name
+        return _ascii_first(area.aliases, area.name)
+
+    # --- Commands ------------------------------------------------------------------------
+
+    def _command(self, scan: _Scan, language: Language) -> _Outcome:
+        kinds = _unique(scan.values(_Tag.KIND))
+        explicit = [self._devices[device_id] for device_id in _unique(scan.values(_Tag.DEVICE))]
+        buttons = scan.values(_Tag.BUTTON)
+        if buttons:
+            device_id, button = buttons[0]
+            named = device_id in {device.device_id for device in explicit}
+            other_meaning = scan.has(_Tag.OP) or scan.has(_Tag.ALL)
+            if named or not other_meaning:
+                button_request = Request(Op.CUSTOM, button=button)
+                return _Outcome(button_request, [self._devices[device_id]])
+        target_kinds = set(kinds) | {device.kind for device in explicit}
+        request = self._request(scan, target_kinds)
+        if request is not None and not _in_range(request):
+            return _Outcome(result=_reply(language, lx.OUT_OF_RANGE_REPLY, "out_of_range"))
+        if request is None:
+            if scan.has(_Tag.OP) and len(set(scan.values(_Tag.OP))) > 1:
+                return _Outcome(result=_reply(language, lx.CONFLICT_REPLY, "conflict"))
+            return _Outcome(result=_reply(language, lx.HELP_REPLY, "unknown"))
+        if explicit:
+            return _Outcome(request, explicit)
+        if not kinds and (Op.CLEAN in scan.values(_Tag.OP) or scan.has(_Tag.MOP)):
+            # "掃除を停止": the cleaning words name the robot even when the verb is "stop".
+            kinds = [DeviceKind.VACUUM]
+        if not kinds:
+            kinds = self._infer_kinds(request, scan)
+            if not kinds:
+                return _Outcome(result=_reply(language, lx.HELP_REPLY, "unknown"))
+        return self._select(request, kinds, scan, language)
+
+    def _request(self, scan: _Scan, kinds: set[DeviceKind]) -> Request | None:
+        """Decide the single operation asked for, with its values."""
+        ops = _unique(scan.values(_Tag.OP))
+        percent = _first_number(scan, "percent")
+        degrees = _first_number(scan, "degree")
+        kelvin = _first_number(scan, "kelvin")
+        bare = _first_number(scan, None)
+        modes = _unique(scan.values(_Tag.AC_MODE))
+        speeds = _unique(scan.values(_Tag.FAN_SPEED))
+        no_kind = not kinds
+        wants_off = Op.TURN_OFF in ops or Op.STOP in ops
+
+        # Air conditioner: comfort, mode, setpoint, fan speed.
+        comfort = scan.values(_Tag.COOLER) or scan.values(_Tag.WARMER)
+        ac_target = DeviceKind.AIR_CONDITIONER in kinds
+        if comfort and (no_kind or ac_target) and not wants_off:
+            return Request(Op(comfort[0]))
+        if ac_target or (no_kind and (modes or degrees is not None)):
+            if wants_off:
+                return Request(Op.TURN_OFF)
+            setpoint = degrees if degrees is not None else (bare if ac_target or modes else None)
+            if modes or setpoint is not None or speeds:
+                if len(modes) > 1:
+                    return None
+                return Request(
+                    Op.CLIMATE,
+                    ac_mode=modes[0] if modes else None,
+                    setpoint=None if setpoint is None else round(setpoint),
+                    fan_speed=speeds[0] if speeds else None,
+                )
+        # Locks are decided by their own verbs before generic open/close.
+        lock_ops = [op for op in ops if op in (Op.LOCK, Op.UNLOCK, Op.DEADBOLT)]
+        if lock_ops:
+            return Request(lock_ops[0]) if len(lock_ops) == 1 else None
+        # Lights: colour temperature, colour, brightness.
+        light_target = DeviceKind.LIGHT in kinds or no_kind
+        if light_target and not wants_off:
+            kelvins = scan.values(_Tag.KELVIN)
+            if kelvin is not None or kelvins:
+                return Request(
+                    Op.COLOR_TEMPERATURE,
+                    kelvin=round(kelvin) if kelvin is not None else kelvins[0],
+                )
+            colors = _unique(scan.values(_Tag.COLOR))
+            if colors:
+                return Request(Op.COLOR, rgb=colors[0]) if len(colors) == 1 else None
+            level = percent if percent is not None else bare
+            if level is not None and (
+                DeviceKind.LIGHT in kinds or scan.has(_Tag.BRIGHTNESS_CONTEXT)
+            ):
+                return Request(Op.BRIGHTNESS, percent=round(level))
+        # Fans: speed as a percentage or a word.
+        if DeviceKind.FAN in kinds and not wants_off:
+            level = percent if percent is not None else bare
+            if level is not None or speeds:
+                return Request(
+                    Op.FAN_SPEED,
+                    percent=None if level is None else round(level),
+                    fan_speed=speeds[0] if speeds else None,
+                )
+        # Humidifiers: a target humidity.
+        humidifier_target = DeviceKind.HUMIDIFIER in kinds or scan.has(_Tag.HUMIDITY_CONTEXT)
+        if humidifier_target and not wants_off and percent is not None:
+            return Request(Op.HUMIDITY, percent=round(percent))
+        # Covers: a position ("30%", "half") is the open percentage, or closed with 閉めて.
+        cover_target = bool(kinds & {DeviceKind.CURTAIN, DeviceKind.BLIND}) or no_kind
+        half = scan.values(_Tag.HALF)
+        position = percent if percent is not None else (half[0] if half else None)
+        if cover_target and position is not None and (Op.OPEN in ops or Op.CLOSE in ops or kinds):
+            open_percent = round(position)
+            if Op.CLOSE in ops:
+                open_percent = 100 - open_percent
+            return Request(Op.POSITION, percent=open_percent)
+        if scan.has(_Tag.MOP) and not ops:
+            ops = [Op.CLEAN]
+        if DeviceKind.VACUUM in kinds or (no_kind and Op.CLEAN in ops):
+            ops = [op for op in ops if op is not Op.TURN_ON] if Op.CLEAN in ops else ops
+            ops = [op for op in ops if op is not Op.STOP] if Op.DOCK in ops else ops
+            stopping = Op.STOP in ops or Op.TURN_OFF in ops
+            ops = [op for op in ops if op is not Op.CLEAN] if stopping else ops
+        plain = [op for op in ops if op is not Op.CLEAN or DeviceKind.VACUUM in kinds or no_kind]
+        if len(plain) != 1 or any(value is not None for value in (percent, degrees, kelvin)):
+            return None
+        return Request(plain[0], mop=scan.has(_Tag.MOP))
+
+    @staticmethod
+    def _infer_kinds(request: Request, scan: _Scan) -> list[DeviceKind]:
+        """The device kinds an operation implies when the utterance names none."""
+        match request.op:
+            case Op.LOCK | Op.UNLOCK | Op.DEADBOLT:
+                return [DeviceKind.LOCK]
+            case Op.CLEAN | Op.DOCK:
+                return [DeviceKind.VACUUM]
+            case Op.COOLER | Op.WARMER | Op.CLIMATE:
+                return [DeviceKind.AIR_CONDITIONER]
+            case Op.BRIGHTNESS | Op.COLOR | Op.COLOR_TEMPERATURE | Op.BRIGHTER | Op.DIMMER:
+                return [DeviceKind.LIGHT]
+            case Op.HUMIDITY:
+                return [DeviceKind.HUMIDIFIER]
+            case Op.PRESS:
+                return [DeviceKind.BOT]
+            case Op.OPEN | Op.CLOSE | Op.POSITION | Op.STOP if scan.has(_Tag.AREA):
+                return [DeviceKind.CURTAIN, DeviceKind.BLIND, DeviceKind.LOCK]
+            case Op.TURN_OFF if scan.has(_Tag.ALL) and (scan.has(_Tag.AREA) or scan.has(_Tag.HOME)):
+                # "Turn everything off in the bedroom": every device that can be turned off.
+                return list(DeviceKind)
+        return []
+
+    def _select(
+        self, request: Request, kinds: list[DeviceKind], scan: _Scan, language: Language
+    ) -> _Outcome:
+        """Pick the devices per kind, by area, asking when one of several is meant."""
+        areas = _unique(scan.values(_Tag.AREA))
+        whole_home = scan.has(_Tag.HOME)
+        every = scan.has(_Tag.ALL) or scan.has(_Tag.PLURAL) or whole_home
+        inferred = not scan.has(_Tag.KIND)
+        chosen: list[DeviceInfo] = []
+        ambiguous: list[DeviceInfo] = []
+        found_any = False
+        for kind in kinds:
+            candidates = self._candidates(kind, areas if not whole_home else [], request)
+            if not candidates and kind in _COVER_KINDS and not inferred:
+                # People call a blind a curtain and the other way round.
+                (other,) = _COVER_KINDS - {kind}
+                candidates = self._candidates(other, areas if not whole_home else [], request)
+            found_any = found_any or bool(candidates)
+            capable = [device for device in candidates if build_actions(device, request)]
+            if not capable:
+                continue
+            narrowed = self._narrow_by_name(kind, capable, scan)
+            if len(narrowed) > 1 and not every:
+                ambiguous.extend(narrowed)
+                continue
+            chosen.extend(narrowed)
+        if ambiguous and not (inferred and chosen):
+            separator = "、" if language == "ja" else ", "
+            names = separator.join(self._device_name(device, language) for device in ambiguous)
+            return _Outcome(result=_reply(language, lx.AMBIGUOUS_REPLY, "ambiguous", choices=names))
+        if not chosen:
+            if found_any:
+                of_kind = [device for device in self._snapshot.devices if device.kind in kinds]
+                if len(kinds) == 1 and of_kind:
+                    name = self._device_name(of_kind[0], language)
+                    return _Outcome(
+                        result=_reply(language, lx.UNSUPPORTED_REPLY, "unsupported", name=name)
+                    )
+            return _Outcome(result=_reply(language, lx.NO_DEVICE_REPLY, "no_device"))
+        mixed_kinds = len({device.kind for device in chosen}) > 1
+        if inferred and mixed_kinds and request.op in _OPS_NEEDING_TARGET_AREA:
+            # "Open" in an area with a curtain and a lock: too unclear to guess.
+            names = ("、" if language == "ja" else ", ").join(
+                self._device_name(device, language) for device in chosen
+            )
+            return _Outcome(result=_reply(language, lx.AMBIGUOUS_REPLY, "ambiguous", choices=names))
+        return _Outcome(request, chosen)
+
+    def _candidates(self, kind: DeviceKind, areas: list[str], request: Request) -> list[DeviceInfo]:
+        candidates = [device for device in self._snapshot.devices if device.kind is kind]
+        if not areas:
+            return candidates
+        in_area = [device for device in candidates if device.area in areas]
+        if not in_area and kind is DeviceKind.VACUUM and request.op is Op.CLEAN:
+            # "Clean the living room": the robot cleans a room it does not live in.
+            return candidates
+        return in_area
+
+    @staticmethod
+    def _narrow_by_name(
+        kind: DeviceKind, devices: list[DeviceInfo], scan: _Scan
+    ) -> list[DeviceInfo]:
+        """Prefer the device a kind word also names ("電球" is the bedroom's bulb)."""
+        weak = set(scan.values(_Tag.WEAK_DEVICE))
+        named = [device for device in devices if device.device_id in weak]
+        return named or devices
+
+    # --- Questions -----------------------------------------------------------------------
+
+    @staticmethod
+    def _is_question(text: str, scan: _Scan, language: Language) -> bool:
+        topics = set(scan.values(_Tag.TOPIC))
+        if not topics or scan.numbers:
+            return False
+        marked = "?" in text or scan.has(_Tag.QUESTION)
+        if not marked and language == "ja":
+            marked = text.rstrip(_TRAILING_PUNCTUATION).endswith(lx.QUESTION_ENDINGS)
+        if marked:
+            return True
+        # "CO2濃度", "bedroom humidity": a bare reading topic with nothing to do is a question.
+        measuring = topics & {"temperature", "humidity", "co2"}
+        return bool(measuring) and not (
+            scan.has(_Tag.OP) or scan.has(_Tag.COOLER) or scan.has(_Tag.WARMER)
+        )
+
+    def _answer(self, scan: _Scan, language: Language) -> ParseResult:
+        topics = _unique(scan.values(_Tag.TOPIC))
+        measured = [topic for topic in topics if topic != "state"]
+        if measured:
+            return self._answer_reading(measured[0], scan, language)
+        return self._answer_state(scan, language)
+
+    def _reading_areas(self, scan: _Scan) -> list[str | None]:
+        areas: list[str | None] = list(_unique(scan.values(_Tag.AREA)))
+        if areas:
+            return areas
+        explicit = [self._devices[device_id] for device_id in _unique(scan.values(_Tag.DEVICE))]
+        kinds = set(scan.values(_Tag.KIND))
+        related = explicit or [device for device in self._snapshot.devices if device.kind in kinds]
+        if related:
+            return list(_unique(device.area for device in related))
+        return list(_unique(device.area for device in self._snapshot.devices))
+
+    def _reading(self, field_name: str, area: str | None) -> float | None:
+        """The first reading in the area, dedicated sensors before other devices."""
+        in_area = [device for device in self._snapshot.devices if device.area == area]
+        in_area.sort(key=lambda device: device.kind is not DeviceKind.SENSOR)
+        for device in in_area:
+            value = device.state.get(field_name)
+            if isinstance(value, int | float) and not isinstance(value, bool):
+                return float(value)
+        return None
+
+    def _answer_reading(self, topic: str, scan: _Scan, language: Language) -> ParseResult:
+        field_name = _SENSOR_FIELDS[topic]
+        readings = [
+            (area, value)
+            for area in self._reading_areas(scan)
+            if (value := self._reading(field_name, area)) is not None
+        ]
+        topic_name = {
+            "temperature": ("温度", "temperature"),
+            "humidity": ("湿度", "humidity"),
+            "co2": ("CO2濃度", "CO2"),
+        }[topic]
+        index = 0 if language == "ja" else 1
+        if not readings:
+            return _reply(language, lx.NO_READING_REPLY, "question", topic=topic_name[index])
+        parts = [
+            (self._area_name(area, language), _format_reading(topic, value, language))
+            for area, value in readings
+        ]
+        if language == "ja":
+            if len(parts) == 1:
+                answer = f"{parts[0][0]}の{topic_name[0]}は{parts[0][1]}です。"
+            else:
+                joined = "、".join(f"{area}は{value}" for area, value in parts)
+                answer = f"{topic_name[0]}は、{joined}です。"
+        elif len(parts) == 1:
+            answer = f"The {topic_name[1]} in the {parts[0][0]} is {parts[0][1]}."
+        else:
+            joined = ", ".join(f"{area} {value}" for area, value in parts)
+            answer = f"The {topic_name[1]} is: {joined}."
+        return ParseResult(language, True, answer, answer=answer, intent="question")
+
+    def _answer_state(self, scan: _Scan, language: Language) -> ParseResult:
+        devices = [self._devices[device_id] for device_id in _unique(scan.values(_Tag.DEVICE))]
+        if not devices:
+            kinds = _unique(scan.values(_Tag.KIND))
+            weak = set(scan.values(_Tag.WEAK_DEVICE))
+            areas = _unique(scan.values(_Tag.AREA))
+            if not kinds:
+                kinds = [DeviceKind.LOCK] if areas else []
+            devices = [
+                device
+                for device in self._snapshot.devices
+                if device.kind in kinds and (not areas or device.area in areas)
+            ]
+            devices = [device for device in devices if device.device_id in weak] or devices
+        described = [
+            (device, text)
+            for device in devices
+            if (text := _describe_state(device, language)) is not None
+        ]
+        if not described:
+            return _reply(language, lx.HELP_REPLY, "unknown")
+        if language == "ja":
+            answer = "".join(f"{device.name}は{text}。" for device, text in described)
+        else:
+            answer = " ".join(
+                f"The {self._device_name(device, language)} is {text}."
+                for device, text in described
+            )
+        return ParseResult(language, True, answer, answer=answer, intent="question")
+
+
+def _describe_state(device: DeviceInfo, language: Language) -> str | None:
+    """One device's current state in words, or None when nothing useful is known."""
+    state = device.state
+    ja = language == "ja"
+    if device.kind is DeviceKind.LOCK and "lockState" in state:
+        lock_state = str(state["lockState"]).lower()
+        words = {
+            "lock": ("施錠されています", "locked"),
+            "latchboltlocked": ("施錠されています", "locked"),
+            "unlock": ("解錠されています", "unlocked"),
+            "jammed": ("ジャムしています", "jammed"),
+        }.get(lock_state, (lock_state, lock_state))
+        text = words[0 if ja else 1]
+        if state.get("doorState") in ("open", "close"):
+            door_open = state["doorState"] == "open"
+            suffix = (
+                ("（ドアは開いています）", " (door open)")
+                if door_open
+                else ("（ドアは閉まっています）", " (door closed)")
+            )
+            text += suffix[0 if ja else 1]
+        return text
+    if device.kind in (DeviceKind.CURTAIN, DeviceKind.BLIND) and "slidePosition" in state:
+        position = int(state["slidePosition"])
+        # Curtains report 0 = open; Blind Tilt reports 0 = closed.
+        open_percent = position if device.device_type == "Blind Tilt" else 100 - position
+        if open_percent >= 100:
+            return "開いています" if ja else "open"
+        if open_percent <= 0:
+            return "閉まっています" if ja else "closed"
+        return f"{open_percent}%開いています" if ja else f"{open_percent}% open"
+    power = state.get("power")
+    if isinstance(power, str) and power.lower() in ("on", "off"):
+        on = power.lower() == "on"
+        if on and isinstance(state.get("brightness"), int | float):
+            brightness = state["brightness"]
+            return f"ついています（明るさ{brightness}%）" if ja else f"on at {brightness}%"
+        if ja:
+            return "ついています" if on else "消えています"
+        return "on" if on else "off"
+    if isinstance(state.get("fanSpeed"), int | float):
+        speed = state["fanSpeed"]
+        return f"風量{speed}%です" if ja else f"set to speed {speed}%"
+    if "workingStatus" in state:
+        return f"{state['workingStatus']}です" if ja else str(state["workingStatus"])
+    return None
+
+
+def _in_range(request: Request) -> bool:
+    """Values the devices accept; anything else is refused rather than clamped."""
+    if (
+        request.setpoint is not None
+        and request.op is Op.CLIMATE
+        and not lx.AC_MIN_TEMPERATURE <= request.setpoint <= lx.AC_MAX_TEMPERATURE
+    ):
+        return False
+    if request.percent is not None and not 0 <= request.percent <= 100:
+        return False
+    return request.kelvin is None or (
+        lx.COLOR_TEMPERATURE_MIN <= request.kelvin <= lx.COLOR_TEMPERATURE_MAX
+    )
+
+
+def _format_reading(topic: str, value: float, language: Language) -> str:
+    if topic == "temperature":
+        return f"{value:g}℃" if language == "ja" else f"{value:g} °C"
+    if topic == "humidity":
+        return f"{value:g}%"
+    return f"{value:g} ppm"
+
+
+def _unit_class(unit: str | None) -> str | None:
+    if unit is None:
+        return None
+    if unit in lx.PERCENT_UNITS:
+        return "percent"
+    if unit in lx.KELVIN_UNITS:
+        return "kelvin"
+    return "degree"
+
+
+def _first_number(scan: _Scan, unit_class: str | None) -> float | None:
+    return next((value for value, unit in scan.numbers if unit == unit_class), None)
+
+
+def _substring_spans(text: str, term: str) -> list[tuple[int, int]]:
+    spans: list[tuple[int, int]] = []
+    start = text.find(term)
+    while start != -1:
+        spans.append((start, start + len(term)))
+        start = text.find(term, start + len(term))
+    return spans
+
+
+def _unique[T](values: Iterable[T]) -> list[T]:
+    return list(dict.fromkeys(values))
+
+
+def _reply(
+    language: Language, templates: tuple[str, str], intent: str, **values: str
+) -> ParseResult:
+    """A reply with no action: not understood, ambiguous, unsupported, or a refusal."""
+    text = templates[0 if language == "ja" else 1].format(**values)
+    return ParseResult(language, False, text, intent=intent)
+
+
+def comfort_setpoint(op: Op, room_temperature: float | None) -> int:
+    """Cooling aims 2 °C below the room, heating 2 °C above, within the AC's 16-30 °C."""
+    mode = lx.AC_MODE_COOL if op is Op.COOLER else lx.AC_MODE_HEAT
+    if room_temperature is None:
+        return lx.AC_DEFAULT_TEMPERATURE[mode]
+    step = -lx.COMFORT_STEP if op is Op.COOLER else lx.COMFORT_STEP
+    # math.floor(x + 0.5): 23.5 rounds up, unlike Python's banker's round().
+    setpoint = math.floor(room_temperature + 0.5) + step
+    return max(lx.AC_MIN_TEMPERATURE, min(lx.AC_MAX_TEMPERATURE, setpoint))
