@@ -5,9 +5,11 @@ from __future__ import annotations
 from homeassistant.const import Platform
 from homeassistant.core import HomeAssistant
 from homeassistant.exceptions import ConfigEntryAuthFailed, ConfigEntryNotReady
+from homeassistant.helpers import config_validation as cv
 from homeassistant.helpers import device_registry as dr
 from homeassistant.helpers import entity_registry as er
 from homeassistant.helpers.aiohttp_client import async_get_clientsession
+from homeassistant.helpers.typing import ConfigType
 
 from .commands import CommandQueue
 from .const import (
@@ -25,6 +27,8 @@ from .coordinator import RoomSenseCoordinator
 from .data import RoomSenseConfigEntry, RoomSenseData
 from .entity import device_info
 from .events_view import async_register_events_view
+from .safety import AuditLog
+from .services import async_register_services
 from .switchbot_cloud import (
     Device,
     DeviceList,
@@ -35,7 +39,10 @@ from .switchbot_cloud import (
     SwitchBotError,
     SwitchBotQuotaExceededError,
 )
+from .tools import DATA_TOOLS, RoomSenseTools
 from .webhook import async_register_webhook, async_unregister_webhook, generate_webhook_id
+
+CONFIG_SCHEMA = cv.config_entry_only_config_schema(DOMAIN)
 
 PLATFORMS: list[Platform] = [
     Platform.BINARY_SENSOR,
@@ -52,6 +59,15 @@ PLATFORMS: list[Platform] = [
     Platform.SWITCH,
     Platform.VACUUM,
 ]
+
+
+async def async_setup(hass: HomeAssistant, config: ConfigType) -> bool:
+    """Set up what all entries share: the tools, their services and the audit log."""
+    audit = AuditLog(hass)
+    await audit.async_load()
+    hass.data[DATA_TOOLS] = RoomSenseTools(hass, audit)
+    async_register_services(hass)
+    return True
 
 
 async def async_setup_entry(hass: HomeAssistant, entry: RoomSenseConfigEntry) -> bool:

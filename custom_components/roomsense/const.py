@@ -35,3 +35,4 @@ EVENT_ROOMSENSE: Final = "roomsense_event"
 EVENT_COMMAND_RESULT: Final = "roomsense_command_result"
 OPT_QUEUE_TTL: Final = "queue_ttl"
 DEFAULT_QUEUE_TTL: Final = 600
+EVENT_AUDIT: Final = "roomsense_audit"

@@ -1,0 +1,108 @@
+"""The `roomsense.*` services: the conversation agent's tools, callable from anywhere."""
+
+from __future__ import annotations
+
+from typing import Final
+
+import voluptuous as vol
+from homeassistant.core import (
+    HomeAssistant,
+    ServiceCall,
+    ServiceResponse,
+    SupportsResponse,
+)
+from homeassistant.exceptions import Unauthorized
+from homeassistant.helpers import config_validation as cv
+from homeassistant.util.json import JsonValueType
+
+from .const import DOMAIN
+from .tools import DATA_TOOLS, RoomSenseTools
+
+ATTR_DEVICE_ID: Final = "device_id"
+ATTR_COMMAND: Final = "command"
+ATTR_PARAMETER: Final = "parameter"
+ATTR_COMMAND_TYPE: Final = "command_type"
+ATTR_CONFIRM: Final = "confirm"
+ATTR_SCENE_ID: Final = "scene_id"
+ATTR_LIMIT: Final = "limit"
+
+DEVICE_SCHEMA: Final = vol.Schema({vol.Required(ATTR_DEVICE_ID): cv.string})
+SEND_COMMAND_SCHEMA: Final = vol.Schema(
+    {
+        vol.Required(ATTR_DEVICE_ID): cv.string,
+        vol.Required(ATTR_COMMAND): vol.All(cv.string, vol.Length(min=1, max=64)),
+        vol.Optional(ATTR_PARAMETER, default="default"): vol.Any(dict, vol.Coerce(str)),
+        vol.Optional(ATTR_COMMAND_TYPE, default="command"): vol.In(["command", "customize"]),
+        vol.Optional(ATTR_CONFIRM, default=False): cv.boolean,
+    }
+)
+SCENE_SCHEMA: Final = vol.Schema({vol.Required(ATTR_SCENE_ID): cv.string})
+AUDIT_SCHEMA: Final = vol.Schema(
+    {vol.Optional(ATTR_LIMIT, default=100): vol.All(vol.Coerce(int), vol.Range(min=1, max=5000))}
+)
+
+
+def _tools(hass: HomeAssistant) -> RoomSenseTools:
+    return hass.data[DATA_TOOLS]
+
+
+async def _get_devices(call: ServiceCall) -> ServiceResponse:
+    return await _tools(call.hass).get_devices(call.context.user_id)
+
+
+async def _get_status(call: ServiceCall) -> ServiceResponse:
+    return await _tools(call.hass).get_status(call.context.user_id, call.data[ATTR_DEVICE_ID])
+
+
+async def _send_command(call: ServiceCall) -> ServiceResponse:
+    return await _tools(call.hass).send_command(
+        user_id=call.context.user_id,
+        device_id=call.data[ATTR_DEVICE_ID],
+        command=call.data[ATTR_COMMAND],
+        parameter=call.data[ATTR_PARAMETER],
+        command_type=call.data[ATTR_COMMAND_TYPE],
+        confirm=call.data[ATTR_CONFIRM],
+    )
+
+
+async def _get_scenes(call: ServiceCall) -> ServiceResponse:
+    return await _tools(call.hass).get_scenes(call.context.user_id)
+
+
+async def _execute_scene(call: ServiceCall) -> ServiceResponse:
+    return await _tools(call.hass).execute_scene(
+        user_id=call.context.user_id, scene_id=call.data[ATTR_SCENE_ID]
+    )
+
+
+async def _get_audit_log(call: ServiceCall) -> ServiceResponse:
+    """The newest audit records first; admins only (it names users and their actions)."""
+    if call.context.user_id is not None:
+        user = await call.hass.auth.async_get_user(call.context.user_id)
+        if user is None or not user.is_admin:
+            raise Unauthorized(context=call.context)
+    records = _tools(call.hass).audit.records[-call.data[ATTR_LIMIT] :]
+    entries: list[JsonValueType] = [
+        {
+            "request_id": record.request_id,
+            "user_id": record.user_id,
+            "device_id": record.device_id,
+            "command": record.command,
+            "timestamp": record.timestamp,
+            "outcome": record.outcome,
+            "source": record.source,
+        }
+        for record in reversed(records)
+    ]
+    return {"records": entries}
+
+
+def async_register_services(hass: HomeAssistant) -> None:
+    """Register the services once, for every entry."""
+    register = hass.services.async_register
+    register(DOMAIN, "get_devices", _get_devices, vol.Schema({}), SupportsResponse.ONLY)
+    register(DOMAIN, "get_status", _get_status, DEVICE_SCHEMA, SupportsResponse.ONLY)
+    register(DOMAIN, "send_command", _send_command, SEND_COMMAND_SCHEMA, SupportsResponse.OPTIONAL)
+    register(DOMAIN, "get_scenes", _get_scenes, vol.Schema({}), SupportsResponse.ONLY)
+    register(DOMAIN, "execute_scene", _execute_scene, SCENE_SCHEMA, SupportsResponse.OPTIONAL)
+    register(DOMAIN, "get_audit_log", _get_audit_log, AUDIT_SCHEMA, SupportsResponse.ONLY)
