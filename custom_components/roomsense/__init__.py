@@ -48,6 +48,7 @@ PLATFORMS: list[Platform] = [
     Platform.BINARY_SENSOR,
     Platform.BUTTON,
     Platform.CLIMATE,
+    Platform.CONVERSATION,
     Platform.COVER,
     Platform.FAN,
     Platform.HUMIDIFIER,

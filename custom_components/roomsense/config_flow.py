@@ -22,9 +22,14 @@ from homeassistant.helpers.selector import (
     NumberSelector,
     NumberSelectorConfig,
     NumberSelectorMode,
+    ObjectSelector,
+    SelectSelector,
+    SelectSelectorConfig,
+    SelectSelectorMode,
     TextSelector,
     TextSelectorConfig,
     TextSelectorType,
+    TimeSelector,
 )
 
 from .const import (
@@ -42,6 +47,23 @@ from .const import (
     OPT_POLLING_SHARE,
     OPT_QUEUE_TTL,
     OPT_STALENESS,
+)
+from .fallback.model import DeviceKind
+from .llm.const import (
+    CONF_LLM_API_KEY,
+    CONF_LLM_BASE_URL,
+    CONF_LLM_MODEL,
+    CONF_LLM_PROVIDER,
+    CONF_LLM_TIMEOUT,
+    PROVIDER_NONE,
+    PROVIDERS,
+)
+from .llm.const import DEFAULT_TIMEOUT as DEFAULT_LLM_TIMEOUT
+from .safety import (
+    OPT_DANGEROUS_COMMANDS,
+    OPT_NIGHT_MODE_END,
+    OPT_NIGHT_MODE_START,
+    OPT_PERMISSIONS,
 )
 from .switchbot_cloud import (
     SwitchBotAuthenticationError,
@@ -205,8 +227,27 @@ def _invalid_networks(networks: list[str]) -> list[str]:
     return invalid
 
 
+_PERMISSION_SCHEMA = vol.Schema(
+    {
+        str: vol.Schema(
+            {
+                vol.Optional("categories"): [vol.In([kind.value for kind in DeviceKind])],
+                vol.Optional("areas"): [str],
+            }
+        )
+    }
+)
+_TEXT = TextSelector()
+_SECRET = TextSelector(TextSelectorConfig(type=TextSelectorType.PASSWORD))
+
+
+def _suggested(values: Mapping[str, Any], key: str) -> dict[str, Any]:
+    """Prefill a field that may stay empty."""
+    return {"suggested_value": values.get(key)}
+
+
 class RoomSenseOptionsFlow(OptionsFlow):
-    """Polling share, staleness, webhook sender allowlist and command queue TTL."""
+    """Polling, webhook senders, the command queue, the language model, and safety."""
 
     async def async_step_init(self, user_input: dict[str, Any] | None = None) -> ConfigFlowResult:
         """Show and save the options; the webhook id in the options is kept as it is."""
@@ -219,19 +260,42 @@ class RoomSenseOptionsFlow(OptionsFlow):
                 for network in user_input.get(OPT_ALLOWED_NETWORKS) or []
                 if network.strip()
             ]
+            permissions = user_input.get(OPT_PERMISSIONS) or {}
             if invalid := _invalid_networks(networks):
                 errors[OPT_ALLOWED_NETWORKS] = "invalid_network"
                 placeholders["networks"] = ", ".join(invalid)
-            else:
-                return self.async_create_entry(
-                    data={
-                        **current,
-                        OPT_POLLING_SHARE: int(user_input[OPT_POLLING_SHARE]),
-                        OPT_STALENESS: int(user_input[OPT_STALENESS]),
-                        OPT_QUEUE_TTL: int(user_input[OPT_QUEUE_TTL]),
-                        OPT_ALLOWED_NETWORKS: networks,
-                    }
-                )
+            try:
+                _PERMISSION_SCHEMA(permissions)
+            except vol.Invalid:
+                errors[OPT_PERMISSIONS] = "invalid_permissions"
+            if not errors:
+                data: dict[str, Any] = {
+                    **current,
+                    OPT_POLLING_SHARE: int(user_input[OPT_POLLING_SHARE]),
+                    OPT_STALENESS: int(user_input[OPT_STALENESS]),
+                    OPT_QUEUE_TTL: int(user_input[OPT_QUEUE_TTL]),
+                    OPT_ALLOWED_NETWORKS: networks,
+                    CONF_LLM_PROVIDER: user_input[CONF_LLM_PROVIDER],
+                    CONF_LLM_TIMEOUT: float(user_input[CONF_LLM_TIMEOUT]),
+                    OPT_DANGEROUS_COMMANDS: [
+                        command.strip()
+                        for command in user_input.get(OPT_DANGEROUS_COMMANDS) or []
+                        if command.strip()
+                    ],
+                    OPT_PERMISSIONS: permissions,
+                }
+                # Optional text: an emptied field removes the option.
+                for key in (
+                    CONF_LLM_BASE_URL,
+                    CONF_LLM_MODEL,
+                    CONF_LLM_API_KEY,
+                    OPT_NIGHT_MODE_START,
+                    OPT_NIGHT_MODE_END,
+                ):
+                    data.pop(key, None)
+                    if user_input.get(key):
+                        data[key] = user_input[key]
+                return self.async_create_entry(data=data)
         values = {**current, **(user_input or {})}
         schema = vol.Schema(
             {
@@ -248,6 +312,37 @@ class RoomSenseOptionsFlow(OptionsFlow):
                 vol.Optional(
                     OPT_ALLOWED_NETWORKS, default=values.get(OPT_ALLOWED_NETWORKS, [])
                 ): TextSelector(TextSelectorConfig(multiple=True)),
+                vol.Required(
+                    CONF_LLM_PROVIDER, default=values.get(CONF_LLM_PROVIDER, PROVIDER_NONE)
+                ): SelectSelector(
+                    SelectSelectorConfig(
+                        options=list(PROVIDERS),
+                        translation_key=CONF_LLM_PROVIDER,
+                        mode=SelectSelectorMode.DROPDOWN,
+                    )
+                ),
+                vol.Optional(
+                    CONF_LLM_BASE_URL, description=_suggested(values, CONF_LLM_BASE_URL)
+                ): _URL,
+                vol.Optional(CONF_LLM_MODEL, description=_suggested(values, CONF_LLM_MODEL)): _TEXT,
+                vol.Optional(
+                    CONF_LLM_API_KEY, description=_suggested(values, CONF_LLM_API_KEY)
+                ): _SECRET,
+                vol.Required(
+                    CONF_LLM_TIMEOUT, default=values.get(CONF_LLM_TIMEOUT, DEFAULT_LLM_TIMEOUT)
+                ): _number(1, 300, 1, "s"),
+                vol.Optional(
+                    OPT_NIGHT_MODE_START, description=_suggested(values, OPT_NIGHT_MODE_START)
+                ): TimeSelector(),
+                vol.Optional(
+                    OPT_NIGHT_MODE_END, description=_suggested(values, OPT_NIGHT_MODE_END)
+                ): TimeSelector(),
+                vol.Optional(
+                    OPT_DANGEROUS_COMMANDS, default=values.get(OPT_DANGEROUS_COMMANDS, [])
+                ): TextSelector(TextSelectorConfig(multiple=True)),
+                vol.Optional(
+                    OPT_PERMISSIONS, default=values.get(OPT_PERMISSIONS, {})
+                ): ObjectSelector(),
             }
         )
         return self.async_show_form(

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from homeassistant.config_entries import ConfigEntry
 
 from .coordinator import RoomSenseCoordinator
-from .switchbot_cloud import DeviceList, SwitchBotCloudClient
+from .switchbot_cloud import Device, DeviceList, InfraredRemote, Scene, SwitchBotCloudClient
 
 
 @dataclass
@@ -19,6 +19,12 @@ class RoomSenseData:
     coordinator: RoomSenseCoordinator
     # The URL registered with SwitchBot; None while the cloud does not push to us.
     webhook_url: str | None = None
+    # The manual scenes, as read when the scene platform was set up.
+    scenes: list[Scene] = field(default_factory=list)
+
+    def all_devices(self) -> list[Device | InfraredRemote]:
+        """Physical devices and infrared remotes alike."""
+        return [*self.devices.devices, *self.devices.infrared_remotes]
 
 
 type RoomSenseConfigEntry = ConfigEntry[RoomSenseData]

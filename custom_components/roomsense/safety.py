@@ -149,6 +149,11 @@ class Confirmations:
             return None
         return pending
 
+    def pending(self, conversation_id: str) -> bool:
+        """Whether this conversation has a question waiting for a yes, still in time."""
+        pending = self._pending.get(conversation_id)
+        return pending is not None and pending.expires >= time.monotonic()
+
     def cancel(self, conversation_id: str) -> bool:
         """Drop a pending action; True when there was one."""
         return self._pending.pop(conversation_id, None) is not None

@@ -29,6 +29,7 @@ async def async_setup_entry(
         # The devices work without scenes; they come back with the next reload.
         LOGGER.warning("Could not read the SwitchBot scenes, adding none: %s", err)
         return
+    entry.runtime_data.scenes = scenes
     async_add_entities(RoomSenseScene(entry, scene) for scene in scenes)
 
 

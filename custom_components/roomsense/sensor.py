@@ -28,7 +28,9 @@ from homeassistant.helpers.typing import StateType
 
 from .data import RoomSenseConfigEntry
 from .entity import RoomSenseEntity, account_device_info
+from .metrics import ConversationMetrics
 from .switchbot_cloud import DeviceStatus, SwitchBotCloudClient
+from .tools import DATA_TOOLS
 
 PARALLEL_UPDATES = 0
 
@@ -151,7 +153,11 @@ async def async_setup_entry(
 ) -> None:
     """Add a sensor for every reading a device reports, and the API budget sensor."""
     coordinator = entry.runtime_data.coordinator
-    entities: list[SensorEntity] = [ApiCallsRemainingSensor(entry)]
+    metrics = hass.data[DATA_TOOLS].metrics
+    entities: list[SensorEntity] = [
+        ApiCallsRemainingSensor(entry),
+        *(ConversationMetricSensor(entry, metrics, description) for description in METRICS),
+    ]
     for device_id, device in coordinator.devices.items():
         state = coordinator.data.get(device_id)
         if state is None:
@@ -195,3 +201,70 @@ class ApiCallsRemainingSensor(SensorEntity):
     def native_value(self) -> int:
         """Calls left in today's budget."""
         return self._client.counter.remaining
+
+
+@dataclass(frozen=True, kw_only=True)
+class ConversationMetricDescription(SensorEntityDescription):
+    """A figure over the agent's last 100 turns."""
+
+    value_fn: Callable[[ConversationMetrics], float | None]
+
+
+METRICS: tuple[ConversationMetricDescription, ...] = (
+    ConversationMetricDescription(
+        key="intent_success_rate",
+        translation_key="intent_success_rate",
+        native_unit_of_measurement=PERCENTAGE,
+        state_class=SensorStateClass.MEASUREMENT,
+        entity_category=EntityCategory.DIAGNOSTIC,
+        value_fn=lambda metrics: metrics.success_rate,
+    ),
+    ConversationMetricDescription(
+        key="conversation_latency_p50",
+        translation_key="conversation_latency_p50",
+        device_class=SensorDeviceClass.DURATION,
+        native_unit_of_measurement=UnitOfTime.MILLISECONDS,
+        state_class=SensorStateClass.MEASUREMENT,
+        entity_category=EntityCategory.DIAGNOSTIC,
+        value_fn=lambda metrics: metrics.latency_ms(0.50),
+    ),
+    ConversationMetricDescription(
+        key="conversation_latency_p95",
+        translation_key="conversation_latency_p95",
+        device_class=SensorDeviceClass.DURATION,
+        native_unit_of_measurement=UnitOfTime.MILLISECONDS,
+        state_class=SensorStateClass.MEASUREMENT,
+        entity_category=EntityCategory.DIAGNOSTIC,
+        value_fn=lambda metrics: metrics.latency_ms(0.95),
+    ),
+)
+
+
+class ConversationMetricSensor(SensorEntity):
+    """How well and how fast the agent answers, over its last 100 turns."""
+
+    _attr_has_entity_name = True
+    _attr_should_poll = False
+    entity_description: ConversationMetricDescription
+
+    def __init__(
+        self,
+        entry: RoomSenseConfigEntry,
+        metrics: ConversationMetrics,
+        description: ConversationMetricDescription,
+    ) -> None:
+        """Attach the figure to the account's device."""
+        self._metrics = metrics
+        self.entity_description = description
+        self._attr_unique_id = f"{entry.entry_id}_{description.key}"
+        self._attr_device_info = account_device_info(entry)
+
+    async def async_added_to_hass(self) -> None:
+        """Update with every turn."""
+        self._metrics.listeners.append(self.async_write_ha_state)
+        self.async_on_remove(lambda: self._metrics.listeners.remove(self.async_write_ha_state))
+
+    @property
+    def native_value(self) -> float | None:
+        """The figure; unknown before the first turn."""
+        return self.entity_description.value_fn(self._metrics)

@@ -23,6 +23,7 @@ from .categories import device_kind
 from .const import DOMAIN
 from .data import RoomSenseConfigEntry
 from .entity import send_command
+from .metrics import ConversationMetrics
 from .safety import (
     OPT_DANGEROUS_COMMANDS,
     AuditLog,
@@ -44,11 +45,6 @@ OUTCOME_NIGHT: Final = "refused_night_mode"
 OUTCOME_UNCONFIRMED: Final = "confirmation_required"
 
 
-def _all_devices(entry: RoomSenseConfigEntry) -> list[Device | InfraredRemote]:
-    devices = entry.runtime_data.devices
-    return [*devices.devices, *devices.infrared_remotes]
-
-
 @dataclass(frozen=True, slots=True)
 class Target:
     """A resolved device: its entry, the SwitchBot device and its Home Assistant device."""
@@ -60,9 +56,7 @@ class Target:
     @property
     def device_type(self) -> str:
         """The deviceType of a physical device, the remoteType of a remote."""
-        if isinstance(self.device, Device):
-            return self.device.device_type
-        return self.device.remote_type
+        return self.device.type_string
 
 
 @dataclass
@@ -72,6 +66,7 @@ class RoomSenseTools:
     hass: HomeAssistant
     audit: AuditLog
     confirmations: Confirmations = field(default_factory=Confirmations)
+    metrics: ConversationMetrics = field(default_factory=ConversationMetrics)
 
     # --- looking things up --------------------------------------------------------------
 
@@ -95,7 +90,7 @@ class RoomSenseTools:
                 (key for domain, key in ha_device.identifiers if domain == DOMAIN), device_id
             )
         for entry in self.entries():
-            for device in _all_devices(entry):
+            for device in entry.runtime_data.all_devices():
                 if device.device_id == switchbot_id:
                     return Target(
                         entry, device, registry.async_get_device({(DOMAIN, switchbot_id)})
@@ -131,7 +126,7 @@ class RoomSenseTools:
         targets = [
             self.resolve(device.device_id)
             for entry in self.entries()
-            for device in _all_devices(entry)
+            for device in entry.runtime_data.all_devices()
         ]
         return {
             "devices": [

@@ -45,6 +45,14 @@ async def test_options_are_saved_and_keep_the_webhook_id(
             "staleness": 600,
             "queue_ttl": 120,
             "allowed_networks": ["192.0.2.0/24", " 2001:db8::/32 "],
+            "llm_provider": "ollama",
+            "llm_base_url": "http://127.0.0.1:11434",
+            "llm_model": "gpt-oss:20b",
+            "llm_timeout": 15,
+            "night_mode_start": "23:00:00",
+            "night_mode_end": "06:00:00",
+            "dangerous_commands": ["Plug Mini (JP):turnOn"],
+            "permissions": {"kid": {"categories": ["light"]}},
         },
     )
     assert result["type"] is FlowResultType.CREATE_ENTRY
@@ -55,6 +63,14 @@ async def test_options_are_saved_and_keep_the_webhook_id(
         "staleness": 600,
         "queue_ttl": 120,
         "allowed_networks": ["192.0.2.0/24", "2001:db8::/32"],
+        "llm_provider": "ollama",
+        "llm_base_url": "http://127.0.0.1:11434",
+        "llm_model": "gpt-oss:20b",
+        "llm_timeout": 15.0,
+        "night_mode_start": "23:00:00",
+        "night_mode_end": "06:00:00",
+        "dangerous_commands": ["Plug Mini (JP):turnOn"],
+        "permissions": {"kid": {"categories": ["light"]}},
     }
     # The entry reloaded with the new options.
     assert setup_entry.runtime_data.coordinator.options["polling_share"] == 20
@@ -66,12 +82,38 @@ async def test_options_reject_a_bad_network(
     result = await hass.config_entries.options.async_init(setup_entry.entry_id)
     result = await hass.config_entries.options.async_configure(
         result["flow_id"],
-        {"polling_share": 50, "staleness": 3600, "queue_ttl": 600, "allowed_networks": ["home"]},
+        {
+            "polling_share": 50,
+            "staleness": 3600,
+            "queue_ttl": 600,
+            "allowed_networks": ["home"],
+            "llm_provider": "none",
+            "llm_timeout": 30,
+        },
     )
     assert result["type"] is FlowResultType.FORM
     assert result["errors"] == {"allowed_networks": "invalid_network"}
     assert result["description_placeholders"] == {"networks": "home"}
     assert "allowed_networks" not in setup_entry.options
+
+
+async def test_options_reject_bad_permissions(
+    hass: HomeAssistant, setup_entry: MockConfigEntry
+) -> None:
+    result = await hass.config_entries.options.async_init(setup_entry.entry_id)
+    result = await hass.config_entries.options.async_configure(
+        result["flow_id"],
+        {
+            "polling_share": 50,
+            "staleness": 3600,
+            "queue_ttl": 600,
+            "llm_provider": "none",
+            "llm_timeout": 30,
+            "permissions": {"kid": {"categories": ["spaceship"]}},
+        },
+    )
+    assert result["errors"] == {"permissions": "invalid_permissions"}
+    assert "permissions" not in setup_entry.options
 
 
 async def test_quota_issue_at_90_percent(hass: HomeAssistant, setup_entry: MockConfigEntry) -> None:

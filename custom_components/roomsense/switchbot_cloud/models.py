@@ -66,6 +66,11 @@ class Device:
     enable_cloud_service: bool
     raw: dict[str, Any] = field(repr=False, compare=False)
 
+    @property
+    def type_string(self) -> str:
+        """The `deviceType`, named alike on infrared remotes (their `remoteType`)."""
+        return self.device_type
+
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> Device:
         """Build a device from one `deviceList` entry."""
@@ -88,6 +93,11 @@ class InfraredRemote:
     remote_type: str
     hub_device_id: str | None
     raw: dict[str, Any] = field(repr=False, compare=False)
+
+    @property
+    def type_string(self) -> str:
+        """The appliance type, named like a physical device's `device_type`."""
+        return self.remote_type
 
     @property
     def is_diy(self) -> bool:

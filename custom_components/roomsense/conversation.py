@@ -1,0 +1,459 @@
+"""The RoomSense conversation agent for Assist, in Japanese and English.
+
+A turn goes: a pending confirmation first (only an explicit yes within 60 s runs a
+dangerous command); then the model with RoomSense's tools, at most five rounds; when there
+is no model, or it fails or times out, the deterministic fallback parser. Every action runs
+through the same tools as the `roomsense.*` services, so permissions, night safe mode,
+confirmation and the audit log apply alike.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from typing import Any, Final, Literal
+
+from homeassistant.components import conversation
+from homeassistant.components.conversation import (
+    AssistantContent,
+    ChatLog,
+    ConversationEntity,
+    ConversationEntityFeature,
+    ConversationInput,
+    ConversationResult,
+    UserContent,
+)
+from homeassistant.components.conversation.models import AbstractConversationAgent
+from homeassistant.const import MATCH_ALL
+from homeassistant.core import HomeAssistant
+from homeassistant.exceptions import HomeAssistantError
+from homeassistant.helpers import intent
+from homeassistant.helpers.aiohttp_client import async_get_clientsession
+from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
+from homeassistant.helpers.httpx_client import get_async_client
+from homeassistant.util import dt as dt_util
+
+from .const import LOGGER
+from .data import RoomSenseConfigEntry
+from .entity import account_device_info
+from .fallback import FallbackParser, detect_language, normalize
+from .fallback.model import HomeSnapshot, ParseResult
+from .llm import LLMAdapter, LLMError, LLMFactory, Message, ToolCall, ToolSpec
+from .snapshot import build_snapshot
+from .tools import DATA_TOOLS, RoomSenseTools
+
+type Language = Literal["ja", "en"]
+
+MAX_TOOL_ROUNDS: Final = 5
+
+_YES: Final = {
+    "ja": (
+        "はい",
+        "うん",
+        "ええ",
+        "お願い",
+        "おねがい",
+        "いいよ",
+        "いいです",
+        "実行",
+        "そうして",
+        "ok",
+    ),
+    "en": ("yes", "yeah", "yep", "sure", "ok", "okay", "confirm", "do it", "go ahead"),
+}
+_NO: Final = {
+    "ja": ("いいえ", "いや", "やめ", "キャンセル", "中止", "だめ", "しない"),
+    "en": ("no", "nope", "cancel", "stop", "don't", "do not"),
+}
+_TEXT: Final[dict[str, dict[Language, str]]] = {
+    "ask": {
+        "ja": "{device}の「{command}」は確認が必要です。"
+        "実行してよければ60秒以内に「はい」と答えてください。",
+        "en": "{command} on {device} needs your confirmation. "
+        "Say yes within 60 seconds to go ahead.",
+    },
+    "confirmed": {
+        "ja": "{device}の「{command}」を実行しました。",
+        "en": "Done: {command} on {device}.",
+    },
+    "cancelled": {"ja": "取り消しました。", "en": "Cancelled."},
+    "failed": {"ja": "実行できませんでした: {error}", "en": "That did not work: {error}"},
+    "no_answer": {
+        "ja": "すみません、うまく答えられませんでした。",
+        "en": "Sorry, I could not come up with an answer.",
+    },
+}
+_REFUSALS: Final[dict[str, dict[Language, str]]] = {
+    "permission_denied": {
+        "ja": "{device}を操作する権限がありません。",
+        "en": "You are not allowed to control {device}.",
+    },
+    "scene_permission_denied": {
+        "ja": "シーンを実行する権限がありません。",
+        "en": "You are not allowed to run scenes.",
+    },
+    "night_mode": {
+        "ja": "夜間安全モード中のため、{device}の「{command}」は実行できません。通知を送りました。",
+        "en": "Night safe mode is on, so {command} on {device} was refused. "
+        "A notification was sent.",
+    },
+}
+
+TOOL_SPECS: Final = (
+    ToolSpec("get_devices", "List the SwitchBot devices and infrared remotes of the home.", {
+        "type": "object", "properties": {}}),
+    ToolSpec("get_status", "Read the current status of one device.", {
+        "type": "object",
+        "properties": {"device_id": {"type": "string", "description": "The device id."}},
+        "required": ["device_id"]}),
+    ToolSpec(
+        "send_command",
+        "Send a SwitchBot Open API v1.1 command to a device, e.g. turnOn, turnOff, "
+        "setBrightness (parameter 1-100), setColor (R:G:B), setColorTemperature (2700-6500), "
+        "setAll for an infrared air conditioner (temp,mode,fan,on|off; mode 1 auto 2 cool "
+        "3 dry 4 fan 5 heat), setPosition for curtains (0,ff,N with 0 open), lock, unlock.",
+        {
+            "type": "object",
+            "properties": {
+                "device_id": {"type": "string"},
+                "command": {"type": "string"},
+                "parameter": {"type": "string", "description": "default when none"},
+                "command_type": {"type": "string", "enum": ["command", "customize"]},
+            },
+            "required": ["device_id", "command"],
+        },
+    ),
+    ToolSpec("get_scenes", "List the SwitchBot manual scenes.", {
+        "type": "object", "properties": {}}),
+    ToolSpec("exec_scene", "Run a SwitchBot manual scene.", {
+        "type": "object",
+        "properties": {"scene_id": {"type": "string"}},
+        "required": ["scene_id"]}),
+)  # fmt: skip
+
+
+async def async_setup_entry(
+    hass: HomeAssistant,
+    entry: RoomSenseConfigEntry,
+    async_add_entities: AddConfigEntryEntitiesCallback,
+) -> None:
+    """Add the agent of this entry."""
+    async_add_entities([RoomSenseConversationEntity(entry)])
+
+
+def _language(user_input: ConversationInput) -> Language:
+    if user_input.language.lower().startswith("ja"):
+        return "ja"
+    if user_input.language.lower().startswith("en"):
+        return "en"
+    return detect_language(user_input.text)
+
+
+def _says(text: str, words: tuple[str, ...]) -> bool:
+    # normalize() folds full-width marks into ASCII ones.
+    normalized = normalize(text).strip(" 。.!?、,")
+    return any(normalized == word or normalized.startswith(word) for word in words)
+
+
+class RoomSenseConversationEntity(ConversationEntity, AbstractConversationAgent):
+    """The agent: a model with RoomSense's tools when configured, the fallback parser always."""
+
+    _attr_has_entity_name = True
+    _attr_name = None
+    _attr_supported_features = ConversationEntityFeature.CONTROL
+
+    def __init__(self, entry: RoomSenseConfigEntry) -> None:
+        """One agent per account."""
+        self.entry = entry
+        self._attr_unique_id = f"{entry.entry_id}_conversation"
+        self._attr_device_info = account_device_info(entry)
+        self._adapter: LLMAdapter | None = None
+
+    @property
+    def supported_languages(self) -> list[str] | Literal["*"]:
+        """Japanese and English replies; other languages are answered in English."""
+        return MATCH_ALL
+
+    async def async_added_to_hass(self) -> None:
+        """Build the model adapter the options ask for, if any."""
+        await super().async_added_to_hass()
+        conversation.async_set_agent(self.hass, self.entry, self)
+        try:
+            self._adapter = LLMFactory.create(
+                self.entry.options,
+                async_get_clientsession(self.hass),
+                http_client=get_async_client(self.hass),
+            )
+        except ValueError as err:
+            LOGGER.warning("No language model, using the fallback parser only: %s", err)
+
+    async def async_will_remove_from_hass(self) -> None:
+        """Release the adapter."""
+        conversation.async_unset_agent(self.hass, self.entry)
+        if self._adapter is not None:
+            await self._adapter.close()
+        await super().async_will_remove_from_hass()
+
+    @property
+    def _tools(self) -> RoomSenseTools:
+        return self.hass.data[DATA_TOOLS]
+
+    async def _async_handle_message(
+        self, user_input: ConversationInput, chat_log: ChatLog
+    ) -> ConversationResult:
+        """Answer one turn; the user always gets a reply."""
+        language = _language(user_input)
+        started = time.perf_counter()
+        speech, acted = await self._respond(user_input, chat_log, language)
+        self._tools.metrics.record(acted=acted, seconds=time.perf_counter() - started)
+        chat_log.async_add_assistant_content_without_tools(
+            AssistantContent(agent_id=user_input.agent_id, content=speech)
+        )
+        response = intent.IntentResponse(language=user_input.language)
+        response.async_set_speech(speech)
+        return ConversationResult(
+            response=response,
+            conversation_id=chat_log.conversation_id,
+            continue_conversation=self._tools.confirmations.pending(chat_log.conversation_id),
+        )
+
+    async def _respond(
+        self, user_input: ConversationInput, chat_log: ChatLog, language: Language
+    ) -> tuple[str, bool]:
+        """The reply, and whether the turn did what was asked."""
+        conversation_id = chat_log.conversation_id
+        user_id = user_input.context.user_id
+        if self._tools.confirmations.pending(conversation_id):
+            if _says(user_input.text, _YES[language]):
+                return await self._run_confirmed(conversation_id, user_id, language)
+            self._tools.confirmations.cancel(conversation_id)
+            if _says(user_input.text, _NO[language]):
+                return _TEXT["cancelled"][language], True
+        snapshot = build_snapshot(self.hass, self._tools.entries())
+        if self._adapter is not None:
+            try:
+                return await self._model_turn(
+                    self._adapter, user_input, chat_log, language, snapshot
+                )
+            except LLMError as err:
+                LOGGER.warning("Language model failed, answering with the fallback parser: %s", err)
+        return await self._fallback_turn(user_input.text, conversation_id, user_id, snapshot)
+
+    async def _run_confirmed(
+        self, conversation_id: str, user_id: str | None, language: Language
+    ) -> tuple[str, bool]:
+        pending = self._tools.confirmations.take(conversation_id)
+        if pending is None:  # expired meanwhile
+            return _TEXT["cancelled"][language], False
+        target = self._tools.resolve(pending.device_id)
+        try:
+            await self._tools.send_command(
+                user_id=user_id,
+                device_id=pending.device_id,
+                command=pending.command,
+                parameter=pending.parameter,
+                command_type=pending.command_type,
+                confirm=True,
+                source="conversation",
+            )
+        except HomeAssistantError as err:
+            return self._refusal(err, language, target.device.name, pending.command), False
+        text = _TEXT["confirmed"][language]
+        return text.format(device=target.device.name, command=pending.command), True
+
+    # --- without a model ----------------------------------------------------------------
+
+    async def _fallback_turn(
+        self, text: str, conversation_id: str, user_id: str | None, snapshot: HomeSnapshot
+    ) -> tuple[str, bool]:
+        result: ParseResult = FallbackParser(snapshot).parse(text)
+        language: Language = result.language
+        if not result.understood:
+            return result.reply, False
+        if result.answer is not None:
+            return result.answer, True
+        try:
+            if result.scene_id is not None:
+                await self._tools.execute_scene(
+                    user_id=user_id, scene_id=result.scene_id, source="conversation"
+                )
+                return result.reply, True
+            if dangerous := [action for action in result.actions if action.dangerous]:
+                action = dangerous[0]
+                self._tools.confirmations.ask(
+                    conversation_id,
+                    action.device_id,
+                    action.command,
+                    action.parameter,
+                    action.command_type,
+                )
+                device = self._tools.resolve(action.device_id).device.name
+                return _TEXT["ask"][language].format(device=device, command=action.command), True
+            for action in result.actions:
+                await self._tools.send_command(
+                    user_id=user_id,
+                    device_id=action.device_id,
+                    command=action.command,
+                    parameter=action.parameter,
+                    command_type=action.command_type,
+                    source="conversation",
+                )
+        except HomeAssistantError as err:
+            device = ""
+            if result.actions:
+                device = self._tools.resolve(result.actions[0].device_id).device.name
+            command = result.actions[0].command if result.actions else ""
+            return self._refusal(err, language, device, command), False
+        return result.reply, True
+
+    @staticmethod
+    def _refusal(err: HomeAssistantError, language: Language, device: str, command: str) -> str:
+        """A refusal in the user's language (the service errors speak Home Assistant's)."""
+        texts = _REFUSALS.get(err.translation_key or "")
+        if texts is not None:
+            return texts[language].format(device=device, command=command)
+        return _TEXT["failed"][language].format(error=err)
+
+    # --- with a model -------------------------------------------------------------------
+
+    async def _model_turn(
+        self,
+        adapter: LLMAdapter,
+        user_input: ConversationInput,
+        chat_log: ChatLog,
+        language: Language,
+        snapshot: HomeSnapshot,
+    ) -> tuple[str, bool]:
+        messages = [
+            Message("system", self._system_prompt(language, snapshot)),
+            *self._history(chat_log),
+            Message("user", user_input.text),
+        ]
+        acted = False
+        for _round in range(MAX_TOOL_ROUNDS):
+            response = await adapter.complete(messages, TOOL_SPECS)
+            if not response.tool_calls:
+                return response.text.strip() or _TEXT["no_answer"][language], True
+            messages.append(Message("assistant", response.text, tool_calls=response.tool_calls))
+            for call in response.tool_calls:
+                result = await self._run_tool(call, user_input, chat_log.conversation_id)
+                acted = acted or "error" not in result
+                messages.append(
+                    Message(
+                        "tool",
+                        json.dumps(result, ensure_ascii=False, default=str),
+                        tool_call_id=call.id,
+                        name=call.name,
+                    )
+                )
+        LOGGER.debug("Tool loop stopped after %d rounds", MAX_TOOL_ROUNDS)
+        return _TEXT["no_answer"][language], acted
+
+    @staticmethod
+    def _history(chat_log: ChatLog) -> list[Message]:
+        """Earlier turns of this conversation (the current user text comes last, apart)."""
+        history: list[Message] = []
+        for content in chat_log.content[:-1]:
+            if isinstance(content, UserContent):
+                history.append(Message("user", content.content))
+            elif isinstance(content, AssistantContent) and content.content:
+                history.append(Message("assistant", content.content))
+        return history
+
+    async def _run_tool(
+        self, call: ToolCall, user_input: ConversationInput, conversation_id: str
+    ) -> dict[str, Any]:
+        """One tool call; a refusal or error goes back to the model as data, never raised."""
+        user_id = user_input.context.user_id
+        arguments = call.arguments
+        try:
+            if call.name == "get_devices":
+                return await self._tools.get_devices(user_id)
+            if call.name == "get_status":
+                return await self._tools.get_status(user_id, str(arguments["device_id"]))
+            if call.name == "get_scenes":
+                return await self._tools.get_scenes(user_id)
+            if call.name == "exec_scene":
+                return await self._tools.execute_scene(
+                    user_id=user_id, scene_id=str(arguments["scene_id"]), source="conversation"
+                )
+            if call.name == "send_command":
+                return await self._send_from_model(arguments, user_id, conversation_id)
+        except KeyError as err:
+            return {"error": "missing_argument", "message": f"missing {err}"}
+        except HomeAssistantError as err:
+            return {"error": err.translation_key or type(err).__name__, "message": str(err)}
+        return {"error": "unknown_tool", "message": f"no tool named {call.name}"}
+
+    async def _send_from_model(
+        self, arguments: dict[str, Any], user_id: str | None, conversation_id: str
+    ) -> dict[str, Any]:
+        device_id = str(arguments["device_id"])
+        command = str(arguments["command"])
+        parameter = arguments.get("parameter", "default")
+        command_type = str(arguments.get("command_type") or "command")
+        try:
+            return await self._tools.send_command(
+                user_id=user_id,
+                device_id=device_id,
+                command=command,
+                parameter=parameter if isinstance(parameter, dict) else str(parameter),
+                command_type=command_type,
+                source="conversation",
+            )
+        except HomeAssistantError as err:
+            if err.translation_key != "confirmation_required":
+                raise
+            # The model asks the user; only the user's explicit yes runs it (next turn).
+            self._tools.confirmations.ask(
+                conversation_id, device_id, command, str(parameter), command_type
+            )
+            return {
+                "error": "confirmation_required",
+                "message": "Dangerous command: ask the user to confirm. It runs only if "
+                "the user answers yes within 60 seconds.",
+            }
+
+    def _system_prompt(self, language: Language, snapshot: HomeSnapshot) -> str:
+        """The home policy, recent context and the device list."""
+        now = dt_util.now()
+        options = self.entry.options
+        readings = [
+            f"{device.name}: "
+            + ", ".join(
+                f"{key} {device.state[key]}"
+                for key in ("temperature", "humidity", "CO2")
+                if key in device.state
+            )
+            for device in snapshot.devices
+            if any(key in device.state for key in ("temperature", "humidity", "CO2"))
+        ]
+        home = [
+            state.name for state in self.hass.states.async_all("person") if state.state == "home"
+        ]
+        devices = [
+            f"- {device.device_id}: {device.name} ({device.kind.value}"
+            + (f", {device.area}" if device.area else "")
+            + (", infrared" if device.is_infrared else "")
+            + ")"
+            for device in snapshot.devices
+        ]
+        reply_in = "Japanese" if language == "ja" else "English"
+        return "\n".join(
+            [
+                "You are RoomSense, the assistant of a home run by SwitchBot devices.",
+                f"Always reply in {reply_in}, briefly.",
+                "Use the tools to act; never claim an action you did not take.",
+                "Unlocking, opening the garage and other dangerous commands need the user's "
+                "explicit confirmation: if a tool answers confirmation_required, ask the user.",
+                "If a tool refuses for permissions or night safe mode, say so; do not retry.",
+                f"Now: {now.strftime('%Y-%m-%d %H:%M')}.",
+                f"Night safe hours: {options.get('night_mode_start', 'none')}"
+                f"-{options.get('night_mode_end', 'none')}.",
+                "People at home: " + (", ".join(home) if home else "unknown") + ".",
+                "Readings: " + ("; ".join(readings) if readings else "none") + ".",
+                "Scenes: " + ", ".join(f"{s.scene_id} {s.name}" for s in snapshot.scenes) + ".",
+                "Devices:",
+                *devices,
+            ]
+        )

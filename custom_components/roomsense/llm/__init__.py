@@ -1,0 +1,41 @@
+"""Language-model adapters of RoomSense: one async interface, several back ends."""
+
+from __future__ import annotations
+
+from .base import (
+    FallbackAdapter,
+    FallbackHandler,
+    LLMAdapter,
+    LLMConnectionError,
+    LLMDelta,
+    LLMError,
+    LLMResponse,
+    LLMResponseError,
+    LLMTimeoutError,
+    Message,
+    ToolCall,
+    ToolSpec,
+)
+from .factory import LLMFactory
+from .gpt_oss_adapter import GPTOSSAdapter
+from .ollama_adapter import OllamaAdapter
+from .openai_adapter import OpenAIAdapter
+
+__all__ = [
+    "FallbackAdapter",
+    "FallbackHandler",
+    "GPTOSSAdapter",
+    "LLMAdapter",
+    "LLMConnectionError",
+    "LLMDelta",
+    "LLMError",
+    "LLMFactory",
+    "LLMResponse",
+    "LLMResponseError",
+    "LLMTimeoutError",
+    "Message",
+    "OllamaAdapter",
+    "OpenAIAdapter",
+    "ToolCall",
+    "ToolSpec",
+]

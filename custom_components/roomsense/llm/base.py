@@ -1,0 +1,284 @@
+"""Provider-neutral types and the adapter interface for language models.
+
+Every adapter turns a list of `Message` plus `ToolSpec` into an `LLMResponse`
+(text and tool calls), optionally streamed as `LLMDelta`. Any failure surfaces
+as an `LLMError` so callers can fall back on one exception type.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from abc import ABC, abstractmethod
+from collections.abc import AsyncGenerator, AsyncIterator, Awaitable, Callable, Sequence
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+_LOGGER = logging.getLogger(__name__)
+
+type Role = Literal["system", "user", "assistant", "tool"]
+
+
+class LLMError(Exception):
+    """Base class of every error an adapter raises."""
+
+
+class LLMConnectionError(LLMError):
+    """The model server could not be reached."""
+
+
+class LLMTimeoutError(LLMError):
+    """The model server did not answer within the configured timeout."""
+
+
+class LLMResponseError(LLMError):
+    """The model server answered with an error status or an unusable body."""
+
+    def __init__(self, message: str, *, status: int | None = None) -> None:
+        super().__init__(message)
+        self.status = status
+
+
+@dataclass(frozen=True, slots=True)
+class ToolSpec:
+    """A tool the model may call; `parameters` is a JSON schema object."""
+
+    name: str
+    description: str = ""
+    parameters: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True)
+class ToolCall:
+    """A call of a tool requested by the model."""
+
+    id: str
+    name: str
+    arguments: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True)
+class Message:
+    """One conversation turn.
+
+    `tool_calls` only on assistant messages; `tool_call_id` and `name` (the tool
+    name) on tool results; `reasoning` optionally carries an assistant's earlier
+    chain of thought for back ends that want it fed back (gpt-oss).
+    """
+
+    role: Role
+    content: str | None = None
+    tool_calls: tuple[ToolCall, ...] = ()
+    tool_call_id: str | None = None
+    name: str | None = None
+    reasoning: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class LLMResponse:
+    """A complete model answer."""
+
+    text: str
+    tool_calls: tuple[ToolCall, ...] = ()
+    reasoning: str | None = None
+    finish_reason: str | None = None
+    # True when the answer came from a fallback rather than the first adapter.
+    fallback: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class LLMDelta:
+    """A piece of a streamed answer.
+
+    Text and reasoning arrive as fragments; tool calls arrive complete (adapters
+    assemble streamed fragments) and `finish_reason` is set on the last delta.
+    """
+
+    text: str = ""
+    reasoning: str = ""
+    tool_calls: tuple[ToolCall, ...] = ()
+    finish_reason: str | None = None
+
+
+def tool_name_lookup(messages: Sequence[Message]) -> dict[str, str]:
+    """Map tool call ids to tool names, for back ends that address results by name."""
+    return {call.id: call.name for message in messages for call in message.tool_calls}
+
+
+class LLMAdapter(ABC):
+    """A language model behind one async interface.
+
+    Subclasses implement `_complete` and, where the back end streams, `_stream`.
+    The public methods bound every call by `timeout` seconds and turn every
+    unexpected exception into an `LLMError`.
+    """
+
+    provider: str = ""
+
+    def __init__(self, *, model: str, timeout: float) -> None:
+        if timeout <= 0:
+            raise ValueError(f"timeout must be positive, got {timeout}")
+        self.model = model
+        self.timeout = timeout
+
+    async def complete(
+        self, messages: Sequence[Message], tools: Sequence[ToolSpec] = ()
+    ) -> LLMResponse:
+        """Ask the model for one complete answer."""
+        try:
+            async with asyncio.timeout(self.timeout):
+                return await self._complete(messages, tools)
+        except LLMError:
+            raise
+        except TimeoutError as err:
+            raise LLMTimeoutError(
+                f"{self.provider} model {self.model} did not answer within {self.timeout} s"
+            ) from err
+        except Exception as err:
+            raise LLMResponseError(
+                f"{self.provider} model {self.model} call failed: {err!r}"
+            ) from err
+
+    async def stream(
+        self, messages: Sequence[Message], tools: Sequence[ToolSpec] = ()
+    ) -> AsyncIterator[LLMDelta]:
+        """Stream the answer; the whole stream is bounded by `timeout` seconds."""
+        deadline = asyncio.get_running_loop().time() + self.timeout
+        iterator = self._stream(messages, tools)
+        try:
+            while True:
+                # The deadline wraps only the wait for the next delta, never the
+                # consumer's own work between deltas.
+                try:
+                    async with asyncio.timeout_at(deadline):
+                        delta = await anext(iterator)
+                except StopAsyncIteration:
+                    return
+                except LLMError:
+                    raise
+                except TimeoutError as err:
+                    raise LLMTimeoutError(
+                        f"{self.provider} model {self.model} stream did not finish "
+                        f"within {self.timeout} s"
+                    ) from err
+                except Exception as err:
+                    raise LLMResponseError(
+                        f"{self.provider} model {self.model} stream failed: {err!r}"
+                    ) from err
+                yield delta
+        finally:
+            await iterator.aclose()
+
+    async def close(self) -> None:  # noqa: B027 -- an optional hook, not abstract
+        """Release clients the adapter created itself."""
+
+    @abstractmethod
+    async def _complete(
+        self, messages: Sequence[Message], tools: Sequence[ToolSpec]
+    ) -> LLMResponse:
+        """Back-end specific completion, without timeout or error wrapping."""
+
+    async def _stream(
+        self, messages: Sequence[Message], tools: Sequence[ToolSpec]
+    ) -> AsyncGenerator[LLMDelta]:
+        """Back-end specific stream; by default one delta from `_complete`."""
+        response = await self._complete(messages, tools)
+        yield LLMDelta(
+            text=response.text,
+            reasoning=response.reasoning or "",
+            tool_calls=response.tool_calls,
+            finish_reason=response.finish_reason,
+        )
+
+
+type FallbackHandler = Callable[[Sequence[Message], LLMError], Awaitable[LLMResponse]]
+
+
+class FallbackAdapter(LLMAdapter):
+    """Try adapters in order; when all fail, ask `fallback` for an answer.
+
+    With a `fallback` handler the user always gets an answer: the handler gets
+    the conversation and the last error (for example to run Home Assistant's
+    built-in intent agent, or to return a fixed apology).
+    """
+
+    provider = "fallback"
+
+    def __init__(
+        self,
+        adapters: Sequence[LLMAdapter],
+        fallback: FallbackHandler | None = None,
+    ) -> None:
+        if not adapters and fallback is None:
+            raise ValueError("FallbackAdapter needs at least one adapter or a fallback")
+        # Each adapter bounds its own calls; ours is the sum plus slack for the handler.
+        super().__init__(
+            model="+".join(adapter.model for adapter in adapters) or "fallback",
+            timeout=sum(adapter.timeout for adapter in adapters) + 60.0,
+        )
+        self.adapters = list(adapters)
+        self.fallback = fallback
+        self.last_error: LLMError | None = None
+
+    async def _complete(
+        self, messages: Sequence[Message], tools: Sequence[ToolSpec]
+    ) -> LLMResponse:
+        error: LLMError = LLMError("no language model configured")
+        for index, adapter in enumerate(self.adapters):
+            try:
+                response = await adapter.complete(messages, tools)
+            except LLMError as err:
+                _LOGGER.warning("Language model %s failed: %s", adapter.provider, err)
+                error = err
+                continue
+            if index:
+                response = _as_fallback(response)
+            return response
+        self.last_error = error
+        if self.fallback is None:
+            raise error
+        return _as_fallback(await self.fallback(messages, error))
+
+    async def _stream(
+        self, messages: Sequence[Message], tools: Sequence[ToolSpec]
+    ) -> AsyncGenerator[LLMDelta]:
+        error: LLMError = LLMError("no language model configured")
+        for adapter in self.adapters:
+            started = False
+            try:
+                async for delta in adapter.stream(messages, tools):
+                    started = True
+                    yield delta
+            except LLMError as err:
+                # Once text reached the caller a retry would repeat it: give up.
+                if started:
+                    raise
+                _LOGGER.warning("Language model %s failed: %s", adapter.provider, err)
+                error = err
+                continue
+            return
+        self.last_error = error
+        if self.fallback is None:
+            raise error
+        response = await self.fallback(messages, error)
+        yield LLMDelta(
+            text=response.text,
+            reasoning=response.reasoning or "",
+            tool_calls=response.tool_calls,
+            finish_reason=response.finish_reason,
+        )
+
+    async def close(self) -> None:
+        """Close every wrapped adapter."""
+        for adapter in self.adapters:
+            await adapter.close()
+
+
+def _as_fallback(response: LLMResponse) -> LLMResponse:
+    return LLMResponse(
+        text=response.text,
+        tool_calls=response.tool_calls,
+        reasoning=response.reasoning,
+        finish_reason=response.finish_reason,
+        fallback=True,
+    )

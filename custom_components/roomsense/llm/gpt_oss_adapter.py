@@ -1,0 +1,206 @@
+"""Adapter for gpt-oss in its native harmony format over a raw completion endpoint.
+
+The prompt is rendered by our own `harmony` module and sent as plain text to
+llama.cpp's `POST /completion` or Ollama's `POST /api/generate` with `raw`;
+the completion text is parsed back with the same module.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import AsyncGenerator, Callable, Sequence
+from datetime import UTC, datetime
+from typing import Any
+
+import aiohttp
+
+from . import harmony
+from .base import (
+    LLMAdapter,
+    LLMConnectionError,
+    LLMDelta,
+    LLMResponse,
+    LLMResponseError,
+    Message,
+    ToolSpec,
+)
+from .const import (
+    BACKEND_LLAMA_CPP,
+    BACKEND_OLLAMA,
+    DEFAULT_MAX_TOKENS,
+    DEFAULT_REASONING_EFFORT,
+    GPT_OSS_BACKENDS,
+    PROVIDER_GPT_OSS,
+    REASONING_EFFORTS,
+)
+
+
+def _utc_today() -> str:
+    return datetime.now(UTC).date().isoformat()
+
+
+class GPTOSSAdapter(LLMAdapter):
+    """gpt-oss through harmony text on llama.cpp `/completion` or Ollama `/api/generate`."""
+
+    provider = PROVIDER_GPT_OSS
+
+    def __init__(
+        self,
+        *,
+        session: aiohttp.ClientSession,
+        base_url: str,
+        model: str,
+        timeout: float,
+        backend: str = BACKEND_LLAMA_CPP,
+        reasoning_effort: str = DEFAULT_REASONING_EFFORT,
+        max_tokens: int = DEFAULT_MAX_TOKENS,
+        temperature: float | None = None,
+        knowledge_cutoff: str = harmony.DEFAULT_KNOWLEDGE_CUTOFF,
+        current_date: Callable[[], str | None] = _utc_today,
+        api_key: str | None = None,
+    ) -> None:
+        super().__init__(model=model, timeout=timeout)
+        if backend not in GPT_OSS_BACKENDS:
+            raise ValueError(f"unknown gpt-oss backend {backend!r}; use one of {GPT_OSS_BACKENDS}")
+        if reasoning_effort.lower() not in REASONING_EFFORTS:
+            raise ValueError(
+                f"unknown reasoning effort {reasoning_effort!r}; use one of {REASONING_EFFORTS}"
+            )
+        self.session = session
+        self.base_url = base_url.rstrip("/")
+        self.backend = backend
+        self.reasoning_effort = reasoning_effort.lower()
+        self.max_tokens = max_tokens
+        self.temperature = temperature
+        self.knowledge_cutoff = knowledge_cutoff
+        self.current_date = current_date
+        self._headers = {"Authorization": f"Bearer {api_key}"} if api_key else {}
+
+    def render(self, messages: Sequence[Message], tools: Sequence[ToolSpec]) -> str:
+        """Render the prompt exactly as it is sent."""
+        return harmony.render_conversation(
+            messages,
+            tools,
+            reasoning_effort=self.reasoning_effort,
+            knowledge_cutoff=self.knowledge_cutoff,
+            current_date=self.current_date(),
+        )
+
+    def _request(self, prompt: str, *, stream: bool) -> tuple[str, dict[str, Any]]:
+        stop = list(harmony.STOP_TOKENS)
+        if self.backend == BACKEND_OLLAMA:
+            options: dict[str, Any] = {"num_predict": self.max_tokens, "stop": stop}
+            if self.temperature is not None:
+                options["temperature"] = self.temperature
+            return f"{self.base_url}/api/generate", {
+                "model": self.model,
+                "prompt": prompt,
+                "raw": True,
+                "stream": stream,
+                "options": options,
+            }
+        body: dict[str, Any] = {
+            "prompt": prompt,
+            "n_predict": self.max_tokens,
+            "stop": stop,
+            "stream": stream,
+            # Reuse the server's KV cache for the unchanged conversation prefix.
+            "cache_prompt": True,
+        }
+        if self.temperature is not None:
+            body["temperature"] = self.temperature
+        return f"{self.base_url}/completion", body
+
+    def _text_and_finish(self, data: Any) -> tuple[str, bool | None]:
+        """Generated text of one JSON object and whether it hit the token limit."""
+        if not isinstance(data, dict):
+            raise LLMResponseError(f"gpt-oss server sent a non-object: {str(data)[:200]!r}")
+        key = "response" if self.backend == BACKEND_OLLAMA else "content"
+        text = data.get(key)
+        if not isinstance(text, str):
+            raise LLMResponseError(f"gpt-oss server reply has no {key!r}: {str(data)[:200]!r}")
+        limited: bool | None = None
+        if self.backend == BACKEND_OLLAMA and data.get("done"):
+            limited = data.get("done_reason") == "length"
+        elif self.backend == BACKEND_LLAMA_CPP and (data.get("stop") or "stop_type" in data):
+            limited = data.get("stop_type") == "limit" or bool(data.get("stopped_limit"))
+        return text, limited
+
+    async def _post(self, url: str, body: dict[str, Any]) -> aiohttp.ClientResponse:
+        try:
+            response = await self.session.post(url, json=body, headers=self._headers)
+        except aiohttp.ClientConnectionError as err:
+            raise LLMConnectionError(f"cannot reach gpt-oss server at {url}: {err}") from err
+        if response.status >= 400:
+            detail = (await response.text())[:200]
+            response.release()
+            raise LLMResponseError(
+                f"gpt-oss server answered HTTP {response.status}: {detail}",
+                status=response.status,
+            )
+        return response
+
+    async def _complete(
+        self, messages: Sequence[Message], tools: Sequence[ToolSpec]
+    ) -> LLMResponse:
+        url, body = self._request(self.render(messages, tools), stream=False)
+        response = await self._post(url, body)
+        async with response:
+            raw = await response.text()
+        try:
+            data = json.loads(raw)
+        except ValueError as err:
+            raise LLMResponseError(f"gpt-oss server sent invalid JSON: {raw[:200]!r}") from err
+        text, limited = self._text_and_finish(data)
+        return _to_response(text, limited)
+
+    async def _stream(
+        self, messages: Sequence[Message], tools: Sequence[ToolSpec]
+    ) -> AsyncGenerator[LLMDelta]:
+        url, body = self._request(self.render(messages, tools), stream=True)
+        response = await self._post(url, body)
+        text = ""
+        limited: bool | None = None
+        sent_reasoning = sent_text = ""
+        async with response:
+            async for raw_line in response.content:
+                line = raw_line.decode("utf-8", errors="replace").strip()
+                # llama.cpp sends SSE `data: {...}` lines, Ollama NDJSON.
+                line = line.removeprefix("data:").strip()
+                if not line or line == "[DONE]":
+                    continue
+                try:
+                    data = json.loads(line)
+                except ValueError as err:
+                    raise LLMResponseError(
+                        f"gpt-oss server streamed invalid JSON: {line[:200]!r}"
+                    ) from err
+                piece, piece_limited = self._text_and_finish(data)
+                text += piece
+                if piece_limited is not None:
+                    limited = piece_limited
+                reasoning, answer = harmony.visible_text_so_far(text)
+                # Only ever send what extends what was sent; parsing is prefix-stable.
+                new_reasoning = reasoning[len(sent_reasoning) :]
+                new_text = answer[len(sent_text) :]
+                if not reasoning.startswith(sent_reasoning):
+                    new_reasoning = ""
+                if not answer.startswith(sent_text):
+                    new_text = ""
+                if new_reasoning or new_text:
+                    sent_reasoning += new_reasoning
+                    sent_text += new_text
+                    yield LLMDelta(text=new_text, reasoning=new_reasoning)
+        final = _to_response(text, limited)
+        rest = final.text[len(sent_text) :] if final.text.startswith(sent_text) else ""
+        yield LLMDelta(text=rest, tool_calls=final.tool_calls, finish_reason=final.finish_reason)
+
+
+def _to_response(text: str, limited: bool | None) -> LLMResponse:
+    completion = harmony.parse_completion(text)
+    # The server knows why it stopped (it leaves the stop token out of the text);
+    # only when it does not say do we judge by a missing end token.
+    finish = None
+    if limited is not None and not completion.tool_calls:
+        finish = "length" if limited else "stop"
+    return harmony.completion_to_response(completion, finish_reason=finish)

@@ -1,0 +1,405 @@
+"""Our own renderer and parser of OpenAI's harmony format (gpt-oss).
+
+The reference library (`openai-harmony`) needs a newer pydantic than Home
+Assistant 2025.4 pins, so this module re-implements the text form of the
+format. Pure functions, no I/O. The rendered strings match the reference
+library's `render_conversation_for_completion` for the shapes we use; the
+tests hold strings produced by it.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any, Final
+
+from .base import LLMResponse, LLMResponseError, Message, ToolCall, ToolSpec, tool_name_lookup
+
+START: Final = "<|start|>"
+END: Final = "<|end|>"
+MESSAGE: Final = "<|message|>"
+CHANNEL: Final = "<|channel|>"
+CONSTRAIN: Final = "<|constrain|>"
+RETURN: Final = "<|return|>"
+CALL: Final = "<|call|>"
+# Tokens that end a message; the server may or may not include them in its output.
+STOP_TOKENS: Final = (RETURN, CALL)
+_MESSAGE_ENDS: Final = (END, RETURN, CALL)
+
+DEFAULT_IDENTITY: Final = "You are ChatGPT, a large language model trained by OpenAI."
+DEFAULT_KNOWLEDGE_CUTOFF: Final = "2024-06"
+VALID_CHANNELS: Final = ("analysis", "commentary", "final")
+FUNCTIONS_PREFIX: Final = "functions."
+
+_SPECIAL_TOKEN = re.compile(r"<\|[a-z_]+\|>")
+_RECIPIENT = re.compile(r"to=([^\s<]+)")
+_NAME_SAFE = re.compile(r"[^A-Za-z0-9_\-]")
+
+
+# --------------------------------------------------------------------------- render
+
+
+def render_tools(tools: Sequence[ToolSpec]) -> str:
+    """Render tool declarations as the `functions` namespace of a developer message."""
+    lines = ["# Tools", "", "## functions", "", "namespace functions {", ""]
+    for tool in tools:
+        if tool.description:
+            lines.extend(f"// {line}" for line in tool.description.splitlines())
+        lines.append(f"type {tool.name} = {_render_signature(tool.parameters)};")
+        lines.append("")
+    lines.append("} // namespace functions")
+    return "\n".join(lines)
+
+
+def _render_signature(parameters: dict[str, Any]) -> str:
+    if not parameters:
+        return "() => any"
+    if parameters.get("type") != "object":
+        return "(_: any) => any"
+    return f"(_: {_render_object(parameters, 0)}) => any"
+
+
+def _render_object(schema: dict[str, Any], depth: int) -> str:
+    indent = "    " * depth
+    required = set(schema.get("required", ()))
+    lines = ["{"]
+    for name, prop in (schema.get("properties") or {}).items():
+        prop = prop if isinstance(prop, dict) else {}
+        description = prop.get("description")
+        if isinstance(description, str) and description:
+            lines.extend(f"{indent}// {line}" for line in description.splitlines())
+        optional = "" if name in required else "?"
+        line = f"{indent}{name}{optional}: {_render_type(prop, depth + 1)},"
+        if "default" in prop:
+            default = prop["default"]
+            # The reference renders enum defaults bare and other defaults as JSON.
+            shown = default if "enum" in prop and isinstance(default, str) else json.dumps(default)
+            line += f" // default: {shown}"
+        lines.append(line)
+    lines.append(f"{indent}}}")
+    return "\n".join(lines)
+
+
+def _render_type(schema: dict[str, Any], depth: int) -> str:
+    enum = schema.get("enum")
+    kind = schema.get("type")
+    if isinstance(enum, list) and enum and kind in (None, "string"):
+        rendered = " | ".join(json.dumps(value) for value in enum)
+    elif isinstance(kind, list):
+        rendered = " | ".join(_render_type({"type": item}, depth) for item in kind)
+    elif kind == "string":
+        rendered = "string"
+    elif kind in ("integer", "number"):
+        rendered = "number"
+    elif kind == "boolean":
+        rendered = "boolean"
+    elif kind == "null":
+        rendered = "null"
+    elif kind == "array":
+        items = schema.get("items")
+        rendered = f"{_render_type(items, depth)}[]" if isinstance(items, dict) else "Array<any>"
+    elif kind == "object":
+        rendered = _render_object(schema, depth)
+    elif isinstance(schema.get("oneOf"), list):
+        rendered = " | ".join(_render_type(item, depth) for item in schema["oneOf"])
+    else:
+        rendered = "any"
+    if schema.get("nullable") is True:
+        rendered += " | null"
+    return rendered
+
+
+def render_system(
+    *,
+    reasoning_effort: str = "medium",
+    knowledge_cutoff: str = DEFAULT_KNOWLEDGE_CUTOFF,
+    current_date: str | None = None,
+    identity: str = DEFAULT_IDENTITY,
+    has_functions: bool = False,
+) -> str:
+    """Render the harmony system message."""
+    header = [identity, f"Knowledge cutoff: {knowledge_cutoff}"]
+    if current_date:
+        header.append(f"Current date: {current_date}")
+    body = "\n".join(header)
+    body += f"\n\nReasoning: {reasoning_effort.lower()}"
+    body += (
+        "\n\n# Valid channels: analysis, commentary, final. "
+        "Channel must be included for every message."
+    )
+    if has_functions:
+        body += "\nCalls to these tools must go to the commentary channel: 'functions'."
+    return f"{START}system{MESSAGE}{body}{END}"
+
+
+def render_developer(instructions: str | None, tools: Sequence[ToolSpec]) -> str:
+    """Render the developer message (instructions and tools); empty when neither."""
+    parts = []
+    if instructions:
+        parts.append(f"# Instructions\n\n{instructions}")
+    if tools:
+        parts.append(render_tools(tools))
+    if not parts:
+        return ""
+    return f"{START}developer{MESSAGE}{'\n\n'.join(parts)}{END}"
+
+
+def render_conversation(
+    messages: Sequence[Message],
+    tools: Sequence[ToolSpec] = (),
+    *,
+    reasoning_effort: str = "medium",
+    knowledge_cutoff: str = DEFAULT_KNOWLEDGE_CUTOFF,
+    current_date: str | None = None,
+    identity: str = DEFAULT_IDENTITY,
+) -> str:
+    """Render a whole conversation as a prompt ending with `<|start|>assistant`.
+
+    Our system messages become the developer instructions (the harmony system
+    message is reserved for identity, dates and reasoning effort). As the
+    reference does, earlier reasoning is dropped once a later final answer
+    exists; reasoning that led to pending tool calls is kept.
+    """
+    instructions = "\n\n".join(
+        message.content for message in messages if message.role == "system" and message.content
+    )
+    out = [
+        render_system(
+            reasoning_effort=reasoning_effort,
+            knowledge_cutoff=knowledge_cutoff,
+            current_date=current_date,
+            identity=identity,
+            has_functions=bool(tools),
+        ),
+        render_developer(instructions, tools),
+    ]
+    names = tool_name_lookup(messages)
+    turns = [message for message in messages if message.role != "system"]
+    last_final = max(
+        (
+            index
+            for index, message in enumerate(turns)
+            if message.role == "assistant" and message.content and not message.tool_calls
+        ),
+        default=-1,
+    )
+    for index, message in enumerate(turns):
+        if message.role == "user":
+            out.append(f"{START}user{MESSAGE}{message.content or ''}{END}")
+        elif message.role == "assistant":
+            if message.reasoning and index > last_final:
+                out.append(f"{START}assistant{CHANNEL}analysis{MESSAGE}{message.reasoning}{END}")
+            if message.content:
+                # Text next to tool calls is a commentary preamble, else the answer.
+                channel = "commentary" if message.tool_calls else "final"
+                out.append(f"{START}assistant{CHANNEL}{channel}{MESSAGE}{message.content}{END}")
+            for call in message.tool_calls:
+                arguments = json.dumps(call.arguments, ensure_ascii=False, separators=(",", ":"))
+                out.append(
+                    f"{START}assistant to={FUNCTIONS_PREFIX}{call.name}{CHANNEL}commentary "
+                    f"{CONSTRAIN}json{MESSAGE}{arguments}{CALL}"
+                )
+        elif message.role == "tool":
+            name = message.name or names.get(message.tool_call_id or "", "unknown")
+            out.append(
+                f"{START}{FUNCTIONS_PREFIX}{name} to=assistant{CHANNEL}commentary"
+                f"{MESSAGE}{message.content or ''}{END}"
+            )
+    out.append(f"{START}assistant")
+    return "".join(out)
+
+
+# ---------------------------------------------------------------------------- parse
+
+
+@dataclass(slots=True)
+class HarmonyMessage:
+    """One parsed message of a completion."""
+
+    role: str
+    channel: str | None
+    content: str
+    recipient: str | None = None
+    content_type: str | None = None
+    # False when the text ended before the message's end token.
+    complete: bool = True
+
+
+@dataclass(slots=True)
+class HarmonyCompletion:
+    """A parsed completion: the messages and what they mean to us."""
+
+    messages: list[HarmonyMessage] = field(default_factory=list)
+    reasoning: str = ""
+    text: str = ""
+    tool_calls: list[ToolCall] = field(default_factory=list)
+    # Problems that were tolerated (shown in logs and error messages).
+    problems: list[str] = field(default_factory=list)
+
+    @property
+    def complete(self) -> bool:
+        """Whether the last message was closed by an end token."""
+        return not self.messages or self.messages[-1].complete
+
+
+def split_messages(text: str) -> list[HarmonyMessage]:
+    """Split completion text (what follows `<|start|>assistant`) into messages.
+
+    Never raises: a header without `<|message|>` at the very end is dropped as
+    truncated; text without any harmony token is one message without channel.
+    """
+    messages: list[HarmonyMessage] = []
+    # The first segment continues the header the prompt opened (role assistant).
+    for index, segment in enumerate(text.split(START)):
+        if index and not segment:
+            continue
+        if not segment.strip():
+            continue
+        header, sep, body = segment.partition(MESSAGE)
+        if not sep:
+            if _SPECIAL_TOKEN.search(segment) or index:
+                # A header cut off before its content: nothing to use.
+                continue
+            header, body = "", segment
+        complete = False
+        for end in _MESSAGE_ENDS:
+            position = body.find(end)
+            if position != -1:
+                body = body[:position]
+                complete = True
+        role, channel, recipient, content_type = _parse_header(header, first=index == 0)
+        messages.append(
+            HarmonyMessage(
+                role=role,
+                channel=channel,
+                content=body,
+                recipient=recipient,
+                content_type=content_type,
+                complete=complete,
+            )
+        )
+    return messages
+
+
+def _parse_header(header: str, *, first: bool) -> tuple[str, str | None, str | None, str | None]:
+    role_part, _, channel_part = header.partition(CHANNEL)
+    role = "assistant"
+    if not first:
+        role = role_part.split(" ", 1)[0].strip() or "assistant"
+    recipient_match = _RECIPIENT.search(header)
+    recipient = recipient_match.group(1) if recipient_match else None
+    channel: str | None = None
+    content_type: str | None = None
+    if channel_part:
+        rest = channel_part.replace(CONSTRAIN, " " + CONSTRAIN)
+        words = [word for word in rest.split() if not word.startswith("to=")]
+        if words and not words[0].startswith("<|"):
+            channel = words[0]
+            words = words[1:]
+        if words:
+            content_type = words[-1]
+    return role, channel, recipient, content_type
+
+
+def parse_completion(text: str) -> HarmonyCompletion:
+    """Parse a gpt-oss completion into reasoning, answer text and tool calls.
+
+    Lenient: unknown or missing channels count as answer text; tool calls with
+    invalid JSON are reported in `problems` and dropped. Use
+    `completion_to_response` to turn the result into an answer or an error.
+    """
+    result = HarmonyCompletion(messages=split_messages(text))
+    if not result.messages and text.strip() and not _SPECIAL_TOKEN.search(text):
+        result.messages = [HarmonyMessage("assistant", None, text)]
+    reasoning: list[str] = []
+    final: list[str] = []
+    preamble: list[str] = []
+    for message in result.messages:
+        if message.role != "assistant":
+            result.problems.append(f"ignored a message from {message.role!r}")
+            continue
+        recipient = message.recipient
+        if recipient and message.channel != "final" and not recipient.startswith("<|"):
+            _add_tool_call(result, message, len(result.tool_calls))
+        elif message.channel == "analysis":
+            reasoning.append(message.content)
+        elif message.channel == "commentary":
+            preamble.append(message.content)
+        else:
+            if message.channel not in (None, "final"):
+                result.problems.append(f"unknown channel {message.channel!r} read as final")
+            final.append(message.content)
+    result.reasoning = "\n".join(part for part in reasoning if part)
+    result.text = "".join(final) if final else "\n".join(part for part in preamble if part)
+    return result
+
+
+def _add_tool_call(result: HarmonyCompletion, message: HarmonyMessage, index: int) -> None:
+    recipient = message.recipient or ""
+    if not recipient.startswith(FUNCTIONS_PREFIX):
+        result.problems.append(f"ignored a call to unknown tool namespace {recipient!r}")
+        return
+    name = recipient.removeprefix(FUNCTIONS_PREFIX)
+    raw = message.content.strip() or "{}"
+    try:
+        arguments = json.loads(raw)
+    except ValueError:
+        state = "truncated" if not message.complete else "invalid"
+        result.problems.append(f"tool call {name!r} has {state} JSON arguments: {raw[:200]!r}")
+        return
+    if not isinstance(arguments, dict):
+        result.problems.append(f"tool call {name!r} arguments are not an object: {raw[:200]!r}")
+        return
+    safe = _NAME_SAFE.sub("_", name)
+    result.tool_calls.append(ToolCall(id=f"call_{index}_{safe}", name=name, arguments=arguments))
+
+
+def completion_to_response(
+    completion: HarmonyCompletion, *, finish_reason: str | None = None
+) -> LLMResponse:
+    """Turn a parsed completion into an answer; raise `LLMResponseError` if unusable.
+
+    Unusable means: no answer text and no valid tool call (for example only
+    reasoning was produced before the output was cut off), or a tool call that
+    could not be decoded (running half a command is worse than falling back).
+    """
+    bad_calls = [problem for problem in completion.problems if problem.startswith("tool call")]
+    if bad_calls:
+        raise LLMResponseError("gpt-oss produced an unusable tool call: " + "; ".join(bad_calls))
+    if not completion.text.strip() and not completion.tool_calls:
+        detail = "; ".join(completion.problems) or (
+            "only reasoning" if completion.reasoning else "empty output"
+        )
+        raise LLMResponseError(f"gpt-oss produced no answer ({detail})")
+    if finish_reason is None:
+        if completion.tool_calls:
+            finish_reason = "tool_calls"
+        else:
+            finish_reason = "stop" if completion.complete else "length"
+    return LLMResponse(
+        text=completion.text,
+        tool_calls=tuple(completion.tool_calls),
+        reasoning=completion.reasoning or None,
+        finish_reason=finish_reason,
+    )
+
+
+def visible_text_so_far(text: str) -> tuple[str, str]:
+    """Return (reasoning, answer) of a partial completion, for streaming.
+
+    A trailing fragment that may be the start of a special token is held back.
+    """
+    cut = text.rfind("<")
+    if cut != -1 and ">" not in text[cut:]:
+        text = text[:cut]
+    completion = parse_completion(text)
+    final = "".join(
+        message.content
+        for message in completion.messages
+        if message.role == "assistant"
+        and not message.recipient
+        and message.channel not in ("analysis", "commentary")
+    )
+    return completion.reasoning, final

@@ -1,0 +1,168 @@
+"""Adapter for Ollama's native chat API, through the `ollama` library."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from collections.abc import AsyncGenerator, Sequence
+from typing import Any
+
+import httpx
+import ollama
+
+from .base import (
+    LLMAdapter,
+    LLMConnectionError,
+    LLMDelta,
+    LLMError,
+    LLMResponse,
+    LLMResponseError,
+    LLMTimeoutError,
+    Message,
+    ToolCall,
+    ToolSpec,
+)
+from .const import PROVIDER_OLLAMA
+from .openai_adapter import to_openai_tools
+
+
+def to_ollama_messages(messages: Sequence[Message]) -> list[dict[str, Any]]:
+    """Map our messages to Ollama chat messages.
+
+    Ollama has no tool call ids (and ollama 0.4.7 no tool name on results):
+    results are matched to calls by order, as Home Assistant's own integration does.
+    """
+    result: list[dict[str, Any]] = []
+    for message in messages:
+        item: dict[str, Any] = {"role": message.role, "content": message.content or ""}
+        if message.tool_calls:
+            item["tool_calls"] = [
+                {"function": {"name": call.name, "arguments": call.arguments}}
+                for call in message.tool_calls
+            ]
+        result.append(item)
+    return result
+
+
+def _tool_calls(message: ollama.Message) -> tuple[ToolCall, ...]:
+    calls = []
+    for index, call in enumerate(message.tool_calls or ()):
+        arguments: Any = call.function.arguments
+        if isinstance(arguments, str):
+            # Some models emit a JSON string; accept it when it decodes to an object.
+            try:
+                arguments = json.loads(arguments)
+            except ValueError as err:
+                raise LLMResponseError(
+                    f"tool call {call.function.name!r} has invalid arguments: {arguments!r}"
+                ) from err
+        if not isinstance(arguments, dict):
+            raise LLMResponseError(
+                f"tool call {call.function.name!r} arguments are not an object: {arguments!r}"
+            )
+        calls.append(ToolCall(id=f"call_{index}", name=call.function.name, arguments=arguments))
+    return tuple(calls)
+
+
+class OllamaAdapter(LLMAdapter):
+    """`AsyncClient.chat` with tools against an Ollama server."""
+
+    provider = PROVIDER_OLLAMA
+
+    def __init__(
+        self,
+        *,
+        model: str,
+        timeout: float,
+        base_url: str | None = None,
+        options: dict[str, Any] | None = None,
+        keep_alive: str | None = None,
+    ) -> None:
+        super().__init__(model=model, timeout=timeout)
+        self.base_url = base_url
+        self.options = options
+        self.keep_alive = keep_alive
+        self._client: ollama.AsyncClient | None = None
+        self._client_lock = asyncio.Lock()
+
+    async def _get_client(self) -> ollama.AsyncClient:
+        async with self._client_lock:
+            if self._client is None:
+                # The library builds an httpx client, which loads SSL certificates.
+                self._client = await asyncio.get_running_loop().run_in_executor(
+                    None, self._make_client
+                )
+            return self._client
+
+    def _make_client(self) -> ollama.AsyncClient:
+        return ollama.AsyncClient(host=self.base_url, timeout=self.timeout)
+
+    def _request(self, messages: Sequence[Message], tools: Sequence[ToolSpec]) -> dict[str, Any]:
+        request: dict[str, Any] = {
+            "model": self.model,
+            "messages": to_ollama_messages(messages),
+        }
+        if tools:
+            request["tools"] = to_openai_tools(tools)
+        if self.options:
+            request["options"] = self.options
+        if self.keep_alive is not None:
+            request["keep_alive"] = self.keep_alive
+        return request
+
+    async def _complete(
+        self, messages: Sequence[Message], tools: Sequence[ToolSpec]
+    ) -> LLMResponse:
+        client = await self._get_client()
+        try:
+            response = await client.chat(**self._request(messages, tools), stream=False)
+        except (ollama.ResponseError, ollama.RequestError, httpx.HTTPError, OSError) as err:
+            raise _map_error(err) from err
+        return LLMResponse(
+            text=response.message.content or "",
+            tool_calls=_tool_calls(response.message),
+            finish_reason=response.done_reason,
+        )
+
+    async def _stream(
+        self, messages: Sequence[Message], tools: Sequence[ToolSpec]
+    ) -> AsyncGenerator[LLMDelta]:
+        client = await self._get_client()
+        calls: list[ToolCall] = []
+        finish_reason: str | None = None
+        received = False
+        chunks = await client.chat(**self._request(messages, tools), stream=True)
+        try:
+            async for chunk in chunks:
+                received = True
+                # Ollama sends whole tool calls in one chunk, not fragments.
+                for call in _tool_calls(chunk.message):
+                    calls.append(
+                        ToolCall(id=f"call_{len(calls)}", name=call.name, arguments=call.arguments)
+                    )
+                if chunk.message.content:
+                    yield LLMDelta(text=chunk.message.content)
+                if chunk.done:
+                    finish_reason = chunk.done_reason
+        except (ollama.ResponseError, ollama.RequestError, httpx.HTTPError, OSError) as err:
+            raise _map_error(err) from err
+        finally:
+            # Close the library's generator (and its HTTP response) on any exit.
+            aclose = getattr(chunks, "aclose", None)
+            if aclose is not None:
+                await aclose()
+        if finish_reason is None and not calls and not received:
+            raise LLMResponseError("Ollama server streamed no chunks")
+        yield LLMDelta(tool_calls=tuple(calls), finish_reason=finish_reason or "stop")
+
+
+def _map_error(err: Exception) -> LLMError:
+    if isinstance(err, httpx.TimeoutException | TimeoutError):
+        return LLMTimeoutError(f"Ollama server timed out: {err!r}")
+    if isinstance(err, ollama.ResponseError):
+        return LLMResponseError(
+            f"Ollama server answered HTTP {err.status_code}: {err.error}", status=err.status_code
+        )
+    if isinstance(err, ConnectionError | httpx.TransportError | OSError):
+        return LLMConnectionError(f"cannot reach Ollama server: {err}")
+    return LLMResponseError(f"Ollama request failed: {err!r}")

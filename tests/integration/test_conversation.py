@@ -1,0 +1,173 @@
+"""The agent end to end through Assist: commands reach the cloud, dangerous ones wait for a yes."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+import pytest
+from homeassistant.components import conversation
+from homeassistant.core import Context, HomeAssistant
+from homeassistant.setup import async_setup_component
+from homeassistant.util import dt as dt_util
+from pytest_homeassistant_custom_component.common import MockConfigEntry, MockUser
+
+from ..conftest import SimulatorAdmin
+from .conftest import entity_id
+
+CEILING_LIGHT = "94A99021C3F4"
+LOCK = "F8C9A1B2E3D4"
+LEAVING = "T01-202404011300-71820345"
+
+
+@pytest.fixture
+async def agent(hass: HomeAssistant, config_entry: MockConfigEntry) -> str:
+    """The entry's conversation agent, set up without a language model."""
+    assert await async_setup_component(hass, "conversation", {})
+    config_entry.add_to_hass(hass)
+    assert await hass.config_entries.async_setup(config_entry.entry_id)
+    await hass.async_block_till_done()
+    return entity_id(hass, "conversation", f"{config_entry.entry_id}_conversation")
+
+
+async def say(
+    hass: HomeAssistant,
+    agent: str,
+    text: str,
+    language: str,
+    conversation_id: str | None = None,
+    user: MockUser | None = None,
+) -> conversation.ConversationResult:
+    return await conversation.async_converse(
+        hass,
+        text,
+        conversation_id,
+        Context(user_id=user.id if user else None),
+        language=language,
+        agent_id=agent,
+    )
+
+
+def speech(result: conversation.ConversationResult) -> str:
+    return str(result.response.speech["plain"]["speech"])
+
+
+async def sent(sim_admin: SimulatorAdmin, device_id: str) -> list[dict[str, Any]]:
+    return [call["body"] for call in await sim_admin.api_calls(f"/devices/{device_id}/commands")]
+
+
+async def test_a_japanese_command_reaches_the_cloud(
+    hass: HomeAssistant, agent: str, sim_admin: SimulatorAdmin
+) -> None:
+    await sent(sim_admin, CEILING_LIGHT)
+    result = await say(hass, agent, "リビングの電気を全部消して", "ja")
+    assert result.response.response_type is not conversation.intent.IntentResponseType.ERROR
+    assert [body["command"] for body in await sent(sim_admin, CEILING_LIGHT)] == ["turnOff"]
+    assert speech(result)
+
+
+async def test_an_english_scene(hass: HomeAssistant, agent: str, sim_admin: SimulatorAdmin) -> None:
+    await say(hass, agent, "I'm leaving", "en")
+    assert len(await sim_admin.api_calls(f"/scenes/{LEAVING}/execute")) == 1
+
+
+async def test_unknown_input_does_nothing_and_says_so(
+    hass: HomeAssistant, agent: str, sim_admin: SimulatorAdmin
+) -> None:
+    before = len(await sim_admin.calls())
+    result = await say(hass, agent, "sing me a song about penguins", "en")
+    assert speech(result)
+    assert len(await sim_admin.calls()) == before
+
+
+async def test_unlock_runs_only_after_yes(
+    hass: HomeAssistant, agent: str, sim_admin: SimulatorAdmin
+) -> None:
+    asked = await say(hass, agent, "玄関の鍵を開けて", "ja")
+    assert "はい" in speech(asked)
+    assert asked.continue_conversation is True
+    assert await sent(sim_admin, LOCK) == []
+
+    done = await say(hass, agent, "はい", "ja", asked.conversation_id)
+    assert [body["command"] for body in await sent(sim_admin, LOCK)] == ["unlock"]
+    assert done.continue_conversation is False
+
+
+async def test_no_cancels_and_another_conversation_cannot_confirm(
+    hass: HomeAssistant, agent: str, sim_admin: SimulatorAdmin
+) -> None:
+    asked = await say(hass, agent, "unlock the front door", "en")
+    await say(hass, agent, "yes", "en")  # a new conversation: not an answer to the question
+    cancelled = await say(hass, agent, "no", "en", asked.conversation_id)
+    assert "Cancelled" in speech(cancelled)
+    await say(hass, agent, "yes", "en", asked.conversation_id)
+    assert await sent(sim_admin, LOCK) == []
+
+
+async def test_a_yes_after_60_seconds_does_nothing(
+    hass: HomeAssistant, agent: str, sim_admin: SimulatorAdmin, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    asked = await say(hass, agent, "unlock the front door", "en")
+    later = dt_util.utcnow().timestamp() + 61
+    monkeypatch.setattr("custom_components.roomsense.safety.time.monotonic", lambda: later)
+    await say(hass, agent, "yes", "en", asked.conversation_id)
+    assert await sent(sim_admin, LOCK) == []
+
+
+async def test_permissions_are_respected(
+    hass: HomeAssistant,
+    config_entry: MockConfigEntry,
+    sim_admin: SimulatorAdmin,
+    hass_read_only_user: MockUser,
+) -> None:
+    assert await async_setup_component(hass, "conversation", {})
+    config_entry.add_to_hass(hass)
+    hass.config_entries.async_update_entry(
+        config_entry,
+        options={"permissions": {hass_read_only_user.id: {"categories": ["light"]}}},
+    )
+    assert await hass.config_entries.async_setup(config_entry.entry_id)
+    await hass.async_block_till_done()
+    agent = entity_id(hass, "conversation", f"{config_entry.entry_id}_conversation")
+
+    refused = await say(hass, agent, "lock the front door", "en", user=hass_read_only_user)
+    assert "not allowed" in speech(refused)
+    assert await sent(sim_admin, LOCK) == []
+    await say(hass, agent, "リビングの電気を消して", "ja", user=hass_read_only_user)
+    assert [body["command"] for body in await sent(sim_admin, CEILING_LIGHT)] == ["turnOff"]
+
+
+async def test_night_mode_refuses_a_confirmed_unlock(
+    hass: HomeAssistant, config_entry: MockConfigEntry, sim_admin: SimulatorAdmin
+) -> None:
+    assert await async_setup_component(hass, "conversation", {})
+    assert await async_setup_component(hass, "persistent_notification", {})
+    now = dt_util.now()
+    config_entry.add_to_hass(hass)
+    hass.config_entries.async_update_entry(
+        config_entry,
+        options={
+            "night_mode_start": (now - timedelta(hours=1)).strftime("%H:%M"),
+            "night_mode_end": (now + timedelta(hours=1)).strftime("%H:%M"),
+        },
+    )
+    assert await hass.config_entries.async_setup(config_entry.entry_id)
+    await hass.async_block_till_done()
+    agent = entity_id(hass, "conversation", f"{config_entry.entry_id}_conversation")
+
+    asked = await say(hass, agent, "玄関の鍵を開けて", "ja")
+    refused = await say(hass, agent, "はい", "ja", asked.conversation_id)
+    assert "夜間安全モード" in speech(refused)
+    assert await sent(sim_admin, LOCK) == []
+
+
+async def test_metrics_over_the_last_turns(
+    hass: HomeAssistant, agent: str, config_entry: MockConfigEntry
+) -> None:
+    await say(hass, agent, "リビングの電気を消して", "ja")
+    await say(hass, agent, "sing me a song about penguins", "en")
+    await hass.async_block_till_done()
+    rate = entity_id(hass, "sensor", f"{config_entry.entry_id}_intent_success_rate")
+    p95 = entity_id(hass, "sensor", f"{config_entry.entry_id}_conversation_latency_p95")
+    assert hass.states.get(rate).state == "50.0"
+    assert float(hass.states.get(p95).state) > 0
