@@ -118,6 +118,9 @@ async def home_assistant_with_roomsense(
             frame.async_setup(hass)
             # What the plugin's `enable_custom_integrations` fixture does.
             hass.data.pop(loader.DATA_CUSTOM_COMPONENTS)
+            # What a running Home Assistant always has; RoomSense's agent needs it.
+            if not await async_setup_component(hass, "homeassistant", {}):
+                raise RuntimeError("Home Assistant's core integration did not set up")
             port = free_port()
             http_config = {"http": {"server_host": "127.0.0.1", "server_port": port}}
             if not await async_setup_component(hass, "http", http_config):

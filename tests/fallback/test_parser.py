@@ -204,3 +204,172 @@ def test_curtain_position_is_inverted(parser: FallbackParser) -> None:
     # SwitchBot curtains count 0 = open, so "open 80 %" is position 20.
     result = parser.parse("カーテンを80%開けて")
     assert [(a.command, a.parameter) for a in result.actions] == [("setPosition", "0,ff,20")]
+
+
+# --- Remotes, compounds, battery and power questions ------------------------------------
+
+TV = "01-202404011235-55120943"
+LAMP = "6055F93A8B21"
+CEILING = "94A99021C3F4"
+
+
+def _commands(result: ParseResult) -> list[tuple[str, str, Any, str]]:
+    return [(a.device_id, a.command, a.parameter, a.command_type) for a in result.actions]
+
+
+def _remote(device_id: str, remote_type: str, *buttons: str, name: str = "") -> DeviceInfo:
+    kind = DeviceKind.TV if "TV" in remote_type or "Box" in remote_type else DeviceKind.OTHER
+    return DeviceInfo(
+        device_id,
+        name or remote_type,
+        kind,
+        remote_type,
+        is_infrared=True,
+        custom_buttons=buttons,
+    )
+
+
+@pytest.mark.parametrize(
+    ("remote_type", "text", "expected"),
+    [
+        ("Set Top Box", "channel 21 please", ("SetChannel", "21")),
+        ("Set Top Box", "チャンネルを次に", ("channelAdd", "default")),
+        ("IPTV", "volume down", ("volumeSub", "default")),
+        ("Speaker", "スピーカーの音量を上げて", ("volumeAdd", "default")),
+        ("Speaker", "mute the speaker", ("setMute", "default")),
+        ("DVD", "DVDを消音にして", ("setMute", "default")),
+    ],
+)
+def test_audio_video_remote_commands(
+    remote_type: str, text: str, expected: tuple[str, str]
+) -> None:
+    name = {"Speaker": "スピーカー", "DVD": "DVD"}.get(remote_type, remote_type)
+    remote = _remote("01-1", remote_type, name=name)
+    result = FallbackParser(HomeSnapshot(devices=[remote])).parse(text)
+    assert _commands(result) == [("01-1", *expected, "command")], result.reply
+
+
+def test_volume_and_channel_are_not_sent_where_the_type_lacks_them() -> None:
+    fan = _remote("01-2", "Fan", name="扇風機")
+    parser = FallbackParser(HomeSnapshot(devices=[fan]))
+    for text in ("扇風機の音量を上げて", "turn the volume up", "channel 4"):
+        result = parser.parse(text)
+        assert result.actions == ()
+        assert not result.understood
+
+
+def test_tv_mute_uses_a_learned_button_or_refuses(parser: FallbackParser) -> None:
+    # A TV remote has no setMute (§6.2): the demo TV has no mute button, so nothing is sent.
+    refused = parser.parse("テレビをミュートして")
+    assert refused.actions == ()
+    assert not refused.understood
+    tv = _remote("01-3", "TV", "ミュート", name="テレビ")
+    learned = FallbackParser(HomeSnapshot(devices=[tv])).parse("mute the TV")
+    assert _commands(learned) == [("01-3", "ミュート", "default", "customize")]
+
+
+def test_night_light_needs_a_learned_button_of_that_name() -> None:
+    with_button = _remote("02-1", "Others", "全灯", "常夜灯", name="寝室の照明リモコン")
+    without = _remote("02-2", "Others", "全灯", "消灯", name="寝室の照明リモコン")
+    text = "bedroom light remote night light"
+    found = FallbackParser(HomeSnapshot(devices=[with_button])).parse(text)
+    assert _commands(found) == [("02-1", "常夜灯", "default", "customize")]
+    missing = FallbackParser(HomeSnapshot(devices=[without])).parse(text)
+    assert missing.actions == ()
+
+
+def test_light_that_is_off_is_turned_on_before_a_setting(parser: FallbackParser) -> None:
+    # The bedroom lamp is off, the ceiling light on (demo state).
+    off = parser.parse("寝室の電球を昼白色にして")
+    assert _commands(off) == [
+        (LAMP, "turnOn", "default", "command"),
+        (LAMP, "setColorTemperature", "5000", "command"),
+    ]
+    on = parser.parse("set the ceiling light to 3500 kelvin")
+    assert _commands(on) == [(CEILING, "setColorTemperature", "3500", "command")]
+    # "0 %" is off, not "turn on, then off".
+    assert _commands(parser.parse("寝室の電球を0%に")) == [(LAMP, "turnOff", "default", "command")]
+
+
+def test_relative_dimming_steps_from_the_current_brightness(parser: FallbackParser) -> None:
+    result = parser.parse("リビングの電気を少し暗くして")
+    assert _commands(result) == [(CEILING, "setBrightness", "60", "command")]
+
+
+def test_compound_does_every_clause_in_order(parser: FallbackParser) -> None:
+    result = parser.parse("寝室の電球をつけて、明るさを30%にして")
+    assert result.understood
+    # One turnOn, even though both clauses would switch the lamp on.
+    assert _commands(result) == [
+        (LAMP, "turnOn", "default", "command"),
+        (LAMP, "setBrightness", "30", "command"),
+    ]
+    english = parser.parse("close the curtain, then lock the front door")
+    assert [a.command for a in english.actions] == ["turnOff", "lock"]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "テレビを消して、電気をつけて",  # which light?
+        "turn off the TV and water the plants",  # not understood
+        "カーテンを開けて、行ってきます",  # a scene is not one of several requests
+        "lock the door and what's the temperature",
+    ],
+)
+def test_compound_with_a_failing_clause_does_nothing(parser: FallbackParser, text: str) -> None:
+    result = parser.parse(text)
+    assert result.actions == ()
+    assert result.scene_id is None
+    assert not result.understood
+
+
+def test_compound_unlock_still_needs_confirmation(parser: FallbackParser) -> None:
+    result = parser.parse("turn on the TV and unlock the front door")
+    assert [a.command for a in result.actions] == ["turnOn", "unlock"]
+    assert result.needs_confirmation
+
+
+def _plug(power: str) -> DeviceInfo:
+    return DeviceInfo(
+        "7C87CE5A10B2",
+        "コーヒーメーカーのプラグ",
+        DeviceKind.PLUG,
+        "Plug Mini (JP)",
+        aliases=("coffee maker plug",),
+        state={"power": power},
+    )
+
+
+@pytest.mark.parametrize(
+    ("power", "text", "expected"),
+    [
+        ("off", "コーヒーメーカーの電源入ってる？", "切れて"),
+        ("on", "コーヒーメーカーの電源は入ってますか", "入っています"),
+        ("on", "is the coffee maker on?", "on"),
+        ("off", "is the coffee machine powered?", "off"),
+    ],
+)
+def test_plug_power_question(power: str, text: str, expected: str) -> None:
+    result = FallbackParser(HomeSnapshot(devices=[_plug(power)])).parse(text)
+    assert result.actions == ()
+    assert result.answer is not None
+    assert expected in result.answer
+
+
+def test_battery_question_without_a_battery_device() -> None:
+    result = FallbackParser(HomeSnapshot(devices=[_plug("on")])).parse("電池残量は？")
+    assert result.actions == ()
+    assert not result.understood
+
+
+def test_start_alone_means_the_vacuum_only_if_there_is_one(demo_snapshot: HomeSnapshot) -> None:
+    with_vacuum = FallbackParser(demo_snapshot).parse("スタートして")
+    assert [a.command for a in with_vacuum.actions] == ["startClean"]
+    without = FallbackParser(HomeSnapshot(devices=[_plug("off")])).parse("スタートして")
+    assert without.actions == ()
+
+
+def test_run_names_a_scene_or_starts_a_device(parser: FallbackParser) -> None:
+    assert parser.parse("run the leaving scene").scene_id is not None
+    assert [a.command for a in parser.parse("run the robot vacuum").actions] == ["startClean"]

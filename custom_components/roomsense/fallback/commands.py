@@ -14,8 +14,11 @@ from .lexicon import (
     AC_DEFAULT_TEMPERATURE,
     AC_FAN_CODES,
     AC_MODE_AUTO,
+    BRIGHTNESS_STEP,
+    BUTTON_SYNONYMS,
     CIRCULATOR_SPEEDS,
     IR_FAN_COMMANDS,
+    MUTE_WORDS,
     Op,
 )
 from .model import Action, DeviceInfo
@@ -90,6 +93,30 @@ AIR_PURIFIERS: Final = frozenset(
 IR_AIR_CONDITIONERS: Final = frozenset({"Air Conditioner"})
 IR_LIGHTS: Final = frozenset({"Light", "DIY Light"})
 IR_FANS: Final = frozenset({"Fan", "DIY Fan"})
+# §6.2: channel and volume commands; setMute only on players and speakers.
+IR_CHANNEL_REMOTES: Final = frozenset(
+    {
+        "TV",
+        "DIY TV",
+        "IPTV",
+        "DIY IPTV",
+        "Streamer",
+        "IPTV/Streamer",
+        "Set Top Box",
+        "DIY Set Top Box",
+    }
+)
+IR_VOLUME_REMOTES: Final = IR_CHANNEL_REMOTES | {"Speaker", "DIY Speaker"}
+IR_MUTE_REMOTES: Final = frozenset({"DVD", "DIY DVD", "DVD Player", "Speaker", "DIY Speaker"})
+_IR_STEP_COMMANDS: Final = {
+    Op.VOLUME_UP: ("volumeAdd", IR_VOLUME_REMOTES),
+    Op.VOLUME_DOWN: ("volumeSub", IR_VOLUME_REMOTES),
+    Op.CHANNEL_UP: ("channelAdd", IR_CHANNEL_REMOTES),
+    Op.CHANNEL_DOWN: ("channelSub", IR_CHANNEL_REMOTES),
+}
+_MUTE_BUTTON_NAMES: Final = frozenset(
+    word for group in BUTTON_SYNONYMS if "mute" in group for word in group
+) | frozenset(MUTE_WORDS)
 # Standard vacuum run: "standard" suction, one pass; the demo scenes use the same values.
 VACUUM_FAN_LEVEL: Final = 2
 VACUUM_WATER_LEVEL: Final = 1
@@ -108,6 +135,7 @@ class Request:
     fan_speed: str | None = None
     mop: bool = False
     button: str | None = None
+    channel: int | None = None
 
 
 def _action(
@@ -120,7 +148,23 @@ def _action(
     return (Action(device.device_id, command, parameter, "command", dangerous),)
 
 
+def _is_off(device: DeviceInfo) -> bool:
+    """Whether the last known state says the device is switched off."""
+    power = device.state.get("power")
+    return isinstance(power, str) and power.lower() == "off"
+
+
 def _lights(device: DeviceInfo, request: Request) -> tuple[Action, ...] | None:
+    setting = _light_setting(device, request)
+    if setting is None or request.op in (Op.TURN_ON, Op.TURN_OFF, Op.TOGGLE):
+        return setting
+    if _is_off(device) and all(action.command != "turnOff" for action in setting):
+        # A light that is off stays off on setColor/setBrightness: switch it on first.
+        return (*_action(device, "turnOn"), *setting)
+    return setting
+
+
+def _light_setting(device: DeviceInfo, request: Request) -> tuple[Action, ...] | None:
     dtype = device.device_type
     match request.op:
         case Op.TURN_ON:
@@ -153,9 +197,9 @@ def _lights(device: DeviceInfo, request: Request) -> tuple[Action, ...] | None:
 def _relative_brightness(device: DeviceInfo, request: Request) -> int:
     """Step the current brightness by 20 points; unknown brightness goes to 100 or 30."""
     current = device.state.get("brightness")
-    if not isinstance(current, int | float):
+    if not isinstance(current, int | float) or isinstance(current, bool):
         return 100 if request.op is Op.BRIGHTER else 30
-    step = 20 if request.op is Op.BRIGHTER else -20
+    step = BRIGHTNESS_STEP if request.op is Op.BRIGHTER else -BRIGHTNESS_STEP
     return max(1, min(100, int(current) + step))
 
 
@@ -163,7 +207,23 @@ def _ir_remote(device: DeviceInfo, request: Request) -> tuple[Action, ...] | Non
     dtype = device.device_type
     if request.op is Op.CUSTOM and request.button in device.custom_buttons:
         return (Action(device.device_id, request.button, "default", "customize"),)
+    if request.op is Op.MUTE:
+        if dtype in IR_MUTE_REMOTES:
+            return _action(device, "setMute")
+        button = next(
+            (name for name in device.custom_buttons if name.lower() in _MUTE_BUTTON_NAMES), None
+        )
+        return (
+            None if button is None else (Action(device.device_id, button, "default", "customize"),)
+        )
     if dtype == "Others":
+        return None
+    if request.op in _IR_STEP_COMMANDS:
+        command, types = _IR_STEP_COMMANDS[request.op]
+        return _action(device, command) if dtype in types else None
+    if request.op is Op.CHANNEL:
+        if dtype in IR_CHANNEL_REMOTES and request.channel is not None and request.channel > 0:
+            return _action(device, "SetChannel", str(request.channel))
         return None
     if request.op is Op.TURN_ON:
         return _action(device, "turnOn")
@@ -335,11 +395,14 @@ def _humidifiers(device: DeviceInfo, request: Request) -> tuple[Action, ...] | N
     if request.op in (Op.TURN_OFF, Op.STOP):
         return _action(device, "turnOff")
     if request.op is Op.HUMIDITY and request.percent is not None:
+        # A humidifier that is off is switched on before it is given a target.
+        power_on = _action(device, "turnOn") if _is_off(device) else ()
         if dtype == "Humidifier2":
             # Mode 5 is the target-humidity mode; note the API's spelling "targetHumidify".
-            return _action(device, "setMode", {"mode": 5, "targetHumidify": request.percent})
+            target = {"mode": 5, "targetHumidify": request.percent}
+            return (*power_on, *_action(device, "setMode", target))
         if dtype == "Humidifier":
-            return _action(device, "setMode", str(request.percent))
+            return (*power_on, *_action(device, "setMode", str(request.percent)))
     return None
 
 

@@ -41,6 +41,12 @@ class Op(StrEnum):
     PRESS = "press"
     HUMIDITY = "humidity"
     CUSTOM = "custom"
+    VOLUME_UP = "volume_up"
+    VOLUME_DOWN = "volume_down"
+    MUTE = "mute"
+    CHANNEL_UP = "channel_up"
+    CHANNEL_DOWN = "channel_down"
+    CHANNEL = "channel"
 
 
 # --- Targets -----------------------------------------------------------------------------
@@ -184,6 +190,9 @@ ALL_WORDS: Final = (
     "both",
 )
 
+# Words people use for the same thing in a device name: "coffee machine" = "coffee maker".
+NAME_VARIANTS: Final = (("maker", "machine"), ("tv", "television"), ("aircon", "air conditioner"))
+
 # --- Operations --------------------------------------------------------------------------
 
 # Phrase → operation. Order does not matter; the longest phrase at a position wins.
@@ -204,6 +213,11 @@ OP_PHRASES: Final[dict[Op, tuple[str, ...]]] = {
         "つけといて",
         "つけてください",
         "動かして",
+        "スタート",
+        "スタートして",
+        "始動",
+        "電源を入れ",
+        "電源入れ",
         "on",
         "start",
         "turn on",
@@ -211,6 +225,7 @@ OP_PHRASES: Final[dict[Op, tuple[str, ...]]] = {
         "power on",
         "start up",
         "put on",
+        "power up",
     ),
     Op.TURN_OFF: (
         "消して",
@@ -223,12 +238,15 @@ OP_PHRASES: Final[dict[Op, tuple[str, ...]]] = {
         "きって",
         "切る",
         "電源を切",
+        "落として",
+        "おとして",
         "off",
         "turn off",
         "switch off",
         "shut off",
         "shut down",
         "power off",
+        "power down",
         "kill",
     ),
     Op.TOGGLE: ("トグル", "切り替えて", "切りかえて", "toggle", "flip"),
@@ -236,6 +254,7 @@ OP_PHRASES: Final[dict[Op, tuple[str, ...]]] = {
         "明るくして",
         "明るく",
         "明るさを上げ",
+        "明るめ",
         "brighter",
         "brighten",
         "turn up the light",
@@ -244,13 +263,26 @@ OP_PHRASES: Final[dict[Op, tuple[str, ...]]] = {
         "暗くして",
         "暗く",
         "明るさを下げ",
+        "暗め",
         "dimmer",
         "dim",
         "darker",
         "turn down the light",
     ),
     Op.OPEN: ("開けて", "あけて", "開く", "開いて", "開けろ", "open", "raise", "pull up"),
-    Op.CLOSE: ("閉めて", "しめて", "閉じて", "閉める", "閉めろ", "close", "shut", "lower"),
+    Op.CLOSE: (
+        "閉めて",
+        "しめて",
+        "閉じて",
+        "閉める",
+        "閉めろ",
+        "下ろして",
+        "おろして",
+        "close",
+        "closed",
+        "shut",
+        "lower",
+    ),
     Op.STOP: ("止めて", "とめて", "停止", "ストップ", "一時停止", "stop", "pause", "halt"),
     Op.LOCK: (
         "施錠",
@@ -315,6 +347,88 @@ OP_PHRASES: Final[dict[Op, tuple[str, ...]]] = {
     ),
     Op.PRESS: ("押して", "プッシュ", "press", "push"),
 }
+
+# "Run the vacuum": a start verb only when a device is named (not "run the home scene").
+RUN_WORDS: Final = ("run", "実行して")
+# "スタート" alone: whatever starts when nothing else is named, i.e. a robot vacuum.
+START_WORDS: Final = ("スタート", "スタートして", "start", "始動")
+
+# "〜しといて" / "〜しておいて": the same request as "〜して" (colloquial "do it for me").
+TE_OKU_FORMS: Final = (
+    ("しておいて", "して"),
+    ("しといて", "して"),
+    ("ておいて", "て"),
+    ("といて", "て"),
+)
+
+# Audio/video remotes (§6.2): a volume or channel word plus a direction or a number.
+VOLUME_CONTEXT: Final = ("音量", "ボリューム", "音", "volume", "sound")
+CHANNEL_CONTEXT: Final = ("チャンネル", "チャネル", "番組", "channel", "channels", "ch")
+UP_WORDS: Final = (
+    "上げて",
+    "上げ",
+    "あげて",
+    "大きく",
+    "おおきく",
+    "アップ",
+    "次",
+    "つぎ",
+    "送って",
+    "up",
+    "raise",
+    "increase",
+    "higher",
+    "next",
+    "forward",
+    "turn up",
+)
+DOWN_WORDS: Final = (
+    "下げて",
+    "下げ",
+    "さげて",
+    "小さく",
+    "ちいさく",
+    "落として",
+    "絞って",
+    "ダウン",
+    "前",
+    "まえ",
+    "戻して",
+    "戻って",
+    "戻",
+    "down",
+    "lower",
+    "decrease",
+    "reduce",
+    "previous",
+    "prev",
+    "back",
+    "go back",
+    "turn down",
+)
+# Whole phrases that already say which way the volume goes.
+VOLUME_UP_PHRASES: Final = ("louder", "音を大きく", "音大きく")
+VOLUME_DOWN_PHRASES: Final = ("quieter", "softer", "うるさい", "音を小さく", "音小さく")
+MUTE_WORDS: Final = ("ミュート", "消音", "mute", "silence")
+
+# Learned infrared buttons people call by another name: a group joins a device when one
+# of its buttons is one of the words, so "night light" finds a button named 常夜灯 and
+# nothing on a remote without one.
+BUTTON_SYNONYMS: Final[tuple[tuple[str, ...], ...]] = (
+    ("入力切替", "入力切換", "入力切り替え", "入力切り換え", "外部入力", "入力", "input", "source"),
+    ("常夜灯", "豆電球", "ナイトライト", "night light", "nightlight", "night-light", "night mode"),
+    ("全灯", "全点灯", "full light"),
+    ("ミュート", "消音", "mute"),
+    ("netflix", "ネットフリックス", "ネトフリ"),
+    ("youtube", "ユーチューブ"),
+    ("prime video", "プライムビデオ", "amazon prime"),
+)
+
+# Brightness extremes: "明るさ最大", "full brightness", "lowest brightness".
+LEVEL_MAX_WORDS: Final = ("最大", "max", "maximum", "full", "highest", "一番明るく", "brightest")
+LEVEL_MIN_WORDS: Final = ("最小", "最低", "min", "minimum", "lowest", "一番暗く", "dimmest")
+# A relative brightness step ("少し暗く", "dim").
+BRIGHTNESS_STEP: Final = 20
 
 # Comfort phrases choose the air conditioner mode from how the user feels.
 COOLER_PHRASES: Final = (
@@ -602,6 +716,16 @@ TEMPERATURE_TOPIC: Final = (
     "how cold",
 )
 HUMIDITY_TOPIC: Final = ("湿度", "しつど", "humidity", "humid")
+BATTERY_TOPIC: Final = (
+    "バッテリー",
+    "バッテリ",
+    "電池",
+    "充電残量",
+    "残量",
+    "battery",
+    "batteries",
+    "charge level",
+)
 CO2_TOPIC: Final = ("co2", "二酸化炭素", "空気", "換気", "carbon dioxide", "air quality")
 STATE_TOPIC: Final = (
     "閉まって",
@@ -622,6 +746,11 @@ STATE_TOPIC: Final = (
     "on",
     "off",
     "running",
+    "入って",
+    "入ってる",
+    "入ってます",
+    "電源",
+    "powered",
     "状態",
     "state",
     "status",
@@ -677,6 +806,15 @@ ACTION_REPLIES: Final[dict[Op, tuple[str, str]]] = {
     Op.PRESS: ("{name}を押します", "pressing the {name}"),
     Op.HUMIDITY: ("{name}を湿度{value}%にします", "setting the {name} to {value}% humidity"),
     Op.CUSTOM: ("{name}の「{value}」を送ります", "sending '{value}' to the {name}"),
+    Op.VOLUME_UP: ("{name}の音量を上げます", "turning the {name} volume up"),
+    Op.VOLUME_DOWN: ("{name}の音量を下げます", "turning the {name} volume down"),
+    Op.MUTE: ("{name}をミュートします", "muting the {name}"),
+    Op.CHANNEL_UP: ("{name}のチャンネルを次にします", "switching the {name} to the next channel"),
+    Op.CHANNEL_DOWN: (
+        "{name}のチャンネルを前にします",
+        "switching the {name} to the previous channel",
+    ),
+    Op.CHANNEL: ("{name}を{value}チャンネルにします", "putting the {name} on channel {value}"),
 }
 FAN_SPEED_NAMES: Final[dict[str, tuple[str, str]]] = {
     "high": ("強", "high"),
@@ -724,5 +862,47 @@ OUT_OF_RANGE_REPLY: Final = (
     "何も操作していません。",
     "That value is out of range (temperature 16-30 °C, levels 0-100 %, colour temperature "
     "2700-6500 K), so I didn't do anything.",
+)
+COMPOUND_FAILED_REPLY: Final = (
+    "「{clause}」の部分を実行できないので、ほかの部分も含めて何も操作していません。{detail}",
+    "I couldn't do \"{clause}\", so I didn't do any of the request. {detail}",
+)
+# Words that make no request of their own ("turn on the light, please").
+FILLER_WORDS: Final = (
+    "please",
+    "thanks",
+    "thank you",
+    "ok",
+    "okay",
+    "now",
+    "right now",
+    "for me",
+    "too",
+    "as well",
+    "hey",
+    "お願い",
+    "おねがい",
+    "ください",
+    "下さい",
+    "今すぐ",
+    "すぐ",
+    "くれる",
+    "くれない",
+    "くれますか",
+    "くれません",
+    "もらえる",
+    "もらえない",
+    "もらえますか",
+    "ほしい",
+    "欲しい",
+    "ちょうだい",
+    "くれ",
+    "かな",
+    "ね",
+    "よ",
+)
+NO_BATTERY_REPLY: Final = (
+    "電池残量が分かる機器が見つかりませんでした。",
+    "I couldn't find a device that reports its battery level.",
 )
 SCENE_REPLY: Final = ("シーン「{name}」を実行します。", 'Running the "{name}" scene.')

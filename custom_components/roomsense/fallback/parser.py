@@ -48,6 +48,17 @@ _TRAILING_PUNCTUATION: Final = " 。.!！、,~〜ー…♪"
 _OPS_NEEDING_TARGET_AREA: Final = (Op.OPEN, Op.CLOSE, Op.POSITION, Op.STOP)
 _COVER_KINDS: Final = frozenset({DeviceKind.CURTAIN, DeviceKind.BLIND})
 _SENSOR_FIELDS: Final = {"temperature": "temperature", "humidity": "humidity", "co2": "CO2"}
+_CHANNEL_SUFFIX: Final = re.compile(r"(\d)(ch)(?![a-z])")
+# Where one request ends and the next begins: "、", "and", "then", or a verb's て-form.
+_CLAUSE_BREAK: Final = re.compile(
+    r"\s*(?:[、,;。]|\band then\b|\band\b|\bthen\b|それから|そのあと|あと(?=[^\d]))\s*"
+)
+# Tags that make a piece of a sentence a request of its own.
+# ("It's too hot, turn on the cooling": a feeling or a reason is no request of its own.)
+_ACTION_TAGS: Final = (
+    "op", "button", "color", "kelvin", "volume_up", "volume_down", "mute", "scene",
+)  # fmt: skip
+_TARGET_TAGS: Final = ("device", "weak_device", "kind", "area", "home")
 
 
 class _Tag(StrEnum):
@@ -78,6 +89,16 @@ class _Tag(StrEnum):
     TOPIC = "topic"
     NEGATION = "negation"
     BUTTON = "button"
+    RUN = "run"
+    START = "start"
+    VOLUME = "volume"
+    CHANNEL = "channel"
+    UP = "up"
+    DOWN = "down"
+    VOLUME_UP = "volume_up"
+    VOLUME_DOWN = "volume_down"
+    MUTE = "mute"
+    LEVEL = "level"
 
 
 type _Meaning = tuple[_Tag, Any]
@@ -90,6 +111,9 @@ class _Scan:
     tags: dict[_Tag, list[Any]] = field(default_factory=dict)
     kind_terms: list[tuple[DeviceKind, str]] = field(default_factory=list)
     numbers: list[tuple[float, str | None]] = field(default_factory=list)
+    # (start, end, tags) of every tagged phrase, in text order.
+    spans: list[tuple[int, int, frozenset[_Tag]]] = field(default_factory=list)
+    number_starts: list[int] = field(default_factory=list)
 
     def values(self, tag: _Tag) -> list[Any]:
         """All values of one tag, first occurrence first."""
@@ -150,6 +174,10 @@ def _ascii_first(names: Iterable[str], fallback: str) -> str:
     return next((name for name in names if name.isascii()), fallback)
 
 
+_ACTION_TAG_SET: Final = frozenset(_Tag(tag) for tag in _ACTION_TAGS)
+_TARGET_TAG_SET: Final = frozenset(_Tag(tag) for tag in _TARGET_TAGS)
+
+
 class FallbackParser:
     """Understands one utterance at a time against a fixed snapshot of the home."""
 
@@ -174,6 +202,10 @@ class FallbackParser:
                 add(key, (_Tag.WEAK_DEVICE if key in kind_terms else _Tag.DEVICE, device.device_id))
             for button in device.custom_buttons:
                 add(button, (_Tag.BUTTON, (device.device_id, button)))
+                for group in lx.BUTTON_SYNONYMS:
+                    if normalize(button) in {normalize(word) for word in group}:
+                        for word in group:
+                            add(word, (_Tag.BUTTON, (device.device_id, button)))
         self._terms: list[tuple[str, tuple[_Meaning, ...], re.Pattern[str] | None]] = [
             (term, tuple(found), _term_pattern(term))
             for term, found in sorted(meanings.items(), key=lambda item: -len(item[0]))
@@ -207,6 +239,18 @@ class FallbackParser:
             (lx.HUMIDITY_TOPIC, (_Tag.TOPIC, "humidity")),
             (lx.CO2_TOPIC, (_Tag.TOPIC, "co2")),
             (lx.STATE_TOPIC, (_Tag.TOPIC, "state")),
+            (lx.BATTERY_TOPIC, (_Tag.TOPIC, "battery")),
+            (lx.RUN_WORDS, (_Tag.RUN, True)),
+            (lx.START_WORDS, (_Tag.START, True)),
+            (lx.VOLUME_CONTEXT, (_Tag.VOLUME, True)),
+            (lx.CHANNEL_CONTEXT, (_Tag.CHANNEL, True)),
+            (lx.UP_WORDS, (_Tag.UP, True)),
+            (lx.DOWN_WORDS, (_Tag.DOWN, True)),
+            (lx.VOLUME_UP_PHRASES, (_Tag.VOLUME_UP, True)),
+            (lx.VOLUME_DOWN_PHRASES, (_Tag.VOLUME_DOWN, True)),
+            (lx.MUTE_WORDS, (_Tag.MUTE, True)),
+            (lx.LEVEL_MAX_WORDS, (_Tag.LEVEL, 100)),
+            (lx.LEVEL_MIN_WORDS, (_Tag.LEVEL, 1)),
         ]
         for phrases_of_meaning, meaning in simple:
             for phrase in phrases_of_meaning:
@@ -291,6 +335,12 @@ class FallbackParser:
                 # "coffee maker plug" is also just "the coffee maker".
                 if head and last in kind_words and head not in kind_words | area_words:
                     keys.add(head)
+        for key in list(keys):
+            words = key.split()
+            for one, other in lx.NAME_VARIANTS:
+                for old, new in ((one, other), (other, one)):
+                    if old in words:
+                        keys.add(" ".join(new if word == old else word for word in words))
         return {key for key in keys if len(key) >= (3 if key.isascii() else 2)}
 
     @lru_cache(maxsize=1)  # noqa: B019 - one parser lives as long as its snapshot
@@ -320,7 +370,8 @@ class FallbackParser:
                 claimed[start:end] = b"\x01" * (end - start)
                 hits.append((start, term, meanings))
         scan = _Scan()
-        for _start, term, meanings in sorted(hits, key=lambda hit: hit[0]):
+        for start, term, meanings in sorted(hits, key=lambda hit: hit[0]):
+            scan.spans.append((start, start + len(term), frozenset(tag for tag, _ in meanings)))
             for tag, value in meanings:
                 scan.tags.setdefault(tag, []).append(value)
                 if tag is _Tag.KIND:
@@ -328,6 +379,7 @@ class FallbackParser:
         masked = "".join(" " if claimed[i] else char for i, char in enumerate(text))
         for match in _NUMBER.finditer(masked):
             scan.numbers.append((float(match.group(1)), _unit_class(match.group(2))))
+            scan.number_starts.append(match.start())
         return scan
 
     # --- Parsing -------------------------------------------------------------------------
@@ -335,8 +387,102 @@ class FallbackParser:
     def parse(self, text: str) -> ParseResult:
         """Understand one utterance; nothing is executed, the result says what to do."""
         language = detect_language(text)
-        normalized = normalize(text)
+        normalized = _colloquial(normalize(text))
         scan = self._scan(normalized)
+        if scan.has(_Tag.NEGATION) and not self._is_question(normalized, scan, language):
+            return _reply(language, lx.NEGATION_REPLY, "negated")
+        clauses = self._clauses(normalized, scan)
+        if len(clauses) > 1:
+            return self._compound(clauses, language)
+        return self._parse_clause(normalized, scan, language, [])
+
+    def _clauses(self, text: str, scan: _Scan) -> list[str]:
+        """Split "do A and do B" into requests; a piece with nothing to do joins its neighbour.
+
+        Cuts fall on "、", "and", "then" and after a verb's て-form ("つけて|閉めて") when
+        more follows, never inside a recognised phrase.
+        """
+        inside = bytearray(len(text) + 1)
+        for start, end, _tags in scan.spans:
+            inside[start:end] = b"\x01" * (end - start)
+        cuts: list[tuple[int, int]] = [
+            match.span()
+            for match in _CLAUSE_BREAK.finditer(text)
+            if match.end() > match.start() and not inside[match.start()]
+        ]
+        for _start, end, found in scan.spans:
+            more = text[end:].strip(_TRAILING_PUNCTUATION)
+            if _Tag.OP in found and text[end - 1] == "て" and more:
+                cuts.append((end, end))
+        if not cuts:
+            return [text]
+        pieces: list[tuple[int, int]] = []
+        position = 0
+        for start, end in sorted(cuts):
+            if start > position:
+                pieces.append((position, start))
+            position = max(position, end)
+        if position < len(text):
+            pieces.append((position, len(text)))
+        merged: list[list[int]] = []
+        pending_start: int | None = None
+        for start, end in pieces:
+            piece = text[start:end].strip(_TRAILING_PUNCTUATION)
+            if not piece:
+                continue
+            # The whole sentence's tags inside this piece (cuts never split a phrase).
+            inner = {tag for a, b, found in scan.spans if start <= a and b <= end for tag in found}
+            numbered = any(start <= at < end for at in scan.number_starts)
+            if not numbered and not inner & _ACTION_TAG_SET:
+                if not inner and _is_unknown_clause(piece):
+                    # "… and order a pizza": a request of its own that nothing understands.
+                    return [*(text[a:b] for a, b in merged), piece] if merged else [text]
+                if merged:
+                    merged[-1][1] = end
+                elif pending_start is None:
+                    pending_start = start
+                continue
+            if pending_start is not None:
+                start, pending_start = pending_start, None
+            merged.append([start, end])
+        if pending_start is not None and merged:
+            merged[0][0] = pending_start
+        if len(merged) < 2:
+            return [text]
+        return [text[start:end].strip(_TRAILING_PUNCTUATION + "、") for start, end in merged]
+
+    def _compound(self, clauses: list[str], language: Language) -> ParseResult:
+        """Every clause on its own; all of them or, if any is not understood, none."""
+        actions: list[Action] = []
+        replies: list[str] = []
+        context: list[DeviceInfo] = []
+        for clause in clauses:
+            scan = self._scan(clause)
+            result = self._parse_clause(clause, scan, language, context)
+            if (
+                not result.understood
+                or not result.actions
+                or result.scene_id is not None
+                or result.answer is not None
+            ):
+                text = lx.COMPOUND_FAILED_REPLY[0 if language == "ja" else 1].format(
+                    clause=clause, detail=result.reply
+                )
+                # Several requests and not all of them can be done: none is.
+                return ParseResult(language, False, text, intent="conflict")
+            ids = _unique(action.device_id for action in result.actions)
+            context = [self._devices[device_id] for device_id in ids]
+            for action in result.actions:
+                if action not in actions:
+                    actions.append(action)
+            replies.append(result.reply)
+        reply = ("" if language == "ja" else " ").join(replies)
+        return ParseResult(language, True, reply, tuple(actions), intent="compound")
+
+    def _parse_clause(
+        self, normalized: str, scan: _Scan, language: Language, context: list[DeviceInfo]
+    ) -> ParseResult:
+        """One request; `context` holds the devices of the previous clause ("… and dim it")."""
         if self._is_question(normalized, scan, language):
             return self._answer(scan, language)
         if scan.has(_Tag.NEGATION):
@@ -353,7 +499,11 @@ class FallbackParser:
         weak_scenes = _unique(scan.values(_Tag.WEAK_SCENE))
         if weak_scenes and not commanding and len(weak_scenes) == 1:
             return self._scene(weak_scenes[0], language)
-        outcome = self._command(scan, language)
+        targeted = any(scan.has(tag) for tag in (_Tag.DEVICE, _Tag.KIND, _Tag.WEAK_DEVICE))
+        if scan.has(_Tag.RUN) and not scan.has(_Tag.OP) and targeted:
+            # "Run the robot vacuum": a start verb once a device is named.
+            scan.tags[_Tag.OP] = [Op.TURN_ON]
+        outcome = self._command(scan, language, context)
         if outcome.result is not None:
             return outcome.result
         assert outcome.request is not None  # noqa: S101 - _command sets one or the other
@@ -411,6 +561,13 @@ class FallbackParser:
                 value = lx.FAN_SPEED_NAMES[request.fan_speed][index]
         elif request.op is Op.CUSTOM:
             value = request.button or ""
+        elif request.op is Op.CHANNEL:
+            value = request.channel or 0
+        if action.command in ("start", "startClean") and request.op is Op.TURN_ON:
+            # "Start the robot vacuum": say what it does.
+            return lx.ACTION_REPLIES[Op.CLEAN][index].format(
+                name=self._device_name(device, language), value=value
+            )
         if action.command == "setAll" and isinstance(action.parameter, str):
             temp, mode, _fan, _power = action.parameter.split(",")
             mode_name = lx.AC_MODE_NAMES[int(mode)][index]
@@ -444,13 +601,26 @@ class FallbackParser:
 
     # --- Commands ------------------------------------------------------------------------
 
-    def _command(self, scan: _Scan, language: Language) -> _Outcome:
+    def _command(
+        self, scan: _Scan, language: Language, context: Sequence[DeviceInfo] = ()
+    ) -> _Outcome:
         kinds = _unique(scan.values(_Tag.KIND))
         explicit = [self._devices[device_id] for device_id in _unique(scan.values(_Tag.DEVICE))]
+        weak = [self._devices[device_id] for device_id in _unique(scan.values(_Tag.WEAK_DEVICE))]
+        if explicit:
+            # "コーヒーメーカーとサーキュレーター": a named device plus one called by its kind.
+            named_kinds = {device.kind for device in explicit}
+            explicit += [device for device in weak if device.kind not in named_kinds]
+        elif context and not any(scan.has(tag) for tag in _TARGET_TAG_SET):
+            # "… and set it to 50 %": the devices of the previous clause.
+            explicit = list(context)
         buttons = scan.values(_Tag.BUTTON)
         if buttons:
             device_id, button = buttons[0]
-            named = device_id in {device.device_id for device in explicit}
+            owner = self._devices[device_id]
+            named = device_id in {device.device_id for device in (*explicit, *weak)} or (
+                owner.kind in kinds and owner.kind is not DeviceKind.OTHER
+            )
             other_meaning = scan.has(_Tag.OP) or scan.has(_Tag.ALL)
             if named or not other_meaning:
                 button_request = Request(Op.CUSTOM, button=button)
@@ -467,6 +637,12 @@ class FallbackParser:
             return _Outcome(request, explicit)
         if not kinds and (Op.CLEAN in scan.values(_Tag.OP) or scan.has(_Tag.MOP)):
             # "掃除を停止": the cleaning words name the robot even when the verb is "stop".
+            kinds = [DeviceKind.VACUUM]
+        if not kinds and request.op in _AV_OPS:
+            has_tv = any(device.kind is DeviceKind.TV for device in self._snapshot.devices)
+            kinds = [DeviceKind.TV if has_tv else DeviceKind.OTHER]
+        if not kinds and request.op is Op.TURN_ON and scan.has(_Tag.START):
+            # "スタートして" alone: the robot vacuum is what starts.
             kinds = [DeviceKind.VACUUM]
         if not kinds:
             kinds = self._infer_kinds(request, scan)
@@ -485,6 +661,12 @@ class FallbackParser:
         speeds = _unique(scan.values(_Tag.FAN_SPEED))
         no_kind = not kinds
         wants_off = Op.TURN_OFF in ops or Op.STOP in ops
+
+        # TV, streamer, set-top box: volume, mute, channels.
+        if not kinds - {DeviceKind.TV, DeviceKind.OTHER}:
+            av = _av_request(scan, bare)
+            if av is not None:
+                return av
 
         # Air conditioner: comfort, mode, setpoint, fan speed.
         comfort = scan.values(_Tag.COOLER) or scan.values(_Tag.WARMER)
@@ -521,10 +703,13 @@ class FallbackParser:
             if colors:
                 return Request(Op.COLOR, rgb=colors[0]) if len(colors) == 1 else None
             level = percent if percent is not None else bare
-            if level is not None and (
-                DeviceKind.LIGHT in kinds or scan.has(_Tag.BRIGHTNESS_CONTEXT)
-            ):
+            brightness_words = DeviceKind.LIGHT in kinds or scan.has(_Tag.BRIGHTNESS_CONTEXT)
+            if level is not None and brightness_words:
                 return Request(Op.BRIGHTNESS, percent=round(level))
+            extremes = scan.values(_Tag.LEVEL)
+            if extremes and (brightness_words or Op.BRIGHTER in ops or Op.DIMMER in ops):
+                # "明るさ最大", "full brightness", "lowest brightness".
+                return Request(Op.BRIGHTNESS, percent=extremes[0])
         # Fans: speed as a percentage or a word.
         if DeviceKind.FAN in kinds and not wants_off:
             level = percent if percent is not None else bare
@@ -535,7 +720,12 @@ class FallbackParser:
                     fan_speed=speeds[0] if speeds else None,
                 )
         # Humidifiers: a target humidity.
-        humidifier_target = DeviceKind.HUMIDIFIER in kinds or scan.has(_Tag.HUMIDITY_CONTEXT)
+        humidifier_target = (
+            DeviceKind.HUMIDIFIER in kinds
+            or scan.has(_Tag.HUMIDITY_CONTEXT)
+            # "keep the bedroom at 45 percent humidity": a target, not a question.
+            or (no_kind and "humidity" in scan.values(_Tag.TOPIC))
+        )
         if humidifier_target and not wants_off and percent is not None:
             return Request(Op.HUMIDITY, percent=round(percent))
         # Covers: a position ("30%", "half") is the open percentage, or closed with 閉めて.
@@ -662,13 +852,15 @@ class FallbackParser:
         if marked:
             return True
         # "CO2濃度", "bedroom humidity": a bare reading topic with nothing to do is a question.
-        measuring = topics & {"temperature", "humidity", "co2"}
+        measuring = topics & {"temperature", "humidity", "co2", "battery"}
         return bool(measuring) and not (
             scan.has(_Tag.OP) or scan.has(_Tag.COOLER) or scan.has(_Tag.WARMER)
         )
 
     def _answer(self, scan: _Scan, language: Language) -> ParseResult:
         topics = _unique(scan.values(_Tag.TOPIC))
+        if "battery" in topics:
+            return self._answer_battery(scan, language)
         measured = [topic for topic in topics if topic != "state"]
         if measured:
             return self._answer_reading(measured[0], scan, language)
@@ -726,6 +918,47 @@ class FallbackParser:
             joined = ", ".join(f"{area} {value}" for area, value in parts)
             answer = f"The {topic_name[1]} is: {joined}."
         return ParseResult(language, True, answer, answer=answer, intent="question")
+
+    def _answer_battery(self, scan: _Scan, language: Language) -> ParseResult:
+        """Battery levels of the devices asked about (every battery device when none is)."""
+        devices = self._asked_devices(scan, default_kinds=[])
+        if not devices and not any(scan.has(tag) for tag in _TARGET_TAG_SET):
+            devices = list(self._snapshot.devices)
+        levels = [
+            (device, int(level))
+            for device in devices
+            if isinstance(level := device.state.get("battery"), int | float)
+            and not isinstance(level, bool)
+        ]
+        if not levels:
+            return _reply(language, lx.NO_BATTERY_REPLY, "question")
+        if language == "ja":
+            answer = "".join(f"{device.name}の電池残量は{level}%です。" for device, level in levels)
+        else:
+            answer = " ".join(
+                f"The {self._device_name(device, language)} battery is at {level}%."
+                for device, level in levels
+            )
+        return ParseResult(language, True, answer, answer=answer, intent="question")
+
+    def _asked_devices(self, scan: _Scan, default_kinds: list[DeviceKind]) -> list[DeviceInfo]:
+        """The devices a question names: by name, else by kind and area."""
+        devices = [self._devices[device_id] for device_id in _unique(scan.values(_Tag.DEVICE))]
+        if devices:
+            return devices
+        kinds = _unique(scan.values(_Tag.KIND))
+        weak = set(scan.values(_Tag.WEAK_DEVICE))
+        areas = _unique(scan.values(_Tag.AREA))
+        if not kinds:
+            if weak:
+                return [self._devices[device_id] for device_id in _unique(weak)]
+            kinds = default_kinds if areas else []
+        found = [
+            device
+            for device in self._snapshot.devices
+            if device.kind in kinds and (not areas or device.area in areas)
+        ]
+        return [device for device in found if device.device_id in weak] or found
 
     def _answer_state(self, scan: _Scan, language: Language) -> ParseResult:
         devices = [self._devices[device_id] for device_id in _unique(scan.values(_Tag.DEVICE))]
@@ -792,6 +1025,10 @@ def _describe_state(device: DeviceInfo, language: Language) -> str | None:
     power = state.get("power")
     if isinstance(power, str) and power.lower() in ("on", "off"):
         on = power.lower() == "on"
+        if device.kind in (DeviceKind.PLUG, DeviceKind.SWITCH):
+            if ja:
+                return "電源が入っています（オン）" if on else "電源が切れています（オフ）"
+            return "on" if on else "off"
         if on and isinstance(state.get("brightness"), int | float):
             brightness = state["brightness"]
             return f"ついています（明るさ{brightness}%）" if ja else f"on at {brightness}%"
@@ -804,6 +1041,47 @@ def _describe_state(device: DeviceInfo, language: Language) -> str | None:
     if "workingStatus" in state:
         return f"{state['workingStatus']}です" if ja else str(state["workingStatus"])
     return None
+
+
+_AV_OPS: Final = frozenset(
+    {Op.VOLUME_UP, Op.VOLUME_DOWN, Op.MUTE, Op.CHANNEL_UP, Op.CHANNEL_DOWN, Op.CHANNEL}
+)
+
+
+def _av_request(scan: _Scan, bare: float | None) -> Request | None:
+    """Volume, mute and channel requests for TV-like remotes, or None."""
+    up, down = scan.has(_Tag.UP), scan.has(_Tag.DOWN)
+    volume_up = scan.has(_Tag.VOLUME_UP) or (scan.has(_Tag.VOLUME) and up and not down)
+    volume_down = scan.has(_Tag.VOLUME_DOWN) or (scan.has(_Tag.VOLUME) and down and not up)
+    channel = scan.has(_Tag.CHANNEL)
+    wanted: list[Request] = []
+    if volume_up != volume_down:
+        wanted.append(Request(Op.VOLUME_UP if volume_up else Op.VOLUME_DOWN))
+    if scan.has(_Tag.MUTE):
+        wanted.append(Request(Op.MUTE))
+    if channel and bare is not None and bare == int(bare):
+        wanted.append(Request(Op.CHANNEL, channel=int(bare)))
+    elif channel and up != down and not scan.has(_Tag.VOLUME):
+        wanted.append(Request(Op.CHANNEL_UP if up else Op.CHANNEL_DOWN))
+    return wanted[0] if len(wanted) == 1 else None
+
+
+def _is_unknown_clause(piece: str) -> bool:
+    """A piece with no recognised phrase at all: more than a filler word."""
+    rest = piece
+    for word in sorted(lx.FILLER_WORDS, key=len, reverse=True):
+        rest = re.sub(rf"(?<![a-z]){re.escape(word)}(?![a-z])", " ", rest)
+    rest = rest.strip(_TRAILING_PUNCTUATION + "?？")
+    if rest.isascii():
+        return len(rest.split()) >= 2
+    return len(rest.replace(" ", "")) >= 3
+
+
+def _colloquial(text: str) -> str:
+    """The plain form of a request: 消しといて → 消して, 8ch → 8 ch."""
+    for colloquial, plain in lx.TE_OKU_FORMS:
+        text = text.replace(colloquial, plain)
+    return _CHANNEL_SUFFIX.sub(r"\1 \2", text)
 
 
 def _in_range(request: Request) -> bool:
