@@ -19,6 +19,7 @@ from homeassistant.core import callback
 from homeassistant.data_entry_flow import section
 from homeassistant.helpers.aiohttp_client import async_get_clientsession
 from homeassistant.helpers.selector import (
+    BooleanSelector,
     NumberSelector,
     NumberSelectorConfig,
     NumberSelectorMode,
@@ -44,6 +45,7 @@ from .const import (
     DOMAIN,
     LOGGER,
     OPT_ALLOWED_NETWORKS,
+    OPT_LLM_HASS_API,
     OPT_POLLING_SHARE,
     OPT_QUEUE_TTL,
     OPT_STALENESS,
@@ -277,6 +279,7 @@ class RoomSenseOptionsFlow(OptionsFlow):
                     OPT_ALLOWED_NETWORKS: networks,
                     CONF_LLM_PROVIDER: user_input[CONF_LLM_PROVIDER],
                     CONF_LLM_TIMEOUT: float(user_input[CONF_LLM_TIMEOUT]),
+                    OPT_LLM_HASS_API: bool(user_input.get(OPT_LLM_HASS_API, False)),
                     OPT_DANGEROUS_COMMANDS: [
                         command.strip()
                         for command in user_input.get(OPT_DANGEROUS_COMMANDS) or []
@@ -331,6 +334,9 @@ class RoomSenseOptionsFlow(OptionsFlow):
                 vol.Required(
                     CONF_LLM_TIMEOUT, default=values.get(CONF_LLM_TIMEOUT, DEFAULT_LLM_TIMEOUT)
                 ): _number(1, 300, 1, "s"),
+                vol.Optional(
+                    OPT_LLM_HASS_API, default=values.get(OPT_LLM_HASS_API, False)
+                ): BooleanSelector(),
                 vol.Optional(
                     OPT_NIGHT_MODE_START, description=_suggested(values, OPT_NIGHT_MODE_START)
                 ): TimeSelector(),

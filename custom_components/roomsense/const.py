@@ -36,3 +36,5 @@ EVENT_COMMAND_RESULT: Final = "roomsense_command_result"
 OPT_QUEUE_TTL: Final = "queue_ttl"
 DEFAULT_QUEUE_TTL: Final = 600
 EVENT_AUDIT: Final = "roomsense_audit"
+# Offer Home Assistant's own Assist tools to the model too.
+OPT_LLM_HASS_API: Final = "llm_hass_api"

@@ -27,13 +27,14 @@ from homeassistant.components.conversation.models import AbstractConversationAge
 from homeassistant.const import MATCH_ALL
 from homeassistant.core import HomeAssistant
 from homeassistant.exceptions import HomeAssistantError
-from homeassistant.helpers import intent
+from homeassistant.helpers import intent, llm
 from homeassistant.helpers.aiohttp_client import async_get_clientsession
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 from homeassistant.helpers.httpx_client import get_async_client
 from homeassistant.util import dt as dt_util
+from voluptuous_openapi import convert  # type: ignore[import-untyped]
 
-from .const import LOGGER
+from .const import DOMAIN, LOGGER, OPT_LLM_HASS_API
 from .data import RoomSenseConfigEntry
 from .entity import account_device_info
 from .fallback import FallbackParser, detect_language, normalize
@@ -324,19 +325,35 @@ class RoomSenseConversationEntity(ConversationEntity, AbstractConversationAgent)
         language: Language,
         snapshot: HomeSnapshot,
     ) -> tuple[str, bool]:
+        hass_api = await self._hass_api(user_input)
+        tools: tuple[ToolSpec, ...] = TOOL_SPECS
+        prompt = self._system_prompt(language, snapshot)
+        if hass_api is not None:
+            tools = (
+                *TOOL_SPECS,
+                *(
+                    ToolSpec(
+                        tool.name,
+                        tool.description or "",
+                        convert(tool.parameters, custom_serializer=hass_api.custom_serializer),
+                    )
+                    for tool in hass_api.tools
+                ),
+            )
+            prompt = f"{prompt}\n\n{hass_api.api_prompt}"
         messages = [
-            Message("system", self._system_prompt(language, snapshot)),
+            Message("system", prompt),
             *self._history(chat_log),
             Message("user", user_input.text),
         ]
         acted = False
         for _round in range(MAX_TOOL_ROUNDS):
-            response = await adapter.complete(messages, TOOL_SPECS)
+            response = await adapter.complete(messages, tools)
             if not response.tool_calls:
                 return response.text.strip() or _TEXT["no_answer"][language], True
             messages.append(Message("assistant", response.text, tool_calls=response.tool_calls))
             for call in response.tool_calls:
-                result = await self._run_tool(call, user_input, chat_log.conversation_id)
+                result = await self._run_tool(call, user_input, chat_log.conversation_id, hass_api)
                 acted = acted or "error" not in result
                 messages.append(
                     Message(
@@ -360,8 +377,43 @@ class RoomSenseConversationEntity(ConversationEntity, AbstractConversationAgent)
                 history.append(Message("assistant", content.content))
         return history
 
+    async def _hass_api(self, user_input: ConversationInput) -> llm.APIInstance | None:
+        """Home Assistant's own Assist tools, when the user enabled them in the options."""
+        if not self.entry.options.get(OPT_LLM_HASS_API):
+            return None
+        context = llm.LLMContext(
+            platform=DOMAIN,
+            context=user_input.context,
+            user_prompt=user_input.text,
+            language=user_input.language,
+            assistant=conversation.DOMAIN,
+            device_id=user_input.device_id,
+        )
+        try:
+            return await llm.async_get_api(self.hass, llm.LLM_API_ASSIST, context)
+        except HomeAssistantError as err:
+            LOGGER.warning("Home Assistant's Assist tools are not available: %s", err)
+            return None
+
+    async def _run_hass_tool(self, call: ToolCall, hass_api: llm.APIInstance) -> dict[str, Any]:
+        """A tool of Home Assistant's Assist API, minus the ways around our confirmation."""
+        if _opens_the_home(self.hass, call):
+            return {
+                "error": "confirmation_required",
+                "message": "Unlocking or opening goes through send_command, which asks the "
+                "user to confirm.",
+            }
+        result = await hass_api.async_call_tool(
+            llm.ToolInput(tool_name=call.name, tool_args=call.arguments)
+        )
+        return dict(result) if isinstance(result, dict) else {"result": result}
+
     async def _run_tool(
-        self, call: ToolCall, user_input: ConversationInput, conversation_id: str
+        self,
+        call: ToolCall,
+        user_input: ConversationInput,
+        conversation_id: str,
+        hass_api: llm.APIInstance | None = None,
     ) -> dict[str, Any]:
         """One tool call; a refusal or error goes back to the model as data, never raised."""
         user_id = user_input.context.user_id
@@ -379,6 +431,8 @@ class RoomSenseConversationEntity(ConversationEntity, AbstractConversationAgent)
                 )
             if call.name == "send_command":
                 return await self._send_from_model(arguments, user_id, conversation_id)
+            if hass_api is not None and any(tool.name == call.name for tool in hass_api.tools):
+                return await self._run_hass_tool(call, hass_api)
         except KeyError as err:
             return {"error": "missing_argument", "message": f"missing {err}"}
         except HomeAssistantError as err:
@@ -457,3 +511,28 @@ class RoomSenseConversationEntity(ConversationEntity, AbstractConversationAgent)
                 *devices,
             ]
         )
+
+
+def _opens_the_home(hass: HomeAssistant, call: ToolCall) -> bool:
+    """Whether an Assist intent would unlock a lock or open a garage door or gate.
+
+    Through Home Assistant's API, HassTurnOff unlocks a lock and HassTurnOn opens a cover.
+    """
+    if call.name not in ("HassTurnOff", "HassTurnOn"):
+        return False
+    domains = call.arguments.get("domain") or []
+    domains = [domains] if isinstance(domains, str) else list(domains)
+    name = str(call.arguments.get("name") or "").strip().casefold()
+    guarded = ("lock",) if call.name == "HassTurnOff" else ("cover",)
+    if any(domain in guarded for domain in domains):
+        return True
+    for state in hass.states.async_all(guarded):
+        if call.name == "HassTurnOn" and state.attributes.get("device_class") not in (
+            "garage",
+            "gate",
+            "door",
+        ):
+            continue
+        if not name or name in (state.name.casefold(), state.entity_id.casefold()):
+            return True
+    return False

@@ -10,6 +10,7 @@ import pytest
 from aiohttp import web
 from aiohttp.test_utils import TestServer
 from homeassistant.components import conversation
+from homeassistant.components.homeassistant.exposed_entities import async_expose_entity
 from homeassistant.core import Context, HomeAssistant
 from homeassistant.setup import async_setup_component
 from pytest_homeassistant_custom_component.common import MockConfigEntry
@@ -81,7 +82,15 @@ async def model(socket_enabled: None) -> AsyncIterator[FakeServer]:
 
 
 @pytest.fixture
-async def agent(hass: HomeAssistant, config_entry: MockConfigEntry, model: FakeServer) -> str:
+def hass_api() -> bool:
+    """Whether the model also gets Home Assistant's Assist tools."""
+    return False
+
+
+@pytest.fixture
+async def agent(
+    hass: HomeAssistant, config_entry: MockConfigEntry, model: FakeServer, hass_api: bool
+) -> str:
     assert await async_setup_component(hass, "conversation", {})
     config_entry.add_to_hass(hass)
     hass.config_entries.async_update_entry(
@@ -92,6 +101,7 @@ async def agent(hass: HomeAssistant, config_entry: MockConfigEntry, model: FakeS
             "llm_model": "test-model",
             "llm_api_key": "sk-test",
             "llm_timeout": 1,
+            "llm_hass_api": hass_api,
         },
     )
     assert await hass.config_entries.async_setup(config_entry.entry_id)
@@ -189,3 +199,34 @@ async def test_a_failing_model_falls_back_to_the_parser(
     result = await say(hass, agent, "リビングの電気を消して", "ja")
     assert await commands(sim_admin, CEILING_LIGHT) == ["turnOff"]
     assert speech(result)
+
+
+@pytest.mark.parametrize("hass_api", [True])
+async def test_home_assistant_tools_drive_exposed_entities(
+    hass: HomeAssistant,
+    agent: str,
+    model: FakeServer,
+    sim_admin: SimulatorAdmin,
+    config_entry: MockConfigEntry,
+) -> None:
+    light = entity_id(hass, "light", f"{CEILING_LIGHT}_light")
+    lock = entity_id(hass, "lock", f"{LOCK}_lock")
+    for entity in (light, lock):
+        async_expose_entity(hass, conversation.DOMAIN, entity, True)
+    light_name = hass.states.get(light).name
+    lock_name = hass.states.get(lock).name
+    model.routes[PATH] = scripted(
+        tool_call("HassTurnOn", {"name": light_name}, "call_1"),
+        tool_call("HassTurnOff", {"name": lock_name}, "call_2"),
+        text("done"),
+    )
+    await say(hass, agent, "lights on, and open the door", "en")
+    await hass.async_block_till_done()
+
+    offered = {tool["function"]["name"] for tool in model.bodies(PATH)[0]["tools"]}
+    assert {"HassTurnOn", "HassTurnOff", "send_command"} <= offered
+    assert await commands(sim_admin, CEILING_LIGHT) == ["turnOn"]
+    # Unlocking through Home Assistant's tools would skip the confirmation: refused.
+    refusal = json.loads(model.bodies(PATH)[2]["messages"][-1]["content"])
+    assert refusal["error"] == "confirmation_required"
+    assert await commands(sim_admin, LOCK) == []
