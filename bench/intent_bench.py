@@ -28,7 +28,7 @@ The fallback parser gets the same areas and aliases, read back from the registri
 Between utterances the simulator is reset and, when anything reached the cloud, the
 RoomSense entry is unloaded and set up again, so Home Assistant's view is the initial one.
 
-    .venv/bin/python bench/intent_bench.py [--verbose] [--only fallback|builtin]
+    .venv/bin/python bench/intent_bench.py [--verbose] [--only fallback|builtin] [--corpus PATH]
 """
 
 from __future__ import annotations
@@ -621,14 +621,17 @@ async def main(args: argparse.Namespace) -> None:
     )
     rejected = RejectedServiceCalls()
     logging.getLogger("asyncio").addFilter(rejected)
-    corpus = json.loads(CORPUS.read_text(encoding="utf-8"))["utterances"]
+    corpus_path = Path(args.corpus).resolve()
+    shown = (
+        corpus_path.relative_to(BENCH.parent)
+        if corpus_path.is_relative_to(BENCH.parent)
+        else corpus_path
+    )
+    corpus = json.loads(corpus_path.read_text(encoding="utf-8"))["utterances"]
     langs = defaultdict(int)
     for u in corpus:
         langs[u["lang"]] += 1
-    print(
-        f"corpus: {len(corpus)} utterances ({langs['ja']} ja, {langs['en']} en) "
-        f"from {CORPUS.relative_to(BENCH.parent)}"
-    )
+    print(f"corpus: {len(corpus)} utterances ({langs['ja']} ja, {langs['en']} en) from {shown}")
     async with (
         Simulator(TOKEN, SECRET, home="demo") as sim,
         home_assistant_with_roomsense(sim) as (hass, entry),
@@ -684,4 +687,9 @@ if __name__ == "__main__":
     parser = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0])
     parser.add_argument("--verbose", action="store_true", help="list every failure")
     parser.add_argument("--only", choices=("fallback", "builtin"), help="run one agent")
+    parser.add_argument(
+        "--corpus",
+        default=str(CORPUS),
+        help="corpus JSON file (default: bench/intents.json)",
+    )
     asyncio.run(main(parser.parse_args()))
