@@ -373,3 +373,18 @@ def test_start_alone_means_the_vacuum_only_if_there_is_one(demo_snapshot: HomeSn
 def test_run_names_a_scene_or_starts_a_device(parser: FallbackParser) -> None:
     assert parser.parse("run the leaving scene").scene_id is not None
     assert [a.command for a in parser.parse("run the robot vacuum").actions] == ["startClean"]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "エアコンを冷房26度にして、エアコンを暖房22度にして",
+        "turn on the living room light and turn off the living room light",
+        "set the living room light to 30% and set the living room light to 70%",
+    ],
+)
+def test_clauses_that_contradict_each_other_do_nothing(parser: FallbackParser, text: str) -> None:
+    result = parser.parse(text)
+    assert not result.understood
+    assert result.actions == ()
+    assert result.reply

@@ -476,6 +476,10 @@ class FallbackParser:
                 if action not in actions:
                     actions.append(action)
             replies.append(result.reply)
+        if _contradicts(actions):
+            # The clauses ask one device for two different things: a wrong action is worse
+            # than none.
+            return _reply(language, lx.CONFLICT_REPLY, "conflict")
         reply = ("" if language == "ja" else " ").join(replies)
         return ParseResult(language, True, reply, tuple(actions), intent="compound")
 
@@ -1151,3 +1155,16 @@ def comfort_setpoint(op: Op, room_temperature: float | None) -> int:
     # math.floor(x + 0.5): 23.5 rounds up, unlike Python's banker's round().
     setpoint = math.floor(room_temperature + 0.5) + step
     return max(lx.AC_MIN_TEMPERATURE, min(lx.AC_MAX_TEMPERATURE, setpoint))
+
+
+def _contradicts(actions: list[Action]) -> bool:
+    """Whether two actions ask one device for opposite or different things."""
+    seen: dict[tuple[str, str], Action] = {}
+    for action in actions:
+        key = (action.device_id, action.command)
+        earlier = seen.setdefault(key, action)
+        if earlier.parameter != action.parameter:
+            return True
+    return any(
+        (device_id, "turnOff") in seen and command == "turnOn" for device_id, command in seen
+    )
