@@ -388,3 +388,46 @@ def test_clauses_that_contradict_each_other_do_nothing(parser: FallbackParser, t
     assert not result.understood
     assert result.actions == ()
     assert result.reply
+
+
+def test_comfort_brightness_steps_the_lit_light(parser: FallbackParser) -> None:
+    """With no room named, "dark" brightens the one light that is on, capped at 100."""
+    result = parser.parse("なんか暗いね")
+    assert [(a.device_id, a.command, a.parameter) for a in result.actions] == [
+        ("94A99021C3F4", "setBrightness", "100")
+    ]
+    dim = parser.parse("the bedroom is glaring")
+    assert [a.command for a in dim.actions] == ["turnOn", "setBrightness"]
+    assert dim.actions[-1].parameter == "40"
+
+
+def test_ac_fan_word_is_not_the_circulator(parser: FallbackParser) -> None:
+    result = parser.parse("aircon: heating, 21 degrees, fan speed high")
+    assert [(a.device_id, a.command, a.parameter) for a in result.actions] == [
+        (AC, "setAll", "21,5,4,on")
+    ]
+    # A speed next to the circulator as well: whose speed is unclear, so nothing happens.
+    assert not parser.parse("エアコンをつけてサーキュレーターは弱にして").actions
+
+
+def test_mode_with_a_named_device_is_not_the_scene(parser: FallbackParser) -> None:
+    assert parser.parse("おやすみ").scene_id is not None
+    result = parser.parse("加湿器はおやすみモードでお願い")
+    assert result.scene_id is None
+    assert result.actions[-1].parameter == {"mode": 6}
+    # A mode the device does not have is refused, not guessed.
+    assert not parser.parse("サーキュレーターを乾燥モードにして").actions
+
+
+def test_volume_steps_are_capped(parser: FallbackParser) -> None:
+    result = parser.parse("テレビの音量を30上げて")
+    assert [a.command for a in result.actions] == ["volumeAdd"] * 10
+
+
+def test_bath_words_press_the_water_heater_bot_only_with_a_heating_verb(
+    parser: FallbackParser,
+) -> None:
+    result = parser.parse("風呂わかして")
+    assert [(a.device_id, a.command) for a in result.actions] == [("E2F64B7A9C01", "press")]
+    assert not parser.parse("お風呂の電気つけて").actions
+    assert not parser.parse("お湯を沸かさないで").actions

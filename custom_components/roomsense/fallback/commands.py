@@ -16,7 +16,9 @@ from .lexicon import (
     AC_MODE_AUTO,
     BRIGHTNESS_STEP,
     BUTTON_SYNONYMS,
+    CIRCULATOR_MODES,
     CIRCULATOR_SPEEDS,
+    HUMIDIFIER2_MODES,
     IR_FAN_COMMANDS,
     MUTE_WORDS,
     Op,
@@ -136,6 +138,8 @@ class Request:
     mop: bool = False
     button: str | None = None
     channel: int | None = None
+    mode: str | None = None
+    count: int = 1
 
 
 def _action(
@@ -220,7 +224,8 @@ def _ir_remote(device: DeviceInfo, request: Request) -> tuple[Action, ...] | Non
         return None
     if request.op in _IR_STEP_COMMANDS:
         command, types = _IR_STEP_COMMANDS[request.op]
-        return _action(device, command) if dtype in types else None
+        # "音を3つ下げて": one press per step.
+        return _action(device, command) * max(1, request.count) if dtype in types else None
     if request.op is Op.CHANNEL:
         if dtype in IR_CHANNEL_REMOTES and request.channel is not None and request.channel > 0:
             return _action(device, "SetChannel", str(request.channel))
@@ -383,6 +388,8 @@ def _fans(device: DeviceInfo, request: Request) -> tuple[Action, ...] | None:
             return _action(device, "setWindSpeed", str(request.percent))
         if request.fan_speed in CIRCULATOR_SPEEDS:
             return _action(device, "setWindSpeed", str(CIRCULATOR_SPEEDS[request.fan_speed]))
+    if request.op is Op.MODE and request.mode in CIRCULATOR_MODES:
+        return _action(device, "setWindMode", request.mode)
     return None
 
 
@@ -403,6 +410,9 @@ def _humidifiers(device: DeviceInfo, request: Request) -> tuple[Action, ...] | N
             return (*power_on, *_action(device, "setMode", target))
         if dtype == "Humidifier":
             return (*power_on, *_action(device, "setMode", str(request.percent)))
+    if request.op is Op.MODE and dtype == "Humidifier2" and request.mode in HUMIDIFIER2_MODES:
+        power_on = _action(device, "turnOn") if _is_off(device) else ()
+        return (*power_on, *_action(device, "setMode", {"mode": HUMIDIFIER2_MODES[request.mode]}))
     return None
 
 

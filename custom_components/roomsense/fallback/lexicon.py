@@ -47,6 +47,7 @@ class Op(StrEnum):
     CHANNEL_UP = "channel_up"
     CHANNEL_DOWN = "channel_down"
     CHANNEL = "channel"
+    MODE = "mode"
 
 
 # --- Targets -----------------------------------------------------------------------------
@@ -269,7 +270,18 @@ OP_PHRASES: Final[dict[Op, tuple[str, ...]]] = {
         "darker",
         "turn down the light",
     ),
-    Op.OPEN: ("開けて", "あけて", "開く", "開いて", "開けろ", "open", "raise", "pull up"),
+    Op.OPEN: (
+        "開けて",
+        "あけて",
+        "開く",
+        "開いて",
+        "開けろ",
+        "open",
+        "raise",
+        "pull up",
+        "draw back",
+        "draw open",
+    ),
     Op.CLOSE: (
         "閉めて",
         "しめて",
@@ -282,6 +294,7 @@ OP_PHRASES: Final[dict[Op, tuple[str, ...]]] = {
         "closed",
         "shut",
         "lower",
+        "draw",
     ),
     Op.STOP: ("止めて", "とめて", "停止", "ストップ", "一時停止", "stop", "pause", "halt"),
     Op.LOCK: (
@@ -429,6 +442,41 @@ LEVEL_MAX_WORDS: Final = ("最大", "max", "maximum", "full", "highest", "一番
 LEVEL_MIN_WORDS: Final = ("最小", "最低", "min", "minimum", "lowest", "一番暗く", "dimmest")
 # A relative brightness step ("少し暗く", "dim").
 BRIGHTNESS_STEP: Final = 20
+# How the light feels: too dark asks for a brighter light, glaring for a dimmer one.
+DARK_PHRASES: Final = (
+    "暗い",
+    "暗いな",
+    "暗すぎ",
+    "薄暗い",
+    "うす暗い",
+    "too dark",
+    "so dark",
+    "very dark",
+    "it's dark",
+    "its dark",
+    "is dark",
+    "bit dark",
+    "pretty dark",
+    "rather dark",
+    "quite dark",
+    "dark in here",
+    "can't see",
+    "cannot see",
+)
+GLARE_PHRASES: Final = (
+    "まぶしい",
+    "まぶしすぎ",
+    "眩しい",
+    "眩しすぎ",
+    "明るすぎ",
+    "too bright",
+    "so bright",
+    "very bright",
+    "glaring",
+    "glare",
+    "blinding",
+    "dazzling",
+)
 
 # Comfort phrases choose the air conditioner mode from how the user feels.
 COOLER_PHRASES: Final = (
@@ -541,8 +589,25 @@ FAN_SPEED_WORDS: Final[dict[str, tuple[str, ...]]] = {
         "gentle",
         "minimum",
     ),
-    "auto": ("風量を自動", "風量自動", "auto fan", "fan auto", "自動風量"),
+    "auto": (
+        "風量を自動",
+        "風量自動",
+        "風量は自動",
+        "auto fan",
+        "fan auto",
+        "fan on auto",
+        "fan to auto",
+        "fan speed auto",
+        "fan speed to auto",
+        "auto fan speed",
+        "自動風量",
+    ),
 }
+# 風量強 / 風量は弱: the fan level said right after the word for it.
+for _speed, _mark in (("high", "強"), ("medium", "中"), ("low", "弱")):
+    FAN_SPEED_WORDS[_speed] += (f"風量{_mark}", f"風量は{_mark}", f"風{_mark}")
+# Kind words that mean the air conditioner's own fan when it is the one asked about.
+GENERIC_FAN_WORDS: Final = frozenset({"fan", "fans", "ファン"})
 FAN_SPEED_CONTEXT: Final = ("風量", "風速", "風", "スピード", "speed", "wind", "fan")
 # setAll fan codes (§6.3) and circulator setWindSpeed percentages (§5.14).
 AC_FAN_CODES: Final[dict[str, int]] = {"auto": 1, "low": 2, "medium": 3, "high": 4}
@@ -552,6 +617,118 @@ IR_FAN_COMMANDS: Final[dict[str, str]] = {
     "medium": "middleSpeed",
     "high": "highSpeed",
 }
+
+# Device modes (§5.12 Humidifier2 setMode, §5.14 circulator setWindMode): word → mode name.
+MODE_WORDS: Final[dict[str, tuple[str, ...]]] = {
+    "direct": ("直進", "直進風", "直進モード", "direct", "direct mode", "direct wind"),
+    "natural": (
+        "自然風",
+        "自然モード",
+        "natural",
+        "natural mode",
+        "natural wind",
+        "natural breeze",
+    ),
+    "sleep": ("睡眠", "睡眠モード", "おやすみ", "お休み", "sleep", "sleep mode", "night mode"),
+    "baby": ("ベビー", "ベビーモード", "赤ちゃん", "baby", "baby mode"),
+    "auto": ("自動", "自動モード", "オート", "オートモード", "auto", "auto mode", "automatic"),
+    "drying": ("乾燥モード", "drying", "drying mode", "dry out"),
+}
+CIRCULATOR_MODES: Final = frozenset({"direct", "natural", "sleep", "baby"})
+HUMIDIFIER2_MODES: Final[dict[str, int]] = {"sleep": 6, "auto": 7, "drying": 8}
+MODE_NAMES: Final[dict[str, tuple[str, str]]] = {
+    "direct": ("直進風", "direct"),
+    "natural": ("自然風", "natural"),
+    "sleep": ("睡眠", "sleep"),
+    "baby": ("ベビー", "baby"),
+    "auto": ("自動", "auto"),
+    "drying": ("乾燥", "drying"),
+}
+
+# Dry air: the area's humidifier is switched on.
+DRY_AIR_PHRASES: Final = (
+    "乾燥してる",
+    "乾燥している",
+    "乾燥してます",
+    "乾燥する",
+    "乾燥が",
+    "乾燥しすぎ",
+    "乾いてる",
+    "カラカラ",
+    "からから",
+    "air is dry",
+    "air's dry",
+    "air is so dry",
+    "air is too dry",
+    "air is very dry",
+    "dry air",
+    "too dry",
+    "so dry",
+    "very dry",
+    "it's dry",
+    "its dry",
+    "bit dry",
+)
+
+# "Why is it so dark?": asks for a reason, not for a change.
+WHY_WORDS: Final = ("why", "how come", "なんで", "なぜ", "どうして")
+
+# Repeated steps: "音を3つ下げて", "volume up by two", "twice".
+COUNT_WORDS: Final[dict[int, tuple[str, ...]]] = {
+    1: ("一つ", "ひとつ", "one step", "by one", "one notch"),
+    2: ("二つ", "ふたつ", "二回", "2回", "two", "twice", "a couple", "couple of"),
+    3: ("三つ", "みっつ", "三回", "three", "thrice"),
+    4: ("四つ", "よっつ", "四回", "four"),
+    5: ("五つ", "いつつ", "五回", "five"),
+    6: ("六つ", "むっつ", "six"),
+    7: ("七つ", "ななつ", "seven"),
+    8: ("八つ", "やっつ", "eight"),
+    9: ("九つ", "ここのつ", "nine"),
+    10: ("ten",),
+}
+MAX_REPEAT: Final = 10
+
+# A Bot that presses an appliance's button, found by the appliance: a device whose name
+# has one of the first words answers to the second ones together with a "heat it" verb.
+APPLIANCE_GROUPS: Final[tuple[tuple[tuple[str, ...], tuple[str, ...]], ...]] = (
+    (
+        ("給湯器", "給湯", "風呂", "water heater", "boiler", "bath"),
+        (
+            "お湯",
+            "おゆ",
+            "湯",
+            "風呂",
+            "お風呂",
+            "おふろ",
+            "バス",
+            "bath",
+            "bathtub",
+            "bath water",
+            "the bath",
+            "hot water",
+            "tub",
+        ),
+    ),
+)
+HEAT_WATER_WORDS: Final = (
+    "沸かして",
+    "わかして",
+    "沸かす",
+    "沸かし",
+    "沸かせ",
+    "heat up",
+    "張って",
+    "はって",
+    "ためて",
+    "溜めて",
+    "heat",
+    "boil",
+    "fill",
+    "prepare",
+    "run",
+    "get the",
+    "draw",
+)
 
 # --- Values ------------------------------------------------------------------------------
 
@@ -815,6 +992,7 @@ ACTION_REPLIES: Final[dict[Op, tuple[str, str]]] = {
         "switching the {name} to the previous channel",
     ),
     Op.CHANNEL: ("{name}を{value}チャンネルにします", "putting the {name} on channel {value}"),
+    Op.MODE: ("{name}を{value}モードにします", "putting the {name} in {value} mode"),
 }
 FAN_SPEED_NAMES: Final[dict[str, tuple[str, str]]] = {
     "high": ("強", "high"),

@@ -58,6 +58,7 @@ _CLAUSE_BREAK: Final = re.compile(
 _ACTION_TAGS: Final = (
     "op", "button", "color", "kelvin", "volume_up", "volume_down", "mute", "scene",
 )  # fmt: skip
+_FEELING_TAGS: Final = ("dark", "glare", "dry_air")
 _TARGET_TAGS: Final = ("device", "weak_device", "kind", "area", "home")
 
 
@@ -99,6 +100,14 @@ class _Tag(StrEnum):
     VOLUME_DOWN = "volume_down"
     MUTE = "mute"
     LEVEL = "level"
+    DARK = "dark"
+    GLARE = "glare"
+    MODE = "mode"
+    DRY_AIR = "dry_air"
+    COUNT = "count"
+    APPLIANCE = "appliance"  # a word for what a Bot presses ("お湯" for the water heater)
+    HEAT_WATER = "heat_water"
+    WHY = "why"
 
 
 type _Meaning = tuple[_Tag, Any]
@@ -176,6 +185,7 @@ def _ascii_first(names: Iterable[str], fallback: str) -> str:
 
 _ACTION_TAG_SET: Final = frozenset(_Tag(tag) for tag in _ACTION_TAGS)
 _TARGET_TAG_SET: Final = frozenset(_Tag(tag) for tag in _TARGET_TAGS)
+_FEELING_TAG_SET: Final = frozenset(_Tag(tag) for tag in _FEELING_TAGS)
 
 
 class FallbackParser:
@@ -196,6 +206,7 @@ class FallbackParser:
         self._add_lexicon(add)
         self._add_areas(add)
         self._add_scenes(add)
+        self._add_appliances(add)
         kind_terms = {normalize(word) for words in lx.KIND_WORDS.values() for word in words}
         for device in snapshot.devices:
             for key in self._device_keys(device):
@@ -251,6 +262,11 @@ class FallbackParser:
             (lx.MUTE_WORDS, (_Tag.MUTE, True)),
             (lx.LEVEL_MAX_WORDS, (_Tag.LEVEL, 100)),
             (lx.LEVEL_MIN_WORDS, (_Tag.LEVEL, 1)),
+            (lx.DARK_PHRASES, (_Tag.DARK, Op.BRIGHTER)),
+            (lx.GLARE_PHRASES, (_Tag.GLARE, Op.DIMMER)),
+            (lx.DRY_AIR_PHRASES, (_Tag.DRY_AIR, True)),
+            (lx.HEAT_WATER_WORDS, (_Tag.HEAT_WATER, True)),
+            (lx.WHY_WORDS, (_Tag.WHY, True)),
         ]
         for phrases_of_meaning, meaning in simple:
             for phrase in phrases_of_meaning:
@@ -258,6 +274,12 @@ class FallbackParser:
         for mode, words in lx.AC_MODE_WORDS.items():
             for word in words:
                 add(word, (_Tag.AC_MODE, mode))
+        for mode_name, words in lx.MODE_WORDS.items():
+            for word in words:
+                add(word, (_Tag.MODE, mode_name))
+        for count, words in lx.COUNT_WORDS.items():
+            for word in words:
+                add(word, (_Tag.COUNT, count))
         for speed, words in lx.FAN_SPEED_WORDS.items():
             for word in words:
                 add(word, (_Tag.FAN_SPEED, speed))
@@ -286,6 +308,17 @@ class FallbackParser:
             if not known & {normalize(word) for word in words}:
                 for word in words:
                     add(word, (_Tag.AREA, f"?{canonical}"))
+
+    def _add_appliances(self, add: Any) -> None:
+        """A Bot called by what it presses: "給湯器のボット" answers to "お湯", "bath"."""
+        for device in self._snapshot.devices:
+            if device.kind is not DeviceKind.BOT:
+                continue
+            names = " ".join(normalize(name) for name in (device.name, *device.aliases))
+            for name_words, request_words in lx.APPLIANCE_GROUPS:
+                if any(word in names for word in name_words):
+                    for word in request_words:
+                        add(word, (_Tag.APPLIANCE, device.device_id))
 
     @staticmethod
     def _area_names(area: AreaInfo) -> tuple[str, ...]:
@@ -392,6 +425,9 @@ class FallbackParser:
         if scan.has(_Tag.NEGATION) and not self._is_question(normalized, scan, language):
             return _reply(language, lx.NEGATION_REPLY, "negated")
         clauses = self._clauses(normalized, scan)
+        if len(clauses) > 1 and self._one_climate_request(scan):
+            # "AC on, cooling, 26, fan low": one request about the air conditioner.
+            clauses = [normalized]
         if len(clauses) > 1:
             return self._compound(clauses, language)
         return self._parse_clause(normalized, scan, language, [])
@@ -451,6 +487,30 @@ class FallbackParser:
             return [text]
         return [text[start:end].strip(_TRAILING_PUNCTUATION + "、") for start, end in merged]
 
+    def _one_climate_request(self, scan: _Scan) -> bool:
+        """Whether every piece of the sentence is about the air conditioner's settings."""
+        named = [
+            self._devices[device_id]
+            for tag in (_Tag.DEVICE, _Tag.WEAK_DEVICE)
+            for device_id in scan.values(tag)
+        ]
+        if any(device.kind is not DeviceKind.AIR_CONDITIONER for device in named):
+            return False
+        other_kinds = {
+            kind
+            for kind, term in scan.kind_terms
+            if kind is not DeviceKind.AIR_CONDITIONER
+            and not (kind is DeviceKind.FAN and term in lx.GENERIC_FAN_WORDS)
+        }
+        has_ac = bool(named) or DeviceKind.AIR_CONDITIONER in scan.values(_Tag.KIND)
+        settings = scan.has(_Tag.AC_MODE) or scan.has(_Tag.FAN_SPEED) or bool(scan.numbers)
+        extra = any(
+            scan.has(tag)
+            for tag in (_Tag.SCENE, _Tag.BUTTON, _Tag.COLOR, _Tag.KELVIN, _Tag.NEGATION)
+        )
+        ops = set(scan.values(_Tag.OP))
+        return has_ac and settings and not other_kinds and not extra and ops <= {Op.TURN_ON}
+
     def _compound(self, clauses: list[str], language: Language) -> ParseResult:
         """Every clause on its own; all of them or, if any is not understood, none."""
         actions: list[Action] = []
@@ -491,10 +551,19 @@ class FallbackParser:
             return self._answer(scan, language)
         if scan.has(_Tag.NEGATION):
             return _reply(language, lx.NEGATION_REPLY, "negated")
+        if scan.has(_Tag.MODE) and self._mode_target(scan):
+            # "加湿器をおやすみモードに": a named device's mode, not the おやすみ scene.
+            scan.tags.pop(_Tag.SCENE, None)
+        pressed = self._appliance_bot(scan)
+        if pressed is not None:
+            return self._act(Request(Op.PRESS), [pressed], language)
         commanding = any(
             scan.has(tag)
-            for tag in (_Tag.OP, _Tag.KIND, _Tag.DEVICE, _Tag.COOLER, _Tag.WARMER, _Tag.BUTTON)
-        )
+            for tag in (
+                _Tag.OP, _Tag.KIND, _Tag.DEVICE, _Tag.COOLER, _Tag.WARMER, _Tag.BUTTON,
+                _Tag.DARK, _Tag.GLARE, _Tag.DRY_AIR,
+            )
+        )  # fmt: skip
         scenes = _unique(scan.values(_Tag.SCENE))
         if scenes:
             if commanding or len(scenes) > 1:
@@ -512,6 +581,26 @@ class FallbackParser:
             return outcome.result
         assert outcome.request is not None  # noqa: S101 - _command sets one or the other
         return self._act(outcome.request, outcome.devices, language)
+
+    def _mode_target(self, scan: _Scan) -> bool:
+        """Whether a device with modes (circulator, humidifier) is named."""
+        kinds = set(scan.values(_Tag.KIND))
+        for tag in (_Tag.DEVICE, _Tag.WEAK_DEVICE):
+            kinds |= {self._devices[device_id].kind for device_id in scan.values(tag)}
+        return bool(kinds & _MODE_KINDS)
+
+    def _appliance_bot(self, scan: _Scan) -> DeviceInfo | None:
+        """The one Bot that presses the water heater for "お湯を沸かして", or None."""
+        bots = _unique(scan.values(_Tag.APPLIANCE))
+        if len(bots) != 1 or not (scan.has(_Tag.HEAT_WATER) or scan.has(_Tag.RUN)):
+            return None
+        named = set(scan.values(_Tag.DEVICE)) | set(scan.values(_Tag.WEAK_DEVICE))
+        if scan.has(_Tag.KIND) and not named:
+            return None
+        if named - set(bots) or scan.has(_Tag.NEGATION):
+            return None
+        ops = set(scan.values(_Tag.OP)) - {Op.TURN_ON, Op.PRESS, Op.CLOSE}
+        return None if ops else self._devices[bots[0]]
 
     def _scene(self, scene_id: str, language: Language) -> ParseResult:
         scene = next(scene for scene in self._snapshot.scenes if scene.scene_id == scene_id)
@@ -567,6 +656,8 @@ class FallbackParser:
             value = request.button or ""
         elif request.op is Op.CHANNEL:
             value = request.channel or 0
+        elif request.op is Op.MODE and request.mode is not None:
+            value = lx.MODE_NAMES[request.mode][index]
         if action.command in ("start", "startClean") and request.op is Op.TURN_ON:
             # "Start the robot vacuum": say what it does.
             return lx.ACTION_REPLIES[Op.CLEAN][index].format(
@@ -610,6 +701,18 @@ class FallbackParser:
     ) -> _Outcome:
         kinds = _unique(scan.values(_Tag.KIND))
         explicit = [self._devices[device_id] for device_id in _unique(scan.values(_Tag.DEVICE))]
+        if DeviceKind.FAN in kinds and scan.has(_Tag.FAN_SPEED):
+            about_ac = DeviceKind.AIR_CONDITIONER in kinds or any(
+                device.kind is DeviceKind.AIR_CONDITIONER for device in explicit
+            )
+            generic = all(
+                term in lx.GENERIC_FAN_WORDS
+                for kind, term in scan.kind_terms
+                if kind is DeviceKind.FAN
+            )
+            if about_ac and generic:
+                # "AC fan low": the air conditioner's fan, not the circulator.
+                kinds = [kind for kind in kinds if kind is not DeviceKind.FAN]
         weak = [self._devices[device_id] for device_id in _unique(scan.values(_Tag.WEAK_DEVICE))]
         if explicit:
             # "コーヒーメーカーとサーキュレーター": a named device plus one called by its kind.
@@ -645,6 +748,9 @@ class FallbackParser:
         if not kinds and request.op in _AV_OPS:
             has_tv = any(device.kind is DeviceKind.TV for device in self._snapshot.devices)
             kinds = [DeviceKind.TV if has_tv else DeviceKind.OTHER]
+        if not kinds and request.op is Op.TURN_ON and scan.has(_Tag.DRY_AIR):
+            # "乾燥してる": the humidifier.
+            kinds = [DeviceKind.HUMIDIFIER]
         if not kinds and request.op is Op.TURN_ON and scan.has(_Tag.START):
             # "スタートして" alone: the robot vacuum is what starts.
             kinds = [DeviceKind.VACUUM]
@@ -680,9 +786,12 @@ class FallbackParser:
         if ac_target or (no_kind and (modes or degrees is not None)):
             if wants_off:
                 return Request(Op.TURN_OFF)
+            if not modes and "auto" in scan.values(_Tag.MODE):
+                modes = [lx.AC_MODE_AUTO]
             setpoint = degrees if degrees is not None else (bare if ac_target or modes else None)
             if modes or setpoint is not None or speeds:
-                if len(modes) > 1:
+                if len(modes) > 1 or (speeds and DeviceKind.FAN in kinds):
+                    # Two modes, or a fan speed that may be the circulator's: ask instead.
                     return None
                 return Request(
                     Op.CLIMATE,
@@ -714,6 +823,19 @@ class FallbackParser:
             if extremes and (brightness_words or Op.BRIGHTER in ops or Op.DIMMER in ops):
                 # "明るさ最大", "full brightness", "lowest brightness".
                 return Request(Op.BRIGHTNESS, percent=extremes[0])
+            feelings = _unique([*scan.values(_Tag.DARK), *scan.values(_Tag.GLARE)])
+            if feelings and not ops and not scan.has(_Tag.DRY_AIR) and not scan.has(_Tag.WHY):
+                # "暗いな" / "too bright": a step brighter or dimmer; both at once is nothing.
+                return Request(feelings[0]) if len(feelings) == 1 else None
+        # Circulator wind modes and humidifier modes.
+        mode_names = _unique(scan.values(_Tag.MODE))
+        if mode_names and kinds & _MODE_KINDS and not wants_off and not speeds:
+            return Request(Op.MODE, mode=mode_names[0]) if len(mode_names) == 1 else None
+        dry_air = scan.has(_Tag.DRY_AIR) and not scan.has(_Tag.WHY)
+        humidifier_named = no_kind or DeviceKind.HUMIDIFIER in kinds
+        if dry_air and humidifier_named and (not ops or ops == [Op.TURN_ON]):
+            # "乾燥してる": switch the humidifier on.
+            return Request(Op.TURN_ON)
         # Fans: speed as a percentage or a word.
         if DeviceKind.FAN in kinds and not wants_off:
             level = percent if percent is not None else bare
@@ -798,6 +920,10 @@ class FallbackParser:
             if not capable:
                 continue
             narrowed = self._narrow_by_name(kind, capable, scan)
+            if len(narrowed) > 1 and not every and not areas and request.op in _STEP_OPS:
+                # "暗いな" with no room named: the one light that is on.
+                lit = [device for device in narrowed if _is_on(device)]
+                narrowed = lit if len(lit) == 1 else narrowed
             if len(narrowed) > 1 and not every:
                 ambiguous.extend(narrowed)
                 continue
@@ -849,6 +975,9 @@ class FallbackParser:
     def _is_question(text: str, scan: _Scan, language: Language) -> bool:
         topics = set(scan.values(_Tag.TOPIC))
         if not topics or scan.numbers:
+            return False
+        if "?" not in text and any(scan.has(tag) for tag in _FEELING_TAG_SET):
+            # "空気が乾燥してる": a complaint, not a question about the air.
             return False
         marked = "?" in text or scan.has(_Tag.QUESTION)
         if not marked and language == "ja":
@@ -1047,6 +1176,7 @@ def _describe_state(device: DeviceInfo, language: Language) -> str | None:
     return None
 
 
+_MODE_KINDS: Final = frozenset({DeviceKind.FAN, DeviceKind.HUMIDIFIER})
 _AV_OPS: Final = frozenset(
     {Op.VOLUME_UP, Op.VOLUME_DOWN, Op.MUTE, Op.CHANNEL_UP, Op.CHANNEL_DOWN, Op.CHANNEL}
 )
@@ -1055,12 +1185,15 @@ _AV_OPS: Final = frozenset(
 def _av_request(scan: _Scan, bare: float | None) -> Request | None:
     """Volume, mute and channel requests for TV-like remotes, or None."""
     up, down = scan.has(_Tag.UP), scan.has(_Tag.DOWN)
+    counts = scan.values(_Tag.COUNT)
+    steps = counts[0] if counts else (int(bare) if bare is not None and bare == int(bare) else 1)
+    steps = max(1, min(lx.MAX_REPEAT, steps))
     volume_up = scan.has(_Tag.VOLUME_UP) or (scan.has(_Tag.VOLUME) and up and not down)
     volume_down = scan.has(_Tag.VOLUME_DOWN) or (scan.has(_Tag.VOLUME) and down and not up)
     channel = scan.has(_Tag.CHANNEL)
     wanted: list[Request] = []
     if volume_up != volume_down:
-        wanted.append(Request(Op.VOLUME_UP if volume_up else Op.VOLUME_DOWN))
+        wanted.append(Request(Op.VOLUME_UP if volume_up else Op.VOLUME_DOWN, count=steps))
     if scan.has(_Tag.MUTE):
         wanted.append(Request(Op.MUTE))
     if channel and bare is not None and bare == int(bare):
@@ -1068,6 +1201,14 @@ def _av_request(scan: _Scan, bare: float | None) -> Request | None:
     elif channel and up != down and not scan.has(_Tag.VOLUME):
         wanted.append(Request(Op.CHANNEL_UP if up else Op.CHANNEL_DOWN))
     return wanted[0] if len(wanted) == 1 else None
+
+
+_STEP_OPS: Final = frozenset({Op.BRIGHTER, Op.DIMMER})
+
+
+def _is_on(device: DeviceInfo) -> bool:
+    power = device.state.get("power")
+    return isinstance(power, str) and power.lower() == "on"
 
 
 def _is_unknown_clause(piece: str) -> bool:
