@@ -74,8 +74,13 @@ _BY_REMOTE_TYPE: Final[dict[str, DeviceKind]] = {
 }
 
 
+def kind_of_type(device_type: str) -> DeviceKind:
+    """The category of a physical device type string."""
+    return _BY_DEVICE_TYPE.get(device_type, DeviceKind.OTHER)
+
+
 def device_kind(device: Device | InfraredRemote) -> DeviceKind:
     """The category of a physical device or infrared remote."""
     if isinstance(device, InfraredRemote):
         return _BY_REMOTE_TYPE.get(device.base_remote_type, DeviceKind.OTHER)
-    return _BY_DEVICE_TYPE.get(device.device_type, DeviceKind.OTHER)
+    return kind_of_type(device.device_type)

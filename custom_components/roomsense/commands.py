@@ -116,7 +116,8 @@ class CommandQueue:
         now = dt_util.utcnow()
         while self.pending:
             queued = self.pending[0]
-            if dt_util.parse_datetime(queued.expires_at) <= now:  # type: ignore[operator]
+            expires = dt_util.parse_datetime(queued.expires_at)
+            if expires is None or expires <= now:
                 self._finish(queued, RESULT_EXPIRED, "the cloud did not come back in time")
                 continue
             queued.attempts += 1

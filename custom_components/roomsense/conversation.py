@@ -205,7 +205,11 @@ class RoomSenseConversationEntity(ConversationEntity, AbstractConversationAgent)
         """Answer one turn; the user always gets a reply."""
         language = _language(user_input)
         started = time.perf_counter()
-        speech, acted = await self._respond(user_input, chat_log, language)
+        try:
+            speech, acted = await self._respond(user_input, chat_log, language)
+        except HomeAssistantError as err:
+            # A device that left, or an entry that unloaded, mid-conversation.
+            speech, acted = _TEXT["failed"][language].format(error=err), False
         self._tools.metrics.record(acted=acted, seconds=time.perf_counter() - started)
         chat_log.async_add_assistant_content_without_tools(
             AssistantContent(agent_id=user_input.agent_id, content=speech)

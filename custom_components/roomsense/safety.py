@@ -13,6 +13,7 @@ from homeassistant.core import HomeAssistant
 from homeassistant.helpers.storage import Store
 from homeassistant.util import dt as dt_util
 
+from .categories import kind_of_type
 from .const import DOMAIN, EVENT_AUDIT
 from .fallback.model import DeviceKind
 
@@ -51,8 +52,8 @@ def is_dangerous(
 
 
 def device_type_is_lock(device_type: str) -> bool:
-    """Every SwitchBot lock type says "Lock" in its name."""
-    return "Lock" in device_type
+    """Whether a device type is one of SwitchBot's locks."""
+    return kind_of_type(device_type) is DeviceKind.LOCK
 
 
 def is_unlocking(device_type: str, command: str) -> bool:

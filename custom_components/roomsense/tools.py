@@ -123,8 +123,9 @@ class RoomSenseTools:
 
     async def get_devices(self, user_id: str | None) -> dict[str, Any]:
         """Every device the user may control."""
+        registry = dr.async_get(self.hass)
         targets = [
-            self.resolve(device.device_id)
+            Target(entry, device, registry.async_get_device({(DOMAIN, device.device_id)}))
             for entry in self.entries()
             for device in entry.runtime_data.all_devices()
         ]

@@ -146,3 +146,33 @@ async def test_a_command_that_may_have_arrived_is_not_queued(
         await turn_on_plug(hass)
     assert caught.value.translation_key == "command_failed"
     assert setup_entry.runtime_data.coordinator.command_queue.pending == []
+
+
+async def test_an_unreadable_expiry_counts_as_expired(
+    hass: HomeAssistant,
+    config_entry: MockConfigEntry,
+    simulator: Simulator,
+    hass_storage: dict[str, Any],
+) -> None:
+    hass_storage[storage_key(config_entry)] = {
+        "version": 1,
+        "key": storage_key(config_entry),
+        "data": [
+            {
+                "id": "bad",
+                "device_id": PLUG,
+                "command": "turnOn",
+                "parameter": "default",
+                "command_type": "command",
+                "queued_at": "yesterday",
+                "expires_at": "not a time",
+            }
+        ],
+    }
+    results: list[Event] = []
+    hass.bus.async_listen(EVENT_COMMAND_RESULT, results.append)
+    config_entry.add_to_hass(hass)
+    assert await hass.config_entries.async_setup(config_entry.entry_id)
+    await later(hass, seconds=6)
+    assert [(event.data["id"], event.data["result"]) for event in results] == [("bad", "expired")]
+    assert await plug_commands(simulator) == []

@@ -12,6 +12,8 @@ from homeassistant.setup import async_setup_component
 from homeassistant.util import dt as dt_util
 from pytest_homeassistant_custom_component.common import MockConfigEntry, MockUser
 
+from roomsense_simulator import Simulator
+
 from ..conftest import SimulatorAdmin
 from .conftest import entity_id
 
@@ -59,7 +61,6 @@ async def sent(sim_admin: SimulatorAdmin, device_id: str) -> list[dict[str, Any]
 async def test_a_japanese_command_reaches_the_cloud(
     hass: HomeAssistant, agent: str, sim_admin: SimulatorAdmin
 ) -> None:
-    await sent(sim_admin, CEILING_LIGHT)
     result = await say(hass, agent, "リビングの電気を全部消して", "ja")
     assert result.response.response_type is not conversation.intent.IntentResponseType.ERROR
     assert [body["command"] for body in await sent(sim_admin, CEILING_LIGHT)] == ["turnOff"]
@@ -171,3 +172,19 @@ async def test_metrics_over_the_last_turns(
     p95 = entity_id(hass, "sensor", f"{config_entry.entry_id}_conversation_latency_p95")
     assert hass.states.get(rate).state == "50.0"
     assert float(hass.states.get(p95).state) > 0
+
+
+async def test_a_yes_for_a_device_that_left_still_gets_an_answer(
+    hass: HomeAssistant,
+    agent: str,
+    config_entry: MockConfigEntry,
+    simulator: Simulator,
+    sim_admin: SimulatorAdmin,
+) -> None:
+    asked = await say(hass, agent, "unlock the front door", "en")
+    simulator.state.devices.pop(LOCK)
+    await hass.config_entries.async_reload(config_entry.entry_id)
+    await hass.async_block_till_done()
+    answered = await say(hass, agent, "yes", "en", asked.conversation_id)
+    assert "did not work" in speech(answered)
+    assert await sent(sim_admin, LOCK) == []
