@@ -17,14 +17,20 @@ from .const import (
     CONF_SECRET,
     CONF_TOKEN,
     DEFAULT_CLOUD_URL,
+    DEFAULT_DEVICE_RESULT_TIMEOUT,
+    DEFAULT_MAX_COMPLETED_JOBS,
     DEFAULT_QUEUE_TTL,
     DOMAIN,
     LOGGER,
+    OPT_DEVICE_RESULT_TIMEOUT,
+    OPT_MAX_COMPLETED_JOBS,
     OPT_QUEUE_TTL,
     OPT_WEBHOOK_ID,
 )
 from .coordinator import RoomSenseCoordinator
 from .data import RoomSenseConfigEntry, RoomSenseData
+from .edge import DATA_EDGE, async_setup_edge
+from .edge.manager import ha_identifier
 from .entity import device_info
 from .events_view import async_register_events_view
 from .safety import AuditLog
@@ -67,6 +73,7 @@ async def async_setup(hass: HomeAssistant, config: ConfigType) -> bool:
     audit = AuditLog(hass)
     await audit.async_load()
     hass.data[DATA_TOOLS] = RoomSenseTools(hass, audit)
+    await async_setup_edge(hass)
     async_register_services(hass)
     return True
 
@@ -117,6 +124,7 @@ async def async_setup_entry(hass: HomeAssistant, entry: RoomSenseConfigEntry) ->
     entry.async_on_unload(queue.async_shutdown)
     _register_devices(hass, entry, devices)
     entry.runtime_data = RoomSenseData(client=client, devices=devices, coordinator=coordinator)
+    _own_edge_devices(hass, entry)
     await hass.config_entries.async_forward_entry_setups(entry, PLATFORMS)
     async_register_events_view(hass)
 
@@ -131,12 +139,36 @@ async def async_setup_entry(hass: HomeAssistant, entry: RoomSenseConfigEntry) ->
     return True
 
 
-def _account_ids(entry: RoomSenseConfigEntry, devices: DeviceList) -> set[str]:
-    """Identifiers of everything the account has now, the account's own device included."""
+def _own_edge_devices(hass: HomeAssistant, entry: RoomSenseConfigEntry) -> None:
+    """Show the edge devices under this entry, unless another entry does already."""
+    edge = hass.data[DATA_EDGE]
+    if edge.owner_entry_id is not None:
+        return
+    edge.owner_entry_id = entry.entry_id
+    edge.configure(
+        result_timeout=float(
+            entry.options.get(OPT_DEVICE_RESULT_TIMEOUT, DEFAULT_DEVICE_RESULT_TIMEOUT)
+        ),
+        max_completed_jobs=int(
+            entry.options.get(OPT_MAX_COMPLETED_JOBS, DEFAULT_MAX_COMPLETED_JOBS)
+        ),
+    )
+
+    def _release() -> None:
+        if edge.owner_entry_id == entry.entry_id:
+            edge.owner_entry_id = None
+
+    entry.async_on_unload(_release)
+
+
+def _account_ids(hass: HomeAssistant, entry: RoomSenseConfigEntry, devices: DeviceList) -> set[str]:
+    """Identifiers of everything the entry has now: the account, its devices, edge devices."""
+    edge_ids = {ha_identifier(device_id)[1] for device_id in hass.data[DATA_EDGE].devices}
     return (
         {device.device_id for device in devices.devices}
         | {remote.device_id for remote in devices.infrared_remotes}
         | {entry.entry_id}
+        | edge_ids
     )
 
 
@@ -145,7 +177,7 @@ def _remove_vanished_devices(
 ) -> None:
     """Remove the Home Assistant devices of SwitchBot devices no longer on the account."""
     registry = dr.async_get(hass)
-    current = _account_ids(entry, devices)
+    current = _account_ids(hass, entry, devices)
     for device_entry in dr.async_entries_for_config_entry(registry, entry.entry_id):
         identifiers = {key for domain, key in device_entry.identifiers if domain == DOMAIN}
         if not identifiers & current:
@@ -177,8 +209,8 @@ def devices_without_entities(
 async def async_remove_config_entry_device(
     hass: HomeAssistant, entry: RoomSenseConfigEntry, device_entry: dr.DeviceEntry
 ) -> bool:
-    """Let the user delete a device only once it has left the SwitchBot account."""
-    current = _account_ids(entry, entry.runtime_data.devices)
+    """Let the user delete a device only once it left the account (or the edge devices)."""
+    current = _account_ids(hass, entry, entry.runtime_data.devices)
     return not any(domain == DOMAIN and key in current for domain, key in device_entry.identifiers)
 
 

@@ -14,6 +14,7 @@ from homeassistant.core import HomeAssistant
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
 from .data import RoomSenseConfigEntry
+from .edge.entity import async_setup_edge_entities, connectivity_entities
 from .entity import RoomSenseEntity, described_devices
 from .lock import LOCK_TYPES
 from .switchbot_cloud import DeviceStatus
@@ -123,6 +124,7 @@ async def async_setup_entry(
         for device, status, description in described_devices(coordinator, BINARY_SENSORS)
         if description.exists_fn(status)
     )
+    async_setup_edge_entities(hass, entry, async_add_entities, connectivity_entities)
 
 
 class RoomSenseBinarySensor(RoomSenseEntity, BinarySensorEntity):

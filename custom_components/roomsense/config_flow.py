@@ -38,6 +38,8 @@ from .const import (
     CONF_SECRET,
     CONF_TOKEN,
     DEFAULT_CLOUD_URL,
+    DEFAULT_DEVICE_RESULT_TIMEOUT,
+    DEFAULT_MAX_COMPLETED_JOBS,
     DEFAULT_POLLING_SHARE,
     DEFAULT_QUEUE_TTL,
     DEFAULT_STALENESS,
@@ -45,7 +47,9 @@ from .const import (
     DOMAIN,
     LOGGER,
     OPT_ALLOWED_NETWORKS,
+    OPT_DEVICE_RESULT_TIMEOUT,
     OPT_LLM_HASS_API,
+    OPT_MAX_COMPLETED_JOBS,
     OPT_POLLING_SHARE,
     OPT_QUEUE_TTL,
     OPT_STALENESS,
@@ -276,6 +280,8 @@ class RoomSenseOptionsFlow(OptionsFlow):
                     OPT_POLLING_SHARE: int(user_input[OPT_POLLING_SHARE]),
                     OPT_STALENESS: int(user_input[OPT_STALENESS]),
                     OPT_QUEUE_TTL: int(user_input[OPT_QUEUE_TTL]),
+                    OPT_DEVICE_RESULT_TIMEOUT: int(user_input[OPT_DEVICE_RESULT_TIMEOUT]),
+                    OPT_MAX_COMPLETED_JOBS: int(user_input[OPT_MAX_COMPLETED_JOBS]),
                     OPT_ALLOWED_NETWORKS: networks,
                     CONF_LLM_PROVIDER: user_input[CONF_LLM_PROVIDER],
                     CONF_LLM_TIMEOUT: float(user_input[CONF_LLM_TIMEOUT]),
@@ -312,6 +318,14 @@ class RoomSenseOptionsFlow(OptionsFlow):
                 vol.Required(
                     OPT_QUEUE_TTL, default=values.get(OPT_QUEUE_TTL, DEFAULT_QUEUE_TTL)
                 ): _number(0, 3_600, 30, "s"),
+                vol.Required(
+                    OPT_DEVICE_RESULT_TIMEOUT,
+                    default=values.get(OPT_DEVICE_RESULT_TIMEOUT, DEFAULT_DEVICE_RESULT_TIMEOUT),
+                ): _number(5, 3_600, 5, "s"),
+                vol.Required(
+                    OPT_MAX_COMPLETED_JOBS,
+                    default=values.get(OPT_MAX_COMPLETED_JOBS, DEFAULT_MAX_COMPLETED_JOBS),
+                ): _number(10, 10_000, 10, "jobs"),
                 vol.Optional(
                     OPT_ALLOWED_NETWORKS, default=values.get(OPT_ALLOWED_NETWORKS, [])
                 ): TextSelector(TextSelectorConfig(multiple=True)),

@@ -38,3 +38,9 @@ DEFAULT_QUEUE_TTL: Final = 600
 EVENT_AUDIT: Final = "roomsense_audit"
 # Offer Home Assistant's own Assist tools to the model too.
 OPT_LLM_HASS_API: Final = "llm_hass_api"
+# Edge devices: a dispatched job with no result this long fails with reason `timeout`;
+# finished jobs past the maximum are forgotten, oldest first.
+OPT_DEVICE_RESULT_TIMEOUT: Final = "device_result_timeout"
+DEFAULT_DEVICE_RESULT_TIMEOUT: Final = 120
+OPT_MAX_COMPLETED_JOBS: Final = "max_completed_jobs"
+DEFAULT_MAX_COMPLETED_JOBS: Final = 200

@@ -27,6 +27,7 @@ from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 from homeassistant.helpers.typing import StateType
 
 from .data import RoomSenseConfigEntry
+from .edge.entity import async_setup_edge_entities, sensor_entities
 from .entity import RoomSenseEntity, account_device_info
 from .metrics import ConversationMetrics
 from .switchbot_cloud import DeviceStatus, SwitchBotCloudClient
@@ -168,6 +169,7 @@ async def async_setup_entry(
             if description.value_fn(state.status) is not None
         )
     async_add_entities(entities)
+    async_setup_edge_entities(hass, entry, async_add_entities, sensor_entities)
 
 
 class RoomSenseSensor(RoomSenseEntity, SensorEntity):

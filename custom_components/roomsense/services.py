@@ -11,11 +11,14 @@ from homeassistant.core import (
     ServiceResponse,
     SupportsResponse,
 )
-from homeassistant.exceptions import Unauthorized
+from homeassistant.exceptions import ServiceValidationError, Unauthorized
 from homeassistant.helpers import config_validation as cv
 from homeassistant.util.json import JsonValueType
 
 from .const import DOMAIN
+from .edge import DATA_EDGE
+from .edge.manager import UnknownDeviceError
+from .edge.views import JOB_FIELDS, one_kind_of_job, wait_answer
 from .tools import DATA_TOOLS, RoomSenseTools
 
 ATTR_DEVICE_ID: Final = "device_id"
@@ -25,6 +28,7 @@ ATTR_COMMAND_TYPE: Final = "command_type"
 ATTR_CONFIRM: Final = "confirm"
 ATTR_SCENE_ID: Final = "scene_id"
 ATTR_LIMIT: Final = "limit"
+ATTR_INSTRUCTION: Final = "instruction"
 
 DEVICE_SCHEMA: Final = vol.Schema({vol.Required(ATTR_DEVICE_ID): cv.string})
 SEND_COMMAND_SCHEMA: Final = vol.Schema(
@@ -39,6 +43,17 @@ SEND_COMMAND_SCHEMA: Final = vol.Schema(
 SCENE_SCHEMA: Final = vol.Schema({vol.Required(ATTR_SCENE_ID): cv.string})
 AUDIT_SCHEMA: Final = vol.Schema(
     {vol.Optional(ATTR_LIMIT, default=100): vol.All(vol.Coerce(int), vol.Range(min=1, max=5000))}
+)
+
+
+EDGE_SUBMIT_SCHEMA: Final = vol.All(
+    vol.Schema(
+        {
+            vol.Required(ATTR_DEVICE_ID): vol.All(cv.string, vol.Length(min=1)),
+            **JOB_FIELDS,
+        }
+    ),
+    one_kind_of_job,
 )
 
 
@@ -75,12 +90,43 @@ async def _execute_scene(call: ServiceCall) -> ServiceResponse:
     )
 
 
-async def _get_audit_log(call: ServiceCall) -> ServiceResponse:
-    """The newest audit records first; admins only (it names users and their actions)."""
+async def _require_admin(call: ServiceCall) -> None:
+    """Automations (no user) may call; a person must be an administrator."""
     if call.context.user_id is not None:
         user = await call.hass.auth.async_get_user(call.context.user_id)
         if user is None or not user.is_admin:
             raise Unauthorized(context=call.context)
+
+
+async def _edge_submit_job(call: ServiceCall) -> ServiceResponse:
+    """Queue a job for an edge device; with `wait_for_result`, answer its result."""
+    await _require_admin(call)
+    manager = call.hass.data[DATA_EDGE]
+    try:
+        device = manager.find_device(call.data[ATTR_DEVICE_ID])
+    except UnknownDeviceError as err:
+        raise ServiceValidationError(
+            translation_domain=DOMAIN,
+            translation_key="unknown_edge_device",
+            translation_placeholders={"device_id": call.data[ATTR_DEVICE_ID]},
+        ) from err
+    job = manager.submit(
+        device.device_id,
+        instruction=call.data.get(ATTR_INSTRUCTION),
+        command=call.data.get(ATTR_COMMAND),
+        payload=call.data.get("payload"),
+        ttl=call.data["ttl"],
+        source="service",
+    )
+    if not call.data["wait_for_result"]:
+        return job.public()
+    job = await manager.async_wait(job.job_id, call.data["timeout"])
+    return wait_answer(job)[0]
+
+
+async def _get_audit_log(call: ServiceCall) -> ServiceResponse:
+    """The newest audit records first; admins only (it names users and their actions)."""
+    await _require_admin(call)
     records = _tools(call.hass).audit.records[-call.data[ATTR_LIMIT] :]
     entries: list[JsonValueType] = [
         {
@@ -106,3 +152,10 @@ def async_register_services(hass: HomeAssistant) -> None:
     register(DOMAIN, "get_scenes", _get_scenes, vol.Schema({}), SupportsResponse.ONLY)
     register(DOMAIN, "execute_scene", _execute_scene, SCENE_SCHEMA, SupportsResponse.OPTIONAL)
     register(DOMAIN, "get_audit_log", _get_audit_log, AUDIT_SCHEMA, SupportsResponse.ONLY)
+    register(
+        DOMAIN,
+        "edge_submit_job",
+        _edge_submit_job,
+        EDGE_SUBMIT_SCHEMA,
+        SupportsResponse.OPTIONAL,
+    )

@@ -19,6 +19,7 @@ from pytest_homeassistant_custom_component.typing import ClientSessionGenerator
 
 from custom_components.roomsense import async_remove_config_entry_device
 from custom_components.roomsense.const import DOMAIN
+from custom_components.roomsense.edge import DATA_EDGE
 from roomsense_simulator import Simulator
 
 from ..conftest import SimulatorAdmin, home_with
@@ -53,6 +54,8 @@ async def test_options_are_saved_and_keep_the_webhook_id(
             "night_mode_end": "06:00:00",
             "dangerous_commands": ["Plug Mini (JP):turnOn"],
             "permissions": {"kid": {"categories": ["light"]}},
+            "device_result_timeout": 30,
+            "max_completed_jobs": 50,
         },
     )
     assert result["type"] is FlowResultType.CREATE_ENTRY
@@ -62,6 +65,8 @@ async def test_options_are_saved_and_keep_the_webhook_id(
         "polling_share": 20,
         "staleness": 600,
         "queue_ttl": 120,
+        "device_result_timeout": 30,
+        "max_completed_jobs": 50,
         "allowed_networks": ["192.0.2.0/24", "2001:db8::/32"],
         "llm_provider": "ollama",
         "llm_base_url": "http://127.0.0.1:11434",
@@ -75,6 +80,8 @@ async def test_options_are_saved_and_keep_the_webhook_id(
     }
     # The entry reloaded with the new options.
     assert setup_entry.runtime_data.coordinator.options["polling_share"] == 20
+    edge = hass.data[DATA_EDGE]
+    assert (edge.result_timeout, edge.max_completed_jobs) == (30, 50)
 
 
 async def test_options_reject_a_bad_network(

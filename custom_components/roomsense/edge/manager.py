@@ -1,0 +1,486 @@
+"""The edge devices of the home and their job queues, kept in a `Store`.
+
+Every job, whatever its status, lives in `.storage/roomsense.edge` and survives a restart.
+Each device has a FIFO queue: a long-polling device gets its oldest queued job the moment
+one arrives. A dispatched job whose device reports nothing within the result timeout fails
+with reason `timeout`; a queued job that no device fetches before it expires becomes
+`expired`. Finished jobs are kept for their history until `max_completed_jobs` of them exist,
+then the oldest go.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import hmac
+import secrets
+import uuid
+from collections.abc import Callable
+from datetime import datetime, timedelta
+from typing import Any, Final
+
+from homeassistant.core import CALLBACK_TYPE, HomeAssistant, callback
+from homeassistant.helpers import device_registry as dr
+from homeassistant.helpers.dispatcher import async_dispatcher_send
+from homeassistant.helpers.event import async_track_point_in_utc_time
+from homeassistant.helpers.storage import Store
+from homeassistant.util import dt as dt_util
+
+from ..const import DEFAULT_DEVICE_RESULT_TIMEOUT, DEFAULT_MAX_COMPLETED_JOBS, DOMAIN, LOGGER
+from .models import (
+    CAPABILITY_AGENT,
+    REASON_CANCELLED,
+    REASON_DEVICE_DELETED,
+    REASON_EXPIRED,
+    REASON_TIMEOUT,
+    EdgeDevice,
+    EdgeJob,
+    JobStatus,
+)
+
+STORAGE_KEY: Final = f"{DOMAIN}.edge"
+STORAGE_VERSION: Final = 1
+# Coalesces the writes of a burst of jobs; Home Assistant writes pending data when it stops.
+SAVE_DELAY: Final = 1.0
+
+# A queued job nobody fetched for a day is stale: "open the window" should not run tomorrow.
+DEFAULT_JOB_TTL: Final = 86400
+DEFAULT_POLL_WINDOW: Final = 25.0
+# A device polling without waiting (the old five-second design) still counts as connected.
+MIN_POLL_WINDOW: Final = 5.0
+
+SIGNAL_DEVICE_ADDED: Final = f"{DOMAIN}_edge_device_added"
+
+
+def signal_device_updated(device_id: str) -> str:
+    """The dispatcher signal an edge device's entities listen to."""
+    return f"{DOMAIN}_edge_device_updated_{device_id}"
+
+
+def ha_identifier(device_id: str) -> tuple[str, str]:
+    """The device registry identifier of an edge device."""
+    return (DOMAIN, f"edge_{device_id}")
+
+
+def _hash_token(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def _now() -> str:
+    return dt_util.utcnow().isoformat()
+
+
+class EdgeError(Exception):
+    """A request the manager refuses; the views turn it into a status code."""
+
+
+class UnknownDeviceError(EdgeError):
+    """No edge device has this id."""
+
+
+class UnknownJobError(EdgeError):
+    """No job has this id."""
+
+
+class InvalidTokenError(EdgeError):
+    """The device token is wrong."""
+
+
+class JobConflictError(EdgeError):
+    """The job is not in a state that allows this."""
+
+
+class EdgeManager:
+    """The registered edge devices and every job, for all of Home Assistant."""
+
+    def __init__(self, hass: HomeAssistant) -> None:
+        """Read nothing yet; `async_load` does."""
+        self.hass = hass
+        self._store: Store[dict[str, Any]] = Store(hass, STORAGE_VERSION, STORAGE_KEY)
+        self.devices: dict[str, EdgeDevice] = {}
+        # In creation order, which is also each device's queue order.
+        self.jobs: dict[str, EdgeJob] = {}
+        self.result_timeout: float = DEFAULT_DEVICE_RESULT_TIMEOUT
+        self.max_completed_jobs: int = DEFAULT_MAX_COMPLETED_JOBS
+        # The config entry whose platforms show the edge devices.
+        self.owner_entry_id: str | None = None
+        self._arrivals: dict[str, asyncio.Event] = {}
+        self._open_polls: dict[str, int] = {}
+        self._job_waiters: dict[str, list[asyncio.Future[EdgeJob]]] = {}
+        self._timers: dict[str, CALLBACK_TYPE] = {}
+        self._stopping = False
+
+    # --- persistence --------------------------------------------------------------------
+
+    async def async_load(self) -> None:
+        """Read the store and re-arm the timers of jobs still queued or dispatched."""
+        data = await self._store.async_load() or {}
+        for raw in data.get("devices", []):
+            device = EdgeDevice(**raw)
+            self.devices[device.device_id] = device
+        for raw in data.get("jobs", []):
+            try:
+                job = EdgeJob.from_dict(raw)
+            except (TypeError, ValueError) as err:
+                # One unreadable record must not cost the others.
+                LOGGER.warning("Dropping an unreadable edge job record: %s", err)
+                continue
+            if job.device_id in self.devices:
+                self.jobs[job.job_id] = job
+        for job in list(self.jobs.values()):
+            self._arm_timer(job)
+
+    def _data_to_save(self) -> dict[str, Any]:
+        return {
+            "devices": [vars(device).copy() for device in self.devices.values()],
+            "jobs": [job.public() for job in self.jobs.values()],
+        }
+
+    def _save(self) -> None:
+        self._store.async_delay_save(self._data_to_save, SAVE_DELAY)
+
+    async def async_flush(self) -> None:
+        """Write pending changes now."""
+        await self._store.async_save(self._data_to_save())
+
+    @callback
+    def async_stop(self) -> None:
+        """End open long polls (they answer 204) and stop the timers."""
+        self._stopping = True
+        for event in self._arrivals.values():
+            event.set()
+        for unsub in self._timers.values():
+            unsub()
+        self._timers.clear()
+
+    def configure(self, *, result_timeout: float, max_completed_jobs: int) -> None:
+        """Apply the owner entry's options."""
+        self.result_timeout = result_timeout
+        self.max_completed_jobs = max_completed_jobs
+        if self._rotate():
+            self._save()
+
+    # --- devices ------------------------------------------------------------------------
+
+    def register(
+        self,
+        name: str,
+        device_type: str,
+        capabilities: list[str],
+        metadata: dict[str, Any],
+    ) -> tuple[EdgeDevice, str]:
+        """A new device and its token; only the token's hash is kept."""
+        token = secrets.token_urlsafe(32)
+        device = EdgeDevice(
+            device_id=uuid.uuid4().hex,
+            name=name,
+            device_type=device_type,
+            capabilities=sorted(set(capabilities)),
+            metadata=metadata,
+            token_hash=_hash_token(token),
+            registered_at=_now(),
+        )
+        self.devices[device.device_id] = device
+        self._save()
+        async_dispatcher_send(self.hass, SIGNAL_DEVICE_ADDED, device.device_id)
+        return device, token
+
+    def device(self, device_id: str) -> EdgeDevice:
+        """The device, or UnknownDeviceError."""
+        if (device := self.devices.get(device_id)) is None:
+            raise UnknownDeviceError(device_id)
+        return device
+
+    def authenticate(self, device_id: str, token: str | None) -> EdgeDevice:
+        """The device, when the token is its own; compared in constant time."""
+        device = self.device(device_id)
+        presented = _hash_token(token or "")
+        if not hmac.compare_digest(presented, device.token_hash) or not token:
+            raise InvalidTokenError(device_id)
+        return device
+
+    def rename(self, device_id: str, name: str) -> EdgeDevice:
+        """Rename the device here and in Home Assistant's device registry."""
+        device = self.device(device_id)
+        device.name = name
+        registry = dr.async_get(self.hass)
+        if (entry := registry.async_get_device({ha_identifier(device_id)})) is not None:
+            registry.async_update_device(entry.id, name=name)
+        self._save()
+        self._updated(device_id)
+        return device
+
+    def delete(self, device_id: str) -> None:
+        """Forget the device, its queue and its history; its open polls end."""
+        self.device(device_id)
+        for job in self.device_jobs(device_id):
+            if not job.finished:
+                self._finish(job, JobStatus.CANCELLED, reason=REASON_DEVICE_DELETED)
+            self.jobs.pop(job.job_id, None)
+        del self.devices[device_id]
+        if (event := self._arrivals.pop(device_id, None)) is not None:
+            event.set()
+        registry = dr.async_get(self.hass)
+        if (entry := registry.async_get_device({ha_identifier(device_id)})) is not None:
+            registry.async_remove_device(entry.id)
+        self._save()
+
+    def agent_devices(self) -> list[EdgeDevice]:
+        """Devices that take English instructions."""
+        return [d for d in self.devices.values() if CAPABILITY_AGENT in d.capabilities]
+
+    def find_device(self, name_or_id: str) -> EdgeDevice:
+        """A device by its id, Home Assistant device id, or name (case-insensitive)."""
+        if name_or_id in self.devices:
+            return self.devices[name_or_id]
+        registry_entry = dr.async_get(self.hass).async_get(name_or_id)
+        if registry_entry is not None:
+            for domain, key in registry_entry.identifiers:
+                if domain == DOMAIN and key.startswith("edge_") and key[5:] in self.devices:
+                    return self.devices[key[5:]]
+        wanted = name_or_id.casefold().strip()
+        for device in self.devices.values():
+            if device.name.casefold() == wanted:
+                return device
+        raise UnknownDeviceError(name_or_id)
+
+    # --- what the entities show ----------------------------------------------------------
+
+    def device_jobs(self, device_id: str) -> list[EdgeJob]:
+        """The device's jobs, oldest first."""
+        return [job for job in self.jobs.values() if job.device_id == device_id]
+
+    def queue_length(self, device_id: str) -> int:
+        """Jobs waiting to be fetched."""
+        return sum(1 for job in self.device_jobs(device_id) if job.status is JobStatus.QUEUED)
+
+    def last_finished_job(self, device_id: str) -> EdgeJob | None:
+        """The job of the device that finished last."""
+        finished = [job for job in self.device_jobs(device_id) if job.finished]
+        if not finished:
+            return None
+        return max(finished, key=lambda job: job.finished_at or "")
+
+    def connected_until(self, device_id: str) -> datetime | None:
+        """When the device stops counting as connected; None when it is not (or polls now)."""
+        device = self.devices.get(device_id)
+        if device is None or device.last_seen is None:
+            return None
+        window = max(device.poll_window or DEFAULT_POLL_WINDOW, MIN_POLL_WINDOW)
+        return dt_util.parse_datetime(device.last_seen, raise_on_error=True) + timedelta(
+            seconds=2 * window
+        )
+
+    def is_connected(self, device_id: str) -> bool:
+        """Seen within two long-poll windows, or waiting in one right now."""
+        if self._open_polls.get(device_id):
+            return True
+        until = self.connected_until(device_id)
+        return until is not None and dt_util.utcnow() < until
+
+    # --- jobs ---------------------------------------------------------------------------
+
+    def job(self, job_id: str) -> EdgeJob:
+        """The job, or UnknownJobError."""
+        if (job := self.jobs.get(job_id)) is None:
+            raise UnknownJobError(job_id)
+        return job
+
+    def submit(
+        self,
+        device_id: str,
+        *,
+        instruction: str | None = None,
+        command: str | None = None,
+        payload: Any = None,
+        ttl: float = DEFAULT_JOB_TTL,
+        source: str = "http",
+    ) -> EdgeJob:
+        """Queue a job behind the device's other queued jobs."""
+        self.device(device_id)
+        now = dt_util.utcnow()
+        job = EdgeJob(
+            job_id=uuid.uuid4().hex,
+            device_id=device_id,
+            status=JobStatus.QUEUED,
+            created_at=now.isoformat(),
+            instruction=instruction,
+            command=command,
+            payload=payload,
+            expires_at=(now + timedelta(seconds=ttl)).isoformat(),
+            source=source,
+        )
+        self.jobs[job.job_id] = job
+        self._arm_timer(job)
+        self._save()
+        if (event := self._arrivals.pop(device_id, None)) is not None:
+            event.set()
+        self._updated(device_id)
+        return job
+
+    def cancel(self, job_id: str) -> EdgeJob:
+        """Cancel a queued job; one already dispatched or finished is a conflict."""
+        job = self.job(job_id)
+        if job.status is not JobStatus.QUEUED:
+            raise JobConflictError(job.status.value)
+        self._finish(job, JobStatus.CANCELLED, reason=REASON_CANCELLED)
+        return job
+
+    async def async_wait(self, job_id: str, seconds: float) -> EdgeJob:
+        """The job once it finished, or as it is when `seconds` have passed."""
+        job = self.job(job_id)
+        if job.finished:
+            return job
+        future: asyncio.Future[EdgeJob] = self.hass.loop.create_future()
+        self._job_waiters.setdefault(job_id, []).append(future)
+        try:
+            async with asyncio.timeout(seconds):
+                return await future
+        except TimeoutError:
+            return job
+        finally:
+            waiters = self._job_waiters.get(job_id, [])
+            if future in waiters:
+                waiters.remove(future)
+            if not waiters:
+                self._job_waiters.pop(job_id, None)
+
+    async def async_next_job(
+        self,
+        device_id: str,
+        wait: float,
+        still_listening: Callable[[], bool] = lambda: True,
+    ) -> EdgeJob | None:
+        """The device's oldest queued job, waiting up to `wait` s for one; None if none came.
+
+        `still_listening` tells whether the device is still connected: a job is never handed
+        to a request whose client has gone, where it would only wait out the result timeout.
+        """
+        device = self.device(device_id)
+        deadline = self.hass.loop.time() + wait
+        self._seen(device, wait)
+        self._open_polls[device_id] = self._open_polls.get(device_id, 0) + 1
+        if self._open_polls[device_id] == 1:
+            self._updated(device_id)
+        try:
+            while not self._stopping and device_id in self.devices:
+                if not still_listening():
+                    return None
+                if (job := self._oldest_queued(device_id)) is not None:
+                    self._dispatch(job)
+                    return job
+                remaining = deadline - self.hass.loop.time()
+                if remaining <= 0:
+                    return None
+                event = self._arrivals.setdefault(device_id, asyncio.Event())
+                try:
+                    async with asyncio.timeout(remaining):
+                        await event.wait()
+                except TimeoutError:
+                    return None
+            if device_id not in self.devices:
+                raise UnknownDeviceError(device_id)
+            return None
+        finally:
+            self._open_polls[device_id] -= 1
+            if device_id in self.devices:
+                self._seen(device, wait)
+                if not self._open_polls[device_id]:
+                    self._updated(device_id)
+
+    def report(
+        self,
+        device_id: str,
+        job_id: str,
+        status: JobStatus,
+        result: Any = None,
+        error: str | None = None,
+    ) -> EdgeJob:
+        """A device's result for a job dispatched to it; repeating the same report is fine."""
+        device = self.device(device_id)
+        job = self.jobs.get(job_id)
+        if job is None or job.device_id != device_id:
+            raise JobConflictError("not dispatched to this device")
+        self._seen(device, device.poll_window or DEFAULT_POLL_WINDOW)
+        if job.status is status and job.reason is None and job.dispatched_at is not None:
+            return job  # the device retried an upload that had arrived
+        if job.status is not JobStatus.DISPATCHED:
+            raise JobConflictError(job.status.value)
+        job.result = result
+        job.error = error
+        self._finish(job, status)
+        return job
+
+    # --- inside -------------------------------------------------------------------------
+
+    def _oldest_queued(self, device_id: str) -> EdgeJob | None:
+        return next(
+            (
+                job
+                for job in self.jobs.values()
+                if job.device_id == device_id and job.status is JobStatus.QUEUED
+            ),
+            None,
+        )
+
+    def _dispatch(self, job: EdgeJob) -> None:
+        job.status = JobStatus.DISPATCHED
+        job.dispatched_at = _now()
+        self._arm_timer(job)
+        self._save()
+        self._updated(job.device_id)
+
+    def _finish(self, job: EdgeJob, status: JobStatus, *, reason: str | None = None) -> None:
+        job.status = status
+        job.reason = reason
+        job.finished_at = _now()
+        if (unsub := self._timers.pop(job.job_id, None)) is not None:
+            unsub()
+        for future in self._job_waiters.pop(job.job_id, []):
+            if not future.done():
+                future.set_result(job)
+        self._rotate()
+        self._save()
+        self._updated(job.device_id)
+
+    def _rotate(self) -> bool:
+        """Drop the oldest finished jobs past `max_completed_jobs`; True when any went."""
+        finished = [job for job in self.jobs.values() if job.finished]
+        excess = len(finished) - self.max_completed_jobs
+        if excess <= 0:
+            return False
+        finished.sort(key=lambda job: job.finished_at or "")
+        for job in finished[:excess]:
+            del self.jobs[job.job_id]
+        return True
+
+    def _arm_timer(self, job: EdgeJob) -> None:
+        """Expire a queued job, or time out a dispatched one, at the right moment."""
+        if (unsub := self._timers.pop(job.job_id, None)) is not None:
+            unsub()
+        if job.status is JobStatus.QUEUED and job.expires_at:
+            due = dt_util.parse_datetime(job.expires_at, raise_on_error=True)
+            status, reason = JobStatus.EXPIRED, REASON_EXPIRED
+        elif job.status is JobStatus.DISPATCHED and job.dispatched_at:
+            due = dt_util.parse_datetime(job.dispatched_at, raise_on_error=True) + timedelta(
+                seconds=self.result_timeout
+            )
+            status, reason = JobStatus.FAILED, REASON_TIMEOUT
+        else:
+            return
+
+        @callback
+        def _due(_now: datetime) -> None:
+            self._timers.pop(job.job_id, None)
+            if self.jobs.get(job.job_id) is job and not job.finished:
+                LOGGER.debug("Edge job %s of %s: %s", job.job_id, job.device_id, reason)
+                self._finish(job, status, reason=reason)
+
+        self._timers[job.job_id] = async_track_point_in_utc_time(self.hass, _due, due)
+
+    def _seen(self, device: EdgeDevice, wait: float) -> None:
+        device.last_seen = _now()
+        device.poll_window = wait
+
+    def _updated(self, device_id: str) -> None:
+        async_dispatcher_send(self.hass, signal_device_updated(device_id))

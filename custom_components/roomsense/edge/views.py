@@ -1,0 +1,426 @@
+"""The HTTP views edge devices and administrators use, under `/api/roomsense/edge/`.
+
+Administrators authenticate as Home Assistant admin users. Devices send their own token
+(`Authorization: Bearer <device token>`), which reaches only their own jobs; Home
+Assistant's auth does not know these tokens, so the device views do their own check.
+Every answer is JSON; a refusal carries `{"message": ...}`.
+"""
+
+from __future__ import annotations
+
+import json
+from http import HTTPStatus
+from typing import Any, Final
+
+import voluptuous as vol
+from aiohttp import hdrs, web
+from homeassistant.components.http.decorators import require_admin
+from homeassistant.core import HomeAssistant, callback
+from homeassistant.helpers.http import HomeAssistantView
+from homeassistant.helpers.json import json_bytes
+from homeassistant.util.hass_dict import HassKey
+from voluptuous.humanize import humanize_error
+
+from ..const import DOMAIN
+from .manager import (
+    DEFAULT_JOB_TTL,
+    EdgeError,
+    EdgeManager,
+    InvalidTokenError,
+    JobConflictError,
+    UnknownDeviceError,
+    UnknownJobError,
+)
+from .models import DEVICE_TYPES, EdgeDevice, EdgeJob, JobStatus
+
+BASE_URL: Final = "/api/roomsense/edge"
+MAX_WAIT: Final = 60
+DEFAULT_WAIT: Final = 25
+MAX_RESULT_BYTES: Final = 1024 * 1024
+# Room for the job id, status and error around a result of the maximum size.
+MAX_REPORT_BODY: Final = MAX_RESULT_BYTES + 64 * 1024
+MAX_ADMIN_BODY: Final = 256 * 1024
+DEFAULT_SUBMIT_WAIT: Final = 60
+MAX_SUBMIT_WAIT: Final = 600
+
+DATA_EDGE: Final[HassKey[EdgeManager]] = HassKey(f"{DOMAIN}_edge")
+
+_NAME = vol.All(str, vol.Strip, vol.Length(min=1, max=100))
+_IDENTIFIER = vol.All(str, vol.Match(r"^[A-Za-z0-9_.:-]{1,64}$", msg="letters, digits, _.:-"))
+
+REGISTER_SCHEMA: Final = vol.Schema(
+    {
+        vol.Required("name"): _NAME,
+        vol.Required("device_type"): vol.In(DEVICE_TYPES),
+        vol.Optional("capabilities", default=list): vol.All([_IDENTIFIER], vol.Length(max=32)),
+        vol.Optional("metadata", default=dict): vol.All(dict, vol.Length(max=64)),
+    }
+)
+RENAME_SCHEMA: Final = vol.Schema({vol.Required("name"): _NAME})
+
+
+def one_kind_of_job(data: dict[str, Any]) -> dict[str, Any]:
+    """A job is an instruction or a command (with an optional payload), never both."""
+    if ("instruction" in data) == ("command" in data):
+        raise vol.Invalid("give either an instruction or a command")
+    if "payload" in data and "command" not in data:
+        raise vol.Invalid("a payload goes with a command", path=["payload"])
+    return data
+
+
+JOB_FIELDS: Final[dict[vol.Marker, Any]] = {
+    vol.Optional("instruction"): vol.All(str, vol.Strip, vol.Length(min=1, max=4000)),
+    vol.Optional("command"): _IDENTIFIER,
+    vol.Optional("payload"): vol.Any(dict, list, str, int, float, bool, None),
+    vol.Optional("wait_for_result", default=False): bool,
+    vol.Optional("timeout", default=DEFAULT_SUBMIT_WAIT): vol.All(
+        vol.Coerce(float), vol.Range(min=0, max=MAX_SUBMIT_WAIT)
+    ),
+    vol.Optional("ttl", default=DEFAULT_JOB_TTL): vol.All(
+        vol.Coerce(float), vol.Range(min=1, max=7 * 86400)
+    ),
+}
+SUBMIT_SCHEMA: Final = vol.All(vol.Schema(JOB_FIELDS), one_kind_of_job)
+NEXT_QUERY_SCHEMA: Final = vol.Schema(
+    {
+        vol.Optional("wait", default=DEFAULT_WAIT): vol.All(
+            vol.Coerce(float), vol.Range(min=0, max=MAX_WAIT)
+        )
+    }
+)
+
+
+def _result_fits(data: dict[str, Any]) -> dict[str, Any]:
+    if data["status"] == JobStatus.FAILED.value and "result" not in data and "error" not in data:
+        raise vol.Invalid("a failed job needs an error", path=["error"])
+    return data
+
+
+RESULT_SCHEMA: Final = vol.All(
+    vol.Schema(
+        {
+            vol.Required("job_id"): _IDENTIFIER,
+            vol.Required("status"): vol.In([JobStatus.SUCCEEDED.value, JobStatus.FAILED.value]),
+            vol.Optional("result"): object,
+            vol.Optional("error"): vol.All(str, vol.Length(max=4000)),
+        }
+    ),
+    _result_fits,
+)
+
+
+class PayloadTooLargeError(Exception):
+    """The body is larger than the view accepts."""
+
+
+def _error(message: str, status: HTTPStatus) -> web.Response:
+    return web.Response(
+        body=json_bytes({"message": message}),
+        status=status,
+        content_type="application/json",
+    )
+
+
+def _answer(data: Any, status: HTTPStatus = HTTPStatus.OK) -> web.Response:
+    return web.Response(body=json_bytes(data), status=status, content_type="application/json")
+
+
+async def _read_json(request: web.Request, limit: int) -> Any:
+    """The body as JSON; PayloadTooLargeError past `limit` bytes, ValueError if not JSON."""
+    if request.content_length is not None and request.content_length > limit:
+        raise PayloadTooLargeError
+    body = await request.content.read(limit + 1)
+    if len(body) > limit:
+        raise PayloadTooLargeError
+    return json.loads(body)
+
+
+async def _validated(
+    request: web.Request, schema: vol.Schema | vol.All, limit: int = MAX_ADMIN_BODY
+) -> dict[str, Any] | web.Response:
+    """The validated body, or the 400/413 answer to give instead."""
+    try:
+        body = await _read_json(request, limit)
+    except PayloadTooLargeError:
+        return _error(f"the body is over {limit} bytes", HTTPStatus.REQUEST_ENTITY_TOO_LARGE)
+    except ValueError:
+        return _error("the body is not valid JSON", HTTPStatus.BAD_REQUEST)
+    if not isinstance(body, dict):
+        return _error("the body must be a JSON object", HTTPStatus.BAD_REQUEST)
+    try:
+        validated: dict[str, Any] = schema(body)
+    except vol.Invalid as err:
+        return _error(humanize_error(body, err), HTTPStatus.BAD_REQUEST)
+    return validated
+
+
+def _refusal(err: EdgeError) -> web.Response:
+    if isinstance(err, UnknownDeviceError):
+        return _error(f"no edge device {err}", HTTPStatus.NOT_FOUND)
+    if isinstance(err, UnknownJobError):
+        return _error(f"no job {err}", HTTPStatus.NOT_FOUND)
+    if isinstance(err, InvalidTokenError):
+        return _error("wrong device token", HTTPStatus.UNAUTHORIZED)
+    if isinstance(err, JobConflictError):
+        return _error(f"the job cannot take this: {err}", HTTPStatus.CONFLICT)
+    return _error(str(err), HTTPStatus.BAD_REQUEST)
+
+
+def describe_device(manager: EdgeManager, device: EdgeDevice) -> dict[str, Any]:
+    """A device as the admin views and services show it."""
+    return {
+        **device.public(),
+        "connected": manager.is_connected(device.device_id),
+        "queue_length": manager.queue_length(device.device_id),
+    }
+
+
+def wait_answer(job: EdgeJob) -> tuple[dict[str, Any], HTTPStatus]:
+    """The answer to a submit that waited: the result, or a timeout status."""
+    if job.finished:
+        return {**job.public(), "wait": "completed"}, HTTPStatus.OK
+    return {**job.public(), "wait": "timeout"}, HTTPStatus.ACCEPTED
+
+
+def _bearer(request: web.Request) -> str | None:
+    scheme, _, token = request.headers.get(hdrs.AUTHORIZATION, "").partition(" ")
+    return token.strip() or None if scheme.lower() == "bearer" else None
+
+
+class _EdgeView(HomeAssistantView):
+    def __init__(self, manager: EdgeManager) -> None:
+        self.manager = manager
+
+
+class EdgePingView(_EdgeView):
+    """`GET ping`: whether RoomSense's edge API is there, without auth."""
+
+    url = f"{BASE_URL}/ping"
+    name = "api:roomsense:edge:ping"
+    requires_auth = False
+
+    async def get(self, request: web.Request) -> web.Response:
+        """Answer that the API is up."""
+        return _answer({"ok": True})
+
+
+class EdgeRegisterView(_EdgeView):
+    """`POST devices/register`: a new device and its token, shown only here."""
+
+    url = f"{BASE_URL}/devices/register"
+    name = "api:roomsense:edge:register"
+
+    @require_admin
+    async def post(self, request: web.Request) -> web.Response:
+        """Register a device."""
+        body = await _validated(request, REGISTER_SCHEMA)
+        if isinstance(body, web.Response):
+            return body
+        device, token = self.manager.register(
+            body["name"], body["device_type"], body["capabilities"], body["metadata"]
+        )
+        return _answer(
+            {
+                "device_id": device.device_id,
+                "token": token,
+                "device": describe_device(self.manager, device),
+            },
+            HTTPStatus.CREATED,
+        )
+
+
+class EdgeDevicesView(_EdgeView):
+    """`GET devices`: every registered device."""
+
+    url = f"{BASE_URL}/devices"
+    name = "api:roomsense:edge:devices"
+
+    @require_admin
+    async def get(self, request: web.Request) -> web.Response:
+        """List the devices."""
+        return _answer(
+            {
+                "devices": [
+                    describe_device(self.manager, device)
+                    for device in self.manager.devices.values()
+                ]
+            }
+        )
+
+
+class EdgeDeviceView(_EdgeView):
+    """`DELETE devices/{device_id}`: forget a device, its queue and its history."""
+
+    url = BASE_URL + "/devices/{device_id}"
+    name = "api:roomsense:edge:device"
+
+    @require_admin
+    async def delete(self, request: web.Request, device_id: str) -> web.Response:
+        """Delete a device."""
+        try:
+            self.manager.delete(device_id)
+        except EdgeError as err:
+            return _refusal(err)
+        return _answer({"device_id": device_id, "deleted": True})
+
+
+class EdgeDeviceNameView(_EdgeView):
+    """`PATCH devices/{device_id}/name`: rename a device."""
+
+    url = BASE_URL + "/devices/{device_id}/name"
+    name = "api:roomsense:edge:device:name"
+
+    @require_admin
+    async def patch(self, request: web.Request, device_id: str) -> web.Response:
+        """Rename a device."""
+        body = await _validated(request, RENAME_SCHEMA)
+        if isinstance(body, web.Response):
+            return body
+        try:
+            device = self.manager.rename(device_id, body["name"])
+        except EdgeError as err:
+            return _refusal(err)
+        return _answer(describe_device(self.manager, device))
+
+
+class EdgeDeviceJobsView(_EdgeView):
+    """`GET/POST devices/{device_id}/jobs`: a device's history, and a new job for it."""
+
+    url = BASE_URL + "/devices/{device_id}/jobs"
+    name = "api:roomsense:edge:device:jobs"
+
+    @require_admin
+    async def get(self, request: web.Request, device_id: str) -> web.Response:
+        """The device's jobs, newest first, with their results."""
+        try:
+            self.manager.device(device_id)
+        except EdgeError as err:
+            return _refusal(err)
+        jobs = reversed(self.manager.device_jobs(device_id))
+        return _answer({"jobs": [job.public() for job in jobs]})
+
+    @require_admin
+    async def post(self, request: web.Request, device_id: str) -> web.Response:
+        """Queue a job; with `wait_for_result`, answer once it finished or timed out."""
+        body = await _validated(request, SUBMIT_SCHEMA)
+        if isinstance(body, web.Response):
+            return body
+        try:
+            job = self.manager.submit(
+                device_id,
+                instruction=body.get("instruction"),
+                command=body.get("command"),
+                payload=body.get("payload"),
+                ttl=body["ttl"],
+            )
+        except EdgeError as err:
+            return _refusal(err)
+        if not body["wait_for_result"]:
+            return _answer(job.public(), HTTPStatus.CREATED)
+        job = await self.manager.async_wait(job.job_id, body["timeout"])
+        data, status = wait_answer(job)
+        return _answer(data, status)
+
+
+class EdgeJobView(_EdgeView):
+    """`GET/DELETE jobs/{job_id}`: one job, and cancelling it while it is queued."""
+
+    url = BASE_URL + "/jobs/{job_id}"
+    name = "api:roomsense:edge:job"
+
+    @require_admin
+    async def get(self, request: web.Request, job_id: str) -> web.Response:
+        """The job."""
+        try:
+            return _answer(self.manager.job(job_id).public())
+        except EdgeError as err:
+            return _refusal(err)
+
+    @require_admin
+    async def delete(self, request: web.Request, job_id: str) -> web.Response:
+        """Cancel a queued job; a dispatched one answers 409."""
+        try:
+            return _answer(self.manager.cancel(job_id).public())
+        except EdgeError as err:
+            return _refusal(err)
+
+
+class EdgeNextJobView(_EdgeView):
+    """`GET devices/{device_id}/jobs/next?wait=25`: the device's long poll."""
+
+    url = BASE_URL + "/devices/{device_id}/jobs/next"
+    name = "api:roomsense:edge:device:next"
+    requires_auth = False
+
+    async def get(self, request: web.Request, device_id: str) -> web.Response:
+        """The oldest queued job, or 204 when none came within `wait` seconds."""
+        try:
+            self.manager.authenticate(device_id, _bearer(request))
+        except EdgeError as err:
+            return _refusal(err)
+        try:
+            query = NEXT_QUERY_SCHEMA(dict(request.query))
+        except vol.Invalid as err:
+            return _error(humanize_error(dict(request.query), err), HTTPStatus.BAD_REQUEST)
+
+        def still_listening() -> bool:
+            return request.transport is not None and not request.transport.is_closing()
+
+        try:
+            job = await self.manager.async_next_job(device_id, query["wait"], still_listening)
+        except EdgeError as err:
+            return _refusal(err)
+        if job is None:
+            return web.Response(status=HTTPStatus.NO_CONTENT)
+        return _answer(job.public())
+
+
+class EdgeResultView(_EdgeView):
+    """`POST devices/{device_id}/jobs/result`: a device's result; repeating it is fine."""
+
+    url = BASE_URL + "/devices/{device_id}/jobs/result"
+    name = "api:roomsense:edge:device:result"
+    requires_auth = False
+
+    async def post(self, request: web.Request, device_id: str) -> web.Response:
+        """Record the result of a job dispatched to this device."""
+        try:
+            self.manager.authenticate(device_id, _bearer(request))
+        except EdgeError as err:
+            return _refusal(err)
+        body = await _validated(request, RESULT_SCHEMA, MAX_REPORT_BODY)
+        if isinstance(body, web.Response):
+            return body
+        if len(json_bytes(body.get("result"))) > MAX_RESULT_BYTES:
+            return _error(
+                f"the result is over {MAX_RESULT_BYTES} bytes",
+                HTTPStatus.REQUEST_ENTITY_TOO_LARGE,
+            )
+        try:
+            job = self.manager.report(
+                device_id,
+                body["job_id"],
+                JobStatus(body["status"]),
+                result=body.get("result"),
+                error=body.get("error"),
+            )
+        except EdgeError as err:
+            return _refusal(err)
+        return _answer({"job_id": job.job_id, "status": job.status.value})
+
+
+@callback
+def async_register_edge_views(hass: HomeAssistant, manager: EdgeManager) -> None:
+    """Register the views once; they serve whichever devices the manager has."""
+    for view in (
+        EdgePingView,
+        EdgeRegisterView,
+        EdgeDevicesView,
+        EdgeDeviceView,
+        EdgeDeviceNameView,
+        EdgeDeviceJobsView,
+        EdgeJobView,
+        EdgeNextJobView,
+        EdgeResultView,
+    ):
+        hass.http.register_view(view(manager))
