@@ -115,15 +115,19 @@ class EdgeManager:
     async def async_load(self) -> None:
         """Read the store and re-arm the timers of jobs still queued or dispatched."""
         data = await self._store.async_load() or {}
+        # One unreadable record must not cost the others.
         for raw in data.get("devices", []):
-            device = EdgeDevice(**raw)
+            try:
+                device = EdgeDevice(**raw)
+            except TypeError as err:
+                LOGGER.warning("Dropping an unreadable edge device record: %s", err)
+                continue
             self.devices[device.device_id] = device
         for raw in data.get("jobs", []):
             try:
                 job = EdgeJob.from_dict(raw)
-            except (TypeError, ValueError) as err:
-                # One unreadable record must not cost the others.
-                LOGGER.warning("Dropping an unreadable edge job record: %s", err)
+            except (KeyError, TypeError, ValueError) as err:
+                LOGGER.warning("Dropping an unreadable edge job record: %r", err)
                 continue
             if job.device_id in self.devices:
                 self.jobs[job.job_id] = job
@@ -266,7 +270,8 @@ class EdgeManager:
         device = self.devices.get(device_id)
         if device is None or device.last_seen is None:
             return None
-        window = max(device.poll_window or DEFAULT_POLL_WINDOW, MIN_POLL_WINDOW)
+        window = DEFAULT_POLL_WINDOW if device.poll_window is None else device.poll_window
+        window = max(window, MIN_POLL_WINDOW)
         return dt_util.parse_datetime(device.last_seen, raise_on_error=True) + timedelta(
             seconds=2 * window
         )
@@ -401,7 +406,7 @@ class EdgeManager:
         job = self.jobs.get(job_id)
         if job is None or job.device_id != device_id:
             raise JobConflictError("not dispatched to this device")
-        self._seen(device, device.poll_window or DEFAULT_POLL_WINDOW)
+        self._seen(device, device.poll_window)
         if job.status is status and job.reason is None and job.dispatched_at is not None:
             return job  # the device retried an upload that had arrived
         if job.status is not JobStatus.DISPATCHED:
@@ -478,7 +483,7 @@ class EdgeManager:
 
         self._timers[job.job_id] = async_track_point_in_utc_time(self.hass, _due, due)
 
-    def _seen(self, device: EdgeDevice, wait: float) -> None:
+    def _seen(self, device: EdgeDevice, wait: float | None) -> None:
         device.last_seen = _now()
         device.poll_window = wait
 

@@ -129,9 +129,12 @@ async def _read_json(request: web.Request, limit: int) -> Any:
     """The body as JSON; PayloadTooLargeError past `limit` bytes, ValueError if not JSON."""
     if request.content_length is not None and request.content_length > limit:
         raise PayloadTooLargeError
-    body = await request.content.read(limit + 1)
-    if len(body) > limit:
-        raise PayloadTooLargeError
+    # A read returns what has arrived so far, so read until the end or past the limit.
+    body = bytearray()
+    while chunk := await request.content.read(65536):
+        body += chunk
+        if len(body) > limit:
+            raise PayloadTooLargeError
     return json.loads(body)
 
 

@@ -1,0 +1,176 @@
+"""Edge job queues across a restart, and under many devices at once."""
+
+from __future__ import annotations
+
+import asyncio
+from collections import Counter
+from datetime import timedelta
+from typing import Any
+
+import pytest
+from aiohttp.test_utils import TestClient
+from homeassistant.const import EVENT_HOMEASSISTANT_FINAL_WRITE
+from homeassistant.core import HomeAssistant
+from homeassistant.setup import async_setup_component
+from homeassistant.util import dt as dt_util
+from pytest_homeassistant_custom_component.common import async_fire_time_changed
+from pytest_homeassistant_custom_component.typing import ClientSessionGenerator
+
+from custom_components.roomsense.const import DOMAIN
+from custom_components.roomsense.edge import DATA_EDGE, EdgeManager
+from custom_components.roomsense.edge.manager import STORAGE_KEY, InvalidTokenError
+from custom_components.roomsense.edge.models import JobStatus
+
+from .edge_helpers import EdgeDeviceClient, register, submit
+
+
+@pytest.fixture
+async def edge(hass: HomeAssistant) -> EdgeManager:
+    assert await async_setup_component(hass, DOMAIN, {})
+    return hass.data[DATA_EDGE]
+
+
+@pytest.fixture
+async def admin(edge: EdgeManager, hass_client: ClientSessionGenerator) -> TestClient:
+    return await hass_client()
+
+
+@pytest.fixture
+async def device_http(edge: EdgeManager, hass_client_no_auth: ClientSessionGenerator) -> TestClient:
+    return await hass_client_no_auth()
+
+
+async def test_every_job_survives_a_restart(
+    hass: HomeAssistant,
+    edge: EdgeManager,
+    admin: TestClient,
+    device_http: TestClient,
+    hass_storage: dict[str, Any],
+) -> None:
+    jetson = await register(admin, device_http)
+    pico = await register(admin, device_http, "Pico", "pico_w")
+    done = await submit(admin, jetson.device_id, command="gpio", payload={"pin": 4})
+    running = await submit(admin, jetson.device_id, command="camera")
+    waiting = [await submit(admin, jetson.device_id, command=f"step{n}") for n in range(3)]
+    cancelled = await submit(admin, pico.device_id, instruction="say hi")
+    await jetson.next()
+    await jetson.report(done["job_id"], result={"ok": True})
+    await jetson.next()  # `running` is now dispatched, with no result yet
+    await admin.delete(f"/api/roomsense/edge/jobs/{cancelled['job_id']}")
+    before = {job_id: job.public() for job_id, job in edge.jobs.items()}
+
+    # Home Assistant writes what is pending as it stops; nothing was flushed by hand.
+    hass.bus.async_fire(EVENT_HOMEASSISTANT_FINAL_WRITE)
+    await hass.async_block_till_done()
+    edge.async_stop()
+    assert len(hass_storage[STORAGE_KEY]["data"]["jobs"]) == 6
+
+    restarted = EdgeManager(hass)
+    await restarted.async_load()
+    assert {job_id: job.public() for job_id, job in restarted.jobs.items()} == before
+    assert restarted.devices.keys() == {jetson.device_id, pico.device_id}
+    assert restarted.authenticate(jetson.device_id, jetson.token).name == "Garage Jetson"
+    with pytest.raises(InvalidTokenError):
+        restarted.authenticate(jetson.device_id, pico.token)
+    # The queue resumes in order.
+    for queued in waiting:
+        job = await restarted.async_next_job(jetson.device_id, 0)
+        assert job is not None
+        assert job.job_id == queued["job_id"]
+    # And the job dispatched before the restart still times out.
+    async_fire_time_changed(hass, dt_util.utcnow() + timedelta(seconds=121))
+    await hass.async_block_till_done()
+    assert restarted.jobs[running["job_id"]].status is JobStatus.FAILED
+    assert restarted.jobs[running["job_id"]].reason == "timeout"
+    restarted.async_stop()
+
+
+async def test_an_unreadable_record_costs_only_itself(
+    hass: HomeAssistant, hass_storage: dict[str, Any]
+) -> None:
+    device = {
+        "device_id": "d1",
+        "name": "Pi",
+        "device_type": "raspberrypi4",
+        "capabilities": [],
+        "metadata": {},
+        "token_hash": "0" * 64,
+        "registered_at": "2026-11-21T00:00:00+00:00",
+    }
+    good = {
+        "job_id": "j1",
+        "device_id": "d1",
+        "status": "queued",
+        "created_at": "2026-11-21T00:00:00+00:00",
+        "command": "gpio",
+        "expires_at": "2099-01-01T00:00:00+00:00",
+    }
+    hass_storage[STORAGE_KEY] = {
+        "version": 1,
+        "key": STORAGE_KEY,
+        "data": {
+            "devices": [device, {"device_id": "d2"}],
+            "jobs": [{**good, "job_id": "bad", "status": "exploded"}, good, {"job_id": "x"}],
+        },
+    }
+    manager = EdgeManager(hass)
+    await manager.async_load()
+    assert list(manager.devices) == ["d1"]
+    assert list(manager.jobs) == ["j1"]
+    assert manager.queue_length("d1") == 1
+    manager.async_stop()
+
+
+async def test_ten_devices_at_once(
+    hass: HomeAssistant, edge: EdgeManager, admin: TestClient, device_http: TestClient
+) -> None:
+    devices = [await register(admin, device_http, f"Pi {n}", "raspberrypi4") for n in range(10)]
+    jobs_each = 15
+    done: Counter[str] = Counter()
+
+    async def work(device: EdgeDeviceClient) -> None:
+        while done[device.device_id] < jobs_each:
+            status, job = await device.next(wait=5)
+            if status == 204 or job is None:
+                continue
+            response = await device.report(job["job_id"], result={"echo": job["payload"]})
+            assert response.status == 200
+            done[device.device_id] += 1
+
+    workers = [asyncio.create_task(work(device)) for device in devices]
+    submitted = await asyncio.gather(
+        *(
+            submit(admin, device.device_id, command="sensor_read", payload=n)
+            for n in range(jobs_each)
+            for device in devices
+        )
+    )
+    await asyncio.wait_for(asyncio.gather(*workers), 30)
+    for queued in submitted:
+        job = edge.jobs[queued["job_id"]]
+        assert job.status is JobStatus.SUCCEEDED
+        assert job.result == {"echo": queued["payload"]}
+    assert set(done.values()) == {jobs_each}
+
+
+async def test_two_pollers_of_one_device_never_get_the_same_job(
+    hass: HomeAssistant, edge: EdgeManager, admin: TestClient, device_http: TestClient
+) -> None:
+    device = await register(admin, device_http)
+    polls = [asyncio.create_task(device.next(wait=10)) for _ in range(3)]
+    await asyncio.sleep(0.05)
+    queued = [await submit(admin, device.device_id, command=f"c{n}") for n in range(3)]
+    answers = await asyncio.wait_for(asyncio.gather(*polls), 5)
+    received = sorted(job["job_id"] for status, job in answers if status == 200 and job)
+    assert received == sorted(job["job_id"] for job in queued)
+
+
+async def test_stopping_home_assistant_ends_open_polls(
+    hass: HomeAssistant, edge: EdgeManager, admin: TestClient, device_http: TestClient
+) -> None:
+    device = await register(admin, device_http)
+    poll = asyncio.create_task(device.next(wait=30))
+    await asyncio.sleep(0.05)
+    edge.async_stop()
+    status, _body = await asyncio.wait_for(poll, 5)
+    assert status == 204
