@@ -69,11 +69,12 @@ PLATFORMS: list[Platform] = [
 
 
 async def async_setup(hass: HomeAssistant, config: ConfigType) -> bool:
-    """Set up what all entries share: the tools, their services and the audit log."""
+    """Set up what all entries share: tools, services, audit log, edge devices, views."""
     audit = AuditLog(hass)
     await audit.async_load()
     hass.data[DATA_TOOLS] = RoomSenseTools(hass, audit)
     await async_setup_edge(hass)
+    async_register_events_view(hass)
     async_register_services(hass)
     return True
 
@@ -126,7 +127,6 @@ async def async_setup_entry(hass: HomeAssistant, entry: RoomSenseConfigEntry) ->
     entry.runtime_data = RoomSenseData(client=client, devices=devices, coordinator=coordinator)
     _own_edge_devices(hass, entry)
     await hass.config_entries.async_forward_entry_setups(entry, PLATFORMS)
-    async_register_events_view(hass)
 
     _remove_vanished_devices(hass, entry, devices)
     _log_devices_without_entities(hass, entry)

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import time
+import uuid
 from typing import Any, Final, Literal
 
 from homeassistant.components import conversation
@@ -36,12 +37,16 @@ from voluptuous_openapi import convert  # type: ignore[import-untyped]
 
 from .const import DOMAIN, LOGGER, OPT_LLM_HASS_API
 from .data import RoomSenseConfigEntry
+from .edge import DATA_EDGE
+from .edge import agent as edge_agent
+from .edge.models import EdgeDevice
 from .entity import account_device_info
 from .fallback import FallbackParser, detect_language, normalize
 from .fallback.model import HomeSnapshot, ParseResult
 from .llm import LLMAdapter, LLMError, LLMFactory, Message, ToolCall, ToolSpec
+from .safety import user_permissions
 from .snapshot import build_snapshot
-from .tools import DATA_TOOLS, RoomSenseTools
+from .tools import DATA_TOOLS, OUTCOME_DENIED, OUTCOME_SENT, RoomSenseTools
 
 type Language = Literal["ja", "en"]
 
@@ -242,6 +247,9 @@ class RoomSenseConversationEntity(ConversationEntity, AbstractConversationAgent)
                 )
             except LLMError as err:
                 LOGGER.warning("Language model failed, answering with the fallback parser: %s", err)
+        request = edge_agent.find_request(user_input.text, self._edge_agents())
+        if request is not None:
+            return await self._fallback_edge_turn(request, user_input.text, user_id)
         return await self._fallback_turn(user_input.text, conversation_id, user_id, snapshot)
 
     async def _run_confirmed(
@@ -265,6 +273,46 @@ class RoomSenseConversationEntity(ConversationEntity, AbstractConversationAgent)
             return self._refusal(err, language, target.device.name, pending.command), False
         text = _TEXT["confirmed"][language]
         return text.format(device=target.device.name, command=pending.command), True
+
+    # --- edge devices -------------------------------------------------------------------
+
+    def _edge_agents(self) -> list[EdgeDevice]:
+        """Edge devices that take instructions; the tool exists only when there are some."""
+        return self.hass.data[DATA_EDGE].agent_devices()
+
+    def _may_use_edge(self, user_id: str | None) -> bool:
+        """An edge device can do anything its owner wrote: restricted users may not."""
+        permissions = user_permissions(self.entry.options, user_id)
+        return permissions.categories is None and permissions.areas is None
+
+    async def _run_on_edge(
+        self, device: str, instruction: str, user_id: str | None
+    ) -> dict[str, Any]:
+        request_id = uuid.uuid4().hex
+        if not self._may_use_edge(user_id):
+            outcome = {"error": "permission_denied", "device": device}
+        else:
+            outcome = await edge_agent.run_instruction(
+                self.hass.data[DATA_EDGE], self._adapter, device, instruction
+            )
+        self._tools.audit.record(
+            request_id=request_id,
+            user_id=user_id,
+            device_id=outcome.get("device_id"),
+            command=f"{edge_agent.TOOL_NAME}:{device}",
+            outcome=OUTCOME_DENIED if outcome.get("error") == "permission_denied" else OUTCOME_SENT,
+            source="conversation",
+        )
+        return outcome
+
+    async def _fallback_edge_turn(
+        self, request: edge_agent.EdgeRequest, text: str, user_id: str | None
+    ) -> tuple[str, bool]:
+        language = detect_language(text)
+        outcome = await self._run_on_edge(request.device.name, request.instruction, user_id)
+        if outcome.get("error") == "permission_denied":
+            return edge_agent.denied(language), False
+        return edge_agent.summary(outcome, language), "error" not in outcome
 
     # --- without a model ----------------------------------------------------------------
 
@@ -331,6 +379,8 @@ class RoomSenseConversationEntity(ConversationEntity, AbstractConversationAgent)
     ) -> tuple[str, bool]:
         hass_api = await self._hass_api(user_input)
         tools: tuple[ToolSpec, ...] = TOOL_SPECS
+        if (agents := self._edge_agents()) and self._may_use_edge(user_input.context.user_id):
+            tools = (*tools, edge_agent.tool_spec(agents))
         prompt = self._system_prompt(language, snapshot)
         if hass_api is not None:
             tools = (
@@ -435,6 +485,10 @@ class RoomSenseConversationEntity(ConversationEntity, AbstractConversationAgent)
                 )
             if call.name == "send_command":
                 return await self._send_from_model(arguments, user_id, conversation_id)
+            if call.name == edge_agent.TOOL_NAME and self._edge_agents():
+                return await self._run_on_edge(
+                    str(arguments["device"]), str(arguments["instruction"]), user_id
+                )
             if hass_api is not None and any(tool.name == call.name for tool in hass_api.tools):
                 return await self._run_hass_tool(call, hass_api)
         except KeyError as err:
