@@ -100,6 +100,11 @@ class EdgeManager:
         self.devices: dict[str, EdgeDevice] = {}
         # In creation order, which is also each device's queue order.
         self.jobs: dict[str, EdgeJob] = {}
+        # Indexes of `jobs`, so a busy queue costs no scans: per device (creation order),
+        # queued per device (FIFO), and finished ones in the order they finished.
+        self._device_jobs: dict[str, dict[str, EdgeJob]] = {}
+        self._queued: dict[str, dict[str, EdgeJob]] = {}
+        self._finished: dict[str, EdgeJob] = {}
         self.result_timeout: float = DEFAULT_DEVICE_RESULT_TIMEOUT
         self.max_completed_jobs: int = DEFAULT_MAX_COMPLETED_JOBS
         # The config entry whose platforms show the edge devices.
@@ -130,7 +135,10 @@ class EdgeManager:
                 LOGGER.warning("Dropping an unreadable edge job record: %r", err)
                 continue
             if job.device_id in self.devices:
-                self.jobs[job.job_id] = job
+                self._add(job)
+        self._finished = dict(
+            sorted(self._finished.items(), key=lambda item: item[1].finished_at or "")
+        )
         for job in list(self.jobs.values()):
             self._arm_timer(job)
 
@@ -220,7 +228,7 @@ class EdgeManager:
         for job in self.device_jobs(device_id):
             if not job.finished:
                 self._finish(job, JobStatus.CANCELLED, reason=REASON_DEVICE_DELETED)
-            self.jobs.pop(job.job_id, None)
+            self._remove(job)
         del self.devices[device_id]
         if (event := self._arrivals.pop(device_id, None)) is not None:
             event.set()
@@ -252,18 +260,19 @@ class EdgeManager:
 
     def device_jobs(self, device_id: str) -> list[EdgeJob]:
         """The device's jobs, oldest first."""
-        return [job for job in self.jobs.values() if job.device_id == device_id]
+        return list(self._device_jobs.get(device_id, {}).values())
 
     def queue_length(self, device_id: str) -> int:
         """Jobs waiting to be fetched."""
-        return sum(1 for job in self.device_jobs(device_id) if job.status is JobStatus.QUEUED)
+        return len(self._queued.get(device_id, ()))
 
     def last_finished_job(self, device_id: str) -> EdgeJob | None:
         """The job of the device that finished last."""
-        finished = [job for job in self.device_jobs(device_id) if job.finished]
-        if not finished:
-            return None
-        return max(finished, key=lambda job: job.finished_at or "")
+        # Jobs finish in order, so the newest finished job of the device is the last one.
+        for job in reversed(self._finished.values()):
+            if job.device_id == device_id:
+                return job
+        return None
 
     def connected_until(self, device_id: str) -> datetime | None:
         """When the device stops counting as connected; None when it is not (or polls now)."""
@@ -315,7 +324,7 @@ class EdgeManager:
             expires_at=(now + timedelta(seconds=ttl)).isoformat(),
             source=source,
         )
-        self.jobs[job.job_id] = job
+        self._add(job)
         self._arm_timer(job)
         self._save()
         if (event := self._arrivals.pop(device_id, None)) is not None:
@@ -418,17 +427,27 @@ class EdgeManager:
 
     # --- inside -------------------------------------------------------------------------
 
+    def _add(self, job: EdgeJob) -> None:
+        self.jobs[job.job_id] = job
+        self._device_jobs.setdefault(job.device_id, {})[job.job_id] = job
+        if job.status is JobStatus.QUEUED:
+            self._queued.setdefault(job.device_id, {})[job.job_id] = job
+        elif job.finished:
+            self._finished[job.job_id] = job
+
+    def _remove(self, job: EdgeJob) -> None:
+        self.jobs.pop(job.job_id, None)
+        self._device_jobs.get(job.device_id, {}).pop(job.job_id, None)
+        self._queued.get(job.device_id, {}).pop(job.job_id, None)
+        self._finished.pop(job.job_id, None)
+        if not self._device_jobs.get(job.device_id, True):
+            del self._device_jobs[job.device_id]
+
     def _oldest_queued(self, device_id: str) -> EdgeJob | None:
-        return next(
-            (
-                job
-                for job in self.jobs.values()
-                if job.device_id == device_id and job.status is JobStatus.QUEUED
-            ),
-            None,
-        )
+        return next(iter(self._queued.get(device_id, {}).values()), None)
 
     def _dispatch(self, job: EdgeJob) -> None:
+        self._queued[job.device_id].pop(job.job_id, None)
         job.status = JobStatus.DISPATCHED
         job.dispatched_at = _now()
         self._arm_timer(job)
@@ -436,6 +455,8 @@ class EdgeManager:
         self._updated(job.device_id)
 
     def _finish(self, job: EdgeJob, status: JobStatus, *, reason: str | None = None) -> None:
+        self._queued.get(job.device_id, {}).pop(job.job_id, None)
+        self._finished[job.job_id] = job
         job.status = status
         job.reason = reason
         job.finished_at = _now()
@@ -450,13 +471,11 @@ class EdgeManager:
 
     def _rotate(self) -> bool:
         """Drop the oldest finished jobs past `max_completed_jobs`; True when any went."""
-        finished = [job for job in self.jobs.values() if job.finished]
-        excess = len(finished) - self.max_completed_jobs
+        excess = len(self._finished) - self.max_completed_jobs
         if excess <= 0:
             return False
-        finished.sort(key=lambda job: job.finished_at or "")
-        for job in finished[:excess]:
-            del self.jobs[job.job_id]
+        for job in list(self._finished.values())[:excess]:
+            self._remove(job)
         return True
 
     def _arm_timer(self, job: EdgeJob) -> None:
