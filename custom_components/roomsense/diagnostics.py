@@ -11,6 +11,7 @@ from homeassistant.core import HomeAssistant
 from . import devices_without_entities
 from .const import CONF_SECRET, CONF_TOKEN, OPT_WEBHOOK_ID
 from .data import RoomSenseConfigEntry
+from .edge import DATA_EDGE
 
 TO_REDACT = {CONF_TOKEN, CONF_SECRET, OPT_WEBHOOK_ID, "unique_id", "webhook_url"}
 
@@ -21,6 +22,7 @@ async def async_get_config_entry_diagnostics(
     """Return what support needs, never the credentials."""
     data = entry.runtime_data
     coordinator = data.coordinator
+    edge = hass.data[DATA_EDGE]
     return {
         "entry": async_redact_data(entry.as_dict(), TO_REDACT),
         "api_calls": data.client.counter.as_dict(),
@@ -43,4 +45,18 @@ async def async_get_config_entry_diagnostics(
             {key: value for key, value in asdict(remote).items() if key != "raw"}
             for remote in data.devices.infrared_remotes
         ],
+        # Counts only: instructions and results can hold anything the owner wrote.
+        "edge_devices": [
+            {
+                **{key: value for key, value in device.public().items() if key != "metadata"},
+                "connected": edge.is_connected(device.device_id),
+                "queued": edge.queue_length(device.device_id),
+                "jobs": len(edge.device_jobs(device.device_id)),
+            }
+            for device in edge.devices.values()
+        ],
+        "edge_options": {
+            "device_result_timeout": edge.result_timeout,
+            "max_completed_jobs": edge.max_completed_jobs,
+        },
     }

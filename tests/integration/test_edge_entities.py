@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import json
 from datetime import timedelta
 from typing import Any
 
@@ -22,6 +23,7 @@ from pytest_homeassistant_custom_component.common import (
 from pytest_homeassistant_custom_component.typing import ClientSessionGenerator
 
 from custom_components.roomsense.const import DOMAIN
+from custom_components.roomsense.diagnostics import async_get_config_entry_diagnostics
 from custom_components.roomsense.edge import DATA_EDGE, EdgeManager
 from custom_components.roomsense.edge.manager import ha_identifier
 
@@ -251,3 +253,21 @@ async def test_submit_job_service_refusals(
             context=Context(user_id=hass_read_only_user.id),
         )
     assert (await jetson.next())[0] == 204
+
+
+async def test_diagnostics_show_edge_devices_without_secrets(
+    hass: HomeAssistant,
+    setup_entry: MockConfigEntry,
+    jetson: EdgeDeviceClient,
+    admin: TestClient,
+) -> None:
+    await submit(admin, jetson.device_id, instruction="Look for the cat.")
+    # Called directly: the diagnostics views cannot join a router the test client froze.
+    diagnostics = await async_get_config_entry_diagnostics(hass, setup_entry)
+    (device,) = diagnostics["edge_devices"]
+    assert (device["name"], device["queued"], device["jobs"]) == ("Garage Jetson", 1, 1)
+    assert diagnostics["edge_options"] == {"device_result_timeout": 120, "max_completed_jobs": 200}
+    dumped = json.dumps(diagnostics)
+    assert jetson.token not in dumped
+    assert "token_hash" not in dumped
+    assert "Look for the cat" not in dumped
