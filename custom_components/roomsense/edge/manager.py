@@ -285,9 +285,13 @@ class EdgeManager:
             seconds=2 * window
         )
 
+    def is_polling(self, device_id: str) -> bool:
+        """Whether the device waits in a long poll right now."""
+        return bool(self._open_polls.get(device_id))
+
     def is_connected(self, device_id: str) -> bool:
         """Seen within two long-poll windows, or waiting in one right now."""
-        if self._open_polls.get(device_id):
+        if self.is_polling(device_id):
             return True
         until = self.connected_until(device_id)
         return until is not None and dt_util.utcnow() < until
