@@ -45,7 +45,7 @@ def edge(hass: HomeAssistant, ha_url: str) -> EdgeManager:
     return hass.data[DATA_EDGE]
 
 
-async def run(script: Path, *args: str, timeout: float = 60) -> tuple[int, str, str]:
+async def run(script: Path, *args: str) -> tuple[int, str, str]:
     """Run one of the clients' scripts as its own process, without blocking the loop."""
     env = {key: value for key, value in os.environ.items() if key != "ROOMSENSE_HA_TOKEN"}
     process = await asyncio.create_subprocess_exec(
@@ -56,7 +56,7 @@ async def run(script: Path, *args: str, timeout: float = 60) -> tuple[int, str, 
         stderr=asyncio.subprocess.PIPE,
         env=env,
     )
-    out, err = await asyncio.wait_for(process.communicate(), timeout)
+    out, err = await asyncio.wait_for(process.communicate(), 60)
     assert process.returncode is not None
     return process.returncode, out.decode(), err.decode()
 
