@@ -3,7 +3,7 @@
 Register the Pico from a computer first (it cannot register itself):
     python3 ../raspberrypi4/register.py --server http://homeassistant.local:8123 \
         --ha-token TOKEN --name "Pico W" --device-type pico_w --write pico.json
-prints DEVICE_ID and TOKEN for this file (so does the RoomSense register service).
+prints DEVICE_ID and TOKEN for this file (so does a POST to the register view).
 """
 
 # ruff: noqa: S105 - the values below are placeholders to replace
