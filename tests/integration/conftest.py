@@ -6,14 +6,17 @@ from collections.abc import AsyncIterator
 
 import aiohttp
 import pytest
+from aiohttp.test_utils import TestClient
 from homeassistant.config_entries import ConfigEntryState
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers import entity_registry as er
 from homeassistant.setup import async_setup_component
 from pytest_homeassistant_custom_component.common import MockConfigEntry
+from pytest_homeassistant_custom_component.typing import ClientSessionGenerator
 
 from custom_components.roomsense.config_flow import account_unique_id
 from custom_components.roomsense.const import DOMAIN
+from custom_components.roomsense.edge import DATA_EDGE, EdgeManager
 from custom_components.roomsense.switchbot_cloud import SwitchBotCloudClient
 from roomsense_simulator import Simulator
 
@@ -89,3 +92,22 @@ async def setup_webhook_directly(entry: MockConfigEntry, url: str) -> None:
             entry.data["token"], entry.data["secret"], session, base_url=entry.data["base_url"]
         )
         await client.setup_webhook(url)
+
+
+@pytest.fixture
+async def edge(hass: HomeAssistant) -> EdgeManager:
+    """RoomSense set up without any SwitchBot account: the edge API needs none."""
+    assert await async_setup_component(hass, DOMAIN, {})
+    return hass.data[DATA_EDGE]
+
+
+@pytest.fixture
+async def admin(edge: EdgeManager, hass_client: ClientSessionGenerator) -> TestClient:
+    """An administrator of Home Assistant, on its HTTP app."""
+    return await hass_client()
+
+
+@pytest.fixture
+async def device_http(edge: EdgeManager, hass_client_no_auth: ClientSessionGenerator) -> TestClient:
+    """A connection without Home Assistant credentials, as an edge device has."""
+    return await hass_client_no_auth()

@@ -13,9 +13,8 @@ from homeassistant.components import conversation
 from homeassistant.core import Context, HomeAssistant
 from homeassistant.setup import async_setup_component
 from pytest_homeassistant_custom_component.common import MockConfigEntry, MockUser
-from pytest_homeassistant_custom_component.typing import ClientSessionGenerator
 
-from custom_components.roomsense.edge import DATA_EDGE, EdgeManager
+from custom_components.roomsense.edge import EdgeManager
 from custom_components.roomsense.edge import agent as edge_agent
 from custom_components.roomsense.tools import DATA_TOOLS
 
@@ -46,22 +45,6 @@ def model_options(server: FakeServer) -> dict[str, Any]:
         "llm_api_key": "sk-test",
         "llm_timeout": 5,
     }
-
-
-@pytest.fixture
-async def edge(hass: HomeAssistant) -> EdgeManager:
-    assert await async_setup_component(hass, "roomsense", {})
-    return hass.data[DATA_EDGE]
-
-
-@pytest.fixture
-async def admin(edge: EdgeManager, hass_client: ClientSessionGenerator) -> TestClient:
-    return await hass_client()
-
-
-@pytest.fixture
-async def device_http(edge: EdgeManager, hass_client_no_auth: ClientSessionGenerator) -> TestClient:
-    return await hass_client_no_auth()
 
 
 async def say(

@@ -20,7 +20,6 @@ from pytest_homeassistant_custom_component.common import (
     MockUser,
     async_fire_time_changed,
 )
-from pytest_homeassistant_custom_component.typing import ClientSessionGenerator
 
 from custom_components.roomsense.const import DOMAIN
 from custom_components.roomsense.diagnostics import async_get_config_entry_diagnostics
@@ -40,16 +39,6 @@ def home() -> dict[str, Any]:
 @pytest.fixture
 async def edge(hass: HomeAssistant, setup_entry: MockConfigEntry) -> EdgeManager:
     return hass.data[DATA_EDGE]
-
-
-@pytest.fixture
-async def admin(edge: EdgeManager, hass_client: ClientSessionGenerator) -> TestClient:
-    return await hass_client()
-
-
-@pytest.fixture
-async def device_http(edge: EdgeManager, hass_client_no_auth: ClientSessionGenerator) -> TestClient:
-    return await hass_client_no_auth()
 
 
 @pytest.fixture

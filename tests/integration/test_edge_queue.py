@@ -11,33 +11,14 @@ import pytest
 from aiohttp.test_utils import TestClient
 from homeassistant.const import EVENT_HOMEASSISTANT_FINAL_WRITE
 from homeassistant.core import HomeAssistant
-from homeassistant.setup import async_setup_component
 from homeassistant.util import dt as dt_util
 from pytest_homeassistant_custom_component.common import async_fire_time_changed
-from pytest_homeassistant_custom_component.typing import ClientSessionGenerator
 
-from custom_components.roomsense.const import DOMAIN
-from custom_components.roomsense.edge import DATA_EDGE, EdgeManager
+from custom_components.roomsense.edge import EdgeManager
 from custom_components.roomsense.edge.manager import STORAGE_KEY, InvalidTokenError
 from custom_components.roomsense.edge.models import JobStatus
 
 from .edge_helpers import EdgeDeviceClient, register, submit
-
-
-@pytest.fixture
-async def edge(hass: HomeAssistant) -> EdgeManager:
-    assert await async_setup_component(hass, DOMAIN, {})
-    return hass.data[DATA_EDGE]
-
-
-@pytest.fixture
-async def admin(edge: EdgeManager, hass_client: ClientSessionGenerator) -> TestClient:
-    return await hass_client()
-
-
-@pytest.fixture
-async def device_http(edge: EdgeManager, hass_client_no_auth: ClientSessionGenerator) -> TestClient:
-    return await hass_client_no_auth()
 
 
 async def test_every_job_survives_a_restart(

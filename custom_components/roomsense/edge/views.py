@@ -9,8 +9,10 @@ Every answer is JSON; a refusal carries `{"message": ...}`.
 from __future__ import annotations
 
 import json
+from collections.abc import Callable, Coroutine
+from functools import wraps
 from http import HTTPStatus
-from typing import Any, Final
+from typing import Any, Concatenate, Final
 
 import voluptuous as vol
 from aiohttp import hdrs, web
@@ -169,6 +171,23 @@ def _refusal(err: EdgeError) -> web.Response:
     return _error(str(err), HTTPStatus.BAD_REQUEST)
 
 
+def _refusing[ViewT: HomeAssistantView, **P](
+    handler: Callable[Concatenate[ViewT, web.Request, P], Coroutine[Any, Any, web.Response]],
+) -> Callable[Concatenate[ViewT, web.Request, P], Coroutine[Any, Any, web.Response]]:
+    """Answer the manager's refusals (unknown device, wrong token...) with their status."""
+
+    @wraps(handler)
+    async def refusing(
+        view: ViewT, request: web.Request, *args: P.args, **kwargs: P.kwargs
+    ) -> web.Response:
+        try:
+            return await handler(view, request, *args, **kwargs)
+        except EdgeError as err:
+            return _refusal(err)
+
+    return refusing  # type: ignore[return-value]  # functools.wraps' type is narrower
+
+
 def describe_device(manager: EdgeManager, device: EdgeDevice) -> dict[str, Any]:
     """A device as the admin views and services show it."""
     return {
@@ -258,12 +277,10 @@ class EdgeDeviceView(_EdgeView):
     name = "api:roomsense:edge:device"
 
     @require_admin
+    @_refusing
     async def delete(self, request: web.Request, device_id: str) -> web.Response:
         """Delete a device."""
-        try:
-            self.manager.delete(device_id)
-        except EdgeError as err:
-            return _refusal(err)
+        self.manager.delete(device_id)
         return _answer({"device_id": device_id, "deleted": True})
 
 
@@ -274,15 +291,13 @@ class EdgeDeviceNameView(_EdgeView):
     name = "api:roomsense:edge:device:name"
 
     @require_admin
+    @_refusing
     async def patch(self, request: web.Request, device_id: str) -> web.Response:
         """Rename a device."""
         body = await _validated(request, RENAME_SCHEMA)
         if isinstance(body, web.Response):
             return body
-        try:
-            device = self.manager.rename(device_id, body["name"])
-        except EdgeError as err:
-            return _refusal(err)
+        device = self.manager.rename(device_id, body["name"])
         return _answer(describe_device(self.manager, device))
 
 
@@ -293,31 +308,27 @@ class EdgeDeviceJobsView(_EdgeView):
     name = "api:roomsense:edge:device:jobs"
 
     @require_admin
+    @_refusing
     async def get(self, request: web.Request, device_id: str) -> web.Response:
         """The device's jobs, newest first, with their results."""
-        try:
-            self.manager.device(device_id)
-        except EdgeError as err:
-            return _refusal(err)
+        self.manager.device(device_id)
         jobs = reversed(self.manager.device_jobs(device_id))
         return _answer({"jobs": [job.public() for job in jobs]})
 
     @require_admin
+    @_refusing
     async def post(self, request: web.Request, device_id: str) -> web.Response:
         """Queue a job; with `wait_for_result`, answer once it finished or timed out."""
         body = await _validated(request, SUBMIT_SCHEMA)
         if isinstance(body, web.Response):
             return body
-        try:
-            job = self.manager.submit(
-                device_id,
-                instruction=body.get("instruction"),
-                command=body.get("command"),
-                payload=body.get("payload"),
-                ttl=body["ttl"],
-            )
-        except EdgeError as err:
-            return _refusal(err)
+        job = self.manager.submit(
+            device_id,
+            instruction=body.get("instruction"),
+            command=body.get("command"),
+            payload=body.get("payload"),
+            ttl=body["ttl"],
+        )
         if not body["wait_for_result"]:
             return _answer(job.public(), HTTPStatus.CREATED)
         job = await self.manager.async_wait(job.job_id, body["timeout"])
@@ -332,20 +343,16 @@ class EdgeJobView(_EdgeView):
     name = "api:roomsense:edge:job"
 
     @require_admin
+    @_refusing
     async def get(self, request: web.Request, job_id: str) -> web.Response:
         """The job."""
-        try:
-            return _answer(self.manager.job(job_id).public())
-        except EdgeError as err:
-            return _refusal(err)
+        return _answer(self.manager.job(job_id).public())
 
     @require_admin
+    @_refusing
     async def delete(self, request: web.Request, job_id: str) -> web.Response:
         """Cancel a queued job; a dispatched one answers 409."""
-        try:
-            return _answer(self.manager.cancel(job_id).public())
-        except EdgeError as err:
-            return _refusal(err)
+        return _answer(self.manager.cancel(job_id).public())
 
 
 class EdgeNextJobView(_EdgeView):
@@ -355,12 +362,10 @@ class EdgeNextJobView(_EdgeView):
     name = "api:roomsense:edge:device:next"
     requires_auth = False
 
+    @_refusing
     async def get(self, request: web.Request, device_id: str) -> web.Response:
         """The oldest queued job, or 204 when none came within `wait` seconds."""
-        try:
-            self.manager.authenticate(device_id, _bearer(request))
-        except EdgeError as err:
-            return _refusal(err)
+        self.manager.authenticate(device_id, _bearer(request))
         try:
             query = NEXT_QUERY_SCHEMA(dict(request.query))
         except vol.Invalid as err:
@@ -369,10 +374,7 @@ class EdgeNextJobView(_EdgeView):
         def still_listening() -> bool:
             return request.transport is not None and not request.transport.is_closing()
 
-        try:
-            job = await self.manager.async_next_job(device_id, query["wait"], still_listening)
-        except EdgeError as err:
-            return _refusal(err)
+        job = await self.manager.async_next_job(device_id, query["wait"], still_listening)
         if job is None:
             return web.Response(status=HTTPStatus.NO_CONTENT)
         return _answer(job.public())
@@ -385,12 +387,10 @@ class EdgeResultView(_EdgeView):
     name = "api:roomsense:edge:device:result"
     requires_auth = False
 
+    @_refusing
     async def post(self, request: web.Request, device_id: str) -> web.Response:
         """Record the result of a job dispatched to this device."""
-        try:
-            self.manager.authenticate(device_id, _bearer(request))
-        except EdgeError as err:
-            return _refusal(err)
+        self.manager.authenticate(device_id, _bearer(request))
         body = await _validated(request, RESULT_SCHEMA, MAX_REPORT_BODY)
         if isinstance(body, web.Response):
             return body
@@ -399,16 +399,13 @@ class EdgeResultView(_EdgeView):
                 f"the result is over {MAX_RESULT_BYTES} bytes",
                 HTTPStatus.REQUEST_ENTITY_TOO_LARGE,
             )
-        try:
-            job = self.manager.report(
-                device_id,
-                body["job_id"],
-                JobStatus(body["status"]),
-                result=body.get("result"),
-                error=body.get("error"),
-            )
-        except EdgeError as err:
-            return _refusal(err)
+        job = self.manager.report(
+            device_id,
+            body["job_id"],
+            JobStatus(body["status"]),
+            result=body.get("result"),
+            error=body.get("error"),
+        )
         return _answer({"job_id": job.job_id, "status": job.status.value})
 
 
