@@ -30,7 +30,7 @@ from .const import (
 from .coordinator import RoomSenseCoordinator
 from .data import RoomSenseConfigEntry, RoomSenseData
 from .edge import DATA_EDGE, async_setup_edge
-from .edge.manager import ha_identifier
+from .edge.manager import EDGE_ID_PREFIX, ha_identifier
 from .entity import device_info
 from .events_view import async_register_events_view
 from .safety import AuditLog
@@ -209,7 +209,15 @@ def devices_without_entities(
 async def async_remove_config_entry_device(
     hass: HomeAssistant, entry: RoomSenseConfigEntry, device_entry: dr.DeviceEntry
 ) -> bool:
-    """Let the user delete a device only once it left the account (or the edge devices)."""
+    """Delete an edge device (its registration goes too); a SwitchBot one once it left."""
+    edge = hass.data[DATA_EDGE]
+    for domain, key in device_entry.identifiers:
+        if domain == DOMAIN and key.startswith(EDGE_ID_PREFIX):
+            device_id = key.removeprefix(EDGE_ID_PREFIX)
+            if device_id in edge.devices:
+                # Home Assistant removes the registry device itself once this returns.
+                edge.delete(device_id, remove_ha_device=False)
+            return True
     current = _account_ids(hass, entry, entry.runtime_data.devices)
     return not any(domain == DOMAIN and key in current for domain, key in device_entry.identifiers)
 

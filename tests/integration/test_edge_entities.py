@@ -21,6 +21,7 @@ from pytest_homeassistant_custom_component.common import (
     async_fire_time_changed,
 )
 
+from custom_components.roomsense import async_remove_config_entry_device
 from custom_components.roomsense.const import DOMAIN
 from custom_components.roomsense.diagnostics import async_get_config_entry_diagnostics
 from custom_components.roomsense.edge import DATA_EDGE, EdgeManager
@@ -260,3 +261,16 @@ async def test_diagnostics_show_edge_devices_without_secrets(
     assert jetson.token not in dumped
     assert "token_hash" not in dumped
     assert "Look for the cat" not in dumped
+
+
+async def test_deleting_the_home_assistant_device_deletes_the_registration(
+    hass: HomeAssistant, setup_entry: MockConfigEntry, edge: EdgeManager, jetson: EdgeDeviceClient
+) -> None:
+    registry = dr.async_get(hass)
+    device = registry.async_get_device({ha_identifier(jetson.device_id)})
+    assert device is not None
+    # What the device page's "Delete" asks first; Home Assistant then removes the device.
+    assert await async_remove_config_entry_device(hass, setup_entry, device)
+    assert jetson.device_id not in edge.devices
+    assert registry.async_get_device({ha_identifier(jetson.device_id)}) is not None
+    assert (await jetson.next())[0] == 404

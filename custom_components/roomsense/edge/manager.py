@@ -57,9 +57,12 @@ def signal_device_updated(device_id: str) -> str:
     return f"{DOMAIN}_edge_device_updated_{device_id}"
 
 
+EDGE_ID_PREFIX: Final = "edge_"
+
+
 def ha_identifier(device_id: str) -> tuple[str, str]:
     """The device registry identifier of an edge device."""
-    return (DOMAIN, f"edge_{device_id}")
+    return (DOMAIN, f"{EDGE_ID_PREFIX}{device_id}")
 
 
 def _hash_token(token: str) -> str:
@@ -222,7 +225,7 @@ class EdgeManager:
         self._updated(device_id)
         return device
 
-    def delete(self, device_id: str) -> None:
+    def delete(self, device_id: str, *, remove_ha_device: bool = True) -> None:
         """Forget the device, its queue and its history; its open polls end."""
         self.device(device_id)
         for job in self.device_jobs(device_id):
@@ -233,7 +236,8 @@ class EdgeManager:
         if (event := self._arrivals.pop(device_id, None)) is not None:
             event.set()
         registry = dr.async_get(self.hass)
-        if (entry := registry.async_get_device({ha_identifier(device_id)})) is not None:
+        entry = registry.async_get_device({ha_identifier(device_id)})
+        if remove_ha_device and entry is not None:
             registry.async_remove_device(entry.id)
         self._save()
 
@@ -248,8 +252,9 @@ class EdgeManager:
         registry_entry = dr.async_get(self.hass).async_get(name_or_id)
         if registry_entry is not None:
             for domain, key in registry_entry.identifiers:
-                if domain == DOMAIN and key.startswith("edge_") and key[5:] in self.devices:
-                    return self.devices[key[5:]]
+                edge_id = key.removeprefix(EDGE_ID_PREFIX)
+                if domain == DOMAIN and key.startswith(EDGE_ID_PREFIX) and edge_id in self.devices:
+                    return self.devices[edge_id]
         wanted = name_or_id.casefold().strip()
         for device in self.devices.values():
             if device.name.casefold() == wanted:
