@@ -6,6 +6,7 @@ Assistant device needs an entry; the edge API itself works without any.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
@@ -61,7 +62,11 @@ def _last_job_attributes(manager: EdgeManager, device_id: str) -> dict[str, Any]
     job = manager.last_finished_job(device_id)
     if job is None:
         return None
-    result = None if job.result is None else str(job.result)[:RESULT_PREVIEW_CHARS]
+    result = job.result
+    if result is not None and not isinstance(result, str):
+        result = json.dumps(result, ensure_ascii=False, default=str)
+    if result is not None:
+        result = result[:RESULT_PREVIEW_CHARS]
     return {
         "job_id": job.job_id,
         "instruction": job.instruction,
