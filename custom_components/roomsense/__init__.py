@@ -11,6 +11,7 @@ from homeassistant.helpers import entity_registry as er
 from homeassistant.helpers.aiohttp_client import async_get_clientsession
 from homeassistant.helpers.typing import ConfigType
 
+from .automation import async_setup_automation
 from .commands import CommandQueue
 from .const import (
     CONF_BASE_URL,
@@ -74,6 +75,7 @@ async def async_setup(hass: HomeAssistant, config: ConfigType) -> bool:
     await audit.async_load()
     hass.data[DATA_TOOLS] = RoomSenseTools(hass, audit)
     await async_setup_edge(hass)
+    await async_setup_automation(hass)
     async_register_events_view(hass)
     async_register_services(hass)
     return True

@@ -1,0 +1,103 @@
+"""Running one action of a rule: a device command, a scene, a notification or a service.
+
+Device commands go through RoomSense's tools as the rule's creator, so permissions, night
+safe mode and the audit log apply; a dangerous command (unlocking, opening the garage) is
+never confirmed by an automation, so it is refused. Services that would open the home are
+refused the same way.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from typing import Any, Final
+
+from homeassistant.components import persistent_notification
+from homeassistant.core import Context, HomeAssistant
+from homeassistant.exceptions import HomeAssistantError
+
+from ..const import DOMAIN
+from ..tools import DATA_TOOLS
+from .models import (
+    ACTION_DEVICE_COMMAND,
+    ACTION_NOTIFICATION,
+    ACTION_SCENE,
+    ACTION_SERVICE,
+)
+
+# Home Assistant services an automation may never call on its own.
+FORBIDDEN_SERVICES: Final = frozenset({"lock.unlock", "lock.open"})
+SOURCE: Final = "automation"
+
+# A learned scene's runner: RoomSense's own scenes are found before SwitchBot's.
+type LearnedSceneRunner = Callable[[str, str | None], Awaitable[dict[str, Any] | None]]
+
+
+class ActionRefusedError(HomeAssistantError):
+    """The action is not one an automation may take."""
+
+
+async def run_action(
+    hass: HomeAssistant,
+    action: dict[str, Any],
+    *,
+    user_id: str | None,
+    learned_scene: LearnedSceneRunner | None = None,
+) -> dict[str, Any]:
+    """Run one action and say what came of it; errors raise HomeAssistantError."""
+    kind = action["type"]
+    tools = hass.data[DATA_TOOLS]
+    if kind == ACTION_DEVICE_COMMAND:
+        return await tools.send_command(
+            user_id=user_id,
+            device_id=action["device_id"],
+            command=action["command"],
+            parameter=action.get("parameter", "default"),
+            command_type=action.get("command_type", "command"),
+            source=SOURCE,
+        )
+    if kind == ACTION_SCENE:
+        if learned_scene is not None:
+            outcome = await learned_scene(action["scene_id"], user_id)
+            if outcome is not None:
+                return outcome
+        return await tools.execute_scene(
+            user_id=user_id, scene_id=action["scene_id"], source=SOURCE
+        )
+    if kind == ACTION_NOTIFICATION:
+        return await _notify(hass, action)
+    if kind == ACTION_SERVICE:
+        return await _call_service(hass, action, user_id)
+    raise ActionRefusedError(f"unknown action type {kind}")
+
+
+async def _notify(hass: HomeAssistant, action: dict[str, Any]) -> dict[str, Any]:
+    title = action.get("title") or "RoomSense"
+    if service := action.get("service"):
+        domain, name = service.split(".", 1)
+        await hass.services.async_call(
+            domain, name, {"message": action["message"], "title": title}, blocking=True
+        )
+        return {"notified": service}
+    persistent_notification.async_create(hass, action["message"], title=title)
+    return {"notified": "persistent_notification"}
+
+
+async def _call_service(
+    hass: HomeAssistant, action: dict[str, Any], user_id: str | None
+) -> dict[str, Any]:
+    service = action["service"]
+    # RoomSense refuses an unconfirmed dangerous command; an automation never confirms.
+    if service in FORBIDDEN_SERVICES or (
+        service == f"{DOMAIN}.send_command" and (action.get("data") or {}).get("confirm")
+    ):
+        raise ActionRefusedError(f"an automation may not call {service}")
+    domain, name = service.split(".", 1)
+    await hass.services.async_call(
+        domain,
+        name,
+        dict(action.get("data") or {}),
+        blocking=True,
+        context=Context(user_id=user_id),
+        target=dict(action.get("target") or {}) or None,
+    )
+    return {"called": service}
