@@ -122,12 +122,20 @@ class LLMAdapter(ABC):
         self.timeout = timeout
 
     async def complete(
-        self, messages: Sequence[Message], tools: Sequence[ToolSpec] = ()
+        self,
+        messages: Sequence[Message],
+        tools: Sequence[ToolSpec] = (),
+        *,
+        temperature: float | None = None,
     ) -> LLMResponse:
-        """Ask the model for one complete answer."""
+        """Ask the model for one complete answer.
+
+        `temperature`, when given, replaces the adapter's configured sampling temperature
+        for this call only.
+        """
         try:
             async with asyncio.timeout(self.timeout):
-                return await self._complete(messages, tools)
+                return await self._complete(messages, tools, **_sampling(temperature))
         except LLMError:
             raise
         except TimeoutError as err:
@@ -140,11 +148,18 @@ class LLMAdapter(ABC):
             ) from err
 
     async def stream(
-        self, messages: Sequence[Message], tools: Sequence[ToolSpec] = ()
+        self,
+        messages: Sequence[Message],
+        tools: Sequence[ToolSpec] = (),
+        *,
+        temperature: float | None = None,
     ) -> AsyncIterator[LLMDelta]:
-        """Stream the answer; the whole stream is bounded by `timeout` seconds."""
+        """Stream the answer; the whole stream is bounded by `timeout` seconds.
+
+        `temperature` as for `complete`.
+        """
         deadline = asyncio.get_running_loop().time() + self.timeout
-        iterator = self._stream(messages, tools)
+        iterator = self._stream(messages, tools, **_sampling(temperature))
         try:
             while True:
                 # The deadline wraps only the wait for the next delta, never the
@@ -174,15 +189,26 @@ class LLMAdapter(ABC):
 
     @abstractmethod
     async def _complete(
-        self, messages: Sequence[Message], tools: Sequence[ToolSpec]
+        self,
+        messages: Sequence[Message],
+        tools: Sequence[ToolSpec],
+        *,
+        temperature: float | None = None,
     ) -> LLMResponse:
-        """Back-end specific completion, without timeout or error wrapping."""
+        """Back-end specific completion, without timeout or error wrapping.
+
+        `temperature` is None when the caller leaves it to the adapter's settings.
+        """
 
     async def _stream(
-        self, messages: Sequence[Message], tools: Sequence[ToolSpec]
+        self,
+        messages: Sequence[Message],
+        tools: Sequence[ToolSpec],
+        *,
+        temperature: float | None = None,
     ) -> AsyncGenerator[LLMDelta]:
         """Back-end specific stream; by default one delta from `_complete`."""
-        response = await self._complete(messages, tools)
+        response = await self._complete(messages, tools, **_sampling(temperature))
         yield LLMDelta(
             text=response.text,
             reasoning=response.reasoning or "",
@@ -221,12 +247,16 @@ class FallbackAdapter(LLMAdapter):
         self.last_error: LLMError | None = None
 
     async def _complete(
-        self, messages: Sequence[Message], tools: Sequence[ToolSpec]
+        self,
+        messages: Sequence[Message],
+        tools: Sequence[ToolSpec],
+        *,
+        temperature: float | None = None,
     ) -> LLMResponse:
         error: LLMError = LLMError("no language model configured")
         for index, adapter in enumerate(self.adapters):
             try:
-                response = await adapter.complete(messages, tools)
+                response = await adapter.complete(messages, tools, temperature=temperature)
             except LLMError as err:
                 _LOGGER.warning("Language model %s failed: %s", adapter.provider, err)
                 error = err
@@ -240,13 +270,17 @@ class FallbackAdapter(LLMAdapter):
         return _as_fallback(await self.fallback(messages, error))
 
     async def _stream(
-        self, messages: Sequence[Message], tools: Sequence[ToolSpec]
+        self,
+        messages: Sequence[Message],
+        tools: Sequence[ToolSpec],
+        *,
+        temperature: float | None = None,
     ) -> AsyncGenerator[LLMDelta]:
         error: LLMError = LLMError("no language model configured")
         for adapter in self.adapters:
             started = False
             try:
-                async for delta in adapter.stream(messages, tools):
+                async for delta in adapter.stream(messages, tools, temperature=temperature):
                     started = True
                     yield delta
             except LLMError as err:
@@ -272,6 +306,15 @@ class FallbackAdapter(LLMAdapter):
         """Close every wrapped adapter."""
         for adapter in self.adapters:
             await adapter.close()
+
+
+def _sampling(temperature: float | None) -> dict[str, float]:
+    """The temperature keyword for `_complete` / `_stream`, only when one is set.
+
+    Back ends written before per-call temperatures existed keep working for every call
+    that does not set one.
+    """
+    return {} if temperature is None else {"temperature": temperature}
 
 
 def _as_fallback(response: LLMResponse) -> LLMResponse:

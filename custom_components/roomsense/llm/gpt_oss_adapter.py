@@ -86,12 +86,17 @@ class GPTOSSAdapter(LLMAdapter):
             current_date=self.current_date(),
         )
 
-    def _request(self, prompt: str, *, stream: bool) -> tuple[str, dict[str, Any]]:
+    def _request(
+        self, prompt: str, *, stream: bool, temperature: float | None = None
+    ) -> tuple[str, dict[str, Any]]:
         stop = list(harmony.STOP_TOKENS)
+        # The call's temperature wins over the configured one.
+        if temperature is None:
+            temperature = self.temperature
         if self.backend == BACKEND_OLLAMA:
             options: dict[str, Any] = {"num_predict": self.max_tokens, "stop": stop}
-            if self.temperature is not None:
-                options["temperature"] = self.temperature
+            if temperature is not None:
+                options["temperature"] = temperature
             return f"{self.base_url}/api/generate", {
                 "model": self.model,
                 "prompt": prompt,
@@ -107,8 +112,8 @@ class GPTOSSAdapter(LLMAdapter):
             # Reuse the server's KV cache for the unchanged conversation prefix.
             "cache_prompt": True,
         }
-        if self.temperature is not None:
-            body["temperature"] = self.temperature
+        if temperature is not None:
+            body["temperature"] = temperature
         return f"{self.base_url}/completion", body
 
     def _text_and_finish(self, data: Any) -> tuple[str, bool | None]:
@@ -141,9 +146,15 @@ class GPTOSSAdapter(LLMAdapter):
         return response
 
     async def _complete(
-        self, messages: Sequence[Message], tools: Sequence[ToolSpec]
+        self,
+        messages: Sequence[Message],
+        tools: Sequence[ToolSpec],
+        *,
+        temperature: float | None = None,
     ) -> LLMResponse:
-        url, body = self._request(self.render(messages, tools), stream=False)
+        url, body = self._request(
+            self.render(messages, tools), stream=False, temperature=temperature
+        )
         response = await self._post(url, body)
         async with response:
             raw = await response.text()
@@ -155,9 +166,15 @@ class GPTOSSAdapter(LLMAdapter):
         return _to_response(text, limited)
 
     async def _stream(
-        self, messages: Sequence[Message], tools: Sequence[ToolSpec]
+        self,
+        messages: Sequence[Message],
+        tools: Sequence[ToolSpec],
+        *,
+        temperature: float | None = None,
     ) -> AsyncGenerator[LLMDelta]:
-        url, body = self._request(self.render(messages, tools), stream=True)
+        url, body = self._request(
+            self.render(messages, tools), stream=True, temperature=temperature
+        )
         response = await self._post(url, body)
         text = ""
         limited: bool | None = None

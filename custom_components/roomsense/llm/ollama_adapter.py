@@ -97,25 +97,40 @@ class OllamaAdapter(LLMAdapter):
     def _make_client(self) -> ollama.AsyncClient:
         return ollama.AsyncClient(host=self.base_url, timeout=self.timeout)
 
-    def _request(self, messages: Sequence[Message], tools: Sequence[ToolSpec]) -> dict[str, Any]:
+    def _request(
+        self,
+        messages: Sequence[Message],
+        tools: Sequence[ToolSpec],
+        temperature: float | None,
+    ) -> dict[str, Any]:
         request: dict[str, Any] = {
             "model": self.model,
             "messages": to_ollama_messages(messages),
         }
         if tools:
             request["tools"] = to_openai_tools(tools)
-        if self.options:
-            request["options"] = self.options
+        options = dict(self.options or {})
+        # The call's temperature wins over one in the configured options.
+        if temperature is not None:
+            options["temperature"] = temperature
+        if options:
+            request["options"] = options
         if self.keep_alive is not None:
             request["keep_alive"] = self.keep_alive
         return request
 
     async def _complete(
-        self, messages: Sequence[Message], tools: Sequence[ToolSpec]
+        self,
+        messages: Sequence[Message],
+        tools: Sequence[ToolSpec],
+        *,
+        temperature: float | None = None,
     ) -> LLMResponse:
         client = await self._get_client()
         try:
-            response = await client.chat(**self._request(messages, tools), stream=False)
+            response = await client.chat(
+                **self._request(messages, tools, temperature), stream=False
+            )
         except (ollama.ResponseError, ollama.RequestError, httpx.HTTPError, OSError) as err:
             raise _map_error(err) from err
         return LLMResponse(
@@ -125,13 +140,17 @@ class OllamaAdapter(LLMAdapter):
         )
 
     async def _stream(
-        self, messages: Sequence[Message], tools: Sequence[ToolSpec]
+        self,
+        messages: Sequence[Message],
+        tools: Sequence[ToolSpec],
+        *,
+        temperature: float | None = None,
     ) -> AsyncGenerator[LLMDelta]:
         client = await self._get_client()
         calls: list[ToolCall] = []
         finish_reason: str | None = None
         received = False
-        chunks = await client.chat(**self._request(messages, tools), stream=True)
+        chunks = await client.chat(**self._request(messages, tools, temperature), stream=True)
         try:
             async for chunk in chunks:
                 received = True

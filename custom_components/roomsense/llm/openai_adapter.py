@@ -155,7 +155,12 @@ class OpenAIAdapter(LLMAdapter):
             http_client=self._http_client,
         )
 
-    def _request(self, messages: Sequence[Message], tools: Sequence[ToolSpec]) -> dict[str, Any]:
+    def _request(
+        self,
+        messages: Sequence[Message],
+        tools: Sequence[ToolSpec],
+        temperature: float | None,
+    ) -> dict[str, Any]:
         request: dict[str, Any] = {
             "model": self.model,
             "messages": to_openai_messages(messages),
@@ -163,18 +168,27 @@ class OpenAIAdapter(LLMAdapter):
         if tools:
             request["tools"] = to_openai_tools(tools)
             request["tool_choice"] = "auto"
-        if self.temperature is not None:
-            request["temperature"] = self.temperature
+        # The call's temperature wins over the configured one.
+        if temperature is None:
+            temperature = self.temperature
+        if temperature is not None:
+            request["temperature"] = temperature
         if self.max_tokens is not None:
             request["max_tokens"] = self.max_tokens
         return request
 
     async def _complete(
-        self, messages: Sequence[Message], tools: Sequence[ToolSpec]
+        self,
+        messages: Sequence[Message],
+        tools: Sequence[ToolSpec],
+        *,
+        temperature: float | None = None,
     ) -> LLMResponse:
         client = await self._get_client()
         try:
-            response = await client.chat.completions.create(**self._request(messages, tools))
+            response = await client.chat.completions.create(
+                **self._request(messages, tools, temperature)
+            )
         except openai.OpenAIError as err:
             raise _map_error(err) from err
         if not getattr(response, "choices", None):
@@ -197,12 +211,16 @@ class OpenAIAdapter(LLMAdapter):
         )
 
     async def _stream(
-        self, messages: Sequence[Message], tools: Sequence[ToolSpec]
+        self,
+        messages: Sequence[Message],
+        tools: Sequence[ToolSpec],
+        *,
+        temperature: float | None = None,
     ) -> AsyncGenerator[LLMDelta]:
         client = await self._get_client()
         try:
             stream = await client.chat.completions.create(
-                **self._request(messages, tools), stream=True
+                **self._request(messages, tools, temperature), stream=True
             )
         except openai.OpenAIError as err:
             raise _map_error(err) from err
