@@ -9,6 +9,7 @@ from homeassistant.core import HomeAssistant
 from homeassistant.exceptions import HomeAssistantError
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
+from .automation.entities import async_add_learned_scenes
 from .const import DOMAIN, LOGGER
 from .data import RoomSenseConfigEntry
 from .entity import account_device_info
@@ -22,7 +23,8 @@ async def async_setup_entry(
     entry: RoomSenseConfigEntry,
     async_add_entities: AddConfigEntryEntitiesCallback,
 ) -> None:
-    """Add one scene entity per manual scene, read once from the cloud."""
+    """Add one scene entity per manual scene, read once from the cloud, and learned scenes."""
+    async_add_learned_scenes(hass, entry, async_add_entities)
     try:
         scenes = await entry.runtime_data.client.get_scenes()
     except SwitchBotError as err:

@@ -26,6 +26,7 @@ from homeassistant.core import HomeAssistant
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 from homeassistant.helpers.typing import StateType
 
+from .automation.entities import acceptance_sensors
 from .data import RoomSenseConfigEntry
 from .edge.entity import async_setup_edge_entities, sensor_entities
 from .entity import RoomSenseEntity, account_device_info
@@ -158,6 +159,7 @@ async def async_setup_entry(
     entities: list[SensorEntity] = [
         ApiCallsRemainingSensor(entry),
         *(ConversationMetricSensor(entry, metrics, description) for description in METRICS),
+        *acceptance_sensors(hass, entry),
     ]
     for device_id, device in coordinator.devices.items():
         state = coordinator.data.get(device_id)

@@ -17,6 +17,7 @@ from homeassistant.config_entries import ConfigEntryState
 from homeassistant.core import HomeAssistant
 from homeassistant.exceptions import HomeAssistantError, ServiceValidationError
 from homeassistant.helpers import device_registry as dr
+from homeassistant.helpers.dispatcher import async_dispatcher_send
 from homeassistant.util.hass_dict import HassKey
 
 from .categories import device_kind
@@ -37,6 +38,8 @@ from .safety import (
 from .switchbot_cloud import Device, InfraredRemote, SwitchBotError
 
 DATA_TOOLS: Final[HassKey[RoomSenseTools]] = HassKey(DOMAIN)
+# Sent after every command that went out: (user_id, device_id, command, parameter, source).
+SIGNAL_COMMAND_SENT: Final = f"{DOMAIN}_command_sent"
 
 OUTCOME_SENT: Final = "sent"
 OUTCOME_FAILED: Final = "failed"
@@ -205,6 +208,9 @@ class RoomSenseTools:
             raise
         if dangerous or device_type_is_lock(target.device_type):
             audit(OUTCOME_SENT)
+        async_dispatcher_send(
+            self.hass, SIGNAL_COMMAND_SENT, user_id, switchbot_id, command, parameter, source
+        )
         return {
             "request_id": request_id,
             "device_id": switchbot_id,

@@ -10,26 +10,46 @@ from homeassistant.helpers.start import async_at_started
 from homeassistant.util.hass_dict import HassKey
 
 from ..const import DOMAIN
+from .api import DATA_API, DATA_LEARNING, AutomationAPI
 from .engine import AutomationEngine
+from .learning_store import LearningStore
+from .services import async_register_automation_services
+from .views import async_register_automation_views
 
 DATA_AUTOMATION: Final[HassKey[AutomationEngine]] = HassKey(f"{DOMAIN}_automation")
 
-__all__ = ["DATA_AUTOMATION", "AutomationEngine", "async_setup_automation"]
+__all__ = [
+    "DATA_API",
+    "DATA_AUTOMATION",
+    "DATA_LEARNING",
+    "AutomationEngine",
+    "LearningStore",
+    "async_setup_automation",
+]
 
 
 async def async_setup_automation(hass: HomeAssistant) -> AutomationEngine:
-    """Load the rules; they start running once Home Assistant has started."""
-    engine = AutomationEngine(hass)
+    """Load rules and learning; rules run and recording starts once Home Assistant has."""
+    learning = LearningStore(hass)
+    await learning.async_load()
+    engine = AutomationEngine(hass, learned_scene=learning.async_run_scene)
     await engine.async_load()
     hass.data[DATA_AUTOMATION] = engine
+    hass.data[DATA_LEARNING] = learning
+    api = AutomationAPI(hass, engine, learning)
+    hass.data[DATA_API] = api
+    async_register_automation_views(hass, api)
+    async_register_automation_services(hass)
 
     @callback
     def _start(_hass: HomeAssistant) -> None:
         engine.async_start()
+        learning.async_start_recording()
 
     @callback
     def _stop(_event: Event) -> None:
         engine.async_stop()
+        learning.async_stop_recording()
 
     async_at_started(hass, _start)
     hass.bus.async_listen_once(EVENT_HOMEASSISTANT_STOP, _stop)

@@ -42,6 +42,8 @@ _STATE_DOMAINS: Final = (
     "binary_sensor",
 )
 
+_OPENING_CLASSES: Final = frozenset({"door", "opening", "window", "garage_door"})
+
 type StateLookup = Callable[[str], State | None]
 
 
@@ -102,7 +104,14 @@ class SourceResolver:
                 ):
                     return entry.entity_id
             return None
-        by_domain = {entry.domain: entry.entity_id for entry in entries}
+        # A contact sensor has a motion and an opening binary sensor: "open" is the opening.
+        ranked = sorted(
+            entries,
+            key=lambda entry: (entry.original_device_class or "") not in _OPENING_CLASSES,
+        )
+        by_domain: dict[str, str] = {}
+        for entry in ranked:
+            by_domain.setdefault(entry.domain, entry.entity_id)
         return next((by_domain[domain] for domain in _STATE_DOMAINS if domain in by_domain), None)
 
     def all_of_kind(self, kind: str) -> list[str]:

@@ -1,0 +1,258 @@
+"""The automation operations behind both the HTTP views and the `roomsense.*` services.
+
+Each takes validated input and answers the seed API's response shape. Bad input raises
+`AutomationInputError` (HTTP 400, `ServiceValidationError`); an unknown rule or candidate
+raises `UnknownRuleError` / `UnknownCandidateError` (HTTP 404).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from typing import Any, Final
+
+import voluptuous as vol
+from homeassistant.config_entries import ConfigEntryState
+from homeassistant.core import HomeAssistant
+from homeassistant.helpers.aiohttp_client import async_get_clientsession
+from homeassistant.helpers.httpx_client import get_async_client
+from homeassistant.util import dt as dt_util
+from homeassistant.util.hass_dict import HassKey
+from voluptuous.humanize import humanize_error
+
+from ..const import DOMAIN, LOGGER
+from ..fallback.model import HomeSnapshot, SceneInfo
+from ..llm import LLMFactory
+from ..snapshot import build_snapshot
+from .engine import AutomationEngine
+from .export import automation_yaml, rule_to_automation
+from .learning import OperationRecord
+from .learning_store import LearningStore
+from .models import CONDITIONS_SCHEMA, WORKFLOW_EXTRAS, WORKFLOW_SCHEMA
+from .parser import WorkflowParser
+from .proposals import propose, validate
+
+DATA_LEARNING: Final[HassKey[LearningStore]] = HassKey(f"{DOMAIN}_learning")
+MAX_EVENTS: Final = 1000
+
+
+class AutomationInputError(ValueError):
+    """The request's content is not acceptable; the message says why."""
+
+
+def _checked(schema: Any, data: Any) -> Any:
+    try:
+        return schema(data)
+    except vol.Invalid as err:
+        raise AutomationInputError(humanize_error(data, err)) from err
+
+
+class AutomationAPI:
+    """The operations, on the engine and the learning store of this Home Assistant."""
+
+    def __init__(self, hass: HomeAssistant, engine: AutomationEngine, learning: LearningStore):
+        """Use the shared engine and learning store."""
+        self.hass = hass
+        self.engine = engine
+        self.learning = learning
+
+    # --- what the home has --------------------------------------------------------------
+
+    def _entries(self) -> list[Any]:
+        return [
+            entry
+            for entry in self.hass.config_entries.async_entries(DOMAIN)
+            if entry.state is ConfigEntryState.LOADED
+        ]
+
+    def snapshot(self) -> HomeSnapshot:
+        """The devices and scenes rules may use, learned scenes included."""
+        snapshot = build_snapshot(self.hass, self._entries())
+        learned = [
+            SceneInfo(scene_id=scene["id"], name=scene["name"])
+            for scene in self.learning.scenes.values()
+        ]
+        return dataclasses.replace(snapshot, scenes=[*snapshot.scenes, *learned])
+
+    # --- workflows and rules --------------------------------------------------------------
+
+    async def parse(self, text: str) -> dict[str, Any]:
+        """`{success, workflow, message}` for a sentence."""
+        entries = self._entries()
+        adapter = None
+        if entries:
+            try:
+                adapter = LLMFactory.create(
+                    entries[0].options,
+                    async_get_clientsession(self.hass),
+                    http_client=get_async_client(self.hass),
+                )
+            except ValueError as err:
+                LOGGER.debug("No model for parsing workflows: %s", err)
+        try:
+            result = await WorkflowParser(self.snapshot(), adapter).parse(text, now=dt_util.now())
+        finally:
+            if adapter is not None:
+                await adapter.close()
+        return {"success": result.success, "workflow": result.workflow, "message": result.message}
+
+    def save(self, workflow: dict[str, Any], user_id: str | None) -> dict[str, Any]:
+        """`{success, rule, message}` for a workflow."""
+        checked = _checked(WORKFLOW_SCHEMA, workflow)
+        self._check_references(checked)
+        fields = {key: value for key, value in checked.items() if key not in WORKFLOW_EXTRAS}
+        rule = self.engine.create(fields, user_id)
+        return {"success": True, "rule": rule, "message": f"Saved rule {rule['name']}"}
+
+    def rules(self) -> dict[str, Any]:
+        """`{success, rules, count}`."""
+        rules = [self._with_next_run(rule) for rule in self.engine.rules.values()]
+        return {"success": True, "rules": rules, "count": len(rules)}
+
+    def rule(self, rule_id: str) -> dict[str, Any]:
+        """`{success, rule}`."""
+        return {"success": True, "rule": self._with_next_run(self.engine.get(rule_id))}
+
+    def update(self, rule_id: str, data: dict[str, Any]) -> dict[str, Any]:
+        """`{success, rule, message}`: the rule's fields replaced."""
+        self.engine.get(rule_id)
+        checked = _checked(WORKFLOW_SCHEMA, data)
+        self._check_references(checked)
+        fields = {key: value for key, value in checked.items() if key not in WORKFLOW_EXTRAS}
+        rule = self.engine.update(rule_id, fields)
+        return {"success": True, "rule": rule, "message": f"Updated rule {rule['name']}"}
+
+    def delete(self, rule_id: str) -> dict[str, Any]:
+        """`{success, message}`."""
+        name = self.engine.get(rule_id)["name"]
+        self.engine.delete(rule_id)
+        return {"success": True, "message": f"Deleted rule {name}"}
+
+    def toggle(self, rule_id: str, enabled: bool) -> dict[str, Any]:
+        """`{success, rule, message}`."""
+        rule = self.engine.set_enabled(rule_id, enabled)
+        state = "enabled" if enabled else "disabled"
+        return {"success": True, "rule": rule, "message": f"Rule {rule['name']} {state}"}
+
+    async def execute(self, rule_id: str, user_id: str | None) -> dict[str, Any]:
+        """`{success, execution, message}`: run now, whatever the schedule and conditions."""
+        execution = await self.engine.async_execute(rule_id, user_id)
+        return {
+            "success": execution["status"] != "failure",
+            "execution": execution,
+            "message": f"Rule run: {execution['status']}",
+        }
+
+    def history(self, rule_id: str) -> dict[str, Any]:
+        """`{success, history, count}`, newest first."""
+        self.engine.get(rule_id)
+        runs = list(reversed(self.engine.history.get(rule_id, [])))
+        return {"success": True, "history": runs, "count": len(runs)}
+
+    def evaluate(self, conditions: Any) -> dict[str, Any]:
+        """`{success, met, results}` for conditions, now."""
+        checked = _checked(CONDITIONS_SCHEMA, conditions)
+        evaluation = self.engine.evaluate(checked)
+        return {"success": True, **evaluation.as_dict()}
+
+    def export(self, rule_id: str) -> dict[str, Any]:
+        """`{success, automation, yaml, warnings}`: the rule as a Home Assistant automation."""
+        config, warnings = rule_to_automation(
+            self.engine.get(rule_id),
+            entity_for=self.engine.resolver.entity_for,
+            time_zone=dt_util.get_default_time_zone(),
+        )
+        return {
+            "success": True,
+            "automation": config,
+            "yaml": automation_yaml(config),
+            "warnings": warnings,
+        }
+
+    def _with_next_run(self, rule: dict[str, Any]) -> dict[str, Any]:
+        next_run = self.engine.next_run(rule)
+        return {**rule, "next_run": next_run.isoformat() if next_run else None}
+
+    def _check_references(self, workflow: dict[str, Any]) -> None:
+        """Every device and scene an action names must exist."""
+        snapshot = self.snapshot()
+        devices = {device.device_id for device in snapshot.devices}
+        scenes = {scene.scene_id for scene in snapshot.scenes}
+        for action in workflow["actions"]:
+            if action["type"] == "device_command" and action["device_id"] not in devices:
+                raise AutomationInputError(f"unknown device {action['device_id']}")
+            if action["type"] == "scene" and action["scene_id"] not in scenes:
+                raise AutomationInputError(f"unknown scene {action['scene_id']}")
+
+    # --- proposals -----------------------------------------------------------------------
+
+    def proposals(self, events: Any, language: str = "en") -> dict[str, Any]:
+        """`{proposals}` from recent events."""
+        if not isinstance(events, list) or not all(isinstance(e, dict) for e in events):
+            raise AutomationInputError("events is a list of objects")
+        if len(events) > MAX_EVENTS:
+            raise AutomationInputError(f"at most {MAX_EVENTS} events")
+        found = propose(
+            events,
+            snapshot=self.snapshot(),
+            rules=list(self.engine.rules.values()),
+            now=dt_util.now(),
+            language=language,
+        )
+        return {"proposals": found}
+
+    def validate_proposal(self, suggestion: Any) -> dict[str, Any]:
+        """`{validation}` of a suggested workflow."""
+        if not isinstance(suggestion, dict):
+            raise AutomationInputError("suggestion is an object")
+        return {
+            "validation": validate(
+                suggestion, snapshot=self.snapshot(), rules=list(self.engine.rules.values())
+            )
+        }
+
+    # --- scene learning ------------------------------------------------------------------
+
+    def record(self, operation: Any, user_id: str | None) -> dict[str, Any]:
+        """`{success, operation}`: one operation recorded by hand."""
+        if not isinstance(operation, dict):
+            raise AutomationInputError("operation is an object")
+        data = {"timestamp": dt_util.now().isoformat(), "source": "api", **operation}
+        if user_id is not None and "user_id" not in data and "userId" not in data:
+            data["user_id"] = user_id
+        try:
+            record = OperationRecord.from_dict(data)
+        except (TypeError, ValueError) as err:
+            raise AutomationInputError(str(err)) from err
+        self.learning.record(record)
+        return {"success": True, "operation": record.to_dict()}
+
+    def patterns(self) -> dict[str, Any]:
+        """`{patterns}` found in what was recorded."""
+        return {"patterns": [pattern.to_dict() for pattern in self.learning.patterns()]}
+
+    def candidates(self, context: Any) -> dict[str, Any]:
+        """`{candidates}` of scenes to save."""
+        if context is not None and not isinstance(context, dict):
+            raise AutomationInputError("context is an object")
+        snapshot = self.snapshot()
+        try:
+            found = self.learning.candidates(
+                context or {},
+                device_names={device.device_id: device.name for device in snapshot.devices},
+                device_kinds={device.device_id: device.kind for device in snapshot.devices},
+            )
+        except ValueError as err:
+            raise AutomationInputError(str(err)) from err
+        return {"candidates": [candidate.to_dict() for candidate in found]}
+
+    def approve(self, candidate_id: str, name: str | None) -> dict[str, Any]:
+        """`{success, scene}`: a candidate saved as a learned scene."""
+        return {"success": True, "scene": self.learning.approve(candidate_id, name)}
+
+    def reject(self, candidate_id: str) -> dict[str, Any]:
+        """`{success}`."""
+        self.learning.reject(candidate_id)
+        return {"success": True}
+
+
+DATA_API: Final[HassKey[AutomationAPI]] = HassKey(f"{DOMAIN}_automation_api")

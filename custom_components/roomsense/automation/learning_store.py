@@ -1,0 +1,292 @@
+"""Scene learning in Home Assistant: what people do, recorded; candidates; learned scenes.
+
+Operations are recorded from two places: every command RoomSense sends for a person (the
+agent, the services; not the automations), and every state change of a RoomSense entity that
+a person caused (a toggle in the dashboard). They live in `.storage/roomsense.learning`,
+the newest `MAX_OPERATIONS` of them. A candidate the user approves becomes a learned scene,
+shown as a `scene` entity that replays its commands.
+"""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+from typing import Any, Final
+
+from homeassistant.const import EVENT_STATE_CHANGED, STATE_UNAVAILABLE, STATE_UNKNOWN
+from homeassistant.core import (
+    CALLBACK_TYPE,
+    Event,
+    EventStateChangedData,
+    HomeAssistant,
+    callback,
+)
+from homeassistant.exceptions import HomeAssistantError
+from homeassistant.helpers import device_registry as dr
+from homeassistant.helpers import entity_registry as er
+from homeassistant.helpers.dispatcher import async_dispatcher_connect, async_dispatcher_send
+from homeassistant.helpers.storage import Store
+from homeassistant.util import dt as dt_util
+
+from ..const import DOMAIN, LOGGER
+from ..tools import DATA_TOOLS, SIGNAL_COMMAND_SENT
+from .learning import (
+    OperationPattern,
+    OperationRecord,
+    SceneCandidate,
+    detect_patterns,
+    scene_candidates,
+)
+
+STORAGE_KEY: Final = f"{DOMAIN}.learning"
+STORAGE_VERSION: Final = 1
+# A few months of a busy home; older operations say little about today's routines.
+MAX_OPERATIONS: Final = 50_000
+SAVE_DELAY: Final = 10.0
+SIGNAL_SCENE_LEARNED: Final = f"{DOMAIN}_scene_learned"
+SIGNAL_ACCEPTANCE: Final = f"{DOMAIN}_scene_acceptance"
+
+# What a state change means as a command, by the entity's domain and its new state.
+_STATE_COMMANDS: Final = {
+    "on": "turnOn",
+    "off": "turnOff",
+    "open": "open",
+    "closed": "close",
+    "locked": "lock",
+    "unlocked": "unlock",
+    "cleaning": "start",
+    "docked": "dock",
+}
+# Commands whose replay would open the home: never part of a learned scene.
+_NEVER_REPLAYED: Final = frozenset({"unlock", "unlatch", "open_deadbolt"})
+
+
+class UnknownCandidateError(HomeAssistantError):
+    """No candidate (offered lately) has this id."""
+
+
+class LearningStore:
+    """The recorded operations, the offered candidates and the learned scenes."""
+
+    def __init__(self, hass: HomeAssistant) -> None:
+        """Nothing is read until `async_load`."""
+        self.hass = hass
+        self._store: Store[dict[str, Any]] = Store(hass, STORAGE_VERSION, STORAGE_KEY)
+        self.operations: list[OperationRecord] = []
+        self.scenes: dict[str, dict[str, Any]] = {}
+        # Candidates shown lately, by id, so an approval names one without resending it.
+        self.offered: dict[str, dict[str, Any]] = {}
+        self.approved = 0
+        self.rejected = 0
+        self._unsubs: list[CALLBACK_TYPE] = []
+
+    async def async_load(self) -> None:
+        """Read the store; a record that does not parse is dropped, not fatal."""
+        data = await self._store.async_load() or {}
+        for raw in data.get("operations", []):
+            try:
+                self.operations.append(OperationRecord.from_dict(raw))
+            except ValueError as err:
+                LOGGER.debug("Dropping an unreadable operation record: %s", err)
+        self.scenes = {scene["id"]: scene for scene in data.get("scenes", [])}
+        self.offered = dict(data.get("offered", {}))
+        self.approved = int(data.get("approved", 0))
+        self.rejected = int(data.get("rejected", 0))
+
+    def _data(self) -> dict[str, Any]:
+        return {
+            "operations": [record.to_dict() for record in self.operations],
+            "scenes": list(self.scenes.values()),
+            "offered": self.offered,
+            "approved": self.approved,
+            "rejected": self.rejected,
+        }
+
+    def _save(self) -> None:
+        self._store.async_delay_save(self._data, SAVE_DELAY)
+
+    async def async_flush(self) -> None:
+        """Write everything now."""
+        await self._store.async_save(self._data())
+
+    # --- recording ----------------------------------------------------------------------
+
+    @callback
+    def async_start_recording(self) -> None:
+        """Record commands RoomSense sends for people, and state changes people cause."""
+        self._unsubs.append(
+            async_dispatcher_connect(self.hass, SIGNAL_COMMAND_SENT, self._command_sent)
+        )
+        self._unsubs.append(
+            self.hass.bus.async_listen(
+                EVENT_STATE_CHANGED, self._state_changed, event_filter=self._by_a_person
+            )
+        )
+
+    @callback
+    def async_stop_recording(self) -> None:
+        """Stop listening."""
+        while self._unsubs:
+            self._unsubs.pop()()
+
+    def record(self, record: OperationRecord) -> None:
+        """Keep one operation (the newest `MAX_OPERATIONS` are kept)."""
+        self.operations.append(record)
+        if len(self.operations) > MAX_OPERATIONS:
+            del self.operations[: len(self.operations) - MAX_OPERATIONS]
+        self._save()
+
+    @callback
+    def _command_sent(
+        self,
+        user_id: str | None,
+        device_id: str,
+        command: str,
+        parameter: str | dict[str, Any],
+        source: str,
+    ) -> None:
+        if source in ("automation", "learned_scene"):
+            return  # what the home did by itself is not what people do
+        self.record(
+            OperationRecord(
+                device_id=device_id,
+                command=command,
+                parameters=parameter,
+                timestamp=dt_util.now(),
+                user_id=user_id,
+                source=source,
+            )
+        )
+
+    @callback
+    def _by_a_person(self, event_data: EventStateChangedData) -> bool:
+        """Cheap first filter, run for every state change of Home Assistant."""
+        old, new = event_data["old_state"], event_data["new_state"]
+        return (
+            old is not None
+            and new is not None
+            and new.context.user_id is not None
+            and old.state != new.state
+            and new.state not in (STATE_UNAVAILABLE, STATE_UNKNOWN)
+        )
+
+    @callback
+    def _state_changed(self, event: Event[EventStateChangedData]) -> None:
+        if (new := event.data["new_state"]) is None:
+            return
+        entry = er.async_get(self.hass).async_get(event.data["entity_id"])
+        if entry is None or entry.platform != DOMAIN or entry.device_id is None:
+            return
+        device = dr.async_get(self.hass).async_get(entry.device_id)
+        switchbot_id = next(
+            (key for domain, key in (device.identifiers if device else ()) if domain == DOMAIN),
+            None,
+        )
+        if switchbot_id is None:
+            return
+        self.record(
+            OperationRecord(
+                device_id=switchbot_id,
+                command=_STATE_COMMANDS.get(new.state, f"set:{new.state}"),
+                timestamp=new.last_changed.astimezone(dt_util.get_default_time_zone()),
+                user_id=new.context.user_id,
+                source="state",
+            )
+        )
+
+    # --- patterns and candidates ---------------------------------------------------------
+
+    def patterns(self, now: datetime | None = None) -> list[OperationPattern]:
+        """The routines in what was recorded, most confident first."""
+        return detect_patterns(
+            self.operations,
+            now=now or dt_util.now(),
+            time_zone=dt_util.get_default_time_zone(),
+        )
+
+    def candidates(
+        self,
+        context: dict[str, Any],
+        *,
+        device_names: dict[str, str],
+        device_kinds: dict[str, Any],
+        now: datetime | None = None,
+    ) -> list[SceneCandidate]:
+        """Scene candidates for `context`; remembered so they can be approved by id."""
+        found = [
+            candidate
+            for candidate in scene_candidates(
+                self.patterns(now),
+                context,
+                device_names=device_names,
+                device_kinds=device_kinds,
+            )
+            if not any(op["command"] in _NEVER_REPLAYED for op in candidate.operations)
+        ]
+        for candidate in found:
+            self.offered[candidate.candidate_id] = candidate.to_dict()
+        self._save()
+        return found
+
+    def approve(self, candidate_id: str, name: str | None = None) -> dict[str, Any]:
+        """Save an offered candidate as a learned scene."""
+        candidate = self.offered.pop(candidate_id, None)
+        if candidate is None:
+            raise UnknownCandidateError(candidate_id)
+        scene = {
+            "id": uuid.uuid4().hex,
+            "candidate_id": candidate_id,
+            "name": name or candidate["name"],
+            "operations": candidate["operations"],
+            "confidence": candidate["confidence"],
+            "is_auto_generated": True,
+            "usage_count": 0,
+            "created_at": dt_util.utcnow().isoformat(),
+        }
+        self.scenes[scene["id"]] = scene
+        self.approved += 1
+        self._save()
+        async_dispatcher_send(self.hass, SIGNAL_SCENE_LEARNED, scene["id"])
+        async_dispatcher_send(self.hass, SIGNAL_ACCEPTANCE)
+        return scene
+
+    def reject(self, candidate_id: str) -> None:
+        """The user does not want this candidate."""
+        if self.offered.pop(candidate_id, None) is None:
+            raise UnknownCandidateError(candidate_id)
+        self.rejected += 1
+        self._save()
+        async_dispatcher_send(self.hass, SIGNAL_ACCEPTANCE)
+
+    @property
+    def acceptance_rate(self) -> float | None:
+        """Approved share of the candidates the user decided on, in percent."""
+        decided = self.approved + self.rejected
+        return round(100 * self.approved / decided, 1) if decided else None
+
+    async def async_run_scene(self, scene_id: str, user_id: str | None) -> dict[str, Any] | None:
+        """Replay a learned scene's commands; None if `scene_id` is not a learned scene."""
+        scene = self.scenes.get(scene_id)
+        if scene is None:
+            return None
+        tools = self.hass.data[DATA_TOOLS]
+        results = []
+        for operation in scene["operations"]:
+            try:
+                await tools.send_command(
+                    user_id=user_id,
+                    device_id=operation["device_id"],
+                    command=operation["command"],
+                    parameter=operation.get("parameters", "default"),
+                    source="learned_scene",
+                )
+            except HomeAssistantError as err:
+                results.append({**operation, "error": str(err)})
+            else:
+                results.append({**operation, "error": None})
+        scene["usage_count"] += 1
+        self._save()
+        failed = [result for result in results if result["error"]]
+        if failed and len(failed) == len(results):
+            raise HomeAssistantError(f"scene {scene['name']} failed: {failed[0]['error']}")
+        return {"scene_id": scene_id, "results": results}
