@@ -483,3 +483,47 @@ async def test_parse_refuses_and_explains(client: TestClient) -> None:
     # Unlocking is never automated: no rule, and the message says why.
     assert answer["success"] is False
     assert answer["message"]
+
+
+async def test_learning_and_proposal_services(
+    hass: HomeAssistant, setup_entry: MockConfigEntry, hass_admin_user: MockUser
+) -> None:
+    start = dt_util.now().replace(hour=21, minute=0, second=0, microsecond=0) - timedelta(days=6)
+    for day in range(6):
+        for offset, device_id in ((0, LIGHT), (30, PLUG)):
+            moment = start + timedelta(days=day, seconds=offset)
+            recorded = await call(
+                hass,
+                "record_operation",
+                {"operation": {"device_id": device_id, "command": "turnOff",
+                               "timestamp": moment.isoformat()}},
+                hass_admin_user,
+            )  # fmt: skip
+    assert recorded["operation"]["user_id"] == hass_admin_user.id
+    patterns = (await call(hass, "get_learned_patterns", {}))["patterns"]
+    assert any(pattern["pattern_type"] == "sequential" for pattern in patterns)
+    candidates = (await call(hass, "get_scene_candidates", {"context": {"language": "ja"}}))[
+        "candidates"
+    ]
+    evening = next(c for c in candidates if len(c["operations"]) == 2)
+    assert await call(hass, "reject_scene_candidate", {"candidate_id": evening["candidate_id"]})
+    assert hass.data[DATA_LEARNING].acceptance_rate == 0.0
+    with pytest.raises(ServiceValidationError) as refusal:
+        await call(hass, "approve_scene_candidate", {"candidate_id": evening["candidate_id"]})
+    assert refusal.value.translation_key == "unknown_candidate"
+    with pytest.raises(ServiceValidationError) as refusal:
+        await call(hass, "record_operation", {"operation": {"command": "turnOn"}})
+    assert refusal.value.translation_key == "automation_invalid"
+
+    proposals = await call(hass, "propose_automations", {"events": [], "language": "ja"})
+    assert proposals == {"proposals": []}
+    validation = await call(hass, "validate_proposal", {"suggestion": WORKFLOW})
+    assert validation["validation"]["valid"] is True
+
+
+async def test_deciding_on_unknown_candidates_is_404(client: TestClient) -> None:
+    for decision in ("approve", "reject"):
+        response = await client.post(f"{BASE}/scenes/learn/candidates/nope/{decision}", json={})
+        assert "nope" in await refused(response, 404)
+    response = await client.post(f"{BASE}/scenes/learn/candidates/nope/maybe", json={})
+    await refused(response, 404)

@@ -38,8 +38,12 @@ from .models import CONDITION_TIME, MAX_HISTORY, RULE_INPUT_SCHEMA
 from .schedule import next_slot
 
 STORAGE_KEY: Final = f"{DOMAIN}.automation"
+HISTORY_STORAGE_KEY: Final = f"{DOMAIN}.automation_history"
 STORAGE_VERSION: Final = 1
+# Rules, taken slots and waiting runs are small and must be current; the history is large
+# (up to 50 runs per rule) and may wait. Home Assistant writes both when it stops.
 SAVE_DELAY: Final = 1.0
+HISTORY_SAVE_DELAY: Final = 30.0
 # A delayed action that should have run while Home Assistant was down: run it if it is no
 # later than this, otherwise skip it (turning the heating on an hour late helps nobody).
 MISSED_GRACE: Final = timedelta(minutes=10)
@@ -74,6 +78,9 @@ class AutomationEngine:
         """Nothing is read until `async_load`."""
         self.hass = hass
         self._store: Store[dict[str, Any]] = Store(hass, STORAGE_VERSION, STORAGE_KEY)
+        self._history_store: Store[dict[str, list[dict[str, Any]]]] = Store(
+            hass, STORAGE_VERSION, HISTORY_STORAGE_KEY
+        )
         self.rules: dict[str, dict[str, Any]] = {}
         self.history: dict[str, list[dict[str, Any]]] = {}
         # The last slot each rule took (ISO time), so a slot never runs twice.
@@ -96,14 +103,13 @@ class AutomationEngine:
         data = await self._store.async_load() or {}
         for rule in data.get("rules", []):
             self.rules[rule["id"]] = rule
-        self.history = dict(data.get("history", {}))
+        self.history = dict(await self._history_store.async_load() or {})
         self.slots = dict(data.get("slots", {}))
         self.pending = {run["id"]: run for run in data.get("pending", [])}
 
     def _data(self) -> dict[str, Any]:
         return {
             "rules": list(self.rules.values()),
-            "history": self.history,
             "slots": self.slots,
             "pending": list(self.pending.values()),
         }
@@ -111,9 +117,13 @@ class AutomationEngine:
     def _save(self) -> None:
         self._store.async_delay_save(self._data, SAVE_DELAY)
 
+    def _save_history(self) -> None:
+        self._history_store.async_delay_save(lambda: self.history, HISTORY_SAVE_DELAY)
+
     async def async_flush(self) -> None:
         """Write everything now."""
         await self._store.async_save(self._data())
+        await self._history_store.async_save(self.history)
 
     @callback
     def async_start(self) -> None:
@@ -187,6 +197,7 @@ class AutomationEngine:
         self._disarm(rule_id)
         del self.rules[rule_id]
         self.history.pop(rule_id, None)
+        self._save_history()
         self.slots.pop(rule_id, None)
         for run_id in [run_id for run_id, run in self.pending.items() if run["rule_id"] == rule_id]:
             self._drop_pending(run_id)
@@ -407,6 +418,7 @@ class AutomationEngine:
         rule["execution_count"] = rule.get("execution_count", 0) + 1
         rule["last_executed"] = record["executed_at"]
         self._save()
+        self._save_history()
         self.hass.bus.async_fire(
             EVENT_RULE_EXECUTED,
             {

@@ -40,9 +40,10 @@ from .learning import (
 
 STORAGE_KEY: Final = f"{DOMAIN}.learning"
 STORAGE_VERSION: Final = 1
-# A few months of a busy home; older operations say little about today's routines.
-MAX_OPERATIONS: Final = 50_000
-SAVE_DELAY: Final = 10.0
+# About a month of a busy home (the learner looks at 30 days); older ones say little.
+MAX_OPERATIONS: Final = 20_000
+# The file is large: written at most once a minute, and when Home Assistant stops.
+SAVE_DELAY: Final = 60.0
 SIGNAL_SCENE_LEARNED: Final = f"{DOMAIN}_scene_learned"
 SIGNAL_ACCEPTANCE: Final = f"{DOMAIN}_scene_acceptance"
 
