@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -17,7 +18,9 @@ from custom_components.roomsense.automation import DATA_AUTOMATION, DATA_LEARNIN
 from custom_components.roomsense.const import DOMAIN
 
 from ..conftest import SimulatorAdmin
+from ..llm.conftest import FakeServer, json_reply
 from .conftest import entity_id
+from .test_conversation_model import model  # noqa: F401 - the fixture
 
 PLUG = "7C87CE5A10B2"
 LIGHT = "94A99021C3F4"
@@ -527,3 +530,74 @@ async def test_deciding_on_unknown_candidates_is_404(client: TestClient) -> None
         assert "nope" in await refused(response, 404)
     response = await client.post(f"{BASE}/scenes/learn/candidates/nope/maybe", json={})
     await refused(response, 404)
+
+
+async def test_parse_with_a_model_server(
+    hass: HomeAssistant,
+    config_entry: MockConfigEntry,
+    model: FakeServer,  # noqa: F811 - the fixture
+    hass_client: ClientSessionGenerator,
+) -> None:
+    """The configured OpenAI-compatible server writes the rule; RoomSense checks it."""
+    config_entry.add_to_hass(hass)
+    hass.config_entries.async_update_entry(
+        config_entry,
+        options={
+            "llm_provider": "openai",
+            "llm_base_url": f"{model.base_url}/v1",
+            "llm_model": "test-model",
+            "llm_api_key": "sk-test",
+            "llm_timeout": 5,
+        },
+    )
+    assert await hass.config_entries.async_setup(config_entry.entry_id)
+    await hass.async_block_till_done()
+    written = {
+        "name": "Cool the living room",
+        "conditions": [{"type": "temperature", "operator": "above", "value": 28}],
+        "actions": [{"type": "device_command", "device_id": PLUG, "command": "turnOn"}],
+        "schedule": None,
+    }
+    model.routes["/v1/chat/completions"] = json_reply(
+        reply_with(f"```json\n{json.dumps(written)}\n```")
+    )
+    client = await hass_client()
+    body = await (
+        await client.post(
+            f"{BASE}/automation/workflow/parse",
+            json={"naturalLanguage": "暑くなったらコーヒーメーカーをつけて"},
+        )
+    ).json()
+    assert body["success"] is True
+    assert (body["workflow"]["source"], body["workflow"]["confidence"]) == ("model", 0.9)
+    assert body["workflow"]["conditions"][0]["value"] == 28
+    (request,) = model.bodies("/v1/chat/completions")
+    assert request["temperature"] == 0.1
+    assert PLUG in request["messages"][0]["content"]  # the home's devices are in the prompt
+
+    # A model that names a device the home does not have: the patterns answer instead.
+    model.routes["/v1/chat/completions"] = json_reply(
+        reply_with(json.dumps({**written, "actions": [
+            {"type": "device_command", "device_id": "GHOST", "command": "turnOn"}]}))
+    )  # fmt: skip
+    body = await (
+        await client.post(
+            f"{BASE}/automation/workflow/parse",
+            json={"naturalLanguage": "毎朝7時にコーヒーメーカーのプラグをつけて"},
+        )
+    ).json()
+    assert body["workflow"]["source"] == "pattern"
+    assert body["workflow"]["actions"][0]["device_id"] == PLUG
+
+
+def reply_with(content: str) -> dict[str, Any]:
+    return {
+        "id": "chatcmpl-1",
+        "object": "chat.completion",
+        "created": 1,
+        "model": "test-model",
+        "choices": [
+            {"index": 0, "message": {"role": "assistant", "content": content},
+             "finish_reason": "stop"}
+        ],
+    }  # fmt: skip
