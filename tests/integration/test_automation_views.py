@@ -601,3 +601,37 @@ def reply_with(content: str) -> dict[str, Any]:
              "finish_reason": "stop"}
         ],
     }  # fmt: skip
+
+
+async def test_an_unlocking_routine_is_never_offered_as_a_scene(
+    hass: HomeAssistant, client: TestClient
+) -> None:
+    start = dt_util.now().replace(hour=18, minute=0, second=0, microsecond=0) - timedelta(days=9)
+    for day in range(9):
+        # Coming home every day: the strongest routine, and it unlocks.
+        evening = start + timedelta(days=day)
+        await record(client, LOCK, "unlock", evening)
+        await record(client, LIGHT, "turnOn", evening + timedelta(seconds=20))
+        await record(client, PLUG, "turnOn", evening + timedelta(seconds=40))
+        if day % 2:
+            # And a bedtime routine, now and then, that is fine to replay.
+            night = evening + timedelta(hours=5)
+            await record(client, LIGHT, "turnOff", night)
+            await record(client, CURTAIN, "turnOff", night + timedelta(seconds=30))
+    body = await (
+        await client.post(
+            f"{BASE}/scenes/learn/candidates",
+            json={"context": {"limit": 1, "min_confidence": 0.1}},
+        )
+    ).json()
+    (candidate,) = body["candidates"]  # the limit applies after the unlocking ones are gone
+    assert [op["command"] for op in candidate["operations"]] == ["turnOff", "turnOff"]
+    body = await (await client.post(f"{BASE}/scenes/learn/candidates", json={})).json()
+    assert all(
+        op["command"] != "unlock" for found in body["candidates"] for op in found["operations"]
+    )
+    for limit in (0, -1, "2", True):
+        response = await client.post(
+            f"{BASE}/scenes/learn/candidates", json={"context": {"limit": limit}}
+        )
+        assert "limit" in await refused(response, 400)

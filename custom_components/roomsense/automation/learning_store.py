@@ -31,6 +31,8 @@ from homeassistant.util import dt as dt_util
 from ..const import DOMAIN, LOGGER
 from ..tools import DATA_TOOLS, SIGNAL_COMMAND_SENT
 from .learning import (
+    DEFAULT_CANDIDATE_LIMIT,
+    MAX_CANDIDATE_LIMIT,
     OperationPattern,
     OperationRecord,
     SceneCandidate,
@@ -214,16 +216,21 @@ class LearningStore:
         now: datetime | None = None,
     ) -> list[SceneCandidate]:
         """Scene candidates for `context`; remembered so they can be approved by id."""
+        limit = context.get("limit", DEFAULT_CANDIDATE_LIMIT)
+        if not isinstance(limit, int) or isinstance(limit, bool) or limit < 1:
+            raise ValueError("limit is a whole number of at least 1")
+        # Ask for all, drop the ones that would unlock, then apply the caller's limit.
+        everything = scene_candidates(
+            self.patterns(now),
+            {**context, "limit": MAX_CANDIDATE_LIMIT},
+            device_names=device_names,
+            device_kinds=device_kinds,
+        )
         found = [
             candidate
-            for candidate in scene_candidates(
-                self.patterns(now),
-                context,
-                device_names=device_names,
-                device_kinds=device_kinds,
-            )
+            for candidate in everything
             if not any(op["command"] in _NEVER_REPLAYED for op in candidate.operations)
-        ]
+        ][: min(limit, MAX_CANDIDATE_LIMIT)]
         for candidate in found:
             self.offered[candidate.candidate_id] = candidate.to_dict()
         self._save()
