@@ -493,3 +493,32 @@ async def test_parse_without_a_model_is_the_pattern_reading(snapshot: HomeSnapsh
     parser = WorkflowParser(snapshot)
     text = "Every weekday at 8 am run the leaving scene"
     assert await parser.parse(text, now=NOW) == parser.parse_patterns(text, now=NOW)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "リビングの電気を昼白色にして",
+        "シーリングライトを昼光色にして",
+        "寝室の照明を常夜灯にして",
+        "お掃除ロボット一時停止",
+        "turn the volume up by two on the TV",
+        "turn on the coffee maker and set the AC to heat at 21",
+        "リビングの電気をつけて",
+        "what's the temperature",
+    ],
+)
+def test_commands_for_now_say_no_time(parser: WorkflowParser, text: str) -> None:
+    """Words that only look like times (昼白色, 常夜灯, 一時停止, "by two", "heat at 21")."""
+    result = parser.parse_patterns(text, now=NOW)
+    assert result.timing is False
+    assert result.success is False
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["毎朝7時にリビングの電気をつけて", "暑かったらエアコンつけて", "turn on the TV at 7 pm",
+     "毎朝7時に玄関の鍵を開けて"],
+)  # fmt: skip
+def test_rules_say_when(parser: WorkflowParser, text: str) -> None:
+    assert parser.parse_patterns(text, now=NOW).timing is True

@@ -12,6 +12,7 @@ Dangerous actions (unlocking, opening the garage) never go into a rule.
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import re
 from dataclasses import dataclass, field
@@ -63,6 +64,9 @@ class WorkflowParseResult:
     message: str
     confidence: float
     suggestions: list[str] = field(default_factory=list)
+    # The sentence says when or under which condition: it asks for a rule, not for an
+    # action now (even when no valid rule came of it).
+    timing: bool = False
 
 
 @dataclass(slots=True)
@@ -130,7 +134,8 @@ class WorkflowParser:
     def parse_patterns(self, text: str, *, now: datetime) -> WorkflowParseResult:
         """The patterns' reading of the sentence; no model, no I/O."""
         reading = self._read(text, now)
-        return self._judge(reading)
+        timing = bool(reading.schedule or reading.conditions)
+        return dataclasses.replace(self._judge(reading), timing=timing)
 
     # --- Model mode ---------------------------------------------------------------------
 
@@ -191,7 +196,9 @@ class WorkflowParser:
         message = self._describe(validated, language)
         if dropped:
             message += _DANGER_NOTE[language].format(what=", ".join(dropped))
-        return WorkflowParseResult(True, validated, message, MODEL_CONFIDENCE, suggestions)
+        return WorkflowParseResult(
+            True, validated, message, MODEL_CONFIDENCE, suggestions, timing=True
+        )
 
     def _without_dangerous(self, actions: list[Any]) -> tuple[list[Any], list[str]]:
         safe: list[Any] = []

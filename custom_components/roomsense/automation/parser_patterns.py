@@ -223,7 +223,8 @@ _JA_INTERVAL: Final = re.compile(
 )
 _JA_CLOCK: Final = (
     rf"(?:(?P<{{p}}>{_JA_PERIOD})の?\s*)?"
-    r"(?:(?P<{h}>\d{{1,2}})\s*時(?!間)\s*(?:(?P<{half}>半)|(?P<{m}>\d{{1,2}})\s*分)?"
+    # 一時停止 (pause) and 一時的 (for now) are not one o'clock.
+    r"(?:(?P<{h}>\d{{1,2}})\s*時(?!間|停止|的)\s*(?:(?P<{half}>半)|(?P<{m}>\d{{1,2}})\s*分)?"
     r"|(?P<{h2}>\d{{1,2}}):(?P<{m2}>\d{{2}}))"
 )
 
@@ -269,8 +270,9 @@ _JA_DAYS: Final = re.compile(
 _JA_DAYS_TAIL: Final = re.compile(r"(?:は|の|に|も)?(?:毎週)?(?:、|,)?")
 _JA_CLOCK_ALONE: Final = re.compile(_ja_clock("") + _JA_TIME_TAIL)
 _JA_PERIOD_ALONE: Final = re.compile(
-    r"(?P<p>毎朝|毎晩|毎夜|毎夕|寝る前|就寝前|寝る時|夕方|お昼|朝(?!食|ご飯|ごはん)|昼(?!食|ご飯)"
-    r"|夜|晩(?!ご飯|ごはん))" + _JA_TIME_TAIL
+    # Not inside colour and lamp words: 昼白色 / 昼光色 are light colours, 常夜灯 a nightlight.
+    r"(?P<p>毎朝|毎晩|毎夜|毎夕|寝る前|就寝前|寝る時|夕方|お昼|朝(?!食|ご飯|ごはん)"
+    r"|昼(?!食|ご飯|白|光)|(?<!常)夜(?!灯)|晩(?!ご飯|ごはん))" + _JA_TIME_TAIL
 )
 
 _EN_CLOCK: Final = (
@@ -558,6 +560,11 @@ _EN_PART_OF_DAY: Final[dict[str, Period]] = {
 }
 
 
+_SET_POINT_BEFORE: Final = re.compile(
+    r"\b(?:heat|heating|cool|cooling|dry|warm|set(?:\s+it)?(?:\s+to)?|to)\s*$", re.IGNORECASE
+)
+
+
 def _en_clock_alone(match: re.Match[str]) -> Clock | None:
     """A clock said with "at", a colon, am / pm or "half past"; not a bare number."""
     if match.group("rel"):
@@ -572,6 +579,12 @@ def _en_clock_alone(match: re.Match[str]) -> Clock | None:
             return None
         marked = match.group("at") or match.group("m") or match.group("ap") or match.group("part")
         if not marked:
+            return None
+        exact = match.group("m") or match.group("ap")
+        # "up by two" is a step, not two o'clock; "heat at 21" is a set point.
+        if match.group("at") == "by" and not exact:
+            return None
+        if not exact and _SET_POINT_BEFORE.search(match.string[: match.start()]):
             return None
         clock = parsed
     part = match.group("part")
