@@ -35,6 +35,9 @@ from homeassistant.helpers.httpx_client import get_async_client
 from homeassistant.util import dt as dt_util
 from voluptuous_openapi import convert  # type: ignore[import-untyped]
 
+from .automation import assist
+from .automation.api import DATA_API, AutomationInputError
+from .automation.parser import WorkflowParser
 from .const import DOMAIN, LOGGER, OPT_LLM_HASS_API
 from .data import RoomSenseConfigEntry
 from .edge import DATA_EDGE
@@ -174,6 +177,7 @@ class RoomSenseConversationEntity(ConversationEntity, AbstractConversationAgent)
         self._attr_unique_id = f"{entry.entry_id}_conversation"
         self._attr_device_info = account_device_info(entry)
         self._adapter: LLMAdapter | None = None
+        self._workflows = assist.PendingWorkflows()
 
     @property
     def supported_languages(self) -> list[str] | Literal["*"]:
@@ -224,7 +228,8 @@ class RoomSenseConversationEntity(ConversationEntity, AbstractConversationAgent)
         return ConversationResult(
             response=response,
             conversation_id=chat_log.conversation_id,
-            continue_conversation=self._tools.confirmations.pending(chat_log.conversation_id),
+            continue_conversation=self._tools.confirmations.pending(chat_log.conversation_id)
+            or self._workflows.pending(chat_log.conversation_id),
         )
 
     async def _respond(
@@ -239,6 +244,12 @@ class RoomSenseConversationEntity(ConversationEntity, AbstractConversationAgent)
             self._tools.confirmations.cancel(conversation_id)
             if _says(user_input.text, _NO[language]):
                 return _TEXT["cancelled"][language], True
+        if self._workflows.pending(conversation_id):
+            if _says(user_input.text, _YES[language]):
+                return self._save_workflow(conversation_id, user_id, language)
+            self._workflows.cancel(conversation_id)
+            if _says(user_input.text, _NO[language]):
+                return _TEXT["cancelled"][language], True
         snapshot = build_snapshot(self.hass, self._tools.entries())
         if self._adapter is not None:
             try:
@@ -250,7 +261,57 @@ class RoomSenseConversationEntity(ConversationEntity, AbstractConversationAgent)
         request = edge_agent.find_request(user_input.text, self._edge_agents())
         if request is not None:
             return await self._fallback_edge_turn(request, user_input.text, user_id)
+        if (
+            rule := self._fallback_automation(user_input.text, conversation_id, snapshot)
+        ) is not None:
+            return rule
         return await self._fallback_turn(user_input.text, conversation_id, user_id, snapshot)
+
+    # --- automations by voice -----------------------------------------------------------
+
+    def _fallback_automation(
+        self, text: str, conversation_id: str, snapshot: HomeSnapshot
+    ) -> tuple[str, bool] | None:
+        """A rule said in words ("毎朝7時に…"): offer to save it instead of acting now."""
+        result = WorkflowParser(self.hass.data[DATA_API].snapshot()).parse_patterns(
+            text, now=dt_util.now()
+        )
+        if result.success and result.workflow is not None:
+            self._workflows.ask(conversation_id, result.workflow)
+            reply_in: Language = "ja" if result.workflow.get("language") == "ja" else "en"
+            return assist.TEXT["ask"][reply_in].format(summary=result.message), True
+        if result.timing and FallbackParser(snapshot).parse(text).needs_confirmation:
+            # "毎朝7時に玄関の鍵を開けて": say why no rule, never offer to unlock now.
+            return result.message, False
+        return None
+
+    async def _propose_automation(self, request: str, conversation_id: str) -> dict[str, Any]:
+        """The model's tool: parse the request into a rule the user must confirm."""
+        result = await WorkflowParser(self.hass.data[DATA_API].snapshot(), self._adapter).parse(
+            request, now=dt_util.now()
+        )
+        if not result.success or result.workflow is None:
+            return {"error": "not_understood", "message": result.message}
+        self._workflows.ask(conversation_id, result.workflow)
+        return {
+            "error": "confirmation_required",
+            "summary": result.message,
+            "confidence": result.confidence,
+            "message": "Tell the user what the rule will do and ask them to confirm; it is "
+            "saved only if the user answers yes within 60 seconds.",
+        }
+
+    def _save_workflow(
+        self, conversation_id: str, user_id: str | None, language: Language
+    ) -> tuple[str, bool]:
+        workflow = self._workflows.take(conversation_id)
+        if workflow is None:  # expired meanwhile
+            return _TEXT["cancelled"][language], False
+        try:
+            saved = self.hass.data[DATA_API].save(workflow, user_id)
+        except AutomationInputError as err:
+            return _TEXT["failed"][language].format(error=err), False
+        return assist.TEXT["saved"][language].format(name=saved["rule"]["name"]), True
 
     async def _run_confirmed(
         self, conversation_id: str, user_id: str | None, language: Language
@@ -379,6 +440,7 @@ class RoomSenseConversationEntity(ConversationEntity, AbstractConversationAgent)
     ) -> tuple[str, bool]:
         hass_api = await self._hass_api(user_input)
         tools: tuple[ToolSpec, ...] = TOOL_SPECS
+        tools = (*tools, assist.TOOL_SPEC)
         if (agents := self._edge_agents()) and self._may_use_edge(user_input.context.user_id):
             tools = (*tools, edge_agent.tool_spec(agents))
         prompt = self._system_prompt(language, snapshot)
@@ -485,6 +547,8 @@ class RoomSenseConversationEntity(ConversationEntity, AbstractConversationAgent)
                 )
             if call.name == "send_command":
                 return await self._send_from_model(arguments, user_id, conversation_id)
+            if call.name == assist.TOOL_NAME:
+                return await self._propose_automation(str(arguments["request"]), conversation_id)
             if call.name == edge_agent.TOOL_NAME and self._edge_agents():
                 return await self._run_on_edge(
                     str(arguments["device"]), str(arguments["instruction"]), user_id
@@ -559,6 +623,8 @@ class RoomSenseConversationEntity(ConversationEntity, AbstractConversationAgent)
                 "Unlocking, opening the garage and other dangerous commands need the user's "
                 "explicit confirmation: if a tool answers confirmation_required, ask the user.",
                 "If a tool refuses for permissions or night safe mode, say so; do not retry.",
+                "When the user wants something later, repeatedly or under a condition, call "
+                "create_automation with their words instead of acting now.",
                 f"Now: {now.strftime('%Y-%m-%d %H:%M')}.",
                 f"Night safe hours: {options.get('night_mode_start', 'none')}"
                 f"-{options.get('night_mode_end', 'none')}.",

@@ -140,6 +140,7 @@ async def test_the_model_acts_through_the_tools(
     first, second = model.bodies(PATH)
     assert {tool["function"]["name"] for tool in first["tools"]} == {
         "get_devices", "get_status", "send_command", "get_scenes", "exec_scene",
+        "create_automation",
     }  # fmt: skip
     assert first["messages"][0]["role"] == "system"
     assert CEILING_LIGHT in first["messages"][0]["content"]
