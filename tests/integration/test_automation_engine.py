@@ -382,3 +382,38 @@ async def test_deleting_a_rule_stops_it(
     await travel(hass, freezer, "2026-11-24 07:05:00+09:00")
     assert await commands(sim_admin, PLUG) == ["turnOn"]
     assert not engine.pending
+
+
+async def test_an_unreadable_rule_costs_only_itself(
+    hass: HomeAssistant, edge: object, hass_storage: dict[str, Any]
+) -> None:
+    good = {
+        "id": "good",
+        "name": "Fine",
+        "description": "",
+        "enabled": True,
+        "conditions": [],
+        "actions": [{"type": "notification", "message": "hi", "delay": 0}],
+        "schedule": {"type": "daily", "time": "07:00"},
+        "created_by": None,
+        "created_at": "2026-11-20T00:00:00+00:00",
+        "updated_at": "2026-11-20T00:00:00+00:00",
+        "execution_count": 0,
+        "last_executed": None,
+    }
+    hass_storage["roomsense.automation"] = {
+        "version": 1,
+        "key": "roomsense.automation",
+        "data": {
+            "rules": [
+                {**good, "id": "broken", "actions": [{"type": "teleport"}]},
+                {"name": "no id"},
+                good,
+            ],
+            "slots": {},
+            "pending": [],
+        },
+    }
+    engine = AutomationEngine(hass)
+    await engine.async_load()
+    assert list(engine.rules) == ["good"]

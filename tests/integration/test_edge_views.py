@@ -498,3 +498,25 @@ async def test_finished_jobs_rotate(
     # The queued job is never rotated away; the two oldest finished ones are.
     assert [job["job_id"] for job in history["jobs"]] == [queued["job_id"], *ids[:1:-1]]
     assert (await admin.get(f"{BASE}/jobs/{ids[0]}")).status == 404
+
+
+async def test_finished_jobs_fire_an_event(
+    hass: HomeAssistant, admin: TestClient, jetson: EdgeDeviceClient
+) -> None:
+    events: list[Any] = []
+    hass.bus.async_listen("roomsense_edge_job_finished", events.append)
+    small = await submit(admin, jetson.device_id, command="sensor_read")
+    big = await submit(admin, jetson.device_id, command="camera")
+    cancelled = await submit(admin, jetson.device_id, command="gpio")
+    await admin.delete(f"{BASE}/jobs/{cancelled['job_id']}")
+    for result in ({"temperature_c": 21.5}, "x" * 20_000):
+        _status, job = await jetson.next()
+        assert job is not None
+        await jetson.report(job["job_id"], result=result)
+    await hass.async_block_till_done()
+    by_job = {event.data["job_id"]: event.data for event in events}
+    assert by_job[cancelled["job_id"]]["status"] == "cancelled"
+    assert by_job[small["job_id"]]["result"] == {"temperature_c": 21.5}
+    assert by_job[small["job_id"]]["device_name"] == "Garage Jetson"
+    assert by_job[big["job_id"]]["result_truncated"] is True
+    assert "result" not in by_job[big["job_id"]]

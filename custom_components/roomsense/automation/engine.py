@@ -15,6 +15,7 @@ import uuid
 from datetime import datetime, timedelta
 from typing import Any, Final
 
+import voluptuous as vol
 from homeassistant.core import (
     CALLBACK_TYPE,
     Event,
@@ -102,7 +103,12 @@ class AutomationEngine:
         """Read the rules, arm their schedules, and resume runs a restart interrupted."""
         data = await self._store.async_load() or {}
         for rule in data.get("rules", []):
-            self.rules[rule["id"]] = rule
+            try:
+                RULE_INPUT_SCHEMA({key: rule[key] for key in _EDITABLE if key in rule})
+                self.rules[rule["id"]] = rule
+            except (KeyError, TypeError, vol.Invalid) as err:
+                # One unreadable rule must not take the others down with it.
+                LOGGER.warning("Skipping an unreadable automation rule: %r", err)
         self.history = dict(await self._history_store.async_load() or {})
         self.slots = dict(data.get("slots", {}))
         self.pending = {run["id"]: run for run in data.get("pending", [])}

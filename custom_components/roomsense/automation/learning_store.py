@@ -89,7 +89,7 @@ class LearningStore:
         for raw in data.get("operations", []):
             try:
                 self.operations.append(OperationRecord.from_dict(raw))
-            except ValueError as err:
+            except (TypeError, ValueError) as err:
                 LOGGER.debug("Dropping an unreadable operation record: %s", err)
         self.scenes = {scene["id"]: scene for scene in data.get("scenes", [])}
         self.offered = dict(data.get("offered", {}))

@@ -23,6 +23,7 @@ from homeassistant.core import CALLBACK_TYPE, HomeAssistant, callback
 from homeassistant.helpers import device_registry as dr
 from homeassistant.helpers.dispatcher import async_dispatcher_send
 from homeassistant.helpers.event import async_track_point_in_utc_time
+from homeassistant.helpers.json import json_bytes
 from homeassistant.helpers.storage import Store
 from homeassistant.util import dt as dt_util
 
@@ -50,6 +51,9 @@ DEFAULT_POLL_WINDOW: Final = 25.0
 MIN_POLL_WINDOW: Final = 5.0
 
 SIGNAL_DEVICE_ADDED: Final = f"{DOMAIN}_edge_device_added"
+# Fired when a job ends, whatever way; automations trigger on it.
+EVENT_EDGE_JOB_FINISHED: Final = "roomsense_edge_job_finished"
+MAX_EVENT_RESULT_BYTES: Final = 16 * 1024
 
 
 def signal_device_updated(device_id: str) -> str:
@@ -474,9 +478,29 @@ class EdgeManager:
         for future in self._job_waiters.pop(job.job_id, []):
             if not future.done():
                 future.set_result(job)
+        self._fire_finished(job)
         self._rotate()
         self._save()
         self._updated(job.device_id)
+
+    def _fire_finished(self, job: EdgeJob) -> None:
+        """Tell automations; a large result stays in the job (the bus is no place for it)."""
+        device = self.devices.get(job.device_id)
+        data: dict[str, Any] = {
+            "job_id": job.job_id,
+            "device_id": job.device_id,
+            "device_name": device.name if device else None,
+            "status": job.status.value,
+            "reason": job.reason,
+            "command": job.command,
+            "instruction": job.instruction,
+            "error": job.error,
+        }
+        if len(json_bytes(job.result)) <= MAX_EVENT_RESULT_BYTES:
+            data["result"] = job.result
+        else:
+            data["result_truncated"] = True
+        self.hass.bus.async_fire(EVENT_EDGE_JOB_FINISHED, data)
 
     def _rotate(self) -> bool:
         """Drop the oldest finished jobs past `max_completed_jobs`; True when any went."""
