@@ -466,71 +466,128 @@ def _readings(
     return found
 
 
+@dataclass(frozen=True, slots=True)
+class _ThresholdRule:
+    """A proposal for readings past a threshold: which device answers them, and how."""
+
+    kind: str
+    category: str
+    reading: str  # "temperature" or "humidity"
+    operator: str  # "above" or "below"
+    threshold: float
+    answers: Callable[[DeviceInfo], bool]
+    actions: Callable[[DeviceInfo], list[dict[str, Any]]]
+    # Words for the proposal's text beyond the common ones (the set point, the target).
+    details: Callable[[DeviceInfo], dict[str, str]] = lambda _device: {}
+
+    def beyond(self, value: float) -> bool:
+        """Whether a reading is past the threshold."""
+        return value > self.threshold if self.operator == "above" else value < self.threshold
+
+
+def _is_thermostat(device: DeviceInfo) -> bool:
+    return device.device_type == "Smart Radiator Thermostat"
+
+
+def _heating(device: DeviceInfo) -> list[dict[str, Any]]:
+    if _is_thermostat(device):
+        return [_command(device, "setManualModeTemperature", THERMOSTAT_HEAT)]
+    return [_command(device, "setAll", HEAT_SETTING)]
+
+
+def _humidifying(device: DeviceInfo) -> list[dict[str, Any]]:
+    actions = [_command(device, "turnOn")]
+    if device.device_type == "Humidifier2":
+        # Mode 5 holds a target humidity; the API spells it "targetHumidify".
+        target = {"mode": 5, "targetHumidify": HUMIDIFIER_TARGET}
+        actions.append(_command(device, "setMode", target))
+    elif device.device_type == "Humidifier":
+        actions.append(_command(device, "setMode", str(HUMIDIFIER_TARGET)))
+    return actions
+
+
+_THRESHOLD_RULES: Final = (
+    _ThresholdRule(
+        kind="hot_cooling",
+        category=CATEGORY_CLIMATE,
+        reading="temperature",
+        operator="above",
+        threshold=HOT_ABOVE,
+        answers=_is_cooler,
+        actions=lambda device: [_command(device, "setAll", COOL_SETTING)],
+        details=lambda _device: {"setpoint": COOL_SETTING.split(",")[0]},
+    ),
+    _ThresholdRule(
+        kind="cold_heating",
+        category=CATEGORY_CLIMATE,
+        reading="temperature",
+        operator="below",
+        threshold=COLD_BELOW,
+        answers=_is_heater,
+        actions=_heating,
+        details=lambda device: {
+            "setpoint": THERMOSTAT_HEAT if _is_thermostat(device) else HEAT_SETTING.split(",")[0]
+        },
+    ),
+    _ThresholdRule(
+        kind="dry_humidify",
+        category=CATEGORY_COMFORT,
+        reading="humidity",
+        operator="below",
+        threshold=DRY_BELOW,
+        answers=_is_humidifier,
+        actions=_humidifying,
+        details=lambda _device: {"target": str(HUMIDIFIER_TARGET)},
+    ),
+    _ThresholdRule(
+        kind="humid_dry_mode",
+        category=CATEGORY_COMFORT,
+        reading="humidity",
+        operator="above",
+        threshold=HUMID_ABOVE,
+        answers=_is_cooler,
+        actions=lambda device: [_command(device, "setAll", DRY_SETTING)],
+    ),
+)
+
+
+def _thresholds(events: Sequence[_Event], home: _Home, category: str) -> Iterable[_Draft]:
+    """The threshold proposals of one category: a sensor past it, a device to answer it."""
+    for rule in _THRESHOLD_RULES:
+        if rule.category != category:
+            continue
+        for sensor_id, values in _readings(events, home, rule.reading, rule.beyond).items():
+            sensor = home.devices[sensor_id]
+            device = home.pick(rule.answers, sensor, only_one=True)
+            if device is None:
+                continue
+            peak = max(values) if rule.operator == "above" else min(values)
+            yield _Draft(
+                kind=rule.kind,
+                category=rule.category,
+                confidence=_evidence_confidence(len(values)),
+                text={
+                    "sensor": sensor.name,
+                    "device": device.name,
+                    "count": str(len(values)),
+                    "threshold": f"{rule.threshold:g}",
+                    "peak": f"{peak:g}",
+                    **rule.details(device),
+                },
+                conditions=[
+                    {
+                        "type": rule.reading,
+                        "operator": rule.operator,
+                        "value": rule.threshold,
+                        "device_id": sensor_id,
+                    },
+                ],
+                actions=rule.actions(device),
+            )
+
+
 def _climate(events: Sequence[_Event], home: _Home) -> Iterable[_Draft]:
-    for sensor_id, values in _readings(
-        events, home, "temperature", lambda value: value > HOT_ABOVE
-    ).items():
-        sensor = home.devices[sensor_id]
-        cooler = home.pick(_is_cooler, sensor, only_one=True)
-        if cooler is None:
-            continue
-        yield _Draft(
-            kind="hot_cooling",
-            category=CATEGORY_CLIMATE,
-            confidence=_evidence_confidence(len(values)),
-            text={
-                "sensor": sensor.name,
-                "device": cooler.name,
-                "count": str(len(values)),
-                "threshold": f"{HOT_ABOVE:g}",
-                "peak": f"{max(values):g}",
-                "setpoint": COOL_SETTING.split(",")[0],
-            },
-            conditions=[
-                {
-                    "type": "temperature",
-                    "operator": "above",
-                    "value": HOT_ABOVE,
-                    "device_id": sensor_id,
-                },
-            ],
-            actions=[_command(cooler, "setAll", COOL_SETTING)],
-        )
-    for sensor_id, values in _readings(
-        events, home, "temperature", lambda value: value < COLD_BELOW
-    ).items():
-        sensor = home.devices[sensor_id]
-        heater = home.pick(_is_heater, sensor, only_one=True)
-        if heater is None:
-            continue
-        thermostat = heater.device_type == "Smart Radiator Thermostat"
-        action = (
-            _command(heater, "setManualModeTemperature", THERMOSTAT_HEAT)
-            if thermostat
-            else _command(heater, "setAll", HEAT_SETTING)
-        )
-        yield _Draft(
-            kind="cold_heating",
-            category=CATEGORY_CLIMATE,
-            confidence=_evidence_confidence(len(values)),
-            text={
-                "sensor": sensor.name,
-                "device": heater.name,
-                "count": str(len(values)),
-                "threshold": f"{COLD_BELOW:g}",
-                "peak": f"{min(values):g}",
-                "setpoint": THERMOSTAT_HEAT if thermostat else HEAT_SETTING.split(",")[0],
-            },
-            conditions=[
-                {
-                    "type": "temperature",
-                    "operator": "below",
-                    "value": COLD_BELOW,
-                    "device_id": sensor_id,
-                },
-            ],
-            actions=[action],
-        )
+    return _thresholds(events, home, CATEGORY_CLIMATE)
 
 
 def _security(events: Sequence[_Event], home: _Home) -> Iterable[_Draft]:
@@ -576,70 +633,7 @@ def _security(events: Sequence[_Event], home: _Home) -> Iterable[_Draft]:
 
 
 def _comfort(events: Sequence[_Event], home: _Home) -> Iterable[_Draft]:
-    for sensor_id, values in _readings(
-        events, home, "humidity", lambda value: value < DRY_BELOW
-    ).items():
-        sensor = home.devices[sensor_id]
-        humidifier = home.pick(_is_humidifier, sensor, only_one=True)
-        if humidifier is None:
-            continue
-        actions = [_command(humidifier, "turnOn")]
-        if humidifier.device_type == "Humidifier2":
-            # Mode 5 holds a target humidity; the API spells it "targetHumidify".
-            target = {"mode": 5, "targetHumidify": HUMIDIFIER_TARGET}
-            actions.append(_command(humidifier, "setMode", target))
-        elif humidifier.device_type == "Humidifier":
-            actions.append(_command(humidifier, "setMode", str(HUMIDIFIER_TARGET)))
-        yield _Draft(
-            kind="dry_humidify",
-            category=CATEGORY_COMFORT,
-            confidence=_evidence_confidence(len(values)),
-            text={
-                "sensor": sensor.name,
-                "device": humidifier.name,
-                "count": str(len(values)),
-                "threshold": f"{DRY_BELOW:g}",
-                "peak": f"{min(values):g}",
-                "target": str(HUMIDIFIER_TARGET),
-            },
-            conditions=[
-                {
-                    "type": "humidity",
-                    "operator": "below",
-                    "value": DRY_BELOW,
-                    "device_id": sensor_id,
-                },
-            ],
-            actions=actions,
-        )
-    for sensor_id, values in _readings(
-        events, home, "humidity", lambda value: value > HUMID_ABOVE
-    ).items():
-        sensor = home.devices[sensor_id]
-        cooler = home.pick(_is_cooler, sensor, only_one=True)
-        if cooler is None:
-            continue
-        yield _Draft(
-            kind="humid_dry_mode",
-            category=CATEGORY_COMFORT,
-            confidence=_evidence_confidence(len(values)),
-            text={
-                "sensor": sensor.name,
-                "device": cooler.name,
-                "count": str(len(values)),
-                "threshold": f"{HUMID_ABOVE:g}",
-                "peak": f"{max(values):g}",
-            },
-            conditions=[
-                {
-                    "type": "humidity",
-                    "operator": "above",
-                    "value": HUMID_ABOVE,
-                    "device_id": sensor_id,
-                },
-            ],
-            actions=[_command(cooler, "setAll", DRY_SETTING)],
-        )
+    return _thresholds(events, home, CATEGORY_COMFORT)
 
 
 def _on_periods(events: Sequence[_Event], now: datetime) -> list[tuple[datetime, datetime]]:
