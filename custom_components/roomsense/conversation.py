@@ -49,7 +49,7 @@ from .fallback.model import HomeSnapshot, ParseResult
 from .llm import LLMAdapter, LLMError, LLMFactory, Message, ToolCall, ToolSpec
 from .safety import user_permissions
 from .snapshot import build_snapshot
-from .tools import DATA_TOOLS, OUTCOME_DENIED, OUTCOME_SENT, RoomSenseTools
+from .tools import DATA_TOOLS, OUTCOME_DENIED, OUTCOME_FAILED, OUTCOME_SENT, RoomSenseTools
 
 type Language = Literal["ja", "en"]
 
@@ -361,7 +361,7 @@ class RoomSenseConversationEntity(ConversationEntity, AbstractConversationAgent)
             user_id=user_id,
             device_id=outcome.get("device_id"),
             command=f"{edge_agent.TOOL_NAME}:{device}",
-            outcome=OUTCOME_DENIED if outcome.get("error") == "permission_denied" else OUTCOME_SENT,
+            outcome=_edge_outcome(outcome),
             source="conversation",
         )
         return outcome
@@ -439,14 +439,13 @@ class RoomSenseConversationEntity(ConversationEntity, AbstractConversationAgent)
         snapshot: HomeSnapshot,
     ) -> tuple[str, bool]:
         hass_api = await self._hass_api(user_input)
-        tools: tuple[ToolSpec, ...] = TOOL_SPECS
-        tools = (*tools, assist.TOOL_SPEC)
+        tools: tuple[ToolSpec, ...] = (*TOOL_SPECS, assist.TOOL_SPEC)
         if (agents := self._edge_agents()) and self._may_use_edge(user_input.context.user_id):
             tools = (*tools, edge_agent.tool_spec(agents))
         prompt = self._system_prompt(language, snapshot)
         if hass_api is not None:
             tools = (
-                *TOOL_SPECS,
+                *tools,
                 *(
                     ToolSpec(
                         tool.name,
@@ -635,6 +634,13 @@ class RoomSenseConversationEntity(ConversationEntity, AbstractConversationAgent)
                 *devices,
             ]
         )
+
+
+def _edge_outcome(outcome: dict[str, Any]) -> str:
+    """What the audit log says of an edge tool call: only a queued job was sent."""
+    if outcome.get("error") == "permission_denied":
+        return OUTCOME_DENIED
+    return OUTCOME_SENT if "job_id" in outcome else OUTCOME_FAILED
 
 
 def _opens_the_home(hass: HomeAssistant, call: ToolCall) -> bool:

@@ -225,7 +225,8 @@ async def test_home_assistant_tools_drive_exposed_entities(
     await hass.async_block_till_done()
 
     offered = {tool["function"]["name"] for tool in model.bodies(PATH)[0]["tools"]}
-    assert {"HassTurnOn", "HassTurnOff", "send_command"} <= offered
+    # Home Assistant's tools come on top of RoomSense's own, never instead of them.
+    assert {"HassTurnOn", "HassTurnOff", "send_command", "create_automation"} <= offered
     assert await commands(sim_admin, CEILING_LIGHT) == ["turnOn"]
     # Unlocking through Home Assistant's tools would skip the confirmation: refused.
     refusal = json.loads(model.bodies(PATH)[2]["messages"][-1]["content"])

@@ -191,6 +191,8 @@ async def test_an_offline_device_gets_no_job(
     reply = await say(hass, fallback_agent, "ask garage jetson to look outside", "en")
     assert reply == "Garage Jetson is offline right now."
     assert edge.device_jobs(jetson.device_id) == []
+    # Nothing was sent, and the audit log says so.
+    assert hass.data[DATA_TOOLS].audit.records[-1].outcome == "failed"
 
 
 async def test_a_job_nobody_takes_in_time_is_cancelled(
