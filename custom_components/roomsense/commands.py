@@ -8,6 +8,7 @@ request may have arrived is never repeated: a `toggle` must not run twice.
 
 from __future__ import annotations
 
+import asyncio
 import uuid
 from dataclasses import asdict, dataclass
 from datetime import datetime, timedelta
@@ -60,6 +61,9 @@ class CommandQueue:
         self.pending: list[QueuedCommand] = []
         self._delay = FIRST_RETRY
         self._unsub_retry: CALLBACK_TYPE | None = None
+        # One pass at a time: two passes would both send the oldest command.
+        self._lock = asyncio.Lock()
+        self._closed = False
 
     async def async_load(self) -> None:
         """Restore what was queued before a restart and try it soon."""
@@ -92,7 +96,8 @@ class CommandQueue:
         )
         self.pending.append(queued)
         await self._async_save()
-        if self._unsub_retry is None:
+        # A pass under way picks the new command up itself.
+        if self._unsub_retry is None and not self._lock.locked():
             self._delay = FIRST_RETRY
             self._schedule(self._delay)
         return queued
@@ -100,12 +105,14 @@ class CommandQueue:
     @callback
     def async_shutdown(self) -> None:
         """Stop retrying (the queue itself stays in storage)."""
+        self._closed = True
         if self._unsub_retry:
             self._unsub_retry()
             self._unsub_retry = None
 
     def _schedule(self, delay: float) -> None:
-        self._unsub_retry = async_call_later(self.hass, delay, self._async_retry)
+        if not self._closed:
+            self._unsub_retry = async_call_later(self.hass, delay, self._async_retry)
 
     async def _async_retry(self, _now: datetime | None = None) -> None:
         self._unsub_retry = None
@@ -113,8 +120,13 @@ class CommandQueue:
 
     async def async_process(self) -> None:
         """Send what is due, in order; stop at the first sign that the cloud is still away."""
+        async with self._lock:
+            await self._async_process()
+
+    async def _async_process(self) -> None:
         now = dt_util.utcnow()
-        while self.pending:
+        # A queue shut down (its entry unloaded or reloaded) leaves the rest to its successor.
+        while self.pending and not self._closed:
             queued = self.pending[0]
             expires = dt_util.parse_datetime(queued.expires_at)
             if expires is None or expires <= now:

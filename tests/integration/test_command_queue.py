@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from datetime import timedelta
 from typing import Any
 
@@ -176,3 +177,25 @@ async def test_an_unreadable_expiry_counts_as_expired(
     await later(hass, seconds=6)
     assert [(event.data["id"], event.data["result"]) for event in results] == [("bad", "expired")]
     assert await plug_commands(simulator) == []
+
+
+async def test_a_command_queued_during_a_slow_send_is_sent_once(
+    hass: HomeAssistant,
+    setup_entry: MockConfigEntry,
+    simulator: Simulator,
+    sim_admin: SimulatorAdmin,
+) -> None:
+    """A second pass must not start while one is sending: both would send the oldest."""
+    queue = setup_entry.runtime_data.coordinator.command_queue
+    assert queue is not None
+    await sim_admin.request("POST", "faults", {"latency_ms": 400, "count": 1})
+    await queue.async_enqueue(PLUG, "turnOn", "default", "command")
+    # The retry starts its pass, which now waits on the slow cloud...
+    async_fire_time_changed(hass, dt_util.utcnow() + timedelta(seconds=6))
+    await asyncio.sleep(0.1)
+    # ...while another command is queued, and time goes on past its first retry.
+    await queue.async_enqueue(PLUG, "turnOff", "default", "command")
+    async_fire_time_changed(hass, dt_util.utcnow() + timedelta(seconds=12))
+    await hass.async_block_till_done()
+    assert [body["command"] for body in await plug_commands(simulator)] == ["turnOn", "turnOff"]
+    assert queue.pending == []
