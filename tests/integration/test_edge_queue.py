@@ -90,8 +90,17 @@ async def test_an_unreadable_record_costs_only_itself(
         "version": 1,
         "key": STORAGE_KEY,
         "data": {
-            "devices": [device, {"device_id": "d2"}],
-            "jobs": [{**good, "job_id": "bad", "status": "exploded"}, good, {"job_id": "x"}],
+            "devices": [
+                device,
+                {"device_id": "d2"},
+                {**device, "device_id": "d3", "last_seen": "?"},
+            ],
+            "jobs": [
+                {**good, "job_id": "bad", "status": "exploded"},
+                {**good, "job_id": "bad-time", "expires_at": "garbage"},
+                good,
+                {"job_id": "x"},
+            ],
         },
     }
     manager = EdgeManager(hass)

@@ -520,3 +520,61 @@ async def test_finished_jobs_fire_an_event(
     assert by_job[small["job_id"]]["device_name"] == "Garage Jetson"
     assert by_job[big["job_id"]]["result_truncated"] is True
     assert "result" not in by_job[big["job_id"]]
+
+
+async def test_deleting_a_device_keeps_the_history_of_others(
+    edge: EdgeManager, admin: TestClient, device_http: TestClient, jetson: EdgeDeviceClient
+) -> None:
+    edge.configure(result_timeout=120, max_completed_jobs=2)
+    pico = await register(admin, device_http, "Pico", "pico_w")
+    done = []
+    for _ in range(2):
+        done.append((await submit(admin, pico.device_id, command="gpio"))["job_id"])
+        _status, job = await pico.next()
+        assert job is not None
+        await pico.report(job["job_id"])
+    for _ in range(3):
+        await submit(admin, jetson.device_id, command="camera")
+    await admin.delete(f"{BASE}/devices/{jetson.device_id}")
+    history = await (await admin.get(f"{BASE}/devices/{pico.device_id}/jobs")).json()
+    assert sorted(job["job_id"] for job in history["jobs"]) == sorted(done)
+
+
+async def test_json_nested_too_deep_is_400(admin: TestClient, jetson: EdgeDeviceClient) -> None:
+    deep = b"[" * 100_000 + b"]" * 100_000
+    response = await admin.post(f"{BASE}/devices/register", data=deep)
+    assert response.status == 400
+    response = await jetson.http.post(
+        f"{BASE}/devices/{jetson.device_id}/jobs/result", data=deep, headers=jetson.headers
+    )
+    assert response.status == 400
+
+
+async def test_a_new_result_timeout_reaches_dispatched_jobs(
+    hass: HomeAssistant, edge: EdgeManager, admin: TestClient, jetson: EdgeDeviceClient
+) -> None:
+    queued = await submit(admin, jetson.device_id, command="gpio")
+    await jetson.next()
+    edge.configure(result_timeout=600, max_completed_jobs=200)
+    async_fire_time_changed(hass, dt_util.utcnow() + timedelta(seconds=300))
+    await hass.async_block_till_done()
+    assert edge.jobs[queued["job_id"]].status == "dispatched"
+    async_fire_time_changed(hass, dt_util.utcnow() + timedelta(seconds=601))
+    await hass.async_block_till_done()
+    assert edge.jobs[queued["job_id"]].reason == "timeout"
+
+
+async def test_stopping_releases_those_waiting_for_a_result(
+    edge: EdgeManager, admin: TestClient, jetson: EdgeDeviceClient
+) -> None:
+    waiting = asyncio.create_task(
+        admin.post(
+            f"{BASE}/devices/{jetson.device_id}/jobs",
+            json={"command": "camera", "wait_for_result": True, "timeout": 300},
+        )
+    )
+    await asyncio.sleep(0.05)
+    edge.async_stop()
+    response = await asyncio.wait_for(waiting, 5)
+    assert response.status == 202
+    assert (await response.json())["wait"] == "timeout"

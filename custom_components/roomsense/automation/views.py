@@ -41,7 +41,7 @@ async def _body(request: web.Request) -> dict[str, Any]:
     raw = await request.read()
     try:
         body = json.loads(raw) if raw else {}
-    except ValueError as err:
+    except (ValueError, RecursionError) as err:  # RecursionError: JSON nested too deep
         raise AutomationInputError("the body is not valid JSON") from err
     if not isinstance(body, dict):
         raise AutomationInputError("the body must be a JSON object")

@@ -31,7 +31,13 @@ from homeassistant.helpers.event import async_track_point_in_utc_time
 from homeassistant.helpers.typing import StateType
 
 from ..data import RoomSenseConfigEntry
-from .manager import SIGNAL_DEVICE_ADDED, EdgeManager, ha_identifier, signal_device_updated
+from .manager import (
+    SIGNAL_DEVICE_ADDED,
+    EdgeManager,
+    ha_identifier,
+    signal_device_seen,
+    signal_device_updated,
+)
 from .models import FINISHED_STATUSES
 from .views import DATA_EDGE
 
@@ -148,8 +154,13 @@ class EdgeConnectivitySensor(EdgeEntity, BinarySensorEntity):
         return self.manager.is_connected(self.edge_device_id)
 
     async def async_added_to_hass(self) -> None:
-        """Follow the device and re-check when its window closes."""
+        """Follow the device and its polls, and re-check when its window closes."""
         await super().async_added_to_hass()
+        self.async_on_remove(
+            async_dispatcher_connect(
+                self.hass, signal_device_seen(self.edge_device_id), self._device_updated
+            )
+        )
         self.async_on_remove(self._cancel_expiry)
         self._schedule_expiry()
 

@@ -57,8 +57,13 @@ MAX_EVENT_RESULT_BYTES: Final = 16 * 1024
 
 
 def signal_device_updated(device_id: str) -> str:
-    """The dispatcher signal an edge device's entities listen to."""
+    """The dispatcher signal an edge device's entities listen to: its jobs changed."""
     return f"{DOMAIN}_edge_device_updated_{device_id}"
+
+
+def signal_device_seen(device_id: str) -> str:
+    """The signal of a long poll opening or closing: only connectivity changes."""
+    return f"{DOMAIN}_edge_device_seen_{device_id}"
 
 
 EDGE_ID_PREFIX: Final = "edge_"
@@ -112,6 +117,7 @@ class EdgeManager:
         self._device_jobs: dict[str, dict[str, EdgeJob]] = {}
         self._queued: dict[str, dict[str, EdgeJob]] = {}
         self._finished: dict[str, EdgeJob] = {}
+        self._last_finished: dict[str, EdgeJob] = {}
         self.result_timeout: float = DEFAULT_DEVICE_RESULT_TIMEOUT
         self.max_completed_jobs: int = DEFAULT_MAX_COMPLETED_JOBS
         # The config entry whose platforms show the edge devices.
@@ -130,8 +136,8 @@ class EdgeManager:
         # One unreadable record must not cost the others.
         for raw in data.get("devices", []):
             try:
-                device = EdgeDevice(**raw)
-            except TypeError as err:
+                device = EdgeDevice.from_dict(raw)
+            except (TypeError, ValueError) as err:
                 LOGGER.warning("Dropping an unreadable edge device record: %s", err)
                 continue
             self.devices[device.device_id] = device
@@ -146,6 +152,8 @@ class EdgeManager:
         self._finished = dict(
             sorted(self._finished.items(), key=lambda item: item[1].finished_at or "")
         )
+        for job in self._finished.values():
+            self._last_finished[job.device_id] = job
         for job in list(self.jobs.values()):
             self._arm_timer(job)
 
@@ -164,18 +172,27 @@ class EdgeManager:
 
     @callback
     def async_stop(self) -> None:
-        """End open long polls (they answer 204) and stop the timers."""
+        """End open long polls (204) and waits for results (the job as it is); stop timers."""
         self._stopping = True
         for event in self._arrivals.values():
             event.set()
+        for job_id, futures in self._job_waiters.items():
+            for future in futures:
+                if not future.done():
+                    future.set_result(self.jobs[job_id])
         for unsub in self._timers.values():
             unsub()
         self._timers.clear()
 
     def configure(self, *, result_timeout: float, max_completed_jobs: int) -> None:
-        """Apply the owner entry's options."""
+        """Apply the owner entry's options; dispatched jobs get the new result timeout."""
+        changed = result_timeout != self.result_timeout
         self.result_timeout = result_timeout
         self.max_completed_jobs = max_completed_jobs
+        if changed:
+            for job in self.jobs.values():
+                if job.status is JobStatus.DISPATCHED:
+                    self._arm_timer(job)
         if self._rotate():
             self._save()
 
@@ -234,9 +251,11 @@ class EdgeManager:
         self.device(device_id)
         for job in self.device_jobs(device_id):
             if not job.finished:
-                self._finish(job, JobStatus.CANCELLED, reason=REASON_DEVICE_DELETED)
+                # No rotation: these jobs go anyway, and must not push out other devices'.
+                self._finish(job, JobStatus.CANCELLED, reason=REASON_DEVICE_DELETED, rotate=False)
             self._remove(job)
         del self.devices[device_id]
+        self._open_polls.pop(device_id, None)
         if (event := self._arrivals.pop(device_id, None)) is not None:
             event.set()
         registry = dr.async_get(self.hass)
@@ -277,11 +296,7 @@ class EdgeManager:
 
     def last_finished_job(self, device_id: str) -> EdgeJob | None:
         """The job of the device that finished last."""
-        # Jobs finish in order, so the newest finished job of the device is the last one.
-        for job in reversed(self._finished.values()):
-            if job.device_id == device_id:
-                return job
-        return None
+        return self._last_finished.get(device_id)
 
     def connected_until(self, device_id: str) -> datetime | None:
         """When the device stops counting as connected; None when it is not (or polls now)."""
@@ -388,7 +403,7 @@ class EdgeManager:
         self._seen(device, wait)
         self._open_polls[device_id] = self._open_polls.get(device_id, 0) + 1
         if self._open_polls[device_id] == 1:
-            self._updated(device_id)
+            async_dispatcher_send(self.hass, signal_device_seen(device_id))
         try:
             while not self._stopping and device_id in self.devices:
                 if not still_listening():
@@ -409,11 +424,13 @@ class EdgeManager:
                 raise UnknownDeviceError(device_id)
             return None
         finally:
-            self._open_polls[device_id] -= 1
+            open_polls = self._open_polls.pop(device_id, 1) - 1
             if device_id in self.devices:
+                if open_polls:
+                    self._open_polls[device_id] = open_polls
                 self._seen(device, wait)
-                if not self._open_polls[device_id]:
-                    self._updated(device_id)
+                if not open_polls:
+                    async_dispatcher_send(self.hass, signal_device_seen(device_id))
 
     def report(
         self,
@@ -453,6 +470,8 @@ class EdgeManager:
         self._device_jobs.get(job.device_id, {}).pop(job.job_id, None)
         self._queued.get(job.device_id, {}).pop(job.job_id, None)
         self._finished.pop(job.job_id, None)
+        if self._last_finished.get(job.device_id) is job:
+            del self._last_finished[job.device_id]
         if not self._device_jobs.get(job.device_id, True):
             del self._device_jobs[job.device_id]
 
@@ -467,9 +486,12 @@ class EdgeManager:
         self._save()
         self._updated(job.device_id)
 
-    def _finish(self, job: EdgeJob, status: JobStatus, *, reason: str | None = None) -> None:
+    def _finish(
+        self, job: EdgeJob, status: JobStatus, *, reason: str | None = None, rotate: bool = True
+    ) -> None:
         self._queued.get(job.device_id, {}).pop(job.job_id, None)
         self._finished[job.job_id] = job
+        self._last_finished[job.device_id] = job
         job.status = status
         job.reason = reason
         job.finished_at = _now()
@@ -479,7 +501,8 @@ class EdgeManager:
             if not future.done():
                 future.set_result(job)
         self._fire_finished(job)
-        self._rotate()
+        if rotate:
+            self._rotate()
         self._save()
         self._updated(job.device_id)
 

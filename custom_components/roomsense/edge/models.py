@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass
+from datetime import datetime
 from enum import StrEnum
 from typing import Any, Final
 
@@ -52,6 +53,13 @@ class EdgeDevice:
         del data["token_hash"]
         return data
 
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> EdgeDevice:
+        """A device read back from the store; TypeError/ValueError when it does not parse."""
+        device = cls(**data)
+        _check_times(device.registered_at, device.last_seen)
+        return device
+
 
 @dataclass
 class EdgeJob:
@@ -86,5 +94,14 @@ class EdgeJob:
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> EdgeJob:
-        """A job read back from the store."""
-        return cls(**{**data, "status": JobStatus(data["status"])})
+        """A job read back from the store; KeyError/TypeError/ValueError when it does not parse."""
+        job = cls(**{**data, "status": JobStatus(data["status"])})
+        _check_times(job.created_at, job.expires_at, job.dispatched_at, job.finished_at)
+        return job
+
+
+def _check_times(*values: str | None) -> None:
+    """Every stored time must parse: the timers and the connectivity sensor read them."""
+    for value in values:
+        if value is not None:
+            datetime.fromisoformat(value)

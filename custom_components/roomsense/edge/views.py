@@ -148,7 +148,7 @@ async def _validated(
         body = await _read_json(request, limit)
     except PayloadTooLargeError:
         return _error(f"the body is over {limit} bytes", HTTPStatus.REQUEST_ENTITY_TOO_LARGE)
-    except ValueError:
+    except (ValueError, RecursionError):  # RecursionError: JSON nested too deep
         return _error("the body is not valid JSON", HTTPStatus.BAD_REQUEST)
     if not isinstance(body, dict):
         return _error("the body must be a JSON object", HTTPStatus.BAD_REQUEST)
