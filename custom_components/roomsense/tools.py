@@ -8,7 +8,7 @@ and every refusal are written to the audit log.
 from __future__ import annotations
 
 import uuid
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Any, Final
 
@@ -38,6 +38,7 @@ from .safety import (
 from .switchbot_cloud import Device, InfraredRemote, SwitchBotError
 
 DATA_TOOLS: Final[HassKey[RoomSenseTools]] = HassKey(DOMAIN)
+type LearnedSceneRunner = Callable[[str, str | None], Awaitable[dict[str, Any] | None]]
 # Sent after every command that went out: (user_id, device_id, command, parameter, source).
 SIGNAL_COMMAND_SENT: Final = f"{DOMAIN}_command_sent"
 
@@ -70,6 +71,9 @@ class RoomSenseTools:
     audit: AuditLog
     confirmations: Confirmations = field(default_factory=Confirmations)
     metrics: ConversationMetrics = field(default_factory=ConversationMetrics)
+    # RoomSense's learned scenes, run before asking the cloud for a SwitchBot scene: returns
+    # None when the id is not a learned scene.
+    learned_scene_runner: LearnedSceneRunner | None = None
 
     # --- looking things up --------------------------------------------------------------
 
@@ -246,6 +250,15 @@ class RoomSenseTools:
             raise ServiceValidationError(
                 translation_domain=DOMAIN, translation_key="scene_permission_denied"
             )
+        if self.learned_scene_runner is not None:
+            try:
+                outcome = await self.learned_scene_runner(scene_id, user_id)
+            except HomeAssistantError:
+                audit(OUTCOME_FAILED)
+                raise
+            if outcome is not None:
+                audit(OUTCOME_SENT)
+                return {"request_id": request_id, **outcome, "outcome": OUTCOME_SENT}
         last_error: SwitchBotError | None = None
         for entry in entries:
             try:

@@ -417,3 +417,99 @@ async def test_an_unreadable_rule_costs_only_itself(
     engine = AutomationEngine(hass)
     await engine.async_load()
     assert list(engine.rules) == ["good"]
+
+
+async def test_no_service_action_opens_the_home(
+    hass: HomeAssistant, setup_entry: MockConfigEntry, sim_admin: SimulatorAdmin
+) -> None:
+    """homeassistant.toggle on the front door lock would skip the confirmation: refused."""
+    # Without the time travel of `engine`: a lock unseen for days is unavailable.
+    engine = hass.data[DATA_AUTOMATION]
+    lock_entity = engine.resolver.entity_for(LOCK, "state")
+    assert lock_entity is not None
+    assert lock_entity.startswith("lock.")
+    rule = engine.create(
+        {
+            "name": "Sneaky",
+            "actions": [
+                {"type": "service", "service": "homeassistant.toggle",
+                 "target": {"entity_id": lock_entity}},
+                {"type": "service", "service": "lock.lock", "target": {"entity_id": lock_entity}},
+            ],
+            "schedule": {"type": "daily", "time": "23:00"},
+        },
+        None,
+    )  # fmt: skip
+    record = await engine.async_execute(rule["id"], None)
+    assert [step["status"] for step in record["results"]] == ["failure", "success"]
+    assert "may not call homeassistant.toggle" in record["results"][0]["error"]
+    assert await commands(sim_admin, LOCK) == ["lock"]
+
+
+async def test_deleting_a_rule_while_it_runs_stops_the_rest(
+    hass: HomeAssistant, engine: AutomationEngine
+) -> None:
+    pings = async_mock_service(hass, "test", "ping")
+    rule_id = ""
+
+    async def delete_the_rule(_call: Any) -> None:
+        engine.delete(rule_id)
+
+    hass.services.async_register("test", "delete_rule", delete_the_rule)
+    rule = engine.create(
+        {
+            "name": "Self-deleting",
+            "actions": [
+                {"type": "service", "service": "test.delete_rule"},
+                {"type": "service", "service": "test.ping"},
+            ],
+            "schedule": {"type": "daily", "time": "23:00"},
+        },
+        None,
+    )
+    rule_id = rule["id"]
+    await engine.async_execute(rule_id, None)
+    assert pings == []
+    assert engine.rules == {}
+
+
+async def test_unreadable_waiting_runs_and_history_are_dropped(
+    hass: HomeAssistant, edge: object, hass_storage: dict[str, Any]
+) -> None:
+    rule = {
+        "id": "good",
+        "name": "Fine",
+        "actions": [{"type": "notification", "message": "hi"}],
+        "schedule": {"type": "daily", "time": "07:00"},
+        "created_at": "2026-11-20T00:00:00+00:00",
+    }
+    run = {
+        "id": "run",
+        "rule_id": "good",
+        "steps": [{"index": 0, "due": "2026-11-20T07:00:00+00:00", "status": "pending"}],
+        "actions": rule["actions"],
+    }
+    hass_storage["roomsense.automation"] = {
+        "version": 1,
+        "key": "roomsense.automation",
+        "data": {
+            "rules": [rule, {**rule, "id": "old", "created_at": "yesterday"}],
+            "slots": ["not", "a", "dict"],
+            "pending": [run, {**run, "id": "orphan", "rule_id": "gone"},
+                        {**run, "id": "bad", "steps": [{"index": 5, "due": "x"}]}],
+        },
+    }  # fmt: skip
+    hass_storage["roomsense.automation_history"] = {
+        "version": 1,
+        "key": "roomsense.automation_history",
+        "data": {"good": "not a list", "gone": []},
+    }
+    engine = AutomationEngine(hass)
+    await engine.async_load()
+    assert list(engine.rules) == ["good"]
+    # The bookkeeping a rule was stored without is filled in.
+    assert engine.rules["good"]["enabled"] is True
+    assert engine.rules["good"]["execution_count"] == 0
+    assert list(engine.pending) == ["run"]
+    assert engine.slots == {}
+    assert engine.history == {}

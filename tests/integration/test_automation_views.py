@@ -635,3 +635,59 @@ async def test_an_unlocking_routine_is_never_offered_as_a_scene(
             f"{BASE}/scenes/learn/candidates", json={"context": {"limit": limit}}
         )
         assert "limit" in await refused(response, 400)
+
+
+@pytest.mark.parametrize(
+    ("workflow", "expected"),
+    [
+        ({**WORKFLOW, "actions": [{"type": ["device_command"]}]}, "unknown action type"),
+        ({**WORKFLOW, "schedule": {"type": {"daily": 1}}}, "unknown schedule type"),
+        (
+            {**WORKFLOW, "schedule": {"type": "once", "at": "9999-12-31T23:59:00-12:00"}},
+            "out of range",
+        ),
+        (
+            {**WORKFLOW, "actions": [{"type": "device_command", "device_id": LOCK,
+                                      "command": "unlock"}]},
+            "unsafe",
+        ),
+        (
+            {**WORKFLOW, "actions": [{"type": "service", "service": "lock.unlock"}]},
+            "unsafe",
+        ),
+    ],
+)  # fmt: skip
+async def test_odd_and_unsafe_workflows_are_400(
+    hass: HomeAssistant, client: TestClient, workflow: dict[str, Any], expected: str
+) -> None:
+    response = await client.post(f"{BASE}/automation/workflow/save", json={"workflow": workflow})
+    assert expected in await refused(response, 400)
+    assert hass.data[DATA_AUTOMATION].rules == {}
+
+
+async def test_a_put_without_enabled_keeps_a_disabled_rule_disabled(client: TestClient) -> None:
+    rule = await saved(client)
+    url = f"{BASE}/automation/workflow/rules/{rule['id']}"
+    await client.patch(f"{url}/toggle", json={"enabled": False})
+    changed = {key: value for key, value in WORKFLOW.items() if key != "enabled"}
+    body = await (await client.put(url, json={**changed, "name": "Renamed"})).json()
+    assert (body["rule"]["name"], body["rule"]["enabled"]) == ("Renamed", False)
+
+
+async def test_a_learned_scene_runs_through_the_scene_service(
+    hass: HomeAssistant, client: TestClient, sim_admin: SimulatorAdmin
+) -> None:
+    """Exported automations call roomsense.execute_scene: learned scenes must answer it."""
+    learning = hass.data[DATA_LEARNING]
+    learning.offered["c1"] = {
+        "candidate_id": "c1",
+        "name": "Coffee",
+        "operations": [{"device_id": PLUG, "command": "turnOn", "parameters": "default"}],
+        "confidence": 0.9,
+    }
+    scene = (await call(hass, "approve_scene_candidate", {"candidate_id": "c1"}))["scene"]
+    response = await call(hass, "execute_scene", {"scene_id": scene["id"]})
+    assert response["outcome"] == "sent"
+    calls = await sim_admin.api_calls(f"/devices/{PLUG}/commands")
+    assert [call["body"]["command"] for call in calls] == ["turnOn"]
+    assert not await sim_admin.api_calls(f"/scenes/{scene['id']}/execute")

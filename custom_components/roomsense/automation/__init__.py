@@ -10,6 +10,7 @@ from homeassistant.helpers.start import async_at_started
 from homeassistant.util.hass_dict import HassKey
 
 from ..const import DOMAIN
+from ..tools import DATA_TOOLS
 from .api import DATA_API, DATA_LEARNING, AutomationAPI
 from .engine import AutomationEngine
 from .learning_store import LearningStore
@@ -32,7 +33,9 @@ async def async_setup_automation(hass: HomeAssistant) -> AutomationEngine:
     """Load rules and learning; rules run and recording starts once Home Assistant has."""
     learning = LearningStore(hass)
     await learning.async_load()
-    engine = AutomationEngine(hass, learned_scene=learning.async_run_scene)
+    # Learned scenes run wherever scenes run: the services, the agent, the rules.
+    hass.data[DATA_TOOLS].learned_scene_runner = learning.async_run_scene
+    engine = AutomationEngine(hass)
     await engine.async_load()
     hass.data[DATA_AUTOMATION] = engine
     hass.data[DATA_LEARNING] = learning

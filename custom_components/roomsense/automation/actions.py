@@ -8,12 +8,14 @@ refused the same way.
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
 from typing import Any, Final
 
 from homeassistant.components import persistent_notification
-from homeassistant.core import Context, HomeAssistant
+from homeassistant.components.cover import CoverDeviceClass
+from homeassistant.core import Context, HomeAssistant, ServiceCall
 from homeassistant.exceptions import HomeAssistantError
+from homeassistant.helpers import entity_registry as er
+from homeassistant.helpers.service import async_extract_referenced_entity_ids
 
 from ..const import DOMAIN
 from ..tools import DATA_TOOLS
@@ -26,10 +28,11 @@ from .models import (
 
 # Home Assistant services an automation may never call on its own.
 FORBIDDEN_SERVICES: Final = frozenset({"lock.unlock", "lock.open"})
+# What an automation may do to a RoomSense lock or garage door: only close it up.
+SAFE_ON_ENTRANCES: Final = frozenset(
+    {"lock.lock", "cover.close_cover", "cover.stop_cover", "homeassistant.update_entity"}
+)
 SOURCE: Final = "automation"
-
-# A learned scene's runner: RoomSense's own scenes are found before SwitchBot's.
-type LearnedSceneRunner = Callable[[str, str | None], Awaitable[dict[str, Any] | None]]
 
 
 class ActionRefusedError(HomeAssistantError):
@@ -41,7 +44,6 @@ async def run_action(
     action: dict[str, Any],
     *,
     user_id: str | None,
-    learned_scene: LearnedSceneRunner | None = None,
 ) -> dict[str, Any]:
     """Run one action and say what came of it; errors raise HomeAssistantError."""
     kind = action["type"]
@@ -56,10 +58,6 @@ async def run_action(
             source=SOURCE,
         )
     if kind == ACTION_SCENE:
-        if learned_scene is not None:
-            outcome = await learned_scene(action["scene_id"], user_id)
-            if outcome is not None:
-                return outcome
         return await tools.execute_scene(
             user_id=user_id, scene_id=action["scene_id"], source=SOURCE
         )
@@ -92,12 +90,29 @@ async def _call_service(
     ):
         raise ActionRefusedError(f"an automation may not call {service}")
     domain, name = service.split(".", 1)
+    data = dict(action.get("data") or {})
+    target = dict(action.get("target") or {})
+    if service not in SAFE_ON_ENTRANCES and (
+        entrance := _entrance_among(hass, ServiceCall(hass, domain, name, {**data, **target}))
+    ):
+        # cover.open_cover, homeassistant.toggle... on the garage would skip the confirmation.
+        raise ActionRefusedError(f"an automation may not call {service} on {entrance}")
     await hass.services.async_call(
-        domain,
-        name,
-        dict(action.get("data") or {}),
-        blocking=True,
-        context=Context(user_id=user_id),
-        target=dict(action.get("target") or {}) or None,
+        domain, name, data, blocking=True, context=Context(user_id=user_id), target=target or None
     )
     return {"called": service}
+
+
+def _entrance_among(hass: HomeAssistant, call: ServiceCall) -> str | None:
+    """A RoomSense lock or garage door among the entities a service call reaches."""
+    selected = async_extract_referenced_entity_ids(hass, call)
+    registry = er.async_get(hass)
+    for entity_id in selected.referenced | selected.indirectly_referenced:
+        entry = registry.async_get(entity_id)
+        if entry is None or entry.platform != DOMAIN:
+            continue
+        if entry.domain == "lock" or (
+            entry.domain == "cover" and entry.original_device_class == CoverDeviceClass.GARAGE
+        ):
+            return entity_id
+    return None

@@ -97,10 +97,7 @@ class AutomationAPI:
 
     def save(self, workflow: dict[str, Any], user_id: str | None) -> dict[str, Any]:
         """`{success, rule, message}` for a workflow."""
-        checked = _checked(WORKFLOW_SCHEMA, workflow)
-        self._check_references(checked)
-        fields = {key: value for key, value in checked.items() if key not in WORKFLOW_EXTRAS}
-        rule = self.engine.create(fields, user_id)
+        rule = self.engine.create(self._acceptable(workflow), user_id)
         return {"success": True, "rule": rule, "message": f"Saved rule {rule['name']}"}
 
     def rules(self) -> dict[str, Any]:
@@ -114,10 +111,9 @@ class AutomationAPI:
 
     def update(self, rule_id: str, data: dict[str, Any]) -> dict[str, Any]:
         """`{success, rule, message}`: the rule's fields replaced."""
-        self.engine.get(rule_id)
-        checked = _checked(WORKFLOW_SCHEMA, data)
-        self._check_references(checked)
-        fields = {key: value for key, value in checked.items() if key not in WORKFLOW_EXTRAS}
+        current = self.engine.get(rule_id)
+        # A rule left out of `enabled` stays as it was (the schema would turn it back on).
+        fields = self._acceptable({"enabled": current["enabled"], **data})
         rule = self.engine.update(rule_id, fields)
         return {"success": True, "rule": rule, "message": f"Updated rule {rule['name']}"}
 
@@ -172,16 +168,14 @@ class AutomationAPI:
         next_run = self.engine.next_run(rule)
         return {**rule, "next_run": next_run.isoformat() if next_run else None}
 
-    def _check_references(self, workflow: dict[str, Any]) -> None:
-        """Every device and scene an action names must exist."""
-        snapshot = self.snapshot()
-        devices = {device.device_id for device in snapshot.devices}
-        scenes = {scene.scene_id for scene in snapshot.scenes}
-        for action in workflow["actions"]:
-            if action["type"] == "device_command" and action["device_id"] not in devices:
-                raise AutomationInputError(f"unknown device {action['device_id']}")
-            if action["type"] == "scene" and action["scene_id"] not in scenes:
-                raise AutomationInputError(f"unknown scene {action['scene_id']}")
+    def _acceptable(self, workflow: dict[str, Any]) -> dict[str, Any]:
+        """A rule's fields, once the schema, the home and safety all accept them."""
+        checked = _checked(WORKFLOW_SCHEMA, workflow)
+        # The same checks as a proposal's: devices and scenes exist, nothing opens the home.
+        errors = validate(checked, snapshot=self.snapshot(), rules=[])["errors"]
+        if errors:
+            raise AutomationInputError("; ".join(errors))
+        return {key: value for key, value in checked.items() if key not in WORKFLOW_EXTRAS}
 
     # --- proposals -----------------------------------------------------------------------
 

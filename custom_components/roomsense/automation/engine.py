@@ -33,7 +33,7 @@ from homeassistant.helpers.storage import Store
 from homeassistant.util import dt as dt_util
 
 from ..const import DOMAIN, LOGGER
-from .actions import LearnedSceneRunner, run_action
+from .actions import run_action
 from .conditions import ConditionEvaluator, Evaluation, SourceResolver
 from .models import CONDITION_TIME, MAX_HISTORY, RULE_INPUT_SCHEMA
 from .schedule import next_slot
@@ -73,8 +73,6 @@ class AutomationEngine:
     def __init__(
         self,
         hass: HomeAssistant,
-        *,
-        learned_scene: LearnedSceneRunner | None = None,
     ) -> None:
         """Nothing is read until `async_load`."""
         self.hass = hass
@@ -90,7 +88,6 @@ class AutomationEngine:
         self.pending: dict[str, dict[str, Any]] = {}
         self.resolver = SourceResolver(hass)
         self.evaluator = ConditionEvaluator(self.resolver, hass.states.get)
-        self.learned_scene = learned_scene
         self._timers: dict[str, CALLBACK_TYPE] = {}
         self._watchers: dict[str, list[CALLBACK_TYPE]] = {}
         self._step_timers: dict[str, CALLBACK_TYPE] = {}
@@ -102,16 +99,33 @@ class AutomationEngine:
     async def async_load(self) -> None:
         """Read the rules, arm their schedules, and resume runs a restart interrupted."""
         data = await self._store.async_load() or {}
-        for rule in data.get("rules", []):
+        # One unreadable record must not take the others (or the integration) down.
+        for raw in data.get("rules", []):
             try:
-                RULE_INPUT_SCHEMA({key: rule[key] for key in _EDITABLE if key in rule})
-                self.rules[rule["id"]] = rule
-            except (KeyError, TypeError, vol.Invalid) as err:
-                # One unreadable rule must not take the others down with it.
+                rule = _readable_rule(raw)
+            except (AttributeError, KeyError, TypeError, ValueError, vol.Invalid) as err:
                 LOGGER.warning("Skipping an unreadable automation rule: %r", err)
-        self.history = dict(await self._history_store.async_load() or {})
-        self.slots = dict(data.get("slots", {}))
-        self.pending = {run["id"]: run for run in data.get("pending", [])}
+                continue
+            self.rules[rule["id"]] = rule
+        for raw in data.get("pending", []):
+            try:
+                run = _readable_run(raw, self.rules)
+            except (AttributeError, KeyError, TypeError, ValueError) as err:
+                LOGGER.warning("Dropping an unreadable waiting run: %r", err)
+                continue
+            self.pending[run["id"]] = run
+        slots = data.get("slots")
+        self.slots = {
+            rule_id: slot
+            for rule_id, slot in (slots.items() if isinstance(slots, dict) else ())
+            if rule_id in self.rules and isinstance(slot, str)
+        }
+        history = await self._history_store.async_load()
+        self.history = {
+            rule_id: runs
+            for rule_id, runs in (history.items() if isinstance(history, dict) else ())
+            if rule_id in self.rules and isinstance(runs, list)
+        }
 
     def _data(self) -> dict[str, Any]:
         return {
@@ -377,6 +391,8 @@ class AutomationEngine:
         if run is None:
             return
         for step in run["steps"]:
+            if run_id not in self.pending:
+                return  # its rule was deleted while an action ran
             if step["status"] != "pending":
                 continue
             due = datetime.fromisoformat(step["due"])
@@ -401,9 +417,7 @@ class AutomationEngine:
     async def _async_run_step(self, run: dict[str, Any], step: dict[str, Any]) -> None:
         action = run["actions"][step["index"]]
         try:
-            result = await run_action(
-                self.hass, action, user_id=run["user_id"], learned_scene=self.learned_scene
-            )
+            result = await run_action(self.hass, action, user_id=run["user_id"])
         except HomeAssistantError as err:
             step.update(status=STATUS_FAILURE, error=str(err) or type(err).__name__)
             LOGGER.info("Rule action %s failed: %s", action["type"], err)
@@ -479,3 +493,30 @@ class AutomationEngine:
 
 
 _EDITABLE: Final = ("name", "description", "enabled", "conditions", "actions", "schedule")
+
+
+def _readable_rule(raw: dict[str, Any]) -> dict[str, Any]:
+    """A stored rule, its fields checked again and its bookkeeping present."""
+    fields = RULE_INPUT_SCHEMA({key: raw[key] for key in _EDITABLE if key in raw})
+    if not isinstance(raw["id"], str):
+        raise TypeError("a rule id is a string")
+    datetime.fromisoformat(raw["created_at"])
+    return {
+        "created_by": None,
+        "updated_at": raw["created_at"],
+        "execution_count": 0,
+        "last_executed": None,
+        **raw,
+        **fields,
+    }
+
+
+def _readable_run(raw: dict[str, Any], rules: dict[str, dict[str, Any]]) -> dict[str, Any]:
+    """A stored waiting run whose rule still exists, every step with its index and time."""
+    if raw["rule_id"] not in rules or not isinstance(raw["id"], str):
+        raise KeyError(raw.get("rule_id"))
+    for step in raw["steps"]:
+        datetime.fromisoformat(step["due"])
+        if "type" not in raw["actions"][step["index"]]:
+            raise KeyError("type")
+    return raw

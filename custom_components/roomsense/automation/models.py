@@ -14,7 +14,7 @@ makes it a rule.
 from __future__ import annotations
 
 import re
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any, Final
 
 import voluptuous as vol
@@ -201,7 +201,8 @@ def _action(data: Any) -> dict[str, Any]:
     """One action, checked by its type."""
     if not isinstance(data, dict):
         raise vol.Invalid("an action is an object")
-    schema = _ACTION_SCHEMAS.get(data.get("type", ""))
+    kind = data.get("type")
+    schema = _ACTION_SCHEMAS.get(kind) if isinstance(kind, str) else None
     if schema is None:
         raise vol.Invalid(
             f"unknown action type {data.get('type')!r}; one of {', '.join(ACTION_TYPES)}"
@@ -245,7 +246,7 @@ def _schedule(data: Any) -> dict[str, Any] | None:
             }
         ),
     }
-    schema = schemas.get(kind or "")
+    schema = schemas.get(kind) if isinstance(kind, str) else None
     if schema is None:
         raise vol.Invalid(f"unknown schedule type {kind!r}; one of {', '.join(SCHEDULE_TYPES)}")
     result: dict[str, Any] = schema(data)
@@ -262,6 +263,11 @@ def _datetime(value: Any) -> str:
         raise vol.Invalid(f"not an ISO 8601 date and time: {value}") from err
     if parsed.tzinfo is None:
         raise vol.Invalid("the date and time needs its UTC offset (e.g. +09:00)")
+    try:
+        # Timers work in UTC: a moment that has none (year 9999 at -12:00) is no moment.
+        parsed.astimezone(UTC)
+    except OverflowError as err:
+        raise vol.Invalid(f"out of range: {value}") from err
     return parsed.isoformat()
 
 
