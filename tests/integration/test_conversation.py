@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from datetime import timedelta
 from typing import Any
 
@@ -105,14 +106,22 @@ async def test_no_cancels_and_another_conversation_cannot_confirm(
     assert await sent(sim_admin, LOCK) == []
 
 
-async def test_a_yes_after_60_seconds_does_nothing(
-    hass: HomeAssistant, agent: str, sim_admin: SimulatorAdmin, monkeypatch: pytest.MonkeyPatch
+@pytest.mark.parametrize(("after", "unlocked"), [(59, True), (61, False)])
+async def test_a_yes_counts_for_60_seconds(
+    hass: HomeAssistant,
+    agent: str,
+    sim_admin: SimulatorAdmin,
+    monkeypatch: pytest.MonkeyPatch,
+    after: float,
+    unlocked: bool,
 ) -> None:
     asked = await say(hass, agent, "unlock the front door", "en")
-    later = dt_util.utcnow().timestamp() + 61
+    later = time.monotonic() + after
     monkeypatch.setattr("custom_components.roomsense.safety.time.monotonic", lambda: later)
     await say(hass, agent, "yes", "en", asked.conversation_id)
-    assert await sent(sim_admin, LOCK) == []
+    assert [call["command"] for call in await sent(sim_admin, LOCK)] == (
+        ["unlock"] if unlocked else []
+    )
 
 
 async def test_permissions_are_respected(
