@@ -16,7 +16,7 @@ from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
 from .data import RoomSenseConfigEntry
 from .entity import RoomSenseEntity, described_devices
-from .switchbot_cloud import Device, DeviceStatus
+from .switchbot_cloud import Device, DeviceStatus, as_bool
 
 PARALLEL_UPDATES = 0
 
@@ -26,8 +26,8 @@ SWITCH_STATUS_TYPES = frozenset({"Plug Mini (EU)", "Relay Switch 1", "Relay Swit
 
 def _channel_on(channel: int) -> Callable[[DeviceStatus], bool | None]:
     def is_on(status: DeviceStatus) -> bool | None:
-        value = status.raw.get(f"switch{channel}Status")
-        return None if value is None else bool(int(value))
+        # A pushed value may be "on" as well as 1: anything else is unknown, never a crash.
+        return as_bool(status.raw.get(f"switch{channel}Status"))
 
     return is_on
 

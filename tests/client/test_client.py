@@ -8,11 +8,14 @@ from typing import Any
 
 import aiohttp
 import pytest
+from aiohttp import web
+from aiohttp.test_utils import TestServer
 
 from custom_components.roomsense.switchbot_cloud import (
     CallCounter,
     DeviceList,
     LockState,
+    SwitchBotApiError,
     SwitchBotAuthenticationError,
     SwitchBotCloudClient,
     SwitchBotConnectionError,
@@ -402,3 +405,25 @@ async def test_concurrent_calls_use_distinct_nonces(
     # The simulator rejects a reused (t, nonce) pair, so parallel calls must all pass.
     results = await asyncio.gather(*(client.get_scenes() for _ in range(20)))
     assert all(results)
+
+
+async def test_a_status_code_that_is_no_number_is_an_api_error(
+    socket_enabled: None, session: aiohttp.ClientSession
+) -> None:
+    """A broken proxy or an impostor answering `{"statusCode": "oops"}` is an error, not a crash."""
+
+    async def odd(_request: web.Request) -> web.Response:
+        return web.json_response({"statusCode": "oops", "message": "?", "body": {}})
+
+    app = web.Application()
+    app.router.add_get("/v1.1/devices", odd)
+    server = TestServer(app, host="127.0.0.1")
+    await server.start_server()
+    try:
+        client = SwitchBotCloudClient(
+            TOKEN, SECRET, session, base_url=str(server.make_url("")).rstrip("/")
+        )
+        with pytest.raises(SwitchBotApiError, match="oops"):
+            await client.get_devices()
+    finally:
+        await server.close()

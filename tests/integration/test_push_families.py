@@ -13,7 +13,7 @@ from pytest_homeassistant_custom_component.common import MockConfigEntry
 from ..conftest import SimulatorAdmin, free_port, home_with
 from .conftest import entity_id
 
-LOCK, CONTACT, MOTION, LEAK, BULB, CURTAIN, PRESENCE = (f"{n:012d}" for n in range(1, 8))
+LOCK, CONTACT, MOTION, LEAK, BULB, CURTAIN, PRESENCE, RELAY = (f"{n:012d}" for n in range(1, 9))
 
 
 @pytest.fixture
@@ -26,6 +26,7 @@ def home() -> dict[str, Any]:
         "Color Bulb",
         "Curtain",
         "Presence Sensor",
+        "Relay Switch 2PM",
     )
 
 
@@ -58,6 +59,8 @@ async def pushing_entry(
         (PRESENCE, "binary_sensor", "presence", {"Detected": True}, "on", None),
         (BULB, "light", "light", {"power": "on", "brightness": 40}, "on", ("brightness", 102)),
         (CURTAIN, "cover", "curtain", {"slidePosition": 70}, "open", ("current_position", 30)),
+        # Relays report channels as 0/1; a pushed "on" must be read, not crash the push.
+        (RELAY, "switch", "channel_1", {"switch1Status": "on"}, "on", None),
     ],
 )
 async def test_a_physical_change_is_pushed_to_the_entity(

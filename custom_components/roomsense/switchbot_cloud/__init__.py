@@ -27,6 +27,7 @@ from .models import (
     LockState,
     Scene,
     WebhookDetails,
+    as_bool,
 )
 from .signing import compute_signature, signed_headers
 
@@ -57,6 +58,7 @@ __all__ = [
     "SwitchBotUnsupportedCommandError",
     "SwitchBotWebhookExistsError",
     "WebhookDetails",
+    "as_bool",
     "compute_signature",
     "signed_headers",
 ]

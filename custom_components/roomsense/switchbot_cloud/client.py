@@ -267,7 +267,11 @@ class SwitchBotCloudClient:
         status_code = envelope["statusCode"]
         message = str(envelope.get("message") or "")
         if status_code != STATUS_SUCCESS:
-            error = _error_for(int(status_code), message)
+            try:
+                code = int(status_code)
+            except (TypeError, ValueError):
+                raise SwitchBotApiError(http_status, f"status code {status_code!r}") from None
+            error = _error_for(code, message)
             if isinstance(error, SwitchBotQuotaExceededError):
                 self.counter.mark_exhausted()
             raise error

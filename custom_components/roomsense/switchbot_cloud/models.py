@@ -35,7 +35,8 @@ def _float(value: Any) -> float | None:
         return None
 
 
-def _bool(value: Any) -> bool | None:
+def as_bool(value: Any) -> bool | None:
+    """A SwitchBot on/off value (bool, 0/1, "on"/"off", "open"...), None when it is none."""
     if isinstance(value, bool):
         return value
     if isinstance(value, int):
@@ -216,12 +217,12 @@ class DeviceStatus:
         lock_state = None
         if isinstance(data.get("lockState"), str):
             lock_state = _LOCK_STATES.get(data["lockState"].lower())
-        online = _bool(data["online"]) if "online" in data else None
+        online = as_bool(data["online"]) if "online" in data else None
         if online is None and "onlineStatus" in data:
-            online = _bool(data["onlineStatus"])
-        power = _bool(data["power"]) if isinstance(data.get("power"), str) else None
+            online = as_bool(data["onlineStatus"])
+        power = as_bool(data["power"]) if isinstance(data.get("power"), str) else None
         if power is None and "switchStatus" in data:
-            power = _bool(data["switchStatus"])
+            power = as_bool(data["switchStatus"])
         brightness = data.get("brightness")
         if not isinstance(brightness, str):
             brightness = _int(brightness)
@@ -234,7 +235,7 @@ class DeviceStatus:
             watts = _float(data.get("weight"))
         # Water Detector reports `status` 0/1; the Presence Sensor a capitalised `Detected`.
         moved = data.get("moveDetected", data.get("Detected"))
-        leak = _bool(data["status"]) if data.get("deviceType") == "Water Detector" else None
+        leak = as_bool(data.get("status")) if data.get("deviceType") == "Water Detector" else None
         return cls(
             device_id=str(data.get("deviceId", "")),
             device_type=str(data.get("deviceType", "")),
@@ -252,11 +253,11 @@ class DeviceStatus:
             color=color,
             color_temperature=_int(data.get("colorTemperature")),
             slide_position=_int(data.get("slidePosition")),
-            moving=_bool(data["moving"]) if "moving" in data else None,
+            moving=as_bool(data["moving"]) if "moving" in data else None,
             direction=_str(data.get("direction")),
             lock_state=lock_state,
             door_state=_str(data.get("doorState")),
-            move_detected=_bool(moved) if moved is not None else None,
+            move_detected=as_bool(moved) if moved is not None else None,
             open_state=_str(data.get("openState")),
             leak_detected=leak,
             device_mode=_str(data.get("deviceMode")),
@@ -267,7 +268,7 @@ class DeviceStatus:
             electric_current=_float(data.get("electricCurrent")),
             working_status=_str(data.get("workingStatus")),
             task_type=_str(data.get("taskType")),
-            child_lock=_bool(data["childLock"]) if "childLock" in data else None,
+            child_lock=as_bool(data["childLock"]) if "childLock" in data else None,
             extra={key: value for key, value in data.items() if key not in _TYPED_KEYS},
         )
 
