@@ -11,6 +11,7 @@ from homeassistant.helpers import entity_registry as er
 from homeassistant.helpers.aiohttp_client import async_get_clientsession
 from homeassistant.helpers.typing import ConfigType
 
+from .api_calls import async_call_counter, async_remove_call_counter
 from .automation import async_setup_automation
 from .commands import CommandQueue
 from .const import (
@@ -88,6 +89,7 @@ async def async_setup_entry(hass: HomeAssistant, entry: RoomSenseConfigEntry) ->
         entry.data[CONF_SECRET],
         async_get_clientsession(hass),
         base_url=entry.data.get(CONF_BASE_URL, DEFAULT_CLOUD_URL),
+        counter=await async_call_counter(hass, entry.entry_id),
     )
     try:
         devices = await client.get_devices()
@@ -251,3 +253,8 @@ async def async_unload_entry(hass: HomeAssistant, entry: RoomSenseConfigEntry) -
         hass, data.client, entry.options[OPT_WEBHOOK_ID], data.webhook_url
     )
     return await hass.config_entries.async_unload_platforms(entry, PLATFORMS)
+
+
+async def async_remove_entry(hass: HomeAssistant, entry: RoomSenseConfigEntry) -> None:
+    """Forget what only this entry kept: today's API call count."""
+    await async_remove_call_counter(hass, entry.entry_id)

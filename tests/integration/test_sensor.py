@@ -5,10 +5,12 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from homeassistant.const import EVENT_HOMEASSISTANT_FINAL_WRITE, EVENT_HOMEASSISTANT_STOP
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers.entity_component import async_update_entity
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
+from custom_components.roomsense.api_calls import DATA_COUNTERS, async_call_counter
 from roomsense_simulator import Simulator
 
 from ..conftest import home_with
@@ -74,3 +76,28 @@ async def test_api_calls_left_today(
     sensor = entity_id(hass, "sensor", f"{setup_entry.entry_id}_api_calls_remaining")
     await async_update_entity(hass, sensor)  # as its next scan would
     assert hass.states.get(sensor).state == str(10_000 - len(simulator.calls))
+
+
+async def test_api_calls_are_counted_across_reloads_and_restarts(
+    hass: HomeAssistant,
+    setup_entry: MockConfigEntry,
+    simulator: Simulator,
+    hass_storage: dict[str, Any],
+) -> None:
+    """Saving the options reloads the entry; the daily quota does not start again."""
+    sensor = entity_id(hass, "sensor", f"{setup_entry.entry_id}_api_calls_remaining")
+    assert await hass.config_entries.async_reload(setup_entry.entry_id)
+    await hass.async_block_till_done()
+    await async_update_entity(hass, sensor)
+    assert hass.states.get(sensor).state == str(10_000 - len(simulator.calls))
+
+    # Home Assistant stops: the count is written, and read back by the next start.
+    hass.bus.async_fire(EVENT_HOMEASSISTANT_STOP)
+    await hass.async_block_till_done()
+    hass.bus.async_fire(EVENT_HOMEASSISTANT_FINAL_WRITE)
+    await hass.async_block_till_done()
+    saved = hass_storage[f"roomsense.{setup_entry.entry_id}.api_calls"]["data"]
+    assert saved["calls_today"] == len(simulator.calls)
+    hass.data.pop(DATA_COUNTERS)
+    restored = await async_call_counter(hass, setup_entry.entry_id)
+    assert restored.calls_today == len(simulator.calls)
