@@ -66,6 +66,12 @@ def is_roomsense_url(url: str) -> bool:
     return f"/api/webhook/{WEBHOOK_ID_PREFIX}" in url
 
 
+def _replay_key(context: dict[str, Any]) -> tuple[str, int | None, str]:
+    """What makes an event the same event: the device, its sample time and its content."""
+    digest = hashlib.sha256(json.dumps(context, sort_keys=True).encode()).hexdigest()
+    return (context["deviceMac"], context.get("timeOfSample"), digest)
+
+
 def _json_error(status: HTTPStatus, message: str) -> web.Response:
     return web.json_response({"message": message}, status=status)
 
@@ -115,6 +121,9 @@ class WebhookHandler:
         self._seen[key] = now
         return False
 
+    def _forget(self, event: dict[str, Any]) -> None:
+        self._seen.pop(_replay_key(event["context"]), None)
+
     async def __call__(
         self, hass: HomeAssistant, webhook_id: str, request: web.Request
     ) -> web.Response:
@@ -135,6 +144,8 @@ class WebhookHandler:
             return self.handle_event(event)
         except Exception:  # noqa: BLE001 - a push must never take the handler down
             LOGGER.exception("Unexpected error handling a SwitchBot webhook event")
+            # The 500 invites a retry: it must not be turned away as a replay.
+            self._forget(event)
             return _json_error(HTTPStatus.INTERNAL_SERVER_ERROR, "event could not be applied")
 
     @callback
@@ -147,8 +158,7 @@ class WebhookHandler:
         if device is None:
             return web.json_response({"result": "ignored", "reason": "unknown device"})
 
-        digest = hashlib.sha256(json.dumps(context, sort_keys=True).encode()).hexdigest()
-        if self._is_replay((device_id, sample_time, digest)):
+        if self._is_replay(_replay_key(context)):
             return web.json_response({"result": "ignored", "reason": "replay"})
 
         fields = status_from_context(device.device_type, context)

@@ -222,6 +222,16 @@ async def test_an_internal_error_answers_500_and_the_next_event_still_works(
     deliveries = (await sim_admin.request("GET", "webhooks"))["deliveries"]
     assert deliveries[-1]["http_status"] == 500
 
+    failed = deliveries[-1]
+
     monkeypatch.undo()
+    # The sender retries the event the 500 answered: it is applied, not taken for a replay.
+    async with (
+        aiohttp.ClientSession() as session,
+        session.post(failed["url"], json=failed["payload"]) as response,
+    ):
+        assert response.status == 200
+        assert await response.json() == {"result": "applied"}
+    assert hass.states.get(entity_id(hass, "sensor", f"{METER}_temperature")).state == "30.5"
     await physical_event(hass, sim_admin, METER, {"temperature": 31.0})
     assert hass.states.get(entity_id(hass, "sensor", f"{METER}_temperature")).state == "31.0"
