@@ -107,6 +107,8 @@ class RoomSenseCoordinator(DataUpdateCoordinator[dict[str, DeviceState]]):
         self.options = options
         self.push_active = False
         self.cloud_error: str | None = None
+        # Whether the quota issue is raised; None until first checked (it may be left over).
+        self._quota_warned: bool | None = None
         self._plan = _PollPlan()
         self._device_listeners: dict[str, list[DeviceListener]] = {}
         self._unsub_tick: CALLBACK_TYPE | None = None
@@ -333,7 +335,11 @@ class RoomSenseCoordinator(DataUpdateCoordinator[dict[str, DeviceState]]):
         """Raise a repairs issue at 90 % of the daily quota; clear it on a new day."""
         counter = self.client.counter
         issue_id = f"{ISSUE_QUOTA_HIGH}_{self.config_entry.entry_id if self.config_entry else ''}"
-        if counter.calls_today >= QUOTA_WARNING_SHARE * counter.daily_limit:
+        high = counter.calls_today >= QUOTA_WARNING_SHARE * counter.daily_limit
+        if high == self._quota_warned:
+            return  # raised (or cleared) already: no registry update on every tick
+        self._quota_warned = high
+        if high:
             ir.async_create_issue(
                 self.hass,
                 DOMAIN,

@@ -136,6 +136,13 @@ async def test_quota_issue_at_90_percent(hass: HomeAssistant, setup_entry: MockC
     issue = ir.async_get(hass).async_get_issue(DOMAIN, issue_id)
     assert issue is not None
     assert issue.translation_placeholders == {"calls": "9000", "limit": "10000"}
+    # Raised once at the crossing: not rewritten on every poll while the count climbs.
+    updates: list[Any] = []
+    hass.bus.async_listen(ir.EVENT_REPAIRS_ISSUE_REGISTRY_UPDATED, updates.append)
+    counter.restore(counter.day, 9_500)
+    await coordinator._async_poll_due()
+    await hass.async_block_till_done()
+    assert updates == []
 
 
 async def test_fix_flow_takes_over_the_webhook(
