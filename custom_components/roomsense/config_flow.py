@@ -161,12 +161,14 @@ class RoomSenseConfigFlow(ConfigFlow, domain=DOMAIN):
         entry = self._get_reauth_entry()
         errors: dict[str, str] = {}
         if user_input is not None:
-            data = {**entry.data, **user_input}
+            # Pasted credentials often carry a newline or a space, as in the user step.
+            credentials = {key: str(value).strip() for key, value in user_input.items()}
+            data = {**entry.data, **credentials}
             errors = await self._validate(data)
             if not errors:
                 await self.async_set_unique_id(account_unique_id(data[CONF_TOKEN]))
                 self._abort_if_unique_id_mismatch(reason="wrong_account")
-                return self.async_update_reload_and_abort(entry, data_updates=user_input)
+                return self.async_update_reload_and_abort(entry, data_updates=credentials)
         return self.async_show_form(
             step_id="reauth_confirm",
             data_schema=vol.Schema(

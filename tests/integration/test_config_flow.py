@@ -147,12 +147,13 @@ async def test_reauth_after_the_secret_changed(
     )
     assert result["errors"] == {"base": "invalid_auth"}
 
+    # Pasted from the SwitchBot app, with the newline and spaces that come along.
     result = await hass.config_entries.flow.async_configure(
-        flow["flow_id"], {"token": TOKEN, "secret": SECRET}
+        flow["flow_id"], {"token": f" {TOKEN}\n", "secret": f"{SECRET}\n"}
     )
     assert result["type"] is FlowResultType.ABORT
     assert result["reason"] == "reauth_successful"
-    assert config_entry.data["secret"] == SECRET
+    assert (config_entry.data["token"], config_entry.data["secret"]) == (TOKEN, SECRET)
     await hass.async_block_till_done()
     assert config_entry.state is ConfigEntryState.LOADED
 
