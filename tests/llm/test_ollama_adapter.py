@@ -160,3 +160,15 @@ async def test_empty_stream_raises_response_error(server: FakeServer) -> None:
     server.routes[PATH] = text_reply("", content_type="application/x-ndjson")
     with pytest.raises(LLMResponseError, match="no chunks"):
         [d async for d in adapter_for(server).stream([Message("user", "x")])]
+
+
+async def test_close_releases_the_http_client(server: FakeServer) -> None:
+    """The automation API makes an adapter per parse: each must give its connections back."""
+    server.routes[PATH] = json_reply(chat({"content": "hi"}, done_reason="stop"))
+    adapter = adapter_for(server)
+    await adapter.complete([Message("user", "hi")])
+    http = (await adapter._get_client())._client
+    assert not http.is_closed
+    await adapter.close()
+    assert http.is_closed
+    await adapter.close()  # twice is fine

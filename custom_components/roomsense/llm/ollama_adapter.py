@@ -97,6 +97,13 @@ class OllamaAdapter(LLMAdapter):
     def _make_client(self) -> ollama.AsyncClient:
         return ollama.AsyncClient(host=self.base_url, timeout=self.timeout)
 
+    async def close(self) -> None:
+        """Close the httpx client the library made for us."""
+        if self._client is not None:
+            # The library has no close() of its own; its httpx client is `_client`.
+            await self._client._client.aclose()
+            self._client = None
+
     def _request(
         self,
         messages: Sequence[Message],
