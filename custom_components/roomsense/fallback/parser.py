@@ -9,6 +9,7 @@ doubt it asks or explains instead of acting: a wrong action is worse than none.
 
 from __future__ import annotations
 
+import functools
 import math
 import re
 import unicodedata
@@ -188,6 +189,25 @@ _TARGET_TAG_SET: Final = frozenset(_Tag(tag) for tag in _TARGET_TAGS)
 _FEELING_TAG_SET: Final = frozenset(_Tag(tag) for tag in _FEELING_TAGS)
 
 
+@functools.cache
+def _lexicon_meanings() -> dict[str, tuple[_Meaning, ...]]:
+    """The lexicon's terms, normalised, with what each means."""
+    meanings: dict[str, list[_Meaning]] = {}
+
+    def add(term: str, meaning: _Meaning) -> None:
+        term = normalize(term)
+        if term and meaning not in (bucket := meanings.setdefault(term, [])):
+            bucket.append(meaning)
+
+    FallbackParser._add_lexicon(add)
+    return {term: tuple(found) for term, found in meanings.items()}
+
+
+@functools.cache
+def _kind_terms() -> frozenset[str]:
+    return frozenset(normalize(word) for words in lx.KIND_WORDS.values() for word in words)
+
+
 class FallbackParser:
     """Understands one utterance at a time against a fixed snapshot of the home."""
 
@@ -196,18 +216,18 @@ class FallbackParser:
         self._snapshot = snapshot
         self._devices = {device.device_id: device for device in snapshot.devices}
         self._areas = {area.name: area for area in snapshot.areas}
-        meanings: dict[str, list[_Meaning]] = {}
+        # The fixed lexicon is the bulk of the terms: normalised once per process, copied here.
+        meanings = {term: list(found) for term, found in _lexicon_meanings().items()}
 
         def add(term: str, meaning: _Meaning) -> None:
             term = normalize(term)
             if term and meaning not in (bucket := meanings.setdefault(term, [])):
                 bucket.append(meaning)
 
-        self._add_lexicon(add)
         self._add_areas(add)
         self._add_scenes(add)
         self._add_appliances(add)
-        kind_terms = {normalize(word) for words in lx.KIND_WORDS.values() for word in words}
+        kind_terms = _kind_terms()
         for device in snapshot.devices:
             for key in self._device_keys(device):
                 add(key, (_Tag.WEAK_DEVICE if key in kind_terms else _Tag.DEVICE, device.device_id))
@@ -344,7 +364,7 @@ class FallbackParser:
     def _device_keys(self, device: DeviceInfo) -> set[str]:
         """Full names and aliases, plus the same without the area ("シーリングライト")."""
         area_words = self._all_area_words()
-        kind_words = {normalize(word) for words in lx.KIND_WORDS.values() for word in words}
+        kind_words = _kind_terms()
         keys: set[str] = set()
         for raw in (device.name, *device.aliases):
             name = normalize(raw)
