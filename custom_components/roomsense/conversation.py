@@ -261,26 +261,27 @@ class RoomSenseConversationEntity(ConversationEntity, AbstractConversationAgent)
         request = edge_agent.find_request(user_input.text, self._edge_agents())
         if request is not None:
             return await self._fallback_edge_turn(request, user_input.text, user_id)
-        if (
-            rule := self._fallback_automation(user_input.text, conversation_id, snapshot)
-        ) is not None:
+        # One reading of the words as a command now, for both questions below.
+        command = FallbackParser(snapshot).parse(user_input.text)
+        rule = self._fallback_automation(user_input.text, conversation_id, snapshot, command)
+        if rule is not None:
             return rule
-        return await self._fallback_turn(user_input.text, conversation_id, user_id, snapshot)
+        return await self._fallback_turn(command, conversation_id, user_id)
 
     # --- automations by voice -----------------------------------------------------------
 
     def _fallback_automation(
-        self, text: str, conversation_id: str, snapshot: HomeSnapshot
+        self, text: str, conversation_id: str, snapshot: HomeSnapshot, command: ParseResult
     ) -> tuple[str, bool] | None:
         """A rule said in words ("毎朝7時に…"): offer to save it instead of acting now."""
-        result = WorkflowParser(self.hass.data[DATA_API].snapshot()).parse_patterns(
+        result = WorkflowParser(self.hass.data[DATA_API].snapshot(snapshot)).parse_patterns(
             text, now=dt_util.now()
         )
         if result.success and result.workflow is not None:
             self._workflows.ask(conversation_id, result.workflow)
             reply_in: Language = "ja" if result.workflow.get("language") == "ja" else "en"
             return assist.TEXT["ask"][reply_in].format(summary=result.message), True
-        if result.timing and FallbackParser(snapshot).parse(text).needs_confirmation:
+        if result.timing and command.needs_confirmation:
             # "毎朝7時に玄関の鍵を開けて": say why no rule, never offer to unlock now.
             return result.message, False
         return None
@@ -378,9 +379,8 @@ class RoomSenseConversationEntity(ConversationEntity, AbstractConversationAgent)
     # --- without a model ----------------------------------------------------------------
 
     async def _fallback_turn(
-        self, text: str, conversation_id: str, user_id: str | None, snapshot: HomeSnapshot
+        self, result: ParseResult, conversation_id: str, user_id: str | None
     ) -> tuple[str, bool]:
-        result: ParseResult = FallbackParser(snapshot).parse(text)
         language: Language = result.language
         if not result.understood:
             return result.reply, False

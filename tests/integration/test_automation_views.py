@@ -691,3 +691,12 @@ async def test_a_learned_scene_runs_through_the_scene_service(
     calls = await sim_admin.api_calls(f"/devices/{PLUG}/commands")
     assert [call["body"]["command"] for call in calls] == ["turnOn"]
     assert not await sim_admin.api_calls(f"/scenes/{scene['id']}/execute")
+
+
+async def test_a_body_over_one_mebibyte_is_413_even_without_a_length(client: TestClient) -> None:
+    async def chunks() -> Any:
+        for _ in range(20):
+            yield b" " * 65536  # 1.25 MiB, sent chunked
+
+    response = await client.post(f"{BASE}/automation/workflow/save", data=chunks())
+    assert "over" in await refused(response, 413)

@@ -8,6 +8,7 @@ raises `UnknownRuleError` / `UnknownCandidateError` (HTTP 404).
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Callable
 from typing import Any, Final
 
 import voluptuous as vol
@@ -22,6 +23,7 @@ from voluptuous.humanize import humanize_error
 from ..const import DOMAIN, LOGGER
 from ..fallback.model import HomeSnapshot, SceneInfo
 from ..llm import LLMFactory
+from ..safety import OPT_DANGEROUS_COMMANDS, is_dangerous
 from ..snapshot import build_snapshot
 from .engine import AutomationEngine
 from .export import automation_yaml, rule_to_automation
@@ -64,9 +66,9 @@ class AutomationAPI:
             if entry.state is ConfigEntryState.LOADED
         ]
 
-    def snapshot(self) -> HomeSnapshot:
-        """The devices and scenes rules may use, learned scenes included."""
-        snapshot = build_snapshot(self.hass, self._entries())
+    def snapshot(self, base: HomeSnapshot | None = None) -> HomeSnapshot:
+        """The devices and scenes rules may use, learned scenes included (`base`: built already)."""
+        snapshot = base if base is not None else build_snapshot(self.hass, self._entries())
         learned = [
             SceneInfo(scene_id=scene["id"], name=scene["name"])
             for scene in self.learning.scenes.values()
@@ -220,24 +222,38 @@ class AutomationAPI:
         self.learning.record(record)
         return {"success": True, "operation": record.to_dict()}
 
-    def patterns(self) -> dict[str, Any]:
+    async def patterns(self) -> dict[str, Any]:
         """`{patterns}` found in what was recorded."""
-        return {"patterns": [pattern.to_dict() for pattern in self.learning.patterns()]}
+        found = await self.learning.async_patterns()
+        return {"patterns": [pattern.to_dict() for pattern in found]}
 
-    def candidates(self, context: Any) -> dict[str, Any]:
+    async def candidates(self, context: Any) -> dict[str, Any]:
         """`{candidates}` of scenes to save."""
         if context is not None and not isinstance(context, dict):
             raise AutomationInputError("context is an object")
         snapshot = self.snapshot()
         try:
-            found = self.learning.candidates(
+            found = await self.learning.async_candidates(
                 context or {},
                 device_names={device.device_id: device.name for device in snapshot.devices},
                 device_kinds={device.device_id: device.kind for device in snapshot.devices},
+                is_dangerous=self._dangerous_operation(snapshot),
             )
         except ValueError as err:
             raise AutomationInputError(str(err)) from err
         return {"candidates": [candidate.to_dict() for candidate in found]}
+
+    def _dangerous_operation(self, snapshot: HomeSnapshot) -> Callable[[dict[str, Any]], bool]:
+        """Whether an operation needs a person's yes, by the same rule as every command."""
+        types = {device.device_id: device.device_type for device in snapshot.devices}
+        entries = self._entries()
+        listed = (entries[0].options.get(OPT_DANGEROUS_COMMANDS) or ()) if entries else ()
+
+        def dangerous(operation: dict[str, Any]) -> bool:
+            device_id = operation["device_id"]
+            return is_dangerous(device_id, types.get(device_id, ""), operation["command"], listed)
+
+        return dangerous
 
     def approve(self, candidate_id: str, name: str | None) -> dict[str, Any]:
         """`{success, scene}`: a candidate saved as a learned scene."""

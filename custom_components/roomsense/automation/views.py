@@ -6,7 +6,6 @@ Paths, bodies and response shapes are the seed API's; refusals answer
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable, Coroutine
 from functools import wraps
 from http import HTTPStatus
@@ -16,8 +15,8 @@ from aiohttp import web
 from homeassistant.components.http.const import KEY_HASS_USER
 from homeassistant.core import HomeAssistant, callback
 from homeassistant.helpers.http import HomeAssistantView
-from homeassistant.helpers.json import json_bytes
 
+from ..http_json import BodyTooLargeError, async_read_json, json_response
 from .api import AutomationAPI, AutomationInputError
 from .engine import UnknownRuleError
 from .learning_store import UnknownCandidateError
@@ -26,22 +25,15 @@ BASE: Final = "/api/roomsense"
 MAX_BODY: Final = 1024 * 1024
 
 
-def _answer(data: Any, status: HTTPStatus = HTTPStatus.OK) -> web.Response:
-    return web.Response(body=json_bytes(data), status=status, content_type="application/json")
-
-
 def _refusal(message: str, status: HTTPStatus) -> web.Response:
-    return _answer({"success": False, "message": message}, status)
+    return json_response({"success": False, "message": message}, status)
 
 
 async def _body(request: web.Request) -> dict[str, Any]:
-    """The JSON object sent; AutomationInputError otherwise."""
-    if request.content_length is not None and request.content_length > MAX_BODY:
-        raise AutomationInputError(f"the body is over {MAX_BODY} bytes")
-    raw = await request.read()
+    """The JSON object sent; AutomationInputError otherwise (BodyTooLargeError: 413)."""
     try:
-        body = json.loads(raw) if raw else {}
-    except (ValueError, RecursionError) as err:  # RecursionError: JSON nested too deep
+        body = await async_read_json(request, MAX_BODY)
+    except ValueError as err:
         raise AutomationInputError("the body is not valid JSON") from err
     if not isinstance(body, dict):
         raise AutomationInputError("the body must be a JSON object")
@@ -66,6 +58,10 @@ def _refusing[ViewT: _AutomationView, **P](
             return await handler(view, request, *args, **kwargs)
         except AutomationInputError as err:
             return _refusal(str(err), HTTPStatus.BAD_REQUEST)
+        except BodyTooLargeError:
+            return _refusal(
+                f"the body is over {MAX_BODY} bytes", HTTPStatus.REQUEST_ENTITY_TOO_LARGE
+            )
         except UnknownRuleError as err:
             return _refusal(f"no rule {err}", HTTPStatus.NOT_FOUND)
         except UnknownCandidateError as err:
@@ -92,7 +88,7 @@ class ParseView(_AutomationView):
         text = body.get("naturalLanguage", body.get("natural_language", body.get("text")))
         if not isinstance(text, str) or not text.strip() or len(text) > 2000:
             raise AutomationInputError("naturalLanguage is a sentence of 1 to 2000 characters")
-        return _answer(await self.api.parse(text.strip()))
+        return json_response(await self.api.parse(text.strip()))
 
 
 class SaveView(_AutomationView):
@@ -107,7 +103,7 @@ class SaveView(_AutomationView):
         workflow = (await _body(request)).get("workflow")
         if not isinstance(workflow, dict):
             raise AutomationInputError("workflow is an object")
-        return _answer(self.api.save(workflow, _user_id(request)), HTTPStatus.CREATED)
+        return json_response(self.api.save(workflow, _user_id(request)), HTTPStatus.CREATED)
 
 
 class RulesView(_AutomationView):
@@ -118,7 +114,7 @@ class RulesView(_AutomationView):
 
     async def get(self, request: web.Request) -> web.Response:
         """Every rule."""
-        return _answer(self.api.rules())
+        return json_response(self.api.rules())
 
 
 class RuleView(_AutomationView):
@@ -130,7 +126,7 @@ class RuleView(_AutomationView):
     @_refusing
     async def get(self, request: web.Request, rule_id: str) -> web.Response:
         """One rule."""
-        return _answer(self.api.rule(rule_id))
+        return json_response(self.api.rule(rule_id))
 
     @_refusing
     async def put(self, request: web.Request, rule_id: str) -> web.Response:
@@ -139,12 +135,12 @@ class RuleView(_AutomationView):
         fields = body.get("rule", body.get("workflow", body))
         if not isinstance(fields, dict):
             raise AutomationInputError("the rule is an object")
-        return _answer(self.api.update(rule_id, fields))
+        return json_response(self.api.update(rule_id, fields))
 
     @_refusing
     async def delete(self, request: web.Request, rule_id: str) -> web.Response:
         """Delete a rule."""
-        return _answer(self.api.delete(rule_id))
+        return json_response(self.api.delete(rule_id))
 
 
 class ToggleView(_AutomationView):
@@ -159,7 +155,7 @@ class ToggleView(_AutomationView):
         enabled = (await _body(request)).get("enabled")
         if not isinstance(enabled, bool):
             raise AutomationInputError("enabled is true or false")
-        return _answer(self.api.toggle(rule_id, enabled))
+        return json_response(self.api.toggle(rule_id, enabled))
 
 
 class ExecuteView(_AutomationView):
@@ -171,7 +167,7 @@ class ExecuteView(_AutomationView):
     @_refusing
     async def post(self, request: web.Request, rule_id: str) -> web.Response:
         """Run a rule now."""
-        return _answer(await self.api.execute(rule_id, _user_id(request)))
+        return json_response(await self.api.execute(rule_id, _user_id(request)))
 
 
 class HistoryView(_AutomationView):
@@ -183,7 +179,7 @@ class HistoryView(_AutomationView):
     @_refusing
     async def get(self, request: web.Request, rule_id: str) -> web.Response:
         """A rule's runs, newest first."""
-        return _answer(self.api.history(rule_id))
+        return json_response(self.api.history(rule_id))
 
 
 class ExportView(_AutomationView):
@@ -195,7 +191,7 @@ class ExportView(_AutomationView):
     @_refusing
     async def get(self, request: web.Request, rule_id: str) -> web.Response:
         """The rule as an automation."""
-        return _answer(self.api.export(rule_id))
+        return json_response(self.api.export(rule_id))
 
 
 class EvaluateView(_AutomationView):
@@ -210,7 +206,7 @@ class EvaluateView(_AutomationView):
         conditions = (await _body(request)).get("conditions")
         if not isinstance(conditions, list):
             raise AutomationInputError("conditions is a list")
-        return _answer(self.api.evaluate(conditions))
+        return json_response(self.api.evaluate(conditions))
 
 
 class ProposalsView(_AutomationView):
@@ -226,7 +222,7 @@ class ProposalsView(_AutomationView):
         language = body.get("language", "en")
         if language not in ("en", "ja"):
             raise AutomationInputError('language is "en" or "ja"')
-        return _answer(self.api.proposals(body.get("events"), language))
+        return json_response(self.api.proposals(body.get("events"), language))
 
 
 class ValidateProposalView(_AutomationView):
@@ -238,7 +234,7 @@ class ValidateProposalView(_AutomationView):
     @_refusing
     async def post(self, request: web.Request) -> web.Response:
         """Check a suggested automation."""
-        return _answer(self.api.validate_proposal((await _body(request)).get("suggestion")))
+        return json_response(self.api.validate_proposal((await _body(request)).get("suggestion")))
 
 
 class RecordView(_AutomationView):
@@ -251,7 +247,7 @@ class RecordView(_AutomationView):
     async def post(self, request: web.Request) -> web.Response:
         """Record one operation."""
         operation = (await _body(request)).get("operation")
-        return _answer(self.api.record(operation, _user_id(request)), HTTPStatus.CREATED)
+        return json_response(self.api.record(operation, _user_id(request)), HTTPStatus.CREATED)
 
 
 class PatternsView(_AutomationView):
@@ -262,7 +258,7 @@ class PatternsView(_AutomationView):
 
     async def get(self, request: web.Request) -> web.Response:
         """The routines found so far."""
-        return _answer(self.api.patterns())
+        return json_response(await self.api.patterns())
 
 
 class CandidatesView(_AutomationView):
@@ -274,7 +270,7 @@ class CandidatesView(_AutomationView):
     @_refusing
     async def post(self, request: web.Request) -> web.Response:
         """Scene candidates for a context."""
-        return _answer(self.api.candidates((await _body(request)).get("context")))
+        return json_response(await self.api.candidates((await _body(request)).get("context")))
 
 
 class CandidateDecisionView(_AutomationView):
@@ -287,13 +283,13 @@ class CandidateDecisionView(_AutomationView):
     async def post(self, request: web.Request, candidate_id: str, decision: str) -> web.Response:
         """Approve a candidate as a learned scene, or reject it."""
         if decision == "reject":
-            return _answer(self.api.reject(candidate_id))
+            return json_response(self.api.reject(candidate_id))
         if decision != "approve":
             return _refusal("approve or reject", HTTPStatus.NOT_FOUND)
         name = (await _body(request)).get("name")
         if name is not None and (not isinstance(name, str) or not 1 <= len(name) <= 100):
             raise AutomationInputError("name is a text of 1 to 100 characters")
-        return _answer(self.api.approve(candidate_id, name), HTTPStatus.CREATED)
+        return json_response(self.api.approve(candidate_id, name), HTTPStatus.CREATED)
 
 
 @callback

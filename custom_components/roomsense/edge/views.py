@@ -8,7 +8,6 @@ Every answer is JSON; a refusal carries `{"message": ...}`.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable, Coroutine
 from functools import wraps
 from http import HTTPStatus
@@ -24,6 +23,7 @@ from homeassistant.util.hass_dict import HassKey
 from voluptuous.humanize import humanize_error
 
 from ..const import DOMAIN
+from ..http_json import BodyTooLargeError, async_read_json, json_response
 from .manager import (
     DEFAULT_JOB_TTL,
     EdgeError,
@@ -111,33 +111,8 @@ RESULT_SCHEMA: Final = vol.All(
 )
 
 
-class PayloadTooLargeError(Exception):
-    """The body is larger than the view accepts."""
-
-
 def _error(message: str, status: HTTPStatus) -> web.Response:
-    return web.Response(
-        body=json_bytes({"message": message}),
-        status=status,
-        content_type="application/json",
-    )
-
-
-def _answer(data: Any, status: HTTPStatus = HTTPStatus.OK) -> web.Response:
-    return web.Response(body=json_bytes(data), status=status, content_type="application/json")
-
-
-async def _read_json(request: web.Request, limit: int) -> Any:
-    """The body as JSON; PayloadTooLargeError past `limit` bytes, ValueError if not JSON."""
-    if request.content_length is not None and request.content_length > limit:
-        raise PayloadTooLargeError
-    # A read returns what has arrived so far, so read until the end or past the limit.
-    body = bytearray()
-    while chunk := await request.content.read(65536):
-        body += chunk
-        if len(body) > limit:
-            raise PayloadTooLargeError
-    return json.loads(body)
+    return json_response({"message": message}, status)
 
 
 async def _validated(
@@ -145,10 +120,10 @@ async def _validated(
 ) -> dict[str, Any] | web.Response:
     """The validated body, or the 400/413 answer to give instead."""
     try:
-        body = await _read_json(request, limit)
-    except PayloadTooLargeError:
+        body = await async_read_json(request, limit)
+    except BodyTooLargeError:
         return _error(f"the body is over {limit} bytes", HTTPStatus.REQUEST_ENTITY_TOO_LARGE)
-    except (ValueError, RecursionError):  # RecursionError: JSON nested too deep
+    except ValueError:
         return _error("the body is not valid JSON", HTTPStatus.BAD_REQUEST)
     if not isinstance(body, dict):
         return _error("the body must be a JSON object", HTTPStatus.BAD_REQUEST)
@@ -223,7 +198,7 @@ class EdgePingView(_EdgeView):
 
     async def get(self, request: web.Request) -> web.Response:
         """Answer that the API is up."""
-        return _answer({"ok": True})
+        return json_response({"ok": True})
 
 
 class EdgeRegisterView(_EdgeView):
@@ -241,7 +216,7 @@ class EdgeRegisterView(_EdgeView):
         device, token = self.manager.register(
             body["name"], body["device_type"], body["capabilities"], body["metadata"]
         )
-        return _answer(
+        return json_response(
             {
                 "device_id": device.device_id,
                 "token": token,
@@ -260,7 +235,7 @@ class EdgeDevicesView(_EdgeView):
     @require_admin
     async def get(self, request: web.Request) -> web.Response:
         """List the devices."""
-        return _answer(
+        return json_response(
             {
                 "devices": [
                     describe_device(self.manager, device)
@@ -281,7 +256,7 @@ class EdgeDeviceView(_EdgeView):
     async def delete(self, request: web.Request, device_id: str) -> web.Response:
         """Delete a device."""
         self.manager.delete(device_id)
-        return _answer({"device_id": device_id, "deleted": True})
+        return json_response({"device_id": device_id, "deleted": True})
 
 
 class EdgeDeviceNameView(_EdgeView):
@@ -298,7 +273,7 @@ class EdgeDeviceNameView(_EdgeView):
         if isinstance(body, web.Response):
             return body
         device = self.manager.rename(device_id, body["name"])
-        return _answer(describe_device(self.manager, device))
+        return json_response(describe_device(self.manager, device))
 
 
 class EdgeDeviceJobsView(_EdgeView):
@@ -313,7 +288,7 @@ class EdgeDeviceJobsView(_EdgeView):
         """The device's jobs, newest first, with their results."""
         self.manager.device(device_id)
         jobs = reversed(self.manager.device_jobs(device_id))
-        return _answer({"jobs": [job.public() for job in jobs]})
+        return json_response({"jobs": [job.public() for job in jobs]})
 
     @require_admin
     @_refusing
@@ -330,10 +305,10 @@ class EdgeDeviceJobsView(_EdgeView):
             ttl=body["ttl"],
         )
         if not body["wait_for_result"]:
-            return _answer(job.public(), HTTPStatus.CREATED)
+            return json_response(job.public(), HTTPStatus.CREATED)
         job = await self.manager.async_wait(job.job_id, body["timeout"])
         data, status = wait_answer(job)
-        return _answer(data, status)
+        return json_response(data, status)
 
 
 class EdgeJobView(_EdgeView):
@@ -346,13 +321,13 @@ class EdgeJobView(_EdgeView):
     @_refusing
     async def get(self, request: web.Request, job_id: str) -> web.Response:
         """The job."""
-        return _answer(self.manager.job(job_id).public())
+        return json_response(self.manager.job(job_id).public())
 
     @require_admin
     @_refusing
     async def delete(self, request: web.Request, job_id: str) -> web.Response:
         """Cancel a queued job; a dispatched one answers 409."""
-        return _answer(self.manager.cancel(job_id).public())
+        return json_response(self.manager.cancel(job_id).public())
 
 
 class EdgeNextJobView(_EdgeView):
@@ -377,7 +352,7 @@ class EdgeNextJobView(_EdgeView):
         job = await self.manager.async_next_job(device_id, query["wait"], still_listening)
         if job is None:
             return web.Response(status=HTTPStatus.NO_CONTENT)
-        return _answer(job.public())
+        return json_response(job.public())
 
 
 class EdgeResultView(_EdgeView):
@@ -406,7 +381,7 @@ class EdgeResultView(_EdgeView):
             result=body.get("result"),
             error=body.get("error"),
         )
-        return _answer({"job_id": job.job_id, "status": job.status.value})
+        return json_response({"job_id": job.job_id, "status": job.status.value})
 
 
 @callback
