@@ -191,3 +191,21 @@ def test_all_conditions_are_anded(evaluator: ConditionEvaluator) -> None:
 def test_the_schema_rejects_bad_conditions(fields: dict[str, Any]) -> None:
     with pytest.raises(vol.Invalid):
         CONDITION_SCHEMA(fields)
+
+
+@pytest.mark.parametrize(
+    ("operator", "value", "now", "met"),
+    [
+        ("equals", "07:00", "06:58", False),
+        ("equals", "07:00", "07:00", True),
+        ("equals", "07:00", "07:02", True),
+        ("after", "06:00", "05:58", False),
+        ("between", ["22:00", "06:00"], "21:58", False),
+        ("between", ["22:00", "06:00"], "06:02", True),
+    ],
+)
+def test_a_time_that_starts_a_rule_forgives_only_lateness(
+    operator: str, value: Any, now: str, met: bool
+) -> None:
+    condition_ = condition(type="time", operator=operator, value=value)
+    assert time_met(condition_, at(now), late_only=True) is met

@@ -513,3 +513,28 @@ async def test_unreadable_waiting_runs_and_history_are_dropped(
     assert list(engine.pending) == ["run"]
     assert engine.slots == {}
     assert engine.history == {}
+
+
+async def test_a_time_condition_rule_fires_on_time_not_early(
+    hass: HomeAssistant, edge: object, freezer: FrozenDateTimeFactory
+) -> None:
+    """No schedule, `time equals 07:00`: it starts at 07:00, as the exported automation would."""
+    await hass.config.async_set_time_zone(TOKYO)
+    freezer.move_to(START)
+    engine = hass.data[DATA_AUTOMATION]
+    pings = async_mock_service(hass, "test", "ping")
+    rule = engine.create(
+        {
+            "name": "Seven",
+            "conditions": [{"type": "time", "operator": "equals", "value": "07:00"}],
+            "actions": [{"type": "service", "service": "test.ping"}],
+        },
+        None,
+    )
+    for clock in ("06:57", "06:58", "06:59"):
+        await travel(hass, freezer, f"2026-11-23 {clock}:00+09:00")
+    assert pings == []
+    await travel(hass, freezer, "2026-11-23 07:00:00+09:00")
+    await travel(hass, freezer, "2026-11-23 07:01:00+09:00")
+    assert len(pings) == 1
+    assert engine.history[rule["id"]][0]["trigger"] == "conditions"

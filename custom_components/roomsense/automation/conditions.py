@@ -146,27 +146,28 @@ def minutes_of(clock: str) -> int:
     return int(hours) * 60 + int(minutes)
 
 
-def _circular_distance(first: float, second: float) -> float:
-    difference = abs(first - second) % MINUTES_PER_DAY
-    return min(difference, MINUTES_PER_DAY - difference)
+def time_met(condition: dict[str, Any], now: datetime, *, late_only: bool = False) -> bool:
+    """Whether local time `now` meets a time condition (midnight wraps).
 
-
-def time_met(condition: dict[str, Any], now: datetime) -> bool:
-    """Whether local time `now` meets a time condition (midnight wraps)."""
+    `late_only`: the tolerance forgives lateness only. When the time condition is what
+    starts a rule (one without a schedule), 07:00 must not fire at 06:58.
+    """
     current = now.hour * 60 + now.minute + now.second / 60
-    tolerance = float(condition.get("tolerance", 0))
+    late = float(condition.get("tolerance", 0))
+    early = 0.0 if late_only else late
     operator = condition["operator"]
     if operator == "equals":
-        return _circular_distance(current, minutes_of(condition["value"])) <= tolerance
+        past = (current - minutes_of(condition["value"])) % MINUTES_PER_DAY
+        return past <= late or MINUTES_PER_DAY - past <= early
     if operator == "before":
-        return current <= minutes_of(condition["value"]) + tolerance
+        return current <= minutes_of(condition["value"]) + late
     if operator == "after":
-        return current >= minutes_of(condition["value"]) - tolerance
+        return current >= minutes_of(condition["value"]) - early
     start, end = (minutes_of(value) for value in condition["value"])
     if start <= end:
-        return start - tolerance <= current <= end + tolerance
+        return start - early <= current <= end + late
     # A window across midnight, e.g. 22:00-06:00.
-    return current >= start - tolerance or current <= end + tolerance
+    return current >= start - early or current <= end + late
 
 
 def number_met(operator: str, value: Any, actual: float, tolerance: float) -> bool:
@@ -198,16 +199,23 @@ class ConditionEvaluator:
         self.resolver = resolver
         self.lookup = lookup
 
-    def evaluate(self, conditions: Iterable[dict[str, Any]], now: datetime) -> Evaluation:
+    def evaluate(
+        self, conditions: Iterable[dict[str, Any]], now: datetime, *, late_only: bool = False
+    ) -> Evaluation:
         """Every condition's result; met when all are (no conditions: met)."""
-        results = tuple(self.evaluate_one(condition, now) for condition in conditions)
+        results = tuple(
+            self.evaluate_one(condition, now, late_only=late_only) for condition in conditions
+        )
         return Evaluation(all(result.met for result in results), results)
 
-    def evaluate_one(self, condition: dict[str, Any], now: datetime) -> ConditionResult:
-        """One condition's result."""
+    def evaluate_one(
+        self, condition: dict[str, Any], now: datetime, *, late_only: bool = False
+    ) -> ConditionResult:
+        """One condition's result (`late_only`: see `time_met`)."""
         kind = condition["type"]
         if kind == CONDITION_TIME:
-            return ConditionResult(condition, time_met(condition, now), now.strftime("%H:%M"))
+            met = time_met(condition, now, late_only=late_only)
+            return ConditionResult(condition, met, now.strftime("%H:%M"))
         sources = self.resolver.sources(condition)
         if not sources:
             return ConditionResult(condition, False, None, "no_source")

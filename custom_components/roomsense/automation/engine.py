@@ -35,7 +35,7 @@ from homeassistant.util import dt as dt_util
 from ..const import DOMAIN, LOGGER
 from .actions import run_action
 from .conditions import ConditionEvaluator, Evaluation, SourceResolver
-from .models import CONDITION_TIME, MAX_HISTORY, RULE_INPUT_SCHEMA
+from .models import CONDITION_TIME, MAX_HISTORY, RULE_FIELD_NAMES, RULE_INPUT_SCHEMA
 from .schedule import next_slot
 
 STORAGE_KEY: Final = f"{DOMAIN}.automation"
@@ -174,7 +174,7 @@ class AutomationEngine:
 
     def create(self, data: dict[str, Any], created_by: str | None) -> dict[str, Any]:
         """Save a new rule from validated fields (a workflow's extras are dropped)."""
-        fields = RULE_INPUT_SCHEMA({key: data[key] for key in _EDITABLE if key in data})
+        fields = RULE_INPUT_SCHEMA({key: data[key] for key in RULE_FIELD_NAMES if key in data})
         now = _iso(dt_util.utcnow())
         rule = {
             "id": uuid.uuid4().hex,
@@ -194,7 +194,7 @@ class AutomationEngine:
     def update(self, rule_id: str, data: dict[str, Any]) -> dict[str, Any]:
         """Replace a rule's fields; its id, history and bookkeeping stay."""
         rule = self.get(rule_id)
-        fields = RULE_INPUT_SCHEMA({key: data[key] for key in _EDITABLE if key in data})
+        fields = RULE_INPUT_SCHEMA({key: data[key] for key in RULE_FIELD_NAMES if key in data})
         rule.update(fields, updated_at=_iso(dt_util.utcnow()))
         # A changed schedule starts afresh from now, not from the old schedule's last slot.
         self.slots.pop(rule_id, None)
@@ -309,7 +309,7 @@ class AutomationEngine:
             unsubs.append(async_track_time_change(self.hass, _changed, second=0))
         self._watchers[rule_id] = unsubs
         # Whatever holds now is the baseline: a restart does not fire a rule again.
-        evaluation = self.evaluator.evaluate(rule["conditions"], dt_util.now())
+        evaluation = self.evaluator.evaluate(rule["conditions"], dt_util.now(), late_only=True)
         self._conditions_were_met[rule_id] = evaluation.met
 
     @callback
@@ -317,7 +317,7 @@ class AutomationEngine:
         rule = self.rules.get(rule_id)
         if rule is None or not rule["enabled"]:
             return
-        evaluation = self.evaluator.evaluate(rule["conditions"], dt_util.now())
+        evaluation = self.evaluator.evaluate(rule["conditions"], dt_util.now(), late_only=True)
         was_met = self._conditions_were_met.get(rule_id, False)
         self._conditions_were_met[rule_id] = evaluation.met
         if evaluation.met and not was_met:
@@ -492,12 +492,9 @@ class AutomationEngine:
         }
 
 
-_EDITABLE: Final = ("name", "description", "enabled", "conditions", "actions", "schedule")
-
-
 def _readable_rule(raw: dict[str, Any]) -> dict[str, Any]:
     """A stored rule, its fields checked again and its bookkeeping present."""
-    fields = RULE_INPUT_SCHEMA({key: raw[key] for key in _EDITABLE if key in raw})
+    fields = RULE_INPUT_SCHEMA({key: raw[key] for key in RULE_FIELD_NAMES if key in raw})
     if not isinstance(raw["id"], str):
         raise TypeError("a rule id is a string")
     datetime.fromisoformat(raw["created_at"])

@@ -272,11 +272,10 @@ def _datetime(value: Any) -> str:
 
 
 CONDITION_SCHEMA: Final = _condition
-ACTION_SCHEMA: Final = _action
-SCHEDULE_SCHEMA: Final = _schedule
 CONDITIONS_SCHEMA: Final = vol.All([_condition], vol.Length(max=MAX_CONDITIONS))
 
 # What a person or the parser gives: everything but the bookkeeping.
+RULE_FIELD_NAMES: Final = ("name", "description", "enabled", "conditions", "actions", "schedule")
 RULE_FIELDS: Final = {
     vol.Required("name"): vol.All(str, vol.Strip, vol.Length(min=1, max=200)),
     vol.Optional("description", default=""): vol.All(str, vol.Length(max=2000)),

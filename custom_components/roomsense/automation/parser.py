@@ -27,7 +27,7 @@ from ..fallback import lexicon as lx
 from ..fallback.model import Action, DeviceInfo, DeviceKind, HomeSnapshot, Language
 from ..llm.base import LLMAdapter, LLMError, Message
 from . import parser_patterns as pp
-from .models import WEEKDAYS, WORKFLOW_SCHEMA
+from .models import RULE_FIELD_NAMES, WEEKDAYS, WORKFLOW_SCHEMA
 
 MODEL_TEMPERATURE: Final = 0.1
 MODEL_CONFIDENCE: Final = 0.9
@@ -40,7 +40,6 @@ MAX_NAME_LENGTH: Final = 60
 _DANGEROUS_LOCK_COMMANDS: Final = frozenset({"unlock", "deadbolt", "nightLatchUnlock"})
 _GARAGE_TYPES: Final = frozenset({"Garage Door Opener"})
 _DANGEROUS_SERVICES: Final = frozenset({"lock.unlock", "lock.open"})
-_WORKFLOW_KEYS: Final = ("name", "description", "enabled", "conditions", "actions", "schedule")
 _JA_DAY_NAMES: Final = dict(zip(WEEKDAYS, "月火水木金土日", strict=True))
 _EN_DAY_NAMES: Final = dict(
     zip(
@@ -165,7 +164,7 @@ class WorkflowParser:
         data = _json_object(answer)
         if data is None:
             return None
-        workflow = {key: data[key] for key in _WORKFLOW_KEYS if key in data}
+        workflow = {key: data[key] for key in RULE_FIELD_NAMES if key in data}
         if not isinstance(workflow.get("description"), str) or not workflow["description"]:
             workflow["description"] = text
         if not isinstance(workflow.get("name"), str) or not workflow["name"].strip():

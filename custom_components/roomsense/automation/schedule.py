@@ -14,7 +14,6 @@ from .models import (
     SCHEDULE_DAILY,
     SCHEDULE_INTERVAL,
     SCHEDULE_ONCE,
-    SCHEDULE_WEEKLY,
     WEEKDAYS,
 )
 
@@ -52,19 +51,3 @@ def next_slot(schedule: dict[str, Any], after: datetime, anchor: datetime) -> da
         if moment > after:
             return moment
     return None
-
-
-def describe(schedule: dict[str, Any] | None) -> str:
-    """A short English description, for names and logs."""
-    if schedule is None:
-        return "when its conditions become true"
-    kind = schedule["type"]
-    if kind == SCHEDULE_ONCE:
-        return f"once at {schedule['at']}"
-    if kind == SCHEDULE_DAILY:
-        return f"daily at {schedule['time']}"
-    if kind == SCHEDULE_WEEKLY:
-        return f"every {', '.join(schedule['days'])} at {schedule['time']}"
-    if kind == SCHEDULE_INTERVAL:
-        return f"every {schedule['minutes']} minutes"
-    return str(kind)
