@@ -7,7 +7,7 @@ is above its threshold half the time. Each action calls a no-op service, so what
 measured is RoomSense's work: timers, slot bookkeeping, condition evaluation, running and
 recording. The clock is frozen and moved from slot to slot over 24 h.
 
-    .venv/bin/python bench/automation_scheduler.py [--rules 1000] [--seed 7]
+    scripts/python bench/automation_scheduler.py [--rules 1000] [--seed 7]
 """
 
 from __future__ import annotations

@@ -6,7 +6,7 @@ endpoint, so both see the same server and the same machine load:
   - client: SwitchBotCloudClient.get_scenes() (signing, envelope, models, counter).
 Prints p50/p95 of each and the client's overhead.
 
-    .venv/bin/python bench/client_overhead.py [--calls 2000]
+    scripts/python bench/client_overhead.py [--calls 2000]
 """
 
 from __future__ import annotations

@@ -14,7 +14,7 @@ device an aiohttp loop doing what the reference clients do: `GET jobs/next`, the
   (c) throughput: 10 devices long-polling; a batch of jobs is queued for them at once;
       jobs/s from the first queued job to the last result stored.
 
-    .venv/bin/python bench/edge_roundtrip.py [--jobs 500] [--poll-jobs 20]
+    scripts/python bench/edge_roundtrip.py [--jobs 500] [--poll-jobs 20]
         [--throughput-jobs 3000] [--clients 10]
 """
 

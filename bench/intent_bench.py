@@ -28,7 +28,7 @@ The fallback parser gets the same areas and aliases, read back from the registri
 Between utterances the simulator is reset and, when anything reached the cloud, the
 RoomSense entry is unloaded and set up again, so Home Assistant's view is the initial one.
 
-    .venv/bin/python bench/intent_bench.py [--verbose] [--only fallback|builtin] [--corpus PATH]
+    scripts/python bench/intent_bench.py [--verbose] [--only fallback|builtin] [--corpus PATH]
 """
 
 from __future__ import annotations

@@ -24,7 +24,7 @@ The comparison is Home Assistant's core `switchbot_cloud` as of 2025.4: one stat
 device every 600 s and no push, computed, not run: devices with a status body x 86400/600
 calls a day, up to 600 s stale.
 
-    .venv/bin/python bench/polling_day.py [--hours 24] [--seed 1] [--push-every 180]
+    scripts/python bench/polling_day.py [--hours 24] [--seed 1] [--push-every 180]
         [--poll-only-every 120] [--home demo|fifty|both]
 """
 

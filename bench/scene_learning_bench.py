@@ -19,7 +19,7 @@ default 30-day window) then `scene_candidates` are timed: best of 3 and median. 
 each routine appears among the candidates (sequences with their steps in order, the coffee
 plug as a time-based candidate at about 06:45).
 
-    .venv/bin/python bench/scene_learning_bench.py [--records 100000] [--days 90] [--seed 7]
+    scripts/python bench/scene_learning_bench.py [--records 100000] [--days 90] [--seed 7]
         [--runs 3]
 """
 

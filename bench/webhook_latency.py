@@ -18,7 +18,7 @@ Times are CLOCK_MONOTONIC (`time.monotonic()`), the same clock in both processes
       (each Meter's events in order, one in flight per Meter); events/s from the first POST
       to the last answer, then a check that every event became a state. Target: 500/s.
 
-    .venv/bin/python bench/webhook_latency.py [--events 2000] [--concurrency 8,16,32]
+    scripts/python bench/webhook_latency.py [--events 2000] [--concurrency 8,16,32]
         [--throughput-events 15000] [--same-process]
 """
 

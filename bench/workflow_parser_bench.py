@@ -14,7 +14,7 @@ parser is built once (as the integration keeps one per snapshot) and every sente
 parsed `--repeat` times after one untimed warm-up pass, with the garbage collector paused as
 timeit does; the latency is per parse.
 
-    .venv/bin/python bench/workflow_parser_bench.py [--verbose] [--repeat N] [--corpus PATH]
+    scripts/python bench/workflow_parser_bench.py [--verbose] [--repeat N] [--corpus PATH]
 """
 
 from __future__ import annotations

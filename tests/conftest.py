@@ -9,6 +9,8 @@ from typing import Any
 
 import aiohttp
 import pytest
+from homeassistant.core import HomeAssistant
+from homeassistant.helpers import device_registry as dr
 
 from roomsense_simulator import Clock, Simulator
 
@@ -59,6 +61,11 @@ def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return int(sock.getsockname()[1])
+
+
+def registry_device(hass: HomeAssistant, identifier: tuple[str, str]) -> dr.DeviceEntry | None:
+    """The device registry entry with this identifier, whichever entry owns it."""
+    return next(iter(dr.async_get(hass).async_get_devices(identifiers={identifier})), None)
 
 
 def home_with(*device_types: str, hub_type: str = "Hub 2") -> dict[str, Any]:

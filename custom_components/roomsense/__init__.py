@@ -186,7 +186,7 @@ def _remove_vanished_devices(
         identifiers = {key for domain, key in device_entry.identifiers if domain == DOMAIN}
         if not identifiers & current:
             LOGGER.debug("Removing %s: it is no longer on the account", device_entry.name)
-            registry.async_update_device(device_entry.id, remove_config_entry_id=entry.entry_id)
+            registry.async_remove_device(device_entry.id)
 
 
 def _log_devices_without_entities(hass: HomeAssistant, entry: RoomSenseConfigEntry) -> None:
@@ -234,16 +234,18 @@ async def _async_options_updated(hass: HomeAssistant, entry: RoomSenseConfigEntr
 def _register_devices(
     hass: HomeAssistant, entry: RoomSenseConfigEntry, devices: DeviceList
 ) -> None:
-    """Create the Home Assistant devices, hubs first so `via_device` finds them."""
+    """Create the Home Assistant devices, hubs first so the others can link to them."""
     registry = dr.async_get(hass)
-    known_ids = {device.device_id for device in devices.devices}
     hub_ids = {device.hub_device_id for device in devices.devices if device.hub_device_id}
     ordered = sorted(devices.devices, key=lambda device: device.device_id not in hub_ids)
     everything: list[Device | InfraredRemote] = [*ordered, *devices.infrared_remotes]
+    registry_ids: dict[str, str] = {}
     for device in everything:
-        registry.async_get_or_create(
-            config_entry_id=entry.entry_id, **device_info(device, known_ids)
-        )
+        info = device_info(device)
+        if (hub := device.hub_device_id) and hub != device.device_id and hub in registry_ids:
+            info["via_device_id"] = registry_ids[hub]
+        registered = registry.async_get_or_create(config_entry_id=entry.entry_id, **info)
+        registry_ids[device.device_id] = registered.id
 
 
 async def async_unload_entry(hass: HomeAssistant, entry: RoomSenseConfigEntry) -> bool:

@@ -94,7 +94,7 @@ async def async_setup_entry(
 
 
 def _unsupported_hvac_mode(hvac_mode: HVACMode, modes: list[HVACMode]) -> ServiceValidationError:
-    # Home Assistant 2025.4 only logs a warning for modes an entity does not list.
+    # The core checks `set_hvac_mode` itself, but not the mode `set_temperature` may carry.
     return ServiceValidationError(
         translation_domain=DOMAIN,
         translation_key="hvac_mode_not_supported",
@@ -102,14 +102,50 @@ def _unsupported_hvac_mode(hvac_mode: HVACMode, modes: list[HVACMode]) -> Servic
     )
 
 
-class RoomSenseAirConditioner(RoomSenseInfraredEntity, ClimateEntity, RestoreEntity):
+class _CelsiusClimate(ClimateEntity):
+    """Temperatures in °C under both names of the core's climate API.
+
+    Cores up to 2026.10 read `temperature_unit`, `current_temperature` and
+    `target_temperature`; 2026.11 reads the `native_*` names and reports a class that
+    provides only the old ones. Subclasses implement the `native_*` names.
+    """
+
+    _attr_temperature_unit = UnitOfTemperature.CELSIUS
+    _attr_native_temperature_unit = UnitOfTemperature.CELSIUS
+
+    def _check_hvac_mode(self, hvac_mode: HVACMode | None) -> None:
+        """Refuse a mode `set_temperature` carries that this entity does not list."""
+        if hvac_mode is not None and hvac_mode not in self.hvac_modes:
+            raise _unsupported_hvac_mode(hvac_mode, self.hvac_modes)
+
+    @property
+    def native_current_temperature(self) -> float | None:
+        """The measured temperature, in °C; none unless the device measures one."""
+        return None
+
+    @property
+    def native_target_temperature(self) -> float | None:
+        """The set point, in °C."""
+        return None
+
+    @property
+    def current_temperature(self) -> float | None:
+        """The measured temperature, under the name cores up to 2026.10 read."""
+        return self.native_current_temperature
+
+    @property
+    def target_temperature(self) -> float | None:
+        """The set point, under the name cores up to 2026.10 read."""
+        return self.native_target_temperature
+
+
+class RoomSenseAirConditioner(RoomSenseInfraredEntity, _CelsiusClimate, RestoreEntity):
     """An air conditioner driven by infrared: Home Assistant keeps the state it last sent.
 
     Every change sends one `setAll` that carries the whole state, so the appliance ends up
     in the state shown whatever it was doing before.
     """
 
-    _attr_temperature_unit = UnitOfTemperature.CELSIUS
     _attr_min_temp = AIR_CONDITIONER_MIN_TEMPERATURE
     _attr_max_temp = AIR_CONDITIONER_MAX_TEMPERATURE
     _attr_target_temperature_step = 1
@@ -132,7 +168,7 @@ class RoomSenseAirConditioner(RoomSenseInfraredEntity, ClimateEntity, RestoreEnt
         self._attr_fan_modes = list(AIR_CONDITIONER_FAN_MODES)
         self._attr_hvac_mode = HVACMode.OFF
         self._attr_fan_mode = FAN_AUTO
-        self._attr_target_temperature = AIR_CONDITIONER_DEFAULT_TEMPERATURE
+        self._target_temperature: int = AIR_CONDITIONER_DEFAULT_TEMPERATURE
         # What turning on goes back to; `setAll` needs a mode even when switching off.
         self._mode_when_on = HVACMode.AUTO
 
@@ -149,11 +185,16 @@ class RoomSenseAirConditioner(RoomSenseInfraredEntity, ClimateEntity, RestoreEnt
             self._attr_fan_mode = last_state.attributes["fan_mode"]
         temperature = last_state.attributes.get(ATTR_TEMPERATURE)
         if isinstance(temperature, int | float) and self.min_temp <= temperature <= self.max_temp:
-            self._attr_target_temperature = temperature
+            self._target_temperature = round(temperature)
         if (extra := await self.async_get_last_extra_data()) is not None:
             mode_when_on = extra.as_dict().get("mode_when_on")
             if mode_when_on in AIR_CONDITIONER_MODES:
                 self._mode_when_on = HVACMode(mode_when_on)
+
+    @property
+    def native_target_temperature(self) -> float | None:
+        """The temperature last sent; the remote has no way to report one."""
+        return self._target_temperature
 
     @property
     def extra_restore_state_data(self) -> ExtraStoredData:
@@ -178,6 +219,7 @@ class RoomSenseAirConditioner(RoomSenseInfraredEntity, ClimateEntity, RestoreEnt
 
     async def async_set_temperature(self, **kwargs: Any) -> None:
         """Set the target temperature (whole degrees) and, if given, the mode."""
+        self._check_hvac_mode(kwargs.get(ATTR_HVAC_MODE))
         temperature = kwargs.get(ATTR_TEMPERATURE)
         await self._async_send_state(
             hvac_mode=kwargs.get(ATTR_HVAC_MODE),
@@ -195,11 +237,9 @@ class RoomSenseAirConditioner(RoomSenseInfraredEntity, ClimateEntity, RestoreEnt
         """Send the whole new state in one `setAll`, then show it."""
         if hvac_mode is None:
             hvac_mode = self.hvac_mode or HVACMode.OFF
-        if hvac_mode not in self.hvac_modes:
-            raise _unsupported_hvac_mode(hvac_mode, self.hvac_modes)
         fan_mode = fan_mode or self.fan_mode or FAN_AUTO
         if temperature is None:
-            temperature = int(self.target_temperature or AIR_CONDITIONER_DEFAULT_TEMPERATURE)
+            temperature = self._target_temperature
         mode_when_on = self._mode_when_on if hvac_mode == HVACMode.OFF else hvac_mode
         power = "off" if hvac_mode == HVACMode.OFF else "on"
         await self.async_send_device_command(
@@ -210,12 +250,12 @@ class RoomSenseAirConditioner(RoomSenseInfraredEntity, ClimateEntity, RestoreEnt
         # Only what the cloud accepted becomes the assumed state.
         self._attr_hvac_mode = hvac_mode
         self._attr_fan_mode = fan_mode
-        self._attr_target_temperature = temperature
+        self._target_temperature = temperature
         self._mode_when_on = mode_when_on
         self.async_write_ha_state()
 
 
-class RoomSenseThermostat(RoomSenseEntity, ClimateEntity, RestoreEntity):
+class RoomSenseThermostat(RoomSenseEntity, _CelsiusClimate, RestoreEntity):
     """A Smart Radiator Thermostat: heat or off, with its modes as presets.
 
     The status reports the mode and the measured temperature but not the set point, so
@@ -223,7 +263,6 @@ class RoomSenseThermostat(RoomSenseEntity, ClimateEntity, RestoreEntity):
     restarts), and only while the thermostat is in manual mode.
     """
 
-    _attr_temperature_unit = UnitOfTemperature.CELSIUS
     _attr_precision = PRECISION_TENTHS
     _attr_min_temp = THERMOSTAT_MIN_TEMPERATURE
     _attr_max_temp = THERMOSTAT_MAX_TEMPERATURE
@@ -281,7 +320,7 @@ class RoomSenseThermostat(RoomSenseEntity, ClimateEntity, RestoreEntity):
         return RestoredExtraData({"manual_temperature": self._manual_temperature})
 
     @property
-    def current_temperature(self) -> float | None:
+    def native_current_temperature(self) -> float | None:
         """The temperature the thermostat measures."""
         return self.status.temperature
 
@@ -299,18 +338,17 @@ class RoomSenseThermostat(RoomSenseEntity, ClimateEntity, RestoreEntity):
         return next((name for name, code in THERMOSTAT_PRESETS.items() if code == mode), None)
 
     @property
-    def target_temperature(self) -> float | None:
+    def native_target_temperature(self) -> float | None:
         """The manual set point, shown in manual mode only."""
         return self._manual_temperature if self._mode == THERMOSTAT_MANUAL else None
 
     async def async_set_hvac_mode(self, hvac_mode: HVACMode) -> None:
         """Heat (back in the mode used before switching off) or switch off."""
+        # The core lets only the listed modes through: heat or off.
         if hvac_mode == HVACMode.HEAT:
             await self.async_send_device_command("turnOn", optimistic={"mode": self._mode_when_on})
-        elif hvac_mode == HVACMode.OFF:
-            await self.async_send_device_command("turnOff", optimistic={"mode": THERMOSTAT_OFF})
         else:
-            raise _unsupported_hvac_mode(hvac_mode, self.hvac_modes)
+            await self.async_send_device_command("turnOff", optimistic={"mode": THERMOSTAT_OFF})
 
     async def async_turn_on(self) -> None:
         """Heat again."""
@@ -331,6 +369,7 @@ class RoomSenseThermostat(RoomSenseEntity, ClimateEntity, RestoreEntity):
         The thermostat only takes a set point in manual mode, so a temperature set while
         off or in another mode switches to manual (which also turns it on).
         """
+        self._check_hvac_mode(kwargs.get(ATTR_HVAC_MODE))
         if (temperature := kwargs.get(ATTR_TEMPERATURE)) is not None:
             steps = math.floor(temperature / THERMOSTAT_TEMPERATURE_STEP + 0.5)
             set_point = steps * THERMOSTAT_TEMPERATURE_STEP

@@ -7,7 +7,7 @@ import ipaddress
 from collections.abc import Mapping
 from typing import Any
 
-import voluptuous as vol
+import probatio
 from homeassistant.config_entries import (
     SOURCE_RECONFIGURE,
     ConfigEntry,
@@ -88,15 +88,17 @@ def account_unique_id(token: str) -> str:
     return hashlib.sha256(token.strip().encode()).hexdigest()[:32]
 
 
-def _user_schema(defaults: Mapping[str, Any]) -> vol.Schema:
-    return vol.Schema(
+def _user_schema(defaults: Mapping[str, Any]) -> probatio.Schema:
+    return probatio.Schema(
         {
-            vol.Required(CONF_TOKEN, default=defaults.get(CONF_TOKEN, vol.UNDEFINED)): _PASSWORD,
-            vol.Required(CONF_SECRET): _PASSWORD,
-            vol.Required(SECTION_ADVANCED): section(
-                vol.Schema(
+            probatio.Required(
+                CONF_TOKEN, default=defaults.get(CONF_TOKEN, probatio.UNDEFINED)
+            ): _PASSWORD,
+            probatio.Required(CONF_SECRET): _PASSWORD,
+            probatio.Required(SECTION_ADVANCED): section(
+                probatio.Schema(
                     {
-                        vol.Required(
+                        probatio.Required(
                             CONF_BASE_URL,
                             default=defaults.get(CONF_BASE_URL, DEFAULT_CLOUD_URL),
                         ): _URL
@@ -171,10 +173,10 @@ class RoomSenseConfigFlow(ConfigFlow, domain=DOMAIN):
                 return self.async_update_reload_and_abort(entry, data_updates=credentials)
         return self.async_show_form(
             step_id="reauth_confirm",
-            data_schema=vol.Schema(
+            data_schema=probatio.Schema(
                 {
-                    vol.Required(CONF_TOKEN, default=entry.data[CONF_TOKEN]): _PASSWORD,
-                    vol.Required(CONF_SECRET): _PASSWORD,
+                    probatio.Required(CONF_TOKEN, default=entry.data[CONF_TOKEN]): _PASSWORD,
+                    probatio.Required(CONF_SECRET): _PASSWORD,
                 }
             ),
             errors=errors,
@@ -235,12 +237,12 @@ def _invalid_networks(networks: list[str]) -> list[str]:
     return invalid
 
 
-_PERMISSION_SCHEMA = vol.Schema(
+_PERMISSION_SCHEMA = probatio.Schema(
     {
-        str: vol.Schema(
+        str: probatio.Schema(
             {
-                vol.Optional("categories"): [vol.In([kind.value for kind in DeviceKind])],
-                vol.Optional("areas"): [str],
+                probatio.Optional("categories"): [probatio.In([kind.value for kind in DeviceKind])],
+                probatio.Optional("areas"): [str],
             }
         )
     }
@@ -274,7 +276,7 @@ class RoomSenseOptionsFlow(OptionsFlow):
                 placeholders["networks"] = ", ".join(invalid)
             try:
                 _PERMISSION_SCHEMA(permissions)
-            except vol.Invalid:
+            except probatio.Invalid:
                 errors[OPT_PERMISSIONS] = "invalid_permissions"
             if not errors:
                 data: dict[str, Any] = {
@@ -308,30 +310,30 @@ class RoomSenseOptionsFlow(OptionsFlow):
                         data[key] = user_input[key]
                 return self.async_create_entry(data=data)
         values = {**current, **(user_input or {})}
-        schema = vol.Schema(
+        schema = probatio.Schema(
             {
-                vol.Required(
+                probatio.Required(
                     OPT_POLLING_SHARE,
                     default=values.get(OPT_POLLING_SHARE, DEFAULT_POLLING_SHARE),
                 ): _number(5, 90, 5, "%"),
-                vol.Required(
+                probatio.Required(
                     OPT_STALENESS, default=values.get(OPT_STALENESS, DEFAULT_STALENESS)
                 ): _number(300, 86_400, 60, "s"),
-                vol.Required(
+                probatio.Required(
                     OPT_QUEUE_TTL, default=values.get(OPT_QUEUE_TTL, DEFAULT_QUEUE_TTL)
                 ): _number(0, 3_600, 30, "s"),
-                vol.Required(
+                probatio.Required(
                     OPT_DEVICE_RESULT_TIMEOUT,
                     default=values.get(OPT_DEVICE_RESULT_TIMEOUT, DEFAULT_DEVICE_RESULT_TIMEOUT),
                 ): _number(5, 3_600, 5, "s"),
-                vol.Required(
+                probatio.Required(
                     OPT_MAX_COMPLETED_JOBS,
                     default=values.get(OPT_MAX_COMPLETED_JOBS, DEFAULT_MAX_COMPLETED_JOBS),
                 ): _number(10, 10_000, 10, "jobs"),
-                vol.Optional(
+                probatio.Optional(
                     OPT_ALLOWED_NETWORKS, default=values.get(OPT_ALLOWED_NETWORKS, [])
                 ): TextSelector(TextSelectorConfig(multiple=True)),
-                vol.Required(
+                probatio.Required(
                     CONF_LLM_PROVIDER, default=values.get(CONF_LLM_PROVIDER, PROVIDER_NONE)
                 ): SelectSelector(
                     SelectSelectorConfig(
@@ -340,29 +342,31 @@ class RoomSenseOptionsFlow(OptionsFlow):
                         mode=SelectSelectorMode.DROPDOWN,
                     )
                 ),
-                vol.Optional(
+                probatio.Optional(
                     CONF_LLM_BASE_URL, description=_suggested(values, CONF_LLM_BASE_URL)
                 ): _URL,
-                vol.Optional(CONF_LLM_MODEL, description=_suggested(values, CONF_LLM_MODEL)): _TEXT,
-                vol.Optional(
+                probatio.Optional(
+                    CONF_LLM_MODEL, description=_suggested(values, CONF_LLM_MODEL)
+                ): _TEXT,
+                probatio.Optional(
                     CONF_LLM_API_KEY, description=_suggested(values, CONF_LLM_API_KEY)
                 ): _SECRET,
-                vol.Required(
+                probatio.Required(
                     CONF_LLM_TIMEOUT, default=values.get(CONF_LLM_TIMEOUT, DEFAULT_LLM_TIMEOUT)
                 ): _number(1, 300, 1, "s"),
-                vol.Optional(
+                probatio.Optional(
                     OPT_LLM_HASS_API, default=values.get(OPT_LLM_HASS_API, False)
                 ): BooleanSelector(),
-                vol.Optional(
+                probatio.Optional(
                     OPT_NIGHT_MODE_START, description=_suggested(values, OPT_NIGHT_MODE_START)
                 ): TimeSelector(),
-                vol.Optional(
+                probatio.Optional(
                     OPT_NIGHT_MODE_END, description=_suggested(values, OPT_NIGHT_MODE_END)
                 ): TimeSelector(),
-                vol.Optional(
+                probatio.Optional(
                     OPT_DANGEROUS_COMMANDS, default=values.get(OPT_DANGEROUS_COMMANDS, [])
                 ): TextSelector(TextSelectorConfig(multiple=True)),
-                vol.Optional(
+                probatio.Optional(
                     OPT_PERMISSIONS, default=values.get(OPT_PERMISSIONS, {})
                 ): ObjectSelector(),
             }

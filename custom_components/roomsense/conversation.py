@@ -14,6 +14,7 @@ import time
 import uuid
 from typing import Any, Final, Literal
 
+import probatio
 from homeassistant.components import conversation
 from homeassistant.components.conversation import (
     AssistantContent,
@@ -33,7 +34,6 @@ from homeassistant.helpers.aiohttp_client import async_get_clientsession
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 from homeassistant.helpers.httpx_client import get_async_client
 from homeassistant.util import dt as dt_util
-from voluptuous_openapi import convert  # type: ignore[import-untyped]
 
 from .automation import assist
 from .automation.api import DATA_API, AutomationInputError
@@ -450,7 +450,9 @@ class RoomSenseConversationEntity(ConversationEntity, AbstractConversationAgent)
                     ToolSpec(
                         tool.name,
                         tool.description or "",
-                        convert(tool.parameters, custom_serializer=hass_api.custom_serializer),
+                        probatio.to_openapi(
+                            tool.parameters, custom_serializer=hass_api.custom_serializer
+                        ),
                     )
                     for tool in hass_api.tools
                 ),
@@ -499,7 +501,6 @@ class RoomSenseConversationEntity(ConversationEntity, AbstractConversationAgent)
         context = llm.LLMContext(
             platform=DOMAIN,
             context=user_input.context,
-            user_prompt=user_input.text,
             language=user_input.language,
             assistant=conversation.DOMAIN,
             device_id=user_input.device_id,
@@ -521,7 +522,11 @@ class RoomSenseConversationEntity(ConversationEntity, AbstractConversationAgent)
         result = await hass_api.async_call_tool(
             llm.ToolInput(tool_name=call.name, tool_args=call.arguments)
         )
-        return dict(result) if isinstance(result, dict) else {"result": result}
+        data: dict[str, Any] = dict(result.data)
+        if result.error:
+            # "error" in the answer is what tells the tool loop that nothing was done.
+            data.setdefault("error", "tool_failed")
+        return data
 
     async def _run_tool(
         self,
@@ -647,17 +652,19 @@ def _opens_the_home(hass: HomeAssistant, call: ToolCall) -> bool:
     """Whether an Assist intent would unlock a lock or open a garage door or gate.
 
     Through Home Assistant's API, HassTurnOff unlocks a lock and HassTurnOn opens a cover.
+    The API names its tools after the integration that offers them (`intent__HassTurnOff`).
     """
-    if call.name not in ("HassTurnOff", "HassTurnOn"):
+    intent_type = call.name.rsplit("__", 1)[-1]
+    if intent_type not in ("HassTurnOff", "HassTurnOn"):
         return False
     domains = call.arguments.get("domain") or []
     domains = [domains] if isinstance(domains, str) else list(domains)
     name = str(call.arguments.get("name") or "").strip().casefold()
-    guarded = ("lock",) if call.name == "HassTurnOff" else ("cover",)
+    guarded = ("lock",) if intent_type == "HassTurnOff" else ("cover",)
     if any(domain in guarded for domain in domains):
         return True
     for state in hass.states.async_all(guarded):
-        if call.name == "HassTurnOn" and state.attributes.get("device_class") not in (
+        if intent_type == "HassTurnOn" and state.attributes.get("device_class") not in (
             "garage",
             "gate",
             "door",

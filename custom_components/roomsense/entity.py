@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Collection, Iterable, Iterator
+from collections.abc import Iterable, Iterator
 from typing import Any, Protocol
 
 from homeassistant.config_entries import ConfigEntry
@@ -35,19 +35,19 @@ def account_device_info(entry: ConfigEntry[Any]) -> DeviceInfo:
     )
 
 
-def device_info(device: Device | InfraredRemote, known_ids: Collection[str]) -> DeviceInfo:
-    """The Home Assistant device of a SwitchBot device, attached to its hub when known."""
+def device_info(device: Device | InfraredRemote) -> DeviceInfo:
+    """The Home Assistant device of a SwitchBot device.
+
+    The link to its hub (`via_device_id`) is made when the devices are registered at setup,
+    where the hub's registry id is known.
+    """
     model = device.device_type if isinstance(device, Device) else device.remote_type
-    info = DeviceInfo(
+    return DeviceInfo(
         identifiers={(DOMAIN, device.device_id)},
         name=device.name,
         manufacturer=MANUFACTURER,
         model=model,
     )
-    hub = device.hub_device_id
-    if hub and hub != device.device_id and hub in known_ids:
-        info["via_device"] = (DOMAIN, hub)
-    return info
 
 
 class DeviceTypeDescription(Protocol):
@@ -86,7 +86,7 @@ class RoomSenseEntity(CoordinatorEntity[RoomSenseCoordinator]):
         self.device = device
         self.entity_description = description
         self._attr_unique_id = f"{device.device_id}_{description.key}"
-        self._attr_device_info = device_info(device, coordinator.devices)
+        self._attr_device_info = device_info(device)
 
     async def async_added_to_hass(self) -> None:
         """Listen to this device's own updates too (pushes update no other entity)."""

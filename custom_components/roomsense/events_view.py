@@ -15,7 +15,7 @@ from collections.abc import Mapping
 from http import HTTPStatus
 from typing import Any, Final
 
-import voluptuous as vol
+import probatio
 from aiohttp import hdrs, web
 from homeassistant.components.http.auth import SIGN_QUERY_PARAM
 from homeassistant.const import EVENT_HOMEASSISTANT_STOP
@@ -24,7 +24,7 @@ from homeassistant.helpers.http import KEY_HASS, HomeAssistantView
 from homeassistant.helpers.json import json_bytes
 from homeassistant.util.hass_dict import HassKey
 from multidict import MultiMapping
-from voluptuous.humanize import humanize_error
+from probatio.humanize import humanize_error
 
 from .const import DOMAIN, EVENT_ROOMSENSE, LOGGER
 
@@ -44,17 +44,17 @@ _KEEPALIVE: Final = b": keep-alive\n\n"
 # SwitchBot ids: the MAC of a device, or e.g. `01-202106171411-12345678` for a remote.
 _DEVICE_ID_PATTERN: Final = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.:-]{0,63}\Z")
 
-DEVICE_ID_SCHEMA: Final = vol.All(
-    str, vol.Match(_DEVICE_ID_PATTERN, msg="not a SwitchBot device id")
+DEVICE_ID_SCHEMA: Final = probatio.All(
+    str, probatio.Match(_DEVICE_ID_PATTERN, msg="not a SwitchBot device id")
 )
-QUERY_SCHEMA: Final = vol.Schema(
+QUERY_SCHEMA: Final = probatio.Schema(
     {
-        vol.Optional(QUERY_DEVICE_ID): vol.All(
-            [DEVICE_ID_SCHEMA], vol.Length(min=1, max=MAX_DEVICE_IDS)
+        probatio.Optional(QUERY_DEVICE_ID): probatio.All(
+            [DEVICE_ID_SCHEMA], probatio.Length(min=1, max=MAX_DEVICE_IDS)
         ),
         # Present when the URL was signed for a client that cannot send a header
         # (a browser's EventSource); Home Assistant's auth checked it already.
-        vol.Optional(SIGN_QUERY_PARAM): str,
+        probatio.Optional(SIGN_QUERY_PARAM): str,
     }
 )
 
@@ -147,7 +147,7 @@ class RoomSenseEventsView(HomeAssistantView):
         parsed = _parse_query(request.query)
         try:
             query = QUERY_SCHEMA(parsed)
-        except vol.Invalid as err:
+        except probatio.Invalid as err:
             return self.json_message(
                 f"Invalid query: {humanize_error(parsed, err)}", HTTPStatus.BAD_REQUEST
             )

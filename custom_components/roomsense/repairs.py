@@ -4,11 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
-import voluptuous as vol
-from homeassistant.components.repairs import ConfirmRepairFlow, RepairsFlow
+import probatio
+from homeassistant.components.repairs import ConfirmRepairFlow, RepairsFlow, RepairsFlowResult
 from homeassistant.config_entries import ConfigEntryState
 from homeassistant.core import HomeAssistant
-from homeassistant.data_entry_flow import FlowResult
 
 from .data import RoomSenseConfigEntry
 from .switchbot_cloud import SwitchBotError
@@ -22,17 +21,17 @@ class ReplaceWebhookFlow(RepairsFlow):
         """Fix the issue of this entry."""
         self._entry = entry
 
-    async def async_step_init(self, user_input: dict[str, str] | None = None) -> FlowResult:
+    async def async_step_init(self, user_input: dict[str, str] | None = None) -> RepairsFlowResult:
         """Start with the confirmation."""
         return await self.async_step_confirm()
 
-    async def async_step_confirm(self, user_input: dict[str, str] | None = None) -> FlowResult:
+    async def async_step_confirm(self, user_input: dict[str, str] | None = None) -> RepairsFlowResult:
         """Replace the URL once the user agrees."""
         entry = self._entry
         if entry is None or entry.state is not ConfigEntryState.LOADED:
             return self.async_abort(reason="not_loaded")
         if user_input is None:
-            return self.async_show_form(step_id="confirm", data_schema=vol.Schema({}))
+            return self.async_show_form(step_id="confirm", data_schema=probatio.Schema({}))
         client = entry.runtime_data.client
         try:
             for url in await client.query_webhook_urls():

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Final
 
-import voluptuous as vol
+import probatio
 from homeassistant.core import (
     HomeAssistant,
     ServiceCall,
@@ -30,26 +30,34 @@ ATTR_SCENE_ID: Final = "scene_id"
 ATTR_LIMIT: Final = "limit"
 ATTR_INSTRUCTION: Final = "instruction"
 
-DEVICE_SCHEMA: Final = vol.Schema({vol.Required(ATTR_DEVICE_ID): cv.string})
-SEND_COMMAND_SCHEMA: Final = vol.Schema(
+DEVICE_SCHEMA: Final = probatio.Schema({probatio.Required(ATTR_DEVICE_ID): cv.string})
+SEND_COMMAND_SCHEMA: Final = probatio.Schema(
     {
-        vol.Required(ATTR_DEVICE_ID): cv.string,
-        vol.Required(ATTR_COMMAND): vol.All(cv.string, vol.Length(min=1, max=64)),
-        vol.Optional(ATTR_PARAMETER, default="default"): vol.Any(dict, vol.Coerce(str)),
-        vol.Optional(ATTR_COMMAND_TYPE, default="command"): vol.In(["command", "customize"]),
-        vol.Optional(ATTR_CONFIRM, default=False): cv.boolean,
+        probatio.Required(ATTR_DEVICE_ID): cv.string,
+        probatio.Required(ATTR_COMMAND): probatio.All(cv.string, probatio.Length(min=1, max=64)),
+        probatio.Optional(ATTR_PARAMETER, default="default"): probatio.Any(
+            dict, probatio.Coerce(str)
+        ),
+        probatio.Optional(ATTR_COMMAND_TYPE, default="command"): probatio.In(
+            ["command", "customize"]
+        ),
+        probatio.Optional(ATTR_CONFIRM, default=False): cv.boolean,
     }
 )
-SCENE_SCHEMA: Final = vol.Schema({vol.Required(ATTR_SCENE_ID): cv.string})
-AUDIT_SCHEMA: Final = vol.Schema(
-    {vol.Optional(ATTR_LIMIT, default=100): vol.All(vol.Coerce(int), vol.Range(min=1, max=5000))}
+SCENE_SCHEMA: Final = probatio.Schema({probatio.Required(ATTR_SCENE_ID): cv.string})
+AUDIT_SCHEMA: Final = probatio.Schema(
+    {
+        probatio.Optional(ATTR_LIMIT, default=100): probatio.All(
+            probatio.Coerce(int), probatio.Range(min=1, max=5000)
+        )
+    }
 )
 
 
-EDGE_SUBMIT_SCHEMA: Final = vol.All(
-    vol.Schema(
+EDGE_SUBMIT_SCHEMA: Final = probatio.All(
+    probatio.Schema(
         {
-            vol.Required(ATTR_DEVICE_ID): vol.All(cv.string, vol.Length(min=1)),
+            probatio.Required(ATTR_DEVICE_ID): probatio.All(cv.string, probatio.Length(min=1)),
             **JOB_FIELDS,
         }
     ),
@@ -146,10 +154,10 @@ async def _get_audit_log(call: ServiceCall) -> ServiceResponse:
 def async_register_services(hass: HomeAssistant) -> None:
     """Register the services once, for every entry."""
     register = hass.services.async_register
-    register(DOMAIN, "get_devices", _get_devices, vol.Schema({}), SupportsResponse.ONLY)
+    register(DOMAIN, "get_devices", _get_devices, probatio.Schema({}), SupportsResponse.ONLY)
     register(DOMAIN, "get_status", _get_status, DEVICE_SCHEMA, SupportsResponse.ONLY)
     register(DOMAIN, "send_command", _send_command, SEND_COMMAND_SCHEMA, SupportsResponse.OPTIONAL)
-    register(DOMAIN, "get_scenes", _get_scenes, vol.Schema({}), SupportsResponse.ONLY)
+    register(DOMAIN, "get_scenes", _get_scenes, probatio.Schema({}), SupportsResponse.ONLY)
     register(DOMAIN, "execute_scene", _execute_scene, SCENE_SCHEMA, SupportsResponse.OPTIONAL)
     register(DOMAIN, "get_audit_log", _get_audit_log, AUDIT_SCHEMA, SupportsResponse.ONLY)
     register(

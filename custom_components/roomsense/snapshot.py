@@ -23,7 +23,9 @@ def build_snapshot(hass: HomeAssistant, entries: list[RoomSenseConfigEntry]) -> 
         data = entry.runtime_data
         states = data.coordinator.data or {}
         for device in data.all_devices():
-            ha_device = devices_registry.async_get_device({(DOMAIN, device.device_id)})
+            ha_device = devices_registry.async_get_device_by_identifier(
+                (DOMAIN, device.device_id), entry.entry_id
+            )
             area = (
                 areas_registry.async_get_area(ha_device.area_id)
                 if ha_device and ha_device.area_id

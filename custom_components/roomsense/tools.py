@@ -100,7 +100,11 @@ class RoomSenseTools:
             for device in entry.runtime_data.all_devices():
                 if device.device_id == switchbot_id:
                     return Target(
-                        entry, device, registry.async_get_device({(DOMAIN, switchbot_id)})
+                        entry,
+                        device,
+                        registry.async_get_device_by_identifier(
+                            (DOMAIN, switchbot_id), entry.entry_id
+                        ),
                     )
         raise ServiceValidationError(
             translation_domain=DOMAIN,
@@ -132,7 +136,11 @@ class RoomSenseTools:
         """Every device the user may control."""
         registry = dr.async_get(self.hass)
         targets = [
-            Target(entry, device, registry.async_get_device({(DOMAIN, device.device_id)}))
+            Target(
+                entry,
+                device,
+                registry.async_get_device_by_identifier((DOMAIN, device.device_id), entry.entry_id),
+            )
             for entry in self.entries()
             for device in entry.runtime_data.all_devices()
         ]

@@ -62,7 +62,6 @@ _COMMON_FEATURES = (
     | VacuumEntityFeature.STOP
     | VacuumEntityFeature.RETURN_HOME
     | VacuumEntityFeature.FAN_SPEED
-    | VacuumEntityFeature.BATTERY
 )
 
 
@@ -131,7 +130,10 @@ async def async_setup_entry(
 
 
 class RoomSenseVacuum(RoomSenseEntity, StateVacuumEntity):
-    """A robot vacuum: its activity and battery from the status, its fan speed assumed.
+    """A robot vacuum: its activity from the status, its fan speed assumed.
+
+    Its battery is a sensor of the same device (the vacuum entity has had no battery since
+    Home Assistant 2025.8).
 
     The status does not report the suction level, so the fan speed shown is the one last
     sent from Home Assistant (unknown until then).
@@ -157,11 +159,6 @@ class RoomSenseVacuum(RoomSenseEntity, StateVacuumEntity):
         """What the robot is doing, from its `workingStatus`."""
         working_status = self.status.working_status
         return None if working_status is None else ACTIVITIES.get(working_status)
-
-    @property
-    def battery_level(self) -> int | None:
-        """The robot's battery in percent."""
-        return self.status.battery
 
     async def async_start(self) -> None:
         """Start (or resume) cleaning the whole home at the chosen fan speed."""

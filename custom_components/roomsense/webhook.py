@@ -15,7 +15,7 @@ from collections import OrderedDict
 from http import HTTPStatus
 from typing import Any, Final
 
-import voluptuous as vol
+import probatio
 from aiohttp import web
 from homeassistant.components import webhook
 from homeassistant.core import HomeAssistant, callback
@@ -39,20 +39,20 @@ REPLAY_WINDOW: Final = 600.0
 REPLAY_CACHE_SIZE: Final = 4096
 ISSUE_WEBHOOK_IN_USE: Final = "webhook_in_use"
 
-EVENT_SCHEMA: Final = vol.Schema(
+EVENT_SCHEMA: Final = probatio.Schema(
     {
-        vol.Required("eventType"): str,
-        vol.Optional("eventVersion"): vol.Any(str, int),
-        vol.Required("context"): vol.Schema(
+        probatio.Required("eventType"): str,
+        probatio.Optional("eventVersion"): probatio.Any(str, int),
+        probatio.Required("context"): probatio.Schema(
             {
-                vol.Required("deviceMac"): vol.All(str, vol.Length(min=1, max=64)),
-                vol.Required("deviceType"): str,
-                vol.Optional("timeOfSample"): vol.All(int, vol.Range(min=0)),
+                probatio.Required("deviceMac"): probatio.All(str, probatio.Length(min=1, max=64)),
+                probatio.Required("deviceType"): str,
+                probatio.Optional("timeOfSample"): probatio.All(int, probatio.Range(min=0)),
             },
-            extra=vol.ALLOW_EXTRA,
+            extra=probatio.ALLOW_EXTRA,
         ),
     },
-    extra=vol.ALLOW_EXTRA,
+    extra=probatio.ALLOW_EXTRA,
 )
 
 
@@ -137,7 +137,7 @@ class WebhookHandler:
         except (ValueError, UnicodeDecodeError) as err:
             self._warn_once("json", "SwitchBot webhook body is not JSON: %s", err)
             return _json_error(HTTPStatus.BAD_REQUEST, "body is not valid JSON")
-        except vol.Invalid as err:
+        except probatio.Invalid as err:
             self._warn_once("schema", "SwitchBot webhook event is malformed: %s", err)
             return _json_error(HTTPStatus.BAD_REQUEST, f"malformed event: {err}")
         try:

@@ -6,8 +6,8 @@ from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
+import probatio
 import pytest
-import voluptuous as vol
 from homeassistant.core import State
 
 from custom_components.roomsense.automation.conditions import (
@@ -189,7 +189,7 @@ def test_all_conditions_are_anded(evaluator: ConditionEvaluator) -> None:
     ],
 )
 def test_the_schema_rejects_bad_conditions(fields: dict[str, Any]) -> None:
-    with pytest.raises(vol.Invalid):
+    with pytest.raises(probatio.Invalid):
         CONDITION_SCHEMA(fields)
 
 

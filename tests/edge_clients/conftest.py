@@ -147,10 +147,10 @@ class _Handler(BaseHTTPRequestHandler):
             self.wfile.write(data)
 
     # http.server looks these up by name, hence the upper case.
-    def do_GET(self) -> None:  # noqa: N802
+    def do_GET(self) -> None:
         self._serve()
 
-    def do_POST(self) -> None:  # noqa: N802
+    def do_POST(self) -> None:
         self._serve()
 
     @override

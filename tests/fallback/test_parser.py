@@ -1,7 +1,5 @@
 """Tests of the fallback parser against the demo home."""
 
-# ruff: noqa: RUF001 - Japanese punctuation and full-width forms are intended.
-
 from __future__ import annotations
 
 import json

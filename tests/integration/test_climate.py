@@ -154,7 +154,14 @@ async def test_temperature_is_rounded_to_whole_degrees(
     [
         ("set_temperature", {"temperature": 31}, "temp_out_of_range"),
         ("set_temperature", {"temperature": 15}, "temp_out_of_range"),
-        ("set_hvac_mode", {"hvac_mode": "heat_cool"}, "hvac_mode_not_supported"),
+        # The core refuses a mode the entity does not list...
+        ("set_hvac_mode", {"hvac_mode": "heat_cool"}, "not_valid_hvac_mode"),
+        # ...but not the one set_temperature carries.
+        (
+            "set_temperature",
+            {"temperature": 22, "hvac_mode": "heat_cool"},
+            "hvac_mode_not_supported",
+        ),
         ("set_fan_mode", {"fan_mode": "turbo"}, "not_valid_fan_mode"),
     ],
 )
@@ -325,7 +332,8 @@ async def test_thermostat_temperature_switches_to_manual_first(
     [
         ("set_temperature", {"temperature": 35.5}, "temp_out_of_range"),
         ("set_temperature", {"temperature": 3}, "temp_out_of_range"),
-        ("set_hvac_mode", {"hvac_mode": "cool"}, "hvac_mode_not_supported"),
+        ("set_hvac_mode", {"hvac_mode": "cool"}, "not_valid_hvac_mode"),
+        ("set_temperature", {"temperature": 21, "hvac_mode": "cool"}, "hvac_mode_not_supported"),
         ("set_preset_mode", {"preset_mode": "away"}, "not_valid_preset_mode"),
     ],
 )

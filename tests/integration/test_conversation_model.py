@@ -217,8 +217,8 @@ async def test_home_assistant_tools_drive_exposed_entities(
     light_name = hass.states.get(light).name
     lock_name = hass.states.get(lock).name
     model.routes[PATH] = scripted(
-        tool_call("HassTurnOn", {"name": light_name}, "call_1"),
-        tool_call("HassTurnOff", {"name": lock_name}, "call_2"),
+        tool_call("intent__HassTurnOn", {"name": light_name}, "call_1"),
+        tool_call("intent__HassTurnOff", {"name": lock_name}, "call_2"),
         text("done"),
     )
     await say(hass, agent, "lights on, and open the door", "en")
@@ -226,7 +226,12 @@ async def test_home_assistant_tools_drive_exposed_entities(
 
     offered = {tool["function"]["name"] for tool in model.bodies(PATH)[0]["tools"]}
     # Home Assistant's tools come on top of RoomSense's own, never instead of them.
-    assert {"HassTurnOn", "HassTurnOff", "send_command", "create_automation"} <= offered
+    assert {
+        "intent__HassTurnOn",
+        "intent__HassTurnOff",
+        "send_command",
+        "create_automation",
+    } <= offered
     assert await commands(sim_admin, CEILING_LIGHT) == ["turnOn"]
     # Unlocking through Home Assistant's tools would skip the confirmation: refused.
     refusal = json.loads(model.bodies(PATH)[2]["messages"][-1]["content"])

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+import probatio
 import pytest
-import voluptuous as vol
 from homeassistant.components.cover import CoverEntityFeature, CoverState
 from homeassistant.core import HomeAssistant
 from homeassistant.exceptions import HomeAssistantError, ServiceNotSupported
@@ -236,7 +236,7 @@ async def test_out_of_range_position_is_refused(
     data: dict[str, Any],
 ) -> None:
     entity = entity_id(hass, "cover", f"{CURTAIN}_curtain")
-    with pytest.raises(vol.Invalid):
+    with pytest.raises(probatio.Invalid):
         await cover_service(hass, service, entity, **data)
     assert await sent_commands(sim_admin, CURTAIN) == []
     assert hass.states.get(entity).attributes["current_position"] == 70
@@ -246,7 +246,7 @@ async def test_out_of_range_tilt_is_refused(
     hass: HomeAssistant, setup_entry: MockConfigEntry, sim_admin: SimulatorAdmin
 ) -> None:
     entity = entity_id(hass, "cover", f"{BLIND_TILT}_tilt")
-    with pytest.raises(vol.Invalid):
+    with pytest.raises(probatio.Invalid):
         await cover_service(hass, "set_cover_tilt_position", entity, tilt_position=101)
     assert await sent_commands(sim_admin, BLIND_TILT) == []
 

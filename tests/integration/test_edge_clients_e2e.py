@@ -28,6 +28,11 @@ EDGE_CODE = Path(__file__).resolve().parents[2] / "edge_device_code"
 
 
 @pytest.fixture
+def disable_http_server() -> None:
+    """Keep Home Assistant's real HTTP server, which the test plugin stops by default."""
+
+
+@pytest.fixture
 async def ha_url(hass: HomeAssistant, socket_enabled: None) -> AsyncIterator[str]:
     """Home Assistant's own HTTP server on a free port, with RoomSense's views."""
     port = free_port()

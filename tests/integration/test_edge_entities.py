@@ -7,13 +7,12 @@ import json
 from datetime import timedelta
 from typing import Any
 
+import probatio
 import pytest
-import voluptuous as vol
 from aiohttp.test_utils import TestClient
 from freezegun.api import FrozenDateTimeFactory
 from homeassistant.core import Context, HomeAssistant
 from homeassistant.exceptions import ServiceValidationError, Unauthorized
-from homeassistant.helpers import device_registry as dr
 from homeassistant.util import dt as dt_util
 from pytest_homeassistant_custom_component.common import (
     MockConfigEntry,
@@ -27,7 +26,7 @@ from custom_components.roomsense.diagnostics import async_get_config_entry_diagn
 from custom_components.roomsense.edge import DATA_EDGE, EdgeManager
 from custom_components.roomsense.edge.manager import ha_identifier
 
-from ..conftest import home_with
+from ..conftest import home_with, registry_device
 from .conftest import entity_id
 from .edge_helpers import BASE, EdgeDeviceClient, register, submit
 
@@ -72,14 +71,14 @@ async def test_a_registered_device_appears_with_its_entities(
     jetson: EdgeDeviceClient,
     freezer: FrozenDateTimeFactory,
 ) -> None:
-    device = dr.async_get(hass).async_get_device({ha_identifier(jetson.device_id)})
+    device = registry_device(hass, ha_identifier(jetson.device_id))
     assert device is not None
     assert (device.name, device.model, device.sw_version) == (
         "Garage Jetson",
         "NVIDIA Jetson",
         "1.2.0",
     )
-    assert device.config_entries == {setup_entry.entry_id}
+    assert device.config_entry_id == setup_entry.entry_id
     connectivity = entity_id(hass, "binary_sensor", f"edge_{jetson.device_id}_connectivity")
     assert connectivity == "binary_sensor.garage_jetson_connectivity"
     assert states(hass, jetson.device_id) == ("off", "0", "unknown")
@@ -135,14 +134,13 @@ async def test_timeouts_show_as_failed_last_job(
 async def test_rename_and_delete_reach_the_device_registry(
     hass: HomeAssistant, admin: TestClient, jetson: EdgeDeviceClient
 ) -> None:
-    registry = dr.async_get(hass)
     await admin.patch(f"{BASE}/devices/{jetson.device_id}/name", json={"name": "Porch"})
-    device = registry.async_get_device({ha_identifier(jetson.device_id)})
+    device = registry_device(hass, ha_identifier(jetson.device_id))
     assert device is not None
     assert device.name == "Porch"
     await admin.delete(f"{BASE}/devices/{jetson.device_id}")
     await hass.async_block_till_done()
-    assert registry.async_get_device({ha_identifier(jetson.device_id)}) is None
+    assert registry_device(hass, ha_identifier(jetson.device_id)) is None
     assert hass.states.get("binary_sensor.garage_jetson_connectivity") is None
 
 
@@ -152,7 +150,7 @@ async def test_edge_devices_survive_an_entry_reload(
     assert await hass.config_entries.async_reload(setup_entry.entry_id)
     await hass.async_block_till_done()
     assert states(hass, jetson.device_id) == ("off", "0", "unknown")
-    device = dr.async_get(hass).async_get_device({ha_identifier(jetson.device_id)})
+    device = registry_device(hass, ha_identifier(jetson.device_id))
     assert device is not None
 
 
@@ -196,7 +194,7 @@ async def test_submit_job_service_waits_for_the_result(
 async def test_submit_job_service_without_waiting(
     hass: HomeAssistant, jetson: EdgeDeviceClient
 ) -> None:
-    ha_device = dr.async_get(hass).async_get_device({ha_identifier(jetson.device_id)})
+    ha_device = registry_device(hass, ha_identifier(jetson.device_id))
     assert ha_device is not None
     response = await hass.services.async_call(
         DOMAIN,
@@ -225,7 +223,7 @@ async def test_submit_job_service_refusals(
         )
     assert refused.value.translation_key == "unknown_edge_device"
     assert "no edge device Attic Pi" in str(refused.value)
-    with pytest.raises(vol.Invalid):
+    with pytest.raises(probatio.Invalid):
         await hass.services.async_call(
             DOMAIN,
             "edge_submit_job",
@@ -266,11 +264,10 @@ async def test_diagnostics_show_edge_devices_without_secrets(
 async def test_deleting_the_home_assistant_device_deletes_the_registration(
     hass: HomeAssistant, setup_entry: MockConfigEntry, edge: EdgeManager, jetson: EdgeDeviceClient
 ) -> None:
-    registry = dr.async_get(hass)
-    device = registry.async_get_device({ha_identifier(jetson.device_id)})
+    device = registry_device(hass, ha_identifier(jetson.device_id))
     assert device is not None
     # What the device page's "Delete" asks first; Home Assistant then removes the device.
     assert await async_remove_config_entry_device(hass, setup_entry, device)
     assert jetson.device_id not in edge.devices
-    assert registry.async_get_device({ha_identifier(jetson.device_id)}) is not None
+    assert registry_device(hass, ha_identifier(jetson.device_id)) is not None
     assert (await jetson.next())[0] == 404

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+import probatio
 import pytest
-import voluptuous as vol
 from homeassistant.components.fan import NotValidPresetModeError
 from homeassistant.const import STATE_OFF, STATE_ON
 from homeassistant.core import HomeAssistant, State
@@ -152,7 +152,7 @@ async def test_invalid_fan_input_is_refused(
     entity = fan_entity(hass, CIRCULATOR)
     with pytest.raises(NotValidPresetModeError):
         await fan_command(hass, "set_preset_mode", entity, preset_mode="turbo")
-    with pytest.raises(vol.Invalid):
+    with pytest.raises(probatio.Invalid):
         await fan_command(hass, "set_percentage", entity, percentage=101)
     assert await sent(sim_admin, CIRCULATOR) == []
 

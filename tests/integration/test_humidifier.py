@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+import probatio
 import pytest
-import voluptuous as vol
 from homeassistant.const import STATE_OFF, STATE_ON
 from homeassistant.core import HomeAssistant, State
 from homeassistant.exceptions import ServiceValidationError
@@ -98,7 +98,7 @@ async def test_humidifier_refuses_invalid_input(
     with pytest.raises(ServiceValidationError) as caught:
         await humidifier_command(hass, "set_mode", entity, mode="sleep")
     assert caught.value.translation_key == "unknown_humidifier_mode"
-    with pytest.raises(vol.Invalid):
+    with pytest.raises(probatio.Invalid):
         await humidifier_command(hass, "set_humidity", entity, humidity=101)
     assert await sent(sim_admin, HUMIDIFIER) == []
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+import probatio
 import pytest
-import voluptuous as vol
 from homeassistant.components.light import ColorMode
 from homeassistant.const import STATE_OFF, STATE_ON
 from homeassistant.core import HomeAssistant
@@ -230,7 +230,7 @@ async def test_colour_temperature_out_of_range_is_refused(
 async def test_colour_out_of_range_is_refused(
     hass: HomeAssistant, setup_entry: MockConfigEntry, sim_admin: SimulatorAdmin
 ) -> None:
-    with pytest.raises(vol.Invalid):
+    with pytest.raises(probatio.Invalid):
         await light_command(hass, "turn_on", light_entity(hass, COLOR_BULB), rgb_color=(300, 0, 0))
     assert await sent(sim_admin, COLOR_BULB) == []
 

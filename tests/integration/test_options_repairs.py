@@ -8,7 +8,6 @@ import pytest
 from homeassistant.components.repairs import DOMAIN as REPAIRS_DOMAIN
 from homeassistant.core import HomeAssistant
 from homeassistant.data_entry_flow import FlowResultType
-from homeassistant.helpers import device_registry as dr
 from homeassistant.helpers import issue_registry as ir
 from homeassistant.setup import async_setup_component
 from pytest_homeassistant_custom_component.common import MockConfigEntry
@@ -22,7 +21,7 @@ from custom_components.roomsense.const import DOMAIN
 from custom_components.roomsense.edge import DATA_EDGE
 from roomsense_simulator import Simulator
 
-from ..conftest import SimulatorAdmin, home_with
+from ..conftest import SimulatorAdmin, home_with, registry_device
 from .conftest import setup_webhook_directly
 
 PLUG, METER = "000000000001", "000000000002"
@@ -181,8 +180,7 @@ async def test_fix_flow_takes_over_the_webhook(
 async def test_devices_that_left_the_account_are_removed(
     hass: HomeAssistant, setup_entry: MockConfigEntry, simulator: Simulator
 ) -> None:
-    registry = dr.async_get(hass)
-    meter = registry.async_get_device(identifiers={(DOMAIN, METER)})
+    meter = registry_device(hass, (DOMAIN, METER))
     assert meter is not None
     # While it is on the account, the user cannot delete it.
     assert not await async_remove_config_entry_device(hass, setup_entry, meter)
@@ -190,8 +188,8 @@ async def test_devices_that_left_the_account_are_removed(
     simulator.state.devices.pop(METER)
     await hass.config_entries.async_reload(setup_entry.entry_id)
     await hass.async_block_till_done()
-    assert registry.async_get_device(identifiers={(DOMAIN, METER)}) is None
-    assert registry.async_get_device(identifiers={(DOMAIN, PLUG)}) is not None
+    assert registry_device(hass, (DOMAIN, METER)) is None
+    assert registry_device(hass, (DOMAIN, PLUG)) is not None
 
 
 async def test_diagnostics(

@@ -17,6 +17,11 @@ LOCK, CONTACT, MOTION, LEAK, BULB, CURTAIN, PRESENCE, RELAY = (f"{n:012d}" for n
 
 
 @pytest.fixture
+def disable_http_server() -> None:
+    """Keep Home Assistant's real HTTP server, which the test plugin stops by default."""
+
+
+@pytest.fixture
 def home() -> dict[str, Any]:
     return home_with(
         "Smart Lock Pro",

@@ -15,7 +15,7 @@ from pytest_homeassistant_custom_component.common import MockConfigEntry
 
 from custom_components.roomsense.const import DOMAIN
 
-from ..conftest import SimulatorAdmin, home_with
+from ..conftest import SimulatorAdmin, home_with, registry_device
 from .conftest import entity_id
 
 PLUG, VACUUM = (f"{n:012d}" for n in range(1, 3))
@@ -64,7 +64,7 @@ async def test_each_manual_scene_is_an_entity_of_the_account(
     hass: HomeAssistant, setup_entry: MockConfigEntry
 ) -> None:
     registry = er.async_get(hass)
-    account = dr.async_get(hass).async_get_device(identifiers={(DOMAIN, setup_entry.entry_id)})
+    account = registry_device(hass, (DOMAIN, setup_entry.entry_id))
     assert account is not None
     assert account.entry_type is dr.DeviceEntryType.SERVICE
     names = {}

@@ -5,11 +5,10 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Any
 
+import probatio
 import pytest
-import voluptuous as vol
 from homeassistant.core import Context, Event, HomeAssistant
 from homeassistant.exceptions import ServiceValidationError, Unauthorized
-from homeassistant.helpers import device_registry as dr
 from homeassistant.setup import async_setup_component
 from homeassistant.util import dt as dt_util
 from pytest_homeassistant_custom_component.common import (
@@ -21,7 +20,7 @@ from pytest_homeassistant_custom_component.typing import WebSocketGenerator
 
 from custom_components.roomsense.const import DOMAIN, EVENT_AUDIT
 
-from ..conftest import SimulatorAdmin
+from ..conftest import SimulatorAdmin, registry_device
 
 BULB = "6055F93A8B21"
 LOCK = "F8C9A1B2E3D4"
@@ -60,7 +59,7 @@ async def test_get_devices_and_status(hass: HomeAssistant, setup_entry: MockConf
 async def test_send_command_by_home_assistant_device_id(
     hass: HomeAssistant, setup_entry: MockConfigEntry, sim_admin: SimulatorAdmin
 ) -> None:
-    ha_device = dr.async_get(hass).async_get_device({(DOMAIN, BULB)})
+    ha_device = registry_device(hass, (DOMAIN, BULB))
     assert ha_device is not None
     response = await call(
         hass,
@@ -190,11 +189,15 @@ async def test_scene_and_audit_log_for_admins_only(
 @pytest.mark.parametrize(
     ("service", "data", "error"),
     [
-        ("send_command", {"command": "turnOn"}, vol.Invalid),
-        ("send_command", {"device_id": BULB, "command": ""}, vol.Invalid),
-        ("send_command", {"device_id": BULB, "command": "x", "command_type": "y"}, vol.Invalid),
+        ("send_command", {"command": "turnOn"}, probatio.Invalid),
+        ("send_command", {"device_id": BULB, "command": ""}, probatio.Invalid),
+        (
+            "send_command",
+            {"device_id": BULB, "command": "x", "command_type": "y"},
+            probatio.Invalid,
+        ),
         ("get_status", {"device_id": "nope"}, ServiceValidationError),
-        ("get_audit_log", {"limit": 0}, vol.Invalid),
+        ("get_audit_log", {"limit": 0}, probatio.Invalid),
     ],
 )
 async def test_bad_input_is_refused_clearly(

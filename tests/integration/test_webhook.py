@@ -22,6 +22,11 @@ METER, CONTACT, BLIND = (f"{n:012d}" for n in range(1, 4))
 
 
 @pytest.fixture
+def disable_http_server() -> None:
+    """Keep Home Assistant's real HTTP server, which the test plugin stops by default."""
+
+
+@pytest.fixture
 def home() -> dict[str, Any]:
     return home_with("Meter", "Contact Sensor", "Blind Tilt")
 

@@ -12,10 +12,10 @@ from typing import Any, Final
 
 from homeassistant.components import persistent_notification
 from homeassistant.components.cover import CoverDeviceClass
-from homeassistant.core import Context, HomeAssistant, ServiceCall
+from homeassistant.core import Context, HomeAssistant
 from homeassistant.exceptions import HomeAssistantError
 from homeassistant.helpers import entity_registry as er
-from homeassistant.helpers.service import async_extract_referenced_entity_ids
+from homeassistant.helpers.target import TargetSelection, async_extract_referenced_entity_ids
 
 from ..const import DOMAIN
 from ..tools import DATA_TOOLS
@@ -93,7 +93,7 @@ async def _call_service(
     data = dict(action.get("data") or {})
     target = dict(action.get("target") or {})
     if service not in SAFE_ON_ENTRANCES and (
-        entrance := _entrance_among(hass, ServiceCall(hass, domain, name, {**data, **target}))
+        entrance := _entrance_among(hass, TargetSelection({**data, **target}))
     ):
         # cover.open_cover, homeassistant.toggle... on the garage would skip the confirmation.
         raise ActionRefusedError(f"an automation may not call {service} on {entrance}")
@@ -103,9 +103,10 @@ async def _call_service(
     return {"called": service}
 
 
-def _entrance_among(hass: HomeAssistant, call: ServiceCall) -> str | None:
+def _entrance_among(hass: HomeAssistant, target: TargetSelection) -> str | None:
     """A RoomSense lock or garage door among the entities a service call reaches."""
-    selected = async_extract_referenced_entity_ids(hass, call)
+    # Every entity, diagnostic and config ones included: refusing too much is the safe side.
+    selected = async_extract_referenced_entity_ids(hass, target, primary_entities_only=False)
     registry = er.async_get(hass)
     for entity_id in selected.referenced | selected.indirectly_referenced:
         entry = registry.async_get(entity_id)

@@ -11,14 +11,14 @@ import dataclasses
 from collections.abc import Callable
 from typing import Any, Final
 
-import voluptuous as vol
+import probatio
 from homeassistant.config_entries import ConfigEntryState
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers.aiohttp_client import async_get_clientsession
 from homeassistant.helpers.httpx_client import get_async_client
 from homeassistant.util import dt as dt_util
 from homeassistant.util.hass_dict import HassKey
-from voluptuous.humanize import humanize_error
+from probatio.humanize import humanize_error
 
 from ..const import DOMAIN, LOGGER
 from ..fallback.model import HomeSnapshot, SceneInfo
@@ -44,7 +44,7 @@ class AutomationInputError(ValueError):
 def _checked(schema: Any, data: Any) -> Any:
     try:
         return schema(data)
-    except vol.Invalid as err:
+    except probatio.Invalid as err:
         raise AutomationInputError(humanize_error(data, err)) from err
 
 

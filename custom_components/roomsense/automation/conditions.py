@@ -88,7 +88,9 @@ class SourceResolver:
     def device_entities(self, device_id: str) -> list[er.RegistryEntry]:
         """The entities of a device given by its SwitchBot id or Home Assistant device id."""
         devices = dr.async_get(self.hass)
-        device = devices.async_get_device({(DOMAIN, device_id)}) or devices.async_get(device_id)
+        device = next(
+            iter(devices.async_get_devices(identifiers={(DOMAIN, device_id)})), None
+        ) or devices.async_get(device_id)
         if device is None:
             return []
         return er.async_entries_for_device(er.async_get(self.hass), device.id)

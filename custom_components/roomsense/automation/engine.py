@@ -15,7 +15,7 @@ import uuid
 from datetime import datetime, timedelta
 from typing import Any, Final
 
-import voluptuous as vol
+import probatio
 from homeassistant.core import (
     CALLBACK_TYPE,
     Event,
@@ -103,7 +103,7 @@ class AutomationEngine:
         for raw in data.get("rules", []):
             try:
                 rule = _readable_rule(raw)
-            except (AttributeError, KeyError, TypeError, ValueError, vol.Invalid) as err:
+            except (AttributeError, KeyError, TypeError, ValueError, probatio.Invalid) as err:
                 LOGGER.warning("Skipping an unreadable automation rule: %r", err)
                 continue
             self.rules[rule["id"]] = rule

@@ -20,7 +20,7 @@ from datetime import date, datetime, timedelta
 from datetime import time as dt_time
 from typing import Any, Final
 
-import voluptuous as vol
+import probatio
 
 from ..fallback import FallbackParser, detect_language
 from ..fallback import lexicon as lx
@@ -188,7 +188,7 @@ class WorkflowParser:
         )
         try:
             validated: dict[str, Any] = WORKFLOW_SCHEMA(workflow)
-        except vol.Invalid:
+        except probatio.Invalid:
             return None
         if not self._known_ids(validated):
             return None
@@ -486,7 +486,7 @@ class WorkflowParser:
         }
         try:
             validated: dict[str, Any] = WORKFLOW_SCHEMA(workflow)
-        except vol.Invalid as err:
+        except probatio.Invalid as err:
             message = _INVALID[language].format(error=err)
             return WorkflowParseResult(False, None, message, confidence, suggestions)
         message = self._describe(validated, language, reading.replies)

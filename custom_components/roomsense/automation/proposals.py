@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any, Final
 
-import voluptuous as vol
+import probatio
 
 from ..categories import kind_of_type
 from ..fallback.commands import CLOUD_LIGHTS
@@ -929,7 +929,7 @@ def propose(
     for draft in drafts:
         try:
             proposal = _proposal(draft, language)
-        except vol.Invalid:
+        except probatio.Invalid:
             continue  # a name or value the schema refuses: no proposal rather than a bad one
         suggestion = proposal["suggestion"]
         if _rule_signature(suggestion, exact=False) in existing:
@@ -1004,7 +1004,7 @@ def validate(
         suggestion = {}
     try:
         workflow = WORKFLOW_SCHEMA(dict(suggestion))
-    except vol.Invalid as err:
+    except probatio.Invalid as err:
         errors.extend(_humanize(err))
     data = workflow if workflow is not None else suggestion
     actions = _items(data.get("actions"))
@@ -1064,9 +1064,9 @@ def _items(value: Any) -> list[Mapping[str, Any]]:
     return [item for item in value if isinstance(item, Mapping)]
 
 
-def _humanize(err: vol.Invalid) -> list[str]:
+def _humanize(err: probatio.Invalid) -> list[str]:
     """Schema errors as "actions[0].command: required key not provided"."""
-    found = err.errors if isinstance(err, vol.MultipleInvalid) else [err]
+    found = err.errors if isinstance(err, probatio.MultipleInvalid) else [err]
     messages = []
     for error in found:
         where = ""
@@ -1171,7 +1171,7 @@ def _canonical(value: Any) -> str:
 def _clock_or_raw(value: Any) -> Any:
     try:
         return clock_time(value)
-    except vol.Invalid:
+    except probatio.Invalid:
         return value
 
 
@@ -1191,7 +1191,7 @@ def _rule_signature(rule: Mapping[str, Any], *, exact: bool) -> tuple[str, str]:
                     action.get("device_id"),
                     action.get("command"),
                     _canonical(action.get("parameter", "default")),
-                ]  # fmt: skip
+                ]
             )
         elif kind == "scene":
             actions.append([kind, action.get("scene_id")])
@@ -1242,7 +1242,7 @@ def _intersect(first: _Intervals, second: _Intervals) -> _Intervals:
 def _minutes(value: Any) -> int | None:
     try:
         hours, minutes = clock_time(value).split(":")
-    except vol.Invalid:
+    except probatio.Invalid:
         return None
     return int(hours) * 60 + int(minutes)
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable, Coroutine
 from typing import Any, Final
 
-import voluptuous as vol
+import probatio
 from homeassistant.core import (
     HomeAssistant,
     ServiceCall,
@@ -21,7 +21,7 @@ from .api import DATA_API, AutomationAPI, AutomationInputError
 from .engine import UnknownRuleError
 from .learning_store import UnknownCandidateError
 
-_RULE_ID: Final = {vol.Required("rule_id"): cv.string}
+_RULE_ID: Final = {probatio.Required("rule_id"): cv.string}
 
 type Operation = Callable[[AutomationAPI, ServiceCall], Awaitable[dict[str, Any]] | dict[str, Any]]
 
@@ -33,57 +33,57 @@ def _user(call: ServiceCall) -> str | None:
 # name: (schema fields, operation)
 SERVICES: Final[dict[str, tuple[dict[Any, Any], Operation]]] = {
     "parse_workflow": (
-        {vol.Required("text"): vol.All(cv.string, vol.Length(min=1, max=2000))},
+        {probatio.Required("text"): probatio.All(cv.string, probatio.Length(min=1, max=2000))},
         lambda api, call: api.parse(call.data["text"]),
     ),
     "save_rule": (
-        {vol.Required("workflow"): dict},
+        {probatio.Required("workflow"): dict},
         lambda api, call: api.save(call.data["workflow"], _user(call)),
     ),
     "list_rules": ({}, lambda api, _call: api.rules()),
     "get_rule": (_RULE_ID, lambda api, call: api.rule(call.data["rule_id"])),
     "update_rule": (
-        {**_RULE_ID, vol.Required("rule"): dict},
+        {**_RULE_ID, probatio.Required("rule"): dict},
         lambda api, call: api.update(call.data["rule_id"], call.data["rule"]),
     ),
     "delete_rule": (_RULE_ID, lambda api, call: api.delete(call.data["rule_id"])),
     "toggle_rule": (
-        {**_RULE_ID, vol.Required("enabled"): cv.boolean},
+        {**_RULE_ID, probatio.Required("enabled"): cv.boolean},
         lambda api, call: api.toggle(call.data["rule_id"], call.data["enabled"]),
     ),
     "execute_rule": (_RULE_ID, lambda api, call: api.execute(call.data["rule_id"], _user(call))),
     "get_rule_history": (_RULE_ID, lambda api, call: api.history(call.data["rule_id"])),
     "export_rule": (_RULE_ID, lambda api, call: api.export(call.data["rule_id"])),
     "evaluate_conditions": (
-        {vol.Required("conditions"): list},
+        {probatio.Required("conditions"): list},
         lambda api, call: api.evaluate(call.data["conditions"]),
     ),
     "propose_automations": (
         {
-            vol.Required("events"): list,
-            vol.Optional("language", default="en"): vol.In(["en", "ja"]),
+            probatio.Required("events"): list,
+            probatio.Optional("language", default="en"): probatio.In(["en", "ja"]),
         },
         lambda api, call: api.proposals(call.data["events"], call.data["language"]),
     ),
     "validate_proposal": (
-        {vol.Required("suggestion"): dict},
+        {probatio.Required("suggestion"): dict},
         lambda api, call: api.validate_proposal(call.data["suggestion"]),
     ),
     "record_operation": (
-        {vol.Required("operation"): dict},
+        {probatio.Required("operation"): dict},
         lambda api, call: api.record(call.data["operation"], _user(call)),
     ),
     "get_learned_patterns": ({}, lambda api, _call: api.patterns()),
     "get_scene_candidates": (
-        {vol.Optional("context", default=dict): dict},
+        {probatio.Optional("context", default=dict): dict},
         lambda api, call: api.candidates(call.data["context"]),
     ),
     "approve_scene_candidate": (
-        {vol.Required("candidate_id"): cv.string, vol.Optional("name"): cv.string},
+        {probatio.Required("candidate_id"): cv.string, probatio.Optional("name"): cv.string},
         lambda api, call: api.approve(call.data["candidate_id"], call.data.get("name")),
     ),
     "reject_scene_candidate": (
-        {vol.Required("candidate_id"): cv.string},
+        {probatio.Required("candidate_id"): cv.string},
         lambda api, call: api.reject(call.data["candidate_id"]),
     ),
 }
@@ -125,5 +125,5 @@ def async_register_automation_services(hass: HomeAssistant) -> None:
     """Register every automation service once."""
     for name, (fields, operation) in SERVICES.items():
         hass.services.async_register(
-            DOMAIN, name, _handler(operation), vol.Schema(fields), SupportsResponse.OPTIONAL
+            DOMAIN, name, _handler(operation), probatio.Schema(fields), SupportsResponse.OPTIONAL
         )

@@ -240,7 +240,7 @@ class EdgeManager:
         device = self.device(device_id)
         device.name = name
         registry = dr.async_get(self.hass)
-        if (entry := registry.async_get_device({ha_identifier(device_id)})) is not None:
+        for entry in registry.async_get_devices(identifiers={ha_identifier(device_id)}):
             registry.async_update_device(entry.id, name=name)
         self._save()
         self._updated(device_id)
@@ -258,10 +258,10 @@ class EdgeManager:
         self._open_polls.pop(device_id, None)
         if (event := self._arrivals.pop(device_id, None)) is not None:
             event.set()
-        registry = dr.async_get(self.hass)
-        entry = registry.async_get_device({ha_identifier(device_id)})
-        if remove_ha_device and entry is not None:
-            registry.async_remove_device(entry.id)
+        if remove_ha_device:
+            registry = dr.async_get(self.hass)
+            for entry in registry.async_get_devices(identifiers={ha_identifier(device_id)}):
+                registry.async_remove_device(entry.id)
         self._save()
 
     def agent_devices(self) -> list[EdgeDevice]:

@@ -13,14 +13,14 @@ from functools import wraps
 from http import HTTPStatus
 from typing import Any, Concatenate, Final
 
-import voluptuous as vol
+import probatio
 from aiohttp import hdrs, web
 from homeassistant.components.http.decorators import require_admin
 from homeassistant.core import HomeAssistant, callback
 from homeassistant.helpers.http import HomeAssistantView
 from homeassistant.helpers.json import json_bytes
 from homeassistant.util.hass_dict import HassKey
-from voluptuous.humanize import humanize_error
+from probatio.humanize import humanize_error
 
 from ..const import DOMAIN
 from ..http_json import BodyTooLargeError, async_read_json, json_response
@@ -47,46 +47,52 @@ MAX_SUBMIT_WAIT: Final = 600
 
 DATA_EDGE: Final[HassKey[EdgeManager]] = HassKey(f"{DOMAIN}_edge")
 
-_NAME = vol.All(str, vol.Strip, vol.Length(min=1, max=100))
-_IDENTIFIER = vol.All(str, vol.Match(r"^[A-Za-z0-9_.:-]{1,64}$", msg="letters, digits, _.:-"))
+_NAME = probatio.All(str, probatio.Strip, probatio.Length(min=1, max=100))
+_IDENTIFIER = probatio.All(
+    str, probatio.Match(r"^[A-Za-z0-9_.:-]{1,64}$", msg="letters, digits, _.:-")
+)
 
-REGISTER_SCHEMA: Final = vol.Schema(
+REGISTER_SCHEMA: Final = probatio.Schema(
     {
-        vol.Required("name"): _NAME,
-        vol.Required("device_type"): vol.In(DEVICE_TYPES),
-        vol.Optional("capabilities", default=list): vol.All([_IDENTIFIER], vol.Length(max=32)),
-        vol.Optional("metadata", default=dict): vol.All(dict, vol.Length(max=64)),
+        probatio.Required("name"): _NAME,
+        probatio.Required("device_type"): probatio.In(DEVICE_TYPES),
+        probatio.Optional("capabilities", default=list): probatio.All(
+            [_IDENTIFIER], probatio.Length(max=32)
+        ),
+        probatio.Optional("metadata", default=dict): probatio.All(dict, probatio.Length(max=64)),
     }
 )
-RENAME_SCHEMA: Final = vol.Schema({vol.Required("name"): _NAME})
+RENAME_SCHEMA: Final = probatio.Schema({probatio.Required("name"): _NAME})
 
 
 def one_kind_of_job(data: dict[str, Any]) -> dict[str, Any]:
     """A job is an instruction or a command (with an optional payload), never both."""
     if ("instruction" in data) == ("command" in data):
-        raise vol.Invalid("give either an instruction or a command")
+        raise probatio.Invalid("give either an instruction or a command")
     if "payload" in data and "command" not in data:
-        raise vol.Invalid("a payload goes with a command", path=["payload"])
+        raise probatio.Invalid("a payload goes with a command", path=["payload"])
     return data
 
 
-JOB_FIELDS: Final[dict[vol.Marker, Any]] = {
-    vol.Optional("instruction"): vol.All(str, vol.Strip, vol.Length(min=1, max=4000)),
-    vol.Optional("command"): _IDENTIFIER,
-    vol.Optional("payload"): vol.Any(dict, list, str, int, float, bool, None),
-    vol.Optional("wait_for_result", default=False): bool,
-    vol.Optional("timeout", default=DEFAULT_SUBMIT_WAIT): vol.All(
-        vol.Coerce(float), vol.Range(min=0, max=MAX_SUBMIT_WAIT)
+JOB_FIELDS: Final[dict[probatio.Marker, Any]] = {
+    probatio.Optional("instruction"): probatio.All(
+        str, probatio.Strip, probatio.Length(min=1, max=4000)
     ),
-    vol.Optional("ttl", default=DEFAULT_JOB_TTL): vol.All(
-        vol.Coerce(float), vol.Range(min=1, max=7 * 86400)
+    probatio.Optional("command"): _IDENTIFIER,
+    probatio.Optional("payload"): probatio.Any(dict, list, str, int, float, bool, None),
+    probatio.Optional("wait_for_result", default=False): bool,
+    probatio.Optional("timeout", default=DEFAULT_SUBMIT_WAIT): probatio.All(
+        probatio.Coerce(float), probatio.Range(min=0, max=MAX_SUBMIT_WAIT)
+    ),
+    probatio.Optional("ttl", default=DEFAULT_JOB_TTL): probatio.All(
+        probatio.Coerce(float), probatio.Range(min=1, max=7 * 86400)
     ),
 }
-SUBMIT_SCHEMA: Final = vol.All(vol.Schema(JOB_FIELDS), one_kind_of_job)
-NEXT_QUERY_SCHEMA: Final = vol.Schema(
+SUBMIT_SCHEMA: Final = probatio.All(probatio.Schema(JOB_FIELDS), one_kind_of_job)
+NEXT_QUERY_SCHEMA: Final = probatio.Schema(
     {
-        vol.Optional("wait", default=DEFAULT_WAIT): vol.All(
-            vol.Coerce(float), vol.Range(min=0, max=MAX_WAIT)
+        probatio.Optional("wait", default=DEFAULT_WAIT): probatio.All(
+            probatio.Coerce(float), probatio.Range(min=0, max=MAX_WAIT)
         )
     }
 )
@@ -94,17 +100,19 @@ NEXT_QUERY_SCHEMA: Final = vol.Schema(
 
 def _result_fits(data: dict[str, Any]) -> dict[str, Any]:
     if data["status"] == JobStatus.FAILED.value and "result" not in data and "error" not in data:
-        raise vol.Invalid("a failed job needs an error", path=["error"])
+        raise probatio.Invalid("a failed job needs an error", path=["error"])
     return data
 
 
-RESULT_SCHEMA: Final = vol.All(
-    vol.Schema(
+RESULT_SCHEMA: Final = probatio.All(
+    probatio.Schema(
         {
-            vol.Required("job_id"): _IDENTIFIER,
-            vol.Required("status"): vol.In([JobStatus.SUCCEEDED.value, JobStatus.FAILED.value]),
-            vol.Optional("result"): object,
-            vol.Optional("error"): vol.All(str, vol.Length(max=4000)),
+            probatio.Required("job_id"): _IDENTIFIER,
+            probatio.Required("status"): probatio.In(
+                [JobStatus.SUCCEEDED.value, JobStatus.FAILED.value]
+            ),
+            probatio.Optional("result"): object,
+            probatio.Optional("error"): probatio.All(str, probatio.Length(max=4000)),
         }
     ),
     _result_fits,
@@ -116,7 +124,7 @@ def _error(message: str, status: HTTPStatus) -> web.Response:
 
 
 async def _validated(
-    request: web.Request, schema: vol.Schema | vol.All, limit: int = MAX_ADMIN_BODY
+    request: web.Request, schema: probatio.Schema | probatio.All[Any], limit: int = MAX_ADMIN_BODY
 ) -> dict[str, Any] | web.Response:
     """The validated body, or the 400/413 answer to give instead."""
     try:
@@ -129,7 +137,7 @@ async def _validated(
         return _error("the body must be a JSON object", HTTPStatus.BAD_REQUEST)
     try:
         validated: dict[str, Any] = schema(body)
-    except vol.Invalid as err:
+    except probatio.Invalid as err:
         return _error(humanize_error(body, err), HTTPStatus.BAD_REQUEST)
     return validated
 
@@ -343,7 +351,7 @@ class EdgeNextJobView(_EdgeView):
         self.manager.authenticate(device_id, _bearer(request))
         try:
             query = NEXT_QUERY_SCHEMA(dict(request.query))
-        except vol.Invalid as err:
+        except probatio.Invalid as err:
             return _error(humanize_error(dict(request.query), err), HTTPStatus.BAD_REQUEST)
 
         def still_listening() -> bool:

@@ -4,8 +4,6 @@ Every table holds normalised text (NFKC, lower case). English terms are matched 
 boundaries, Japanese terms as substrings; longer terms win over shorter ones.
 """
 
-# ruff: noqa: RUF001, RUF003 - Japanese punctuation and full-width forms are intended.
-
 from __future__ import annotations
 
 from enum import StrEnum

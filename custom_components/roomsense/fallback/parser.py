@@ -5,8 +5,6 @@ operations, values), then decides on one request and the devices it applies to. 
 doubt it asks or explains instead of acting: a wrong action is worse than none.
 """
 
-# ruff: noqa: RUF001, RUF003 - Japanese punctuation and full-width forms are intended.
-
 from __future__ import annotations
 
 import functools
