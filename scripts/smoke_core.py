@@ -136,7 +136,11 @@ class Smoke:
         result: dict[str, Any] = dict(
             await self.hass.config_entries.flow.async_configure(
                 flow["flow_id"],
-                {"token": TOKEN, "secret": SECRET, "advanced": {"base_url": self.simulator.base_url}},
+                {
+                    "token": TOKEN,
+                    "secret": SECRET,
+                    "advanced": {"base_url": self.simulator.base_url},
+                },
             )
         )
         await self.hass.async_block_till_done()

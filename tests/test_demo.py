@@ -1,7 +1,8 @@
 """End to end: `scripts/demo` runs a real Home Assistant with RoomSense on the simulator.
 
 Runs the demo twice on one configuration folder, on free ports: the printed login works
-through Home Assistant's login flow, exactly one RoomSense entry is loaded, and Ctrl-C
+through Home Assistant's login flow, exactly one RoomSense entry is loaded, every integration
+set up (the frontend needs all of them), the HTTP settings need no confirmation, and Ctrl-C
 (SIGINT) stops Home Assistant and the simulator with exit status 0 and frees both ports.
 """
 
@@ -216,6 +217,19 @@ def _run_and_check(env: dict[str, str], output: Path, hass_port: int, sim_port: 
         status, page = _request(login.url, "GET", "/")
         assert status == 200
         assert "<html" in page.lower()
+        # The frontend waits for every integration's service descriptions before it shows
+        # anything: one integration that failed to load its requirements left it "Loading...".
+        status, services = _request(login.url, "GET", "/api/services", token=token)
+        assert status == 200, services
+        assert {"roomsense", "conversation", "light"} <= {entry["domain"] for entry in services}
+        log = (Path(config_dir) / "home-assistant.log").read_text(errors="replace")
+        assert "Setup failed for" not in log, log
+        # Confirmed HTTP settings: a trial from configuration.yaml would go back to listening on
+        # every address unless someone confirms it in the UI within minutes.
+        http_store = json.loads((Path(config_dir) / ".storage" / "http").read_text())["data"]
+        assert http_store["pending"] is None
+        assert http_store["stable"]["server_host"] == [HOST]
+        assert http_store["stable"]["server_port"] == hass_port
 
         hass_pids = _pids_with("homeassistant", config_dir)
         sim_pids = _pids_with("roomsense_simulator", str(sim_port))

@@ -1,4 +1,4 @@
-"""The project's commands: `scripts/python`, `scripts/setup` with nothing to do, the root file system.
+"""The project's commands: `scripts/python`, `scripts/setup` with nothing to do, the root.
 
 These run the real scripts as a user would, from the repository root.
 """
@@ -41,7 +41,9 @@ def test_scripts_python_runs_the_project_environment_from_the_repository_root() 
 
 
 def test_scripts_python_passes_arguments_and_the_exit_status() -> None:
-    completed = run("scripts/python", "-c", "import sys; print(sys.argv[1:]); sys.exit(3)", "a b", "c")
+    completed = run(
+        "scripts/python", "-c", "import sys; print(sys.argv[1:]); sys.exit(3)", "a b", "c"
+    )
     assert completed.returncode == 3
     assert completed.stdout.strip() == "['a b', 'c']"
 
@@ -64,9 +66,7 @@ def test_nothing_the_root_needs_is_mounted_on_the_host() -> None:
     PID 1 is the host's init, in the host's mount namespace: its mount table is the host's.
     """
     rootfs = os.environ["ROOMSENSE_IN_ROOTFS"]
-    host_mounts = [
-        line.split()[4] for line in Path("/proc/1/mountinfo").read_text().splitlines()
-    ]
+    host_mounts = [line.split()[4] for line in Path("/proc/1/mountinfo").read_text().splitlines()]
     ours = [line.split()[4] for line in Path("/proc/self/mountinfo").read_text().splitlines()]
     assert str(ROOT) in ours
     assert not [mount for mount in host_mounts if mount.startswith(rootfs)]

@@ -25,7 +25,9 @@ class ReplaceWebhookFlow(RepairsFlow):
         """Start with the confirmation."""
         return await self.async_step_confirm()
 
-    async def async_step_confirm(self, user_input: dict[str, str] | None = None) -> RepairsFlowResult:
+    async def async_step_confirm(
+        self, user_input: dict[str, str] | None = None
+    ) -> RepairsFlowResult:
         """Replace the URL once the user agrees."""
         entry = self._entry
         if entry is None or entry.state is not ConfigEntryState.LOADED:

@@ -19,6 +19,13 @@ HA_OLDEST="2026.10.0"
 PLUGIN_OLDEST="0.13.371"
 HA_SMOKE="2026.11.0"
 
+# Home Assistant integrations that the demo (and the smoke test's plain core) set up without
+# pip (--skip-pip): scripts/setup installs their manifests' requirements, and their
+# dependencies', at the pins of the installed core. Without them the core's default
+# integrations fail (Assist's pipeline, camera...) and the frontend never finishes loading.
+CORE_INTEGRATIONS_RUN="assist_pipeline assist_satellite camera conversation ffmpeg infrared"
+CORE_INTEGRATIONS_RUN+=" radio_frequency tts"
+
 # Where the provisioned root file system lives. It is shared by every checkout on the machine
 # (the checkout is mounted into it at its own path), so a second clone skips provisioning.
 ROOTFS=${ROOMSENSE_ROOTFS:-/var/cache/roomsense/sid-python3.14}
@@ -79,14 +86,22 @@ rootfs_ready() {
 # environment: the host's pip settings stay out, its CA bundle (pip goes through a TLS proxy
 # whose CA only the host knows) and name resolution come in. Variables the project reads
 # (CI, ROOMSENSE_*, PYTEST_*) pass through.
+#
+# `in_rootfs --exec ...` replaces the calling shell, so signals reach the command itself.
 in_rootfs() {
-  local rootfs=$ROOTFS
+  local rootfs=$ROOTFS replace=""
+  if [ "${1:-}" = "--exec" ]; then
+    replace=exec
+    shift
+  fi
   if [ "${1:-}" = "--rootfs" ]; then
     rootfs=$2
     shift 2
   fi
   if [ -n "$IN_ROOTFS" ]; then
-    (cd "$REPO" && exec "$@")
+    cd "$REPO" || return 1
+    if [ -n "$replace" ]; then exec "$@"; fi
+    (exec "$@")
     return
   fi
   local -a keep=(HOME=/root PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin
@@ -105,7 +120,7 @@ in_rootfs() {
   if [ -f "$ca" ] && [ -d "$rootfs/etc/ssl/certs" ]; then cp "$ca" "$rootfs/etc/ssl/certs/host-ca.crt"; fi
   if [ -f /etc/resolv.conf ]; then cp -L /etc/resolv.conf "$rootfs/etc/resolv.conf"; fi
   if [ -f /etc/hosts ]; then cp -L /etc/hosts "$rootfs/etc/hosts"; fi
-  unshare --mount --propagation private -- /bin/bash -c '
+  $replace unshare --mount --propagation private -- /bin/bash -c '
     set -e
     rootfs=$1 repo=$2
     shift 2
@@ -118,12 +133,18 @@ in_rootfs() {
 }
 
 # Runs "$@" in the project environment: inside the root file system when the venv was built
-# there, directly otherwise.
+# there, directly otherwise. `in_env --exec ...` replaces the calling shell.
 in_env() {
-  local venv
+  local venv replace=""
+  if [ "${1:-}" = "--exec" ]; then
+    replace=--exec
+    shift
+  fi
   venv=$(venv_dir)
   if [ -f "$venv/.roomsense-rootfs" ]; then
-    in_rootfs --rootfs "$(cat "$venv/.roomsense-rootfs")" "$@"
+    in_rootfs $replace --rootfs "$(cat "$venv/.roomsense-rootfs")" "$@"
+  elif [ -n "$replace" ]; then
+    cd "$REPO" && exec "$@"
   else
     (cd "$REPO" && exec "$@")
   fi
