@@ -105,9 +105,9 @@ in_rootfs() {
     return
   fi
   local -a keep=(HOME=/root PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin
-    LANG=C.UTF-8 TERM="${TERM:-dumb}" PIP_CERT=/etc/ssl/certs/host-ca.crt
+    LANG=C.UTF-8 TERM="${TERM:-dumb}" PIP_CERT=/etc/ssl/host-ca.crt
     PIP_DISABLE_PIP_VERSION_CHECK=1 PIP_DEFAULT_TIMEOUT=180
-    SSL_CERT_FILE=/etc/ssl/certs/host-ca.crt DEBIAN_FRONTEND=noninteractive
+    SSL_CERT_FILE=/etc/ssl/host-ca.crt DEBIAN_FRONTEND=noninteractive
     ROOMSENSE_IN_ROOTFS="$rootfs")
   local name
   while IFS= read -r name; do
@@ -117,7 +117,7 @@ in_rootfs() {
   # The host's CA bundle, resolver and hosts file, refreshed on every entry (cheap, and the
   # host's may change). Missing ones are skipped: the root may be half-made during provisioning.
   local ca=/etc/ssl/certs/ca-certificates.crt
-  if [ -f "$ca" ] && [ -d "$rootfs/etc/ssl/certs" ]; then cp "$ca" "$rootfs/etc/ssl/certs/host-ca.crt"; fi
+  if [ -f "$ca" ] && [ -d "$rootfs/etc" ]; then mkdir -p "$rootfs/etc/ssl" && cp "$ca" "$rootfs/etc/ssl/host-ca.crt"; fi
   if [ -f /etc/resolv.conf ]; then cp -L /etc/resolv.conf "$rootfs/etc/resolv.conf"; fi
   if [ -f /etc/hosts ]; then cp -L /etc/hosts "$rootfs/etc/hosts"; fi
   $replace unshare --mount --propagation private -- /bin/bash -c '
