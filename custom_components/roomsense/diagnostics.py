@@ -12,8 +12,13 @@ from . import devices_without_entities
 from .const import CONF_SECRET, CONF_TOKEN, OPT_WEBHOOK_ID
 from .data import RoomSenseConfigEntry
 from .edge import DATA_EDGE
+from .llm.const import CONF_LLM_API_KEY
 
-TO_REDACT = {CONF_TOKEN, CONF_SECRET, OPT_WEBHOOK_ID, "unique_id", "webhook_url"}
+# Every entry data and option key whose value is a secret. A test finds each password field
+# of the config and options flows and fails unless it is listed here.
+SECRET_KEYS = frozenset({CONF_TOKEN, CONF_SECRET, CONF_LLM_API_KEY, OPT_WEBHOOK_ID})
+# The unique id is a hash of the token; the webhook URL carries the webhook id.
+TO_REDACT = SECRET_KEYS | {"unique_id", "webhook_url"}
 
 
 async def async_get_config_entry_diagnostics(

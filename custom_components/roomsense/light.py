@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
 from typing import Any
 
@@ -17,7 +16,6 @@ from homeassistant.components.light.const import ColorMode
 from homeassistant.core import HomeAssistant, callback
 from homeassistant.exceptions import ServiceValidationError
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
-from homeassistant.util.color import brightness_to_value, value_to_brightness
 
 from .const import DOMAIN
 from .coordinator import RoomSenseCoordinator
@@ -36,6 +34,21 @@ _WHITE = (255, 255, 255)
 _FROM_ONE = (1, 100)
 _FROM_ZERO = (0, 100)
 _COLOR_AND_WHITE = frozenset({ColorMode.RGB, ColorMode.COLOR_TEMP})
+
+
+def _level(brightness: int, levels: tuple[int, int]) -> int:
+    """Home Assistant's 1-255 brightness as the light's percent level.
+
+    `brightness_pct` arrives as round(pct * 255 / 100), so rounding back gives the percent
+    asked for (50 % sends 50). Never 0: on the 0-100 lights that would switch them off.
+    """
+    low, high = levels
+    return max(low, 1, min(high, round(brightness * 100 / 255)))
+
+
+def _brightness(level: int) -> int:
+    """The light's percent level on Home Assistant's 1-255 scale."""
+    return max(1, min(255, round(level * 255 / 100)))
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -162,7 +175,7 @@ class RoomSenseLight(RoomSenseEntity, LightEntity):
         level = self.status.brightness
         if not isinstance(level, int):
             return None
-        return value_to_brightness(self.entity_description.brightness_range, level)
+        return _brightness(level)
 
     @property
     def color_mode(self) -> ColorMode:
@@ -215,8 +228,7 @@ class RoomSenseLight(RoomSenseEntity, LightEntity):
             )
             self._active_color_mode = ColorMode.COLOR_TEMP
         if brightness is not None:
-            low, high = self.entity_description.brightness_range
-            level = max(low, min(high, math.ceil(brightness_to_value((low, high), brightness))))
+            level = _level(brightness, self.entity_description.brightness_range)
             await self.async_send_device_command(
                 "setBrightness", str(level), optimistic={"brightness": level}
             )

@@ -95,12 +95,12 @@ async def test_colour_modes_match_the_type(
 async def test_turn_on_and_off(
     hass: HomeAssistant, setup_entry: MockConfigEntry, sim_admin: SimulatorAdmin
 ) -> None:
-    # The simulator's default level 80 on the 1-100 and on the 0-100 scale.
+    # The simulator's default level 80 %, on the 1-100 and on the 0-100 scale alike.
     for device_id, brightness in (
         (COLOR_BULB, 204),
         (CEILING_LIGHT, 204),
-        (FLOOR_LAMP, 205),
-        (CANDLE_WARMER, 205),
+        (FLOOR_LAMP, 204),
+        (CANDLE_WARMER, 204),
     ):
         entity = light_entity(hass, device_id)
         await light_command(hass, "turn_on", entity)
@@ -121,11 +121,11 @@ async def test_turn_on_and_off(
 async def test_colour_and_brightness_switch_an_off_light_on_first(
     hass: HomeAssistant, setup_entry: MockConfigEntry, sim_admin: SimulatorAdmin
 ) -> None:
-    # 128 of 255 is level 51 where the range starts at 1, level 50 where it starts at 0.
+    # 128 of 255 is 50 %, whichever number the light's range starts at.
     for device_id, level, brightness_after_poll in (
-        (COLOR_BULB, "51", 130),
-        (STRIP_LIGHT, "51", 130),
-        (FLOOR_LAMP, "50", 129),
+        (COLOR_BULB, "50", 128),
+        (STRIP_LIGHT, "50", 128),
+        (FLOOR_LAMP, "50", 128),
     ):
         entity = light_entity(hass, device_id)
         await light_command(hass, "turn_on", entity, rgb_color=(255, 64, 0), brightness=128)
@@ -202,18 +202,33 @@ async def test_brightness_only_lamp(
     hass: HomeAssistant, setup_entry: MockConfigEntry, sim_admin: SimulatorAdmin
 ) -> None:
     entity = light_entity(hass, CANDLE_WARMER)
+    # The lowest brightness is the lowest level that is still on: 1, not 0 (off).
     await light_command(hass, "turn_on", entity, brightness=1)
 
     assert await sent(sim_admin, CANDLE_WARMER) == [
         ("turnOn", "default", "command"),
-        ("setBrightness", "0", "command"),
+        ("setBrightness", "1", "command"),
     ]
     await poll(setup_entry, CANDLE_WARMER)
     state = hass.states.get(entity)
     assert state.state == STATE_ON
     assert state.attributes["color_mode"] == ColorMode.BRIGHTNESS
     assert "rgb_color" not in state.attributes
-    assert (await sim_admin.device(CANDLE_WARMER))["status"]["brightness"] == 0
+    assert (await sim_admin.device(CANDLE_WARMER))["status"]["brightness"] == 1
+
+
+@pytest.mark.parametrize("device_id", [COLOR_BULB, FLOOR_LAMP])
+async def test_brightness_percent_round_trips_exactly(
+    hass: HomeAssistant, setup_entry: MockConfigEntry, sim_admin: SimulatorAdmin, device_id: str
+) -> None:
+    """What the user asks in percent is what the light gets, and what it shows after a read."""
+    entity = light_entity(hass, device_id)
+    for percent in (1, 33, 50, 67, 99, 100):
+        await light_command(hass, "turn_on", entity, brightness_pct=percent)
+        assert (await sent(sim_admin, device_id))[-1] == ("setBrightness", str(percent), "command")
+        await poll(setup_entry, device_id)
+        shown = hass.states.get(entity).attributes["brightness"]
+        assert round(shown * 100 / 255) == percent
 
 
 async def test_colour_temperature_out_of_range_is_refused(
