@@ -10,6 +10,7 @@ confirmation and the audit log apply alike.
 from __future__ import annotations
 
 import json
+import re
 import time
 import uuid
 from typing import Any, Final, Literal
@@ -55,24 +56,54 @@ type Language = Literal["ja", "en"]
 
 MAX_TOOL_ROUNDS: Final = 5
 
+# A reply confirms or refuses only as a whole: every part of it (parts split at punctuation)
+# is one of these. "Yesterday the door was open" or 「はいらない」 is a new request.
 _YES: Final = {
     "ja": (
         "はい",
         "うん",
         "ええ",
         "お願い",
+        "お願いします",
         "おねがい",
+        "おねがいします",
+        "はいお願いします",
         "いいよ",
         "いいです",
         "実行",
+        "実行して",
         "そうして",
         "ok",
+        "オッケー",
     ),
-    "en": ("yes", "yeah", "yep", "sure", "ok", "okay", "confirm", "do it", "go ahead"),
+    "en": (
+        "yes",
+        "yes please",
+        "please",
+        "please do",
+        "yeah",
+        "yep",
+        "sure",
+        "ok",
+        "okay",
+        "confirm",
+        "do it",
+        "go ahead",
+    ),
 }
 _NO: Final = {
-    "ja": ("いいえ", "いや", "やめ", "キャンセル", "中止", "だめ", "しない"),
-    "en": ("no", "nope", "cancel", "stop", "don't", "do not"),
+    "ja": (
+        "いいえ",
+        "いや",
+        "やめて",
+        "やめる",
+        "キャンセル",
+        "中止",
+        "だめ",
+        "しない",
+        "しないで",
+    ),
+    "en": ("no", "nope", "cancel", "stop", "don't", "do not", "no thanks", "never mind"),
 }
 _TEXT: Final[dict[str, dict[Language, str]]] = {
     "ask": {
@@ -159,9 +190,11 @@ def _language(user_input: ConversationInput) -> Language:
 
 
 def _says(text: str, words: tuple[str, ...]) -> bool:
-    # normalize() folds full-width marks into ASCII ones.
-    normalized = normalize(text).strip(" 。.!?、,")
-    return any(normalized == word or normalized.startswith(word) for word in words)
+    """Whether the whole reply is made of these words ("yes, do it", 「はい、お願いします」)."""
+    # normalize() folds full-width marks into ASCII ones and lower-cases.
+    parts = [part.strip() for part in re.split(r"[。.!?、,]+", normalize(text))]
+    parts = [" ".join(part.split()) for part in parts if part.strip()]
+    return bool(parts) and all(part in words for part in parts)
 
 
 class RoomSenseConversationEntity(ConversationEntity, AbstractConversationAgent):

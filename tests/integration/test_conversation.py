@@ -95,6 +95,47 @@ async def test_unlock_runs_only_after_yes(
     assert done.continue_conversation is False
 
 
+@pytest.mark.parametrize(
+    ("language", "reply"),
+    [
+        ("en", "yesterday the door was open"),
+        ("en", "yes and no"),
+        ("ja", "はいらない"),
+        ("ja", "うんざりだ"),
+    ],
+)
+async def test_a_reply_that_only_starts_like_yes_does_not_unlock(
+    hass: HomeAssistant, agent: str, sim_admin: SimulatorAdmin, language: str, reply: str
+) -> None:
+    asked = await say(hass, agent, "玄関の鍵を開けて", "ja")
+    assert asked.continue_conversation is True
+    await say(hass, agent, reply, language, asked.conversation_id)
+    assert await sent(sim_admin, LOCK) == []
+
+
+@pytest.mark.parametrize(("language", "reply"), [("en", "yes and no"), ("ja", "はいらない")])
+async def test_any_other_reply_cancels_the_pending_unlock(
+    hass: HomeAssistant, agent: str, sim_admin: SimulatorAdmin, language: str, reply: str
+) -> None:
+    asked = await say(hass, agent, "玄関の鍵を開けて", "ja")
+    await say(hass, agent, reply, language, asked.conversation_id)
+    # Nothing is left to confirm: a "yes" now sends nothing.
+    await say(hass, agent, "はい", "ja", asked.conversation_id)
+    assert await sent(sim_admin, LOCK) == []
+
+
+@pytest.mark.parametrize(
+    ("language", "reply"),
+    [("en", "Yes, do it!"), ("en", "yes please"), ("ja", "はい、お願いします。"), ("ja", "うん")],
+)
+async def test_a_whole_yes_unlocks(
+    hass: HomeAssistant, agent: str, sim_admin: SimulatorAdmin, language: str, reply: str
+) -> None:
+    asked = await say(hass, agent, "玄関の鍵を開けて", "ja")
+    await say(hass, agent, reply, language, asked.conversation_id)
+    assert [body["command"] for body in await sent(sim_admin, LOCK)] == ["unlock"]
+
+
 async def test_no_cancels_and_another_conversation_cannot_confirm(
     hass: HomeAssistant, agent: str, sim_admin: SimulatorAdmin
 ) -> None:
