@@ -302,7 +302,7 @@ async def test_a_rule_without_a_schedule_runs_when_its_conditions_become_true(
     assert await commands(sim_admin, PLUG) == ["turnOn", "turnOn"]
     assert [run["trigger"] for run in engine.history[rule["id"]]] == ["conditions"] * 2
     # Disabled, it stays quiet.
-    engine.set_enabled(rule["id"], False)
+    engine.set_enabled(rule["id"], False, None)
     hass.states.async_set(temperature, "20.0")
     hass.states.async_set(temperature, "30.0")
     await hass.async_block_till_done()

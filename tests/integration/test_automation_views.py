@@ -700,3 +700,80 @@ async def test_a_body_over_one_mebibyte_is_413_even_without_a_length(client: Tes
 
     response = await client.post(f"{BASE}/automation/workflow/save", data=chunks())
     assert "over" in await refused(response, 413)
+
+
+@pytest.fixture
+async def other_user_client(
+    hass: HomeAssistant,
+    setup_entry: MockConfigEntry,
+    hass_client: ClientSessionGenerator,
+    hass_read_only_access_token: str,
+) -> TestClient:
+    """A logged-in user who is not an administrator."""
+    return await hass_client(hass_read_only_access_token)
+
+
+async def test_only_the_owner_or_an_admin_changes_or_runs_a_rule(
+    hass: HomeAssistant,
+    client: TestClient,
+    other_user_client: TestClient,
+    hass_admin_user: MockUser,
+    hass_read_only_user: MockUser,
+    sim_admin: SimulatorAdmin,
+) -> None:
+    rule = await saved(client)
+    url = f"{BASE}/automation/workflow/rules/{rule['id']}"
+    attempts = (
+        other_user_client.put(url, json={**WORKFLOW, "name": "Mine now"}),
+        other_user_client.delete(url),
+        other_user_client.patch(f"{url}/toggle", json={"enabled": False}),
+        other_user_client.post(f"{url}/execute"),
+    )
+    for attempt in attempts:
+        assert "belongs to another user" in await refused(await attempt, 403)
+    kept = hass.data[DATA_AUTOMATION].get(rule["id"])
+    assert (kept["name"], kept["enabled"], kept["execution_count"]) == ("Morning coffee", True, 0)
+    assert await sim_admin.api_calls(f"/devices/{PLUG}/commands") == []
+
+    # The same user's own rule is theirs to change; an admin may change anyone's.
+    own = await saved(other_user_client)
+    response = await other_user_client.patch(
+        f"{BASE}/automation/workflow/rules/{own['id']}/toggle", json={"enabled": False}
+    )
+    assert response.status == 200, await response.text()
+    response = await client.put(
+        f"{BASE}/automation/workflow/rules/{own['id']}", json={**WORKFLOW, "name": "Fixed"}
+    )
+    assert response.status == 200, await response.text()
+    edited = (await response.json())["rule"]
+    assert edited["name"] == "Fixed"
+    # The owner stays; the editor is recorded.
+    assert (edited["created_by"], edited["updated_by"]) == (
+        hass_read_only_user.id,
+        hass_admin_user.id,
+    )
+
+
+async def test_the_services_refuse_someone_elses_rule(
+    hass: HomeAssistant,
+    client: TestClient,
+    hass_read_only_user: MockUser,
+) -> None:
+    rule = await saved(client)
+    for service, data in (
+        ("update_rule", {"rule": {**WORKFLOW, "name": "Mine now"}}),
+        ("toggle_rule", {"enabled": False}),
+        ("delete_rule", {}),
+        ("execute_rule", {}),
+    ):
+        with pytest.raises(ServiceValidationError) as caught:
+            await hass.services.async_call(
+                DOMAIN,
+                service,
+                {"rule_id": rule["id"], **data},
+                blocking=True,
+                return_response=True,
+                context=Context(user_id=hass_read_only_user.id),
+            )
+        assert caught.value.translation_key == "rule_forbidden", service
+    assert hass.data[DATA_AUTOMATION].get(rule["id"])["name"] == "Morning coffee"

@@ -41,6 +41,14 @@ class AutomationInputError(ValueError):
     """The request's content is not acceptable; the message says why."""
 
 
+class RuleForbiddenError(PermissionError):
+    """The user may not change or run this rule: it is someone else's, and they are no admin."""
+
+    def __init__(self, rule_id: str) -> None:
+        super().__init__(rule_id)
+        self.rule_id = rule_id
+
+
 def _checked(schema: Any, data: Any) -> Any:
     try:
         return schema(data)
@@ -111,29 +119,50 @@ class AutomationAPI:
         """`{success, rule}`."""
         return {"success": True, "rule": self._with_next_run(self.engine.get(rule_id))}
 
-    def update(self, rule_id: str, data: dict[str, Any]) -> dict[str, Any]:
-        """`{success, rule, message}`: the rule's fields replaced."""
-        current = self.engine.get(rule_id)
+    async def _owned(self, rule_id: str, user_id: str | None) -> dict[str, Any]:
+        """The rule, when this user may change or run it: its owner or an admin.
+
+        No user (a Home Assistant automation or script calling the service) acts for the
+        home's administrators, who set it up.
+        """
+        rule = self.engine.get(rule_id)
+        if user_id is None or rule.get("created_by") == user_id:
+            return rule
+        user = await self.hass.auth.async_get_user(user_id)
+        if user is not None and user.is_admin:
+            return rule
+        raise RuleForbiddenError(rule_id)
+
+    async def update(
+        self, rule_id: str, data: dict[str, Any], user_id: str | None
+    ) -> dict[str, Any]:
+        """`{success, rule, message}`: the rule's fields replaced, the editor recorded."""
+        current = await self._owned(rule_id, user_id)
         # A rule left out of `enabled` stays as it was (the schema would turn it back on).
         fields = self._acceptable({"enabled": current["enabled"], **data})
-        rule = self.engine.update(rule_id, fields)
+        rule = self.engine.update(rule_id, fields, user_id)
         return {"success": True, "rule": rule, "message": f"Updated rule {rule['name']}"}
 
-    def delete(self, rule_id: str) -> dict[str, Any]:
+    async def delete(self, rule_id: str, user_id: str | None) -> dict[str, Any]:
         """`{success, message}`."""
-        name = self.engine.get(rule_id)["name"]
+        name = (await self._owned(rule_id, user_id))["name"]
         self.engine.delete(rule_id)
         return {"success": True, "message": f"Deleted rule {name}"}
 
-    def toggle(self, rule_id: str, enabled: bool) -> dict[str, Any]:
+    async def toggle(self, rule_id: str, enabled: bool, user_id: str | None) -> dict[str, Any]:
         """`{success, rule, message}`."""
-        rule = self.engine.set_enabled(rule_id, enabled)
+        await self._owned(rule_id, user_id)
+        rule = self.engine.set_enabled(rule_id, enabled, user_id)
         state = "enabled" if enabled else "disabled"
         return {"success": True, "rule": rule, "message": f"Rule {rule['name']} {state}"}
 
     async def execute(self, rule_id: str, user_id: str | None) -> dict[str, Any]:
-        """`{success, execution, message}`: run now, whatever the schedule and conditions."""
-        execution = await self.engine.async_execute(rule_id, user_id)
+        """`{success, execution, message}`: run now, whatever the schedule and conditions.
+
+        The run acts with its owner's permissions as they are now, whoever started it.
+        """
+        await self._owned(rule_id, user_id)
+        execution = await self.engine.async_execute(rule_id, None)
         return {
             "success": execution["status"] != "failure",
             "execution": execution,

@@ -180,6 +180,7 @@ class AutomationEngine:
             "id": uuid.uuid4().hex,
             **fields,
             "created_by": created_by,
+            "updated_by": created_by,
             "created_at": now,
             "updated_at": now,
             "execution_count": 0,
@@ -191,22 +192,23 @@ class AutomationEngine:
         self._arm(rule)
         return rule
 
-    def update(self, rule_id: str, data: dict[str, Any]) -> dict[str, Any]:
-        """Replace a rule's fields; its id, history and bookkeeping stay."""
+    def update(self, rule_id: str, data: dict[str, Any], updated_by: str | None) -> dict[str, Any]:
+        """Replace a rule's fields; its id, owner, history and bookkeeping stay."""
         rule = self.get(rule_id)
         fields = RULE_INPUT_SCHEMA({key: data[key] for key in RULE_FIELD_NAMES if key in data})
-        rule.update(fields, updated_at=_iso(dt_util.utcnow()))
+        rule.update(fields, updated_at=_iso(dt_util.utcnow()), updated_by=updated_by)
         # A changed schedule starts afresh from now, not from the old schedule's last slot.
         self.slots.pop(rule_id, None)
         self._save()
         self._arm(rule)
         return rule
 
-    def set_enabled(self, rule_id: str, enabled: bool) -> dict[str, Any]:
+    def set_enabled(self, rule_id: str, enabled: bool, updated_by: str | None) -> dict[str, Any]:
         """Turn a rule on or off."""
         rule = self.get(rule_id)
         rule["enabled"] = enabled
         rule["updated_at"] = _iso(dt_util.utcnow())
+        rule["updated_by"] = updated_by
         self._save()
         self._arm(rule)
         return rule
@@ -500,6 +502,7 @@ def _readable_rule(raw: dict[str, Any]) -> dict[str, Any]:
     datetime.fromisoformat(raw["created_at"])
     return {
         "created_by": None,
+        "updated_by": raw.get("created_by"),
         "updated_at": raw["created_at"],
         "execution_count": 0,
         "last_executed": None,

@@ -17,7 +17,7 @@ from homeassistant.exceptions import ServiceValidationError
 from homeassistant.helpers import config_validation as cv
 
 from ..const import DOMAIN
-from .api import DATA_API, AutomationAPI, AutomationInputError
+from .api import DATA_API, AutomationAPI, AutomationInputError, RuleForbiddenError
 from .engine import UnknownRuleError
 from .learning_store import UnknownCandidateError
 
@@ -44,12 +44,12 @@ SERVICES: Final[dict[str, tuple[dict[Any, Any], Operation]]] = {
     "get_rule": (_RULE_ID, lambda api, call: api.rule(call.data["rule_id"])),
     "update_rule": (
         {**_RULE_ID, probatio.Required("rule"): dict},
-        lambda api, call: api.update(call.data["rule_id"], call.data["rule"]),
+        lambda api, call: api.update(call.data["rule_id"], call.data["rule"], _user(call)),
     ),
-    "delete_rule": (_RULE_ID, lambda api, call: api.delete(call.data["rule_id"])),
+    "delete_rule": (_RULE_ID, lambda api, call: api.delete(call.data["rule_id"], _user(call))),
     "toggle_rule": (
         {**_RULE_ID, probatio.Required("enabled"): cv.boolean},
-        lambda api, call: api.toggle(call.data["rule_id"], call.data["enabled"]),
+        lambda api, call: api.toggle(call.data["rule_id"], call.data["enabled"], _user(call)),
     ),
     "execute_rule": (_RULE_ID, lambda api, call: api.execute(call.data["rule_id"], _user(call))),
     "get_rule_history": (_RULE_ID, lambda api, call: api.history(call.data["rule_id"])),
@@ -108,6 +108,12 @@ def _handler(
                 translation_domain=DOMAIN,
                 translation_key="unknown_rule",
                 translation_placeholders={"rule_id": str(err)},
+            ) from err
+        except RuleForbiddenError as err:
+            raise ServiceValidationError(
+                translation_domain=DOMAIN,
+                translation_key="rule_forbidden",
+                translation_placeholders={"rule_id": err.rule_id},
             ) from err
         except UnknownCandidateError as err:
             raise ServiceValidationError(

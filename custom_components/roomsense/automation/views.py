@@ -17,7 +17,7 @@ from homeassistant.core import HomeAssistant, callback
 from homeassistant.helpers.http import HomeAssistantView
 
 from ..http_json import BodyTooLargeError, async_read_json, json_response
-from .api import AutomationAPI, AutomationInputError
+from .api import AutomationAPI, AutomationInputError, RuleForbiddenError
 from .engine import UnknownRuleError
 from .learning_store import UnknownCandidateError
 
@@ -48,7 +48,7 @@ def _user_id(request: web.Request) -> str | None:
 def _refusing[ViewT: _AutomationView, **P](
     handler: Callable[Concatenate[ViewT, web.Request, P], Coroutine[Any, Any, web.Response]],
 ) -> Callable[Concatenate[ViewT, web.Request, P], Coroutine[Any, Any, web.Response]]:
-    """Bad input → 400, an unknown rule or candidate → 404, both as JSON."""
+    """Bad input → 400, someone else's rule → 403, an unknown rule or candidate → 404, as JSON."""
 
     @wraps(handler)
     async def refusing(
@@ -64,6 +64,12 @@ def _refusing[ViewT: _AutomationView, **P](
             )
         except UnknownRuleError as err:
             return _refusal(f"no rule {err}", HTTPStatus.NOT_FOUND)
+        except RuleForbiddenError as err:
+            return _refusal(
+                f"rule {err.rule_id} belongs to another user; only they or an administrator "
+                "may change or run it",
+                HTTPStatus.FORBIDDEN,
+            )
         except UnknownCandidateError as err:
             return _refusal(f"no scene candidate {err}", HTTPStatus.NOT_FOUND)
 
@@ -135,12 +141,12 @@ class RuleView(_AutomationView):
         fields = body.get("rule", body.get("workflow", body))
         if not isinstance(fields, dict):
             raise AutomationInputError("the rule is an object")
-        return json_response(self.api.update(rule_id, fields))
+        return json_response(await self.api.update(rule_id, fields, _user_id(request)))
 
     @_refusing
     async def delete(self, request: web.Request, rule_id: str) -> web.Response:
         """Delete a rule."""
-        return json_response(self.api.delete(rule_id))
+        return json_response(await self.api.delete(rule_id, _user_id(request)))
 
 
 class ToggleView(_AutomationView):
@@ -155,7 +161,7 @@ class ToggleView(_AutomationView):
         enabled = (await _body(request)).get("enabled")
         if not isinstance(enabled, bool):
             raise AutomationInputError("enabled is true or false")
-        return json_response(self.api.toggle(rule_id, enabled))
+        return json_response(await self.api.toggle(rule_id, enabled, _user_id(request)))
 
 
 class ExecuteView(_AutomationView):
