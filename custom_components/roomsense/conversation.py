@@ -48,7 +48,7 @@ from .entity import account_device_info
 from .fallback import FallbackParser, detect_language, normalize
 from .fallback.model import HomeSnapshot, ParseResult
 from .llm import LLMAdapter, LLMError, LLMFactory, Message, ToolCall, ToolSpec
-from .safety import user_permissions
+from .safety import GARAGE_DOOR_OPENER, is_unlocking, user_permissions
 from .snapshot import build_snapshot
 from .tools import DATA_TOOLS, OUTCOME_DENIED, OUTCOME_FAILED, OUTCOME_SENT, RoomSenseTools
 
@@ -107,15 +107,24 @@ _NO: Final = {
 }
 _TEXT: Final[dict[str, dict[Language, str]]] = {
     "ask": {
-        "ja": "{device}の「{command}」は確認が必要です。"
-        "実行してよければ60秒以内に「はい」と答えてください。",
-        "en": "{command} on {device} needs your confirmation. "
-        "Say yes within 60 seconds to go ahead.",
+        "ja": "{device}の「{command}」を実行しますか？よければ60秒以内に「はい」と答えてください。",
+        "en": "Shall I run {command} on {device}? Say yes within 60 seconds to go ahead.",
     },
     "confirmed": {
         "ja": "{device}の「{command}」を実行しました。",
         "en": "Done: {command} on {device}.",
     },
+    # The commands that need a yes, said in words: (device type or "lock", command).
+    "ask_unlock": {
+        "ja": "{device}を開けますか？よければ60秒以内に「はい」と答えてください。",
+        "en": "Shall I unlock {device}? Say yes within 60 seconds to go ahead.",
+    },
+    "confirmed_unlock": {"ja": "{device}を開けました。", "en": "{device} is unlocked."},
+    "ask_open_garage": {
+        "ja": "{device}を開けますか？よければ60秒以内に「はい」と答えてください。",
+        "en": "Shall I open {device}? Say yes within 60 seconds to go ahead.",
+    },
+    "confirmed_open_garage": {"ja": "{device}を開けました。", "en": "{device} is opening."},
     "cancelled": {"ja": "取り消しました。", "en": "Cancelled."},
     "failed": {"ja": "実行できませんでした: {error}", "en": "That did not work: {error}"},
     "no_answer": {
@@ -187,6 +196,13 @@ def _language(user_input: ConversationInput) -> Language:
     if user_input.language.lower().startswith("en"):
         return "en"
     return detect_language(user_input.text)
+
+
+def _in_words(text: str, device_type: str, command: str) -> str:
+    """The key of the text that says what a command needing a yes does ("ask_unlock")."""
+    if is_unlocking(device_type, command):
+        return f"{text}_open_garage" if device_type == GARAGE_DOOR_OPENER else f"{text}_unlock"
+    return text
 
 
 def _says(text: str, words: tuple[str, ...]) -> bool:
@@ -366,7 +382,7 @@ class RoomSenseConversationEntity(ConversationEntity, AbstractConversationAgent)
             )
         except HomeAssistantError as err:
             return self._refusal(err, language, target.device.name, pending.command), False
-        text = _TEXT["confirmed"][language]
+        text = _TEXT[_in_words("confirmed", target.device_type, pending.command)][language]
         return text.format(device=target.device.name, command=pending.command), True
 
     # --- edge devices -------------------------------------------------------------------
@@ -434,8 +450,9 @@ class RoomSenseConversationEntity(ConversationEntity, AbstractConversationAgent)
                     action.parameter,
                     action.command_type,
                 )
-                device = self._tools.resolve(action.device_id).device.name
-                return _TEXT["ask"][language].format(device=device, command=action.command), True
+                target = self._tools.resolve(action.device_id)
+                text = _TEXT[_in_words("ask", target.device_type, action.command)][language]
+                return text.format(device=target.device.name, command=action.command), True
             for action in result.actions:
                 await self._tools.send_command(
                     user_id=user_id,

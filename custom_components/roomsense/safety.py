@@ -24,6 +24,7 @@ _DANGEROUS: Final[dict[str, frozenset[str] | None]] = {
     "nightLatchUnlock": None,
     "turnOn": frozenset({"Garage Door Opener"}),  # opens the garage
 }
+GARAGE_DOOR_OPENER: Final = "Garage Door Opener"
 CONFIRMATION_WINDOW: Final = 60.0
 AUDIT_LOG_SIZE: Final = 5000
 AUDIT_STORAGE_VERSION: Final = 1
@@ -60,7 +61,7 @@ def is_unlocking(device_type: str, command: str) -> bool:
     """Commands that night safe mode refuses."""
     if device_type_is_lock(device_type):
         return command in ("unlock", "deadbolt", "nightLatchUnlock")
-    return device_type == "Garage Door Opener" and command == "turnOn"
+    return device_type == GARAGE_DOOR_OPENER and command == "turnOn"
 
 
 def _parse_time(value: Any) -> dt_time | None:

@@ -96,6 +96,34 @@ async def test_unlock_runs_only_after_yes(
 
 
 @pytest.mark.parametrize(
+    ("language", "utterance", "question", "answer"),
+    [
+        ("ja", "玄関の鍵を開けて", "玄関の鍵を開けますか？", "玄関の鍵を開けました。"),
+        ("en", "unlock the front door", "Shall I unlock 玄関の鍵?", "玄関の鍵 is unlocked."),
+    ],
+)
+async def test_the_question_and_the_answer_say_what_happens_in_words(
+    hass: HomeAssistant,
+    agent: str,
+    sim_admin: SimulatorAdmin,
+    language: str,
+    utterance: str,
+    question: str,
+    answer: str,
+) -> None:
+    asked = await say(hass, agent, utterance, language)
+    assert speech(asked).startswith(question)
+    # The API's command name is for the cloud, not for people.
+    assert "unlock」" not in speech(asked)
+    assert "「unlock" not in speech(asked)
+    done = await say(
+        hass, agent, "はい" if language == "ja" else "yes", language, asked.conversation_id
+    )
+    assert speech(done) == answer
+    assert [body["command"] for body in await sent(sim_admin, LOCK)] == ["unlock"]
+
+
+@pytest.mark.parametrize(
     ("language", "reply"),
     [
         ("en", "yesterday the door was open"),
