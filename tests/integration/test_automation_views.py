@@ -514,6 +514,11 @@ async def test_learning_and_proposal_services(
     with pytest.raises(ServiceValidationError) as refusal:
         await call(hass, "approve_scene_candidate", {"candidate_id": evening["candidate_id"]})
     assert refusal.value.translation_key == "unknown_candidate"
+    # Decided once, it is not offered again, though the habit goes on.
+    again = (await call(hass, "get_scene_candidates", {"context": {"language": "ja"}}))[
+        "candidates"
+    ]
+    assert evening["candidate_id"] not in {c["candidate_id"] for c in again}
     with pytest.raises(ServiceValidationError) as refusal:
         await call(hass, "record_operation", {"operation": {"command": "turnOn"}})
     assert refusal.value.translation_key == "automation_invalid"

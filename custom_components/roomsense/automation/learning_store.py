@@ -79,6 +79,8 @@ class LearningStore:
         self.scenes: dict[str, dict[str, Any]] = {}
         # Candidates shown lately, by id, so an approval names one without resending it.
         self.offered: dict[str, dict[str, Any]] = {}
+        # Candidates the user approved or rejected: never offered again (ids are content hashes).
+        self.decided: set[str] = set()
         self.approved = 0
         self.rejected = 0
         self._unsubs: list[CALLBACK_TYPE] = []
@@ -93,6 +95,7 @@ class LearningStore:
                 LOGGER.debug("Dropping an unreadable operation record: %s", err)
         self.scenes = {scene["id"]: scene for scene in data.get("scenes", [])}
         self.offered = dict(data.get("offered", {}))
+        self.decided = {item for item in data.get("decided", []) if isinstance(item, str)}
         self.approved = int(data.get("approved", 0))
         self.rejected = int(data.get("rejected", 0))
 
@@ -101,6 +104,7 @@ class LearningStore:
             "operations": [record.to_dict() for record in self.operations],
             "scenes": list(self.scenes.values()),
             "offered": self.offered,
+            "decided": sorted(self.decided),
             "approved": self.approved,
             "rejected": self.rejected,
         }
@@ -241,7 +245,8 @@ class LearningStore:
         found = [
             candidate
             for candidate in everything
-            if not any(is_dangerous(op) for op in candidate.operations)
+            if candidate.candidate_id not in self.decided
+            and not any(is_dangerous(op) for op in candidate.operations)
         ][: min(limit, MAX_CANDIDATE_LIMIT)]
         for candidate in found:
             self.offered[candidate.candidate_id] = candidate.to_dict()
@@ -264,6 +269,7 @@ class LearningStore:
             "created_at": dt_util.utcnow().isoformat(),
         }
         self.scenes[scene["id"]] = scene
+        self.decided.add(candidate_id)
         self.approved += 1
         self._save()
         async_dispatcher_send(self.hass, SIGNAL_SCENE_LEARNED, scene["id"])
@@ -274,6 +280,7 @@ class LearningStore:
         """The user does not want this candidate."""
         if self.offered.pop(candidate_id, None) is None:
             raise UnknownCandidateError(candidate_id)
+        self.decided.add(candidate_id)
         self.rejected += 1
         self._save()
         async_dispatcher_send(self.hass, SIGNAL_ACCEPTANCE)
