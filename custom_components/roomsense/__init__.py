@@ -9,6 +9,7 @@ from homeassistant.helpers import config_validation as cv
 from homeassistant.helpers import device_registry as dr
 from homeassistant.helpers import entity_registry as er
 from homeassistant.helpers.aiohttp_client import async_get_clientsession
+from homeassistant.helpers.dispatcher import async_dispatcher_send
 from homeassistant.helpers.typing import ConfigType
 
 from .api_calls import async_call_counter, async_remove_call_counter
@@ -28,6 +29,7 @@ from .const import (
     OPT_MAX_COMPLETED_JOBS,
     OPT_QUEUE_TTL,
     OPT_WEBHOOK_ID,
+    SIGNAL_ENTRY_LOADED,
 )
 from .coordinator import RoomSenseCoordinator
 from .data import RoomSenseConfigEntry, RoomSenseData
@@ -140,6 +142,7 @@ async def async_setup_entry(hass: HomeAssistant, entry: RoomSenseConfigEntry) ->
     coordinator.async_set_push_active(webhook_url is not None)
     entry.async_on_unload(coordinator.async_start_polling())
     entry.async_on_unload(entry.add_update_listener(_async_options_updated))
+    async_dispatcher_send(hass, SIGNAL_ENTRY_LOADED)
     return True
 
 

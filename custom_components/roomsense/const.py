@@ -44,3 +44,6 @@ OPT_DEVICE_RESULT_TIMEOUT: Final = "device_result_timeout"
 DEFAULT_DEVICE_RESULT_TIMEOUT: Final = 120
 OPT_MAX_COMPLETED_JOBS: Final = "max_completed_jobs"
 DEFAULT_MAX_COMPLETED_JOBS: Final = 200
+
+# Sent when a RoomSense entry has finished setting up: work that waited for devices goes on.
+SIGNAL_ENTRY_LOADED: Final = f"{DOMAIN}_entry_loaded"

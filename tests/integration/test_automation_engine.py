@@ -538,3 +538,48 @@ async def test_a_time_condition_rule_fires_on_time_not_early(
     await travel(hass, freezer, "2026-11-23 07:01:00+09:00")
     assert len(pings) == 1
     assert engine.history[rule["id"]][0]["trigger"] == "conditions"
+
+
+@pytest.mark.parametrize(
+    ("back_at", "commands_after", "status"),
+    [
+        # Back within the 10-minute grace: the action runs then.
+        ("2026-11-23 07:05:00+09:00", ["turnOn", "turnOff"], "success"),
+        # Back later: the action is skipped, not run late.
+        ("2026-11-23 07:20:00+09:00", ["turnOn"], "partial"),
+    ],
+)
+async def test_an_action_due_while_roomsense_is_unloaded_waits_for_it(
+    hass: HomeAssistant,
+    engine: AutomationEngine,
+    freezer: FrozenDateTimeFactory,
+    sim_admin: SimulatorAdmin,
+    setup_entry: MockConfigEntry,
+    back_at: str,
+    commands_after: list[str],
+    status: str,
+) -> None:
+    rule = engine.create(
+        {
+            "name": "Coffee",
+            "actions": [plug("turnOn"), plug("turnOff", delay=60)],
+            "schedule": {"type": "daily", "time": "07:00"},
+        },
+        None,
+    )
+    await travel(hass, freezer, "2026-11-23 07:00:00+09:00")
+    assert await commands(sim_admin, PLUG) == ["turnOn"]
+    assert await hass.config_entries.async_unload(setup_entry.entry_id)
+    await hass.async_block_till_done()
+
+    # Due now, while RoomSense is unloaded (a reload, or a restart before it is set up).
+    await travel(hass, freezer, "2026-11-23 07:01:00+09:00")
+    assert await commands(sim_admin, PLUG) == ["turnOn"]
+    assert engine.history[rule["id"]] == []  # waiting, not failed
+
+    await travel(hass, freezer, back_at)
+    assert await hass.config_entries.async_setup(setup_entry.entry_id)
+    await hass.async_block_till_done()
+    assert await commands(sim_admin, PLUG) == commands_after
+    assert statuses(engine, rule["id"]) == [status]
+    assert not engine.pending

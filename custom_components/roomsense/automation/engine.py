@@ -16,6 +16,7 @@ from datetime import datetime, timedelta
 from typing import Any, Final
 
 import probatio
+from homeassistant.config_entries import ConfigEntryState
 from homeassistant.core import (
     CALLBACK_TYPE,
     Event,
@@ -24,6 +25,7 @@ from homeassistant.core import (
     callback,
 )
 from homeassistant.exceptions import HomeAssistantError
+from homeassistant.helpers.dispatcher import async_dispatcher_connect
 from homeassistant.helpers.event import (
     async_track_point_in_utc_time,
     async_track_state_change_event,
@@ -32,10 +34,17 @@ from homeassistant.helpers.event import (
 from homeassistant.helpers.storage import Store
 from homeassistant.util import dt as dt_util
 
-from ..const import DOMAIN, LOGGER
+from ..const import DOMAIN, LOGGER, SIGNAL_ENTRY_LOADED
 from .actions import run_action
 from .conditions import ConditionEvaluator, Evaluation, SourceResolver
-from .models import CONDITION_TIME, MAX_HISTORY, RULE_FIELD_NAMES, RULE_INPUT_SCHEMA
+from .models import (
+    ACTION_DEVICE_COMMAND,
+    ACTION_SCENE,
+    CONDITION_TIME,
+    MAX_HISTORY,
+    RULE_FIELD_NAMES,
+    RULE_INPUT_SCHEMA,
+)
 from .schedule import next_slot
 
 STORAGE_KEY: Final = f"{DOMAIN}.automation"
@@ -48,6 +57,8 @@ HISTORY_SAVE_DELAY: Final = 30.0
 # A delayed action that should have run while Home Assistant was down: run it if it is no
 # later than this, otherwise skip it (turning the heating on an hour late helps nobody).
 MISSED_GRACE: Final = timedelta(minutes=10)
+# Actions that need a loaded RoomSense entry (its devices and scenes).
+ACTIONS_ON_DEVICES: Final = frozenset({ACTION_DEVICE_COMMAND, ACTION_SCENE})
 
 EVENT_RULE_EXECUTED: Final = "roomsense_rule_executed"
 
@@ -91,6 +102,9 @@ class AutomationEngine:
         self._timers: dict[str, CALLBACK_TYPE] = {}
         self._watchers: dict[str, list[CALLBACK_TYPE]] = {}
         self._step_timers: dict[str, CALLBACK_TYPE] = {}
+        # Waiting runs whose next action needs RoomSense's devices while no entry is loaded.
+        self._waiting_for_entry: set[str] = set()
+        self._unsub_entry_loaded: CALLBACK_TYPE | None = None
         self._conditions_were_met: dict[str, bool] = {}
         self._running = False
 
@@ -149,6 +163,9 @@ class AutomationEngine:
     def async_start(self) -> None:
         """Arm every enabled rule and resume interrupted runs."""
         self._running = True
+        self._unsub_entry_loaded = async_dispatcher_connect(
+            self.hass, SIGNAL_ENTRY_LOADED, self._entry_loaded
+        )
         for rule in self.rules.values():
             self._arm(rule)
         for run in list(self.pending.values()):
@@ -158,6 +175,10 @@ class AutomationEngine:
     def async_stop(self) -> None:
         """Disarm everything; pending runs stay in the store for the next start."""
         self._running = False
+        if self._unsub_entry_loaded is not None:
+            self._unsub_entry_loaded()
+            self._unsub_entry_loaded = None
+        self._waiting_for_entry.clear()
         for rule_id in list(self.rules):
             self._disarm(rule_id)
         for unsub in self._step_timers.values():
@@ -374,15 +395,15 @@ class AutomationEngine:
         await self._async_continue(run["id"])
         return self._record_of(run)
 
-    def _resume(self, run: dict[str, Any]) -> None:
-        """After a restart: skip what is too late, then go on."""
+    def _resume(self, run: dict[str, Any], why: str = "Home Assistant was stopped") -> None:
+        """After a restart, or once RoomSense is loaded again: skip what is too late, go on."""
         now = dt_util.utcnow()
         for step in run["steps"]:
             if (
                 step["status"] == "pending"
                 and now - datetime.fromisoformat(step["due"]) > MISSED_GRACE
             ):
-                step.update(status="skipped", error="missed while Home Assistant was stopped")
+                step.update(status="skipped", error=f"missed while {why}")
         self.hass.async_create_task(
             self._async_continue(run["id"]), f"{DOMAIN} resume {run['id']}", eager_start=True
         )
@@ -401,8 +422,26 @@ class AutomationEngine:
             if due > dt_util.utcnow():
                 self._wait_for_step(run_id, due)
                 return
+            if run["actions"][step["index"]]["type"] in ACTIONS_ON_DEVICES and not any(
+                entry.state is ConfigEntryState.LOADED
+                for entry in self.hass.config_entries.async_entries(DOMAIN)
+            ):
+                # Due while RoomSense is reloading or not set up yet: go on once it is.
+                self._waiting_for_entry.add(run_id)
+                self._save()
+                return
             await self._async_run_step(run, step)
         self._finish(run)
+
+    @callback
+    def _entry_loaded(self) -> None:
+        """RoomSense's devices are back: runs that waited for them go on (within the grace)."""
+        waiting, self._waiting_for_entry = self._waiting_for_entry, set()
+        for run_id in waiting:
+            if (run := self.pending.get(run_id)) is not None:
+                # On the next loop turn: the entry sends this at the end of its setup, and
+                # counts as loaded only once that setup has returned.
+                self.hass.loop.call_soon(self._resume, run, "RoomSense was not loaded")
 
     def _wait_for_step(self, run_id: str, due: datetime) -> None:
         @callback
