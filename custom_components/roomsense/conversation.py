@@ -114,7 +114,7 @@ _TEXT: Final[dict[str, dict[Language, str]]] = {
         "ja": "{device}の「{command}」を実行しました。",
         "en": "Done: {command} on {device}.",
     },
-    # The commands that need a yes, said in words: (device type or "lock", command).
+    # What an unlocking command does, in words (`_in_words` picks these for locks and garages).
     "ask_unlock": {
         "ja": "{device}を開けますか？よければ60秒以内に「はい」と答えてください。",
         "en": "Shall I unlock {device}? Say yes within 60 seconds to go ahead.",

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from homeassistant.config_entries import ConfigEntry
+from homeassistant.config_entries import ConfigEntry, ConfigEntryState
+from homeassistant.core import HomeAssistant
 
+from .const import DOMAIN
 from .coordinator import RoomSenseCoordinator
 from .switchbot_cloud import Device, DeviceList, InfraredRemote, Scene, SwitchBotCloudClient
 
@@ -28,3 +30,12 @@ class RoomSenseData:
 
 
 type RoomSenseConfigEntry = ConfigEntry[RoomSenseData]
+
+
+def loaded_entries(hass: HomeAssistant) -> list[RoomSenseConfigEntry]:
+    """The RoomSense entries set up now (a reloading or failed one has no devices to offer)."""
+    return [
+        entry
+        for entry in hass.config_entries.async_entries(DOMAIN)
+        if entry.state is ConfigEntryState.LOADED
+    ]

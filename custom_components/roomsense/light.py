@@ -30,20 +30,17 @@ MAX_KELVIN = 6500
 # Both colour modes are reported side by side; a white colour means the white LEDs are in use.
 _WHITE = (255, 255, 255)
 
-# `setBrightness` ranges differ by type (§5.9): the older lights start at 1, the newer at 0.
-_FROM_ONE = (1, 100)
-_FROM_ZERO = (0, 100)
 _COLOR_AND_WHITE = frozenset({ColorMode.RGB, ColorMode.COLOR_TEMP})
 
 
-def _level(brightness: int, levels: tuple[int, int]) -> int:
-    """Home Assistant's 1-255 brightness as the light's percent level.
+def _level(brightness: int) -> int:
+    """Home Assistant's 1-255 brightness as the light's `setBrightness` percent.
 
     `brightness_pct` arrives as round(pct * 255 / 100), so rounding back gives the percent
-    asked for (50 % sends 50). Never 0: on the 0-100 lights that would switch them off.
+    asked for (50 % sends 50). Some types take 1-100, the newer ones 0-100 (§5.9), where 0
+    would switch the light off: never below 1.
     """
-    low, high = levels
-    return max(low, 1, min(high, round(brightness * 100 / 255)))
+    return max(1, min(100, round(brightness * 100 / 255)))
 
 
 def _brightness(level: int) -> int:
@@ -53,57 +50,46 @@ def _brightness(level: int) -> int:
 
 @dataclass(frozen=True, kw_only=True)
 class RoomSenseLightDescription(LightEntityDescription):
-    """A light of the device types that share its colour modes and brightness range."""
+    """A light of the device types that share its colour modes."""
 
     device_types: frozenset[str]
     color_modes: frozenset[ColorMode]
-    brightness_range: tuple[int, int]
 
 
 LIGHTS: tuple[RoomSenseLightDescription, ...] = (
     RoomSenseLightDescription(
         key="light",
         name=None,
-        device_types=frozenset({"Color Bulb"}),
+        device_types=frozenset(
+            {
+                "Color Bulb",
+                "Floor Lamp",
+                "Strip Light 3",
+                "RGBICWW Strip Light",
+                "RGBICWW Floor Lamp",
+            }
+        ),
         color_modes=_COLOR_AND_WHITE,
-        brightness_range=_FROM_ONE,
     ),
     RoomSenseLightDescription(
         key="light",
         name=None,
-        device_types=frozenset({"Strip Light"}),
+        device_types=frozenset(
+            {"Strip Light", "RGBIC Neon Rope Light", "RGBIC Neon Wire Rope Light"}
+        ),
         color_modes=frozenset({ColorMode.RGB}),
-        brightness_range=_FROM_ONE,
     ),
     RoomSenseLightDescription(
         key="light",
         name=None,
         device_types=frozenset({"Ceiling Light", "Ceiling Light Pro"}),
         color_modes=frozenset({ColorMode.COLOR_TEMP}),
-        brightness_range=_FROM_ONE,
-    ),
-    RoomSenseLightDescription(
-        key="light",
-        name=None,
-        device_types=frozenset(
-            {"Floor Lamp", "Strip Light 3", "RGBICWW Strip Light", "RGBICWW Floor Lamp"}
-        ),
-        color_modes=_COLOR_AND_WHITE,
-        brightness_range=_FROM_ZERO,
-    ),
-    RoomSenseLightDescription(
-        key="light",
-        name=None,
-        device_types=frozenset({"RGBIC Neon Rope Light", "RGBIC Neon Wire Rope Light"}),
-        color_modes=frozenset({ColorMode.RGB}),
-        brightness_range=_FROM_ZERO,
     ),
     RoomSenseLightDescription(
         key="light",
         name=None,
         device_types=frozenset({"Candle Warmer Lamp"}),
         color_modes=frozenset({ColorMode.BRIGHTNESS}),
-        brightness_range=_FROM_ZERO,
     ),
 )
 
@@ -228,7 +214,7 @@ class RoomSenseLight(RoomSenseEntity, LightEntity):
             )
             self._active_color_mode = ColorMode.COLOR_TEMP
         if brightness is not None:
-            level = _level(brightness, self.entity_description.brightness_range)
+            level = _level(brightness)
             await self.async_send_device_command(
                 "setBrightness", str(level), optimistic={"brightness": level}
             )

@@ -13,7 +13,6 @@ from dataclasses import dataclass, field
 from typing import Any, Final
 
 from homeassistant.components import persistent_notification
-from homeassistant.config_entries import ConfigEntryState
 from homeassistant.core import HomeAssistant
 from homeassistant.exceptions import HomeAssistantError, ServiceValidationError
 from homeassistant.helpers import device_registry as dr
@@ -22,7 +21,7 @@ from homeassistant.util.hass_dict import HassKey
 
 from .categories import device_kind
 from .const import DOMAIN
-from .data import RoomSenseConfigEntry
+from .data import RoomSenseConfigEntry, loaded_entries
 from .entity import send_command
 from .metrics import ConversationMetrics
 from .safety import (
@@ -79,12 +78,7 @@ class RoomSenseTools:
 
     def entries(self) -> list[RoomSenseConfigEntry]:
         """The loaded RoomSense entries."""
-        entries: list[RoomSenseConfigEntry] = [
-            entry
-            for entry in self.hass.config_entries.async_entries(DOMAIN)
-            if entry.state is ConfigEntryState.LOADED
-        ]
-        if not entries:
+        if not (entries := loaded_entries(self.hass)):
             raise ServiceValidationError(translation_domain=DOMAIN, translation_key="not_loaded")
         return entries
 

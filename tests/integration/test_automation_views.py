@@ -782,3 +782,23 @@ async def test_the_services_refuse_someone_elses_rule(
             )
         assert caught.value.translation_key == "rule_forbidden", service
     assert hass.data[DATA_AUTOMATION].get(rule["id"])["name"] == "Morning coffee"
+
+
+@pytest.mark.parametrize("decided", [5, "c1", None, ["c1", 7]])
+async def test_an_unreadable_list_of_decided_candidates_is_not_fatal(
+    hass: HomeAssistant,
+    hass_storage: dict[str, Any],
+    config_entry: MockConfigEntry,
+    decided: Any,
+) -> None:
+    hass_storage["roomsense.learning"] = {
+        "version": 1,
+        "minor_version": 1,
+        "key": "roomsense.learning",
+        "data": {"operations": [], "scenes": [], "offered": {}, "decided": decided},
+    }
+    config_entry.add_to_hass(hass)
+    assert await hass.config_entries.async_setup(config_entry.entry_id)
+    await hass.async_block_till_done()
+    expected = {"c1"} if isinstance(decided, list) else set()
+    assert hass.data[DATA_LEARNING].decided == expected

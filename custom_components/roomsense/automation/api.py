@@ -12,7 +12,6 @@ from collections.abc import Callable
 from typing import Any, Final
 
 import probatio
-from homeassistant.config_entries import ConfigEntryState
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers.aiohttp_client import async_get_clientsession
 from homeassistant.helpers.httpx_client import get_async_client
@@ -21,6 +20,7 @@ from homeassistant.util.hass_dict import HassKey
 from probatio.humanize import humanize_error
 
 from ..const import DOMAIN, LOGGER
+from ..data import loaded_entries
 from ..fallback.model import HomeSnapshot, SceneInfo
 from ..llm import LLMFactory
 from ..safety import OPT_DANGEROUS_COMMANDS, is_dangerous
@@ -67,16 +67,11 @@ class AutomationAPI:
 
     # --- what the home has --------------------------------------------------------------
 
-    def _entries(self) -> list[Any]:
-        return [
-            entry
-            for entry in self.hass.config_entries.async_entries(DOMAIN)
-            if entry.state is ConfigEntryState.LOADED
-        ]
-
     def snapshot(self, base: HomeSnapshot | None = None) -> HomeSnapshot:
         """The devices and scenes rules may use, learned scenes included (`base`: built already)."""
-        snapshot = base if base is not None else build_snapshot(self.hass, self._entries())
+        snapshot = (
+            base if base is not None else build_snapshot(self.hass, loaded_entries(self.hass))
+        )
         learned = [
             SceneInfo(scene_id=scene["id"], name=scene["name"])
             for scene in self.learning.scenes.values()
@@ -87,7 +82,7 @@ class AutomationAPI:
 
     async def parse(self, text: str) -> dict[str, Any]:
         """`{success, workflow, message}` for a sentence."""
-        entries = self._entries()
+        entries = loaded_entries(self.hass)
         adapter = None
         if entries:
             try:
@@ -275,7 +270,7 @@ class AutomationAPI:
     def _dangerous_operation(self, snapshot: HomeSnapshot) -> Callable[[dict[str, Any]], bool]:
         """Whether an operation needs a person's yes, by the same rule as every command."""
         types = {device.device_id: device.device_type for device in snapshot.devices}
-        entries = self._entries()
+        entries = loaded_entries(self.hass)
         listed = (entries[0].options.get(OPT_DANGEROUS_COMMANDS) or ()) if entries else ()
 
         def dangerous(operation: dict[str, Any]) -> bool:

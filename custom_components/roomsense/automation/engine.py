@@ -16,7 +16,6 @@ from datetime import datetime, timedelta
 from typing import Any, Final
 
 import probatio
-from homeassistant.config_entries import ConfigEntryState
 from homeassistant.core import (
     CALLBACK_TYPE,
     Event,
@@ -35,6 +34,7 @@ from homeassistant.helpers.storage import Store
 from homeassistant.util import dt as dt_util
 
 from ..const import DOMAIN, LOGGER, SIGNAL_ENTRY_LOADED
+from ..data import loaded_entries
 from .actions import run_action
 from .conditions import ConditionEvaluator, Evaluation, SourceResolver
 from .models import (
@@ -422,13 +422,11 @@ class AutomationEngine:
             if due > dt_util.utcnow():
                 self._wait_for_step(run_id, due)
                 return
-            if run["actions"][step["index"]]["type"] in ACTIONS_ON_DEVICES and not any(
-                entry.state is ConfigEntryState.LOADED
-                for entry in self.hass.config_entries.async_entries(DOMAIN)
+            if run["actions"][step["index"]]["type"] in ACTIONS_ON_DEVICES and not loaded_entries(
+                self.hass
             ):
                 # Due while RoomSense is reloading or not set up yet: go on once it is.
                 self._waiting_for_entry.add(run_id)
-                self._save()
                 return
             await self._async_run_step(run, step)
         self._finish(run)
@@ -437,11 +435,16 @@ class AutomationEngine:
     def _entry_loaded(self) -> None:
         """RoomSense's devices are back: runs that waited for them go on (within the grace)."""
         waiting, self._waiting_for_entry = self._waiting_for_entry, set()
-        for run_id in waiting:
-            if (run := self.pending.get(run_id)) is not None:
-                # On the next loop turn: the entry sends this at the end of its setup, and
-                # counts as loaded only once that setup has returned.
-                self.hass.loop.call_soon(self._resume, run, "RoomSense was not loaded")
+
+        # On the next loop turn: the entry sends this at the end of its setup, and counts as
+        # loaded only once that setup has returned.
+        @callback
+        def _go_on() -> None:
+            for run_id in waiting:
+                if self._running and (run := self.pending.get(run_id)) is not None:
+                    self._resume(run, "RoomSense was not loaded")
+
+        self.hass.loop.call_soon(_go_on)
 
     def _wait_for_step(self, run_id: str, due: datetime) -> None:
         @callback

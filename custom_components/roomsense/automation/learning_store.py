@@ -95,7 +95,12 @@ class LearningStore:
                 LOGGER.debug("Dropping an unreadable operation record: %s", err)
         self.scenes = {scene["id"]: scene for scene in data.get("scenes", [])}
         self.offered = dict(data.get("offered", {}))
-        self.decided = {item for item in data.get("decided", []) if isinstance(item, str)}
+        decided = data.get("decided")
+        self.decided = (
+            {item for item in decided if isinstance(item, str)}
+            if isinstance(decided, list)
+            else set()
+        )
         self.approved = int(data.get("approved", 0))
         self.rejected = int(data.get("rejected", 0))
 
