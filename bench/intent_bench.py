@@ -64,11 +64,11 @@ from homeassistant.helpers import device_registry as dr
 from homeassistant.helpers import entity_registry as er
 from homeassistant.setup import async_setup_component
 
+from custom_components.roomsense import catalog
 from custom_components.roomsense.const import DOMAIN
 from custom_components.roomsense.fallback import (
     AreaInfo,
     DeviceInfo,
-    DeviceKind,
     FallbackParser,
     HomeSnapshot,
     ParseResult,
@@ -92,28 +92,6 @@ AREAS: dict[str, tuple[str, ...]] = {
     "洗面所": ("wash room", "washroom", "bathroom"),
 }
 
-KIND_BY_TYPE: dict[str, DeviceKind] = {
-    "Hub 2": DeviceKind.SENSOR,
-    "Hub Mini": DeviceKind.OTHER,
-    "Meter": DeviceKind.SENSOR,
-    "MeterPro(CO2)": DeviceKind.SENSOR,
-    "Motion Sensor": DeviceKind.SENSOR,
-    "Contact Sensor": DeviceKind.SENSOR,
-    "Water Detector": DeviceKind.SENSOR,
-    "Keypad Touch": DeviceKind.OTHER,
-    "Ceiling Light": DeviceKind.LIGHT,
-    "Color Bulb": DeviceKind.LIGHT,
-    "Plug Mini (JP)": DeviceKind.PLUG,
-    "Bot": DeviceKind.BOT,
-    "Curtain": DeviceKind.CURTAIN,
-    "Blind Tilt": DeviceKind.BLIND,
-    "Smart Lock Pro": DeviceKind.LOCK,
-    "Circulator Fan": DeviceKind.FAN,
-    "Humidifier2": DeviceKind.HUMIDIFIER,
-    "Robot Vacuum Cleaner S10": DeviceKind.VACUUM,
-    "Air Conditioner": DeviceKind.AIR_CONDITIONER,
-    "TV": DeviceKind.TV,
-}
 # The SwitchBot setAll codes of the climate entity's modes (reference §6).
 AC_MODE_CODES = {"auto": 1, "cool": 2, "dry": 3, "fan_only": 4, "heat": 5}
 AC_FAN_CODES = {"auto": 1, "low": 2, "medium": 3, "high": 4}
@@ -345,7 +323,7 @@ def build_snapshot(
             DeviceInfo(
                 device_id=device.device_id,
                 name=device.name,
-                kind=KIND_BY_TYPE.get(device.device_type, DeviceKind.OTHER),
+                kind=catalog.kind_of(device.device_type),
                 device_type=device.device_type,
                 aliases=aliases,
                 area=area,
@@ -374,7 +352,7 @@ def build_snapshot(
             DeviceInfo(
                 device_id=remote.device_id,
                 name=remote.name,
-                kind=KIND_BY_TYPE.get(remote.remote_type, DeviceKind.OTHER),
+                kind=catalog.kind_of(remote.remote_type, infrared=True),
                 device_type=remote.remote_type,
                 aliases=aliases,
                 area=area,

@@ -13,11 +13,14 @@ from homeassistant.components.binary_sensor import (
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
+from . import catalog
+from .catalog import Feature
 from .data import RoomSenseConfigEntry
 from .edge.entity import async_setup_edge_entities, connectivity_entities
 from .entity import RoomSenseEntity, described_devices
 from .lock import LOCK_TYPES
 from .switchbot_cloud import DeviceStatus
+from .switchbot_cloud.models import as_bool
 
 PARALLEL_UPDATES = 0
 
@@ -69,29 +72,30 @@ BINARY_SENSORS: tuple[RoomSenseBinarySensorDescription, ...] = (
         key="motion",
         device_class=BinarySensorDeviceClass.MOTION,
         # The Contact Sensor has a motion detector of its own (reference §5.8).
-        device_types=frozenset({"Motion Sensor", "Contact Sensor", "Hub 3", "Home Climate Panel"}),
+        device_types=catalog.types_with(features={Feature.MOTION}),
         is_on_fn=lambda status: status.move_detected,
         exists_fn=_has("moveDetected"),
     ),
     RoomSenseBinarySensorDescription(
         key="contact",
         device_class=BinarySensorDeviceClass.OPENING,
-        device_types=frozenset({"Contact Sensor"}),
+        device_types=catalog.types_with(features={Feature.CONTACT}),
         is_on_fn=_contact_open,
         exists_fn=_has("openState"),
     ),
     RoomSenseBinarySensorDescription(
         key="leak",
         device_class=BinarySensorDeviceClass.MOISTURE,
-        device_types=frozenset({"Water Detector"}),
-        is_on_fn=lambda status: status.leak_detected,
+        device_types=catalog.types_with(features={Feature.LEAK}),
+        # A water detector reports `status` 0/1.
+        is_on_fn=lambda status: as_bool(status.raw.get("status")),
         exists_fn=_has("status"),
     ),
     RoomSenseBinarySensorDescription(
         key="presence",
         # A mmWave presence sensor tells whether a room is occupied, not who is home.
         device_class=BinarySensorDeviceClass.OCCUPANCY,
-        device_types=frozenset({"Presence Sensor"}),
+        device_types=catalog.types_with(features={Feature.PRESENCE}),
         is_on_fn=lambda status: status.move_detected,
         exists_fn=_has("Detected"),
     ),
@@ -99,7 +103,7 @@ BINARY_SENSORS: tuple[RoomSenseBinarySensorDescription, ...] = (
         key="doorbell",
         translation_key="doorbell",
         # Every doorbell can be pressed; the press only ever arrives by webhook.
-        device_types=frozenset({"Video Doorbell"}),
+        device_types=catalog.types_with(features={Feature.DOORBELL_PRESS}),
         is_on_fn=_doorbell_pressed,
     ),
     RoomSenseBinarySensorDescription(

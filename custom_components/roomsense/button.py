@@ -8,6 +8,8 @@ from homeassistant.components.button import ButtonEntity, ButtonEntityDescriptio
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
+from . import catalog
+from .catalog import Family
 from .data import RoomSenseConfigEntry
 from .entity import RoomSenseEntity, described_devices
 
@@ -26,7 +28,7 @@ BUTTONS: tuple[RoomSenseButtonDescription, ...] = (
     RoomSenseButtonDescription(
         key="press",
         translation_key="press",
-        device_types=frozenset({"Bot"}),
+        device_types=catalog.types_with(Family.BOT),
         command="press",
     ),
 )

@@ -22,6 +22,8 @@ from homeassistant.components.cover import (
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
+from . import catalog
+from .catalog import Family
 from .coordinator import RoomSenseCoordinator
 from .data import RoomSenseConfigEntry
 from .entity import RoomSenseEntity
@@ -207,7 +209,7 @@ COVERS: tuple[tuple[RoomSenseCoverDescription, type[RoomSenseCover]], ...] = (
             key="curtain",
             name=None,
             device_class=CoverDeviceClass.CURTAIN,
-            device_types=frozenset({"Curtain", "Curtain3"}),
+            device_types=catalog.types_with(Family.CURTAIN),
             supported_features=CoverEntityFeature.OPEN
             | CoverEntityFeature.CLOSE
             | CoverEntityFeature.STOP
@@ -220,7 +222,7 @@ COVERS: tuple[tuple[RoomSenseCoverDescription, type[RoomSenseCover]], ...] = (
             key="shade",
             name=None,
             device_class=CoverDeviceClass.SHADE,
-            device_types=frozenset({"Roller Shade"}),
+            device_types=catalog.types_with(Family.ROLLER_SHADE),
             supported_features=CoverEntityFeature.OPEN
             | CoverEntityFeature.CLOSE
             | CoverEntityFeature.SET_POSITION,
@@ -232,7 +234,7 @@ COVERS: tuple[tuple[RoomSenseCoverDescription, type[RoomSenseCover]], ...] = (
             key="tilt",
             name=None,
             device_class=CoverDeviceClass.BLIND,
-            device_types=frozenset({"Blind Tilt"}),
+            device_types=catalog.types_with(Family.BLIND_TILT),
             supported_features=CoverEntityFeature.OPEN_TILT
             | CoverEntityFeature.CLOSE_TILT
             | CoverEntityFeature.SET_TILT_POSITION,
@@ -244,7 +246,7 @@ COVERS: tuple[tuple[RoomSenseCoverDescription, type[RoomSenseCover]], ...] = (
             key="garage_door",
             name=None,
             device_class=CoverDeviceClass.GARAGE,
-            device_types=frozenset({"Garage Door Opener"}),
+            device_types=catalog.types_with(Family.GARAGE_DOOR_OPENER),
             supported_features=CoverEntityFeature.OPEN | CoverEntityFeature.CLOSE,
         ),
         GarageDoorCover,

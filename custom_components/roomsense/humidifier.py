@@ -22,6 +22,8 @@ from homeassistant.exceptions import ServiceValidationError
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 from homeassistant.helpers.restore_state import RestoreEntity
 
+from . import catalog
+from .catalog import Family
 from .const import DOMAIN
 from .coordinator import RoomSenseCoordinator
 from .data import RoomSenseConfigEntry
@@ -30,8 +32,8 @@ from .switchbot_cloud import Device
 
 PARALLEL_UPDATES = 0
 
-HUMIDIFIER_TYPE = "Humidifier"
-EVAPORATIVE_HUMIDIFIER_TYPE = "Humidifier2"
+HUMIDIFIER_TYPES = catalog.types_with(Family.HUMIDIFIER)
+EVAPORATIVE_HUMIDIFIER_TYPES = catalog.types_with(Family.EVAPORATIVE_HUMIDIFIER)
 
 # Humidifier2 `mode` codes (§5.12), named after Home Assistant's modes where one fits.
 EVAPORATIVE_MODES = {
@@ -51,9 +53,9 @@ DEFAULT_TARGET_HUMIDITY = 50
 
 @dataclass(frozen=True, kw_only=True)
 class RoomSenseHumidifierDescription(HumidifierEntityDescription):
-    """The humidifier of one device type."""
+    """The humidifier of the device types that share a command table."""
 
-    device_type: str
+    device_types: frozenset[str]
 
 
 HUMIDIFIER = RoomSenseHumidifierDescription(
@@ -61,14 +63,14 @@ HUMIDIFIER = RoomSenseHumidifierDescription(
     name=None,
     translation_key="humidifier",
     device_class=HumidifierDeviceClass.HUMIDIFIER,
-    device_type=HUMIDIFIER_TYPE,
+    device_types=HUMIDIFIER_TYPES,
 )
 EVAPORATIVE_HUMIDIFIER = RoomSenseHumidifierDescription(
     key="humidifier",
     name=None,
     translation_key="evaporative_humidifier",
     device_class=HumidifierDeviceClass.HUMIDIFIER,
-    device_type=EVAPORATIVE_HUMIDIFIER_TYPE,
+    device_types=EVAPORATIVE_HUMIDIFIER_TYPES,
 )
 
 
@@ -83,9 +85,9 @@ async def async_setup_entry(
     for device_id, device in coordinator.devices.items():
         if device_id not in coordinator.data:
             continue
-        if device.device_type == HUMIDIFIER_TYPE:
+        if device.device_type in HUMIDIFIER_TYPES:
             entities.append(RoomSenseHumidifier(coordinator, device, HUMIDIFIER))
-        elif device.device_type == EVAPORATIVE_HUMIDIFIER_TYPE:
+        elif device.device_type in EVAPORATIVE_HUMIDIFIER_TYPES:
             entities.append(
                 RoomSenseEvaporativeHumidifier(coordinator, device, EVAPORATIVE_HUMIDIFIER)
             )

@@ -17,6 +17,8 @@ from homeassistant.core import HomeAssistant, callback
 from homeassistant.exceptions import ServiceValidationError
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
+from . import catalog
+from .catalog import Family
 from .const import DOMAIN
 from .coordinator import RoomSenseCoordinator
 from .data import RoomSenseConfigEntry
@@ -60,35 +62,29 @@ LIGHTS: tuple[RoomSenseLightDescription, ...] = (
     RoomSenseLightDescription(
         key="light",
         name=None,
-        device_types=frozenset(
-            {
-                "Color Bulb",
-                "Floor Lamp",
-                "Strip Light 3",
-                "RGBICWW Strip Light",
-                "RGBICWW Floor Lamp",
-            }
-        ),
+        device_types=catalog.types_with(Family.LIGHT, commands={"setColor", "setColorTemperature"}),
         color_modes=_COLOR_AND_WHITE,
     ),
     RoomSenseLightDescription(
         key="light",
         name=None,
-        device_types=frozenset(
-            {"Strip Light", "RGBIC Neon Rope Light", "RGBIC Neon Wire Rope Light"}
+        device_types=catalog.types_with(
+            Family.LIGHT, commands={"setColor"}, lacking={"setColorTemperature"}
         ),
         color_modes=frozenset({ColorMode.RGB}),
     ),
     RoomSenseLightDescription(
         key="light",
         name=None,
-        device_types=frozenset({"Ceiling Light", "Ceiling Light Pro"}),
+        device_types=catalog.types_with(
+            Family.LIGHT, commands={"setColorTemperature"}, lacking={"setColor"}
+        ),
         color_modes=frozenset({ColorMode.COLOR_TEMP}),
     ),
     RoomSenseLightDescription(
         key="light",
         name=None,
-        device_types=frozenset({"Candle Warmer Lamp"}),
+        device_types=catalog.types_with(Family.LIGHT, lacking={"setColor", "setColorTemperature"}),
         color_modes=frozenset({ColorMode.BRIGHTNESS}),
     ),
 )

@@ -9,6 +9,8 @@ from homeassistant.components.lock import LockEntity, LockEntityDescription, Loc
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
+from . import catalog
+from .catalog import Family
 from .coordinator import RoomSenseCoordinator
 from .data import RoomSenseConfigEntry
 from .entity import RoomSenseEntity, described_devices
@@ -16,15 +18,10 @@ from .switchbot_cloud import Device, LockState
 
 PARALLEL_UPDATES = 0
 
-# Types whose command table has `deadbolt` (reference §5.6). The Ultra's status table calls
-# it "Lock Ultra" while the device list says "Smart Lock Ultra": both are accepted.
-DEADBOLT_LOCK_TYPES = frozenset(
-    {"Smart Lock", "Smart Lock Pro", "Smart Lock Pro Wifi", "Smart Lock Ultra", "Lock Ultra"}
-)
-# Lock/unlock only: Lock Lite's command section has no `deadbolt` (its device-list section
-# does, [INC]); the Vision locks list only lock, unlock and passcode commands.
-PLAIN_LOCK_TYPES = frozenset({"Lock Lite", "Lock Vision", "Lock Vision Pro"})
-LOCK_TYPES = DEADBOLT_LOCK_TYPES | PLAIN_LOCK_TYPES
+# Types whose command table has `deadbolt` (reference §5.6) can be opened, not only unlocked.
+DEADBOLT_LOCK_TYPES = catalog.types_with(Family.LOCK, commands={"deadbolt"})
+PLAIN_LOCK_TYPES = catalog.types_with(Family.LOCK, lacking={"deadbolt"})
+LOCK_TYPES = catalog.types_with(Family.LOCK)
 
 # The latch bolt alone still keeps the door shut.
 _LOCKED_STATES = frozenset({LockState.LOCKED, LockState.LATCH_BOLT_LOCKED})

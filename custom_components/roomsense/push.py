@@ -10,25 +10,18 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any, Final
 
-# Device types (as `/devices` names them) that SwitchBot never reports by webhook.
-NO_PUSH_DEVICE_TYPES: Final = frozenset(
-    {
-        "Hub", "Hub Plus", "Hub Mini", "AI Hub", "Plug", "Humidifier", "Blind Tilt",
-        "Pan/Tilt Cam 2K", "Pan/Tilt Cam Plus 2K", "Pan/Tilt Cam Plus 3K", "Remote",
-        "Keypad", "Keypad Touch", "Keypad Vision", "Keypad Vision Pro",
-    }
-)  # fmt: skip
+from . import catalog
+from .catalog import Feature
 
 # Context keys that describe the event rather than the device's state.
 _ENVELOPE_KEYS: Final = frozenset({"deviceType", "deviceMac", "timeOfSample", "scale"})
 
 _LOCK_STATES: Final = {"LOCKED": "lock", "UNLOCKED": "unlock", "JAMMED": "jammed"}
-_DETECTION_TYPES_WITH_STATUS_INT: Final = frozenset({"Water Detector"})
 
 
 def device_pushes(device_type: str) -> bool:
     """Whether the cloud sends webhook events for this device type."""
-    return device_type not in NO_PUSH_DEVICE_TYPES
+    return catalog.pushes(device_type)
 
 
 def status_from_context(device_type: str, context: Mapping[str, Any]) -> dict[str, Any]:
@@ -44,9 +37,9 @@ def status_from_context(device_type: str, context: Mapping[str, Any]) -> dict[st
         elif key == "lockState":
             status["lockState"] = _LOCK_STATES.get(str(value).upper(), str(value).lower())
         elif key == "detectionState":
-            if device_type in _DETECTION_TYPES_WITH_STATUS_INT:
+            if catalog.has_feature(device_type, Feature.LEAK):
                 status["status"] = 1 if value in (1, "1", "DETECTED") else 0
-            elif device_type == "Presence Sensor":
+            elif catalog.has_feature(device_type, Feature.PRESENCE):
                 # Its status endpoint says `Detected` (capital D), not `moveDetected`.
                 status["Detected"] = str(value).upper() == "DETECTED"
             else:

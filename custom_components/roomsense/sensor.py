@@ -26,7 +26,9 @@ from homeassistant.core import HomeAssistant
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 from homeassistant.helpers.typing import StateType
 
+from . import catalog
 from .automation.entities import acceptance_sensors
+from .catalog import Feature
 from .data import RoomSenseConfigEntry
 from .edge.entity import async_setup_edge_entities, sensor_entities
 from .entity import RoomSenseEntity, account_device_info
@@ -37,7 +39,7 @@ from .tools import DATA_TOOLS
 PARALLEL_UPDATES = 0
 
 # Plug Mini (US/JP) report current in about 0.1 A steps (reference §5.10), the others in mA.
-_DECIAMP_TYPES = frozenset({"Plug Mini (US)", "Plug Mini (JP)"})
+_DECIAMP_TYPES = catalog.types_with(features={Feature.DECIAMP_CURRENT})
 
 
 def _current_amperes(status: DeviceStatus) -> float | None:

@@ -14,14 +14,17 @@ from homeassistant.components.switch import (
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
+from . import catalog
+from .catalog import Family, Feature
 from .data import RoomSenseConfigEntry
 from .entity import RoomSenseEntity, described_devices
 from .switchbot_cloud import Device, DeviceStatus, as_bool
 
 PARALLEL_UPDATES = 0
 
-PLUG_TYPES = frozenset({"Plug", "Plug Mini (US)", "Plug Mini (JP)"})
-SWITCH_STATUS_TYPES = frozenset({"Plug Mini (EU)", "Relay Switch 1", "Relay Switch 1PM"})
+# Plugs that report `power`; the rest report `switchStatus` 0/1 (reference §5.10).
+PLUG_TYPES = catalog.types_with(Family.PLUG, without={Feature.SWITCH_STATUS})
+SWITCH_STATUS_TYPES = catalog.types_with(features={Feature.SWITCH_STATUS})
 
 
 def _channel_on(channel: int) -> Callable[[DeviceStatus], bool | None]:
@@ -65,7 +68,7 @@ SWITCHES: tuple[RoomSenseSwitchDescription, ...] = (
             translation_key="relay_channel",
             translation_placeholders={"channel": str(channel)},
             device_class=SwitchDeviceClass.SWITCH,
-            device_types=frozenset({"Relay Switch 2PM"}),
+            device_types=catalog.types_with(Family.RELAY_SWITCH_2PM),
             is_on_fn=_channel_on(channel),
             parameter=str(channel),
             on_fields={f"switch{channel}Status": 1},
@@ -77,7 +80,7 @@ SWITCHES: tuple[RoomSenseSwitchDescription, ...] = (
         key="bot",
         name=None,
         device_class=SwitchDeviceClass.SWITCH,
-        device_types=frozenset({"Bot"}),
+        device_types=catalog.types_with(Family.BOT),
         exists_fn=lambda device, status: status.device_mode == "switchMode",
     ),
 )

@@ -20,6 +20,8 @@ from homeassistant.core import HomeAssistant
 from homeassistant.exceptions import ServiceValidationError
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
+from . import catalog
+from .catalog import Family, Feature
 from .const import DOMAIN
 from .coordinator import RoomSenseCoordinator
 from .data import RoomSenseConfigEntry
@@ -82,29 +84,27 @@ VACUUMS: tuple[RoomSenseVacuumDescription, ...] = (
         key="vacuum",
         name=None,
         translation_key="vacuum",
-        device_types=frozenset(
-            {"Robot Vacuum Cleaner S1", "Robot Vacuum Cleaner S1 Plus", "K10+", "K10+ Pro"}
-        ),
+        device_types=catalog.types_with(Family.SIMPLE_VACUUM),
         legacy_commands=True,
     ),
     RoomSenseVacuumDescription(
         key="vacuum",
         name=None,
         translation_key="vacuum",
-        device_types=frozenset({"Robot Vacuum Cleaner K10+ Pro Combo"}),
+        device_types=catalog.types_with(Family.TASK_VACUUM, without={Feature.WATER_LEVEL}),
     ),
     RoomSenseVacuumDescription(
         key="vacuum",
         name=None,
         translation_key="vacuum",
-        device_types=frozenset({"Robot Vacuum Cleaner K20 Plus Pro", "Robot Vacuum Cleaner K11+"}),
+        device_types=catalog.types_with(Family.TASK_VACUUM, features={Feature.WATER_LEVEL}),
         water_level_on_change=True,
     ),
     RoomSenseVacuumDescription(
         key="vacuum",
         name=None,
         translation_key="vacuum",
-        device_types=frozenset({"Robot Vacuum Cleaner S10", "Robot Vacuum Cleaner S20"}),
+        device_types=catalog.types_with(Family.MOP_VACUUM),
         water_level_on_start=True,
         water_level_on_change=True,
     ),

@@ -22,6 +22,8 @@ from typing import Any, Final
 
 import probatio
 
+from .. import catalog
+from ..catalog import Family
 from ..fallback import FallbackParser, detect_language
 from ..fallback import lexicon as lx
 from ..fallback.model import Action, DeviceInfo, DeviceKind, HomeSnapshot, Language
@@ -36,9 +38,6 @@ PATTERN_CONFIDENCE_MAX: Final = 0.85
 FAILED_CONFIDENCE_MAX: Final = 0.35
 MAX_NAME_LENGTH: Final = 60
 
-# Commands that open the home to the outside (as `safety.py`, which needs Home Assistant).
-_DANGEROUS_LOCK_COMMANDS: Final = frozenset({"unlock", "deadbolt", "nightLatchUnlock"})
-_GARAGE_TYPES: Final = frozenset({"Garage Door Opener"})
 _DANGEROUS_SERVICES: Final = frozenset({"lock.unlock", "lock.open"})
 _JA_DAY_NAMES: Final = dict(zip(WEEKDAYS, "月火水木金土日", strict=True))
 _EN_DAY_NAMES: Final = dict(
@@ -655,7 +654,7 @@ class WorkflowParser:
         name = self._device_name(condition.get("device_id"), language)
         value = _state_key(device, condition)
         ja_word, en_word = _EVENT_WORDS.get(value, (f"「{value}」です", f"is {value}"))
-        if device is not None and device.device_type == "Contact Sensor":
+        if device is not None and _family(device) is Family.CONTACT_SENSOR:
             ja_word, en_word = _CONTACT_EVENT_WORDS.get(value, (ja_word, en_word))
         return f"{name}が{ja_word}。" if ja else f"The {name} {en_word}."
 
@@ -685,9 +684,11 @@ def _time_problem(reading: _Reading) -> bool:
 
 
 def _is_dangerous(device: DeviceInfo, command: str) -> bool:
-    if device.kind is DeviceKind.LOCK and command in _DANGEROUS_LOCK_COMMANDS:
+    """Commands that open the home to the outside, as the catalog lists them."""
+    if device.kind is DeviceKind.LOCK and command in catalog.UNLOCKING_LOCK_COMMANDS:
+        # A lock the catalog does not know yet is still a lock.
         return True
-    return device.device_type in _GARAGE_TYPES and command == "turnOn"
+    return catalog.is_dangerous_command(device.device_type, command, infrared=device.is_infrared)
 
 
 def _json_object(answer: str) -> dict[str, Any] | None:
@@ -720,6 +721,10 @@ def _with_device(piece: str, device: DeviceInfo, language: Language) -> str:
     return replaced if count else f"{piece} {name}"
 
 
+def _family(device: DeviceInfo) -> Family | None:
+    return catalog.family_of(device.device_type, infrared=device.is_infrared)
+
+
 def _num(value: float) -> str:
     return f"{value:g}"
 
@@ -728,11 +733,12 @@ def _state_key(device: DeviceInfo | None, condition: dict[str, Any]) -> str:
     """The state a device_state condition means, in words: "open" for a contact sensor on."""
     value = str(condition["value"])
     negated = condition.get("operator") == "not_equals"
-    if device is not None and device.device_type == "Contact Sensor":
+    family = None if device is None else _family(device)
+    if family is Family.CONTACT_SENSOR:
         value = "open" if value == "on" else "closed"
-    elif device is not None and device.device_type in ("Motion Sensor", "Presence Sensor"):
+    elif family in (Family.MOTION_SENSOR, Family.PRESENCE_SENSOR):
         value = "motion" if value == "on" else "no_motion"
-    elif device is not None and device.device_type == "Water Detector":
+    elif family is Family.WATER_DETECTOR:
         value = "leak" if value == "on" else "no_leak"
     if negated:
         return {"off": "on", "on": "off"}.get(value, f"not {value}")

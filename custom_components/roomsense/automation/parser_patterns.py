@@ -19,6 +19,8 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any, Final, Literal
 
+from .. import catalog
+from ..catalog import Family, Feature
 from ..fallback import lexicon as lx
 from ..fallback.model import DeviceInfo, DeviceKind, HomeSnapshot, Language
 from ..fallback.parser import normalize
@@ -597,24 +599,11 @@ def _en_clock_alone(match: re.Match[str]) -> Clock | None:
 # --- Home index: devices, areas and kinds by the words for them ------------------------------
 
 _DOOR_WORDS: Final = ("ドア", "扉", "窓", "開閉センサー", "door", "doors", "window", "windows")
-_CONTACT_TYPES: Final = frozenset({"Contact Sensor"})
-_MOTION_TYPES: Final = frozenset({"Motion Sensor", "Presence Sensor"})
-_LEAK_TYPES: Final = frozenset({"Water Detector"})
+_CONTACT_TYPES: Final = catalog.types_with(Family.CONTACT_SENSOR)
+_MOTION_TYPES: Final = catalog.types_with(Family.MOTION_SENSOR, Family.PRESENCE_SENSOR)
+_LEAK_TYPES: Final = catalog.types_with(Family.WATER_DETECTOR)
 # Device types that report temperature and humidity (SwitchBot Open API §5).
-MEASURING_TYPES: Final = frozenset(
-    {
-        "Meter",
-        "MeterPlus",
-        "Meter Plus",
-        "MeterPro",
-        "MeterPro(CO2)",
-        "WoIOSensor",
-        "Outdoor Meter",
-        "Hub 2",
-        "Hub 3",
-        "Home Climate Panel",
-    }
-)
+MEASURING_TYPES: Final = catalog.types_with(features={Feature.CLIMATE_READINGS})
 
 
 @dataclass(frozen=True, slots=True)

@@ -24,8 +24,8 @@ from typing import Any, Final
 
 import probatio
 
-from ..categories import kind_of_type
-from ..fallback.commands import CLOUD_LIGHTS
+from .. import catalog
+from ..catalog import Family
 from ..fallback.model import DeviceInfo, DeviceKind, HomeSnapshot
 from ..push import status_from_context
 from .models import WEEKDAYS, WORKFLOW_SCHEMA, clock_time
@@ -71,7 +71,7 @@ SAME_TIME_MARGIN: Final = 10
 # Commands that let someone in; never run by an automation.
 _UNLOCKING: Final = frozenset({"unlock", "unlatch", "open", "deadbolt", "nightLatchUnlock"})
 _GARAGE_OPENING: Final = frozenset({"turnOn", "open", "toggle", "press"})
-_GARAGE_TYPES: Final = frozenset({"Garage Door Opener"})
+_MOTION_FAMILIES: Final = frozenset({Family.MOTION_SENSOR, Family.PRESENCE_SENSOR})
 _UNSAFE_SERVICES: Final = frozenset({"lock.unlock", "lock.open"})
 _COVER_OPENING_SERVICES: Final = frozenset({"cover.open_cover", "cover.toggle"})
 
@@ -229,7 +229,7 @@ class _Home:
         device = self.devices.get(device_id)
         if device is not None:
             return device.kind
-        return kind_of_type(device_type)
+        return catalog.kind_of(device_type)
 
     def name(self, device_id: str) -> str:
         device = self.devices.get(device_id)
@@ -268,11 +268,13 @@ def _is_light(device: DeviceInfo) -> bool:
     return device.kind is DeviceKind.LIGHT
 
 
+def _family(device: DeviceInfo) -> Family | None:
+    return catalog.family_of(device.device_type, infrared=device.is_infrared)
+
+
 def _is_cooler(device: DeviceInfo) -> bool:
     # An infrared air conditioner; the radiator thermostat only heats.
-    return device.kind is DeviceKind.AIR_CONDITIONER and device.device_type != (
-        "Smart Radiator Thermostat"
-    )
+    return device.kind is DeviceKind.AIR_CONDITIONER and _family(device) is not Family.THERMOSTAT
 
 
 def _is_heater(device: DeviceInfo) -> bool:
@@ -281,15 +283,18 @@ def _is_heater(device: DeviceInfo) -> bool:
 
 def _is_humidifier(device: DeviceInfo) -> bool:
     # The HUMIDIFIER kind holds air purifiers too.
-    return device.kind is DeviceKind.HUMIDIFIER and device.device_type.startswith("Humidifier")
+    return device.kind is DeviceKind.HUMIDIFIER and _family(device) in (
+        Family.HUMIDIFIER,
+        Family.EVAPORATIVE_HUMIDIFIER,
+    )
 
 
 def _is_lock(device: DeviceInfo) -> bool:
-    return device.kind is DeviceKind.LOCK or kind_of_type(device.device_type) is DeviceKind.LOCK
+    return device.kind is DeviceKind.LOCK or catalog.kind_of(device.device_type) is DeviceKind.LOCK
 
 
 def _is_garage(device: DeviceInfo) -> bool:
-    return device.device_type in _GARAGE_TYPES
+    return _family(device) is Family.GARAGE_DOOR_OPENER
 
 
 # --- what an event says ---------------------------------------------------------------------
@@ -299,7 +304,8 @@ def _door_opened(event: _Event) -> bool:
     open_state = _letters(event.fields.get("openState"))
     if open_state in ("open", "timeoutnotclose"):
         return True
-    if event.device_type == "Contact Sensor" and event.state in ("open", "opened", "on"):
+    contact = catalog.family_of(event.device_type) is Family.CONTACT_SENSOR
+    if contact and event.state in ("open", "opened", "on"):
         return True
     return event.event_type in ("dooropen", "dooropened", "opened", "contactopen")
 
@@ -308,7 +314,7 @@ def _motion(event: _Event) -> bool:
     for key in ("moveDetected", "Detected", "detectionState"):
         if key in event.fields:
             return _truthy(event.fields[key])
-    if event.device_type in ("Motion Sensor", "Presence Sensor") and event.state is not None:
+    if catalog.family_of(event.device_type) in _MOTION_FAMILIES and event.state is not None:
         return _truthy(event.state)
     return event.event_type in ("motion", "motiondetected", "presencedetected")
 
@@ -322,7 +328,7 @@ def _unlocked(event: _Event, home: _Home) -> bool:
 
 
 def _leak(event: _Event) -> bool:
-    if event.device_type != "Water Detector":
+    if catalog.family_of(event.device_type) is not Family.WATER_DETECTOR:
         return False
     if "status" in event.fields:
         return _truthy(event.fields["status"])
@@ -424,7 +430,7 @@ def _night_motion_light(events: Sequence[_Event], home: _Home) -> Iterable[_Draf
         if sensor is None or light is None:
             continue
         actions = [_command(light, "turnOn")]
-        dimmable = light.device_type in CLOUD_LIGHTS and not light.is_infrared
+        dimmable = _family(light) is Family.LIGHT
         if dimmable:
             actions.append(_command(light, "setBrightness", str(NIGHT_BRIGHTNESS)))
         yield _Draft(
@@ -486,7 +492,7 @@ class _ThresholdRule:
 
 
 def _is_thermostat(device: DeviceInfo) -> bool:
-    return device.device_type == "Smart Radiator Thermostat"
+    return _family(device) is Family.THERMOSTAT
 
 
 def _heating(device: DeviceInfo) -> list[dict[str, Any]]:
@@ -497,11 +503,12 @@ def _heating(device: DeviceInfo) -> list[dict[str, Any]]:
 
 def _humidifying(device: DeviceInfo) -> list[dict[str, Any]]:
     actions = [_command(device, "turnOn")]
-    if device.device_type == "Humidifier2":
+    family = _family(device)
+    if family is Family.EVAPORATIVE_HUMIDIFIER:
         # Mode 5 holds a target humidity; the API spells it "targetHumidify".
         target = {"mode": 5, "targetHumidify": HUMIDIFIER_TARGET}
         actions.append(_command(device, "setMode", target))
-    elif device.device_type == "Humidifier":
+    elif family is Family.HUMIDIFIER:
         actions.append(_command(device, "setMode", str(HUMIDIFIER_TARGET)))
     return actions
 
@@ -707,7 +714,7 @@ def _on_with_nobody(
             for device in home.devices.values()
             if device.area is not None
             and device.area == light.area
-            and device.device_type in ("Motion Sensor", "Presence Sensor")
+            and _family(device) in _MOTION_FAMILIES
         ),
         None,
     )

@@ -10,6 +10,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, Final
 
+from .. import catalog
+from ..catalog import Family
 from .lexicon import (
     AC_DEFAULT_TEMPERATURE,
     AC_FAN_CODES,
@@ -25,100 +27,17 @@ from .lexicon import (
 )
 from .model import Action, DeviceInfo
 
-# Device families by their exact SwitchBot deviceType / remoteType (reference §4-§6).
-BRIGHTNESS_FROM_ZERO: Final = frozenset(
-    {
-        "Floor Lamp",
-        "Strip Light 3",
-        "RGBICWW Strip Light",
-        "RGBICWW Floor Lamp",
-        "RGBIC Neon Rope Light",
-        "RGBIC Neon Wire Rope Light",
-        "Candle Warmer Lamp",
-    }
-)
-CLOUD_LIGHTS: Final = BRIGHTNESS_FROM_ZERO | {
-    "Color Bulb",
-    "Strip Light",
-    "Ceiling Light",
-    "Ceiling Light Pro",
-}
-COLOR_LIGHTS: Final = frozenset(
-    {
-        "Color Bulb",
-        "Strip Light",
-        "Floor Lamp",
-        "Strip Light 3",
-        "RGBICWW Strip Light",
-        "RGBICWW Floor Lamp",
-        "RGBIC Neon Rope Light",
-        "RGBIC Neon Wire Rope Light",
-    }
-)
-COLOR_TEMPERATURE_LIGHTS: Final = frozenset(
-    {
-        "Color Bulb",
-        "Ceiling Light",
-        "Ceiling Light Pro",
-        "Floor Lamp",
-        "Strip Light 3",
-        "RGBICWW Strip Light",
-        "RGBICWW Floor Lamp",
-    }
-)
-TOGGLE_SWITCHES: Final = frozenset(
-    {"Plug Mini (US)", "Plug Mini (JP)", "Plug Mini (EU)", "Relay Switch 1PM", "Relay Switch 1"}
-)
-ON_OFF_SWITCHES: Final = TOGGLE_SWITCHES | {"Plug"}
-CURTAINS: Final = frozenset({"Curtain", "Curtain3"})
-LOCKS_WITH_DEADBOLT: Final = frozenset(
-    {"Smart Lock", "Smart Lock Pro", "Smart Lock Pro Wifi", "Smart Lock Ultra", "Lock Ultra"}
-)
-LOCKS: Final = LOCKS_WITH_DEADBOLT | {"Lock Lite", "Lock Vision", "Lock Vision Pro"}
-SIMPLE_VACUUMS: Final = frozenset(
-    {"Robot Vacuum Cleaner S1", "Robot Vacuum Cleaner S1 Plus", "K10+", "K10+ Pro"}
-)
-MOP_VACUUMS: Final = frozenset({"Robot Vacuum Cleaner S10", "Robot Vacuum Cleaner S20"})
-TASK_VACUUMS: Final = frozenset(
-    {
-        "Robot Vacuum Cleaner K10+ Pro Combo",
-        "Robot Vacuum Cleaner K20 Plus Pro",
-        "Robot Vacuum Cleaner K11+",
-    }
-)
-CIRCULATOR_FANS: Final = frozenset(
-    {"Battery Circulator Fan", "Circulator Fan", "Standing Circulator Fan"}
-)
-AIR_PURIFIERS: Final = frozenset(
-    {"Air Purifier VOC", "Air Purifier Table VOC", "Air Purifier PM2.5", "Air Purifier Table PM2.5"}
-)
-IR_AIR_CONDITIONERS: Final = frozenset({"Air Conditioner"})
-IR_LIGHTS: Final = frozenset({"Light", "DIY Light"})
-IR_FANS: Final = frozenset({"Fan", "DIY Fan"})
-# §6.2: channel and volume commands; setMute only on players and speakers.
-IR_CHANNEL_REMOTES: Final = frozenset(
-    {
-        "TV",
-        "DIY TV",
-        "IPTV",
-        "DIY IPTV",
-        "Streamer",
-        "IPTV/Streamer",
-        "Set Top Box",
-        "DIY Set Top Box",
-    }
-)
-IR_VOLUME_REMOTES: Final = IR_CHANNEL_REMOTES | {"Speaker", "DIY Speaker"}
-IR_MUTE_REMOTES: Final = frozenset({"DVD", "DIY DVD", "DVD Player", "Speaker", "DIY Speaker"})
+# Step buttons (§6.2): one press per step, on the remotes whose table has them.
 _IR_STEP_COMMANDS: Final = {
-    Op.VOLUME_UP: ("volumeAdd", IR_VOLUME_REMOTES),
-    Op.VOLUME_DOWN: ("volumeSub", IR_VOLUME_REMOTES),
-    Op.CHANNEL_UP: ("channelAdd", IR_CHANNEL_REMOTES),
-    Op.CHANNEL_DOWN: ("channelSub", IR_CHANNEL_REMOTES),
+    Op.VOLUME_UP: "volumeAdd",
+    Op.VOLUME_DOWN: "volumeSub",
+    Op.CHANNEL_UP: "channelAdd",
+    Op.CHANNEL_DOWN: "channelSub",
 }
 _MUTE_BUTTON_NAMES: Final = frozenset(
     word for group in BUTTON_SYNONYMS if "mute" in group for word in group
 ) | frozenset(MUTE_WORDS)
+_VACUUM_FAMILIES: Final = frozenset({Family.SIMPLE_VACUUM, Family.TASK_VACUUM, Family.MOP_VACUUM})
 # Standard vacuum run: "standard" suction, one pass; the demo scenes use the same values.
 VACUUM_FAN_LEVEL: Final = 2
 VACUUM_WATER_LEVEL: Final = 1
@@ -143,13 +62,21 @@ class Request:
 
 
 def _action(
-    device: DeviceInfo,
-    command: str,
-    parameter: str | dict[str, Any] = "default",
-    *,
-    dangerous: bool = False,
+    device: DeviceInfo, command: str, parameter: str | dict[str, Any] = "default"
 ) -> tuple[Action, ...]:
+    # Unlocking and opening the garage are confirmed first; the catalog says which those are.
+    dangerous = catalog.is_dangerous_command(
+        device.device_type, command, infrared=device.is_infrared
+    )
     return (Action(device.device_id, command, parameter, "command", dangerous),)
+
+
+def _family(device: DeviceInfo) -> Family | None:
+    return catalog.family_of(device.device_type, infrared=device.is_infrared)
+
+
+def _supports(device: DeviceInfo, command: str) -> bool:
+    return catalog.supports(device.device_type, command, infrared=device.is_infrared)
 
 
 def _is_off(device: DeviceInfo) -> bool:
@@ -169,7 +96,6 @@ def _lights(device: DeviceInfo, request: Request) -> tuple[Action, ...] | None:
 
 
 def _light_setting(device: DeviceInfo, request: Request) -> tuple[Action, ...] | None:
-    dtype = device.device_type
     match request.op:
         case Op.TURN_ON:
             return _action(device, "turnOn")
@@ -185,14 +111,14 @@ def _light_setting(device: DeviceInfo, request: Request) -> tuple[Action, ...] |
         case Op.BRIGHTER | Op.DIMMER:
             return _action(device, "setBrightness", str(_relative_brightness(device, request)))
         case Op.COLOR if request.rgb is not None:
-            if dtype in COLOR_LIGHTS:
+            if _supports(device, "setColor"):
                 return _action(device, "setColor", request.rgb)
-            if request.rgb == "255:255:255" and dtype in COLOR_TEMPERATURE_LIGHTS:
+            if request.rgb == "255:255:255" and _supports(device, "setColorTemperature"):
                 # A white-only light still understands "white": neutral white.
                 return _action(device, "setColorTemperature", "5000")
             return None
         case Op.COLOR_TEMPERATURE if request.kelvin is not None:
-            if dtype in COLOR_TEMPERATURE_LIGHTS:
+            if _supports(device, "setColorTemperature"):
                 return _action(device, "setColorTemperature", str(request.kelvin))
             return None
     return None
@@ -208,11 +134,11 @@ def _relative_brightness(device: DeviceInfo, request: Request) -> int:
 
 
 def _ir_remote(device: DeviceInfo, request: Request) -> tuple[Action, ...] | None:
-    dtype = device.device_type
+    family = _family(device)
     if request.op is Op.CUSTOM and request.button in device.custom_buttons:
         return (Action(device.device_id, request.button, "default", "customize"),)
     if request.op is Op.MUTE:
-        if dtype in IR_MUTE_REMOTES:
+        if _supports(device, "setMute"):
             return _action(device, "setMute")
         button = next(
             (name for name in device.custom_buttons if name.lower() in _MUTE_BUTTON_NAMES), None
@@ -220,30 +146,36 @@ def _ir_remote(device: DeviceInfo, request: Request) -> tuple[Action, ...] | Non
         return (
             None if button is None else (Action(device.device_id, button, "default", "customize"),)
         )
-    if dtype == "Others":
+    if family is Family.CUSTOM_REMOTE:
         return None
     if request.op in _IR_STEP_COMMANDS:
-        command, types = _IR_STEP_COMMANDS[request.op]
+        command = _IR_STEP_COMMANDS[request.op]
         # "音を3つ下げて": one press per step.
-        return _action(device, command) * max(1, request.count) if dtype in types else None
+        return (
+            _action(device, command) * max(1, request.count) if _supports(device, command) else None
+        )
     if request.op is Op.CHANNEL:
-        if dtype in IR_CHANNEL_REMOTES and request.channel is not None and request.channel > 0:
+        if _supports(device, "SetChannel") and request.channel is not None and request.channel > 0:
             return _action(device, "SetChannel", str(request.channel))
         return None
     if request.op is Op.TURN_ON:
         return _action(device, "turnOn")
     if request.op in (Op.TURN_OFF, Op.STOP):
         return _action(device, "turnOff")
-    if dtype in IR_AIR_CONDITIONERS and request.op in (
+    if family is Family.AIR_CONDITIONER_REMOTE and request.op in (
         Op.CLIMATE,
         Op.COOLER,
         Op.WARMER,
         Op.FAN_SPEED,
     ):
         return _air_conditioner(device, request)
-    if dtype in IR_LIGHTS and request.op in (Op.BRIGHTER, Op.DIMMER):
+    if family is Family.LIGHT_REMOTE and request.op in (Op.BRIGHTER, Op.DIMMER):
         return _action(device, "brightnessUp" if request.op is Op.BRIGHTER else "brightnessDown")
-    if dtype in IR_FANS and request.op is Op.FAN_SPEED and request.fan_speed in IR_FAN_COMMANDS:
+    if (
+        family is Family.FAN_REMOTE
+        and request.op is Op.FAN_SPEED
+        and request.fan_speed in IR_FAN_COMMANDS
+    ):
         return _action(device, IR_FAN_COMMANDS[request.fan_speed])
     return None
 
@@ -275,30 +207,30 @@ def _int_or_none(value: Any) -> int | None:
 
 
 def _switches(device: DeviceInfo, request: Request) -> tuple[Action, ...] | None:
-    dtype = device.device_type
-    if dtype == "Garage Door Opener":
-        # Opening a garage lets anyone in: always confirmed first.
+    family = _family(device)
+    if family is Family.GARAGE_DOOR_OPENER:
+        # Opening a garage lets anyone in: the catalog has turnOn confirmed first.
         if request.op in (Op.OPEN, Op.TURN_ON):
-            return _action(device, "turnOn", dangerous=True)
+            return _action(device, "turnOn")
         if request.op in (Op.CLOSE, Op.TURN_OFF):
             return _action(device, "turnOff")
         return None
-    if dtype == "Bot":
+    if family is Family.BOT:
         commands = {Op.TURN_ON: "turnOn", Op.TURN_OFF: "turnOff", Op.PRESS: "press"}
         return _action(device, commands[request.op]) if request.op in commands else None
-    if dtype in ON_OFF_SWITCHES:
+    if family in (Family.PLUG, Family.RELAY_SWITCH):
         if request.op is Op.TURN_ON:
             return _action(device, "turnOn")
         if request.op is Op.TURN_OFF:
             return _action(device, "turnOff")
-        if request.op is Op.TOGGLE and dtype in TOGGLE_SWITCHES:
+        if request.op is Op.TOGGLE and _supports(device, "toggle"):
             return _action(device, "toggle")
     return None
 
 
 def _covers(device: DeviceInfo, request: Request) -> tuple[Action, ...] | None:
     """Positions in a Request are "percent open"; each family encodes them differently."""
-    dtype = device.device_type
+    family = _family(device)
     open_percent = request.percent
     if request.op is Op.OPEN:
         open_percent = 100
@@ -306,7 +238,7 @@ def _covers(device: DeviceInfo, request: Request) -> tuple[Action, ...] | None:
         open_percent = 0
     elif request.op is not Op.POSITION:
         open_percent = None
-    if dtype in CURTAINS:
+    if family is Family.CURTAIN:
         if request.op is Op.OPEN:
             return _action(device, "turnOn")
         if request.op is Op.CLOSE:
@@ -317,7 +249,7 @@ def _covers(device: DeviceInfo, request: Request) -> tuple[Action, ...] | None:
             # Curtain positions are inverted: 0 = open, 100 = closed.
             return _action(device, "setPosition", f"0,ff,{100 - open_percent}")
         return None
-    if dtype == "Blind Tilt":
+    if family is Family.BLIND_TILT:
         if request.op is Op.OPEN:
             return _action(device, "fullyOpen")
         if request.op is Op.CLOSE:
@@ -326,34 +258,34 @@ def _covers(device: DeviceInfo, request: Request) -> tuple[Action, ...] | None:
             # Blind Tilt wants an even position, 0 = closed, 100 = open.
             return _action(device, "setPosition", f"up;{open_percent // 2 * 2}")
         return None
-    if dtype == "Roller Shade" and open_percent is not None:
+    if family is Family.ROLLER_SHADE and open_percent is not None:
         return _action(device, "setPosition", str(100 - open_percent))
     return None
 
 
 def _locks(device: DeviceInfo, request: Request) -> tuple[Action, ...] | None:
-    if device.device_type not in LOCKS:
+    if _family(device) is not Family.LOCK:
         return None
     if request.op in (Op.LOCK, Op.CLOSE):
         return _action(device, "lock")
     if request.op in (Op.UNLOCK, Op.OPEN):
-        return _action(device, "unlock", dangerous=True)
-    if request.op is Op.DEADBOLT and device.device_type in LOCKS_WITH_DEADBOLT:
-        return _action(device, "deadbolt", dangerous=True)
+        return _action(device, "unlock")
+    if request.op is Op.DEADBOLT and _supports(device, "deadbolt"):
+        return _action(device, "deadbolt")
     return None
 
 
 def _vacuums(device: DeviceInfo, request: Request) -> tuple[Action, ...] | None:
-    dtype = device.device_type
+    family = _family(device)
     starting = request.op in (Op.CLEAN, Op.TURN_ON)
     stopping = request.op in (Op.STOP, Op.TURN_OFF)
-    if request.op is Op.DOCK and (dtype in SIMPLE_VACUUMS | MOP_VACUUMS | TASK_VACUUMS):
+    if request.op is Op.DOCK and family in _VACUUM_FAMILIES:
         return _action(device, "dock")
-    if dtype in SIMPLE_VACUUMS:
+    if family is Family.SIMPLE_VACUUM:
         if starting:
             return _action(device, "start")
         return _action(device, "stop") if stopping else None
-    if dtype in MOP_VACUUMS:
+    if family is Family.MOP_VACUUM:
         if starting:
             param = {
                 "action": "sweep_mop" if request.mop else "sweep",
@@ -365,7 +297,7 @@ def _vacuums(device: DeviceInfo, request: Request) -> tuple[Action, ...] | None:
             }
             return _action(device, "startClean", param)
         return _action(device, "pause") if stopping else None
-    if dtype in TASK_VACUUMS:
+    if family is Family.TASK_VACUUM:
         if starting:
             param = {
                 "action": "mop" if request.mop else "sweep",
@@ -377,7 +309,7 @@ def _vacuums(device: DeviceInfo, request: Request) -> tuple[Action, ...] | None:
 
 
 def _fans(device: DeviceInfo, request: Request) -> tuple[Action, ...] | None:
-    if device.device_type not in CIRCULATOR_FANS:
+    if _family(device) is not Family.CIRCULATOR_FAN:
         return None
     if request.op is Op.TURN_ON:
         return _action(device, "turnOn")
@@ -394,8 +326,8 @@ def _fans(device: DeviceInfo, request: Request) -> tuple[Action, ...] | None:
 
 
 def _humidifiers(device: DeviceInfo, request: Request) -> tuple[Action, ...] | None:
-    dtype = device.device_type
-    if dtype not in ("Humidifier", "Humidifier2") and dtype not in AIR_PURIFIERS:
+    family = _family(device)
+    if family not in (Family.HUMIDIFIER, Family.EVAPORATIVE_HUMIDIFIER, Family.AIR_PURIFIER):
         return None
     if request.op is Op.TURN_ON:
         return _action(device, "turnOn")
@@ -404,20 +336,24 @@ def _humidifiers(device: DeviceInfo, request: Request) -> tuple[Action, ...] | N
     if request.op is Op.HUMIDITY and request.percent is not None:
         # A humidifier that is off is switched on before it is given a target.
         power_on = _action(device, "turnOn") if _is_off(device) else ()
-        if dtype == "Humidifier2":
+        if family is Family.EVAPORATIVE_HUMIDIFIER:
             # Mode 5 is the target-humidity mode; note the API's spelling "targetHumidify".
             target = {"mode": 5, "targetHumidify": request.percent}
             return (*power_on, *_action(device, "setMode", target))
-        if dtype == "Humidifier":
+        if family is Family.HUMIDIFIER:
             return (*power_on, *_action(device, "setMode", str(request.percent)))
-    if request.op is Op.MODE and dtype == "Humidifier2" and request.mode in HUMIDIFIER2_MODES:
+    if (
+        request.op is Op.MODE
+        and family is Family.EVAPORATIVE_HUMIDIFIER
+        and request.mode in HUMIDIFIER2_MODES
+    ):
         power_on = _action(device, "turnOn") if _is_off(device) else ()
         return (*power_on, *_action(device, "setMode", {"mode": HUMIDIFIER2_MODES[request.mode]}))
     return None
 
 
 def _thermostat(device: DeviceInfo, request: Request) -> tuple[Action, ...] | None:
-    if device.device_type != "Smart Radiator Thermostat":
+    if _family(device) is not Family.THERMOSTAT:
         return None
     if request.op is Op.TURN_ON:
         return _action(device, "turnOn")
@@ -443,7 +379,7 @@ def build_actions(device: DeviceInfo, request: Request) -> tuple[Action, ...] | 
     """The commands that carry out `request` on `device`, or None if it cannot."""
     if device.is_infrared:
         return _ir_remote(device, request)
-    if device.device_type in CLOUD_LIGHTS:
+    if _family(device) is Family.LIGHT:
         return _lights(device, request)
     for builder in _CLOUD_BUILDERS:
         if (actions := builder(device, request)) is not None:

@@ -8,30 +8,13 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from enum import StrEnum
 from typing import Any, Literal
+
+# Re-exported: the parser and its callers have always imported the kinds from here.
+from ..catalog import DeviceKind as DeviceKind
 
 type Language = Literal["ja", "en"]
 type CommandParameter = str | dict[str, Any]
-
-
-class DeviceKind(StrEnum):
-    """What a device is, independent of its exact SwitchBot model."""
-
-    LIGHT = "light"
-    PLUG = "plug"
-    SWITCH = "switch"
-    BOT = "bot"
-    CURTAIN = "curtain"
-    BLIND = "blind"
-    LOCK = "lock"
-    AIR_CONDITIONER = "air_conditioner"
-    TV = "tv"
-    FAN = "fan"
-    HUMIDIFIER = "humidifier"
-    VACUUM = "vacuum"
-    SENSOR = "sensor"
-    OTHER = "other"
 
 
 @dataclass(frozen=True, slots=True)

@@ -17,6 +17,8 @@ from enum import StrEnum
 from functools import lru_cache
 from typing import Any, Final
 
+from .. import catalog
+from ..catalog import Family
 from . import lexicon as lx
 from .commands import Request, build_actions
 from .lexicon import Op
@@ -1167,7 +1169,8 @@ def _describe_state(device: DeviceInfo, language: Language) -> str | None:
     if device.kind in (DeviceKind.CURTAIN, DeviceKind.BLIND) and "slidePosition" in state:
         position = int(state["slidePosition"])
         # Curtains report 0 = open; Blind Tilt reports 0 = closed.
-        open_percent = position if device.device_type == "Blind Tilt" else 100 - position
+        zero_is_closed = catalog.family_of(device.device_type) is Family.BLIND_TILT
+        open_percent = position if zero_is_closed else 100 - position
         if open_percent >= 100:
             return "開いています" if ja else "open"
         if open_percent <= 0:

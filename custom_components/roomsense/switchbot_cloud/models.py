@@ -194,7 +194,6 @@ class DeviceStatus:
     door_state: str | None = None
     move_detected: bool | None = None
     open_state: str | None = None
-    leak_detected: bool | None = None
     device_mode: str | None = None
     mode: int | str | None = None
     fan_speed: int | None = None
@@ -233,9 +232,8 @@ class DeviceStatus:
         watts = None if isinstance(data.get("power"), str) else _float(data.get("power"))
         if watts is None:
             watts = _float(data.get("weight"))
-        # Water Detector reports `status` 0/1; the Presence Sensor a capitalised `Detected`.
+        # The Presence Sensor reports a capitalised `Detected`.
         moved = data.get("moveDetected", data.get("Detected"))
-        leak = as_bool(data.get("status")) if data.get("deviceType") == "Water Detector" else None
         return cls(
             device_id=str(data.get("deviceId", "")),
             device_type=str(data.get("deviceType", "")),
@@ -259,7 +257,6 @@ class DeviceStatus:
             door_state=_str(data.get("doorState")),
             move_detected=as_bool(moved) if moved is not None else None,
             open_state=_str(data.get("openState")),
-            leak_detected=leak,
             device_mode=_str(data.get("deviceMode")),
             mode=mode,
             fan_speed=_int(data.get("fanSpeed")),
