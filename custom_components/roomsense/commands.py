@@ -2,8 +2,10 @@
 
 A queued command lives in a `Store`, so it survives a restart; it is retried with
 backoff, expires after a TTL, and its outcome is fired as `roomsense_command_result`.
-Only commands that provably never reached the cloud are queued, and a retry whose
-request may have arrived is never repeated: a `toggle` must not run twice.
+An idempotent command (sending it twice does what sending it once does) waits whatever
+the transport error was; any other waits only if it provably never reached the cloud,
+and a retry whose request may have arrived is never repeated: a `toggle` must not run
+twice.
 """
 
 from __future__ import annotations
@@ -43,6 +45,8 @@ class QueuedCommand:
     queued_at: str
     expires_at: str
     attempts: int = 0
+    # Stored before idempotency was known: False, the cautious reading.
+    idempotent: bool = False
 
 
 class CommandQueue:
@@ -82,6 +86,8 @@ class CommandQueue:
         command: str,
         parameter: str | dict[str, Any],
         command_type: str,
+        *,
+        idempotent: bool = False,
     ) -> QueuedCommand:
         """Keep a command that could not reach the cloud."""
         now = dt_util.utcnow()
@@ -93,6 +99,7 @@ class CommandQueue:
             command_type=command_type,
             queued_at=now.isoformat(),
             expires_at=(now + self._ttl).isoformat(),
+            idempotent=idempotent,
         )
         self.pending.append(queued)
         await self._async_save()
@@ -135,10 +142,14 @@ class CommandQueue:
             queued.attempts += 1
             try:
                 await self._client.send_command(
-                    queued.device_id, queued.command, queued.parameter, queued.command_type
+                    queued.device_id,
+                    queued.command,
+                    queued.parameter,
+                    queued.command_type,
+                    idempotent=queued.idempotent,
                 )
             except SwitchBotConnectionError as err:
-                if err.request_sent:
+                if err.request_sent and not queued.idempotent:
                     # It may have run: sending it again could run it twice.
                     self._finish(queued, RESULT_FAILED, f"outcome unknown: {err}")
                     continue

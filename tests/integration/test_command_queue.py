@@ -139,14 +139,26 @@ async def test_a_command_expires_when_the_cloud_stays_away(
     assert await plug_commands(simulator) == []
 
 
-async def test_a_command_that_may_have_arrived_is_not_queued(
+async def test_a_toggle_that_may_have_arrived_is_not_queued(
     hass: HomeAssistant, setup_entry: MockConfigEntry, sim_admin: SimulatorAdmin
 ) -> None:
     await sim_admin.fault(outage=True, count=1)  # the connection drops after sending
     with pytest.raises(HomeAssistantError) as caught:
-        await turn_on_plug(hass)
-    assert caught.value.translation_key == "command_failed"
+        await hass.services.async_call(
+            "roomsense", "send_command", {"device_id": PLUG, "command": "toggle"}, blocking=True
+        )
+    assert caught.value.translation_key == "command_not_repeated"
     assert setup_entry.runtime_data.coordinator.command_queue.pending == []
+
+
+async def test_a_plug_turned_on_over_a_dropped_connection_is_sent_again(
+    hass: HomeAssistant, setup_entry: MockConfigEntry, sim_admin: SimulatorAdmin
+) -> None:
+    await sim_admin.fault(outage=True, count=1)
+    await turn_on_plug(hass)  # idempotent: sent again at once, no error
+    assert [
+        call["status_code"] for call in await sim_admin.api_calls(f"/devices/{PLUG}/commands")
+    ] == [None, 100]
 
 
 async def test_an_unreadable_expiry_counts_as_expired(

@@ -53,10 +53,15 @@ _NOT_SENT_ERRORS: Final = (aiohttp.ClientConnectorError, aiohttp.ConnectionTimeo
 class _RetryableError(Exception):
     """Internal: an attempt failed in a way that may be retried when the call is safe."""
 
-    def __init__(self, error: SwitchBotConnectionError, *, reached_server: bool) -> None:
+    def __init__(
+        self, error: SwitchBotConnectionError, *, reached_server: bool, stale: bool = False
+    ) -> None:
         super().__init__(str(error))
         self.error = error
         self.reached_server = reached_server
+        # The connection dropped with no answer: typically a kept-alive connection the
+        # server had just closed.
+        self.stale = stale
 
 
 def _error_for(status_code: int, message: str) -> SwitchBotApiError:
@@ -121,15 +126,21 @@ class SwitchBotCloudClient:
         command: str,
         parameter: str | int | dict[str, Any] = "default",
         command_type: str = "command",
+        *,
+        idempotent: bool = False,
     ) -> CommandResult:
-        """Send a command; `command_type` "customize" for user-defined infrared buttons."""
+        """Send a command; `command_type` "customize" for user-defined infrared buttons.
+
+        An `idempotent` command (sending it twice does what sending it once does) is retried
+        like a read; any other is re-sent only when it provably never left.
+        """
         payload = {
             "command": command,
             "parameter": parameter if isinstance(parameter, dict) else str(parameter),
             "commandType": command_type,
         }
         body = await self._request(
-            "POST", f"/devices/{device_id}/commands", payload, idempotent=False
+            "POST", f"/devices/{device_id}/commands", payload, idempotent=idempotent
         )
         return CommandResult.from_body(body)
 
@@ -204,10 +215,16 @@ class SwitchBotCloudClient:
         """Send one API call with the retry policy and return the envelope's body."""
         safe_to_repeat = method == "GET" if idempotent is None else idempotent
         attempt = 1
+        stale_retried = False
         while True:
             try:
                 return await self._attempt(method, path, payload)
             except _RetryableError as err:
+                if err.stale and safe_to_repeat and not stale_retried:
+                    # The pool drops the dead connection: the retry goes out on a live one.
+                    stale_retried = True
+                    _LOGGER.debug("%s %s: connection dropped (%s), retrying", method, path, err)
+                    continue
                 retry = attempt < self._max_attempts and (safe_to_repeat or not err.reached_server)
                 if not retry:
                     raise err.error from err.__cause__
@@ -252,6 +269,14 @@ class SwitchBotCloudClient:
             raise _RetryableError(
                 SwitchBotConnectionError(f"Cannot connect to SwitchBot: {err}", request_sent=False),
                 reached_server=False,
+            ) from err
+        except (aiohttp.ServerDisconnectedError, aiohttp.ClientOSError) as err:
+            # Broken pipe, reset, or closed with no answer (ClientConnectorError, a subclass
+            # of ClientOSError that never sent anything, is caught above).
+            raise _RetryableError(
+                SwitchBotConnectionError(f"Error talking to SwitchBot: {err!r}"),
+                reached_server=True,
+                stale=True,
             ) from err
         except (aiohttp.ClientError, TimeoutError) as err:
             raise _RetryableError(
