@@ -11,6 +11,7 @@ from __future__ import annotations
 from datetime import date, datetime, timedelta
 from typing import Any, Final
 
+from homeassistant.config_entries import ConfigEntry
 from homeassistant.const import EVENT_HOMEASSISTANT_STOP
 from homeassistant.core import Event, HomeAssistant, callback
 from homeassistant.helpers.event import async_track_time_interval
@@ -28,29 +29,35 @@ def _store(hass: HomeAssistant, entry_id: str) -> Store[dict[str, Any]]:
     return Store(hass, 1, f"{DOMAIN}.{entry_id}.api_calls")
 
 
-async def async_call_counter(hass: HomeAssistant, entry_id: str) -> CallCounter:
-    """The entry's counter: the same one after a reload, restored after a restart."""
+async def async_call_counter(hass: HomeAssistant, entry: ConfigEntry[Any]) -> CallCounter:
+    """The entry's counter: the same one after a reload, restored after a restart.
+
+    It is saved every few minutes while the entry is loaded, when it unloads and when
+    Home Assistant stops; an unloaded entry leaves no timer behind.
+    """
+    entry_id = entry.entry_id
     counters = hass.data.setdefault(DATA_COUNTERS, {})
-    if (counter := counters.get(entry_id)) is not None:
-        return counter
-    counter = CallCounter()
     store = _store(hass, entry_id)
-    saved = await store.async_load()
-    if saved is not None:
-        try:
-            counter.restore(date.fromisoformat(saved["day"]), int(saved["calls_today"]))
-        except (KeyError, TypeError, ValueError) as err:
-            LOGGER.debug("Not restoring an unreadable API call count: %s", err)
-    counters[entry_id] = counter
+    if (counter := counters.get(entry_id)) is None:
+        counter = CallCounter()
+        saved = await store.async_load()
+        if saved is not None:
+            try:
+                counter.restore(date.fromisoformat(saved["day"]), int(saved["calls_today"]))
+            except (KeyError, TypeError, ValueError) as err:
+                LOGGER.debug("Not restoring an unreadable API call count: %s", err)
+        counters[entry_id] = counter
 
     @callback
     def _save(_now: datetime | Event | None = None) -> None:
         if counters.get(entry_id) is counter:
             store.async_delay_save(counter.as_dict, 0)
 
-    # For as long as Home Assistant runs: the count outlives reloads of the entry.
-    async_track_time_interval(hass, _save, SAVE_INTERVAL, cancel_on_shutdown=True)
-    hass.bus.async_listen_once(EVENT_HOMEASSISTANT_STOP, _save)
+    entry.async_on_unload(
+        async_track_time_interval(hass, _save, SAVE_INTERVAL, cancel_on_shutdown=True)
+    )
+    entry.async_on_unload(hass.bus.async_listen_once(EVENT_HOMEASSISTANT_STOP, _save))
+    entry.async_on_unload(_save)
     return counter
 
 

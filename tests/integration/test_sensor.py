@@ -99,5 +99,5 @@ async def test_api_calls_are_counted_across_reloads_and_restarts(
     saved = hass_storage[f"roomsense.{setup_entry.entry_id}.api_calls"]["data"]
     assert saved["calls_today"] == len(simulator.calls)
     hass.data.pop(DATA_COUNTERS)
-    restored = await async_call_counter(hass, setup_entry.entry_id)
+    restored = await async_call_counter(hass, setup_entry)
     assert restored.calls_today == len(simulator.calls)
