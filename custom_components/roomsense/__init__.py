@@ -13,6 +13,7 @@ from homeassistant.helpers.dispatcher import async_dispatcher_send
 from homeassistant.helpers.typing import ConfigType
 
 from .api_calls import async_call_counter, async_remove_call_counter
+from .assumed import AssumedStates
 from .automation import async_setup_automation
 from .commands import CommandQueue
 from .const import (
@@ -37,6 +38,7 @@ from .edge import DATA_EDGE, async_setup_edge
 from .edge.manager import EDGE_ID_PREFIX, ha_identifier
 from .entity import device_info
 from .events_view import async_register_events_view
+from .gateway import CloudTransport, CommandGateway
 from .safety import AuditLog
 from .services import async_register_services
 from .switchbot_cloud import (
@@ -91,7 +93,7 @@ async def async_setup_entry(hass: HomeAssistant, entry: RoomSenseConfigEntry) ->
         entry.data[CONF_SECRET],
         async_get_clientsession(hass),
         base_url=entry.data.get(CONF_BASE_URL, DEFAULT_CLOUD_URL),
-        counter=await async_call_counter(hass, entry.entry_id),
+        counter=await async_call_counter(hass, entry),
     )
     try:
         devices = await client.get_devices()
@@ -129,8 +131,21 @@ async def async_setup_entry(hass: HomeAssistant, entry: RoomSenseConfigEntry) ->
     await queue.async_load()
     coordinator.command_queue = queue
     entry.async_on_unload(queue.async_shutdown)
+    assumed = AssumedStates(hass, entry.entry_id)
+    await assumed.async_load()
+    gateway = CommandGateway(
+        hass,
+        options=options,
+        coordinator=coordinator,
+        queue=queue,
+        assumed=assumed,
+        audit=hass.data[DATA_TOOLS].audit,
+        transports=[CloudTransport(client)],
+    )
     _register_devices(hass, entry, devices)
-    entry.runtime_data = RoomSenseData(client=client, devices=devices, coordinator=coordinator)
+    entry.runtime_data = RoomSenseData(
+        client=client, devices=devices, coordinator=coordinator, gateway=gateway
+    )
     _own_edge_devices(hass, entry)
     await hass.config_entries.async_forward_entry_setups(entry, PLATFORMS)
 

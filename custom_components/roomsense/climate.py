@@ -28,6 +28,8 @@ from homeassistant.helpers.restore_state import (
     RestoreEntity,
 )
 
+from . import catalog
+from .catalog import Family
 from .const import DOMAIN
 from .coordinator import RoomSenseCoordinator
 from .data import RoomSenseConfigEntry
@@ -36,8 +38,8 @@ from .switchbot_cloud import Device, InfraredRemote
 
 PARALLEL_UPDATES = 0
 
-AIR_CONDITIONER_REMOTE_TYPE = "Air Conditioner"
-THERMOSTAT_TYPE = "Smart Radiator Thermostat"
+AIR_CONDITIONER_REMOTE_TYPES = catalog.types_with(Family.AIR_CONDITIONER_REMOTE)
+THERMOSTAT_TYPES = catalog.types_with(Family.THERMOSTAT)
 
 # `setAll` codes (reference §6.3). Auto is sent as 1, which every API version accepts.
 AIR_CONDITIONER_MODES: dict[HVACMode, int] = {
@@ -83,12 +85,12 @@ async def async_setup_entry(
     entities: list[ClimateEntity] = [
         RoomSenseAirConditioner(coordinator, remote, AIR_CONDITIONER)
         for remote in coordinator.device_list.infrared_remotes
-        if remote.base_remote_type == AIR_CONDITIONER_REMOTE_TYPE
+        if remote.base_remote_type in AIR_CONDITIONER_REMOTE_TYPES
     ]
     entities.extend(
         RoomSenseThermostat(coordinator, device, THERMOSTAT)
         for device_id, device in coordinator.devices.items()
-        if device.device_type == THERMOSTAT_TYPE and device_id in coordinator.data
+        if device.device_type in THERMOSTAT_TYPES and device_id in coordinator.data
     )
     async_add_entities(entities)
 
@@ -162,39 +164,63 @@ class RoomSenseAirConditioner(RoomSenseInfraredEntity, _CelsiusClimate, RestoreE
         remote: InfraredRemote,
         description: ClimateEntityDescription,
     ) -> None:
-        """Start switched off, in auto, at the remote's usual 26 °C."""
+        """Switched off, in auto, at the remote's usual 26 °C until told otherwise."""
         super().__init__(coordinator, remote, description)
         self._attr_hvac_modes = [HVACMode.OFF, *AIR_CONDITIONER_MODES]
         self._attr_fan_modes = list(AIR_CONDITIONER_FAN_MODES)
-        self._attr_hvac_mode = HVACMode.OFF
-        self._attr_fan_mode = FAN_AUTO
-        self._target_temperature: int = AIR_CONDITIONER_DEFAULT_TEMPERATURE
-        # What turning on goes back to; `setAll` needs a mode even when switching off.
-        self._mode_when_on = HVACMode.AUTO
 
     async def async_added_to_hass(self) -> None:
-        """Take back the state assumed before the restart."""
+        """Take over the state Home Assistant restored if the gateway kept none."""
         await super().async_added_to_hass()
         if (last_state := await self.async_get_last_state()) is None:
             return
-        if last_state.state in self.hvac_modes:
-            self._attr_hvac_mode = HVACMode(last_state.state)
-            if self._attr_hvac_mode != HVACMode.OFF:
-                self._mode_when_on = self._attr_hvac_mode
-        if last_state.attributes.get("fan_mode") in AIR_CONDITIONER_FAN_MODES:
-            self._attr_fan_mode = last_state.attributes["fan_mode"]
-        temperature = last_state.attributes.get(ATTR_TEMPERATURE)
-        if isinstance(temperature, int | float) and self.min_temp <= temperature <= self.max_temp:
-            self._target_temperature = round(temperature)
+        fields: dict[str, Any] = {}
+        mode_when_on = None
         if (extra := await self.async_get_last_extra_data()) is not None:
             mode_when_on = extra.as_dict().get("mode_when_on")
-            if mode_when_on in AIR_CONDITIONER_MODES:
-                self._mode_when_on = HVACMode(mode_when_on)
+        if last_state.state in AIR_CONDITIONER_MODES:
+            mode_when_on = last_state.state
+        if last_state.state in self.hvac_modes:
+            fields["power"] = "off" if last_state.state == HVACMode.OFF else "on"
+        if mode_when_on in AIR_CONDITIONER_MODES:
+            fields["mode"] = AIR_CONDITIONER_MODES[HVACMode(mode_when_on)]
+        if last_state.attributes.get("fan_mode") in AIR_CONDITIONER_FAN_MODES:
+            fields["fanSpeed"] = AIR_CONDITIONER_FAN_MODES[last_state.attributes["fan_mode"]]
+        temperature = last_state.attributes.get(ATTR_TEMPERATURE)
+        if isinstance(temperature, int | float) and self.min_temp <= temperature <= self.max_temp:
+            fields["temperature"] = round(temperature)
+        self.gateway.assumed.async_seed(self.device.device_id, fields)
+
+    @property
+    def _mode_when_on(self) -> HVACMode:
+        """The mode last sent, which turning on goes back to (`setAll` carries it even off)."""
+        code = self.assumed.get("mode")
+        return next(
+            (mode for mode, mode_code in AIR_CONDITIONER_MODES.items() if mode_code == code),
+            HVACMode.AUTO,
+        )
+
+    @property
+    def hvac_mode(self) -> HVACMode:
+        """Off, or the mode last sent, whoever sent it."""
+        return self._mode_when_on if self.assumed.get("power") == "on" else HVACMode.OFF
+
+    @property
+    def fan_mode(self) -> str:
+        """The fan speed last sent."""
+        code = self.assumed.get("fanSpeed")
+        return next(
+            (name for name, fan_code in AIR_CONDITIONER_FAN_MODES.items() if fan_code == code),
+            FAN_AUTO,
+        )
 
     @property
     def native_target_temperature(self) -> float | None:
         """The temperature last sent; the remote has no way to report one."""
-        return self._target_temperature
+        temperature = self.assumed.get("temperature")
+        if isinstance(temperature, int | float) and not isinstance(temperature, bool):
+            return temperature
+        return AIR_CONDITIONER_DEFAULT_TEMPERATURE
 
     @property
     def extra_restore_state_data(self) -> ExtraStoredData:
@@ -234,12 +260,14 @@ class RoomSenseAirConditioner(RoomSenseInfraredEntity, _CelsiusClimate, RestoreE
         fan_mode: str | None = None,
         temperature: int | None = None,
     ) -> None:
-        """Send the whole new state in one `setAll`, then show it."""
+        """Send the whole new state in one `setAll`; the gateway then assumes it."""
         if hvac_mode is None:
-            hvac_mode = self.hvac_mode or HVACMode.OFF
-        fan_mode = fan_mode or self.fan_mode or FAN_AUTO
+            hvac_mode = self.hvac_mode
+        fan_mode = fan_mode or self.fan_mode
         if temperature is None:
-            temperature = self._target_temperature
+            temperature = round(
+                self.native_target_temperature or AIR_CONDITIONER_DEFAULT_TEMPERATURE
+            )
         mode_when_on = self._mode_when_on if hvac_mode == HVACMode.OFF else hvac_mode
         power = "off" if hvac_mode == HVACMode.OFF else "on"
         await self.async_send_device_command(
@@ -247,12 +275,6 @@ class RoomSenseAirConditioner(RoomSenseInfraredEntity, _CelsiusClimate, RestoreE
             f"{temperature},{AIR_CONDITIONER_MODES[mode_when_on]},"
             f"{AIR_CONDITIONER_FAN_MODES[fan_mode]},{power}",
         )
-        # Only what the cloud accepted becomes the assumed state.
-        self._attr_hvac_mode = hvac_mode
-        self._attr_fan_mode = fan_mode
-        self._target_temperature = temperature
-        self._mode_when_on = mode_when_on
-        self.async_write_ha_state()
 
 
 class RoomSenseThermostat(RoomSenseEntity, _CelsiusClimate, RestoreEntity):

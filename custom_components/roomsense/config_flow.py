@@ -67,6 +67,7 @@ from .llm.const import (
 from .llm.const import DEFAULT_TIMEOUT as DEFAULT_LLM_TIMEOUT
 from .safety import (
     OPT_DANGEROUS_COMMANDS,
+    OPT_NIGHT_MODE_ADMIN_OVERRIDE,
     OPT_NIGHT_MODE_END,
     OPT_NIGHT_MODE_START,
     OPT_PERMISSIONS,
@@ -290,6 +291,9 @@ class RoomSenseOptionsFlow(OptionsFlow):
                     CONF_LLM_PROVIDER: user_input[CONF_LLM_PROVIDER],
                     CONF_LLM_TIMEOUT: float(user_input[CONF_LLM_TIMEOUT]),
                     OPT_LLM_HASS_API: bool(user_input.get(OPT_LLM_HASS_API, False)),
+                    OPT_NIGHT_MODE_ADMIN_OVERRIDE: bool(
+                        user_input.get(OPT_NIGHT_MODE_ADMIN_OVERRIDE, False)
+                    ),
                     OPT_DANGEROUS_COMMANDS: [
                         command.strip()
                         for command in user_input.get(OPT_DANGEROUS_COMMANDS) or []
@@ -363,6 +367,10 @@ class RoomSenseOptionsFlow(OptionsFlow):
                 probatio.Optional(
                     OPT_NIGHT_MODE_END, description=_suggested(values, OPT_NIGHT_MODE_END)
                 ): TimeSelector(),
+                probatio.Optional(
+                    OPT_NIGHT_MODE_ADMIN_OVERRIDE,
+                    default=values.get(OPT_NIGHT_MODE_ADMIN_OVERRIDE, False),
+                ): BooleanSelector(),
                 probatio.Optional(
                     OPT_DANGEROUS_COMMANDS, default=values.get(OPT_DANGEROUS_COMMANDS, [])
                 ): TextSelector(TextSelectorConfig(multiple=True)),

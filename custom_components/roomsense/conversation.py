@@ -36,6 +36,7 @@ from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 from homeassistant.helpers.httpx_client import get_async_client
 from homeassistant.util import dt as dt_util
 
+from . import catalog
 from .automation import assist
 from .automation.api import DATA_API, AutomationInputError
 from .automation.parser import WorkflowParser
@@ -46,11 +47,12 @@ from .edge import agent as edge_agent
 from .edge.models import EdgeDevice
 from .entity import account_device_info
 from .fallback import FallbackParser, detect_language, normalize
-from .fallback.model import HomeSnapshot, ParseResult
+from .fallback.model import Action, HomeSnapshot, ParseResult
+from .gateway import OUTCOME_DENIED, OUTCOME_FAILED, OUTCOME_QUEUED, OUTCOME_SENT, Source
 from .llm import LLMAdapter, LLMError, LLMFactory, Message, ToolCall, ToolSpec
-from .safety import GARAGE_DOOR_OPENER, is_unlocking, user_permissions
+from .safety import user_permissions
 from .snapshot import build_snapshot
-from .tools import DATA_TOOLS, OUTCOME_DENIED, OUTCOME_FAILED, OUTCOME_SENT, RoomSenseTools
+from .tools import DATA_TOOLS, RoomSenseTools
 
 type Language = Literal["ja", "en"]
 
@@ -125,7 +127,45 @@ _TEXT: Final[dict[str, dict[Language, str]]] = {
         "en": "Shall I open {device}? Say yes within 60 seconds to go ahead.",
     },
     "confirmed_open_garage": {"ja": "{device}を開けました。", "en": "{device} is opening."},
+    "ask_turn_on": {
+        "ja": "{device}をオンにしますか？よければ60秒以内に「はい」と答えてください。",
+        "en": "Shall I turn on {device}? Say yes within 60 seconds to go ahead.",
+    },
+    "confirmed_turn_on": {"ja": "{device}をオンにしました。", "en": "{device} is on."},
+    "ask_turn_off": {
+        "ja": "{device}をオフにしますか？よければ60秒以内に「はい」と答えてください。",
+        "en": "Shall I turn off {device}? Say yes within 60 seconds to go ahead.",
+    },
+    "confirmed_turn_off": {"ja": "{device}をオフにしました。", "en": "{device} is off."},
+    "ask_press": {
+        "ja": "{device}を押しますか？よければ60秒以内に「はい」と答えてください。",
+        "en": "Shall I press {device}? Say yes within 60 seconds to go ahead.",
+    },
+    "confirmed_press": {"ja": "{device}を押しました。", "en": "{device} was pressed."},
     "cancelled": {"ja": "取り消しました。", "en": "Cancelled."},
+    # Replies built from what the gateway answered, when not everything went out at once.
+    "report_sent": {"ja": "{devices}は操作しました。", "en": "Done for {devices}."},
+    "report_queued": {
+        "ja": "SwitchBotクラウドが応答しないため、{devices}への操作は待機中です。"
+        "クラウドが戻ったら送ります。",
+        "en": "The SwitchBot cloud is not answering, so the command for {devices} waits "
+        "and goes out when the cloud is back.",
+    },
+    "report_failed": {
+        "ja": "{device}は操作できませんでした: {error}",
+        "en": "{device} was not changed: {error}",
+    },
+    "scene_partly": {
+        "ja": "シーンの{total}件の操作のうち{done}件を実行しました。"
+        "{device}は操作できませんでした: {error}",
+        "en": "The scene ran {done} of its {total} commands; {device} was not changed: {error}",
+    },
+    "queued": {
+        "ja": "SwitchBotクラウドが応答しないため、{device}への操作は待機中です。"
+        "クラウドが戻ったら送ります。",
+        "en": "The SwitchBot cloud is not answering, so the command for {device} waits "
+        "and goes out when the cloud is back.",
+    },
     "failed": {"ja": "実行できませんでした: {error}", "en": "That did not work: {error}"},
     "no_answer": {
         "ja": "すみません、うまく答えられませんでした。",
@@ -200,9 +240,15 @@ def _language(user_input: ConversationInput) -> Language:
 
 def _in_words(text: str, device_type: str, command: str) -> str:
     """The key of the text that says what a command needing a yes does ("ask_unlock")."""
-    if is_unlocking(device_type, command):
-        return f"{text}_open_garage" if device_type == GARAGE_DOOR_OPENER else f"{text}_unlock"
-    return text
+    if catalog.is_unlocking_command(device_type, command):
+        is_lock = catalog.kind_of(device_type) is catalog.DeviceKind.LOCK
+        return f"{text}_unlock" if is_lock else f"{text}_open_garage"
+    # Commands a user may list as dangerous, said in words rather than by their API name.
+    return {
+        "turnOn": f"{text}_turn_on",
+        "turnOff": f"{text}_turn_off",
+        "press": f"{text}_press",
+    }.get(command, text)
 
 
 def _says(text: str, words: tuple[str, ...]) -> bool:
@@ -371,17 +417,19 @@ class RoomSenseConversationEntity(ConversationEntity, AbstractConversationAgent)
             return _TEXT["cancelled"][language], False
         target = self._tools.resolve(pending.device_id)
         try:
-            await self._tools.send_command(
+            outcome = await self._tools.send_command(
                 user_id=user_id,
                 device_id=pending.device_id,
                 command=pending.command,
                 parameter=pending.parameter,
                 command_type=pending.command_type,
                 confirm=True,
-                source="conversation",
+                source=Source.AGENT,
             )
         except HomeAssistantError as err:
             return self._refusal(err, language, target.device.name, pending.command), False
+        if outcome["outcome"] == OUTCOME_QUEUED:
+            return _TEXT["queued"][language].format(device=target.device.name), True
         text = _TEXT[_in_words("confirmed", target.device_type, pending.command)][language]
         return text.format(device=target.device.name, command=pending.command), True
 
@@ -412,7 +460,7 @@ class RoomSenseConversationEntity(ConversationEntity, AbstractConversationAgent)
             device_id=outcome.get("device_id"),
             command=f"{edge_agent.TOOL_NAME}:{device}",
             outcome=_edge_outcome(outcome),
-            source="conversation",
+            source=Source.EDGE.value,
         )
         return outcome
 
@@ -437,38 +485,93 @@ class RoomSenseConversationEntity(ConversationEntity, AbstractConversationAgent)
             return result.answer, True
         try:
             if result.scene_id is not None:
-                await self._tools.execute_scene(
-                    user_id=user_id, scene_id=result.scene_id, source="conversation"
+                ran = await self._tools.execute_scene(
+                    user_id=user_id, scene_id=result.scene_id, source=Source.AGENT
                 )
+                # A learned scene runs command by command: say which did not go out.
+                failed = [step for step in ran.get("results", ()) if step.get("error")]
+                if failed:
+                    step = failed[0]
+                    name = self._tools.resolve(step["device_id"]).device.name
+                    text = _TEXT["scene_partly"][language]
+                    return text.format(
+                        done=len(ran["results"]) - len(failed),
+                        total=len(ran["results"]),
+                        device=name,
+                        error=step["error"],
+                    ), False
                 return result.reply, True
             if dangerous := [action for action in result.actions if action.dangerous]:
-                action = dangerous[0]
-                self._tools.confirmations.ask(
-                    conversation_id,
-                    action.device_id,
-                    action.command,
-                    action.parameter,
-                    action.command_type,
-                )
-                target = self._tools.resolve(action.device_id)
-                text = _TEXT[_in_words("ask", target.device_type, action.command)][language]
-                return text.format(device=target.device.name, command=action.command), True
+                return self._ask(conversation_id, dangerous[0], language), True
+            outcomes: list[dict[str, Any]] = []
             for action in result.actions:
-                await self._tools.send_command(
-                    user_id=user_id,
-                    device_id=action.device_id,
-                    command=action.command,
-                    parameter=action.parameter,
-                    command_type=action.command_type,
-                    source="conversation",
-                )
+                try:
+                    outcomes.append(
+                        await self._tools.send_command(
+                            user_id=user_id,
+                            device_id=action.device_id,
+                            command=action.command,
+                            parameter=action.parameter,
+                            command_type=action.command_type,
+                            source=Source.AGENT,
+                        )
+                    )
+                except HomeAssistantError as err:
+                    if err.translation_key == "confirmation_required" and not outcomes:
+                        # A command the user listed as dangerous: ask, as for unlocking.
+                        return self._ask(conversation_id, action, language), True
+                    if not outcomes:
+                        raise
+                    # Some went out before this one failed: say exactly which.
+                    failed_device = self._tools.resolve(action.device_id).device.name
+                    return self._report(language, outcomes, (failed_device, err)), False
         except HomeAssistantError as err:
             device = ""
             if result.actions:
                 device = self._tools.resolve(result.actions[0].device_id).device.name
             command = result.actions[0].command if result.actions else ""
             return self._refusal(err, language, device, command), False
+        if any(outcome["outcome"] != OUTCOME_SENT for outcome in outcomes):
+            return self._report(language, outcomes, None), True
         return result.reply, True
+
+    def _ask(self, conversation_id: str, action: Action, language: Language) -> str:
+        """Hold a dangerous command for the user's yes, and ask in words."""
+        self._tools.confirmations.ask(
+            conversation_id,
+            action.device_id,
+            action.command,
+            action.parameter,
+            action.command_type,
+        )
+        target = self._tools.resolve(action.device_id)
+        text = _TEXT[_in_words("ask", target.device_type, action.command)][language]
+        return text.format(device=target.device.name, command=action.command)
+
+    def _report(
+        self,
+        language: Language,
+        outcomes: list[dict[str, Any]],
+        failure: tuple[str, HomeAssistantError] | None,
+    ) -> str:
+        """A reply built from what reached the cloud, what waits, and what failed."""
+        names = {
+            outcome["device_id"]: self._tools.resolve(outcome["device_id"]).device.name
+            for outcome in outcomes
+        }
+        sent = [names[o["device_id"]] for o in outcomes if o["outcome"] == OUTCOME_SENT]
+        queued = [names[o["device_id"]] for o in outcomes if o["outcome"] == OUTCOME_QUEUED]
+        joiner = "、" if language == "ja" else ", "
+        parts: list[str] = []
+        if sent:
+            parts.append(_TEXT["report_sent"][language].format(devices=joiner.join(sent)))
+        if queued:
+            parts.append(_TEXT["report_queued"][language].format(devices=joiner.join(queued)))
+        if failure is not None:
+            parts.append(
+                _TEXT["report_failed"][language].format(device=failure[0], error=failure[1])
+            )
+        return ("" if language == "ja" else " ").join(parts)
 
     @staticmethod
     def _refusal(err: HomeAssistantError, language: Language, device: str, command: str) -> str:
@@ -592,12 +695,14 @@ class RoomSenseConversationEntity(ConversationEntity, AbstractConversationAgent)
             if call.name == "get_devices":
                 return await self._tools.get_devices(user_id)
             if call.name == "get_status":
-                return await self._tools.get_status(user_id, str(arguments["device_id"]))
+                return await self._tools.get_status(
+                    user_id, str(arguments["device_id"]), source=Source.AGENT
+                )
             if call.name == "get_scenes":
                 return await self._tools.get_scenes(user_id)
             if call.name == "exec_scene":
                 return await self._tools.execute_scene(
-                    user_id=user_id, scene_id=str(arguments["scene_id"]), source="conversation"
+                    user_id=user_id, scene_id=str(arguments["scene_id"]), source=Source.AGENT
                 )
             if call.name == "send_command":
                 return await self._send_from_model(arguments, user_id, conversation_id)
@@ -623,13 +728,13 @@ class RoomSenseConversationEntity(ConversationEntity, AbstractConversationAgent)
         parameter = arguments.get("parameter", "default")
         command_type = str(arguments.get("command_type") or "command")
         try:
-            return await self._tools.send_command(
+            outcome = await self._tools.send_command(
                 user_id=user_id,
                 device_id=device_id,
                 command=command,
                 parameter=parameter if isinstance(parameter, dict) else str(parameter),
                 command_type=command_type,
-                source="conversation",
+                source=Source.AGENT,
             )
         except HomeAssistantError as err:
             if err.translation_key != "confirmation_required":
@@ -643,6 +748,12 @@ class RoomSenseConversationEntity(ConversationEntity, AbstractConversationAgent)
                 "message": "Dangerous command: ask the user to confirm. It runs only if "
                 "the user answers yes within 60 seconds.",
             }
+        if outcome["outcome"] == OUTCOME_QUEUED:
+            outcome["message"] = (
+                "Not done yet: the SwitchBot cloud is not answering. The command is "
+                "queued and goes out when the cloud is back; tell the user exactly that."
+            )
+        return outcome
 
     def _system_prompt(self, language: Language, snapshot: HomeSnapshot) -> str:
         """The home policy, recent context and the device list."""

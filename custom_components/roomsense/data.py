@@ -9,6 +9,7 @@ from homeassistant.core import HomeAssistant
 
 from .const import DOMAIN
 from .coordinator import RoomSenseCoordinator
+from .gateway import CommandGateway
 from .switchbot_cloud import Device, DeviceList, InfraredRemote, Scene, SwitchBotCloudClient
 
 
@@ -19,6 +20,8 @@ class RoomSenseData:
     client: SwitchBotCloudClient
     devices: DeviceList
     coordinator: RoomSenseCoordinator
+    # The one path of every command to a device: checks, audit, transport, queue.
+    gateway: CommandGateway
     # The URL registered with SwitchBot; None while the cloud does not push to us.
     webhook_url: str | None = None
     # The manual scenes, as read when the scene platform was set up.

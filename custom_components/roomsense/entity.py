@@ -3,25 +3,20 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol, cast
 
 from homeassistant.config_entries import ConfigEntry
-from homeassistant.exceptions import HomeAssistantError
 from homeassistant.helpers.device_registry import DeviceEntryType, DeviceInfo
 from homeassistant.helpers.entity import EntityDescription
 from homeassistant.helpers.update_coordinator import CoordinatorEntity
 
-from .const import DOMAIN, LOGGER, MANUFACTURER
+from .const import DOMAIN, MANUFACTURER
 from .coordinator import DeviceState, RoomSenseCoordinator
-from .switchbot_cloud import (
-    Device,
-    DeviceStatus,
-    InfraredRemote,
-    SwitchBotCommandError,
-    SwitchBotConnectionError,
-    SwitchBotError,
-    SwitchBotOfflineError,
-)
+from .gateway import CommandGateway, CommandOutcome, Source
+from .switchbot_cloud import Device, DeviceStatus, InfraredRemote
+
+if TYPE_CHECKING:
+    from .data import RoomSenseConfigEntry
 
 
 def account_device_info(entry: ConfigEntry[Any]) -> DeviceInfo:
@@ -135,6 +130,12 @@ class RoomSenseEntity(CoordinatorEntity[RoomSenseCoordinator]):
             "last_confirmed": state.confirmed_at.isoformat() if state.confirmed_at else None,
         }
 
+    @property
+    def gateway(self) -> CommandGateway:
+        """The entry's command gateway, the one path of every command."""
+        entry = cast("RoomSenseConfigEntry", self.coordinator.config_entry)
+        return entry.runtime_data.gateway
+
     async def async_send_device_command(
         self,
         command: str,
@@ -142,76 +143,43 @@ class RoomSenseEntity(CoordinatorEntity[RoomSenseCoordinator]):
         *,
         command_type: str = "command",
         optimistic: dict[str, Any] | None = None,
-    ) -> None:
-        """Send a command to this device and show its expected result at once."""
-        await send_command(
-            self.coordinator,
-            self.device.device_id,
+    ) -> CommandOutcome:
+        """Send a command through the gateway as the user who acted, and show its result.
+
+        An action on an entity is a person's explicit act (a tap in the UI is the
+        confirmation), but it is permission-checked, refused in night safe mode, and audited.
+        """
+        return await self.gateway.async_send(
+            self.device,
             command,
             parameter,
             command_type=command_type,
+            source=Source.ENTITY,
+            user_id=self._context.user_id if self._context else None,
             optimistic=optimistic,
         )
 
 
-async def send_command(
-    coordinator: RoomSenseCoordinator,
-    device_id: str,
-    command: str,
-    parameter: str | int | dict[str, Any] = "default",
-    *,
-    command_type: str = "command",
-    optimistic: dict[str, Any] | None = None,
-) -> None:
-    """Send a command, turning cloud errors into translated Home Assistant errors."""
-    try:
-        await coordinator.client.send_command(device_id, command, parameter, command_type)
-    except SwitchBotConnectionError as err:
-        queue = coordinator.command_queue
-        if err.request_sent or queue is None:
-            raise HomeAssistantError(
-                translation_domain=DOMAIN,
-                translation_key="command_failed",
-                translation_placeholders={"command": command, "error": str(err)},
-            ) from err
-        # The cloud never saw it: keep it and send it when the cloud is back.
-        await queue.async_enqueue(
-            device_id,
-            command,
-            parameter if isinstance(parameter, dict) else str(parameter),
-            command_type,
-        )
-        LOGGER.info("SwitchBot cloud unreachable, queued %s for %s", command, device_id)
-        if optimistic:
-            coordinator.async_set_optimistic(device_id, optimistic)
-        return
-    except SwitchBotOfflineError as err:
-        raise HomeAssistantError(
-            translation_domain=DOMAIN,
-            translation_key="device_offline",
-            translation_placeholders={"command": command},
-        ) from err
-    except SwitchBotCommandError as err:
-        raise HomeAssistantError(
-            translation_domain=DOMAIN,
-            translation_key="command_rejected",
-            translation_placeholders={"command": command, "error": err.api_message},
-        ) from err
-    except SwitchBotError as err:
-        raise HomeAssistantError(
-            translation_domain=DOMAIN,
-            translation_key="command_failed",
-            translation_placeholders={"command": command, "error": str(err)},
-        ) from err
-    if optimistic:
-        coordinator.async_set_optimistic(device_id, optimistic)
-    coordinator.async_schedule_confirm(device_id)
-
-
 class RoomSenseInfraredEntity(RoomSenseEntity):
-    """An entity of an infrared remote: commands are one-way, so its state is assumed."""
+    """An entity of an infrared remote: commands are one-way, so its state is assumed.
+
+    The assumed state is kept by the gateway, which applies every command sent to the
+    remote from any path; the entity only shows it.
+    """
 
     _attr_assumed_state = True
+
+    async def async_added_to_hass(self) -> None:
+        """Show the assumed state whenever any path changes it."""
+        await super().async_added_to_hass()
+        self.async_on_remove(
+            self.gateway.assumed.async_listen(self.device.device_id, self.async_write_ha_state)
+        )
+
+    @property
+    def assumed(self) -> dict[str, Any]:
+        """What the appliance was last told (SwitchBot field names), empty if never."""
+        return self.gateway.assumed.get(self.device.device_id) or {}
 
     @property
     def available(self) -> bool:

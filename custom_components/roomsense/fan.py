@@ -15,6 +15,8 @@ from homeassistant.util.percentage import (
     percentage_to_ordered_list_item,
 )
 
+from . import catalog
+from .catalog import Family
 from .coordinator import RoomSenseCoordinator
 from .data import RoomSenseConfigEntry
 from .entity import RoomSenseEntity, RoomSenseInfraredEntity
@@ -24,20 +26,16 @@ PARALLEL_UPDATES = 0
 
 _ON_OFF = FanEntityFeature.TURN_ON | FanEntityFeature.TURN_OFF
 
-CIRCULATOR_FAN_TYPES = frozenset(
-    {"Battery Circulator Fan", "Circulator Fan", "Standing Circulator Fan"}
-)
+CIRCULATOR_FAN_TYPES = catalog.types_with(Family.CIRCULATOR_FAN)
 WIND_MODES = ["direct", "natural", "sleep", "baby"]
 
-AIR_PURIFIER_TYPES = frozenset(
-    {"Air Purifier VOC", "Air Purifier Table VOC", "Air Purifier PM2.5", "Air Purifier Table PM2.5"}
-)
+AIR_PURIFIER_TYPES = catalog.types_with(Family.AIR_PURIFIER)
 # Purifier `mode` codes (§5.12); `fanGear` only counts in the first, "normal".
 PURIFIER_MODES = {"normal": 1, "auto": 2, "sleep": 3, "pet": 4}
 PURIFIER_NORMAL = PURIFIER_MODES["normal"]
 FAN_GEARS = [1, 2, 3]
 
-INFRARED_FAN_TYPE = "Fan"
+INFRARED_FAN_TYPES = catalog.types_with(Family.FAN_REMOTE)
 INFRARED_SPEEDS = ["low", "middle", "high"]
 INFRARED_SPEED_COMMANDS = {"low": "lowSpeed", "middle": "middleSpeed", "high": "highSpeed"}
 
@@ -64,7 +62,7 @@ AIR_PURIFIER = RoomSenseFanDescription(
 INFRARED_FAN = RoomSenseFanDescription(
     key="fan",
     name=None,
-    device_types=frozenset({INFRARED_FAN_TYPE}),
+    device_types=INFRARED_FAN_TYPES,
 )
 
 
@@ -86,7 +84,7 @@ async def async_setup_entry(
     entities.extend(
         RoomSenseInfraredFan(coordinator, remote, INFRARED_FAN)
         for remote in coordinator.device_list.infrared_remotes
-        if remote.base_remote_type == INFRARED_FAN_TYPE
+        if remote.base_remote_type in INFRARED_FAN_TYPES
     )
     async_add_entities(entities)
 
@@ -304,33 +302,47 @@ class RoomSenseInfraredFan(RoomSenseInfraredEntity, FanEntity, RestoreEntity):
         remote: InfraredRemote,
         description: RoomSenseFanDescription,
     ) -> None:
-        """Start off, at low speed, not swinging, until a restored state says otherwise."""
+        """Off, at low speed, not swinging, until told otherwise."""
         super().__init__(coordinator, remote, description)
-        self._assumed_on = False
-        self._speed = INFRARED_SPEEDS[0]
-        self._oscillating = False
 
     async def async_added_to_hass(self) -> None:
-        """Take up the state from before the restart."""
+        """Take over the state Home Assistant restored if the gateway kept none."""
         await super().async_added_to_hass()
         extra = await self.async_get_last_extra_data()
         memory = InfraredFanMemory.from_dict(extra.as_dict()) if extra else None
         if memory is not None:
-            self._assumed_on, self._speed = memory.is_on, memory.speed
-            self._oscillating = memory.oscillating
+            self.gateway.assumed.async_seed(
+                self.device.device_id,
+                {
+                    "power": "on" if memory.is_on else "off",
+                    "speed": memory.speed,
+                    "oscillating": memory.oscillating,
+                },
+            )
         elif (last_state := await self.async_get_last_state()) is not None:
-            self._assumed_on = last_state.state == STATE_ON
+            self.gateway.assumed.async_seed(
+                self.device.device_id, {"power": "on" if last_state.state == STATE_ON else "off"}
+            )
+
+    @property
+    def _assumed_on(self) -> bool:
+        return self.assumed.get("power") == "on"
+
+    @property
+    def _speed(self) -> str:
+        speed = self.assumed.get("speed")
+        return speed if speed in INFRARED_SPEEDS else INFRARED_SPEEDS[0]
 
     @property
     def extra_restore_state_data(self) -> InfraredFanMemory:
         """The speed and swing to restore, kept even while the fan is off."""
         return InfraredFanMemory(
-            is_on=self._assumed_on, speed=self._speed, oscillating=self._oscillating
+            is_on=self._assumed_on, speed=self._speed, oscillating=self.oscillating
         )
 
     @property
     def is_on(self) -> bool:
-        """Whether the fan was last told to run."""
+        """Whether the fan was last told to run, from any path."""
         return self._assumed_on
 
     @property
@@ -343,7 +355,7 @@ class RoomSenseInfraredFan(RoomSenseInfraredEntity, FanEntity, RestoreEntity):
     @property
     def oscillating(self) -> bool:
         """Whether the fan was last told to swing."""
-        return self._oscillating
+        return bool(self.assumed.get("oscillating", False))
 
     async def async_turn_on(
         self,
@@ -356,16 +368,12 @@ class RoomSenseInfraredFan(RoomSenseInfraredEntity, FanEntity, RestoreEntity):
             await self.async_turn_off()
             return
         await self.async_send_device_command("turnOn")
-        self._assumed_on = True
         if percentage is not None:
             await self._async_send_speed(percentage)
-        self.async_write_ha_state()
 
     async def async_turn_off(self, **kwargs: Any) -> None:
         """Send the power-off code."""
         await self.async_send_device_command("turnOff")
-        self._assumed_on = False
-        self.async_write_ha_state()
 
     async def async_set_percentage(self, percentage: int) -> None:
         """Send the nearest speed code; a fan believed off is switched on first."""
@@ -374,18 +382,13 @@ class RoomSenseInfraredFan(RoomSenseInfraredEntity, FanEntity, RestoreEntity):
             return
         if not self._assumed_on:
             await self.async_send_device_command("turnOn")
-            self._assumed_on = True
         await self._async_send_speed(percentage)
-        self.async_write_ha_state()
 
     async def async_oscillate(self, oscillating: bool) -> None:
         """Press swing when the fan must change between swinging and still."""
-        if oscillating != self._oscillating:
+        if oscillating != self.oscillating:
             await self.async_send_device_command("swing")
-            self._oscillating = oscillating
-        self.async_write_ha_state()
 
     async def _async_send_speed(self, percentage: int) -> None:
         speed = percentage_to_ordered_list_item(INFRARED_SPEEDS, percentage)
         await self.async_send_device_command(INFRARED_SPEED_COMMANDS[speed])
-        self._speed = speed

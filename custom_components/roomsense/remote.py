@@ -26,10 +26,12 @@ from homeassistant.exceptions import ServiceValidationError
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 from homeassistant.helpers.restore_state import RestoreEntity
 
+from . import catalog
+from .catalog import Family
 from .const import DOMAIN
 from .coordinator import RoomSenseCoordinator
 from .data import RoomSenseConfigEntry
-from .entity import RoomSenseInfraredEntity, send_command
+from .entity import RoomSenseInfraredEntity
 from .switchbot_cloud import InfraredRemote
 
 PARALLEL_UPDATES = 0
@@ -64,46 +66,37 @@ REMOTES: tuple[RoomSenseRemoteDescription, ...] = (
     RoomSenseRemoteDescription(
         key="remote",
         name=None,
-        # The cloud's spellings for streamers vary (reference §6.1).
-        remote_types=frozenset({"TV", "IPTV", "Streamer", "IPTV/Streamer", "Set Top Box"}),
+        # The cloud's spellings for streamers vary (reference §6.1): the catalog lists each.
+        remote_types=catalog.types_with(Family.TV_REMOTE),
         commands=_TELEVISION_COMMANDS,
     ),
     RoomSenseRemoteDescription(
         key="remote",
         name=None,
-        remote_types=frozenset({"DVD", "DVD Player"}),
+        remote_types=catalog.types_with(Family.PLAYER_REMOTE),
         commands=_PLAYER_COMMANDS,
     ),
     RoomSenseRemoteDescription(
         key="remote",
         name=None,
-        remote_types=frozenset({"Speaker"}),
+        remote_types=catalog.types_with(Family.SPEAKER_REMOTE),
         commands=_PLAYER_COMMANDS | {"volumeAdd", "volumeSub"},
     ),
     RoomSenseRemoteDescription(
         key="remote",
         name=None,
-        remote_types=frozenset({"Light"}),
+        remote_types=catalog.types_with(Family.LIGHT_REMOTE),
         commands=frozenset({"brightnessUp", "brightnessDown"}),
     ),
     RoomSenseRemoteDescription(
         key="remote",
         name=None,
-        remote_types=frozenset(
-            {
-                "Projector",
-                "Camera",
-                "Water Heater",
-                "Vacuum Cleaner",
-                "Robot Vacuum Cleaner",
-                "Air Purifier",
-            }
-        ),
+        remote_types=catalog.types_with(Family.APPLIANCE_REMOTE),
     ),
     RoomSenseRemoteDescription(
         key="remote",
         name=None,
-        remote_types=frozenset({"Others"}),
+        remote_types=catalog.types_with(Family.CUSTOM_REMOTE),
         has_power=False,
     ),
 )
@@ -145,16 +138,24 @@ class RoomSenseRemote(RoomSenseInfraredEntity, RemoteEntity, RestoreEntity):
     ) -> None:
         """Assume the appliance is off; one without power buttons has no on/off state."""
         super().__init__(coordinator, remote, description)
-        self._attr_is_on = False if description.has_power else None
 
     async def async_added_to_hass(self) -> None:
-        """Take back the on/off state assumed before the restart."""
+        """Take over the state restored by Home Assistant if the gateway kept none."""
         await super().async_added_to_hass()
         if not self.entity_description.has_power:
             return
         last_state = await self.async_get_last_state()
         if last_state is not None and last_state.state in (STATE_ON, STATE_OFF):
-            self._attr_is_on = last_state.state == STATE_ON
+            self.gateway.assumed.async_seed(
+                self.device.device_id, {"power": "on" if last_state.state == STATE_ON else "off"}
+            )
+
+    @property
+    def is_on(self) -> bool | None:
+        """The power last sent from any path; none for remotes without power buttons."""
+        if not self.entity_description.has_power:
+            return None
+        return self.assumed.get("power") == "on"
 
     async def async_turn_on(self, **kwargs: Any) -> None:
         """Press the power-on button."""
@@ -202,13 +203,6 @@ class RoomSenseRemote(RoomSenseInfraredEntity, RemoteEntity, RestoreEntity):
 
     async def _async_press(self, press: Press) -> None:
         """Send one press; power buttons also change the assumed state."""
-        await send_command(
-            self.coordinator,
-            self.device.device_id,
-            press.command,
-            press.parameter,
-            command_type=press.command_type,
+        await self.async_send_device_command(
+            press.command, press.parameter, command_type=press.command_type
         )
-        if press.command_type == COMMAND and press.command in (TURN_ON, TURN_OFF):
-            self._attr_is_on = press.command == TURN_ON
-            self.async_write_ha_state()

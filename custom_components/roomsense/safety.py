@@ -13,18 +13,10 @@ from homeassistant.core import HomeAssistant
 from homeassistant.helpers.storage import Store
 from homeassistant.util import dt as dt_util
 
-from .categories import kind_of_type
+from . import catalog
+from .catalog import DeviceKind
 from .const import DOMAIN, EVENT_AUDIT
-from .fallback.model import DeviceKind
 
-# Commands that open the home to the outside; the device types they are dangerous on.
-_DANGEROUS: Final[dict[str, frozenset[str] | None]] = {
-    "unlock": None,  # on every lock
-    "deadbolt": None,
-    "nightLatchUnlock": None,
-    "turnOn": frozenset({"Garage Door Opener"}),  # opens the garage
-}
-GARAGE_DOOR_OPENER: Final = "Garage Door Opener"
 CONFIRMATION_WINDOW: Final = 60.0
 AUDIT_LOG_SIZE: Final = 5000
 AUDIT_STORAGE_VERSION: Final = 1
@@ -32,36 +24,41 @@ AUDIT_STORAGE_VERSION: Final = 1
 OPT_DANGEROUS_COMMANDS: Final = "dangerous_commands"
 OPT_NIGHT_MODE_START: Final = "night_mode_start"
 OPT_NIGHT_MODE_END: Final = "night_mode_end"
+# An admin may still unlock during night safe mode (never an automation): a contract.
+OPT_NIGHT_MODE_ADMIN_OVERRIDE: Final = "night_mode_admin_override"
 OPT_PERMISSIONS: Final = "permissions"
 
 
-def is_dangerous(
-    device_id: str, device_type: str, command: str, user_listed: Iterable[str] = ()
+def user_listed_dangerous(
+    device_id: str, device_type: str, command: str, user_listed: Iterable[str]
 ) -> bool:
-    """Whether a command needs an explicit confirmation.
-
-    Users may add `command`, `deviceType:command` or `deviceId:command` entries.
-    """
-    if command in _DANGEROUS:
-        types = _DANGEROUS[command]
-        if types is None and device_type_is_lock(device_type):
-            return True
-        if types is not None and device_type in types:
-            return True
+    """Whether the user's list (`command`, `deviceType:command`, `deviceId:command`) has it."""
     listed = set(user_listed)
     return bool({command, f"{device_type}:{command}", f"{device_id}:{command}"} & listed)
 
 
+def is_dangerous(
+    device_id: str,
+    device_type: str,
+    command: str,
+    user_listed: Iterable[str] = (),
+    *,
+    infrared: bool = False,
+) -> bool:
+    """Whether a command needs an explicit confirmation: by the catalog or the user's list."""
+    return catalog.is_dangerous_command(
+        device_type, command, infrared=infrared
+    ) or user_listed_dangerous(device_id, device_type, command, user_listed)
+
+
 def device_type_is_lock(device_type: str) -> bool:
     """Whether a device type is one of SwitchBot's locks."""
-    return kind_of_type(device_type) is DeviceKind.LOCK
+    return catalog.kind_of(device_type) is DeviceKind.LOCK
 
 
 def is_unlocking(device_type: str, command: str) -> bool:
     """Commands that night safe mode refuses."""
-    if device_type_is_lock(device_type):
-        return command in ("unlock", "deadbolt", "nightLatchUnlock")
-    return device_type == GARAGE_DOOR_OPENER and command == "turnOn"
+    return catalog.is_unlocking_command(device_type, command)
 
 
 def _parse_time(value: Any) -> dt_time | None:

@@ -6,14 +6,14 @@ from typing import Any
 
 from homeassistant.components.scene import Scene as SceneEntity
 from homeassistant.core import HomeAssistant
-from homeassistant.exceptions import HomeAssistantError
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
 from .automation.entities import async_add_learned_scenes
-from .const import DOMAIN, LOGGER
+from .const import LOGGER
 from .data import RoomSenseConfigEntry
 from .entity import account_device_info
-from .switchbot_cloud import Scene, SwitchBotCloudClient, SwitchBotError
+from .gateway import Source
+from .switchbot_cloud import Scene, SwitchBotError
 
 PARALLEL_UPDATES = 0
 
@@ -42,19 +42,17 @@ class RoomSenseScene(SceneEntity):
 
     def __init__(self, entry: RoomSenseConfigEntry, scene: Scene) -> None:
         """Attach the scene to the service device that stands for the account."""
-        self._client: SwitchBotCloudClient = entry.runtime_data.client
+        self._gateway = entry.runtime_data.gateway
         self._scene = scene
         self._attr_unique_id = f"scene_{scene.scene_id}"
         self._attr_name = scene.name or scene.scene_id
         self._attr_device_info = account_device_info(entry)
 
     async def async_activate(self, **kwargs: Any) -> None:
-        """Run the scene in the cloud."""
-        try:
-            await self._client.execute_scene(self._scene.scene_id)
-        except SwitchBotError as err:
-            raise HomeAssistantError(
-                translation_domain=DOMAIN,
-                translation_key="scene_failed",
-                translation_placeholders={"scene": self._scene.name, "error": str(err)},
-            ) from err
+        """Run the scene in the cloud, through the gateway as the user who acted."""
+        await self._gateway.async_execute_scene(
+            self._scene.scene_id,
+            self._scene.name,
+            source=Source.ENTITY,
+            user_id=self._context.user_id if self._context else None,
+        )

@@ -1,8 +1,8 @@
 """What the agent's tools and the `roomsense.*` services do: one implementation for both.
 
-Every action goes through the same checks, in this order: the device exists, the user may
-reach it, night safe mode, the confirmation of dangerous commands; security-relevant actions
-and every refusal are written to the audit log.
+Looking devices up happens here; every command and scene goes through the device's
+`CommandGateway`, which applies permission, night safe mode, confirmation, the audit
+record, the transport, the queue and the assumed state, in that order, for every caller.
 """
 
 from __future__ import annotations
@@ -12,40 +12,29 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Any, Final
 
-from homeassistant.components import persistent_notification
 from homeassistant.core import HomeAssistant
 from homeassistant.exceptions import HomeAssistantError, ServiceValidationError
 from homeassistant.helpers import device_registry as dr
-from homeassistant.helpers.dispatcher import async_dispatcher_send
 from homeassistant.util.hass_dict import HassKey
 
 from .categories import device_kind
 from .const import DOMAIN
 from .data import RoomSenseConfigEntry, loaded_entries
-from .entity import send_command
-from .metrics import ConversationMetrics
-from .safety import (
-    OPT_DANGEROUS_COMMANDS,
-    AuditLog,
-    Confirmations,
-    device_type_is_lock,
-    is_dangerous,
-    is_unlocking,
-    night_mode_active,
-    user_permissions,
+from .gateway import (
+    OUTCOME_DENIED,
+    OUTCOME_FAILED,
+    OUTCOME_SENT,
+    SIGNAL_COMMAND_SENT,
+    Source,
 )
+from .metrics import ConversationMetrics
+from .safety import AuditLog, Confirmations
 from .switchbot_cloud import Device, InfraredRemote, SwitchBotError
+
+__all__ = ["OUTCOME_DENIED", "OUTCOME_FAILED", "OUTCOME_SENT", "SIGNAL_COMMAND_SENT"]
 
 DATA_TOOLS: Final[HassKey[RoomSenseTools]] = HassKey(DOMAIN)
 type LearnedSceneRunner = Callable[[str, str | None], Awaitable[dict[str, Any] | None]]
-# Sent after every command that went out: (user_id, device_id, command, parameter, source).
-SIGNAL_COMMAND_SENT: Final = f"{DOMAIN}_command_sent"
-
-OUTCOME_SENT: Final = "sent"
-OUTCOME_FAILED: Final = "failed"
-OUTCOME_DENIED: Final = "denied_permission"
-OUTCOME_NIGHT: Final = "refused_night_mode"
-OUTCOME_UNCONFIRMED: Final = "confirmation_required"
 
 
 @dataclass(frozen=True, slots=True)
@@ -120,9 +109,7 @@ class RoomSenseTools:
         }
 
     def _may_reach(self, user_id: str | None, target: Target) -> bool:
-        permissions = user_permissions(target.entry.options, user_id)
-        area = target.ha_device.area_id if target.ha_device else None
-        return permissions.allows(device_kind(target.device), area)
+        return target.entry.runtime_data.gateway.may_reach(user_id, target.device)
 
     # --- tools --------------------------------------------------------------------------
 
@@ -144,10 +131,12 @@ class RoomSenseTools:
             ]
         }
 
-    async def get_status(self, user_id: str | None, device_id: str) -> dict[str, Any]:
+    async def get_status(
+        self, user_id: str | None, device_id: str, *, source: Source = Source.SERVICE
+    ) -> dict[str, Any]:
         """The last known status of a device (no cloud call: pushes keep it current)."""
         target = self.resolve(device_id)
-        self._check_reach(user_id, target, "get_status", "status")
+        self._check_reach(user_id, target, "get_status", source)
         coordinator = target.entry.runtime_data.coordinator
         state = (coordinator.data or {}).get(target.device.device_id)
         return {
@@ -168,61 +157,20 @@ class RoomSenseTools:
         parameter: str | dict[str, Any] = "default",
         command_type: str = "command",
         confirm: bool = False,
-        source: str = "service",
+        source: Source = Source.SERVICE,
     ) -> dict[str, Any]:
-        """Send a command after the permission, night-mode and confirmation checks."""
-        request_id = uuid.uuid4().hex
+        """Send a command through the device's gateway; says whether it was sent or queued."""
         target = self.resolve(device_id)
-        switchbot_id = target.device.device_id
-        audit = self._auditor(request_id, user_id, switchbot_id, command, source)
-        self._check_reach(user_id, target, command, source, request_id)
-        options = target.entry.options
-        dangerous = is_dangerous(
-            switchbot_id, target.device_type, command, options.get(OPT_DANGEROUS_COMMANDS) or ()
+        outcome = await target.entry.runtime_data.gateway.async_send(
+            target.device,
+            command,
+            parameter,
+            command_type=command_type,
+            source=source,
+            user_id=user_id,
+            confirmed=confirm,
         )
-        if is_unlocking(target.device_type, command) and night_mode_active(options):
-            audit(OUTCOME_NIGHT)
-            persistent_notification.async_create(
-                self.hass,
-                f"{target.device.name}: {command} was refused during night safe mode.",
-                title="RoomSense",
-                notification_id=f"{DOMAIN}_night_mode_{request_id}",
-            )
-            raise ServiceValidationError(
-                translation_domain=DOMAIN,
-                translation_key="night_mode",
-                translation_placeholders={"device": target.device.name, "command": command},
-            )
-        if dangerous and not confirm:
-            audit(OUTCOME_UNCONFIRMED)
-            raise ServiceValidationError(
-                translation_domain=DOMAIN,
-                translation_key="confirmation_required",
-                translation_placeholders={"device": target.device.name, "command": command},
-            )
-        try:
-            await send_command(
-                target.entry.runtime_data.coordinator,
-                switchbot_id,
-                command,
-                parameter,
-                command_type=command_type,
-            )
-        except HomeAssistantError:
-            if dangerous or device_type_is_lock(target.device_type):
-                audit(OUTCOME_FAILED)
-            raise
-        if dangerous or device_type_is_lock(target.device_type):
-            audit(OUTCOME_SENT)
-        async_dispatcher_send(
-            self.hass, SIGNAL_COMMAND_SENT, user_id, switchbot_id, command, parameter, source
-        )
-        return {
-            "request_id": request_id,
-            "device_id": switchbot_id,
-            "command": command,
-            "outcome": OUTCOME_SENT,
-        }
+        return outcome.as_dict()
 
     async def get_scenes(self, user_id: str | None) -> dict[str, Any]:
         """The manual scenes of every account."""
@@ -240,82 +188,47 @@ class RoomSenseTools:
         return {"scenes": scenes}
 
     async def execute_scene(
-        self, *, user_id: str | None, scene_id: str, source: str = "service"
+        self, *, user_id: str | None, scene_id: str, source: Source = Source.SERVICE
     ) -> dict[str, Any]:
-        """Run a manual scene; logged, since a scene can do anything a command can."""
-        request_id = uuid.uuid4().hex
-        audit = self._auditor(request_id, user_id, None, f"scene:{scene_id}", source)
+        """Run a learned scene (command by command) or the account's manual scene."""
         entries = self.entries()
-        if user_permissions(entries[0].options, user_id).categories is not None:
-            # A scene reaches devices of any kind: only unrestricted users may run one.
-            audit(OUTCOME_DENIED)
-            raise ServiceValidationError(
-                translation_domain=DOMAIN, translation_key="scene_permission_denied"
-            )
         if self.learned_scene_runner is not None:
-            try:
-                outcome = await self.learned_scene_runner(scene_id, user_id)
-            except HomeAssistantError:
-                audit(OUTCOME_FAILED)
-                raise
+            outcome = await self.learned_scene_runner(scene_id, user_id)
             if outcome is not None:
-                audit(OUTCOME_SENT)
-                return {"request_id": request_id, **outcome, "outcome": OUTCOME_SENT}
-        last_error: SwitchBotError | None = None
-        for entry in entries:
-            try:
-                await entry.runtime_data.client.execute_scene(scene_id)
-            except SwitchBotError as err:
-                last_error = err
-                continue
-            audit(OUTCOME_SENT)
-            return {"request_id": request_id, "scene_id": scene_id, "outcome": OUTCOME_SENT}
-        audit(OUTCOME_FAILED)
-        raise HomeAssistantError(
-            translation_domain=DOMAIN,
-            translation_key="scene_failed",
-            translation_placeholders={"error": str(last_error)},
+                return outcome
+        # The account whose scene list has it; the first one if none was read.
+        entry = next(
+            (
+                entry
+                for entry in entries
+                if any(scene.scene_id == scene_id for scene in entry.runtime_data.scenes)
+            ),
+            entries[0],
         )
-
-    def _auditor(
-        self,
-        request_id: str,
-        user_id: str | None,
-        device_id: str | None,
-        command: str,
-        source: str,
-    ) -> Callable[[str], None]:
-        """A function that logs the outcome of this one request."""
-
-        def record(outcome: str) -> None:
-            self.audit.record(
-                request_id=request_id,
-                user_id=user_id,
-                device_id=device_id,
-                command=command,
-                outcome=outcome,
-                source=source,
-            )
-
-        return record
+        name = next(
+            (scene.name for scene in entry.runtime_data.scenes if scene.scene_id == scene_id),
+            None,
+        )
+        return await entry.runtime_data.gateway.async_execute_scene(
+            scene_id, name, source=source, user_id=user_id
+        )
 
     def _check_reach(
         self,
         user_id: str | None,
         target: Target,
         command: str,
-        source: str,
-        request_id: str | None = None,
+        source: Source,
     ) -> None:
         if self._may_reach(user_id, target):
             return
         self.audit.record(
-            request_id=request_id or uuid.uuid4().hex,
+            request_id=uuid.uuid4().hex,
             user_id=user_id,
             device_id=target.device.device_id,
             command=command,
             outcome=OUTCOME_DENIED,
-            source=source,
+            source=source.value,
         )
         raise ServiceValidationError(
             translation_domain=DOMAIN,

@@ -266,3 +266,62 @@ async def test_a_yes_for_a_device_that_left_still_gets_an_answer(
     answered = await say(hass, agent, "yes", "en", asked.conversation_id)
     assert "did not work" in speech(answered)
     assert await sent(sim_admin, LOCK) == []
+
+
+# --- replies say what reached the cloud -----------------------------------------------------
+
+BULB = "6055F93A8B21"
+PLUG = "7C87CE5A10B2"
+
+
+async def test_a_command_waiting_for_the_cloud_is_not_reported_as_done(
+    hass: HomeAssistant, agent: str, sim_admin: SimulatorAdmin
+) -> None:
+    await sim_admin.fault(http_status=503, paths=["/v1.1/devices/"])
+
+    english = speech(await say(hass, agent, "turn off the living room ceiling light", "en"))
+    japanese = speech(await say(hass, agent, "リビングのシーリングライトを消して", "ja"))
+
+    assert "not answering" in english
+    assert "waits" in english
+    assert "待機中" in japanese
+    assert all(call["status_code"] != 100 for call in await sim_admin.api_calls("/commands"))
+
+
+async def test_a_reply_names_what_was_done_and_what_failed(
+    hass: HomeAssistant, agent: str, sim_admin: SimulatorAdmin
+) -> None:
+    await sim_admin.set_online(BULB, False)
+
+    reply = speech(await say(hass, agent, "turn off all the lights", "en"))
+
+    done = [
+        body["command"]
+        for call in await sim_admin.api_calls(f"/devices/{CEILING_LIGHT}/commands")
+        if call["status_code"] == 100
+        for body in [call["body"]]
+    ]
+    assert "寝室の電球" in reply
+    assert ("リビングのシーリングライト" in reply) == (done == ["turnOff"])
+
+
+async def test_a_command_listed_as_dangerous_is_asked_in_words(
+    hass: HomeAssistant, config_entry: MockConfigEntry, sim_admin: SimulatorAdmin
+) -> None:
+    assert await async_setup_component(hass, "conversation", {})
+    config_entry.add_to_hass(hass)
+    hass.config_entries.async_update_entry(
+        config_entry, options={"dangerous_commands": ["Plug Mini (JP):turnOn"]}
+    )
+    assert await hass.config_entries.async_setup(config_entry.entry_id)
+    await hass.async_block_till_done()
+    agent = entity_id(hass, "conversation", f"{config_entry.entry_id}_conversation")
+
+    asked = await say(hass, agent, "コーヒーメーカーのプラグをつけて", "ja")
+
+    assert speech(asked).startswith("コーヒーメーカーのプラグをオンにしますか")
+    assert "turnOn" not in speech(asked)
+    assert await sent(sim_admin, PLUG) == []
+    done = await say(hass, agent, "はい", "ja", asked.conversation_id)
+    assert speech(done) == "コーヒーメーカーのプラグをオンにしました。"
+    assert [body["command"] for body in await sent(sim_admin, PLUG)] == ["turnOn"]

@@ -72,6 +72,7 @@ async def test_options_are_saved_and_keep_the_webhook_id(
         "llm_model": "gpt-oss:20b",
         "llm_timeout": 15.0,
         "llm_hass_api": False,
+        "night_mode_admin_override": False,
         "night_mode_start": "23:00:00",
         "night_mode_end": "06:00:00",
         "dangerous_commands": ["Plug Mini (JP):turnOn"],

@@ -18,6 +18,7 @@ from homeassistant.helpers import entity_registry as er
 from homeassistant.helpers.target import TargetSelection, async_extract_referenced_entity_ids
 
 from ..const import DOMAIN
+from ..gateway import Source
 from ..tools import DATA_TOOLS
 from .models import (
     ACTION_DEVICE_COMMAND,
@@ -32,7 +33,7 @@ FORBIDDEN_SERVICES: Final = frozenset({"lock.unlock", "lock.open"})
 SAFE_ON_ENTRANCES: Final = frozenset(
     {"lock.lock", "cover.close_cover", "cover.stop_cover", "homeassistant.update_entity"}
 )
-SOURCE: Final = "automation"
+SOURCE: Final = Source.AUTOMATION
 
 
 class ActionRefusedError(HomeAssistantError):

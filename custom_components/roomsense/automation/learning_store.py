@@ -9,6 +9,7 @@ shown as a `scene` entity that replays its commands.
 
 from __future__ import annotations
 
+import time
 import uuid
 from collections.abc import Callable
 from datetime import datetime
@@ -31,7 +32,8 @@ from homeassistant.helpers.storage import Store
 from homeassistant.util import dt as dt_util
 
 from ..const import DOMAIN, LOGGER
-from ..tools import DATA_TOOLS, SIGNAL_COMMAND_SENT
+from ..gateway import SIGNAL_COMMAND_SENT, Source
+from ..tools import DATA_TOOLS
 from .learning import (
     DEFAULT_CANDIDATE_LIMIT,
     MAX_CANDIDATE_LIMIT,
@@ -48,6 +50,8 @@ STORAGE_VERSION: Final = 1
 MAX_OPERATIONS: Final = 20_000
 # The file is large: written at most once a minute, and when Home Assistant stops.
 SAVE_DELAY: Final = 60.0
+# A command RoomSense sent shows as a state change right after: one operation, recorded once.
+SAME_OPERATION_SECONDS: Final = 2.0
 SIGNAL_SCENE_LEARNED: Final = f"{DOMAIN}_scene_learned"
 SIGNAL_ACCEPTANCE: Final = f"{DOMAIN}_scene_acceptance"
 
@@ -84,6 +88,7 @@ class LearningStore:
         self.approved = 0
         self.rejected = 0
         self._unsubs: list[CALLBACK_TYPE] = []
+        self._just_sent: dict[str, float] = {}
 
     async def async_load(self) -> None:
         """Read the store; a record that does not parse is dropped, not fatal."""
@@ -157,8 +162,12 @@ class LearningStore:
         parameter: str | dict[str, Any],
         source: str,
     ) -> None:
-        if source in ("automation", "learned_scene"):
+        if source in (Source.AUTOMATION, Source.SCENE, Source.EDGE):
             return  # what the home did by itself is not what people do
+        if source == Source.ENTITY:
+            return  # a person's tap is recorded from its state change, with its context
+        # The state change this command shows next is the same operation, not a second one.
+        self._just_sent[device_id] = time.monotonic()
         self.record(
             OperationRecord(
                 device_id=device_id,
@@ -195,6 +204,9 @@ class LearningStore:
             None,
         )
         if switchbot_id is None:
+            return
+        sent_at = self._just_sent.pop(switchbot_id, None)
+        if sent_at is not None and time.monotonic() - sent_at < SAME_OPERATION_SECONDS:
             return
         self.record(
             OperationRecord(
@@ -305,20 +317,23 @@ class LearningStore:
         results = []
         for operation in scene["operations"]:
             try:
-                await tools.send_command(
+                sent = await tools.send_command(
                     user_id=user_id,
                     device_id=operation["device_id"],
                     command=operation["command"],
                     parameter=operation.get("parameters", "default"),
-                    source="learned_scene",
+                    source=Source.SCENE,
                 )
             except HomeAssistantError as err:
-                results.append({**operation, "error": str(err)})
+                results.append({**operation, "outcome": "failed", "error": str(err)})
             else:
-                results.append({**operation, "error": None})
+                results.append({**operation, "outcome": sent["outcome"], "error": None})
         scene["usage_count"] += 1
         self._save()
         failed = [result for result in results if result["error"]]
         if failed and len(failed) == len(results):
             raise HomeAssistantError(f"scene {scene['name']} failed: {failed[0]['error']}")
-        return {"scene_id": scene_id, "results": results}
+        # What the scene as a whole did: every command sent, some waiting, or some failed.
+        outcomes = {result["outcome"] for result in results}
+        outcome = "partial" if failed else ("queued" if "queued" in outcomes else "sent")
+        return {"scene_id": scene_id, "results": results, "outcome": outcome}

@@ -1,0 +1,442 @@
+"""The command gateway: the one path from any caller to a SwitchBot device.
+
+Entity actions, the agent's tools, the `roomsense.*` services, automation actions, learned
+scenes and the edge agent all send through `CommandGateway.async_send`, which applies, in
+this order:
+
+1. permission: the Home Assistant user of the call may reach the device (kind and area);
+2. night safe mode: unlocking is refused during the night hours, on every path (an admin
+   may pass when the `night_mode_admin_override` option is on; automations never do);
+3. confirmation: a dangerous command runs only when confirmed. A tap in the UI is the
+   confirmation; the agent asks and waits for a yes; automations, scenes and the edge
+   agent can never confirm, so they never unlock;
+4. the audit record of what happened (`roomsense_audit`, with its `source`);
+5. the transport (the SwitchBot cloud today; Bluetooth later declares its own commands);
+6. the queue: an idempotent command that failed for a transport reason waits, persisted,
+   until the cloud answers again; a non-idempotent one is never re-sent;
+7. the assumed state of infrared appliances and the optimistic state of devices.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Mapping
+from dataclasses import dataclass
+from enum import StrEnum
+from typing import Any, Final, Protocol
+
+from homeassistant.components import persistent_notification
+from homeassistant.core import HomeAssistant
+from homeassistant.exceptions import HomeAssistantError, ServiceValidationError
+from homeassistant.helpers import device_registry as dr
+from homeassistant.helpers.dispatcher import async_dispatcher_send
+
+from . import catalog
+from .assumed import AssumedStates, command_effect, status_effect
+from .commands import CommandQueue
+from .const import DOMAIN, LOGGER
+from .coordinator import RoomSenseCoordinator
+from .safety import (
+    OPT_DANGEROUS_COMMANDS,
+    OPT_NIGHT_MODE_ADMIN_OVERRIDE,
+    AuditLog,
+    night_mode_active,
+    user_listed_dangerous,
+    user_permissions,
+)
+from .switchbot_cloud import (
+    Device,
+    InfraredRemote,
+    SwitchBotCloudClient,
+    SwitchBotCommandError,
+    SwitchBotConnectionError,
+    SwitchBotError,
+    SwitchBotOfflineError,
+)
+
+# Sent after every command that went out or was queued:
+# (user_id, device_id, command, parameter, source).
+SIGNAL_COMMAND_SENT: Final = f"{DOMAIN}_command_sent"
+
+OUTCOME_SENT: Final = "sent"
+OUTCOME_QUEUED: Final = "queued"
+OUTCOME_FAILED: Final = "failed"
+OUTCOME_UNKNOWN: Final = "outcome_unknown"
+OUTCOME_DENIED: Final = "denied_permission"
+OUTCOME_NIGHT: Final = "refused_night_mode"
+OUTCOME_UNCONFIRMED: Final = "confirmation_required"
+
+
+class Source(StrEnum):
+    """Who asked for a command: the `source` of its audit record."""
+
+    AGENT = "agent"
+    SERVICE = "service"
+    ENTITY = "entity"
+    AUTOMATION = "automation"
+    SCENE = "scene"
+    EDGE = "edge"
+
+
+# Callers that act on their own: they can never confirm a dangerous command.
+_UNATTENDED: Final = frozenset({Source.AUTOMATION, Source.SCENE, Source.EDGE})
+
+
+@dataclass(frozen=True, slots=True)
+class CommandOutcome:
+    """What became of one command: sent to the device, or queued for the cloud's return."""
+
+    request_id: str
+    device_id: str
+    device_name: str
+    command: str
+    parameter: str | dict[str, Any]
+    command_type: str
+    outcome: str
+
+    def as_dict(self) -> dict[str, Any]:
+        """The answer of a service or a tool."""
+        return {
+            "request_id": self.request_id,
+            "device_id": self.device_id,
+            "command": self.command,
+            "parameter": self.parameter,
+            "outcome": self.outcome,
+        }
+
+
+class Transport(Protocol):
+    """A way to reach devices: the SwitchBot cloud, later Bluetooth."""
+
+    name: str
+
+    def handles(self, device: Device | InfraredRemote, command: str) -> bool:
+        """Whether this transport can send the command to the device."""
+
+    async def async_send(
+        self,
+        device: Device | InfraredRemote,
+        command: str,
+        parameter: str | dict[str, Any],
+        command_type: str,
+        *,
+        idempotent: bool,
+    ) -> None:
+        """Send it, raising `SwitchBotError`s."""
+
+
+class CloudTransport:
+    """The SwitchBot Open API v1.1: every device and remote of the account."""
+
+    name = "cloud"
+
+    def __init__(self, client: SwitchBotCloudClient) -> None:
+        """Send with the entry's client."""
+        self.client = client
+
+    def handles(self, device: Device | InfraredRemote, command: str) -> bool:
+        """The cloud takes every command of the account's devices."""
+        return True
+
+    async def async_send(
+        self,
+        device: Device | InfraredRemote,
+        command: str,
+        parameter: str | dict[str, Any],
+        command_type: str,
+        *,
+        idempotent: bool,
+    ) -> None:
+        """One POST to `/devices/{id}/commands`."""
+        await self.client.send_command(
+            device.device_id, command, parameter, command_type, idempotent=idempotent
+        )
+
+
+def _parameter(parameter: str | int | dict[str, Any]) -> str | dict[str, Any]:
+    return parameter if isinstance(parameter, dict) else str(parameter)
+
+
+class CommandGateway:
+    """The commands of one config entry, from whatever asked to the device."""
+
+    def __init__(
+        self,
+        hass: HomeAssistant,
+        *,
+        options: Mapping[str, Any],
+        coordinator: RoomSenseCoordinator,
+        queue: CommandQueue,
+        assumed: AssumedStates,
+        audit: AuditLog,
+        transports: list[Transport],
+    ) -> None:
+        """Send through the first transport that handles a command; queue for the cloud."""
+        self.hass = hass
+        self.options = options
+        self.coordinator = coordinator
+        self.queue = queue
+        self.assumed = assumed
+        self.audit = audit
+        self.transports = transports
+
+    # --- the checks ---------------------------------------------------------------------
+
+    def area_of(self, device: Device | InfraredRemote) -> str | None:
+        """The Home Assistant area of a device, which permissions may limit."""
+        entry_id = self.coordinator.config_entry.entry_id if self.coordinator.config_entry else ""
+        registered = dr.async_get(self.hass).async_get_device_by_identifier(
+            (DOMAIN, device.device_id), entry_id
+        )
+        return registered.area_id if registered else None
+
+    def may_reach(self, user_id: str | None, device: Device | InfraredRemote) -> bool:
+        """Whether the user's permissions cover this device."""
+        kind = catalog.kind_of(device.type_string, infrared=isinstance(device, InfraredRemote))
+        return user_permissions(self.options, user_id).allows(kind, self.area_of(device))
+
+    def is_dangerous(self, device: Device | InfraredRemote, command: str) -> bool:
+        """Whether the command needs a confirmation: by the catalog or the user's list."""
+        infrared = isinstance(device, InfraredRemote)
+        return catalog.is_dangerous_command(
+            device.type_string, command, infrared=infrared
+        ) or user_listed_dangerous(
+            device.device_id,
+            device.type_string,
+            command,
+            self.options.get(OPT_DANGEROUS_COMMANDS) or (),
+        )
+
+    async def _night_override(self, user_id: str | None, source: Source) -> bool:
+        """An admin may unlock at night when the option allows; automations never."""
+        if not self.options.get(OPT_NIGHT_MODE_ADMIN_OVERRIDE) or user_id is None:
+            return False
+        if source in _UNATTENDED:
+            return False
+        user = await self.hass.auth.async_get_user(user_id)
+        return user is not None and user.is_admin
+
+    # --- sending ------------------------------------------------------------------------
+
+    async def async_send(
+        self,
+        device: Device | InfraredRemote,
+        command: str,
+        parameter: str | int | dict[str, Any] = "default",
+        *,
+        command_type: str = "command",
+        source: Source,
+        user_id: str | None,
+        confirmed: bool = False,
+        optimistic: Mapping[str, Any] | None = None,
+    ) -> CommandOutcome:
+        """Check, log, send (or queue) one command, and update what is assumed of it."""
+        request_id = uuid.uuid4().hex
+        parameter = _parameter(parameter)
+        infrared = isinstance(device, InfraredRemote)
+
+        def audit(outcome: str) -> None:
+            self.audit.record(
+                request_id=request_id,
+                user_id=user_id,
+                device_id=device.device_id,
+                command=command,
+                outcome=outcome,
+                source=source.value,
+            )
+
+        # 1. Permission.
+        if not self.may_reach(user_id, device):
+            audit(OUTCOME_DENIED)
+            raise ServiceValidationError(
+                translation_domain=DOMAIN,
+                translation_key="permission_denied",
+                translation_placeholders={"device": device.name},
+            )
+        # 2. Night safe mode.
+        if (
+            catalog.is_unlocking_command(device.type_string, command, infrared=infrared)
+            and night_mode_active(self.options)
+            and not await self._night_override(user_id, source)
+        ):
+            audit(OUTCOME_NIGHT)
+            persistent_notification.async_create(
+                self.hass,
+                f"{device.name}: {command} was refused during night safe mode.",
+                title="RoomSense",
+                notification_id=f"{DOMAIN}_night_mode_{request_id}",
+            )
+            raise ServiceValidationError(
+                translation_domain=DOMAIN,
+                translation_key="night_mode",
+                translation_placeholders={"device": device.name, "command": command},
+            )
+        # 3. Confirmation.
+        dangerous = self.is_dangerous(device, command)
+        confirmed = source is Source.ENTITY or (confirmed and source not in _UNATTENDED)
+        if dangerous and not confirmed:
+            audit(OUTCOME_UNCONFIRMED)
+            raise ServiceValidationError(
+                translation_domain=DOMAIN,
+                translation_key="unattended_dangerous"
+                if source in _UNATTENDED
+                else "confirmation_required",
+                translation_placeholders={"device": device.name, "command": command},
+            )
+        # 4-6. Transport, or the queue; the audit record says which.
+        idempotent = catalog.is_idempotent(
+            device.type_string, command, infrared=infrared, command_type=command_type
+        )
+        try:
+            outcome = await self._async_transport(
+                device,
+                command,
+                parameter,
+                command_type,
+                idempotent=idempotent,
+                # Opening the home later, when nobody is there to see it, is never wanted.
+                may_wait=not dangerous,
+            )
+        except SwitchBotError as err:
+            audit(OUTCOME_UNKNOWN if _may_have_run(err) else OUTCOME_FAILED)
+            raise _user_error(err, device, command, idempotent=idempotent) from err
+        audit(outcome)
+        # Before the state changes, so listeners know which state change this command made.
+        async_dispatcher_send(
+            self.hass, SIGNAL_COMMAND_SENT, user_id, device.device_id, command, parameter, source
+        )
+        # 7. What the device is now believed to be.
+        self._assume(device, command, parameter, command_type, optimistic)
+        if outcome == OUTCOME_SENT:
+            self.coordinator.async_schedule_confirm(device.device_id)
+        return CommandOutcome(
+            request_id, device.device_id, device.name, command, parameter, command_type, outcome
+        )
+
+    async def _async_transport(
+        self,
+        device: Device | InfraredRemote,
+        command: str,
+        parameter: str | dict[str, Any],
+        command_type: str,
+        *,
+        idempotent: bool,
+        may_wait: bool,
+    ) -> str:
+        """Send through the first transport that takes it; queue what may wait."""
+        transport = next(
+            (transport for transport in self.transports if transport.handles(device, command)),
+            None,
+        )
+        if transport is None:
+            raise SwitchBotCommandError(160, f"no transport takes {command}")
+        try:
+            await transport.async_send(
+                device, command, parameter, command_type, idempotent=idempotent
+            )
+        except SwitchBotConnectionError as err:
+            # Idempotent: delivering it later, once, is what was asked. Otherwise only a
+            # command that provably never left may wait; one that may have run is not re-sent.
+            if not may_wait or (err.request_sent and not idempotent):
+                raise
+            await self.queue.async_enqueue(
+                device.device_id, command, parameter, command_type, idempotent=idempotent
+            )
+            LOGGER.info("SwitchBot unreachable (%s), queued %s for %s", err, command, device.name)
+            return OUTCOME_QUEUED
+        return OUTCOME_SENT
+
+    async def async_execute_scene(
+        self, scene_id: str, scene_name: str | None, *, source: Source, user_id: str | None
+    ) -> dict[str, Any]:
+        """Run a manual scene of the account, audited.
+
+        A scene reaches any device, so only unrestricted users may. Never queued: a scene
+        may toggle.
+        """
+        request_id = uuid.uuid4().hex
+
+        def audit(outcome: str) -> None:
+            self.audit.record(
+                request_id=request_id,
+                user_id=user_id,
+                device_id=None,
+                command=f"scene:{scene_id}",
+                outcome=outcome,
+                source=source.value,
+            )
+
+        permissions = user_permissions(self.options, user_id)
+        if permissions.categories is not None or permissions.areas is not None:
+            audit(OUTCOME_DENIED)
+            raise ServiceValidationError(
+                translation_domain=DOMAIN, translation_key="scene_permission_denied"
+            )
+        try:
+            await self.coordinator.client.execute_scene(scene_id)
+        except SwitchBotError as err:
+            audit(OUTCOME_UNKNOWN if _may_have_run(err) else OUTCOME_FAILED)
+            raise HomeAssistantError(
+                translation_domain=DOMAIN,
+                translation_key="scene_failed",
+                translation_placeholders={"scene": scene_name or scene_id, "error": str(err)},
+            ) from err
+        audit(OUTCOME_SENT)
+        return {"request_id": request_id, "scene_id": scene_id, "outcome": OUTCOME_SENT}
+
+    def _assume(
+        self,
+        device: Device | InfraredRemote,
+        command: str,
+        parameter: str | dict[str, Any],
+        command_type: str,
+        optimistic: Mapping[str, Any] | None,
+    ) -> None:
+        if isinstance(device, InfraredRemote):
+            kind = catalog.kind_of(device.type_string, infrared=True)
+            current = self.assumed.get(device.device_id) or {}
+            effect = command_effect(kind, command, parameter, command_type, current)
+            self.assumed.async_apply(device.device_id, {**effect, **(optimistic or {})})
+        else:
+            state = (self.coordinator.data or {}).get(device.device_id)
+            fields = status_effect(command, parameter, state.status.raw) if state else {}
+            if fields or optimistic:
+                self.coordinator.async_set_optimistic(
+                    device.device_id, {**fields, **(optimistic or {})}
+                )
+
+
+def _may_have_run(err: SwitchBotError) -> bool:
+    return isinstance(err, SwitchBotConnectionError) and err.request_sent
+
+
+def _user_error(
+    err: SwitchBotError, device: Device | InfraredRemote, command: str, *, idempotent: bool
+) -> HomeAssistantError:
+    """What the user is told when a command was neither sent nor queued."""
+    placeholders = {"device": device.name, "command": command, "error": str(err)}
+    if isinstance(err, SwitchBotConnectionError):
+        key = "command_outcome_unknown" if err.request_sent else "command_failed"
+        if not idempotent and err.request_sent:
+            key = "command_not_repeated"
+        return HomeAssistantError(
+            translation_domain=DOMAIN, translation_key=key, translation_placeholders=placeholders
+        )
+    if isinstance(err, SwitchBotOfflineError):
+        return HomeAssistantError(
+            translation_domain=DOMAIN,
+            translation_key="device_offline",
+            translation_placeholders=placeholders,
+        )
+    if isinstance(err, SwitchBotCommandError):
+        placeholders["error"] = err.api_message
+        return HomeAssistantError(
+            translation_domain=DOMAIN,
+            translation_key="command_rejected",
+            translation_placeholders=placeholders,
+        )
+    return HomeAssistantError(
+        translation_domain=DOMAIN,
+        translation_key="command_failed",
+        translation_placeholders=placeholders,
+    )
