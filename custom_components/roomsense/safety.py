@@ -51,16 +51,6 @@ def is_dangerous(
     ) or user_listed_dangerous(device_id, device_type, command, user_listed)
 
 
-def device_type_is_lock(device_type: str) -> bool:
-    """Whether a device type is one of SwitchBot's locks."""
-    return catalog.kind_of(device_type) is DeviceKind.LOCK
-
-
-def is_unlocking(device_type: str, command: str) -> bool:
-    """Commands that night safe mode refuses."""
-    return catalog.is_unlocking_command(device_type, command)
-
-
 def _parse_time(value: Any) -> dt_time | None:
     if isinstance(value, dt_time):
         return value

@@ -111,7 +111,8 @@ async def test_the_model_sends_an_english_instruction_and_summarises_in_japanese
         "succeeded",
         {"answer": "The door is closed."},
     )
-    assert hass.data[DATA_TOOLS].audit.records[-1].command == "run_on_edge_device:Garage Jetson"
+    record = hass.data[DATA_TOOLS].audit.records[-1]
+    assert (record.command, record.source) == ("run_on_edge_device:Garage Jetson", "edge")
 
 
 async def test_without_an_agent_device_there_is_no_edge_tool(
@@ -234,4 +235,8 @@ async def test_a_restricted_user_may_not_use_edge_devices(
     assert reply == "You are not allowed to use the edge devices."
     assert edge.device_jobs(jetson.device_id) == []
     record = hass.data[DATA_TOOLS].audit.records[-1]
-    assert (record.user_id, record.outcome) == (hass_read_only_user.id, "denied_permission")
+    assert (record.user_id, record.outcome, record.source) == (
+        hass_read_only_user.id,
+        "denied_permission",
+        "edge",
+    )

@@ -325,3 +325,17 @@ async def test_infrared_fan_without_stored_memory_restores_on_off(
     assert state.state == STATE_ON
     assert state.attributes["percentage"] == 33
     assert state.attributes["oscillating"] is False
+
+
+async def test_infrared_fan_follows_commands_from_the_service(
+    hass: HomeAssistant, setup_entry: MockConfigEntry
+) -> None:
+    for command in ("turnOn", "highSpeed", "swing"):
+        await hass.services.async_call(
+            "roomsense", "send_command", {"device_id": IR_FAN, "command": command}, blocking=True
+        )
+
+    state = hass.states.get(IR_FAN_ENTITY)
+    assert state.state == STATE_ON
+    assert state.attributes["percentage"] == 100
+    assert state.attributes["oscillating"] is True

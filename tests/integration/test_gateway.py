@@ -8,12 +8,14 @@ from typing import Any
 import pytest
 from homeassistant.auth.const import GROUP_ID_USER
 from homeassistant.auth.models import User
+from homeassistant.components import conversation
 from homeassistant.components.climate import HVACMode
 from homeassistant.components.lock import LockState
 from homeassistant.const import ATTR_TEMPERATURE, STATE_OFF, STATE_ON
 from homeassistant.core import Context, Event, HomeAssistant
 from homeassistant.exceptions import HomeAssistantError, ServiceValidationError
 from homeassistant.helpers import entity_registry as er
+from homeassistant.setup import async_setup_component
 from homeassistant.util import dt as dt_util
 from pytest_homeassistant_custom_component.common import (
     MockConfigEntry,
@@ -22,6 +24,7 @@ from pytest_homeassistant_custom_component.common import (
 )
 
 from custom_components.roomsense.automation.actions import run_action
+from custom_components.roomsense.automation.api import DATA_LEARNING
 from custom_components.roomsense.const import DOMAIN, EVENT_AUDIT, EVENT_COMMAND_RESULT
 from custom_components.roomsense.gateway import Source
 from custom_components.roomsense.tools import DATA_TOOLS
@@ -425,3 +428,61 @@ async def test_an_unloaded_entry_cancels_its_timers(
     await hass.async_block_till_done()
 
     assert roomsense_timers(hass) == []
+
+
+async def test_every_path_is_audited_with_its_source(
+    hass: HomeAssistant,
+    config_entry: MockConfigEntry,
+    hass_admin_user: MockUser,
+) -> None:
+    assert await async_setup_component(hass, "conversation", {})
+    await set_up(hass, config_entry)
+    audited = audits(hass)
+    admin = Context(user_id=hass_admin_user.id)
+
+    # A person's tap on the dashboard.
+    await hass.services.async_call(
+        "switch",
+        "turn_off",
+        {"entity_id": entity_id(hass, "switch", f"{PLUG}_plug")},
+        blocking=True,
+        context=admin,
+    )
+    # The roomsense.send_command service.
+    await hass.services.async_call(
+        DOMAIN, "send_command", {"device_id": PLUG, "command": "turnOn"}, blocking=True,
+        context=admin,
+    )  # fmt: skip
+    # The agent (the fallback parser, no model).
+    agent = entity_id(hass, "conversation", f"{config_entry.entry_id}_conversation")
+    await conversation.async_converse(
+        hass, "コーヒーメーカーのプラグを消して", None, admin, language="ja", agent_id=agent
+    )
+    # A RoomSense automation.
+    await run_action(
+        hass,
+        {"type": "device_command", "device_id": PLUG, "command": "turnOn"},
+        user_id=hass_admin_user.id,
+    )
+    # A learned scene.
+    learning = hass.data[DATA_LEARNING]
+    learning.offered["c1"] = {
+        "candidate_id": "c1",
+        "name": "Coffee",
+        "operations": [{"device_id": PLUG, "command": "turnOff", "parameters": "default"}],
+        "confidence": 0.9,
+    }
+    scene = learning.approve("c1")
+    await hass.data[DATA_TOOLS].execute_scene(
+        user_id=hass_admin_user.id, scene_id=scene["id"], source=Source.SERVICE
+    )
+    await hass.async_block_till_done()
+
+    assert [(e.data["source"], e.data["command"], e.data["outcome"]) for e in audited] == [
+        ("entity", "turnOff", "sent"),
+        ("service", "turnOn", "sent"),
+        ("agent", "turnOff", "sent"),
+        ("automation", "turnOn", "sent"),
+        ("scene", "turnOff", "sent"),
+    ]
+    assert {e.data["user_id"] for e in audited} == {hass_admin_user.id}

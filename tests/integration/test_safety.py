@@ -6,11 +6,11 @@ from datetime import datetime
 
 import pytest
 
+from custom_components.roomsense import catalog
 from custom_components.roomsense.fallback.model import DeviceKind
 from custom_components.roomsense.safety import (
     Confirmations,
     is_dangerous,
-    is_unlocking,
     night_mode_active,
     user_permissions,
 )
@@ -37,9 +37,9 @@ def test_dangerous_commands(
 
 
 def test_unlocking() -> None:
-    assert is_unlocking("Lock Lite", "unlock")
-    assert is_unlocking("Garage Door Opener", "turnOn")
-    assert not is_unlocking("Smart Lock", "lock")
+    assert catalog.is_unlocking_command("Lock Lite", "unlock")
+    assert catalog.is_unlocking_command("Garage Door Opener", "turnOn")
+    assert not catalog.is_unlocking_command("Smart Lock", "lock")
 
 
 @pytest.mark.parametrize(

@@ -31,3 +31,15 @@ def test_same_keys_and_placeholders() -> None:
         assert japanese[key].strip(), key
         placeholders = set(re.findall(r"{(\w+)}", text))
         assert placeholders == set(re.findall(r"{(\w+)}", japanese[key])), key
+
+
+def test_every_text_is_a_valid_message_for_the_frontend() -> None:
+    """The frontend formats texts as ICU messages: a brace that is not a placeholder must be
+    quoted ('{...}'), or the form shows "Translation error: MALFORMED_ARGUMENT".
+    """
+    for language in ("en", "ja"):
+        for key, text in load(language).items():
+            unquoted = re.sub(r"'[{}][^']*'", "", text)
+            leftover = re.sub(r"{\w+}", "", unquoted)
+            assert "{" not in leftover, (language, key)
+            assert "}" not in leftover, (language, key)
