@@ -17,6 +17,7 @@ from custom_components.roomsense import (
     cover,
     fan,
     humidifier,
+    image,
     light,
     lock,
     remote,
@@ -298,6 +299,17 @@ def test_types_with() -> None:
         "Lock Lite",
         "Lock Vision",
         "Lock Vision Pro",
+        "Smart Lock Lite",
+        "Smart Lock Vision",
+        "Smart Lock Vision Pro",
+    }
+    assert catalog.types_with(Family.LOCK, commands={"deadbolt"}) == {
+        "Smart Lock",
+        "Smart Lock Pro",
+        "Smart Lock Pro Wifi",
+        "Smart Lock Ultra",
+        "Lock Ultra",
+        "Smart Lock Ultra Max",
     }
     assert catalog.types_with(Family.PLUG, without={Feature.SWITCH_STATUS}) == {
         "Plug",
@@ -319,8 +331,19 @@ def test_types_with() -> None:
     assert catalog.types_with(platform="climate", infrared=True) == {"Air Conditioner"}
     assert catalog.types_with(Family.TASK_VACUUM, features={Feature.WATER_LEVEL}) == {
         "Robot Vacuum Cleaner K20 Plus Pro",
+        "K20+ Pro",
         "Robot Vacuum Cleaner K11+",
     }
+    assert catalog.types_with(Family.CIRCULATOR_FAN) == {
+        "Battery Circulator Fan",
+        "Battery Circulator Fan 2 Pro",
+        "Circulator Fan",
+        "Standing Circulator Fan",
+        "Standing Fan",
+    }
+    # An alias comes only with the type it names: not with a type of another family.
+    assert "Standing Fan" not in catalog.types_with(Family.LOCK, Family.LIGHT)
+    assert catalog.types_with(platform="image") == {"AI Art Frame"}
 
 
 def test_water_level_feature_matches_change_param() -> None:
@@ -354,6 +377,7 @@ def _platform_selections() -> Iterator[tuple[str, bool, frozenset[str]]]:
     yield "light", False, union(*(d.device_types for d in light.LIGHTS))
     yield "switch", False, union(*(d.device_types for d in switch.SWITCHES))
     yield "button", False, union(*(d.device_types for d in button.BUTTONS))
+    yield "image", False, union(*(d.device_types for d in image.IMAGES))
     yield "cover", False, union(*(d.device_types for d, _entity in cover.COVERS))
     yield "lock", False, union(*(d.device_types for d in lock.LOCKS))
     yield "binary_sensor", False, union(*(d.device_types for d in binary_sensor.BINARY_SENSORS))
@@ -379,6 +403,7 @@ def test_platforms_match_what_the_platform_modules_select() -> None:
 def test_one_description_per_type() -> None:
     for groups in (
         [d.device_types for d in light.LIGHTS],
+        [d.device_types for d in image.IMAGES],
         [d.device_types for d in lock.LOCKS],
         [d.device_types for d in vacuum.VACUUMS],
         [d.remote_types for d in remote.REMOTES],
@@ -410,6 +435,100 @@ def test_parameter_specs_accept_their_examples() -> None:
     assert mode is not None
     assert mode.parameter.accepts({"mode": 5, "targetHumidify": 50})
     assert not mode.parameter.accepts('{"mode": 5}')
+
+
+# --- aliases ----------------------------------------------------------------------------------
+
+ALIASES = {
+    "Smart Lock Lite": "Lock Lite",
+    "Smart Lock Vision": "Lock Vision",
+    "Smart Lock Vision Pro": "Lock Vision Pro",
+    "Lock Ultra": "Smart Lock Ultra",
+    "Standing Fan": "Standing Circulator Fan",
+    "K20+ Pro": "Robot Vacuum Cleaner K20 Plus Pro",
+}
+
+
+@pytest.mark.parametrize(("alias", "type_string"), ALIASES.items())
+def test_an_alias_is_its_type(alias: str, type_string: str) -> None:
+    spec = device_spec(type_string, infrared=False)
+    assert spec is not None
+    # The very same spec, not a copy that could drift from it.
+    assert device_spec(alias, infrared=False) is spec
+    assert spec.type_string == type_string
+    assert catalog.canonical_type(alias) == type_string
+    assert catalog.canonical_type(type_string) == type_string
+    assert kind_of(alias) is spec.kind
+    assert catalog.family_of(alias) is spec.family
+    assert pushes(alias) is spec.pushes
+    for name in spec.commands:
+        assert catalog.command_spec(alias, name) is spec.commands[name]
+        assert is_idempotent(alias, name) is spec.commands[name].idempotent
+        assert is_dangerous_command(alias, name) is spec.commands[name].dangerous
+    assert all(catalog.has_feature(alias, feature) for feature in spec.features)
+    assert alias in PHYSICAL
+    # Every selection of the type selects its alias too, so every platform shows it.
+    for platform in spec.platforms:
+        assert alias in catalog.types_with(spec.family, platform=platform, infrared=False)
+    assert device_spec(alias, infrared=True) is None
+
+
+def test_aliases_are_exactly_these() -> None:
+    spellings = {t for t in PHYSICAL if catalog.canonical_type(t) != t}
+    assert {alias: catalog.canonical_type(alias) for alias in spellings} == ALIASES
+    # One entry per product: no two catalog types share one spec.
+    specs = [device_spec(t, infrared=False) for t in PHYSICAL - spellings]
+    assert len({id(spec) for spec in specs}) == len(specs)
+
+
+def test_the_cloud_spellings_of_core_types_are_known() -> None:
+    # The types Home Assistant's own switchbot_cloud integration shows that RoomSense lacked.
+    expected = {
+        "Smart Lock Lite": ("lock", Family.LOCK),
+        "Smart Lock Vision": ("lock", Family.LOCK),
+        "Smart Lock Vision Pro": ("lock", Family.LOCK),
+        "Smart Lock Ultra Max": ("lock", Family.LOCK),
+        "Curtain4": ("cover", Family.CURTAIN),
+        "Battery Circulator Fan 2 Pro": ("fan", Family.CIRCULATOR_FAN),
+        "Standing Fan": ("fan", Family.CIRCULATOR_FAN),
+        "Permanent Outdoor Lights": ("light", Family.LIGHT),
+        "K20+ Pro": ("vacuum", Family.TASK_VACUUM),
+        "AI Art Frame": ("image", Family.ART_FRAME),
+    }
+    for type_string, (platform, family) in expected.items():
+        spec = device_spec(type_string, infrared=False)
+        assert spec is not None, type_string
+        assert spec.family is family, type_string
+        assert platform in spec.platforms, type_string
+    frame = device_spec("AI Art Frame", infrared=False)
+    assert frame is not None
+    assert frame.platforms == {"sensor", "button", "image"}
+    # The Ultra Max opens like the Ultra; the Lite and Visions have no deadbolt.
+    assert catalog.supports("Smart Lock Ultra Max", "deadbolt")
+    assert not catalog.supports("Smart Lock Lite", "deadbolt")
+    assert is_dangerous_command("Smart Lock Vision Pro", "unlock")
+
+
+def test_fan_night_lights_per_model() -> None:
+    classic = catalog.command_spec("Standing Fan", "setNightLightMode")
+    two_pro = catalog.command_spec("Battery Circulator Fan 2 Pro", "setNightLightMode")
+    assert classic is not None
+    assert two_pro is not None
+    assert classic.parameter.accepts("2")
+    assert not classic.parameter.accepts("0")
+    assert two_pro.parameter.accepts("0")
+    assert not two_pro.parameter.accepts("2")
+
+
+def test_register_local_commands_reaches_the_aliases() -> None:
+    try:
+        catalog.register_local_commands("Smart Lock Lite", ["lock"])
+        for spelling in ("Smart Lock Lite", "Lock Lite"):
+            spec = device_spec(spelling, infrared=False)
+            assert spec is not None
+            assert spec.local_commands == {"lock"}
+    finally:
+        catalog.register_local_commands("Lock Lite", ())
 
 
 def test_register_local_commands() -> None:

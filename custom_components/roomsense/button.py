@@ -1,4 +1,4 @@
-"""Buttons: a press button for every Bot, whatever its mode."""
+"""Buttons: a press button for every Bot, whatever its mode, and an art frame's next/previous."""
 
 from __future__ import annotations
 
@@ -31,6 +31,18 @@ BUTTONS: tuple[RoomSenseButtonDescription, ...] = (
         device_types=catalog.types_with(Family.BOT),
         command="press",
     ),
+    RoomSenseButtonDescription(
+        key="next_image",
+        translation_key="next_image",
+        device_types=catalog.types_with(Family.ART_FRAME),
+        command="next",
+    ),
+    RoomSenseButtonDescription(
+        key="previous_image",
+        translation_key="previous_image",
+        device_types=catalog.types_with(Family.ART_FRAME),
+        command="previous",
+    ),
 )
 
 
@@ -39,7 +51,7 @@ async def async_setup_entry(
     entry: RoomSenseConfigEntry,
     async_add_entities: AddConfigEntryEntitiesCallback,
 ) -> None:
-    """Add the press button of every Bot."""
+    """Add the press button of every Bot and the picture buttons of every art frame."""
     coordinator = entry.runtime_data.coordinator
     async_add_entities(
         RoomSenseButton(coordinator, device, description)
@@ -56,10 +68,12 @@ class RoomSenseButton(RoomSenseEntity, ButtonEntity):
         """Send the command.
 
         A Bot in switchMode flips its on/off state with each press, so its switch is
-        shown flipped at once; in the other modes a press changes no state.
+        shown flipped at once; in the other modes a press changes no state. Which picture
+        an art frame turns to only the cloud knows: its image follows the next read.
         """
         status = self.status
         optimistic = None
-        if status.device_mode == "switchMode" and status.power is not None:
+        pressing = self.entity_description.command == "press"
+        if pressing and status.device_mode == "switchMode" and status.power is not None:
             optimistic = {"power": "off" if status.power else "on"}
         await self.async_send_device_command(self.entity_description.command, optimistic=optimistic)

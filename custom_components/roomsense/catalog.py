@@ -4,7 +4,9 @@ Nothing else in the integration names a type string. Platforms, parsers, safety 
 command gateway ask this catalog what a type is (its kind and family), which Home Assistant
 platforms show it, whether the cloud pushes its changes, and which commands it takes: with
 what parameter, whether sending one twice is harmless, and whether it needs a yes first.
-The facts come from the Open API v1.1 reference (§4-§7 of shared/reference).
+The facts come from the Open API v1.1 reference (§4-§7 of shared/reference). A type the
+cloud spells more than one way has one spec; its other spellings are aliases of it, which
+every query here answers for as for the type itself.
 
 Pure Python, with no Home Assistant and nothing else of the package: the parsers, the tests
 and a second (Bluetooth) transport can all read it alone.
@@ -344,14 +346,23 @@ _THERMOSTAT: Final = (
     _command("setMode", IntRange(0, 5)),
     _command("setManualModeTemperature", IntRange(4, 35)),
 )
-_CIRCULATOR_FAN: Final = (
-    *_ON_OFF,
-    _command("setNightLightMode", Choice(("off", "1", "2"))),
-    _command("setWindMode", Choice(("direct", "natural", "sleep", "baby"))),
-    _command("setWindSpeed", _PERCENT_FROM_ONE),
-    # A second send restarts the countdown, so the fan stops later than asked.
-    _step("closeDelay", IntRange(1, 36000)),
-)
+
+
+def _circulator_fan(night_lights: tuple[str, ...]) -> tuple[CommandSpec, ...]:
+    return (
+        *_ON_OFF,
+        _command("setNightLightMode", Choice(("off", *night_lights))),
+        _command("setWindMode", Choice(("direct", "natural", "sleep", "baby"))),
+        _command("setWindSpeed", _PERCENT_FROM_ONE),
+        # A second send restarts the countdown, so the fan stops later than asked.
+        _step("closeDelay", IntRange(1, 36000)),
+    )
+
+
+# Night lights: "1" bright and "2" dim (§5.14); the 2 Pro, undocumented, counts from "0" as
+# Home Assistant's own integration sends it [UNV].
+_CIRCULATOR_FAN: Final = _circulator_fan(("1", "2"))
+_CIRCULATOR_FAN_2_PRO: Final = _circulator_fan(("0", "1"))
 _SMART_FAN: Final = (
     *_ON_OFF,
     # v1.0 only: "power,fanMode,speed,shakeRange", the whole state at once.
@@ -580,6 +591,8 @@ _PHYSICAL: Final = (
     # Curtains and shades (§5.3, §5.15).
     _spec("Curtain", DeviceKind.CURTAIN, Family.CURTAIN, _CURTAIN, platforms=("cover", "sensor")),
     _spec("Curtain3", DeviceKind.CURTAIN, Family.CURTAIN, _CURTAIN, platforms=("cover", "sensor")),
+    # Not in the reference; Home Assistant's own integration drives it as a Curtain3 [UNV].
+    _spec("Curtain4", DeviceKind.CURTAIN, Family.CURTAIN, _CURTAIN, platforms=("cover", "sensor")),
     _spec(
         "Blind Tilt",
         DeviceKind.BLIND,
@@ -595,7 +608,7 @@ _PHYSICAL: Final = (
         _ROLLER_SHADE,
         platforms=("cover", "sensor"),
     ),
-    # Locks (§5.6). The Ultra's status table says "Lock Ultra", its list "Smart Lock Ultra".
+    # Locks (§5.6); the other spellings the cloud reports are `_ALIASES`.
     *(
         _spec(
             type_string,
@@ -610,7 +623,8 @@ _PHYSICAL: Final = (
             ("Smart Lock Pro", (*_LOCK, _DEADBOLT)),
             ("Smart Lock Pro Wifi", (*_LOCK, _DEADBOLT, _NIGHT_LATCH)),
             ("Smart Lock Ultra", (*_LOCK, _DEADBOLT)),
-            ("Lock Ultra", (*_LOCK, _DEADBOLT)),
+            # Not in the reference; Home Assistant's own integration opens it as the Ultra [UNV].
+            ("Smart Lock Ultra Max", (*_LOCK, _DEADBOLT)),
             ("Lock Vision", (*_LOCK, *_KEYS)),
             ("Lock Vision Pro", (*_LOCK, *_KEYS)),
             # Its device-list section names deadbolt, its command section does not [INC].
@@ -648,6 +662,9 @@ _PHYSICAL: Final = (
             ("RGBIC Neon Rope Light", 0, True, False),
             ("RGBIC Neon Wire Rope Light", 0, True, False),
             ("Candle Warmer Lamp", 0, False, False),
+            # Not in the reference; Home Assistant's own integration gives it colour and
+            # white like the RGBICWW lights [UNV].
+            ("Permanent Outdoor Lights", 0, True, True),
         )
     ),
     # Robot vacuums (§5.11).
@@ -752,6 +769,14 @@ _PHYSICAL: Final = (
         _CIRCULATOR_FAN,
         platforms=("fan", "sensor"),
     ),
+    # Not in the reference; Home Assistant's own integration shows it as a battery fan [UNV].
+    _spec(
+        "Battery Circulator Fan 2 Pro",
+        DeviceKind.FAN,
+        Family.CIRCULATOR_FAN,
+        _CIRCULATOR_FAN_2_PRO,
+        platforms=("fan", "sensor"),
+    ),
     # Documented by v1.0 only; nothing shows it yet.
     _spec("Smart Fan", DeviceKind.OTHER, Family.SMART_FAN, _SMART_FAN),
     # Cameras, doorbell, art frame, the handheld remote (§5.16).
@@ -768,7 +793,14 @@ _PHYSICAL: Final = (
         platforms=_BINARY_SENSORS,
         features=(Feature.DOORBELL_PRESS,),
     ),
-    _spec("AI Art Frame", DeviceKind.OTHER, Family.ART_FRAME, _ART_FRAME, platforms=("sensor",)),
+    # The frame's status carries the URL of the picture it shows (§5.16).
+    _spec(
+        "AI Art Frame",
+        DeviceKind.OTHER,
+        Family.ART_FRAME,
+        _ART_FRAME,
+        platforms=("sensor", "button", "image"),
+    ),
     _spec("Remote", DeviceKind.OTHER, Family.HANDHELD_REMOTE, pushes=False),
 )
 
@@ -815,6 +847,29 @@ def _index(specs: Iterable[DeviceSpec]) -> dict[str, DeviceSpec]:
 _DEVICES: Final = _index(_PHYSICAL)
 _REMOTES: Final = _index(_INFRARED)
 
+_ALIASES: Final[dict[str, str]] = {
+    # The cloud's device list says "Smart Lock ..." where the reference says "Lock ..." (§4);
+    # the reference itself notes "Smart Lock Lite".
+    "Smart Lock Lite": "Lock Lite",
+    "Smart Lock Vision": "Lock Vision",
+    "Smart Lock Vision Pro": "Lock Vision Pro",
+    # The Ultra's status table says "Lock Ultra", its list "Smart Lock Ultra" (§4 [INC]).
+    "Lock Ultra": "Smart Lock Ultra",
+    # The webhook's spellings (§4), which the cloud's list uses too.
+    "Standing Fan": "Standing Circulator Fan",
+    "K20+ Pro": "Robot Vacuum Cleaner K20 Plus Pro",
+}
+"""Other spellings of physical types: each names the same spec as the type it stands for."""
+
+
+def _check_aliases(aliases: Mapping[str, str]) -> None:
+    for alias, type_string in aliases.items():
+        if alias in _DEVICES or type_string not in _DEVICES:
+            raise RuntimeError(f"alias {alias!r} must name a catalog type, not be one")
+
+
+_check_aliases(_ALIASES)
+
 
 # --- queries ------------------------------------------------------------------------------------
 
@@ -824,16 +879,21 @@ def base_remote_type(remote_type: str) -> str:
     return remote_type.removeprefix(DIY_PREFIX)
 
 
+def canonical_type(device_type: str) -> str:
+    """The catalog's spelling of a physical `deviceType`: an alias gives the type it names."""
+    return _ALIASES.get(device_type, device_type)
+
+
 def device_spec(type_string: str, *, infrared: bool) -> DeviceSpec | None:
-    """The spec of a `deviceType`, or of a `remoteType` (with or without "DIY ")."""
+    """The spec of a `deviceType` (or alias), or of a `remoteType` (with or without "DIY ")."""
     if infrared:
         return _REMOTES.get(base_remote_type(type_string))
-    return _DEVICES.get(type_string)
+    return _DEVICES.get(canonical_type(type_string))
 
 
 def known_types(*, infrared: bool) -> frozenset[str]:
-    """Every `deviceType` the catalog holds, or every base `remoteType`."""
-    return frozenset(_REMOTES if infrared else _DEVICES)
+    """Every `deviceType` the catalog holds, aliases included, or every base `remoteType`."""
+    return frozenset(_REMOTES) if infrared else frozenset({*_DEVICES, *_ALIASES})
 
 
 def kind_of(type_string: str, *, infrared: bool = False) -> DeviceKind:
@@ -850,13 +910,13 @@ def family_of(type_string: str, *, infrared: bool = False) -> Family | None:
 
 def has_feature(device_type: str, feature: Feature) -> bool:
     """Whether a physical device type reports this."""
-    spec = _DEVICES.get(device_type)
+    spec = device_spec(device_type, infrared=False)
     return spec is not None and feature in spec.features
 
 
 def pushes(device_type: str) -> bool:
     """Whether the cloud sends webhooks for a device type; unknown types are assumed to."""
-    spec = _DEVICES.get(device_type)
+    spec = device_spec(device_type, infrared=False)
     return True if spec is None else spec.pushes
 
 
@@ -912,35 +972,43 @@ def types_with(
 
     They have every feature in `features` and none in `without`, every command in
     `commands` and none in `lacking`, show on `platform` when one is given, and are
-    physical or infrared as `infrared` says (either when None). Remote types come without
-    "DIY ": compare them with `base_remote_type`.
+    physical or infrared as `infrared` says (either when None). The aliases of a matching
+    physical type come with it. Remote types come without "DIY ": compare them with
+    `base_remote_type`.
     """
     wanted_families = frozenset(families)
     needed, excluded = frozenset(features), frozenset(without)
     present, absent = frozenset(commands), frozenset(lacking)
-    return frozenset(
-        spec.type_string
-        for spec in (*_DEVICES.values(), *_REMOTES.values())
-        if (infrared is None or spec.infrared is infrared)
-        and (not wanted_families or spec.family in wanted_families)
-        and needed <= spec.features
-        and not excluded & spec.features
-        and present <= spec.commands.keys()
-        and not absent & spec.commands.keys()
-        and (platform is None or platform in spec.platforms)
-    )
+
+    def matching(specs: Iterable[DeviceSpec]) -> set[str]:
+        return {
+            spec.type_string
+            for spec in specs
+            if (infrared is None or spec.infrared is infrared)
+            and (not wanted_families or spec.family in wanted_families)
+            and needed <= spec.features
+            and not excluded & spec.features
+            and present <= spec.commands.keys()
+            and not absent & spec.commands.keys()
+            and (platform is None or platform in spec.platforms)
+        }
+
+    physical = matching(_DEVICES.values())
+    aliases = {alias for alias, type_string in _ALIASES.items() if type_string in physical}
+    return frozenset({*physical, *aliases, *matching(_REMOTES.values())})
 
 
 def register_local_commands(device_type: str, commands: Iterable[str]) -> None:
     """Declare the commands a local transport (Bluetooth) can send to a physical type.
 
     Only commands of the type's cloud table qualify, so every command that can be sent has
-    its idempotency and danger on record here. Registering again replaces the set.
+    its idempotency and danger on record here. Registering again replaces the set, for the
+    type and its aliases alike.
     """
-    spec = _DEVICES.get(device_type)
+    spec = device_spec(device_type, infrared=False)
     if spec is None:
         raise ValueError(f"unknown device type {device_type!r}")
     local = frozenset(commands)
     if unknown := local - spec.commands.keys():
         raise ValueError(f"{device_type!r} has no command {', '.join(sorted(unknown))}")
-    _DEVICES[device_type] = replace(spec, local_commands=local)
+    _DEVICES[spec.type_string] = replace(spec, local_commands=local)

@@ -9,7 +9,7 @@ name; it only reads these tables.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 type JsonObject = dict[str, Any]
@@ -113,6 +113,15 @@ class TypeSpec:
     """Hub 2/3 and relay switches report their own id as `hubDeviceId` in the status."""
     infrared_hub: bool = False
     """Whether infrared remotes can be attached to this device (§6, §8)."""
+
+
+def spelled(spec: TypeSpec, device_type: str) -> TypeSpec:
+    """The same device under another `deviceType` the cloud reports for it.
+
+    The cloud's list says e.g. "Smart Lock Lite" where the reference says "Lock Lite" (§4);
+    both spellings behave alike and push the same webhook.
+    """
+    return replace(spec, device_type=device_type)
 
 
 # --- webhook field helpers ----------------------------------------------------------------

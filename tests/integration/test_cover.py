@@ -14,12 +14,14 @@ from pytest_homeassistant_custom_component.common import MockConfigEntry
 from ..conftest import SimulatorAdmin, home_with
 from .conftest import entity_id
 
-CURTAIN, CURTAIN_3, ROLLER_SHADE, BLIND_TILT, GARAGE = (f"{n:012d}" for n in range(1, 6))
+CURTAIN, CURTAIN_3, ROLLER_SHADE, BLIND_TILT, GARAGE, CURTAIN_4 = (f"{n:012d}" for n in range(1, 7))
 
 
 @pytest.fixture
 def home() -> dict[str, Any]:
-    home = home_with("Curtain", "Curtain3", "Roller Shade", "Blind Tilt", "Garage Door Opener")
+    home = home_with(
+        "Curtain", "Curtain3", "Roller Shade", "Blind Tilt", "Garage Door Opener", "Curtain4"
+    )
     # SwitchBot's 30 (0 open .. 100 closed) is Home Assistant's 70.
     home["devices"][1]["status"] = {"slidePosition": 30}
     home["devices"][4]["status"] = {"direction": "up", "slidePosition": 60}
@@ -53,9 +55,12 @@ async def test_states_and_features_after_setup(
     )
 
     # Default simulator status: slidePosition 100, fully closed.
-    curtain_3 = hass.states.get(entity_id(hass, "cover", f"{CURTAIN_3}_curtain"))
-    assert curtain_3.state == CoverState.CLOSED
-    assert curtain_3.attributes["current_position"] == 0
+    for device_id in (CURTAIN_3, CURTAIN_4):
+        closed = hass.states.get(entity_id(hass, "cover", f"{device_id}_curtain"))
+        assert closed.state == CoverState.CLOSED
+        assert closed.attributes["current_position"] == 0
+        assert closed.attributes["supported_features"] == curtain.attributes["supported_features"]
+    assert hass.states.get(entity_id(hass, "sensor", f"{CURTAIN_4}_battery")).state == "80"
 
     shade = hass.states.get(entity_id(hass, "cover", f"{ROLLER_SHADE}_shade"))
     assert shade.state == CoverState.CLOSED
@@ -84,7 +89,7 @@ async def test_states_and_features_after_setup(
     )
 
 
-@pytest.mark.parametrize("device_id", [CURTAIN, CURTAIN_3])
+@pytest.mark.parametrize("device_id", [CURTAIN, CURTAIN_3, CURTAIN_4])
 async def test_curtain_commands(
     hass: HomeAssistant,
     setup_entry: MockConfigEntry,

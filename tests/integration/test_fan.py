@@ -18,7 +18,14 @@ from pytest_homeassistant_custom_component.common import (
 from ..conftest import SimulatorAdmin, home_with
 from .conftest import entity_id
 
-CIRCULATOR_TYPES = ("Battery Circulator Fan", "Circulator Fan", "Standing Circulator Fan")
+CIRCULATOR_TYPES = (
+    "Battery Circulator Fan",
+    "Circulator Fan",
+    "Standing Circulator Fan",
+    # The cloud's spelling of the standing fan, and a model the reference lacks.
+    "Standing Fan",
+    "Battery Circulator Fan 2 Pro",
+)
 PURIFIER_TYPES = (
     "Air Purifier VOC",
     "Air Purifier Table VOC",

@@ -27,6 +27,7 @@ LIGHT_TYPES = (
     "RGBIC Neon Rope Light",
     "RGBIC Neon Wire Rope Light",
     "Candle Warmer Lamp",
+    "Permanent Outdoor Lights",
 )
 DEVICE_IDS = {device_type: f"{n:012d}" for n, device_type in enumerate(LIGHT_TYPES, start=1)}
 COLOR_BULB = DEVICE_IDS["Color Bulb"]
@@ -49,6 +50,7 @@ EXPECTED_COLOR_MODES = {
     "RGBIC Neon Rope Light": {ColorMode.RGB},
     "RGBIC Neon Wire Rope Light": {ColorMode.RGB},
     "Candle Warmer Lamp": {ColorMode.BRIGHTNESS},
+    "Permanent Outdoor Lights": RGB_AND_WHITE,
 }
 
 

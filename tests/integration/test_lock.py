@@ -21,12 +21,27 @@ LOCK_TYPES = (
     "Lock Vision",
     "Lock Vision Pro",
     "Lock Lite",
+    # The spellings the cloud's list reports, and the Ultra Max the reference lacks.
+    "Smart Lock Vision",
+    "Smart Lock Vision Pro",
+    "Smart Lock Lite",
+    "Smart Lock Ultra Max",
 )
-LOCK, LOCK_PRO, LOCK_PRO_WIFI, LOCK_ULTRA, VISION, VISION_PRO, LITE = (
-    f"{n:012d}" for n in range(1, len(LOCK_TYPES) + 1)
-)
-DEADBOLT_LOCKS = (LOCK, LOCK_PRO, LOCK_PRO_WIFI, LOCK_ULTRA)
-PLAIN_LOCKS = (VISION, VISION_PRO, LITE)
+(
+    LOCK,
+    LOCK_PRO,
+    LOCK_PRO_WIFI,
+    LOCK_ULTRA,
+    VISION,
+    VISION_PRO,
+    LITE,
+    SMART_VISION,
+    SMART_VISION_PRO,
+    SMART_LITE,
+    ULTRA_MAX,
+) = (f"{n:012d}" for n in range(1, len(LOCK_TYPES) + 1))
+DEADBOLT_LOCKS = (LOCK, LOCK_PRO, LOCK_PRO_WIFI, LOCK_ULTRA, ULTRA_MAX)
+PLAIN_LOCKS = (VISION, VISION_PRO, LITE, SMART_VISION, SMART_VISION_PRO, SMART_LITE)
 
 
 @pytest.fixture
@@ -119,6 +134,9 @@ async def test_open_is_not_offered_without_deadbolt(
         (LOCK_PRO_WIFI, "lock", LockState.LOCKED),
         (LOCK, "unlock", LockState.UNLOCKED),
         (LITE, "jammed", LockState.JAMMED),
+        (SMART_LITE, "jammed", LockState.JAMMED),
+        (ULTRA_MAX, "jammed", LockState.JAMMED),
+        (SMART_VISION_PRO, "unlock", LockState.UNLOCKED),
     ],
 )
 async def test_physical_lock_states(

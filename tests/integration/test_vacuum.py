@@ -20,6 +20,8 @@ LEGACY_TYPES = ("Robot Vacuum Cleaner S1", "Robot Vacuum Cleaner S1 Plus", "K10+
 CLEAN_TYPES = (
     ("Robot Vacuum Cleaner K10+ Pro Combo", False, False),
     ("Robot Vacuum Cleaner K20 Plus Pro", False, True),
+    # The same robot by the name the cloud's list gives it.
+    ("K20+ Pro", False, True),
     ("Robot Vacuum Cleaner K11+", False, True),
     ("Robot Vacuum Cleaner S10", True, True),
     ("Robot Vacuum Cleaner S20", True, True),

@@ -6,6 +6,8 @@ from typing import Any
 
 import pytest
 
+from roomsense_simulator.families import DEVICE_TYPES
+
 from .conftest import (
     AIR_CONDITIONER,
     BEDROOM_REMOTE,
@@ -89,6 +91,7 @@ async def test_color_bulb(api: Api) -> None:
         ("RGBIC Neon Rope Light", True, False, True),
         ("Ceiling Light Pro", False, True, False),
         ("Candle Warmer Lamp", True, False, False),
+        ("Permanent Outdoor Lights", True, True, True),
     ],
 )
 async def test_light_capabilities_per_type(
@@ -125,6 +128,98 @@ async def test_lock_variants(make_api: SimulatorFactory) -> None:
     wifi = await single(make_api, "Smart Lock Pro Wifi")
     await wifi.ok_command(DEVICE, "nightLatchUnlock")
     assert (await wifi.status(DEVICE))["lockState"] == "unlock"
+
+
+@pytest.mark.parametrize(
+    ("spelling", "documented", "webhook_type"),
+    [
+        ("Smart Lock Lite", "Lock Lite", "WoLockLite"),
+        ("Smart Lock Vision", "Lock Vision", "W1141000"),
+        ("Smart Lock Vision Pro", "Lock Vision Pro", "W1141001"),
+        ("Standing Fan", "Standing Circulator Fan", "Standing Fan"),
+        ("K20+ Pro", "Robot Vacuum Cleaner K20 Plus Pro", "Robot Vacuum Cleaner K20+ Pro"),
+    ],
+)
+async def test_the_cloud_spelling_is_the_documented_type(
+    make_api: SimulatorFactory, spelling: str, documented: str, webhook_type: str
+) -> None:
+    cloud = await single(make_api, spelling)
+    reference = await single(make_api, documented)
+    status = await cloud.status(DEVICE)
+    assert status["deviceType"] == spelling
+    assert {**status, "deviceType": documented} == await reference.status(DEVICE)
+    devices = (await cloud.call("GET", "/devices"))["body"]["deviceList"]
+    assert [device["deviceType"] for device in devices] == [spelling]
+    view = await cloud.admin_ok("GET", f"/devices/{DEVICE}")
+    assert view["webhookDeviceType"] == webhook_type
+    assert DEVICE_TYPES[spelling].commands.keys() == DEVICE_TYPES[documented].commands.keys()
+
+
+async def test_cloud_spelled_locks(make_api: SimulatorFactory) -> None:
+    lite = await single(make_api, "Smart Lock Lite")
+    assert "doorState" not in await lite.status(DEVICE)
+    await lite.ok_command(DEVICE, "unlock")
+    assert (await lite.status(DEVICE))["lockState"] == "unlock"
+    assert (await lite.command(DEVICE, "deadbolt"))["statusCode"] == 160
+    vision = await single(make_api, "Smart Lock Vision Pro")
+    key = {"name": "Guest", "type": "permanent", "password": "123456"}
+    assert (await vision.ok_command(DEVICE, "createKey", key))["commandId"].startswith("CMD")
+    assert (await vision.command(DEVICE, "deadbolt"))["statusCode"] == 160
+    ultra_max = await single(make_api, "Smart Lock Ultra Max")
+    await ultra_max.ok_command(DEVICE, "deadbolt")
+    status = await ultra_max.status(DEVICE)
+    assert (status["lockState"], status["doorState"]) == ("unlock", "close")
+    await ultra_max.ok_command(DEVICE, "lock")
+    assert (await ultra_max.status(DEVICE))["lockState"] == "lock"
+
+
+async def test_curtain4_moves_like_a_curtain(make_api: SimulatorFactory) -> None:
+    api = await single(make_api, "Curtain4")
+    await api.ok_command(DEVICE, "turnOn")
+    assert (await api.status(DEVICE))["slidePosition"] == 0
+    await api.ok_command(DEVICE, "setPosition", "0,ff,65")
+    status = await api.status(DEVICE)
+    assert (status["slidePosition"], status["battery"]) == (65, 80)
+    assert (await api.command(DEVICE, "setPosition", "0,ff,101"))["statusCode"] == 190
+
+
+@pytest.mark.parametrize(
+    ("device_type", "night_lights", "refused"),
+    [
+        ("Standing Fan", ("off", "1", "2"), "0"),
+        ("Battery Circulator Fan 2 Pro", ("off", "0", "1"), "2"),
+    ],
+)
+async def test_newer_fans(
+    make_api: SimulatorFactory, device_type: str, night_lights: tuple[str, ...], refused: str
+) -> None:
+    api = await single(make_api, device_type)
+    await api.ok_command(DEVICE, "turnOn")
+    await api.ok_command(DEVICE, "setWindMode", "sleep")
+    await api.ok_command(DEVICE, "setWindSpeed", "30")
+    status = await api.status(DEVICE)
+    assert (status["power"], status["mode"], status["fanSpeed"]) == ("on", "sleep", 30)
+    assert status["battery"] == 100
+    for night_light in night_lights:
+        await api.ok_command(DEVICE, "setNightLightMode", night_light)
+        assert (await api.status(DEVICE))["nightStatus"] == night_light
+    assert (await api.command(DEVICE, "setNightLightMode", refused))["statusCode"] == 190
+    assert (await api.command(DEVICE, "setWindMode", "turbo"))["statusCode"] == 190
+
+
+async def test_k20_plus_pro_by_its_cloud_name(make_api: SimulatorFactory) -> None:
+    api = await single(make_api, "K20+ Pro")
+    clean = {"action": "sweep", "param": {"fanLevel": 2, "times": 1}}
+    assert (await api.ok_command(DEVICE, "startClean", clean))["commandId"].startswith("CMD")
+    assert (await api.status(DEVICE))["workingStatus"] == "Clearing"
+    # Its changeParam carries the mop's water level (§5.11).
+    assert (await api.command(DEVICE, "changeParam", {"fanLevel": 2, "times": 1}))[
+        "statusCode"
+    ] == 190
+    await api.ok_command(DEVICE, "changeParam", {"fanLevel": 4, "waterLevel": 2, "times": 1})
+    await api.ok_command(DEVICE, "dock")
+    assert (await api.status(DEVICE))["taskType"] == "standBy"
+    assert (await api.command(DEVICE, "start"))["statusCode"] == 160
 
 
 async def test_bot_state_depends_on_its_mode(api: Api, make_api: SimulatorFactory) -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from .. import params
-from ..spec import CommandRequest, Effect, TypeSpec, WebhookSpec, copy, upper
+from ..spec import CommandRequest, Effect, TypeSpec, WebhookSpec, copy, spelled, upper
 from .common import one_of, power_commands, ranged
 
 # --- Humidifier (original) ----------------------------------------------------------------
@@ -160,9 +160,16 @@ SMART_RADIATOR_THERMOSTAT = TypeSpec(
 # --- Circulator fans ----------------------------------------------------------------------
 
 _WIND_MODES = ("direct", "natural", "sleep", "baby")
+_NIGHT_LIGHTS = ("1", "2")  # bright, dim (§5.14)
 
 
-def _fan(device_type: str, webhook_type: str, *, battery: bool) -> TypeSpec:
+def _fan(
+    device_type: str,
+    webhook_type: str,
+    *,
+    battery: bool,
+    night_lights: tuple[str, ...] = _NIGHT_LIGHTS,
+) -> TypeSpec:
     status: dict[str, Any] = {
         "mode": "direct",
         "version": "V1.1",
@@ -192,7 +199,7 @@ def _fan(device_type: str, webhook_type: str, *, battery: bool) -> TypeSpec:
         internal={"closeDelay": None},
         commands=power_commands()
         | {
-            "setNightLightMode": one_of("nightStatus", ("off", "1", "2")),
+            "setNightLightMode": one_of("nightStatus", ("off", *night_lights)),
             "setWindMode": one_of("mode", _WIND_MODES),
             "setWindSpeed": ranged("fanSpeed", 1, 100),
             "closeDelay": ranged("closeDelay", 1, 36_000, internal=True),
@@ -200,6 +207,8 @@ def _fan(device_type: str, webhook_type: str, *, battery: bool) -> TypeSpec:
         webhook=WebhookSpec(webhook_type, fields),
     )
 
+
+STANDING_CIRCULATOR_FAN = _fan("Standing Circulator Fan", "Standing Fan", battery=True)
 
 # --- Smart Fan (legacy, documented in v1.0 only) ------------------------------------------
 
@@ -245,6 +254,16 @@ TYPES = [
     SMART_RADIATOR_THERMOSTAT,
     _fan("Battery Circulator Fan", "WoFan2", battery=True),
     _fan("Circulator Fan", "WoFan2", battery=False),
-    _fan("Standing Circulator Fan", "Standing Fan", battery=True),
+    STANDING_CIRCULATOR_FAN,
+    # The cloud's list says "Standing Fan", as its webhook does (§4).
+    spelled(STANDING_CIRCULATOR_FAN, "Standing Fan"),
+    # Not in the reference: its night light is "0" bright and "1" dim, as Home Assistant's
+    # own integration sends it; the webhook name is guessed [UNV].
+    _fan(
+        "Battery Circulator Fan 2 Pro",
+        "Battery Circulator Fan 2 Pro",
+        battery=True,
+        night_lights=("0", "1"),
+    ),
     SMART_FAN,
 ]

@@ -146,6 +146,8 @@ ROLLER_SHADE = TypeSpec(
 TYPES = [
     _curtain("Curtain", "WoCurtain"),
     _curtain("Curtain3", "WoCurtain3"),
+    # Not in the reference: taken to be a Curtain3, its webhook name guessed alike [UNV].
+    _curtain("Curtain4", "WoCurtain4"),
     BLIND_TILT,
     ROLLER_SHADE,
 ]

@@ -128,6 +128,15 @@ MODELS = [
         "Strip Light 3", "Strip Light 3", 0, color=True, color_temperature=True, online_field=None
     ),
     LightModel("Candle Warmer Lamp", "Candle Warmer Lamp", 0, color=False, color_temperature=False),
+    # Not in the reference: taken to be an RGBICWW light, as Home Assistant's own integration
+    # drives it [UNV].
+    LightModel(
+        "Permanent Outdoor Lights",
+        "Permanent Outdoor Lights",
+        0,
+        color=True,
+        color_temperature=True,
+    ),
 ]
 
 TYPES = [light(model) for model in MODELS]

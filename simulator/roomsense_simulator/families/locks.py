@@ -23,6 +23,7 @@ from ..spec import (
     WebhookSpec,
     copy,
     lock_state,
+    spelled,
 )
 from .common import sets
 
@@ -151,6 +152,31 @@ def _lock(
     )
 
 
+def _vision_lock(device_type: str, webhook_type: str) -> TypeSpec:
+    return _lock(
+        device_type,
+        webhook_type,
+        status=_LOCK_STATUS | {"onlineStatus": "online"},
+        commands={
+            "lock": _LOCK_COMMANDS["lock"],
+            "unlock": _LOCK_COMMANDS["unlock"],
+            "createKey": _create_key(_VISION_KEY_TYPES),
+            "deleteKey": _delete_key,
+        },
+        grouped=False,
+    )
+
+
+LOCK_VISION = _vision_lock("Lock Vision", "W1141000")
+LOCK_VISION_PRO = _vision_lock("Lock Vision Pro", "W1141001")
+# Lock Lite: no doorState; its command section lists only lock/unlock (no deadbolt).
+LOCK_LITE = _lock(
+    "Lock Lite",
+    "WoLockLite",
+    status={"battery": 100, "version": "V1.0", "lockState": "lock", "calibrate": True},
+    commands={"lock": _LOCK_COMMANDS["lock"], "unlock": _LOCK_COMMANDS["unlock"]},
+)
+
 # Where the README's webhook table and JSON sample disagree (§4 [INC]), the sample is used.
 LOCKS = [
     _lock("Smart Lock", "WoLock"),
@@ -163,31 +189,15 @@ LOCKS = [
     ),
     # The status table names it "Lock Ultra"; the list's "Smart Lock Ultra" is used for both.
     _lock("Smart Lock Ultra", "Smart Lock Ultra"),
-    *(
-        _lock(
-            device_type,
-            webhook_type,
-            status=_LOCK_STATUS | {"onlineStatus": "online"},
-            commands={
-                "lock": _LOCK_COMMANDS["lock"],
-                "unlock": _LOCK_COMMANDS["unlock"],
-                "createKey": _create_key(_VISION_KEY_TYPES),
-                "deleteKey": _delete_key,
-            },
-            grouped=False,
-        )
-        for device_type, webhook_type in (
-            ("Lock Vision", "W1141000"),
-            ("Lock Vision Pro", "W1141001"),
-        )
-    ),
-    # Lock Lite: no doorState; its command section lists only lock/unlock (no deadbolt).
-    _lock(
-        "Lock Lite",
-        "WoLockLite",
-        status={"battery": 100, "version": "V1.0", "lockState": "lock", "calibrate": True},
-        commands={"lock": _LOCK_COMMANDS["lock"], "unlock": _LOCK_COMMANDS["unlock"]},
-    ),
+    # Not in the reference: taken to be an Ultra, pushing under its own name [UNV].
+    _lock("Smart Lock Ultra Max", "Smart Lock Ultra Max"),
+    LOCK_VISION,
+    LOCK_VISION_PRO,
+    LOCK_LITE,
+    # The spellings the cloud's device list reports for the last three.
+    spelled(LOCK_VISION, "Smart Lock Vision"),
+    spelled(LOCK_VISION_PRO, "Smart Lock Vision Pro"),
+    spelled(LOCK_LITE, "Smart Lock Lite"),
 ]
 
 # --- Keypads ------------------------------------------------------------------------------

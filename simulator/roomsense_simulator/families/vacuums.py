@@ -14,7 +14,7 @@ from __future__ import annotations
 from typing import Any
 
 from .. import params
-from ..spec import CommandHandler, CommandRequest, Effect, TypeSpec, WebhookSpec, copy
+from ..spec import CommandHandler, CommandRequest, Effect, TypeSpec, WebhookSpec, copy, spelled
 
 _MAX_TIMES = 2_639_999
 _SELF_CLEAN_TASKS = {1: "deepWashing", 2: "drying", 3: "standBy"}
@@ -157,6 +157,12 @@ def _station_generation(device_type: str, webhook_type: str) -> TypeSpec:
     )
 
 
+K20_PLUS_PRO = _combo_generation(
+    "Robot Vacuum Cleaner K20 Plus Pro",
+    "Robot Vacuum Cleaner K20+ Pro",
+    water_level_in_change_param=True,
+)
+
 # Where the README's webhook table and sample disagree (§4 [INC]), the sample is used.
 TYPES = [
     _first_generation("Robot Vacuum Cleaner S1", "WoSweeper"),
@@ -168,11 +174,9 @@ TYPES = [
         "Robot Vacuum Cleaner K10+ Pro Combo",
         water_level_in_change_param=False,
     ),
-    _combo_generation(
-        "Robot Vacuum Cleaner K20 Plus Pro",
-        "Robot Vacuum Cleaner K20+ Pro",
-        water_level_in_change_param=True,
-    ),
+    K20_PLUS_PRO,
+    # The cloud's list says "K20+ Pro", as the webhook table does (§4).
+    spelled(K20_PLUS_PRO, "K20+ Pro"),
     _combo_generation(
         "Robot Vacuum Cleaner K11+",
         "Robot Vacuum Cleaner K11 Plus",

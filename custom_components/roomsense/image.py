@@ -1,0 +1,86 @@
+"""Images: the picture an AI Art Frame shows, from the URL in its status (reference §5.16)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from homeassistant.components.image import ImageEntity, ImageEntityDescription
+from homeassistant.core import HomeAssistant, callback
+from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
+from homeassistant.util import dt as dt_util
+
+from . import catalog
+from .catalog import Family
+from .coordinator import RoomSenseCoordinator
+from .data import RoomSenseConfigEntry
+from .entity import RoomSenseEntity, described_devices
+from .switchbot_cloud import Device, DeviceStatus
+
+PARALLEL_UPDATES = 0
+
+
+def _image_url(status: DeviceStatus) -> str | None:
+    url = status.raw.get("imageUrl")
+    return url if isinstance(url, str) and url.strip() else None
+
+
+@dataclass(frozen=True, kw_only=True)
+class RoomSenseImageDescription(ImageEntityDescription):
+    """An image of the device types it serves."""
+
+    device_types: frozenset[str]
+
+
+IMAGES: tuple[RoomSenseImageDescription, ...] = (
+    RoomSenseImageDescription(
+        key="picture",
+        translation_key="picture",
+        device_types=catalog.types_with(Family.ART_FRAME),
+    ),
+)
+
+
+async def async_setup_entry(
+    hass: HomeAssistant,
+    entry: RoomSenseConfigEntry,
+    async_add_entities: AddConfigEntryEntitiesCallback,
+) -> None:
+    """Add the picture of every art frame."""
+    coordinator = entry.runtime_data.coordinator
+    async_add_entities(
+        RoomSenseImage(hass, coordinator, device, description)
+        for device, _status, description in described_devices(coordinator, IMAGES)
+    )
+
+
+class RoomSenseImage(RoomSenseEntity, ImageEntity):
+    """The picture at the URL the device reports, fetched anew once the URL changes."""
+
+    entity_description: RoomSenseImageDescription
+
+    def __init__(
+        self,
+        hass: HomeAssistant,
+        coordinator: RoomSenseCoordinator,
+        device: Device,
+        description: RoomSenseImageDescription,
+    ) -> None:
+        """Show the picture the device reported last."""
+        super().__init__(coordinator, device, description)
+        # The URL comes from the SwitchBot cloud, so its certificate has to hold.
+        ImageEntity.__init__(self, hass, verify_ssl=True)
+        self._show(_image_url(self.status))
+
+    @callback
+    def _handle_coordinator_update(self) -> None:
+        """Take up a new picture before the state is written."""
+        self._show(_image_url(self.status))
+        super()._handle_coordinator_update()
+
+    def _show(self, url: str | None) -> None:
+        if url == self._attr_image_url:
+            return
+        self._attr_image_url = url
+        # The state is the time the picture changed; unknown while there is none.
+        self._attr_image_last_updated = dt_util.utcnow() if url else None
+        self._cached_image = None
