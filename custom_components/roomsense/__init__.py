@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import asyncio
+
+from homeassistant.components import cloud
 from homeassistant.const import Platform
 from homeassistant.core import HomeAssistant
 from homeassistant.exceptions import ConfigEntryAuthFailed, ConfigEntryNotReady
@@ -52,7 +55,13 @@ from .switchbot_cloud import (
     SwitchBotQuotaExceededError,
 )
 from .tools import DATA_TOOLS, RoomSenseTools
-from .webhook import async_register_webhook, async_unregister_webhook, generate_webhook_id
+from .webhook import (
+    async_delete_cloudhook,
+    async_register_webhook,
+    async_serve_webhook,
+    async_unregister_webhook,
+    generate_webhook_id,
+)
 
 CONFIG_SCHEMA = cv.config_entry_only_config_schema(DOMAIN)
 
@@ -64,6 +73,7 @@ PLATFORMS: list[Platform] = [
     Platform.COVER,
     Platform.FAN,
     Platform.HUMIDIFIER,
+    Platform.IMAGE,
     Platform.LIGHT,
     Platform.LOCK,
     Platform.REMOTE,
@@ -152,9 +162,23 @@ async def async_setup_entry(hass: HomeAssistant, entry: RoomSenseConfigEntry) ->
     _remove_vanished_devices(hass, entry, devices)
     _log_devices_without_entities(hass, entry)
 
-    webhook_url = await async_register_webhook(hass, client, coordinator, entry.entry_id, options)
-    entry.runtime_data.webhook_url = webhook_url
-    coordinator.async_set_push_active(webhook_url is not None)
+    async_serve_webhook(hass, coordinator, options)
+    # One registration at a time: the cloud connecting must not race the first one.
+    push_lock = asyncio.Lock()
+
+    async def _async_set_up_push() -> None:
+        async with push_lock:
+            url = await async_register_webhook(hass, entry, client)
+            entry.runtime_data.webhook_url = url
+            coordinator.async_set_push_active(url)
+
+    async def _async_cloud_changed(state: cloud.CloudConnectionState) -> None:
+        # Home Assistant Cloud (re)connected: a cloudhook may now be made or used.
+        if state is cloud.CloudConnectionState.CLOUD_CONNECTED:
+            await _async_set_up_push()
+
+    entry.async_on_unload(cloud.async_listen_connection_change(hass, _async_cloud_changed))
+    await _async_set_up_push()
     entry.async_on_unload(coordinator.async_start_polling())
     entry.async_on_unload(entry.add_update_listener(_async_options_updated))
     async_dispatcher_send(hass, SIGNAL_ENTRY_LOADED)
@@ -245,8 +269,9 @@ async def async_remove_config_entry_device(
 
 
 async def _async_options_updated(hass: HomeAssistant, entry: RoomSenseConfigEntry) -> None:
-    """Apply new options by reloading the entry."""
-    await hass.config_entries.async_reload(entry.entry_id)
+    """Apply new options by reloading the entry (a cloudhook kept in the data needs none)."""
+    if dict(entry.options) != entry.runtime_data.coordinator.options:
+        await hass.config_entries.async_reload(entry.entry_id)
 
 
 def _register_devices(
@@ -276,5 +301,6 @@ async def async_unload_entry(hass: HomeAssistant, entry: RoomSenseConfigEntry) -
 
 
 async def async_remove_entry(hass: HomeAssistant, entry: RoomSenseConfigEntry) -> None:
-    """Forget what only this entry kept: today's API call count."""
+    """Forget what only this entry kept: today's API call count and its cloudhook."""
     await async_remove_call_counter(hass, entry.entry_id)
+    await async_delete_cloudhook(hass, entry)

@@ -54,6 +54,20 @@ QUOTA_WARNING_SHARE = 0.9
 MOMENTARY_FIELDS = ("press",)
 MOMENTARY_SECONDS = 5.0
 ISSUE_QUOTA_HIGH = "quota_high"
+ISSUE_PUSH_NOT_ARRIVING = "push_not_arriving"
+# A read that finds a change before its push arrives is a race, not a lost push: the push
+# has this long to come.
+PUSH_GRACE = 60.0
+# Status fields whose change SwitchBot pushes (reference §7, in status-endpoint names).
+# Measurements that drift (temperature, humidity, light level, battery, power draw) are left
+# out: a device may report them without pushing every step.
+PUSHED_STATE_FIELDS = frozenset(
+    {
+        "power", "lockState", "doorState", "openState", "moveDetected", "Detected", "status",
+        "slidePosition", "color", "colorTemperature", "mode", "workingStatus", "switchStatus",
+        "switch1Status", "switch2Status", "doorStatus", "fanSpeed", "oscillation", "nightStatus",
+    }
+)  # fmt: skip
 
 type DeviceListener = Callable[[], None]
 
@@ -63,6 +77,18 @@ _ID_FIELDS = frozenset({"deviceId", "deviceType", "hubDeviceId", "version"})
 def _now() -> float:
     """Seconds on Home Assistant's clock, which tests and benches can move."""
     return dt_util.utcnow().timestamp()
+
+
+def missed_change(known: dict[str, Any], read: dict[str, Any]) -> str | None:
+    """A pushed field whose value a read found different from what is known, if any."""
+    for field_name in PUSHED_STATE_FIELDS & known.keys() & read.keys():
+        if known[field_name] != read[field_name]:
+            return field_name
+    # Lights push their brightness (a number); a contact sensor's bright/dim drifts.
+    old, new = known.get("brightness"), read.get("brightness")
+    if isinstance(old, int) and isinstance(new, int) and old != new:
+        return "brightness"
+    return None
 
 
 @dataclass
@@ -106,6 +132,12 @@ class RoomSenseCoordinator(DataUpdateCoordinator[dict[str, DeviceState]]):
         }
         self.options = options
         self.push_active = False
+        # The URL SwitchBot pushes to, while it does.
+        self.push_url: str | None = None
+        # Whether pushes really arrive; a read that finds a change no push reported ends it.
+        self.push_trusted = True
+        self._last_push: dict[str, float] = {}
+        self._suspicions: dict[str, CALLBACK_TYPE] = {}
         self.cloud_error: str | None = None
         # Whether the quota issue is raised; None until first checked (it may be left over).
         self._quota_warned: bool | None = None
@@ -162,7 +194,11 @@ class RoomSenseCoordinator(DataUpdateCoordinator[dict[str, DeviceState]]):
         return sum(1 for device_id in self._pollable if not self._pushes(device_id))
 
     def _pushes(self, device_id: str) -> bool:
-        return self.push_active and device_pushes(self.devices[device_id].device_type)
+        return (
+            self.push_active
+            and self.push_trusted
+            and device_pushes(self.devices[device_id].device_type)
+        )
 
     def poll_interval(self) -> float:
         """Seconds between reads of a device that does not push, within the poll budget."""
@@ -178,9 +214,10 @@ class RoomSenseCoordinator(DataUpdateCoordinator[dict[str, DeviceState]]):
         return SAFETY_POLL_INTERVAL if self._pushes(device_id) else self.poll_interval()
 
     @callback
-    def async_set_push_active(self, active: bool) -> None:
-        """Whether SwitchBot pushes to us; it decides which devices need regular polls."""
-        self.push_active = active
+    def async_set_push_active(self, url: str | None) -> None:
+        """Where SwitchBot pushes to (None: nowhere); it decides which devices need polls."""
+        self.push_active = url is not None
+        self.push_url = url
         self._schedule_all()
 
     @callback
@@ -199,6 +236,9 @@ class RoomSenseCoordinator(DataUpdateCoordinator[dict[str, DeviceState]]):
         for release in self._releases.values():
             release()
         self._releases.clear()
+        for suspicion in self._suspicions.values():
+            suspicion()
+        self._suspicions.clear()
 
     def _budget_left(self) -> bool:
         """Whether polling may spend another call today (commands are never held back)."""
@@ -228,8 +268,10 @@ class RoomSenseCoordinator(DataUpdateCoordinator[dict[str, DeviceState]]):
 
     async def async_poll_device(self, device_id: str) -> None:
         """Read one device now and reschedule it."""
+        safety_read = self._pushes(device_id)
         self._plan.next_poll[device_id] = _now() + self._interval_for(device_id)
         self._plan.polls_today += 1
+        read_at = _now()
         try:
             status = await self.client.get_status(device_id)
         except SwitchBotAuthenticationError as err:
@@ -241,7 +283,62 @@ class RoomSenseCoordinator(DataUpdateCoordinator[dict[str, DeviceState]]):
             self._set_cloud_error(err)
             return
         self._clear_cloud_error()
+        known = self.data.get(device_id) if self.data else None
+        field_name = missed_change(known.status.raw, status.raw) if known else None
+        if safety_read and field_name is not None:
+            self._suspect_push(device_id, field_name, read_at)
         self._store(device_id, DeviceState(status=status, confirmed_at=dt_util.utcnow()))
+
+    # --- push health --------------------------------------------------------------------
+
+    def _suspect_push(self, device_id: str, field_name: str, read_at: float) -> None:
+        """A read found a change no push reported: unless its push comes soon, push is lost."""
+        if device_id in self._suspicions:
+            return
+
+        @callback
+        def check(_when: datetime) -> None:
+            self._suspicions.pop(device_id, None)
+            if self._last_push.get(device_id, 0.0) < read_at:
+                self._distrust_push(device_id, field_name)
+
+        self._suspicions[device_id] = async_call_later(self.hass, PUSH_GRACE, check)
+
+    def _push_issue_id(self) -> str:
+        return (
+            f"{ISSUE_PUSH_NOT_ARRIVING}_{self.config_entry.entry_id if self.config_entry else ''}"
+        )
+
+    def _distrust_push(self, device_id: str, field_name: str) -> None:
+        """Pushes do not arrive: every device goes back to budgeted polling."""
+        if not self.push_trusted or not self.push_active:
+            return
+        device = self.devices[device_id]
+        LOGGER.warning(
+            "A read of %s found %s changed with no push from SwitchBot; polling every device",
+            device.name,
+            field_name,
+        )
+        self.push_trusted = False
+        self._schedule_all()
+        ir.async_create_issue(
+            self.hass,
+            DOMAIN,
+            self._push_issue_id(),
+            is_fixable=False,
+            severity=ir.IssueSeverity.WARNING,
+            translation_key=ISSUE_PUSH_NOT_ARRIVING,
+            translation_placeholders={"device": device.name, "url": self.push_url or ""},
+        )
+
+    def _push_arrived(self, device_id: str) -> None:
+        self._last_push[device_id] = _now()
+        if self.push_trusted:
+            return
+        LOGGER.info("SwitchBot pushes arrive again; devices that push are no longer polled")
+        self.push_trusted = True
+        self._schedule_all()
+        ir.async_delete_issue(self.hass, DOMAIN, self._push_issue_id())
 
     @callback
     def async_schedule_confirm(self, device_id: str) -> None:
@@ -272,6 +369,7 @@ class RoomSenseCoordinator(DataUpdateCoordinator[dict[str, DeviceState]]):
         self, device_id: str, fields: dict[str, Any], sample_time: int | None
     ) -> bool:
         """Apply a pushed change; False when it is older than what is already known."""
+        self._push_arrived(device_id)
         state = self.data.get(device_id) if self.data else None
         if state is None:
             return False

@@ -3,10 +3,17 @@
 SwitchBot keeps one webhook URL per account. RoomSense registers its own Home Assistant
 webhook there, replaces a URL that RoomSense itself left behind, and never silently
 replaces anybody else's: a repairs issue asks first, and until then polling covers.
+
+The URL must be one the SwitchBot cloud can reach from the internet: a Home Assistant
+Cloud cloudhook when a subscription is active, else a public external URL. An internal or
+private address is registered only with a SwitchBot cloud on the local network (the
+simulator); otherwise no URL is registered, every device is polled, and a repairs issue
+says what is lost and how to get push back.
 """
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import ipaddress
 import json
@@ -17,10 +24,12 @@ from typing import Any, Final
 
 import probatio
 from aiohttp import web
-from homeassistant.components import webhook
+from homeassistant.components import cloud, webhook
+from homeassistant.config_entries import ConfigEntry
 from homeassistant.core import HomeAssistant, callback
 from homeassistant.helpers import issue_registry as ir
 from homeassistant.helpers.network import NoURLAvailableError
+from yarl import URL
 
 from .const import (
     DOMAIN,
@@ -38,6 +47,12 @@ from .switchbot_cloud import SwitchBotCloudClient, SwitchBotError
 REPLAY_WINDOW: Final = 600.0
 REPLAY_CACHE_SIZE: Final = 4096
 ISSUE_WEBHOOK_IN_USE: Final = "webhook_in_use"
+ISSUE_NO_PUSH_URL: Final = "no_push_url"
+# Entry data: the Home Assistant Cloud cloudhook made for this entry's webhook, kept so the
+# same URL is registered again and deleted when the entry is removed.
+CONF_CLOUDHOOK_URL: Final = "cloudhook_url"
+# Host names that only resolve inside a home network.
+_LOCAL_SUFFIXES: Final = (".local", ".lan", ".home", ".internal", ".localdomain", ".home.arpa")
 
 EVENT_SCHEMA: Final = probatio.Schema(
     {
@@ -181,37 +196,103 @@ class WebhookHandler:
         return web.json_response({"result": "applied"})
 
 
-async def async_register_webhook(
-    hass: HomeAssistant,
-    client: SwitchBotCloudClient,
-    coordinator: RoomSenseCoordinator,
-    entry_id: str,
-    options: dict[str, Any],
-) -> str | None:
-    """Serve the webhook and register its URL with SwitchBot; returns the URL when pushing.
+def _is_public_host(host: str | None) -> bool:
+    """Whether a host is reachable from the internet as far as its name or address says."""
+    if not host:
+        return False
+    host = host.strip("[]").rstrip(".").lower()
+    try:
+        return ipaddress.ip_address(host).is_global
+    except ValueError:
+        pass
+    return "." in host and host != "localhost" and not host.endswith(_LOCAL_SUFFIXES)
 
-    Returns None when SwitchBot will not push to us (no URL for Home Assistant, the cloud
-    unreachable, or another application's URL on the account): polling then covers.
+
+def cloud_is_local(base_url: str) -> bool:
+    """Whether the SwitchBot cloud RoomSense talks to is itself on the local network.
+
+    Only such a cloud (the simulator, a test stand-in) can reach an internal address.
     """
-    webhook_id: str = options[OPT_WEBHOOK_ID]
+    return not _is_public_host(URL(base_url).host)
+
+
+async def async_push_url(
+    hass: HomeAssistant, entry: ConfigEntry[Any], webhook_id: str, *, local_cloud: bool
+) -> str | None:
+    """The URL SwitchBot can push to, or None when it can reach none of ours.
+
+    A cloudhook first (created once and kept in the entry), then the external URL when it is
+    public; an internal one only for a SwitchBot cloud on the local network.
+    """
+    if cloud.async_active_subscription(hass):
+        if kept := entry.data.get(CONF_CLOUDHOOK_URL):
+            return str(kept)
+        if cloud.async_is_connected(hass):
+            # The cloud can go away between being asked and being used.
+            with contextlib.suppress(cloud.CloudNotAvailable):
+                url = await cloud.async_get_or_create_cloudhook(hass, webhook_id)
+                hass.config_entries.async_update_entry(
+                    entry, data={**entry.data, CONF_CLOUDHOOK_URL: url}
+                )
+                LOGGER.debug("Created a Home Assistant Cloud cloudhook for SwitchBot")
+                return url
+    try:
+        url = webhook.async_generate_url(
+            hass, webhook_id, allow_internal=local_cloud, prefer_external=True
+        )
+    except NoURLAvailableError:
+        return None
+    if local_cloud or _is_public_host(URL(url).host):
+        return url
+    LOGGER.debug("Not registering %s with SwitchBot: not reachable from the internet", url)
+    return None
+
+
+@callback
+def async_serve_webhook(
+    hass: HomeAssistant, coordinator: RoomSenseCoordinator, options: dict[str, Any]
+) -> None:
+    """Answer SwitchBot's pushes at the entry's Home Assistant webhook."""
     webhook.async_register(
         hass,
         DOMAIN,
         "RoomSense SwitchBot",
-        webhook_id,
+        options[OPT_WEBHOOK_ID],
         WebhookHandler(hass, coordinator, options),
         allowed_methods=["POST"],
     )
-    try:
-        url = webhook.async_generate_url(hass, webhook_id, prefer_external=True)
-    except NoURLAvailableError:
-        LOGGER.warning("Home Assistant has no URL SwitchBot could reach; polling instead")
+
+
+async def async_register_webhook(
+    hass: HomeAssistant, entry: ConfigEntry[Any], client: SwitchBotCloudClient
+) -> str | None:
+    """Register the webhook's URL with SwitchBot; returns the URL when pushing.
+
+    Returns None when SwitchBot will not push to us (no URL it can reach, the cloud
+    unreachable, or another application's URL on the account): polling then covers.
+    """
+    entry_id = entry.entry_id
+    webhook_id: str = entry.options[OPT_WEBHOOK_ID]
+    url = await async_push_url(hass, entry, webhook_id, local_cloud=cloud_is_local(client.base_url))
+    if url is None:
+        LOGGER.warning("SwitchBot cannot reach this Home Assistant; polling every device instead")
+        ir.async_create_issue(
+            hass,
+            DOMAIN,
+            f"{ISSUE_NO_PUSH_URL}_{entry_id}",
+            is_fixable=False,
+            severity=ir.IssueSeverity.WARNING,
+            translation_key=ISSUE_NO_PUSH_URL,
+            learn_more_url="https://www.home-assistant.io/docs/configuration/remote/",
+        )
         return None
+    ir.async_delete_issue(hass, DOMAIN, f"{ISSUE_NO_PUSH_URL}_{entry_id}")
     try:
         registered = await client.query_webhook_urls()
         if url in registered:
             return url
-        others = [other for other in registered if not is_roomsense_url(other)]
+        ours = entry.data.get(CONF_CLOUDHOOK_URL)
+        others = [other for other in registered if not is_roomsense_url(other) and other != ours]
         if others:
             ir.async_create_issue(
                 hass,
@@ -232,6 +313,14 @@ async def async_register_webhook(
         return None
     ir.async_delete_issue(hass, DOMAIN, f"{ISSUE_WEBHOOK_IN_USE}_{entry_id}")
     return url
+
+
+async def async_delete_cloudhook(hass: HomeAssistant, entry: ConfigEntry[Any]) -> None:
+    """Remove the entry's cloudhook, if it made one (the entry is being removed)."""
+    if CONF_CLOUDHOOK_URL not in entry.data:
+        return
+    with contextlib.suppress(cloud.CloudNotAvailable):
+        await cloud.async_delete_cloudhook(hass, entry.options[OPT_WEBHOOK_ID])
 
 
 async def async_unregister_webhook(

@@ -46,6 +46,7 @@ def add_admin_routes(app: web.Application, simulator: Simulator) -> None:
         ("POST", "/quota", admin.set_quota),
         ("GET", "/webhooks", admin.get_webhooks),
         ("POST", "/webhooks/flush", admin.flush_webhooks),
+        ("POST", "/webhooks/drop", admin.drop_webhooks),
         ("GET", "/clock", admin.get_clock),
         ("POST", "/clock", admin.set_clock),
         ("POST", "/reset", admin.reset),
@@ -226,6 +227,14 @@ class _Admin:
 
     async def flush_webhooks(self, _request: web.Request) -> JsonObject:
         await self._sim.flush_webhooks()
+        return self._sim.webhooks.snapshot()
+
+    async def drop_webhooks(self, request: web.Request) -> JsonObject:
+        """`{"drop": true}`: events are lost on the way (recorded as dropped) until false."""
+        body = await _body(request)
+        if body.keys() != {"drop"} or not isinstance(body["drop"], bool):
+            raise _AdminError(400, 'body must be {"drop": true} or {"drop": false}')
+        self._sim.webhooks.dropping = body["drop"]
         return self._sim.webhooks.snapshot()
 
     async def reset(self, _request: web.Request) -> JsonObject:

@@ -59,6 +59,8 @@ class WebhookService:
         self.delay_ms = delay_ms
         self.config: WebhookConfig | None = None
         self.deliveries: list[JsonObject] = []
+        # Events are lost on the way, as when a router does not forward them.
+        self.dropping = False
         self._queue: asyncio.Queue[_Pending] = asyncio.Queue()
         self._worker: asyncio.Task[None] | None = None
         self._session: aiohttp.ClientSession | None = None
@@ -148,6 +150,7 @@ class WebhookService:
                 "createTime": self.config.create_time,
                 "lastUpdateTime": self.config.last_update_time,
             },
+            "dropping": self.dropping,
             "deliveries": list(self.deliveries),
         }
 
@@ -155,6 +158,7 @@ class WebhookService:
         """Forget the configuration, the history and anything not yet delivered."""
         self.config = None
         self.deliveries.clear()
+        self.dropping = False
         self._drop_pending()
 
     async def start(self) -> None:
@@ -199,6 +203,10 @@ class WebhookService:
             "payload": pending.payload,
         }
         if self._session is None:
+            return
+        if self.dropping:
+            record["error"] = "dropped"
+            self.deliveries.append(record)
             return
         try:
             async with self._session.post(pending.url, json=pending.payload) as response:

@@ -145,7 +145,11 @@ async def test_reset_restores_the_initial_home(
     assert await api.admin_ok("POST", "/reset") == {"reset": True}
     assert sim.calls == []
     assert (await api.admin_ok("GET", "/quota"))["used"] == 0
-    assert await api.admin_ok("GET", "/webhooks") == {"config": None, "deliveries": []}
+    assert await api.admin_ok("GET", "/webhooks") == {
+        "config": None,
+        "dropping": False,
+        "deliveries": [],
+    }
     assert await api.admin_ok("GET", "/faults") == {"fault": None}
     assert (await api.status(COLOR_BULB))["power"] == "off"
     assert (await api.admin_ok("GET", f"/devices/{BOT}"))["online"] is True

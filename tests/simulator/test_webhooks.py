@@ -312,3 +312,22 @@ async def test_lock_vision_key_commands_are_asynchronous_too(
     # Lock Vision has no "urgent" passcodes; keypads do.
     urgent = {"name": "SOS", "type": "urgent", "password": "135790"}
     assert (await api.command("AABBCCDDEEFF", "createKey", urgent))["statusCode"] == 190
+
+
+async def test_dropped_deliveries_never_reach_the_receiver(
+    api: Api, sim: Simulator, receiver: WebhookReceiver
+) -> None:
+    await setup_webhook(api, receiver.url)
+    dropping = await api.admin_ok("POST", "/webhooks/drop", {"drop": True})
+    assert dropping["dropping"] is True
+    await api.ok_command(COLOR_BULB, "turnOn")
+    await sim.flush_webhooks()
+    assert receiver.events == []
+    assert [d.get("error") for d in (await api.admin_ok("GET", "/webhooks"))["deliveries"]] == [
+        "dropped"
+    ]
+
+    await api.admin_ok("POST", "/webhooks/drop", {"drop": False})
+    await api.ok_command(COLOR_BULB, "turnOff")
+    (event,) = await receiver.wait_for(1)
+    assert event["context"]["powerState"] == "OFF"
