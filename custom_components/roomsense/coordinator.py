@@ -284,7 +284,9 @@ class RoomSenseCoordinator(DataUpdateCoordinator[dict[str, DeviceState]]):
             return
         self._clear_cloud_error()
         known = self.data.get(device_id) if self.data else None
-        field_name = missed_change(known.status.raw, status.raw) if known else None
+        # An optimistic state was never confirmed: a difference says the command did not take.
+        checkable = known is not None and not known.optimistic
+        field_name = missed_change(known.status.raw, status.raw) if known and checkable else None
         if safety_read and field_name is not None:
             self._suspect_push(device_id, field_name, read_at)
         self._store(device_id, DeviceState(status=status, confirmed_at=dt_util.utcnow()))
