@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import asyncio
+from typing import Any
 
 from homeassistant.components import cloud
-from homeassistant.const import Platform
-from homeassistant.core import HomeAssistant
+from homeassistant.const import EVENT_CORE_CONFIG_UPDATE, Platform
+from homeassistant.core import Event, HomeAssistant
 from homeassistant.exceptions import ConfigEntryAuthFailed, ConfigEntryNotReady
 from homeassistant.helpers import config_validation as cv
 from homeassistant.helpers import device_registry as dr
@@ -177,7 +178,14 @@ async def async_setup_entry(hass: HomeAssistant, entry: RoomSenseConfigEntry) ->
         if state is cloud.CloudConnectionState.CLOUD_CONNECTED:
             await _async_set_up_push()
 
+    async def _async_core_config_changed(_event: Event[Any]) -> None:
+        # A public external URL set (or removed) in Settings > System > Network.
+        await _async_set_up_push()
+
     entry.async_on_unload(cloud.async_listen_connection_change(hass, _async_cloud_changed))
+    entry.async_on_unload(
+        hass.bus.async_listen(EVENT_CORE_CONFIG_UPDATE, _async_core_config_changed)
+    )
     await _async_set_up_push()
     entry.async_on_unload(coordinator.async_start_polling())
     entry.async_on_unload(entry.add_update_listener(_async_options_updated))

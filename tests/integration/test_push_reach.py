@@ -311,3 +311,20 @@ async def test_a_push_that_comes_just_after_the_read_is_a_race_not_a_loss(
 
     assert coordinator.push_trusted is True
     assert issue(hass, "push_not_arriving", pushing_entry) is None
+
+
+@pytest.mark.usefixtures("remote_cloud")
+async def test_a_public_external_url_set_later_brings_push_at_once(
+    hass: HomeAssistant, ha_url: str, config_entry: MockConfigEntry, sim_admin: SimulatorAdmin
+) -> None:
+    await set_up(hass, config_entry)
+    assert issue(hass, "no_push_url", config_entry) is not None
+
+    await hass.config.async_update(external_url="https://home.example.com")
+    await hass.async_block_till_done()
+
+    url = await registered_url(sim_admin)
+    assert url is not None
+    assert url.startswith("https://home.example.com/api/webhook/roomsense_")
+    assert config_entry.runtime_data.coordinator.push_active is True
+    assert issue(hass, "no_push_url", config_entry) is None
