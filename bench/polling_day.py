@@ -25,7 +25,11 @@ device every 600 s and no push, computed, not run: devices with a status body x 
 calls a day, up to 600 s stale.
 
     scripts/python bench/polling_day.py [--hours 24] [--seed 1] [--push-every 180]
-        [--poll-only-every 120] [--home demo|fifty|both]
+        [--poll-only-every 120] [--home demo|fifty|both] [--no-push-url]
+
+With `--no-push-url` the home has no address SwitchBot can reach (no Home Assistant Cloud,
+no public external URL): nothing is registered and every device is polled within the
+budget; every change then counts as a poll-only one.
 """
 
 from __future__ import annotations
@@ -165,14 +169,20 @@ class Day:
     async def run(self) -> dict[str, Any]:
         sim = Simulator(TOKEN, SECRET, home=self.home)
         await sim.start(host="127.0.0.1", port=0)
+        # A home SwitchBot cannot push to: its cloud is on the internet (unlike the local
+        # simulator), and Home Assistant has only its internal URL.
+        unreachable = patch(
+            "custom_components.roomsense.webhook.cloud_is_local",
+            return_value=not self.args.no_push_url,
+        )
         try:
-            with patch.object(dt_util, "utcnow", self.clock.utcnow):
+            with patch.object(dt_util, "utcnow", self.clock.utcnow), unreachable:
                 async with (
                     home_assistant_with_roomsense(sim) as (hass, entry),
                     aiohttp.ClientSession() as admin,
                 ):
-                    if entry.runtime_data.webhook_url is None:
-                        raise RuntimeError("RoomSense registered no webhook")
+                    if (entry.runtime_data.webhook_url is None) is not self.args.no_push_url:
+                        raise RuntimeError(f"webhook: {entry.runtime_data.webhook_url}")
                     coordinator = entry.runtime_data.coordinator
                     self.setup_calls = len(sim.calls)
                     self._track_devices(sim, coordinator)
@@ -459,6 +469,11 @@ def main() -> None:
     parser.add_argument("--push-every", type=float, default=180.0, help="mean seconds")
     parser.add_argument("--poll-only-every", type=float, default=120.0, help="mean seconds")
     parser.add_argument("--home", choices=["demo", "fifty", "both"], default="both")
+    parser.add_argument(
+        "--no-push-url",
+        action="store_true",
+        help="a home with no URL SwitchBot can reach: every device is polled",
+    )
     args = parser.parse_args()
     quiet_logging()
     started = time.monotonic()
