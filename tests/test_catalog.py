@@ -21,6 +21,7 @@ from custom_components.roomsense import (
     light,
     lock,
     remote,
+    select,
     switch,
     vacuum,
 )
@@ -333,6 +334,7 @@ def test_types_with() -> None:
         "Robot Vacuum Cleaner K20 Plus Pro",
         "K20+ Pro",
         "Robot Vacuum Cleaner K11+",
+        "Robot Vacuum Cleaner K11 Plus",
     }
     assert catalog.types_with(Family.CIRCULATOR_FAN) == {
         "Battery Circulator Fan",
@@ -381,6 +383,7 @@ def _platform_selections() -> Iterator[tuple[str, bool, frozenset[str]]]:
     yield "cover", False, union(*(d.device_types for d, _entity in cover.COVERS))
     yield "lock", False, union(*(d.device_types for d in lock.LOCKS))
     yield "binary_sensor", False, union(*(d.device_types for d in binary_sensor.BINARY_SENSORS))
+    yield "select", False, union(*(d.device_types for d in select.SELECTS))
     yield "vacuum", False, union(*(d.device_types for d in vacuum.VACUUMS))
     yield "fan", False, fan.CIRCULATOR_FAN_TYPES | fan.AIR_PURIFIER_TYPES
     yield "fan", True, fan.INFRARED_FAN_TYPES
@@ -446,6 +449,8 @@ ALIASES = {
     "Lock Ultra": "Smart Lock Ultra",
     "Standing Fan": "Standing Circulator Fan",
     "K20+ Pro": "Robot Vacuum Cleaner K20 Plus Pro",
+    "S20": "Robot Vacuum Cleaner S20",
+    "Robot Vacuum Cleaner K11 Plus": "Robot Vacuum Cleaner K11+",
 }
 
 
@@ -493,6 +498,8 @@ def test_the_cloud_spellings_of_core_types_are_known() -> None:
         "Standing Fan": ("fan", Family.CIRCULATOR_FAN),
         "Permanent Outdoor Lights": ("light", Family.LIGHT),
         "K20+ Pro": ("vacuum", Family.TASK_VACUUM),
+        "S20": ("vacuum", Family.MOP_VACUUM),
+        "Robot Vacuum Cleaner K11 Plus": ("vacuum", Family.TASK_VACUUM),
         "AI Art Frame": ("image", Family.ART_FRAME),
     }
     for type_string, (platform, family) in expected.items():
@@ -518,6 +525,21 @@ def test_fan_night_lights_per_model() -> None:
     assert not classic.parameter.accepts("0")
     assert two_pro.parameter.accepts("0")
     assert not two_pro.parameter.accepts("2")
+
+
+def test_night_light_options_name_each_models_codes() -> None:
+    (night_light,) = select.SELECTS
+    classic = {"off": "off", "bright": "1", "dim": "2"}
+    assert select.option_codes("Circulator Fan", night_light) == classic
+    assert select.option_codes("Standing Fan", night_light) == classic
+    assert select.option_codes("Battery Circulator Fan 2 Pro", night_light) == {
+        "off": "off",
+        "bright": "0",
+        "dim": "1",
+    }
+    # A type without the command, or unknown, gets no select.
+    assert select.option_codes("Smart Fan", night_light) == {}
+    assert select.option_codes("Teleporter", night_light) == {}
 
 
 def test_register_local_commands_reaches_the_aliases() -> None:

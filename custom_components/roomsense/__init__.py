@@ -79,6 +79,7 @@ PLATFORMS: list[Platform] = [
     Platform.LOCK,
     Platform.REMOTE,
     Platform.SCENE,
+    Platform.SELECT,
     Platform.SENSOR,
     Platform.SWITCH,
     Platform.VACUUM,

@@ -1,4 +1,8 @@
-"""Binary sensors: motion, contact, water leak, presence, doorbell presses and lock doors."""
+"""Binary sensors: motion, contact, leaks, presence, doorbell presses, doors and calibration.
+
+Doors are those of locks and garage door openers; covers and locks say whether they are
+calibrated.
+"""
 
 from __future__ import annotations
 
@@ -10,11 +14,13 @@ from homeassistant.components.binary_sensor import (
     BinarySensorEntity,
     BinarySensorEntityDescription,
 )
+from homeassistant.const import EntityCategory
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
 from . import catalog
-from .catalog import Feature
+from .catalog import Family, Feature
+from .cover import garage_door_open
 from .data import RoomSenseConfigEntry
 from .edge.entity import async_setup_edge_entities, connectivity_entities
 from .entity import RoomSenseEntity, described_devices
@@ -51,6 +57,12 @@ def _door_open(status: DeviceStatus) -> bool | None:
     if door_state in _DOOR_CLOSED_STATES:
         return False
     return None
+
+
+def _uncalibrated(status: DeviceStatus) -> bool | None:
+    # A problem sensor: on when the device has lost its end positions (`calibrate` false).
+    calibrated = as_bool(status.raw.get("calibrate"))
+    return None if calibrated is None else not calibrated
 
 
 def _doorbell_pressed(status: DeviceStatus) -> bool:
@@ -112,6 +124,24 @@ BINARY_SENSORS: tuple[RoomSenseBinarySensorDescription, ...] = (
         device_types=LOCK_TYPES,
         is_on_fn=_door_open,
         exists_fn=_has("doorState"),
+    ),
+    RoomSenseBinarySensorDescription(
+        key="door",
+        device_class=BinarySensorDeviceClass.DOOR,
+        device_types=catalog.types_with(Family.GARAGE_DOOR_OPENER),
+        is_on_fn=garage_door_open,
+        exists_fn=_has("doorStatus"),
+    ),
+    RoomSenseBinarySensorDescription(
+        key="calibration",
+        translation_key="calibration",
+        device_class=BinarySensorDeviceClass.PROBLEM,
+        entity_category=EntityCategory.DIAGNOSTIC,
+        device_types=catalog.types_with(
+            Family.CURTAIN, Family.ROLLER_SHADE, Family.BLIND_TILT, Family.LOCK
+        ),
+        is_on_fn=_uncalibrated,
+        exists_fn=_has("calibrate"),
     ),
 )
 

@@ -360,7 +360,8 @@ def _circulator_fan(night_lights: tuple[str, ...]) -> tuple[CommandSpec, ...]:
 
 
 # Night lights: "1" bright and "2" dim (§5.14); the 2 Pro, undocumented, counts from "0" as
-# Home Assistant's own integration sends it [UNV].
+# Home Assistant's own integration sends it [UNV]. The choice lists off, bright, dim in that
+# order, which is how the night light select names them.
 _CIRCULATOR_FAN: Final = _circulator_fan(("1", "2"))
 _CIRCULATOR_FAN_2_PRO: Final = _circulator_fan(("0", "1"))
 _SMART_FAN: Final = (
@@ -461,6 +462,8 @@ _SENSOR: Final = DeviceKind.SENSOR
 _LOCKS: Final = ("lock", "binary_sensor", "sensor")
 _VACUUMS: Final = ("vacuum", "sensor")
 _BINARY_SENSORS: Final = ("binary_sensor", "sensor")
+# Motorised covers report whether they are calibrated, and a battery.
+_COVERS: Final = ("cover", "binary_sensor", "sensor")
 _CLIMATE: Final = (Feature.CLIMATE_READINGS,)
 
 _PHYSICAL: Final = (
@@ -577,28 +580,31 @@ _PHYSICAL: Final = (
         DeviceKind.SWITCH,
         Family.RELAY_SWITCH_2PM,
         _RELAY_2PM,
-        platforms=("switch",),
+        # Each channel meters its own power, voltage, current and energy.
+        platforms=("switch", "sensor"),
     ),
     _spec(
         "Garage Door Opener",
         DeviceKind.SWITCH,
         Family.GARAGE_DOOR_OPENER,
         _GARAGE_DOOR,
-        platforms=("cover",),
+        # The door is a cover and, for the automations that want one, a door sensor too.
+        platforms=("cover", "binary_sensor"),
         # turnOn opens the garage.
         unlocking=("turnOn",),
     ),
     # Curtains and shades (§5.3, §5.15).
-    _spec("Curtain", DeviceKind.CURTAIN, Family.CURTAIN, _CURTAIN, platforms=("cover", "sensor")),
-    _spec("Curtain3", DeviceKind.CURTAIN, Family.CURTAIN, _CURTAIN, platforms=("cover", "sensor")),
+    _spec("Curtain", DeviceKind.CURTAIN, Family.CURTAIN, _CURTAIN, platforms=_COVERS),
+    _spec("Curtain3", DeviceKind.CURTAIN, Family.CURTAIN, _CURTAIN, platforms=_COVERS),
     # Not in the reference; Home Assistant's own integration drives it as a Curtain3 [UNV].
-    _spec("Curtain4", DeviceKind.CURTAIN, Family.CURTAIN, _CURTAIN, platforms=("cover", "sensor")),
+    _spec("Curtain4", DeviceKind.CURTAIN, Family.CURTAIN, _CURTAIN, platforms=_COVERS),
+    # Its status table lists no battery; Home Assistant's own integration reads one [UNV].
     _spec(
         "Blind Tilt",
         DeviceKind.BLIND,
         Family.BLIND_TILT,
         _BLIND_TILT,
-        platforms=("cover",),
+        platforms=_COVERS,
         pushes=False,
     ),
     _spec(
@@ -606,7 +612,7 @@ _PHYSICAL: Final = (
         DeviceKind.CURTAIN,
         Family.ROLLER_SHADE,
         _ROLLER_SHADE,
-        platforms=("cover", "sensor"),
+        platforms=_COVERS,
     ),
     # Locks (§5.6); the other spellings the cloud reports are `_ALIASES`.
     *(
@@ -747,27 +753,28 @@ _PHYSICAL: Final = (
         _THERMOSTAT,
         platforms=("climate", "sensor"),
     ),
-    # Fans (§5.14); only the battery and standing fans report a battery.
+    # Fans (§5.14); every one has a night light, only the battery and standing fans report a
+    # battery.
     _spec(
         "Battery Circulator Fan",
         DeviceKind.FAN,
         Family.CIRCULATOR_FAN,
         _CIRCULATOR_FAN,
-        platforms=("fan", "sensor"),
+        platforms=("fan", "select", "sensor"),
     ),
     _spec(
         "Circulator Fan",
         DeviceKind.FAN,
         Family.CIRCULATOR_FAN,
         _CIRCULATOR_FAN,
-        platforms=("fan",),
+        platforms=("fan", "select"),
     ),
     _spec(
         "Standing Circulator Fan",
         DeviceKind.FAN,
         Family.CIRCULATOR_FAN,
         _CIRCULATOR_FAN,
-        platforms=("fan", "sensor"),
+        platforms=("fan", "select", "sensor"),
     ),
     # Not in the reference; Home Assistant's own integration shows it as a battery fan [UNV].
     _spec(
@@ -775,7 +782,7 @@ _PHYSICAL: Final = (
         DeviceKind.FAN,
         Family.CIRCULATOR_FAN,
         _CIRCULATOR_FAN_2_PRO,
-        platforms=("fan", "sensor"),
+        platforms=("fan", "select", "sensor"),
     ),
     # Documented by v1.0 only; nothing shows it yet.
     _spec("Smart Fan", DeviceKind.OTHER, Family.SMART_FAN, _SMART_FAN),
@@ -858,6 +865,10 @@ _ALIASES: Final[dict[str, str]] = {
     # The webhook's spellings (§4), which the cloud's list uses too.
     "Standing Fan": "Standing Circulator Fan",
     "K20+ Pro": "Robot Vacuum Cleaner K20 Plus Pro",
+    # The reference's command tables say "S20" and its webhook sample "Robot Vacuum Cleaner
+    # K11 Plus" (§4 [INC]); Home Assistant's own integration takes both from the cloud's list.
+    "S20": "Robot Vacuum Cleaner S20",
+    "Robot Vacuum Cleaner K11 Plus": "Robot Vacuum Cleaner K11+",
 }
 """Other spellings of physical types: each names the same spec as the type it stands for."""
 

@@ -27,7 +27,7 @@ from .catalog import Family
 from .coordinator import RoomSenseCoordinator
 from .data import RoomSenseConfigEntry
 from .entity import RoomSenseEntity
-from .switchbot_cloud import Device
+from .switchbot_cloud import Device, DeviceStatus
 
 PARALLEL_UPDATES = 0
 
@@ -35,6 +35,17 @@ PARALLEL_UPDATES = 0
 # turnOn opens the door and the simulator (like the cloud) reports 0 after it, so 0 = open.
 GARAGE_DOOR_OPEN = 0
 GARAGE_DOOR_CLOSED = 1
+
+
+def garage_door_open(status: DeviceStatus) -> bool | None:
+    """Whether a garage door is open by its `doorStatus`; None for any other value."""
+    door_status = status.raw.get("doorStatus")
+    if door_status in (GARAGE_DOOR_OPEN, str(GARAGE_DOOR_OPEN)):
+        return True
+    if door_status in (GARAGE_DOOR_CLOSED, str(GARAGE_DOOR_CLOSED)):
+        return False
+    return None
+
 
 # Curtain `setPosition` is "index,mode,position"; mode "ff" lets the curtain pick its speed.
 _CURTAIN_POSITION_PARAMETER = "0,ff,{position}"
@@ -185,12 +196,8 @@ class GarageDoorCover(RoomSenseCover):
     @property
     def is_closed(self) -> bool | None:
         """Closed when `doorStatus` is 1."""
-        door_status = self.status.raw.get("doorStatus")
-        if door_status in (GARAGE_DOOR_OPEN, str(GARAGE_DOOR_OPEN)):
-            return False
-        if door_status in (GARAGE_DOOR_CLOSED, str(GARAGE_DOOR_CLOSED)):
-            return True
-        return None
+        door_open = garage_door_open(self.status)
+        return None if door_open is None else not door_open
 
     async def async_open_cover(self, **kwargs: Any) -> None:
         """Open the door."""

@@ -1,4 +1,8 @@
-"""Images: the picture an AI Art Frame shows, from the URL in its status (reference §5.16)."""
+"""Images: the picture an AI Art Frame shows, from the URL in its status (reference §5.16).
+
+The picture entity also takes `roomsense.upload_art_frame_image`, which sends the frame a new
+picture.
+"""
 
 from __future__ import annotations
 
@@ -84,3 +88,11 @@ class RoomSenseImage(RoomSenseEntity, ImageEntity):
         # The state is the time the picture changed; unknown while there is none.
         self._attr_image_last_updated = dt_util.utcnow() if url else None
         self._cached_image = None
+
+    async def async_upload_art_frame_image(self, image_url: str) -> None:
+        """Have the frame fetch and show the picture at a URL.
+
+        Where the cloud keeps the picture, and so the URL the status reports next, only the
+        cloud knows: the picture shown follows the next read.
+        """
+        await self.async_send_device_command("uploadImage", {"imageUrl": image_url})

@@ -1,4 +1,7 @@
-"""Sensors: climate readings, battery, light level, power metering, and API calls left."""
+"""Sensors: climate readings, battery, light level, power metering, and API calls left.
+
+Power is metered per device, and per channel on the two-channel relay.
+"""
 
 from __future__ import annotations
 
@@ -60,6 +63,21 @@ def _energy_today(status: DeviceStatus) -> float | None:
 def _minutes_used_today(status: DeviceStatus) -> int | None:
     minutes = status.extra.get("electricityOfDay")
     return minutes if isinstance(minutes, int) and not isinstance(minutes, bool) else None
+
+
+def _relay_channel(
+    channel: int, reading: str, divisor: int = 1, digits: int = 3
+) -> Callable[[DeviceStatus], float | None]:
+    """A reading of one Relay Switch 2PM channel: `switch<channel><reading>` (§5.10)."""
+    field = f"switch{channel}{reading}"
+
+    def value(status: DeviceStatus) -> float | None:
+        raw = status.raw.get(field)
+        if not isinstance(raw, int | float) or isinstance(raw, bool):
+            return None
+        return raw if divisor == 1 else round(raw / divisor, digits)
+
+    return value
 
 
 def _light_level(status: DeviceStatus) -> int | None:
@@ -146,6 +164,51 @@ SENSORS: tuple[RoomSenseSensorDescription, ...] = (
         native_unit_of_measurement=UnitOfTime.MINUTES,
         state_class=SensorStateClass.TOTAL_INCREASING,
         value_fn=_minutes_used_today,
+    ),
+    *(
+        description
+        for channel in (1, 2)
+        for description in (
+            RoomSenseSensorDescription(
+                key=f"channel_{channel}_power",
+                translation_key="channel_power",
+                translation_placeholders={"channel": str(channel)},
+                device_class=SensorDeviceClass.POWER,
+                native_unit_of_measurement=UnitOfPower.WATT,
+                state_class=SensorStateClass.MEASUREMENT,
+                value_fn=_relay_channel(channel, "Power"),
+            ),
+            RoomSenseSensorDescription(
+                key=f"channel_{channel}_voltage",
+                translation_key="channel_voltage",
+                translation_placeholders={"channel": str(channel)},
+                device_class=SensorDeviceClass.VOLTAGE,
+                native_unit_of_measurement=UnitOfElectricPotential.VOLT,
+                state_class=SensorStateClass.MEASUREMENT,
+                value_fn=_relay_channel(channel, "Voltage"),
+            ),
+            RoomSenseSensorDescription(
+                key=f"channel_{channel}_current",
+                translation_key="channel_current",
+                translation_placeholders={"channel": str(channel)},
+                device_class=SensorDeviceClass.CURRENT,
+                native_unit_of_measurement=UnitOfElectricCurrent.AMPERE,
+                state_class=SensorStateClass.MEASUREMENT,
+                # Reported in mA.
+                value_fn=_relay_channel(channel, "ElectricCurrent", 1000),
+            ),
+            RoomSenseSensorDescription(
+                key=f"channel_{channel}_energy",
+                translation_key="channel_energy",
+                translation_placeholders={"channel": str(channel)},
+                device_class=SensorDeviceClass.ENERGY,
+                native_unit_of_measurement=UnitOfEnergy.WATT_HOUR,
+                # A count that may restart (daily, like the 1PM's): a drop is a new cycle.
+                state_class=SensorStateClass.TOTAL_INCREASING,
+                # Reported in watt-minutes.
+                value_fn=_relay_channel(channel, "UsedElectricity", 60, 2),
+            ),
+        )
     ),
 )
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Final
 
 import probatio
+from homeassistant.components.image import DOMAIN as IMAGE_DOMAIN
 from homeassistant.core import (
     HomeAssistant,
     ServiceCall,
@@ -13,6 +14,8 @@ from homeassistant.core import (
 )
 from homeassistant.exceptions import ServiceValidationError, Unauthorized
 from homeassistant.helpers import config_validation as cv
+from homeassistant.helpers import service
+from homeassistant.helpers.typing import VolDictType
 from homeassistant.util.json import JsonValueType
 
 from .const import DOMAIN
@@ -29,6 +32,9 @@ ATTR_CONFIRM: Final = "confirm"
 ATTR_SCENE_ID: Final = "scene_id"
 ATTR_LIMIT: Final = "limit"
 ATTR_INSTRUCTION: Final = "instruction"
+ATTR_IMAGE_URL: Final = "image_url"
+
+SERVICE_UPLOAD_ART_FRAME_IMAGE: Final = "upload_art_frame_image"
 
 DEVICE_SCHEMA: Final = probatio.Schema({probatio.Required(ATTR_DEVICE_ID): cv.string})
 SEND_COMMAND_SCHEMA: Final = probatio.Schema(
@@ -45,6 +51,8 @@ SEND_COMMAND_SCHEMA: Final = probatio.Schema(
     }
 )
 SCENE_SCHEMA: Final = probatio.Schema({probatio.Required(ATTR_SCENE_ID): cv.string})
+# An entity service: the target (an art frame's picture, or the frame itself) comes on top.
+UPLOAD_ART_FRAME_IMAGE_SCHEMA: Final[VolDictType] = {probatio.Required(ATTR_IMAGE_URL): cv.url}
 AUDIT_SCHEMA: Final = probatio.Schema(
     {
         probatio.Optional(ATTR_LIMIT, default=100): probatio.All(
@@ -166,4 +174,13 @@ def async_register_services(hass: HomeAssistant) -> None:
         _edge_submit_job,
         EDGE_SUBMIT_SCHEMA,
         SupportsResponse.OPTIONAL,
+    )
+    # Sent by the picture entity, so it goes through the command gateway as a tap would.
+    service.async_register_platform_entity_service(
+        hass,
+        DOMAIN,
+        SERVICE_UPLOAD_ART_FRAME_IMAGE,
+        entity_domain=IMAGE_DOMAIN,
+        schema=UPLOAD_ART_FRAME_IMAGE_SCHEMA,
+        func="async_upload_art_frame_image",
     )

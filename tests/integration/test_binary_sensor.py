@@ -69,6 +69,8 @@ async def test_entities_follow_what_devices_report(
         f"{CLIMATE_PANEL}_motion",
         # Lock Lite reports no doorState, so it gets no door sensor.
         f"{LOCK_PRO}_door",
+        f"{LOCK_PRO}_calibration",
+        f"{LOCK_LITE}_calibration",
     }
 
 
@@ -85,6 +87,9 @@ async def test_entities_follow_what_devices_report(
         (WATER, "leak", "moisture", {"status": 1}, {"status": 0}),
         (PRESENCE, "presence", "occupancy", {"Detected": True}, {"Detected": False}),
         (LOCK_PRO, "door", "door", {"doorState": "open"}, {"doorState": "close"}),
+        # A lock that lost its calibration is a problem.
+        (LOCK_PRO, "calibration", "problem", {"calibrate": False}, {"calibrate": True}),
+        (LOCK_LITE, "calibration", "problem", {"calibrate": False}, {"calibrate": True}),
     ],
 )
 async def test_physical_changes(

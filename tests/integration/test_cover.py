@@ -7,8 +7,10 @@ from typing import Any
 import probatio
 import pytest
 from homeassistant.components.cover import CoverEntityFeature, CoverState
+from homeassistant.const import STATE_OFF, STATE_ON, STATE_UNKNOWN, EntityCategory
 from homeassistant.core import HomeAssistant
 from homeassistant.exceptions import HomeAssistantError, ServiceNotSupported
+from homeassistant.helpers import entity_registry as er
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
 from ..conftest import SimulatorAdmin, home_with
@@ -224,6 +226,76 @@ async def test_garage_door(
     assert hass.states.get(entity).state == CoverState.CLOSED
 
     assert await sent_commands(sim_admin, GARAGE) == [command("turnOn"), command("turnOff")]
+
+
+async def test_garage_door_sensor_follows_the_door(
+    hass: HomeAssistant, setup_entry: MockConfigEntry, sim_admin: SimulatorAdmin
+) -> None:
+    door = entity_id(hass, "binary_sensor", f"{GARAGE}_door")
+    cover = entity_id(hass, "cover", f"{GARAGE}_garage_door")
+    coordinator = setup_entry.runtime_data.coordinator
+    state = hass.states.get(door)
+    assert (state.state, state.attributes["device_class"]) == (STATE_OFF, "door")
+
+    await cover_service(hass, "open_cover", cover)
+    await coordinator.async_poll_device(GARAGE)
+    assert hass.states.get(door).state == STATE_ON
+    await cover_service(hass, "close_cover", cover)
+    await coordinator.async_poll_device(GARAGE)
+    assert hass.states.get(door).state == STATE_OFF
+    assert await sent_commands(sim_admin, GARAGE) == [command("turnOn"), command("turnOff")]
+
+    # Opened at the wall button: the cloud reports doorStatus 0.
+    await sim_admin.request("POST", f"devices/{GARAGE}/event", {"status": {"doorStatus": 0}})
+    await coordinator.async_poll_device(GARAGE)
+    assert hass.states.get(door).state == STATE_ON
+    await sim_admin.request("POST", f"devices/{GARAGE}/event", {"status": {"doorStatus": 7}})
+    await coordinator.async_poll_device(GARAGE)
+    assert hass.states.get(door).state == STATE_UNKNOWN
+
+
+async def test_only_motorised_covers_report_calibration(
+    hass: HomeAssistant, setup_entry: MockConfigEntry
+) -> None:
+    registry = er.async_get(hass)
+    calibration = {
+        entry.unique_id
+        for entry in er.async_entries_for_config_entry(registry, setup_entry.entry_id)
+        if entry.domain == "binary_sensor" and entry.unique_id.endswith("_calibration")
+    }
+    # Not the garage door opener, which has no `calibrate`.
+    assert calibration == {
+        f"{device_id}_calibration"
+        for device_id in (CURTAIN, CURTAIN_3, CURTAIN_4, ROLLER_SHADE, BLIND_TILT)
+    }
+    for unique_id in calibration:
+        registered = registry.async_get(entity_id(hass, "binary_sensor", unique_id))
+        assert registered is not None
+        assert registered.entity_category is EntityCategory.DIAGNOSTIC
+
+
+@pytest.mark.parametrize("device_id", [CURTAIN, CURTAIN_3, CURTAIN_4, ROLLER_SHADE, BLIND_TILT])
+async def test_lost_calibration_is_a_problem(
+    hass: HomeAssistant, setup_entry: MockConfigEntry, sim_admin: SimulatorAdmin, device_id: str
+) -> None:
+    entity = entity_id(hass, "binary_sensor", f"{device_id}_calibration")
+    coordinator = setup_entry.runtime_data.coordinator
+    state = hass.states.get(entity)
+    assert (state.state, state.attributes["device_class"]) == (STATE_OFF, "problem")
+    assert state.name.endswith(" Calibration")
+
+    event = {"status": {"calibrate": False}}
+    await sim_admin.request("POST", f"devices/{device_id}/event", event)
+    await coordinator.async_poll_device(device_id)
+    assert hass.states.get(entity).state == STATE_ON
+    await sim_admin.request("POST", f"devices/{device_id}/event", {"status": {"calibrate": True}})
+    await coordinator.async_poll_device(device_id)
+    assert hass.states.get(entity).state == STATE_OFF
+
+
+async def test_blind_tilt_battery(hass: HomeAssistant, setup_entry: MockConfigEntry) -> None:
+    battery = hass.states.get(entity_id(hass, "sensor", f"{BLIND_TILT}_battery"))
+    assert (battery.state, battery.attributes["unit_of_measurement"]) == ("90", "%")
 
 
 @pytest.mark.parametrize(

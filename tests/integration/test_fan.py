@@ -7,8 +7,10 @@ from typing import Any
 import probatio
 import pytest
 from homeassistant.components.fan import NotValidPresetModeError
-from homeassistant.const import STATE_OFF, STATE_ON
+from homeassistant.const import STATE_OFF, STATE_ON, STATE_UNKNOWN, EntityCategory
 from homeassistant.core import HomeAssistant, State
+from homeassistant.exceptions import ServiceValidationError
+from homeassistant.helpers import entity_registry as er
 from pytest_homeassistant_custom_component.common import (
     MockConfigEntry,
     mock_restore_cache,
@@ -174,6 +176,96 @@ async def test_circulator_fan_follows_physical_changes(
     assert state.state == STATE_ON
     assert state.attributes["percentage"] == 75
     assert state.attributes["preset_mode"] == "sleep"
+
+
+# --- night lights -------------------------------------------------------------------------
+
+# The documented fans count bright "1", dim "2"; the 2 Pro counts from "0".
+NIGHT_LIGHT_CODES = {
+    "Battery Circulator Fan": {"bright": "1", "dim": "2"},
+    "Circulator Fan": {"bright": "1", "dim": "2"},
+    "Standing Circulator Fan": {"bright": "1", "dim": "2"},
+    "Standing Fan": {"bright": "1", "dim": "2"},
+    "Battery Circulator Fan 2 Pro": {"bright": "0", "dim": "1"},
+}
+
+
+def night_light_entity(hass: HomeAssistant, device_id: str) -> str:
+    return entity_id(hass, "select", f"{device_id}_night_light")
+
+
+async def select_option(hass: HomeAssistant, entity: str, option: str) -> None:
+    await hass.services.async_call(
+        "select", "select_option", {"entity_id": entity, "option": option}, blocking=True
+    )
+
+
+@pytest.mark.parametrize("device_type", CIRCULATOR_TYPES)
+async def test_night_light_sends_each_models_codes(
+    hass: HomeAssistant, setup_entry: MockConfigEntry, sim_admin: SimulatorAdmin, device_type: str
+) -> None:
+    device_id = DEVICE_IDS[device_type]
+    codes = NIGHT_LIGHT_CODES[device_type]
+    entity = night_light_entity(hass, device_id)
+    state = hass.states.get(entity)
+    assert state.state == "off"
+    assert state.attributes["options"] == ["off", "bright", "dim"]
+    assert state.name == f"{device_type} Night light"
+    registered = er.async_get(hass).async_get(entity)
+    assert registered is not None
+    assert registered.entity_category is EntityCategory.CONFIG
+
+    await select_option(hass, entity, "dim")
+    assert hass.states.get(entity).state == "dim"
+    await select_option(hass, entity, "bright")
+    await select_option(hass, entity, "off")
+
+    assert await sent(sim_admin, device_id) == [
+        ("setNightLightMode", codes["dim"], "command"),
+        ("setNightLightMode", codes["bright"], "command"),
+        ("setNightLightMode", "off", "command"),
+    ]
+    await select_option(hass, entity, "bright")
+    await poll(setup_entry, device_id)
+    assert (await sim_admin.device(device_id))["status"]["nightStatus"] == codes["bright"]
+    assert hass.states.get(entity).state == "bright"
+
+
+async def test_night_light_follows_physical_changes(
+    hass: HomeAssistant, setup_entry: MockConfigEntry, sim_admin: SimulatorAdmin
+) -> None:
+    two_pro = DEVICE_IDS["Battery Circulator Fan 2 Pro"]
+    for device_id, night_status, option in (
+        (CIRCULATOR, "2", "dim"),
+        # The same code is bright on the 2 Pro.
+        (two_pro, "1", "dim"),
+        (two_pro, "0", "bright"),
+        # A code the model does not have is no option.
+        (two_pro, "2", STATE_UNKNOWN),
+    ):
+        event = {"status": {"nightStatus": night_status}}
+        await sim_admin.request("POST", f"devices/{device_id}/event", event)
+        await poll(setup_entry, device_id)
+        assert hass.states.get(night_light_entity(hass, device_id)).state == option
+
+
+async def test_unknown_night_light_option_is_refused(
+    hass: HomeAssistant, setup_entry: MockConfigEntry, sim_admin: SimulatorAdmin
+) -> None:
+    with pytest.raises(ServiceValidationError):
+        await select_option(hass, night_light_entity(hass, CIRCULATOR), "disco")
+    assert await sent(sim_admin, CIRCULATOR) == []
+
+
+async def test_purifiers_have_no_night_light(
+    hass: HomeAssistant, setup_entry: MockConfigEntry
+) -> None:
+    selects = {
+        entry.unique_id
+        for entry in er.async_entries_for_config_entry(er.async_get(hass), setup_entry.entry_id)
+        if entry.domain == "select"
+    }
+    assert selects == {f"{DEVICE_IDS[t]}_night_light" for t in CIRCULATOR_TYPES}
 
 
 # --- air purifiers ------------------------------------------------------------------------

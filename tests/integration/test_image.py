@@ -6,6 +6,7 @@ import socket
 from collections.abc import AsyncIterator
 from typing import Any
 
+import probatio
 import pytest
 from aiohttp import web
 from homeassistant.const import STATE_UNKNOWN
@@ -14,7 +15,9 @@ from homeassistant.helpers import entity_registry as er
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 from pytest_homeassistant_custom_component.typing import ClientSessionGenerator
 
-from ..conftest import SimulatorAdmin, home_with
+from custom_components.roomsense.const import DOMAIN
+
+from ..conftest import SimulatorAdmin, home_with, registry_device
 from .conftest import entity_id
 
 FRAME, BOT = (f"{n:012d}" for n in range(1, 3))
@@ -153,3 +156,63 @@ async def test_a_picture_changed_elsewhere_shows_after_a_poll(
     await coordinator.async_poll_device(FRAME)
     assert hass.states.get(picture_entity(hass)).state == STATE_UNKNOWN
     assert await sent(sim_admin) == []
+
+
+async def upload(hass: HomeAssistant, target: dict[str, str], image_url: str) -> None:
+    await hass.services.async_call(
+        DOMAIN, "upload_art_frame_image", {**target, "image_url": image_url}, blocking=True
+    )
+
+
+async def uploads(sim_admin: SimulatorAdmin) -> list[Any]:
+    return [
+        call["body"]["parameter"]
+        for call in await sim_admin.api_calls(f"/{FRAME}/commands")
+        if call["body"]["command"] == "uploadImage"
+    ]
+
+
+async def test_a_picture_uploaded_to_the_frame_shows(
+    hass: HomeAssistant,
+    setup_entry: MockConfigEntry,
+    sim_admin: SimulatorAdmin,
+    hass_client: ClientSessionGenerator,
+    pictures: str,
+) -> None:
+    coordinator = setup_entry.runtime_data.coordinator
+    assert await shown(hass, hass_client) == PICTURES["one"]
+
+    # Aimed at the frame's picture...
+    await upload(hass, {"entity_id": picture_entity(hass)}, f"{pictures}/three")
+    await coordinator.async_poll_device(FRAME)
+    assert await shown(hass, hass_client) == PICTURES["three"]
+
+    # ...or at the frame itself.
+    frame = registry_device(hass, (DOMAIN, FRAME))
+    assert frame is not None
+    await upload(hass, {"device_id": frame.id}, f"{pictures}/two")
+    await coordinator.async_poll_device(FRAME)
+    assert await shown(hass, hass_client) == PICTURES["two"]
+
+    assert await uploads(sim_admin) == [
+        {"imageUrl": f"{pictures}/three"},
+        {"imageUrl": f"{pictures}/two"},
+    ]
+    # Through the command gateway, audited as an entity action.
+    records = setup_entry.runtime_data.gateway.audit.records
+    assert [(r.command, r.source) for r in records[-2:]] == [("uploadImage", "entity")] * 2
+
+
+@pytest.mark.parametrize("image_url", ["not a url", "ftp://example.com/a.jpg", "", None])
+async def test_an_upload_without_a_web_address_is_refused(
+    hass: HomeAssistant,
+    setup_entry: MockConfigEntry,
+    sim_admin: SimulatorAdmin,
+    image_url: str | None,
+) -> None:
+    data = {"entity_id": picture_entity(hass)}
+    if image_url is not None:
+        data["image_url"] = image_url
+    with pytest.raises(probatio.Invalid):
+        await hass.services.async_call(DOMAIN, "upload_art_frame_image", data, blocking=True)
+    assert await uploads(sim_admin) == []

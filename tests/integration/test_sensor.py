@@ -13,15 +13,17 @@ from pytest_homeassistant_custom_component.common import MockConfigEntry
 from custom_components.roomsense.api_calls import DATA_COUNTERS, async_call_counter
 from roomsense_simulator import Simulator
 
-from ..conftest import home_with
+from ..conftest import SimulatorAdmin, home_with
 from .conftest import entity_id
 
-METER, CO2_METER, PLUG_MINI, RELAY_1PM = (f"{n:012d}" for n in range(1, 5))
+METER, CO2_METER, PLUG_MINI, RELAY_1PM, RELAY_2PM = (f"{n:012d}" for n in range(1, 6))
 
 
 @pytest.fixture
 def home() -> dict[str, Any]:
-    home = home_with("Meter", "MeterPro(CO2)", "Plug Mini (JP)", "Relay Switch 1PM")
+    home = home_with(
+        "Meter", "MeterPro(CO2)", "Plug Mini (JP)", "Relay Switch 1PM", "Relay Switch 2PM"
+    )
     home["devices"][1]["status"] = {"temperature": 21.5, "humidity": 48, "battery": 100}
     home["devices"][2]["status"] = {"temperature": 24.0, "humidity": 55, "CO2": 812}
     home["devices"][4]["status"] = {
@@ -31,6 +33,8 @@ def home() -> dict[str, Any]:
         "electricCurrent": 6500,
         "usedElectricity": 120,
     }
+    # Energy counted on channel 2 only, so the channels cannot be mistaken for each other.
+    home["devices"][5]["status"] = {"switch1UsedElectricity": 0, "switch2UsedElectricity": 90}
     return home
 
 
@@ -45,6 +49,10 @@ def home() -> dict[str, Any]:
         (f"{RELAY_1PM}_voltage", "100.2", "V"),
         (f"{RELAY_1PM}_current", "6.5", "A"),
         (f"{RELAY_1PM}_energy_today", "2.0", "Wh"),
+        (f"{RELAY_2PM}_channel_1_voltage", "100.1", "V"),
+        (f"{RELAY_2PM}_channel_2_voltage", "100.1", "V"),
+        (f"{RELAY_2PM}_channel_1_energy", "0.0", "Wh"),
+        (f"{RELAY_2PM}_channel_2_energy", "1.5", "Wh"),
     ],
 )
 async def test_readings(
@@ -68,6 +76,38 @@ async def test_only_reported_readings_become_sensors(
         if entry.domain == "sensor" and entry.unique_id.startswith(METER)
     }
     assert registry_ids == {f"{METER}_{key}" for key in ("temperature", "humidity", "battery")}
+
+
+async def test_relay_channels_meter_apart(
+    hass: HomeAssistant, setup_entry: MockConfigEntry, sim_admin: SimulatorAdmin
+) -> None:
+    registry_ids = {
+        entry.unique_id
+        for entry in hass.data["entity_registry"].entities.values()
+        if entry.domain == "sensor" and entry.unique_id.startswith(RELAY_2PM)
+    }
+    assert registry_ids == {
+        f"{RELAY_2PM}_channel_{channel}_{reading}"
+        for channel in (1, 2)
+        for reading in ("power", "voltage", "current", "energy")
+    }
+
+    def reading(channel: int, name: str) -> str:
+        unique_id = f"{RELAY_2PM}_channel_{channel}_{name}"
+        return hass.states.get(entity_id(hass, "sensor", unique_id)).state
+
+    assert (reading(1, "power"), reading(1, "current")) == ("0.0", "0.0")
+    channel_1 = entity_id(hass, "switch", f"{RELAY_2PM}_channel_1")
+    await hass.services.async_call("switch", "turn_on", {"entity_id": channel_1}, blocking=True)
+    await setup_entry.runtime_data.coordinator.async_poll_device(RELAY_2PM)
+    # The simulator's channel 1 load draws 40 W at 100.1 V: 400 mA.
+    assert (reading(1, "power"), reading(1, "current")) == ("40.0", "0.4")
+    assert (reading(2, "power"), reading(2, "current")) == ("0.0", "0.0")
+    sent = [call["body"] for call in await sim_admin.api_calls(f"/devices/{RELAY_2PM}/commands")]
+    assert sent == [{"command": "turnOn", "parameter": "1", "commandType": "command"}]
+    state = hass.states.get(entity_id(hass, "sensor", f"{RELAY_2PM}_channel_1_power"))
+    assert state.name == "Relay Switch 2PM Channel 1 power"
+    assert state.attributes["unit_of_measurement"] == "W"
 
 
 async def test_api_calls_left_today(

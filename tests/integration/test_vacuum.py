@@ -23,8 +23,11 @@ CLEAN_TYPES = (
     # The same robot by the name the cloud's list gives it.
     ("K20+ Pro", False, True),
     ("Robot Vacuum Cleaner K11+", False, True),
+    # The spellings Home Assistant's own integration takes from the cloud's list too.
+    ("Robot Vacuum Cleaner K11 Plus", False, True),
     ("Robot Vacuum Cleaner S10", True, True),
     ("Robot Vacuum Cleaner S20", True, True),
+    ("S20", True, True),
 )
 ALL_TYPES = (*LEGACY_TYPES, *(device_type for device_type, _, _ in CLEAN_TYPES))
 DEVICE_IDS = {device_type: f"{n:012d}" for n, device_type in enumerate(ALL_TYPES, start=1)}

@@ -138,6 +138,12 @@ async def test_lock_variants(make_api: SimulatorFactory) -> None:
         ("Smart Lock Vision Pro", "Lock Vision Pro", "W1141001"),
         ("Standing Fan", "Standing Circulator Fan", "Standing Fan"),
         ("K20+ Pro", "Robot Vacuum Cleaner K20 Plus Pro", "Robot Vacuum Cleaner K20+ Pro"),
+        ("S20", "Robot Vacuum Cleaner S20", "Robot Vacuum Cleaner s20"),
+        (
+            "Robot Vacuum Cleaner K11 Plus",
+            "Robot Vacuum Cleaner K11+",
+            "Robot Vacuum Cleaner K11 Plus",
+        ),
     ],
 )
 async def test_the_cloud_spelling_is_the_documented_type(

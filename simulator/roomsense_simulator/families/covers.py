@@ -92,6 +92,8 @@ BLIND_TILT = TypeSpec(
         "moving": False,
         "direction": "up",
         "slidePosition": 100,
+        # Not in its status table; Home Assistant's own integration reads it [UNV].
+        "battery": 90,
     },
     commands={
         "setPosition": _blind_tilt_position,

@@ -162,6 +162,12 @@ K20_PLUS_PRO = _combo_generation(
     "Robot Vacuum Cleaner K20+ Pro",
     water_level_in_change_param=True,
 )
+K11_PLUS = _combo_generation(
+    "Robot Vacuum Cleaner K11+",
+    "Robot Vacuum Cleaner K11 Plus",
+    water_level_in_change_param=True,
+)
+S20 = _station_generation("Robot Vacuum Cleaner S20", "Robot Vacuum Cleaner s20")
 
 # Where the README's webhook table and sample disagree (§4 [INC]), the sample is used.
 TYPES = [
@@ -177,11 +183,11 @@ TYPES = [
     K20_PLUS_PRO,
     # The cloud's list says "K20+ Pro", as the webhook table does (§4).
     spelled(K20_PLUS_PRO, "K20+ Pro"),
-    _combo_generation(
-        "Robot Vacuum Cleaner K11+",
-        "Robot Vacuum Cleaner K11 Plus",
-        water_level_in_change_param=True,
-    ),
+    K11_PLUS,
+    # The spelling of its webhook sample, which Home Assistant's own integration takes too.
+    spelled(K11_PLUS, "Robot Vacuum Cleaner K11 Plus"),
     _station_generation("Robot Vacuum Cleaner S10", "Robot Vacuum Cleaner S10"),
-    _station_generation("Robot Vacuum Cleaner S20", "Robot Vacuum Cleaner s20"),
+    S20,
+    # The command tables' spelling, which Home Assistant's own integration takes too.
+    spelled(S20, "S20"),
 ]
