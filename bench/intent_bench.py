@@ -62,6 +62,7 @@ from homeassistant.exceptions import ServiceNotSupported
 from homeassistant.helpers import area_registry as ar
 from homeassistant.helpers import device_registry as dr
 from homeassistant.helpers import entity_registry as er
+from homeassistant.helpers import intent
 from homeassistant.setup import async_setup_component
 
 from custom_components.roomsense import catalog
@@ -74,6 +75,7 @@ from custom_components.roomsense.fallback import (
     ParseResult,
     SceneInfo,
 )
+from custom_components.roomsense.switchbot_cloud import SwitchBotError
 from roomsense_simulator import Simulator
 
 BENCH = Path(__file__).resolve().parent
@@ -108,6 +110,20 @@ MAIN_DOMAINS = (
     "vacuum",
     "remote",
 )
+
+
+def _entrances() -> frozenset[str]:
+    """The demo home's locks and garage door openers: a wrong command there is the worst."""
+    home = json.loads(DEMO_HOME.read_text(encoding="utf-8"))
+    return frozenset(
+        device["deviceId"]
+        for device in home["devices"]
+        if catalog.kind_of(device["deviceType"]) is catalog.DeviceKind.LOCK
+        or catalog.family_of(device["deviceType"]) is catalog.Family.GARAGE_DOOR_OPENER
+    )
+
+
+ENTRANCES = _entrances()
 COMMAND_PATH = re.compile(r"^/v1\.1/devices/([^/]+)/commands$")
 SCENE_PATH = re.compile(r"^/v1\.1/scenes/([^/]+)/execute$")
 
@@ -194,10 +210,23 @@ def parameter_matches(want: Any, got: Any) -> bool:
         except ValueError:
             return False
     if isinstance(want, dict) and "$subset" in want:
-        return isinstance(got, dict) and all(got.get(k) == v for k, v in want["$subset"].items())
-    if isinstance(want, dict):
-        return want == got
-    return str(want) == str(got)
+        return isinstance(got, dict) and all(
+            _value(got.get(k)) == _value(v) for k, v in want["$subset"].items()
+        )
+    return _value(want) == _value(got)
+
+
+def _value(value: Any) -> Any:
+    """A parameter by value: true, "true" and "True" alike; 1 and "1" alike; recursively."""
+    if isinstance(value, bool):
+        return str(value).lower()
+    if isinstance(value, str) and value.lower() in ("true", "false"):
+        return value.lower()
+    if isinstance(value, dict):
+        return {key: _value(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_value(item) for item in value]
+    return str(value)
 
 
 def command_matches(want: dict[str, Any], got: Sent) -> bool:
@@ -224,7 +253,9 @@ def commands_match(alternative: dict[str, Any], sent: list[Sent]) -> bool:
 def passes(expect: list[dict[str, Any]], sent: list[Sent], scenes: list[str], answer: str) -> bool:
     for alternative in expect:
         if "scene" in alternative:
-            if scenes == [alternative["scene"]] and not sent:
+            # A scene alone, or a scene plus commands.
+            wanted = {"commands": alternative.get("commands", []), **alternative}
+            if scenes == [alternative["scene"]] and commands_match(wanted, sent):
                 return True
         elif "answer" in alternative:
             if sent or scenes:
@@ -236,6 +267,27 @@ def passes(expect: list[dict[str, Any]], sent: list[Sent], scenes: list[str], an
         elif not scenes and commands_match(alternative, sent):
             return True
     return False
+
+
+MISS_WRONG = "wrong"  # a command or scene no alternative allows: worse than nothing
+MISS_NOTHING = "nothing"  # nothing reached the cloud though something should have
+MISS_PARTIAL = "partial"  # only allowed commands, but not all that were needed
+MISS_REFUSED = "refused"  # the cloud refused a command (160/190): counted, never aborts
+
+
+def miss_kind(expect: list[dict[str, Any]], sent: list[Sent], scenes: list[str]) -> str:
+    """Why a failed turn failed: a wrong or extra effect, no effect, or part of one."""
+    allowed = [
+        want
+        for alternative in expect
+        for want in (*alternative.get("commands", []), *alternative.get("optional", []))
+    ]
+    allowed_scenes = {alternative["scene"] for alternative in expect if "scene" in alternative}
+    if any(not any(command_matches(want, got) for want in allowed) for got in sent):
+        return MISS_WRONG
+    if any(scene not in allowed_scenes for scene in scenes):
+        return MISS_WRONG
+    return MISS_PARTIAL if sent or scenes else MISS_NOTHING
 
 
 # --- the home, as Home Assistant sees it ---------------------------------------------------
@@ -386,6 +438,14 @@ class Turn:
     answer: str
     parse_ms: float | None = None
     snapshot_ms: float | None = None
+    # Why it failed (None when it passed): MISS_WRONG, MISS_NOTHING, MISS_PARTIAL, MISS_REFUSED.
+    miss: str | None = None
+    # The built-in agent raised or answered with an error.
+    error: bool = False
+
+    def __post_init__(self) -> None:
+        if not self.ok and self.miss is None:
+            self.miss = miss_kind(self.utterance["expect"], self.sent, self.scenes)
 
     @property
     def answer_only(self) -> bool:
@@ -451,40 +511,57 @@ class Bench:
         built = time.perf_counter()
         result: ParseResult = FallbackParser(snapshot).parse(utterance["text"])
         parsed = time.perf_counter()
-        if not result.needs_confirmation:
-            for action in result.actions:
-                await client.send_command(
-                    action.device_id, action.command, action.parameter, action.command_type
-                )
-            if result.scene_id:
-                await client.execute_scene(result.scene_id)
+        refused = False
+        try:
+            if not result.needs_confirmation:
+                for action in result.actions:
+                    await client.send_command(
+                        action.device_id, action.command, action.parameter, action.command_type
+                    )
+                if result.scene_id:
+                    await client.execute_scene(result.scene_id)
+        except SwitchBotError:
+            refused = True  # a command the cloud does not take (160/190) is a miss
         done = time.perf_counter()
         sent, scenes = cloud_effect(self.sim.calls)
         answer = " ".join(x for x in (result.answer, result.reply) if x)
+        ok = not refused and passes(utterance["expect"], sent, scenes, answer)
+        miss = None
+        if refused:
+            # The refused request is in the record too: it may also have been a wrong one.
+            wrong = miss_kind(utterance["expect"], sent, scenes) == MISS_WRONG
+            miss = MISS_WRONG if wrong else MISS_REFUSED
         return Turn(
             utterance,
-            passes(utterance["expect"], sent, scenes, answer),
+            ok,
             (done - built) * 1000,
             sent,
             scenes,
             answer,
             parse_ms=(parsed - built) * 1000,
             snapshot_ms=(built - start) * 1000,
+            miss=miss,
         )
 
     async def builtin_turn(self, utterance: dict[str, Any]) -> Turn:
         start = time.perf_counter()
-        result = await conversation.async_converse(
-            self.hass,
-            utterance["text"],
-            None,
-            Context(),
-            language=utterance["lang"],
-            agent_id=BUILTIN_AGENT,
-        )
-        await self.hass.async_block_till_done()
+        error = False
+        speech = ""
+        try:
+            result = await conversation.async_converse(
+                self.hass,
+                utterance["text"],
+                None,
+                Context(),
+                language=utterance["lang"],
+                agent_id=BUILTIN_AGENT,
+            )
+            await self.hass.async_block_till_done()
+            speech = result.response.speech.get("plain", {}).get("speech", "") or ""
+            error = result.response.response_type is intent.IntentResponseType.ERROR
+        except Exception:  # noqa: BLE001 - every error of the agent is a counted miss
+            error = True
         done = time.perf_counter()
-        speech = result.response.speech.get("plain", {}).get("speech", "") or ""
         sent, scenes = cloud_effect(self.sim.calls)
         return Turn(
             utterance,
@@ -493,7 +570,13 @@ class Bench:
             sent,
             scenes,
             speech,
+            error=error,
         )
+
+
+def _touches_entrance(turn: Turn) -> bool:
+    """Whether a turn sent anything to a lock or a garage door opener."""
+    return any(sent.device in ENTRANCES for sent in turn.sent)
 
 
 def rate(turns: list[Turn]) -> str:
@@ -518,6 +601,27 @@ def report(runs: list[AgentRun], verbose: bool) -> None:
         idle = [t for t in run.turns if t.ok and not t.sent and not t.scenes and not t.answer_only]
         row += f"{len(idle):>26}"
     print(row + "   (passes where sending nothing was the expected or an accepted effect)")
+
+    print("\n== misses, by what reached the cloud ==")
+    for kind, label in (
+        (MISS_WRONG, "wrong/extra"),
+        (MISS_NOTHING, "sent nothing"),
+        (MISS_PARTIAL, "partial"),
+        (MISS_REFUSED, "refused"),
+    ):
+        row = f"{label:12}"
+        for run in runs:
+            count = sum(t.miss == kind for t in run.turns)
+            row += f"{f'{count} ({100 * count / max(len(run.turns), 1):.1f} %)':>26}"
+        print(row)
+    row = f"{'wrong: lock':12}"
+    for run in runs:
+        row += f"{sum(t.miss == MISS_WRONG and _touches_entrance(t) for t in run.turns):>26}"
+    print(row + "   (wrong or extra commands on a lock or garage door)")
+    row = f"{'agent errors':12}"
+    for run in runs:
+        row += f"{sum(t.error for t in run.turns):>26}"
+    print(row)
 
     print("\n== per category ==")
     categories = sorted({t.utterance["category"] for r in runs for t in r.turns})
@@ -582,7 +686,7 @@ def report(runs: list[AgentRun], verbose: bool) -> None:
                 got = "; ".join(str(s) for s in t.sent) or "-"
                 if t.scenes:
                     got += " scene " + ",".join(t.scenes)
-                print(f"[{u['lang']} {u['category']}] {u['text']}")
+                print(f"[{u['lang']} {u['category']} {t.miss}] {u['text']}")
                 print(f"    sent: {got}")
                 print(f"    said: {t.answer[:160]!r}")
                 print(f"    want: {json.dumps(u['expect'], ensure_ascii=False)[:300]}")
