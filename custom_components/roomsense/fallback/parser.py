@@ -22,6 +22,7 @@ from ..catalog import Family
 from . import lexicon as lx
 from .commands import Request, build_actions
 from .lexicon import Op
+from .numbers import read_numbers
 from .model import (
     Action,
     AreaInfo,
@@ -440,7 +441,9 @@ class FallbackParser:
     def parse(self, text: str) -> ParseResult:
         """Understand one utterance; nothing is executed, the result says what to do."""
         language = detect_language(text)
-        normalized = _colloquial(normalize(text))
+        # Numbers said in words become digits and a corrected value gives way to the last one
+        # (only in what was said: the lexicon's own words stay words).
+        normalized = _colloquial(read_numbers(normalize(text)))
         scan = self._scan(normalized)
         if scan.has(_Tag.NEGATION) and not self._is_question(normalized, scan, language):
             return _reply(language, lx.NEGATION_REPLY, "negated")
