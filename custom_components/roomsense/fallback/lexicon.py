@@ -1025,6 +1025,43 @@ NO_DEVICE_REPLY: Final = (
     "該当する機器が見つかりませんでした。何も操作していません。",
     "I couldn't find a matching device, so I didn't do anything.",
 )
+# Something asked for later ("in 30 minutes", 「1時間後に」): never done now.
+DELAYED_REPLY: Final = (
+    "時間を指定した操作は今すぐには実行しません。何も操作していません。"
+    "「毎日7時に…」のようなオートメーションとして頼んでください。",
+    "That was asked for later, so I didn't do anything now. "
+    'Ask for it as an automation, like "every day at 7...".',
+)
+# A feature word ("child lock") no device of the request has: nothing is sent.
+FEATURE_REPLY: Final = (
+    "その機能を持つ機器が見つかりません。何も操作していません。",
+    "None of the devices you named has that feature, so I didn't do anything.",
+)
+# Time offsets: "in 30 minutes", "after an hour", 「1時間後に」「30分したら」.
+DELAY_PATTERN: Final = (
+    r"\d+\s*(?:分|時間|秒)\s*(?:後|ご|したら|経ったら|たったら|経過後)"
+    r"|(?:\bin|\bafter)\s+(?:\d+|an?|half an?)\s+(?:minutes?|mins?|hours?|hrs?|seconds?|secs?)\b"
+    # A duration ("for 30 minutes", 「30分間」): the stop at its end is a later action too.
+    r"|\bfor\s+(?:\d+|an?|half an?)\s+(?:minutes?|mins?|hours?|hrs?)\b|\d+\s*(?:分|時間)間"
+)
+# Words that open or unlock: with them, "the door lock" is the thing to open, not to lock.
+OPENING_WORDS: Final = r"開け|あけ|解錠|開錠|\bopen\b|\bunlock\b"
+# The direction a Blind Tilt's slats face.
+TILT_UP_WORDS: Final = r"上向き|うわむき|facing up|\bupwards?\b|\btilt(?:ed)? up\b"
+TILT_DOWN_WORDS: Final = r"下向き|したむき|facing down|\bdownwards?\b|\btilt(?:ed)? down\b"
+# Words of one feature, and the commands that carry it out: a request naming the feature
+# reaches only a device with one of these commands (a learned button named after it too).
+FEATURE_COMMANDS: Final[tuple[tuple[str, frozenset[str]], ...]] = (
+    (r"チャイルドロック|child\s*-?lock", frozenset({"setChildLock"})),
+    (r"ナイトライト|常夜灯|night\s*-?light", frozenset({"setNightLightMode"})),
+    (r"首振り|スイング|swing|oscillat", frozenset({"swing"})),
+    (
+        r"モップを?(?:洗|乾か)|(?:wash|dry|clean)\s+(?:the\s+)?mop|mop\s+(?:wash|dry)",
+        frozenset({"selfClean"}),
+    ),
+    (r"タイマー|\btimer\b", frozenset({"closeDelay"})),
+)
+
 UNSUPPORTED_REPLY: Final = (
     "{name}はその操作に対応していません。何も操作していません。",
     "The {name} can't do that, so I didn't do anything.",

@@ -22,7 +22,6 @@ from ..catalog import Family
 from . import lexicon as lx
 from .commands import Request, build_actions
 from .lexicon import Op
-from .numbers import read_numbers
 from .model import (
     Action,
     AreaInfo,
@@ -32,6 +31,7 @@ from .model import (
     Language,
     ParseResult,
 )
+from .numbers import read_numbers
 
 _JAPANESE_CHARS: Final = re.compile(r"[\u3040-\u30ff\u3400-\u9fff\uff66-\uff9f]")
 _ASCII_TERM: Final = re.compile(r"[a-z0-9]")
@@ -447,13 +447,18 @@ class FallbackParser:
         scan = self._scan(normalized)
         if scan.has(_Tag.NEGATION) and not self._is_question(normalized, scan, language):
             return _reply(language, lx.NEGATION_REPLY, "negated")
+        if _DELAY.search(normalized):
+            # Asked for later: doing it now would be wrong (automations run it later).
+            return _reply(language, lx.DELAYED_REPLY, "delayed")
         clauses = self._clauses(normalized, scan)
         if len(clauses) > 1 and self._one_climate_request(scan):
             # "AC on, cooling, 26, fan low": one request about the air conditioner.
             clauses = [normalized]
         if len(clauses) > 1:
-            return self._compound(clauses, language)
-        return self._parse_clause(normalized, scan, language, [])
+            result = self._compound(clauses, language)
+        else:
+            result = self._parse_clause(normalized, scan, language, [])
+        return _bound_to_features(normalized, _as_said(normalized, result), language)
 
     def _clauses(self, text: str, scan: _Scan) -> list[str]:
         """Split "do A and do B" into requests; a piece with nothing to do joins its neighbour.
@@ -1301,6 +1306,60 @@ def _substring_spans(text: str, term: str) -> list[tuple[int, int]]:
 
 def _unique[T](values: Iterable[T]) -> list[T]:
     return list(dict.fromkeys(values))
+
+
+_DELAY: Final = re.compile(lx.DELAY_PATTERN)
+_FEATURES: Final = tuple((re.compile(words), commands) for words, commands in lx.FEATURE_COMMANDS)
+
+
+_OPENING: Final = re.compile(lx.OPENING_WORDS)
+_TILT_UP: Final = re.compile(lx.TILT_UP_WORDS)
+_TILT_DOWN: Final = re.compile(lx.TILT_DOWN_WORDS)
+
+
+def _as_said(text: str, result: ParseResult) -> ParseResult:
+    """Details the words settle and a request's operation may miss.
+
+    "Open the door lock" names a lock but asks to open it: it is an unlock (confirmed
+    first), never a lock. A Blind Tilt faces up or down as said ("close it facing up").
+    """
+    actions: list[Action] = []
+    for action in result.actions:
+        if action.command == "lock" and _OPENING.search(text):
+            action = replace(action, command="unlock", dangerous=True)
+        elif action.command == "closeDown" and _TILT_UP.search(text):
+            action = replace(action, command="closeUp")
+        elif (
+            action.command == "setPosition"
+            and isinstance(action.parameter, str)
+            and action.parameter.startswith("up;")
+            and _TILT_DOWN.search(text)
+        ):
+            action = replace(action, parameter="down;" + action.parameter.removeprefix("up;"))
+        actions.append(action)
+    if tuple(actions) == result.actions:
+        return result
+    return replace(result, actions=tuple(actions))
+
+
+def _bound_to_features(text: str, result: ParseResult, language: Language) -> ParseResult:
+    """A feature word binds to the device that has the feature, or nothing is sent.
+
+    "Turn on the child lock" must never lock the front door: when the words name a feature,
+    every action must be one of that feature's commands (or a learned button named so).
+    """
+    if not result.actions:
+        return result
+    for words, commands in _FEATURES:
+        if words.search(text) is None:
+            continue
+        for action in result.actions:
+            named_button = action.command_type == "customize" and words.search(
+                normalize(action.command)
+            )
+            if action.command not in commands and not named_button:
+                return _reply(language, lx.FEATURE_REPLY, "feature_missing")
+    return result
 
 
 def _reply(
