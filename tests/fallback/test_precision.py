@@ -29,14 +29,25 @@ def test_a_request_for_later_sends_nothing_now(parser: FallbackParser, text: str
 
 
 @pytest.mark.parametrize(
-    "text",
-    ["turn on the child lock", "チャイルドロックをオンにして", "エアコンのスイングをオンにして"],
+    ("text", "parameter"),
+    [
+        ("turn on the child lock", "true"),
+        ("チャイルドロックをオンにして", "true"),
+        ("加湿器のチャイルドロックを解除して", "false"),
+    ],
 )
-def test_a_feature_word_never_reaches_a_device_without_the_feature(
-    parser: FallbackParser, text: str
+def test_a_feature_word_binds_to_the_device_that_has_it(
+    parser: FallbackParser, text: str, parameter: str
 ) -> None:
     result = parser.parse(text)
-    assert all(action.device_id != LOCK for action in result.actions)
+    assert [(a.device_id, a.command, a.parameter) for a in result.actions] == [
+        (HUMIDIFIER, "setChildLock", parameter)
+    ]
+
+
+@pytest.mark.parametrize("text", ["エアコンのスイングをオンにして", "turn on the tv's timer"])
+def test_a_feature_no_named_device_has_sends_nothing(parser: FallbackParser, text: str) -> None:
+    result = parser.parse(text)
     assert result.actions == ()
     assert "didn't do anything" in result.reply or "何も操作していません" in result.reply
 

@@ -1053,7 +1053,8 @@ TILT_DOWN_WORDS: Final = r"下向き|したむき|facing down|\bdownwards?\b|\bt
 # reaches only a device with one of these commands (a learned button named after it too).
 FEATURE_COMMANDS: Final[tuple[tuple[str, frozenset[str]], ...]] = (
     (r"チャイルドロック|child\s*-?lock", frozenset({"setChildLock"})),
-    (r"ナイトライト|常夜灯|night\s*-?light", frozenset({"setNightLightMode"})),
+    # (常夜灯 is a ceiling light's night light, usually a learned button: not the fan's.)
+    (r"ナイトライト|night\s*-?light", frozenset({"setNightLightMode"})),
     (r"首振り|スイング|swing|oscillat", frozenset({"swing"})),
     (
         r"モップを?(?:洗|乾か)|(?:wash|dry|clean)\s+(?:the\s+)?mop|mop\s+(?:wash|dry)",
@@ -1061,6 +1062,19 @@ FEATURE_COMMANDS: Final[tuple[tuple[str, frozenset[str]], ...]] = (
     ),
     (r"タイマー|\btimer\b", frozenset({"closeDelay"})),
 )
+
+# Saying a feature is switched off ("child lock off", 「チャイルドロックを解除」), or set dim.
+FEATURE_OFF_WORDS: Final = (
+    r"オフ|おふ|解除|外して|はずして|切って|消して|\boff\b|disable|deactivate|remove"
+)
+FEATURE_DIM_WORDS: Final = r"暗め|弱|\bdim\b|\blow\b"
+FEATURE_DRY_WORDS: Final = r"乾か|\bdry\b"
+FEATURE_DONE_REPLY: Final = ("{name}の{feature}を設定します。", "Setting the {name}'s {feature}.")
+FEATURE_NAMES: Final[dict[str, tuple[str, str]]] = {
+    "setChildLock": ("チャイルドロック", "child lock"),
+    "setNightLightMode": ("ナイトライト", "night light"),
+    "selfClean": ("モップ", "mop"),
+}
 
 UNSUPPORTED_REPLY: Final = (
     "{name}はその操作に対応していません。何も操作していません。",

@@ -18,7 +18,7 @@ from functools import lru_cache
 from typing import Any, Final
 
 from .. import catalog
-from ..catalog import Family
+from ..catalog import Choice, Family
 from . import lexicon as lx
 from .commands import Request, build_actions
 from .lexicon import Op
@@ -458,7 +458,62 @@ class FallbackParser:
             result = self._compound(clauses, language)
         else:
             result = self._parse_clause(normalized, scan, language, [])
-        return _bound_to_features(normalized, _as_said(normalized, result), language)
+        result = _bound_to_features(normalized, _as_said(normalized, result), language)
+        if not result.actions and (feature := self._feature_request(normalized, language)):
+            return feature
+        return result
+
+    def _feature_request(self, text: str, language: Language) -> ParseResult | None:
+        """A feature named on its own ("turn on the child lock"): the one device that has it.
+
+        Two devices with the feature and no name to tell them apart: nothing is sent.
+        """
+        for words, commands in _FEATURES:
+            if words.search(text) is None:
+                continue
+            (command,) = sorted(commands)
+            if command not in lx.FEATURE_NAMES:
+                return None
+            if any(
+                words.search(normalize(button))
+                for device in self._snapshot.devices
+                for button in device.custom_buttons
+            ):
+                return None  # a learned button of that name: the remote's own path decides
+            having = [
+                device
+                for device in self._snapshot.devices
+                if catalog.supports(device.device_type, command, infrared=device.is_infrared)
+            ]
+            named = [device for device in having if self._names(device, text)]
+            candidates = named or having
+            if len(candidates) != 1:
+                return None
+            device = candidates[0]
+            spec = catalog.command_spec(device.device_type, command)
+            values = spec.parameter.values if spec and isinstance(spec.parameter, Choice) else ()
+            parameter = _feature_value(command, values, text)
+            if parameter is None:
+                return None
+            feature = lx.FEATURE_NAMES[command][0 if language == "ja" else 1]
+            reply = lx.FEATURE_DONE_REPLY[0 if language == "ja" else 1].format(
+                name=device.name, feature=feature
+            )
+            return ParseResult(
+                language,
+                True,
+                reply,
+                (Action(device.device_id, command, parameter),),
+                intent="feature",
+            )
+        return None
+
+    def _names(self, device: DeviceInfo, text: str) -> bool:
+        """Whether the words name this device, its kind or its room."""
+        terms = [device.name, *device.aliases, *lx.KIND_WORDS.get(device.kind, ())]
+        if device.area:
+            terms.append(device.area)
+        return any(normalize(term) in text for term in terms if term)
 
     def _clauses(self, text: str, scan: _Scan) -> list[str]:
         """Split "do A and do B" into requests; a piece with nothing to do joins its neighbour.
@@ -1312,6 +1367,25 @@ _DELAY: Final = re.compile(lx.DELAY_PATTERN)
 _FEATURES: Final = tuple((re.compile(words), commands) for words, commands in lx.FEATURE_COMMANDS)
 
 
+_FEATURE_OFF: Final = re.compile(lx.FEATURE_OFF_WORDS)
+_FEATURE_DIM: Final = re.compile(lx.FEATURE_DIM_WORDS)
+_FEATURE_DRY: Final = re.compile(lx.FEATURE_DRY_WORDS)
+
+
+def _feature_value(command: str, values: tuple[str, ...], text: str) -> str | None:
+    """The parameter a feature's command takes for what was said, from the catalog's codes."""
+    if command == "selfClean":
+        return "2" if _FEATURE_DRY.search(text) else "1"  # 1 washes the mop, 2 dries it
+    if command == "setChildLock" and len(values) == 2:
+        on, off = ("1", "0") if set(values) == {"0", "1"} else ("true", "false")
+        return off if _FEATURE_OFF.search(text) else on
+    if command == "setNightLightMode" and len(values) >= 3:
+        if _FEATURE_OFF.search(text):
+            return values[0]
+        return values[2] if _FEATURE_DIM.search(text) else values[1]
+    return None
+
+
 _OPENING: Final = re.compile(lx.OPENING_WORDS)
 _TILT_UP: Final = re.compile(lx.TILT_UP_WORDS)
 _TILT_DOWN: Final = re.compile(lx.TILT_DOWN_WORDS)
@@ -1346,7 +1420,7 @@ def _bound_to_features(text: str, result: ParseResult, language: Language) -> Pa
     """A feature word binds to the device that has the feature, or nothing is sent.
 
     "Turn on the child lock" must never lock the front door: when the words name a feature,
-    every action must be one of that feature's commands (or a learned button named so).
+    every action must be one of that feature's commands (or a learned button).
     """
     if not result.actions:
         return result
@@ -1354,10 +1428,9 @@ def _bound_to_features(text: str, result: ParseResult, language: Language) -> Pa
         if words.search(text) is None:
             continue
         for action in result.actions:
-            named_button = action.command_type == "customize" and words.search(
-                normalize(action.command)
-            )
-            if action.command not in commands and not named_button:
+            # A learned button was matched by its own name (全灯, 常夜灯): the remote knows it.
+            learned_button = action.command_type == "customize"
+            if action.command not in commands and not learned_button:
                 return _reply(language, lx.FEATURE_REPLY, "feature_missing")
     return result
 
