@@ -93,3 +93,8 @@ def test_numbers_in_words_and_corrections_reach_the_air_conditioner(
     (action,) = result.actions
     assert (action.device_id, action.command) == (AIRCON, "setAll")
     assert str(action.parameter).startswith(setting)
+
+
+def test_a_stretched_goodbye_runs_the_leaving_scene(parser: FallbackParser) -> None:
+    assert parser.parse("いってきまーす").scene_id == parser.parse("いってきます").scene_id
+    assert parser.parse("いってきまーす").scene_id is not None

@@ -50,6 +50,7 @@ _TRAILING_PUNCTUATION: Final = " 。.!！、,~〜ー…♪"
 _OPS_NEEDING_TARGET_AREA: Final = (Op.OPEN, Op.CLOSE, Op.POSITION, Op.STOP)
 _COVER_KINDS: Final = frozenset({DeviceKind.CURTAIN, DeviceKind.BLIND})
 _SENSOR_FIELDS: Final = {"temperature": "temperature", "humidity": "humidity", "co2": "CO2"}
+_STRETCH: Final = re.compile(r"(?<=[\u3041-\u309f])ー+")
 _CHANNEL_SUFFIX: Final = re.compile(r"(\d)(ch)(?![a-z])")
 # Where one request ends and the next begins: "、", "and", "then", or a verb's て-form.
 _CLAUSE_BREAK: Final = re.compile(
@@ -1307,7 +1308,9 @@ def _is_unknown_clause(piece: str) -> bool:
 
 
 def _colloquial(text: str) -> str:
-    """The plain form of a request: 消しといて → 消して, 8ch → 8 ch."""
+    """The plain form of a request: 消しといて → 消して, いってきまーす → いってきます."""
+    # A long mark after hiragana only stretches the sound; in katakana words it is spelling.
+    text = _STRETCH.sub("", text)
     for colloquial, plain in lx.TE_OKU_FORMS:
         text = text.replace(colloquial, plain)
     return _CHANNEL_SUFFIX.sub(r"\1 \2", text)
