@@ -20,7 +20,7 @@ from custom_components.roomsense.edge import DATA_EDGE, EdgeManager
 from custom_components.roomsense.switchbot_cloud import SwitchBotCloudClient
 from roomsense_simulator import Simulator
 
-from ..conftest import SECRET, TOKEN
+from ..conftest import SECRET, TOKEN, free_port
 
 
 @pytest.fixture(autouse=True)
@@ -56,6 +56,24 @@ async def loopback_internal_url(hass: HomeAssistant) -> None:
     the simulator would push events there.
     """
     await hass.config.async_update(internal_url="http://127.0.0.1:9")  # the discard port
+
+
+@pytest.fixture
+async def ha_url(hass: HomeAssistant, socket_enabled: None) -> AsyncIterator[str]:
+    """Home Assistant's own HTTP server on a free loopback port, known as its internal URL.
+
+    A module using it keeps the real server by overriding `disable_http_server`.
+    """
+    port = free_port()
+    assert await async_setup_component(
+        hass, "http", {"http": {"server_host": "127.0.0.1", "server_port": port}}
+    )
+    # The server starts with the frontend or at Home Assistant's start, long past here.
+    await hass.http.start()
+    url = f"http://127.0.0.1:{port}"
+    await hass.config.async_update(internal_url=url)
+    yield url
+    await hass.http.stop()
 
 
 @pytest.fixture

@@ -13,7 +13,6 @@ import pytest
 from aiohttp.test_utils import TestClient
 from homeassistant.const import EVENT_HOMEASSISTANT_STOP
 from homeassistant.core import HomeAssistant
-from homeassistant.setup import async_setup_component
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 from pytest_homeassistant_custom_component.typing import ClientSessionGenerator
 
@@ -21,7 +20,7 @@ from custom_components.roomsense import events_view
 from custom_components.roomsense.const import EVENT_ROOMSENSE
 from custom_components.roomsense.events_view import URL_EVENTS, async_register_events_view
 
-from ..conftest import SimulatorAdmin, free_port, home_with
+from ..conftest import SimulatorAdmin, home_with
 
 METER, CONTACT = (f"{n:012d}" for n in range(1, 3))
 
@@ -43,20 +42,6 @@ async def client(
     """An authenticated client of Home Assistant's HTTP app, with the view registered."""
     async_register_events_view(hass)
     return await hass_client()
-
-
-@pytest.fixture
-async def ha_url(hass: HomeAssistant, socket_enabled: None) -> AsyncIterator[str]:
-    """Home Assistant's own HTTP server on a free port, known as its internal URL."""
-    port = free_port()
-    assert await async_setup_component(
-        hass, "http", {"http": {"server_host": "127.0.0.1", "server_port": port}}
-    )
-    await hass.http.start()
-    url = f"http://127.0.0.1:{port}"
-    await hass.config.async_update(internal_url=url)
-    yield url
-    await hass.http.stop()
 
 
 def listeners(hass: HomeAssistant) -> int:

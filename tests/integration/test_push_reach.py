@@ -7,7 +7,7 @@ pushes still travel over real HTTP.
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import Iterator
 from datetime import timedelta
 from typing import Any
 from unittest.mock import AsyncMock, patch
@@ -19,14 +19,13 @@ from homeassistant.const import STATE_OFF, STATE_ON
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers import issue_registry as ir
 from homeassistant.helpers.dispatcher import async_dispatcher_send
-from homeassistant.setup import async_setup_component
 from pytest_homeassistant_custom_component.common import MockConfigEntry, async_fire_time_changed
 
 from custom_components.roomsense.const import DOMAIN
 from custom_components.roomsense.coordinator import PUSH_GRACE, SAFETY_POLL_INTERVAL
 from custom_components.roomsense.webhook import cloud_is_local
 
-from ..conftest import SimulatorAdmin, free_port, home_with
+from ..conftest import SimulatorAdmin, home_with
 from .conftest import entity_id
 
 METER, CONTACT, HUB_MINI = (f"{n:012d}" for n in range(1, 4))
@@ -40,20 +39,6 @@ def disable_http_server() -> None:
 @pytest.fixture
 def home() -> dict[str, Any]:
     return home_with("Meter", "Contact Sensor", "Hub Mini")
-
-
-@pytest.fixture
-async def ha_url(hass: HomeAssistant, socket_enabled: None) -> AsyncIterator[str]:
-    """Home Assistant's HTTP server on a free loopback port, known as its internal URL."""
-    port = free_port()
-    assert await async_setup_component(
-        hass, "http", {"http": {"server_host": "127.0.0.1", "server_port": port}}
-    )
-    await hass.http.start()
-    url = f"http://127.0.0.1:{port}"
-    await hass.config.async_update(internal_url=url)
-    yield url
-    await hass.http.stop()
 
 
 @pytest.fixture

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from typing import Any
 
 import aiohttp
@@ -10,12 +9,11 @@ import pytest
 from homeassistant.config_entries import ConfigEntryState
 from homeassistant.core import Event, HomeAssistant
 from homeassistant.helpers import issue_registry as ir
-from homeassistant.setup import async_setup_component
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
 from custom_components.roomsense.const import DOMAIN, EVENT_ROOMSENSE
 
-from ..conftest import SimulatorAdmin, free_port, home_with
+from ..conftest import SimulatorAdmin, home_with
 from .conftest import entity_id, setup_webhook_directly
 
 METER, CONTACT, BLIND = (f"{n:012d}" for n in range(1, 4))
@@ -29,21 +27,6 @@ def disable_http_server() -> None:
 @pytest.fixture
 def home() -> dict[str, Any]:
     return home_with("Meter", "Contact Sensor", "Blind Tilt")
-
-
-@pytest.fixture
-async def ha_url(hass: HomeAssistant, socket_enabled: None) -> AsyncIterator[str]:
-    """Home Assistant's own HTTP server on a free port, known as its internal URL."""
-    port = free_port()
-    assert await async_setup_component(
-        hass, "http", {"http": {"server_host": "127.0.0.1", "server_port": port}}
-    )
-    # The server starts with the frontend or at Home Assistant's start, long past here.
-    await hass.http.start()
-    url = f"http://127.0.0.1:{port}"
-    await hass.config.async_update(internal_url=url)
-    yield url
-    await hass.http.stop()
 
 
 @pytest.fixture
