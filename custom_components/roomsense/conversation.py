@@ -160,12 +160,6 @@ _TEXT: Final[dict[str, dict[Language, str]]] = {
         "{device}は操作できませんでした: {error}",
         "en": "The scene ran {done} of its {total} commands; {device} was not changed: {error}",
     },
-    "queued": {
-        "ja": "SwitchBotクラウドが応答しないため、{device}への操作は待機中です。"
-        "クラウドが戻ったら送ります。",
-        "en": "The SwitchBot cloud is not answering, so the command for {device} waits "
-        "and goes out when the cloud is back.",
-    },
     "failed": {"ja": "実行できませんでした: {error}", "en": "That did not work: {error}"},
     "no_answer": {
         "ja": "すみません、うまく答えられませんでした。",
@@ -429,7 +423,7 @@ class RoomSenseConversationEntity(ConversationEntity, AbstractConversationAgent)
         except HomeAssistantError as err:
             return self._refusal(err, language, target.device.name, pending.command), False
         if outcome["outcome"] == OUTCOME_QUEUED:
-            return _TEXT["queued"][language].format(device=target.device.name), True
+            return _TEXT["report_queued"][language].format(devices=target.device.name), True
         text = _TEXT[_in_words("confirmed", target.device_type, pending.command)][language]
         return text.format(device=target.device.name, command=pending.command), True
 

@@ -20,7 +20,7 @@ this order:
 from __future__ import annotations
 
 import uuid
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any, Final, Protocol
@@ -234,16 +234,7 @@ class CommandGateway:
         request_id = uuid.uuid4().hex
         parameter = _parameter(parameter)
         infrared = isinstance(device, InfraredRemote)
-
-        def audit(outcome: str) -> None:
-            self.audit.record(
-                request_id=request_id,
-                user_id=user_id,
-                device_id=device.device_id,
-                command=command,
-                outcome=outcome,
-                source=source.value,
-            )
+        audit = self._auditor(request_id, user_id, device.device_id, command, source)
 
         # 1. Permission.
         if not self.may_reach(user_id, device):
@@ -355,16 +346,7 @@ class CommandGateway:
         may toggle.
         """
         request_id = uuid.uuid4().hex
-
-        def audit(outcome: str) -> None:
-            self.audit.record(
-                request_id=request_id,
-                user_id=user_id,
-                device_id=None,
-                command=f"scene:{scene_id}",
-                outcome=outcome,
-                source=source.value,
-            )
+        audit = self._auditor(request_id, user_id, None, f"scene:{scene_id}", source)
 
         permissions = user_permissions(self.options, user_id)
         if permissions.categories is not None or permissions.areas is not None:
@@ -383,6 +365,28 @@ class CommandGateway:
             ) from err
         audit(OUTCOME_SENT)
         return {"request_id": request_id, "scene_id": scene_id, "outcome": OUTCOME_SENT}
+
+    def _auditor(
+        self,
+        request_id: str,
+        user_id: str | None,
+        device_id: str | None,
+        command: str,
+        source: Source,
+    ) -> Callable[[str], None]:
+        """A function that writes this request's audit record with the outcome it is given."""
+
+        def record(outcome: str) -> None:
+            self.audit.record(
+                request_id=request_id,
+                user_id=user_id,
+                device_id=device_id,
+                command=command,
+                outcome=outcome,
+                source=source.value,
+            )
+
+        return record
 
     def _assume(
         self,

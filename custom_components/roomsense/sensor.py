@@ -92,6 +92,66 @@ class RoomSenseSensorDescription(SensorEntityDescription):
     value_fn: Callable[[DeviceStatus], StateType]
 
 
+@dataclass(frozen=True, slots=True)
+class _ChannelReading:
+    """One reading each Relay Switch 2PM channel reports (§5.10)."""
+
+    what: str
+    device_class: SensorDeviceClass
+    unit: str
+    state_class: SensorStateClass
+    field: str
+    divisor: int = 1
+    digits: int = 3
+
+
+_CHANNEL_READINGS: tuple[_ChannelReading, ...] = (
+    _ChannelReading(
+        "power", SensorDeviceClass.POWER, UnitOfPower.WATT, SensorStateClass.MEASUREMENT, "Power"
+    ),
+    _ChannelReading(
+        "voltage",
+        SensorDeviceClass.VOLTAGE,
+        UnitOfElectricPotential.VOLT,
+        SensorStateClass.MEASUREMENT,
+        "Voltage",
+    ),
+    # Reported in mA.
+    _ChannelReading(
+        "current",
+        SensorDeviceClass.CURRENT,
+        UnitOfElectricCurrent.AMPERE,
+        SensorStateClass.MEASUREMENT,
+        "ElectricCurrent",
+        divisor=1000,
+    ),
+    # Reported in watt-minutes; a count that may restart (daily, like the 1PM's): a drop is
+    # a new cycle.
+    _ChannelReading(
+        "energy",
+        SensorDeviceClass.ENERGY,
+        UnitOfEnergy.WATT_HOUR,
+        SensorStateClass.TOTAL_INCREASING,
+        "UsedElectricity",
+        divisor=60,
+        digits=2,
+    ),
+)
+
+
+def _channel_sensor(channel: int, reading: _ChannelReading) -> RoomSenseSensorDescription:
+    """One reading of one Relay Switch 2PM channel."""
+    return RoomSenseSensorDescription(
+        key=f"channel_{channel}_{reading.what}",
+        translation_key=f"channel_{reading.what}",
+        translation_placeholders={"channel": str(channel)},
+        device_class=reading.device_class,
+        native_unit_of_measurement=reading.unit,
+        state_class=reading.state_class,
+        value_fn=_relay_channel(channel, reading.field, reading.divisor, reading.digits),
+    )
+
+
 SENSORS: tuple[RoomSenseSensorDescription, ...] = (
     RoomSenseSensorDescription(
         key="temperature",
@@ -165,51 +225,7 @@ SENSORS: tuple[RoomSenseSensorDescription, ...] = (
         state_class=SensorStateClass.TOTAL_INCREASING,
         value_fn=_minutes_used_today,
     ),
-    *(
-        description
-        for channel in (1, 2)
-        for description in (
-            RoomSenseSensorDescription(
-                key=f"channel_{channel}_power",
-                translation_key="channel_power",
-                translation_placeholders={"channel": str(channel)},
-                device_class=SensorDeviceClass.POWER,
-                native_unit_of_measurement=UnitOfPower.WATT,
-                state_class=SensorStateClass.MEASUREMENT,
-                value_fn=_relay_channel(channel, "Power"),
-            ),
-            RoomSenseSensorDescription(
-                key=f"channel_{channel}_voltage",
-                translation_key="channel_voltage",
-                translation_placeholders={"channel": str(channel)},
-                device_class=SensorDeviceClass.VOLTAGE,
-                native_unit_of_measurement=UnitOfElectricPotential.VOLT,
-                state_class=SensorStateClass.MEASUREMENT,
-                value_fn=_relay_channel(channel, "Voltage"),
-            ),
-            RoomSenseSensorDescription(
-                key=f"channel_{channel}_current",
-                translation_key="channel_current",
-                translation_placeholders={"channel": str(channel)},
-                device_class=SensorDeviceClass.CURRENT,
-                native_unit_of_measurement=UnitOfElectricCurrent.AMPERE,
-                state_class=SensorStateClass.MEASUREMENT,
-                # Reported in mA.
-                value_fn=_relay_channel(channel, "ElectricCurrent", 1000),
-            ),
-            RoomSenseSensorDescription(
-                key=f"channel_{channel}_energy",
-                translation_key="channel_energy",
-                translation_placeholders={"channel": str(channel)},
-                device_class=SensorDeviceClass.ENERGY,
-                native_unit_of_measurement=UnitOfEnergy.WATT_HOUR,
-                # A count that may restart (daily, like the 1PM's): a drop is a new cycle.
-                state_class=SensorStateClass.TOTAL_INCREASING,
-                # Reported in watt-minutes.
-                value_fn=_relay_channel(channel, "UsedElectricity", 60, 2),
-            ),
-        )
-    ),
+    *(_channel_sensor(channel, reading) for channel in (1, 2) for reading in _CHANNEL_READINGS),
 )
 
 
