@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pytest
 
-from custom_components.roomsense.fallback import FallbackParser
+from custom_components.roomsense.fallback import FallbackParser, HomeSnapshot
 
 LOCK = "F8C9A1B2E3D4"
 HUMIDIFIER = "B4E62D8F1A07"
 BLIND = "C8B2E4A19F73"
 AIRCON = "02-202404011230-10482736"
+FAN = "A4C1382B7E90"
 
 
 @pytest.mark.parametrize(
@@ -18,14 +21,52 @@ AIRCON = "02-202404011230-10482736"
         "リビングの電気を30分後に消して",
         "エアコン1時間後に消して",
         "turn off the tv in 45 minutes",
-        "turn the fan off after an hour",
-        "run the fan for 30 minutes",
+        "turn the fan on in half an hour",
+        "サーキュレーターを20時間後に消して",  # longer than the fan's timer takes
     ],
 )
 def test_a_request_for_later_sends_nothing_now(parser: FallbackParser, text: str) -> None:
     result = parser.parse(text)
     assert result.actions == ()
     assert result.intent == "delayed"
+
+
+@pytest.mark.parametrize(
+    ("text", "commands"),
+    [
+        ("turn the fan off after an hour", [("closeDelay", "3600")]),
+        ("サーキュレーターを一時間半後に消して", [("closeDelay", "5400")]),
+        ("run the fan for 30 minutes", [("turnOn", "default"), ("closeDelay", "1800")]),
+        (
+            "サーキュレーターをつけて、1時間で切れるようにタイマーかけて",
+            [("turnOn", "default"), ("closeDelay", "3600")],
+        ),
+        ("circulator on for forty-five minutes", [("turnOn", "default"), ("closeDelay", "2700")]),
+    ],
+)
+def test_an_offset_uses_the_devices_own_timer(
+    parser: FallbackParser, text: str, commands: list[tuple[str, str]]
+) -> None:
+    result = parser.parse(text)
+    assert result.intent == "timer"
+    assert [(action.device_id, action.command, action.parameter) for action in result.actions] == [
+        (FAN, command, parameter) for command, parameter in commands
+    ]
+
+
+def test_a_timer_reply_says_when_it_switches_off(parser: FallbackParser) -> None:
+    assert parser.parse("run the fan for 90 minutes").reply == (
+        "Turning on the living room circulator; it switches itself off in 1 hour 30 minutes."
+    )
+    assert parser.parse("サーキュレーターを30分後に消して").reply == (
+        "リビングのサーキュレーターが30分後に切れるようにタイマーを設定します。"
+    )
+
+
+def test_a_timer_is_only_for_the_device_named(parser: FallbackParser) -> None:
+    # The living room has the fan, but the words name its light: a one-shot rule, not the timer.
+    assert parser.parse("リビングの電気を30分後に消して").intent == "delayed"
+    assert parser.parse("turn off the fan and the light in 30 minutes").actions == ()
 
 
 @pytest.mark.parametrize(
@@ -98,3 +139,178 @@ def test_numbers_in_words_and_corrections_reach_the_air_conditioner(
 def test_a_stretched_goodbye_runs_the_leaving_scene(parser: FallbackParser) -> None:
     assert parser.parse("いってきまーす").scene_id == parser.parse("いってきます").scene_id
     assert parser.parse("いってきまーす").scene_id is not None
+
+
+# --- Learned buttons, by their name or another -------------------------------------------------
+
+LIGHT_REMOTE = "02-202405121910-77310542"
+TV = "01-202404011235-55120943"
+CEILING_LIGHT = "94A99021C3F4"
+BEDROOM_LAMP = "6055F93A8B21"
+
+
+def _sent(result: object) -> list[tuple[str, str, object]]:
+    return [(a.device_id, a.command, a.parameter) for a in result.actions]  # type: ignore[attr-defined]
+
+
+@pytest.mark.parametrize(
+    ("text", "device", "button"),
+    [
+        ("寝室の照明を全灯にして", LIGHT_REMOTE, "全灯"),
+        ("常夜灯つけて", LIGHT_REMOTE, "常夜灯"),
+        ("Set the bedroom light remote to full", LIGHT_REMOTE, "全灯"),
+        ("Press off on the bedroom light remote", LIGHT_REMOTE, "消灯"),
+        ("Switch the bedroom ceiling light to night light mode", LIGHT_REMOTE, "常夜灯"),
+        ("Open Netflix", TV, "Netflix"),
+    ],
+)
+def test_a_learned_button_is_pressed_by_its_name_or_another(
+    parser: FallbackParser, text: str, device: str, button: str
+) -> None:
+    assert _sent(parser.parse(text)) == [(device, button, "default")]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # Another meaning of a button's other name wins when a device is named.
+        ("set the living room lights to full", [(CEILING_LIGHT, "setBrightness", "100")]),
+        ("bedroom light off", [(BEDROOM_LAMP, "turnOff", "default")]),
+        # "off" names the 消灯 button only with its remote: switching off is not pressing.
+        ("turn off the night light", []),
+    ],
+)
+def test_a_button_word_with_another_meaning_does_not_press(
+    parser: FallbackParser, text: str, expected: list[tuple[str, str, str]]
+) -> None:
+    assert [sent for sent in _sent(parser.parse(text)) if sent[0] == LIGHT_REMOTE] == []
+    if expected:
+        assert _sent(parser.parse(text)) == expected
+
+
+# --- Requests the words make plain ------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Can you switch the bedroom lamp on?", [(BEDROOM_LAMP, "turnOn", "default")]),
+        ("Living room lights all the way up", [(CEILING_LIGHT, "setBrightness", "100")]),
+        ("リビングの電気、いちばん暗くして", [(CEILING_LIGHT, "setBrightness", "1")]),
+        ("Cool it to 26 with a low fan", [(AIRCON, "setAll", "26,2,2,on")]),
+        ("Heat to 25, actually make it 26", [(AIRCON, "setAll", "26,5,1,on")]),
+        ("Set the blinds to up 60", [(BLIND, "setPosition", "up;60")]),
+        ("blinds down 40", [(BLIND, "setPosition", "down;40")]),
+        ("Slow the fan down", [(FAN, "setWindSpeed", "25")]),
+        ("Set the vacuum volume to 20", [("CF3A5E7B9D21", "setVolume", "20")]),
+        ("お掃除ロボットの音量を30にして", [("CF3A5E7B9D21", "setVolume", "30")]),
+        (
+            "Have the robot refill the humidifier's water",
+            [("CF3A5E7B9D21", "addWaterForHumi", "default")],
+        ),
+        ("Start the coffee maker, I need caffeine", [("7C87CE5A10B2", "turnOn", "default")]),
+        ("Hit the water heater bot", [("E2F64B7A9C01", "press", "default")]),
+        ("Switch on the hot water", [("E2F64B7A9C01", "press", "default")]),
+        (
+            "Set the AC to cool and turn on the fan",
+            [(AIRCON, "setAll", "26,2,1,on"), (FAN, "turnOn", "default")],
+        ),
+        (
+            "Fan on at speed 50 and the AC at 27",
+            [(FAN, "setWindSpeed", "50"), (AIRCON, "setAll", "27,1,1,on")],
+        ),
+    ],
+)
+def test_requests_the_words_make_plain(
+    parser: FallbackParser, text: str, expected: list[tuple[str, str, str]]
+) -> None:
+    assert _sent(parser.parse(text)) == expected
+
+
+@pytest.mark.parametrize("text", ["Goodnight, off to bed", "もう寝るね、おやすみなさい"])
+def test_one_scene_said_twice_is_one_scene(parser: FallbackParser, text: str) -> None:
+    result = parser.parse(text)
+    assert result.scene_id == "T01-202404011305-56473829"
+    assert result.actions == ()
+
+
+def test_something_unknown_is_not_started(parser: FallbackParser) -> None:
+    # "Start" alone starts the robot vacuum; "start the washing machine" names something else.
+    assert parser.parse("Start the washing machine").actions == ()
+    assert parser.parse("洗濯機をスタートして").actions == ()
+    assert [a.command for a in parser.parse("スタートして").actions] == ["startClean"]
+
+
+@pytest.mark.parametrize(
+    ("text", "answer"),
+    [
+        ("Any water leaks in the wash room?", "No leak in the wash room: the sensor is dry."),
+        ("洗面所は水漏れしてる？", "洗面所で水漏れは検知されていません。"),
+        ("Is anyone moving in the hallway?", "No motion in the hall right now."),
+        ("廊下に誰かいる？", "廊下で人の動きは検知されていません。"),
+    ],
+)
+def test_leak_and_motion_questions_read_the_sensors(
+    parser: FallbackParser, text: str, answer: str
+) -> None:
+    result = parser.parse(text)
+    assert result.actions == ()
+    assert result.answer == answer
+
+
+def test_a_detected_leak_is_said(demo_snapshot: HomeSnapshot) -> None:
+    wet = replace(
+        demo_snapshot,
+        devices=tuple(
+            replace(device, state={**device.state, "status": 1})
+            if device.device_id == "C4E7B1A95D38"
+            else device
+            for device in demo_snapshot.devices
+        ),
+    )
+    assert FallbackParser(wet).parse("is there a leak?").answer == (
+        "The wash room sensor detects water!"
+    )
+
+
+# --- "Which one?" and its answer ----------------------------------------------------------------
+
+
+def test_an_ambiguous_request_asks_and_offers_the_choices(parser: FallbackParser) -> None:
+    asked = parser.parse("電気つけて")
+    assert asked.intent == "ambiguous"
+    assert asked.actions == ()
+    assert set(asked.choices) == {CEILING_LIGHT, BEDROOM_LAMP}
+
+
+@pytest.mark.parametrize(
+    ("answer", "devices"),
+    [
+        ("寝室の", [BEDROOM_LAMP]),
+        ("リビング", [CEILING_LIGHT]),
+        ("電球", [BEDROOM_LAMP]),
+        ("the bedroom one", [BEDROOM_LAMP]),
+        ("the ceiling light please", [CEILING_LIGHT]),
+        ("両方", [CEILING_LIGHT, BEDROOM_LAMP]),
+        ("both", [CEILING_LIGHT, BEDROOM_LAMP]),
+        ("最初の方", [CEILING_LIGHT]),
+        ("turn on the bedroom one", [BEDROOM_LAMP]),
+    ],
+)
+def test_the_answer_picks_the_device(
+    parser: FallbackParser, answer: str, devices: list[str]
+) -> None:
+    asked = parser.parse("電気つけて")
+    chosen = parser.answer_choice("電気つけて", asked.choices, answer)
+    assert chosen is not None
+    assert [(a.device_id, a.command) for a in chosen.actions] == [
+        (device, "turnOn") for device in sorted(devices, key=asked.choices.index)
+    ]
+
+
+@pytest.mark.parametrize(
+    "answer", ["エアコンつけて", "turn off the bedroom lamp", "set it to 50", "never mind", "台所"]
+)
+def test_a_new_request_or_no_pick_is_no_answer(parser: FallbackParser, answer: str) -> None:
+    asked = parser.parse("電気つけて")
+    assert parser.answer_choice("電気つけて", asked.choices, answer) is None

@@ -377,6 +377,11 @@ _CLOUD_BUILDERS: Final[tuple[Callable[[DeviceInfo, Request], tuple[Action, ...] 
 
 def build_actions(device: DeviceInfo, request: Request) -> tuple[Action, ...] | None:
     """The commands that carry out `request` on `device`, or None if it cannot."""
+    if request.op is Op.VOLUME:
+        # A volume level (a robot vacuum's voice): only where the API has setVolume.
+        if request.percent is None or not _supports(device, "setVolume"):
+            return None
+        return _action(device, "setVolume", str(request.percent))
     if device.is_infrared:
         return _ir_remote(device, request)
     if _family(device) is Family.LIGHT:

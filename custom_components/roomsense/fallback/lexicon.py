@@ -39,6 +39,7 @@ class Op(StrEnum):
     PRESS = "press"
     HUMIDITY = "humidity"
     CUSTOM = "custom"
+    VOLUME = "volume"
     VOLUME_UP = "volume_up"
     VOLUME_DOWN = "volume_down"
     MUTE = "mute"
@@ -356,7 +357,7 @@ OP_PHRASES: Final[dict[Op, tuple[str, ...]]] = {
         "charge",
         "recharge",
     ),
-    Op.PRESS: ("押して", "プッシュ", "press", "push"),
+    Op.PRESS: ("押して", "プッシュ", "press", "push", "hit", "tap"),
 }
 
 # "Run the vacuum": a start verb only when a device is named (not "run the home scene").
@@ -428,7 +429,8 @@ MUTE_WORDS: Final = ("ミュート", "消音", "mute", "silence")
 BUTTON_SYNONYMS: Final[tuple[tuple[str, ...], ...]] = (
     ("入力切替", "入力切換", "入力切り替え", "入力切り換え", "外部入力", "入力", "input", "source"),
     ("常夜灯", "豆電球", "ナイトライト", "night light", "nightlight", "night-light", "night mode"),
-    ("全灯", "全点灯", "full light"),
+    ("全灯", "全点灯", "full light", "full", "all on"),
+    ("消灯", "off"),
     ("ミュート", "消音", "mute"),
     ("netflix", "ネットフリックス", "ネトフリ"),
     ("youtube", "ユーチューブ"),
@@ -436,8 +438,14 @@ BUTTON_SYNONYMS: Final[tuple[tuple[str, ...], ...]] = (
 )
 
 # Brightness extremes: "明るさ最大", "full brightness", "lowest brightness".
-LEVEL_MAX_WORDS: Final = ("最大", "max", "maximum", "full", "highest", "一番明るく", "brightest")
-LEVEL_MIN_WORDS: Final = ("最小", "最低", "min", "minimum", "lowest", "一番暗く", "dimmest")
+LEVEL_MAX_WORDS: Final = (
+    "最大", "max", "maximum", "full", "highest", "一番明るく", "いちばん明るく", "brightest",
+    "all the way up",
+)  # fmt: skip
+LEVEL_MIN_WORDS: Final = (
+    "最小", "最低", "min", "minimum", "lowest", "一番暗く", "いちばん暗く", "dimmest",
+    "all the way down",
+)  # fmt: skip
 # A relative brightness step ("少し暗く", "dim").
 BRIGHTNESS_STEP: Final = 20
 # How the light feels: too dark asks for a brighter light, glaring for a dimmer one.
@@ -586,6 +594,8 @@ FAN_SPEED_WORDS: Final[dict[str, tuple[str, ...]]] = {
         "low",
         "gentle",
         "minimum",
+        "slow",
+        "slower",
     ),
     "auto": (
         "風量を自動",
@@ -817,6 +827,8 @@ SCENE_PHRASES: Final[dict[str, tuple[str, ...]]] = {
         "goodnight",
         "night night",
         "going to bed",
+        "off to bed",
+        "heading to bed",
         "bedtime",
         "time for bed",
         "sleep mode",
@@ -902,6 +914,39 @@ BATTERY_TOPIC: Final = (
     "charge level",
 )
 CO2_TOPIC: Final = ("co2", "二酸化炭素", "空気", "換気", "carbon dioxide", "air quality")
+# Detection questions: "any leaks in the wash room?", 「廊下に誰かいる？」.
+LEAK_TOPIC: Final = (
+    "水漏れ", "漏水", "浸水", "leak", "leaks", "leaking", "leakage", "water leak", "water leaks",
+)  # fmt: skip
+MOTION_TOPIC: Final = (
+    "誰か", "だれか", "人がいる", "人いる", "動き", "anyone", "anybody", "someone", "somebody",
+    "motion", "movement", "moving",
+)  # fmt: skip
+DETECTION_REPLIES: Final[dict[str, dict[bool | None, tuple[str, str]]]] = {
+    "leak": {
+        False: (
+            "{area}で水漏れは検知されていません。",
+            "No leak in the {area}: the sensor is dry.",
+        ),
+        True: ("{area}で水漏れを検知しています！", "The {area} sensor detects water!"),
+        None: (
+            "{area}の水漏れセンサーの状態が分かりません。",
+            "No reading from the {area} leak sensor.",
+        ),
+    },
+    "motion": {
+        False: ("{area}で人の動きは検知されていません。", "No motion in the {area} right now."),
+        True: ("{area}で人の動きを検知しています。", "The {area} sensor detects someone moving."),
+        None: (
+            "{area}の人感センサーの状態が分かりません。",
+            "No reading from the {area} motion sensor.",
+        ),
+    },
+}
+NO_DETECTOR_REPLY: Final = (
+    "それを検知できるセンサーが見つかりませんでした。",
+    "I found no sensor that can tell that.",
+)
 STATE_TOPIC: Final = (
     "閉まって",
     "しまって",
@@ -981,6 +1026,7 @@ ACTION_REPLIES: Final[dict[Op, tuple[str, str]]] = {
     Op.PRESS: ("{name}を押します", "pressing the {name}"),
     Op.HUMIDITY: ("{name}を湿度{value}%にします", "setting the {name} to {value}% humidity"),
     Op.CUSTOM: ("{name}の「{value}」を送ります", "sending '{value}' to the {name}"),
+    Op.VOLUME: ("{name}の音量を{value}%にします", "setting the {name} volume to {value}%"),
     Op.VOLUME_UP: ("{name}の音量を上げます", "turning the {name} volume up"),
     Op.VOLUME_DOWN: ("{name}の音量を下げます", "turning the {name} volume down"),
     Op.MUTE: ("{name}をミュートします", "muting the {name}"),
@@ -1021,6 +1067,15 @@ AMBIGUOUS_REPLY: Final = (
     "どれのことですか？ {choices} のどれかを指定してください。何も操作していません。",
     "Which one do you mean: {choices}? I didn't do anything yet.",
 )
+# Answers to "which one?" that mean every device asked about, or one by its place in the list.
+EVERY_CHOICE_WORDS: Final = (
+    r"両方|どっちも|どちらも|全部|ぜんぶ|すべて|全て|\bboth\b|\ball\b|\beither\b"
+)
+ORDINAL_WORDS: Final[tuple[tuple[str, int], ...]] = (
+    (r"最初|一つ目|1つ目|1番目|一番目|前者|\bfirst\b|\bformer\b", 0),
+    (r"二つ目|2つ目|2番目|二番目|後者|\bsecond\b|\blatter\b", 1),
+    (r"三つ目|3つ目|3番目|三番目|\bthird\b", 2),
+)
 NO_DEVICE_REPLY: Final = (
     "該当する機器が見つかりませんでした。何も操作していません。",
     "I couldn't find a matching device, so I didn't do anything.",
@@ -1038,8 +1093,25 @@ FEATURE_REPLY: Final = (
     "None of the devices you named has that feature, so I didn't do anything.",
 )
 # Time offsets: "in 30 minutes", "after an hour", 「1時間後に」「30分したら」.
+# A device's own off timer (the Battery Circulator Fan's closeDelay, in seconds).
+OFF_TIMER_COMMAND: Final = "closeDelay"
+TIMER_WORDS: Final = r"タイマー|\btimer\b"
+# "in 30 minutes" / 「30分後」: a moment later (unlike "for 30 minutes", a duration).
+LATER_PATTERN: Final = (
+    r"(?:分|時間|秒)半?\s*(?:後|ご|したら|経ったら|たったら|経過後)|\bin\s|\bafter\s"
+)
+# Switching itself off at the end: 「切れるように」, "then turn it off".
+OFF_LATER_WORDS: Final = r"切れる|消える|止まる|オフ|\boff\b|\bstop\b"
+TIMER_REPLY: Final = (
+    "{name}が{duration}後に切れるようにタイマーを設定します。",
+    "The {name} will switch itself off in {duration}.",
+)
+TIMER_ON_REPLY: Final = (
+    "{name}をつけて、{duration}後に切れるようにします。",
+    "Turning on the {name}; it switches itself off in {duration}.",
+)
 DELAY_PATTERN: Final = (
-    r"\d+\s*(?:分|時間|秒)\s*(?:後|ご|したら|経ったら|たったら|経過後)"
+    r"\d+\s*(?:分|時間|秒)半?\s*(?:後|ご|したら|経ったら|たったら|経過後)"
     r"|(?:\bin|\bafter)\s+(?:\d+|an?|half an?)\s+(?:minutes?|mins?|hours?|hrs?|seconds?|secs?)\b"
     # A duration ("for 30 minutes", 「30分間」): the stop at its end is a later action too.
     r"|\bfor\s+(?:\d+|an?|half an?)\s+(?:minutes?|mins?|hours?|hrs?)\b|\d+\s*(?:分|時間)間"
@@ -1047,8 +1119,10 @@ DELAY_PATTERN: Final = (
 # Words that open or unlock: with them, "the door lock" is the thing to open, not to lock.
 OPENING_WORDS: Final = r"開け|あけ|解錠|開錠|\bopen\b|\bunlock\b"
 # The direction a Blind Tilt's slats face.
-TILT_UP_WORDS: Final = r"上向き|うわむき|facing up|\bupwards?\b|\btilt(?:ed)? up\b"
-TILT_DOWN_WORDS: Final = r"下向き|したむき|facing down|\bdownwards?\b|\btilt(?:ed)? down\b"
+TILT_UP_WORDS: Final = r"上向き|うわむき|facing up|\bupwards?\b|\btilt(?:ed)? up\b|\bup\s+(?=\d)"
+TILT_DOWN_WORDS: Final = (
+    r"下向き|したむき|facing down|\bdownwards?\b|\btilt(?:ed)? down\b|\bdown\s+(?=\d)"
+)
 # Words of one feature, and the commands that carry it out: a request naming the feature
 # reaches only a device with one of these commands (a learned button named after it too).
 FEATURE_COMMANDS: Final[tuple[tuple[str, frozenset[str]], ...]] = (
@@ -1061,6 +1135,8 @@ FEATURE_COMMANDS: Final[tuple[tuple[str, frozenset[str]], ...]] = (
         frozenset({"selfClean"}),
     ),
     (r"タイマー|\btimer\b", frozenset({"closeDelay"})),
+    # A robot vacuum whose station refills the humidifier (Robot Vacuum Cleaner S10).
+    (r"給水|水を(?:足|補充|入れ)|\brefill|\btop up\b|add water", frozenset({"addWaterForHumi"})),
 )
 
 # Saying a feature is switched off ("child lock off", 「チャイルドロックを解除」), or set dim.
@@ -1070,10 +1146,15 @@ FEATURE_OFF_WORDS: Final = (
 FEATURE_DIM_WORDS: Final = r"暗め|弱|\bdim\b|\blow\b"
 FEATURE_DRY_WORDS: Final = r"乾か|\bdry\b"
 FEATURE_DONE_REPLY: Final = ("{name}の{feature}を設定します。", "Setting the {name}'s {feature}.")
+# Features that are an action rather than a setting say so.
+FEATURE_ACTION_REPLIES: Final[dict[str, tuple[str, str]]] = {
+    "addWaterForHumi": ("{name}で加湿器に給水します。", "Having the {name} refill the humidifier."),
+}
 FEATURE_NAMES: Final[dict[str, tuple[str, str]]] = {
     "setChildLock": ("チャイルドロック", "child lock"),
     "setNightLightMode": ("ナイトライト", "night light"),
     "selfClean": ("モップ", "mop"),
+    "addWaterForHumi": ("加湿器への給水", "humidifier refill"),
 }
 
 UNSUPPORTED_REPLY: Final = (

@@ -84,6 +84,8 @@ class ParseResult:
     answer: str | None = None
     # A short machine-readable label ("turn_off", "scene", "question", "ambiguous", ...).
     intent: str | None = None
+    # When it asks which device: the device ids it asks between (the next turn may answer).
+    choices: tuple[str, ...] = ()
 
     @property
     def needs_confirmation(self) -> bool:

@@ -20,7 +20,7 @@ _KANJI_UNITS: Final = {"十": 10, "百": 100, "千": 1000}
 _KANJI_NUMERAL: Final = re.compile(r"[〇零一二三四五六七八九十百千]+")
 # Kanji numerals are read only before a counter or unit, so 一番 or 一斉 stay words.
 _KANJI_COUNTED: Final = re.compile(
-    r"[〇零一二三四五六七八九十百千]+(?=\s*(?:度|%|パーセント|ケルビン|チャンネル|ch|割|時間|秒|段階))"
+    r"[〇零一二三四五六七八九十百千]+(?=\s*(?:度|%|パーセント|ケルビン|チャンネル|ch|割|時間|秒|段階|分(?=\s*(?:後|間|で|経|た|し))))"
 )
 _WARI: Final = re.compile(r"(\d+)\s*割")
 _HALF_JA: Final = re.compile(r"半分")
@@ -43,7 +43,8 @@ _ENGLISH_NUMBER: Final = re.compile(
 _FRACTIONS: Final = (
     (re.compile(r"\b(?:a\s+)?quarter\b"), "25%"),
     (re.compile(r"\bthree\s+quarters\b"), "75%"),
-    (re.compile(r"\b(?:a\s+)?half(?:\s*way)?\b"), "50%"),
+    # ("half an hour" and "an hour and a half" are durations, read by `read_duration`.)
+    (re.compile(r"(?<!and )(?<!and a )\b(?:a\s+)?half(?:\s*way)?\b(?!\s+(?:an?\s+)?hour)"), "50%"),
 )
 
 # "25度、いや、27度", "22, no wait, 24", "25じゃなくて27": the value after the word wins.
@@ -53,7 +54,8 @@ _CORRECTION_WORDS: Final = (
 )
 _VALUE: Final = r"\d+(?:\.\d+)?\s*(?:°c|°|%|パーセント|percent|per cent|degrees?|度|チャンネル)?"
 _CORRECTION: Final = re.compile(
-    rf"({_VALUE})\s*[、,。.]?\s*(?:{_CORRECTION_WORDS})\s*[、,。.]?\s*(?=\d)"
+    # ("actually make it 26": correction words may follow one another.)
+    rf"({_VALUE})\s*[、,。.]?\s*(?:(?:{_CORRECTION_WORDS})\s*[、,。.]?\s*)+(?=\d)"
 )
 
 
@@ -126,3 +128,32 @@ def keep_corrected_values(text: str) -> str:
 def read_numbers(text: str) -> str:
     """Numbers in words to digits, then corrections applied."""
     return keep_corrected_values(spell_out_numbers(text))
+
+
+_DURATION_UNITS: Final = {
+    "時間": 3600, "hour": 3600, "hours": 3600, "hr": 3600, "hrs": 3600,
+    "分": 60, "minute": 60, "minutes": 60, "min": 60, "mins": 60,
+    "秒": 1, "second": 1, "seconds": 1, "sec": 1, "secs": 1,
+}  # fmt: skip
+_DURATION_PART: Final = re.compile(
+    r"(\d+(?:\.\d+)?|\ban?\b)\s*(時間|分|秒|hours?|hrs?|minutes?|mins?|seconds?|secs?)(?![a-z])"
+    r"|(half\s+an?\s+hour|半時間|(?<=時間)半|\band\s+a\s+half\b)"
+)
+
+
+def read_duration(text: str) -> int | None:
+    """Seconds of the duration said ("1時間半", "thirty minutes", "half an hour"), or None.
+
+    The text must already have its numbers read (`read_numbers`).
+    """
+    seconds = 0
+    found = False
+    for match in _DURATION_PART.finditer(text):
+        found = True
+        if match.group(3):
+            seconds += 1800  # half an hour, 1時間半, an hour and a half
+            continue
+        amount = match.group(1)
+        value = 1.0 if amount in ("a", "an") else float(amount)
+        seconds += round(value * _DURATION_UNITS[match.group(2)])
+    return seconds if found and seconds > 0 else None

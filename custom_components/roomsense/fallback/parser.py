@@ -31,7 +31,7 @@ from .model import (
     Language,
     ParseResult,
 )
-from .numbers import read_numbers
+from .numbers import read_duration, read_numbers
 
 _JAPANESE_CHARS: Final = re.compile(r"[\u3040-\u30ff\u3400-\u9fff\uff66-\uff9f]")
 _ASCII_TERM: Final = re.compile(r"[a-z0-9]")
@@ -60,9 +60,20 @@ _CLAUSE_BREAK: Final = re.compile(
 # ("It's too hot, turn on the cooling": a feeling or a reason is no request of its own.)
 _ACTION_TAGS: Final = (
     "op", "button", "color", "kelvin", "volume_up", "volume_down", "mute", "scene",
+    "ac_mode", "mode",
 )  # fmt: skip
 _FEELING_TAGS: Final = ("dark", "glare", "dry_air")
 _TARGET_TAGS: Final = ("device", "weak_device", "kind", "area", "home")
+_POLITE_REQUEST: Final = re.compile(
+    r"^(?:please\s+)?(?:can|could|would|will)\s+you\b|(?:くれる|くれない|もらえる|もらえない)[?？]?$"
+)
+# A piece that speaks of the speaker or gives a reason ("I need caffeine", 「眠いから」) asks
+# for nothing of its own.
+_REMARK: Final = re.compile(
+    r"^(?:i|i'm|im|i am|i've|we|we're|it's|because|since|cause|'cause)\b|(?:から|ので)$"
+)
+_AV_KINDS: Final = frozenset({DeviceKind.TV, DeviceKind.OTHER})
+_BUTTON_OPS: Final = frozenset({Op.TURN_ON, Op.PRESS, Op.OPEN})
 
 
 class _Tag(StrEnum):
@@ -126,6 +137,7 @@ class _Scan:
     # (start, end, tags) of every tagged phrase, in text order.
     spans: list[tuple[int, int, frozenset[_Tag]]] = field(default_factory=list)
     number_starts: list[int] = field(default_factory=list)
+    text: str = ""
 
     def values(self, tag: _Tag) -> list[Any]:
         """All values of one tag, first occurrence first."""
@@ -272,6 +284,8 @@ class FallbackParser:
             (lx.HUMIDITY_TOPIC, (_Tag.TOPIC, "humidity")),
             (lx.CO2_TOPIC, (_Tag.TOPIC, "co2")),
             (lx.STATE_TOPIC, (_Tag.TOPIC, "state")),
+            (lx.LEAK_TOPIC, (_Tag.TOPIC, "leak")),
+            (lx.MOTION_TOPIC, (_Tag.TOPIC, "motion")),
             (lx.BATTERY_TOPIC, (_Tag.TOPIC, "battery")),
             (lx.RUN_WORDS, (_Tag.RUN, True)),
             (lx.START_WORDS, (_Tag.START, True)),
@@ -424,7 +438,7 @@ class FallbackParser:
                     continue
                 claimed[start:end] = b"\x01" * (end - start)
                 hits.append((start, term, meanings))
-        scan = _Scan()
+        scan = _Scan(text=text)
         for start, term, meanings in sorted(hits, key=lambda hit: hit[0]):
             scan.spans.append((start, start + len(term), frozenset(tag for tag, _ in meanings)))
             for tag, value in meanings:
@@ -448,12 +462,19 @@ class FallbackParser:
         scan = self._scan(normalized)
         if scan.has(_Tag.NEGATION) and not self._is_question(normalized, scan, language):
             return _reply(language, lx.NEGATION_REPLY, "negated")
-        if _DELAY.search(normalized):
-            # Asked for later: doing it now would be wrong (automations run it later).
+        delayed = _DELAY.search(normalized) is not None
+        if (delayed or _TIMER_WORDS.search(normalized)) and (
+            timer := self._device_timer(normalized, scan, language)
+        ):
+            # "Run the fan for 30 minutes": the device's own off timer does it.
+            return timer
+        if delayed:
+            # Asked for later: doing it now would be wrong (the agent offers a one-shot rule).
             return _reply(language, lx.DELAYED_REPLY, "delayed")
         clauses = self._clauses(normalized, scan)
-        if len(clauses) > 1 and self._one_climate_request(scan):
-            # "AC on, cooling, 26, fan low": one request about the air conditioner.
+        if len(clauses) > 1 and (self._one_climate_request(scan) or _one_scene_request(scan)):
+            # "AC on, cooling, 26, fan low": one request about the air conditioner;
+            # 「もう寝るね、おやすみなさい」: one scene said twice.
             clauses = [normalized]
         if len(clauses) > 1:
             result = self._compound(clauses, language)
@@ -463,6 +484,59 @@ class FallbackParser:
         if not result.actions and (feature := self._feature_request(normalized, language)):
             return feature
         return result
+
+    def _device_timer(self, text: str, scan: _Scan, language: Language) -> ParseResult | None:
+        """An off timer on the one named device whose API has one (the fan's closeDelay).
+
+        "Turn the fan off in 30 minutes" sets the timer; "run it for 30 minutes" and
+        「つけて、1時間で切れるように」 switch it on as well. Anything else: None.
+        """
+        seconds = read_duration(text)
+        if seconds is None:
+            return None
+        timers = [
+            device
+            for device in self._snapshot.devices
+            if catalog.supports(
+                device.device_type, lx.OFF_TIMER_COMMAND, infrared=device.is_infrared
+            )
+        ]
+        named = [device for device in timers if self._names_device(device, text)]
+        if len(named) != 1:
+            return None
+        (device,) = named
+        others = {*scan.values(_Tag.DEVICE), *scan.values(_Tag.WEAK_DEVICE)} - {device.device_id}
+        if others or set(scan.values(_Tag.KIND)) - {device.kind}:
+            return None  # another device is named too: not a timer request of this one
+        ops = set(scan.values(_Tag.OP))
+        switch_on = bool(ops & {Op.TURN_ON}) or scan.has(_Tag.RUN) or scan.has(_Tag.START)
+        switch_off = bool(ops & {Op.TURN_OFF, Op.STOP}) or _OFF_LATER.search(text) is not None
+        later = _LATER.search(text) is not None
+        timer_word = _TIMER_WORDS.search(text) is not None
+        if not (switch_off or (switch_on and not later) or timer_word):
+            return None  # "turn the fan on in 30 minutes": later, not a timer
+        spec = catalog.command_spec(device.device_type, lx.OFF_TIMER_COMMAND)
+        if spec is None or not spec.parameter.accepts(str(seconds)):
+            return None
+        actions: list[Action] = []
+        if switch_on:
+            actions.extend(build_actions(device, Request(Op.TURN_ON)) or ())
+        actions.append(Action(device.device_id, lx.OFF_TIMER_COMMAND, str(seconds)))
+        index = 0 if language == "ja" else 1
+        template = (lx.TIMER_ON_REPLY if switch_on else lx.TIMER_REPLY)[index]
+        reply = template.format(
+            name=self._device_name(device, language), duration=_say_duration(seconds, language)
+        )
+        return ParseResult(language, True, reply, tuple(actions), intent="timer")
+
+    def _names_device(self, device: DeviceInfo, text: str) -> bool:
+        """Whether the words name this device or its kind (its room alone is not enough)."""
+        for raw in (device.name, *device.aliases, *lx.KIND_WORDS.get(device.kind, ())):
+            term = normalize(raw)
+            pattern = _term_pattern(term)
+            if term and (pattern.search(text) if pattern is not None else term in text):
+                return True
+        return False
 
     def _feature_request(self, text: str, language: Language) -> ParseResult | None:
         """A feature named on its own ("turn on the child lock"): the one device that has it.
@@ -496,9 +570,10 @@ class FallbackParser:
             parameter = _feature_value(command, values, text)
             if parameter is None:
                 return None
-            feature = lx.FEATURE_NAMES[command][0 if language == "ja" else 1]
-            reply = lx.FEATURE_DONE_REPLY[0 if language == "ja" else 1].format(
-                name=device.name, feature=feature
+            index = 0 if language == "ja" else 1
+            template = lx.FEATURE_ACTION_REPLIES.get(command, lx.FEATURE_DONE_REPLY)[index]
+            reply = template.format(
+                name=self._device_name(device, language), feature=lx.FEATURE_NAMES[command][index]
             )
             return ParseResult(
                 language,
@@ -554,7 +629,7 @@ class FallbackParser:
             inner = {tag for a, b, found in scan.spans if start <= a and b <= end for tag in found}
             numbered = any(start <= at < end for at in scan.number_starts)
             if not numbered and not inner & _ACTION_TAG_SET:
-                if not inner and _is_unknown_clause(piece):
+                if not inner and _is_unknown_clause(piece) and not _REMARK.search(piece):
                     # "… and order a pizza": a request of its own that nothing understands.
                     return [*(text[a:b] for a, b in merged), piece] if merged else [text]
                 if merged:
@@ -580,11 +655,14 @@ class FallbackParser:
         ]
         if any(device.kind is not DeviceKind.AIR_CONDITIONER for device in named):
             return False
+        # "fan" is the air conditioner's fan only with a speed ("fan low"); "… and turn on
+        # the fan" is the circulator.
+        ac_fan = scan.has(_Tag.FAN_SPEED)
         other_kinds = {
             kind
             for kind, term in scan.kind_terms
             if kind is not DeviceKind.AIR_CONDITIONER
-            and not (kind is DeviceKind.FAN and term in lx.GENERIC_FAN_WORDS)
+            and not (ac_fan and kind is DeviceKind.FAN and term in lx.GENERIC_FAN_WORDS)
         }
         has_ac = bool(named) or DeviceKind.AIR_CONDITIONER in scan.values(_Tag.KIND)
         settings = scan.has(_Tag.AC_MODE) or scan.has(_Tag.FAN_SPEED) or bool(scan.numbers)
@@ -676,7 +754,9 @@ class FallbackParser:
     def _appliance_bot(self, scan: _Scan) -> DeviceInfo | None:
         """The one Bot that presses the water heater for "お湯を沸かして", or None."""
         bots = _unique(scan.values(_Tag.APPLIANCE))
-        if len(bots) != 1 or not (scan.has(_Tag.HEAT_WATER) or scan.has(_Tag.RUN)):
+        switched_on = bool(set(scan.values(_Tag.OP)) & {Op.TURN_ON, Op.PRESS})
+        asked = scan.has(_Tag.HEAT_WATER) or scan.has(_Tag.RUN) or switched_on
+        if len(bots) != 1 or not asked:
             return None
         named = set(scan.values(_Tag.DEVICE)) | set(scan.values(_Tag.WEAK_DEVICE))
         if scan.has(_Tag.KIND) and not named:
@@ -725,7 +805,7 @@ class FallbackParser:
         index = 0 if language == "ja" else 1
         value: str | int = ""
         action = actions[0]
-        if request.op is Op.BRIGHTNESS or request.op is Op.HUMIDITY or request.op is Op.POSITION:
+        if request.op in (Op.BRIGHTNESS, Op.HUMIDITY, Op.POSITION, Op.VOLUME):
             value = request.percent or 0
         elif request.op is Op.COLOR and request.rgb is not None:
             value = lx.COLOR_WORDS[request.rgb][1][index]
@@ -786,8 +866,11 @@ class FallbackParser:
         kinds = _unique(scan.values(_Tag.KIND))
         explicit = [self._devices[device_id] for device_id in _unique(scan.values(_Tag.DEVICE))]
         if DeviceKind.FAN in kinds and scan.has(_Tag.FAN_SPEED):
-            about_ac = DeviceKind.AIR_CONDITIONER in kinds or any(
-                device.kind is DeviceKind.AIR_CONDITIONER for device in explicit
+            about_ac = (
+                DeviceKind.AIR_CONDITIONER in kinds
+                or any(device.kind is DeviceKind.AIR_CONDITIONER for device in explicit)
+                # "Cool it to 26 with a low fan": a cooling mode is the air conditioner's.
+                or (not explicit and scan.has(_Tag.AC_MODE))
             )
             generic = all(
                 term in lx.GENERIC_FAN_WORDS
@@ -808,12 +891,9 @@ class FallbackParser:
         buttons = scan.values(_Tag.BUTTON)
         if buttons:
             device_id, button = buttons[0]
-            owner = self._devices[device_id]
-            named = device_id in {device.device_id for device in (*explicit, *weak)} or (
-                owner.kind in kinds and owner.kind is not DeviceKind.OTHER
-            )
-            other_meaning = scan.has(_Tag.OP) or scan.has(_Tag.ALL)
-            if named or not other_meaning:
+            if self._means_button(
+                self._devices[device_id], button, scan, kinds, [*explicit, *weak]
+            ):
                 button_request = Request(Op.CUSTOM, button=button)
                 return _Outcome(button_request, [self._devices[device_id]])
         target_kinds = set(kinds) | {device.kind for device in explicit}
@@ -835,14 +915,67 @@ class FallbackParser:
         if not kinds and request.op is Op.TURN_ON and scan.has(_Tag.DRY_AIR):
             # "乾燥してる": the humidifier.
             kinds = [DeviceKind.HUMIDIFIER]
-        if not kinds and request.op is Op.TURN_ON and scan.has(_Tag.START):
-            # "スタートして" alone: the robot vacuum is what starts.
+        if (
+            not kinds
+            and request.op is Op.TURN_ON
+            and scan.has(_Tag.START)
+            and not _names_something_unknown(scan)
+        ):
+            # "スタートして" alone: the robot vacuum is what starts ("start the washing
+            # machine" names something else: nothing is started).
             kinds = [DeviceKind.VACUUM]
         if not kinds:
             kinds = self._infer_kinds(request, scan)
             if not kinds:
                 return _Outcome(result=_reply(language, lx.HELP_REPLY, "unknown"))
         return self._select(request, kinds, scan, language)
+
+    def _means_button(
+        self,
+        owner: DeviceInfo,
+        button: str,
+        scan: _Scan,
+        kinds: list[DeviceKind],
+        named_devices: list[DeviceInfo],
+    ) -> bool:
+        """Whether a learned button's name is the request ("常夜灯つけて", "Open Netflix").
+
+        The remote must be named (by name, by its kind, or by a kind word its name holds in
+        its room: 「寝室の照明を全灯に」), or nothing else may be: "set the living room
+        lights to full" is the ceiling light, not the bedroom remote's 全灯 button.
+        """
+        if owner.device_id in {device.device_id for device in named_devices}:
+            return True
+        if owner.kind in kinds and owner.kind is not DeviceKind.OTHER:
+            return True
+        areas = set(scan.values(_Tag.AREA))
+        if areas:
+            # "the bedroom ceiling light": a ceiling light elsewhere is not the one meant.
+            named_devices = [device for device in named_devices if device.area in (*areas, None)]
+        owner_names = [normalize(name) for name in (owner.name, *owner.aliases)]
+        literal = normalize(button) in scan.text
+        kind_in_name = any(term in name for _kind, term in scan.kind_terms for name in owner_names)
+        if literal and kind_in_name and (not areas or owner.area in areas):
+            return True
+        if kinds and not named_devices and (not areas or owner.area in (*areas, None)):
+            # "bedroom light night light" in a home whose only bedroom "light" is the remote.
+            return not any(
+                device.kind in kinds and (not areas or device.area in areas)
+                for device in self._snapshot.devices
+                if device is not owner
+            )
+        if named_devices or kinds or (areas and owner.area not in areas):
+            return False
+        ops = set(scan.values(_Tag.OP))
+        # Pressing, opening or switching on a button is pressing it; off or close is not.
+        # (全灯 is an "all" word too: it counts as one only outside a button's name.)
+        every = any(_Tag.ALL in found and _Tag.BUTTON not in found for *_span, found in scan.spans)
+        # Another name for the button that means something else too ("full" brightness)
+        # names nothing on its own.
+        double_meaning = not literal and any(
+            _Tag.BUTTON in found and len(found) > 1 for *_span, found in scan.spans
+        )
+        return not every and not double_meaning and ops <= _BUTTON_OPS
 
     def _request(self, scan: _Scan, kinds: set[DeviceKind]) -> Request | None:
         """Decide the single operation asked for, with its values."""
@@ -861,6 +994,11 @@ class FallbackParser:
             av = _av_request(scan, bare)
             if av is not None:
                 return av
+
+        # A volume level ("vacuum volume to 20"): remotes only step, so a device that sets it.
+        level = percent if percent is not None else bare
+        if scan.has(_Tag.VOLUME) and level is not None and kinds and _AV_KINDS.isdisjoint(kinds):
+            return Request(Op.VOLUME, percent=round(level))
 
         # Air conditioner: comfort, mode, setpoint, fan speed.
         comfort = scan.values(_Tag.COOLER) or scan.values(_Tag.WARMER)
@@ -942,6 +1080,9 @@ class FallbackParser:
         cover_target = bool(kinds & {DeviceKind.CURTAIN, DeviceKind.BLIND}) or no_kind
         half = scan.values(_Tag.HALF)
         position = percent if percent is not None else (half[0] if half else None)
+        if position is None and bare is not None and kinds and kinds <= _COVER_KINDS:
+            # "Set the blinds to 60": a cover's only number is its position.
+            position = bare
         if cover_target and position is not None and (Op.OPEN in ops or Op.CLOSE in ops or kinds):
             open_percent = round(position)
             if Op.CLOSE in ops:
@@ -1013,9 +1154,7 @@ class FallbackParser:
                 continue
             chosen.extend(narrowed)
         if ambiguous and not (inferred and chosen):
-            separator = "、" if language == "ja" else ", "
-            names = separator.join(self._device_name(device, language) for device in ambiguous)
-            return _Outcome(result=_reply(language, lx.AMBIGUOUS_REPLY, "ambiguous", choices=names))
+            return _Outcome(result=self._ask_which(ambiguous, language))
         if not chosen:
             if found_any:
                 of_kind = [device for device in self._snapshot.devices if device.kind in kinds]
@@ -1028,11 +1167,79 @@ class FallbackParser:
         mixed_kinds = len({device.kind for device in chosen}) > 1
         if inferred and mixed_kinds and request.op in _OPS_NEEDING_TARGET_AREA:
             # "Open" in an area with a curtain and a lock: too unclear to guess.
-            names = ("、" if language == "ja" else ", ").join(
-                self._device_name(device, language) for device in chosen
-            )
-            return _Outcome(result=_reply(language, lx.AMBIGUOUS_REPLY, "ambiguous", choices=names))
+            return _Outcome(result=self._ask_which(chosen, language))
         return _Outcome(request, chosen)
+
+    def _ask_which(self, devices: list[DeviceInfo], language: Language) -> ParseResult:
+        """Ask which device is meant; the choices ride along for the next turn's answer."""
+        separator = "、" if language == "ja" else ", "
+        names = separator.join(self._device_name(device, language) for device in devices)
+        asked = _reply(language, lx.AMBIGUOUS_REPLY, "ambiguous", choices=names)
+        return replace(asked, choices=tuple(device.device_id for device in devices))
+
+    # --- Answers to "which one?" -----------------------------------------------------------
+
+    def answer_choice(
+        self, request: str, choices: Sequence[str], answer: str
+    ) -> ParseResult | None:
+        """The earlier `request` carried out on the device(s) the `answer` picks, or None.
+
+        "Which one: the ceiling light or the bedroom lamp?" - "the bedroom one" / 「寝室の」 /
+        "both" / "the first". None when the answer picks none of them: it is a new request.
+        """
+        offered = [self._devices[device_id] for device_id in choices if device_id in self._devices]
+        said = _colloquial(read_numbers(normalize(answer)))
+        asked_for = set(self._scan(_colloquial(read_numbers(normalize(request)))).values(_Tag.OP))
+        answered = self._scan(said)
+        new_request = answered.numbers or any(
+            answered.has(_Tag(tag)) for tag in _ACTION_TAGS if tag != "op"
+        )
+        if new_request or not set(answered.values(_Tag.OP)) <= asked_for:
+            return None  # "turn off the bedroom lamp": a new request, not an answer
+        picked = self._picked(offered, said, answered)
+        if not picked:
+            return None
+        actions: list[Action] = []
+        replies: list[str] = []
+        language = detect_language(request)
+        for device in picked:
+            # The same words again, in a home where the other choices are out of the way.
+            others = {choice.device_id for choice in offered} - {device.device_id}
+            narrowed = replace(
+                self._snapshot,
+                devices=tuple(d for d in self._snapshot.devices if d.device_id not in others),
+            )
+            result = FallbackParser(narrowed).parse(request)
+            if not result.actions or any(
+                action.device_id != device.device_id for action in result.actions
+            ):
+                return None
+            actions.extend(result.actions)
+            replies.append(result.reply)
+            language = result.language
+        reply = ("" if language == "ja" else " ").join(replies)
+        return ParseResult(language, True, reply, tuple(actions), intent="chosen")
+
+    @staticmethod
+    def _picked(offered: list[DeviceInfo], answer: str, scan: _Scan) -> list[DeviceInfo]:
+        if _EVERY_CHOICE.search(answer):
+            return offered
+        named = {*scan.values(_Tag.DEVICE), *scan.values(_Tag.WEAK_DEVICE)}
+        areas = set(scan.values(_Tag.AREA))
+        kinds = set(scan.values(_Tag.KIND))
+        fits = [
+            device
+            for device in offered
+            if (not named or device.device_id in named)
+            and (not areas or device.area in areas)
+            and (not kinds or device.kind in kinds)
+        ]
+        if (named or areas or kinds) and len(fits) == 1:
+            return fits
+        for words, index in _ORDINALS:
+            if words.search(answer) and index < len(offered):
+                return [offered[index]]
+        return []
 
     def _candidates(self, kind: DeviceKind, areas: list[str], request: Request) -> list[DeviceInfo]:
         candidates = [device for device in self._snapshot.devices if device.kind is kind]
@@ -1063,6 +1270,9 @@ class FallbackParser:
         if "?" not in text and any(scan.has(tag) for tag in _FEELING_TAG_SET):
             # "空気が乾燥してる": a complaint, not a question about the air.
             return False
+        if scan.has(_Tag.OP) and not scan.has(_Tag.QUESTION) and _POLITE_REQUEST.search(text):
+            # "Can you switch the lamp on?", 「つけてくれる？」: a request asked politely.
+            return False
         marked = "?" in text or scan.has(_Tag.QUESTION)
         if not marked and language == "ja":
             marked = text.rstrip(_TRAILING_PUNCTUATION).endswith(lx.QUESTION_ENDINGS)
@@ -1078,6 +1288,9 @@ class FallbackParser:
         topics = _unique(scan.values(_Tag.TOPIC))
         if "battery" in topics:
             return self._answer_battery(scan, language)
+        detected = [topic for topic in topics if topic in _DETECTION_FEATURES]
+        if detected:
+            return self._answer_detection(detected[0], scan, language)
         measured = [topic for topic in topics if topic != "state"]
         if measured:
             return self._answer_reading(measured[0], scan, language)
@@ -1134,6 +1347,29 @@ class FallbackParser:
         else:
             joined = ", ".join(f"{area} {value}" for area, value in parts)
             answer = f"The {topic_name[1]} is: {joined}."
+        return ParseResult(language, True, answer, answer=answer, intent="question")
+
+    def _answer_detection(self, topic: str, scan: _Scan, language: Language) -> ParseResult:
+        """Whether the leak or motion sensors (in the rooms asked about) detect anything."""
+        features = _DETECTION_FEATURES[topic]
+        areas = _unique(scan.values(_Tag.AREA))
+        sensors = [
+            device
+            for device in self._snapshot.devices
+            if not device.is_infrared
+            and any(catalog.has_feature(device.device_type, feature) for feature in features)
+            and (not areas or device.area in areas)
+        ]
+        if not sensors:
+            return _reply(language, lx.NO_DETECTOR_REPLY, "question")
+        index = 0 if language == "ja" else 1
+        parts = [
+            lx.DETECTION_REPLIES[topic][_detects(device, topic)][index].format(
+                area=self._area_name(device.area, language)
+            )
+            for device in sensors
+        ]
+        answer = ("" if language == "ja" else " ").join(parts)
         return ParseResult(language, True, answer, answer=answer, intent="question")
 
     def _answer_battery(self, scan: _Scan, language: Language) -> ParseResult:
@@ -1291,6 +1527,46 @@ def _av_request(scan: _Scan, bare: float | None) -> Request | None:
 _STEP_OPS: Final = frozenset({Op.BRIGHTER, Op.DIMMER})
 
 
+_DETECTION_FEATURES: Final = {
+    "leak": (catalog.Feature.LEAK,),
+    "motion": (catalog.Feature.MOTION, catalog.Feature.PRESENCE),
+}
+
+
+def _detects(device: DeviceInfo, topic: str) -> bool | None:
+    """A sensor's reading: True when it detects, None when it has not reported."""
+    if topic == "leak":
+        status = device.state.get("status")
+        return status in (1, "1") if status in (0, 1, "0", "1") else None
+    for field_name in ("moveDetected", "Detected"):
+        if isinstance(value := device.state.get(field_name), bool):
+            return value
+    return None
+
+
+def _names_something_unknown(scan: _Scan) -> bool:
+    """Whether words the parser does not know are left over, as in "start the washing machine"."""
+    chars = list(scan.text)
+    for start, end, _found in scan.spans:
+        chars[start:end] = " " * (end - start)
+    rest = "".join(chars)
+    for word in sorted((*lx.FILLER_WORDS, *_LEFTOVER_STOPWORDS), key=len, reverse=True):
+        rest = re.sub(rf"(?<![a-z]){re.escape(word)}(?![a-z])", " ", rest)
+    return _is_unknown_clause(rest) or any(len(word) >= 3 for word in re.findall(r"[a-z]+", rest))
+
+
+_LEFTOVER_STOPWORDS: Final = ("the", "my", "our", "it", "up", "again", "を", "して", "に", "は")
+
+
+def _one_scene_request(scan: _Scan) -> bool:
+    """Whether every piece of the sentence says the same scene and nothing else."""
+    scenes = {*scan.values(_Tag.SCENE), *scan.values(_Tag.WEAK_SCENE)}
+    return len(scenes) == 1 and not any(
+        scan.has(tag)
+        for tag in (_Tag.OP, _Tag.KIND, _Tag.DEVICE, _Tag.WEAK_DEVICE, _Tag.BUTTON, _Tag.COLOR)
+    )
+
+
 def _is_on(device: DeviceInfo) -> bool:
     power = device.state.get("power")
     return isinstance(power, str) and power.lower() == "on"
@@ -1367,6 +1643,24 @@ def _unique[T](values: Iterable[T]) -> list[T]:
 
 
 _DELAY: Final = re.compile(lx.DELAY_PATTERN)
+_EVERY_CHOICE: Final = re.compile(lx.EVERY_CHOICE_WORDS)
+_ORDINALS: Final = tuple((re.compile(words), index) for words, index in lx.ORDINAL_WORDS)
+_LATER: Final = re.compile(lx.LATER_PATTERN)
+_OFF_LATER: Final = re.compile(lx.OFF_LATER_WORDS)
+_TIMER_WORDS: Final = re.compile(lx.TIMER_WORDS)
+
+
+def _say_duration(seconds: int, language: Language) -> str:
+    """3600 → 「1時間」 / "1 hour"; 5400 → 「1時間30分」 / "1 hour 30 minutes"."""
+    hours, rest = divmod(seconds, 3600)
+    minutes, secs = divmod(rest, 60)
+    if language == "ja":
+        units = ((hours, "時間"), (minutes, "分"), (secs, "秒"))
+        return "".join(f"{value}{unit}" for value, unit in units if value)
+    names = ((hours, "hour"), (minutes, "minute"), (secs, "second"))
+    return " ".join(f"{value} {name}{'s' if value > 1 else ''}" for value, name in names if value)
+
+
 _FEATURES: Final = tuple((re.compile(words), commands) for words, commands in lx.FEATURE_COMMANDS)
 
 
@@ -1377,6 +1671,8 @@ _FEATURE_DRY: Final = re.compile(lx.FEATURE_DRY_WORDS)
 
 def _feature_value(command: str, values: tuple[str, ...], text: str) -> str | None:
     """The parameter a feature's command takes for what was said, from the catalog's codes."""
+    if command == "addWaterForHumi":
+        return "default"
     if command == "selfClean":
         return "2" if _FEATURE_DRY.search(text) else "1"  # 1 washes the mop, 2 dries it
     if command == "setChildLock" and len(values) == 2:
