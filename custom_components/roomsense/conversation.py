@@ -1,8 +1,9 @@
 """The RoomSense conversation agent for Assist, in Japanese and English.
 
 A turn goes: a pending confirmation first (only an explicit yes within 60 s runs a
-dangerous command); then the model with RoomSense's tools, at most five rounds; when there
-is no model, or it fails or times out, the deterministic fallback parser. Every action runs
+dangerous command), or the answer to the fallback parser's "which one?"; then the model
+with RoomSense's tools, at most five rounds; when there is no model, or it fails or times
+out, the deterministic fallback parser. Every action runs
 through the same tools as the `roomsense.*` services, so permissions, night safe mode,
 confirmation and the audit log apply alike.
 """
@@ -267,6 +268,8 @@ class RoomSenseConversationEntity(ConversationEntity, AbstractConversationAgent)
         self._attr_device_info = account_device_info(entry)
         self._adapter: LLMAdapter | None = None
         self._workflows = assist.PendingWorkflows()
+        # "Which one?" asked by the fallback parser: the request and the devices offered.
+        self._choices: assist.PendingAnswers[tuple[str, tuple[str, ...]]] = assist.PendingAnswers()
 
     @property
     def supported_languages(self) -> list[str] | Literal["*"]:
@@ -318,7 +321,8 @@ class RoomSenseConversationEntity(ConversationEntity, AbstractConversationAgent)
             response=response,
             conversation_id=chat_log.conversation_id,
             continue_conversation=self._tools.confirmations.pending(chat_log.conversation_id)
-            or self._workflows.pending(chat_log.conversation_id),
+            or self._workflows.pending(chat_log.conversation_id)
+            or self._choices.pending(chat_log.conversation_id),
         )
 
     async def _respond(
@@ -340,6 +344,12 @@ class RoomSenseConversationEntity(ConversationEntity, AbstractConversationAgent)
             if _says(user_input.text, _NO[language]):
                 return _TEXT["cancelled"][language], True
         snapshot = build_snapshot(self.hass, self._tools.entries())
+        if (asked := self._choices.take(conversation_id)) is not None:
+            # The answer to "which one?": the earlier request on the device it picks.
+            earlier, choices = asked
+            chosen = FallbackParser(snapshot).answer_choice(earlier, choices, user_input.text)
+            if chosen is not None:
+                return await self._fallback_turn(chosen, conversation_id, user_id)
         if self._adapter is not None:
             try:
                 return await self._model_turn(
@@ -355,6 +365,8 @@ class RoomSenseConversationEntity(ConversationEntity, AbstractConversationAgent)
         rule = self._fallback_automation(user_input.text, conversation_id, snapshot, command)
         if rule is not None:
             return rule
+        if command.choices:
+            self._choices.ask(conversation_id, (user_input.text, command.choices))
         return await self._fallback_turn(command, conversation_id, user_id)
 
     # --- automations by voice -----------------------------------------------------------
@@ -362,7 +374,13 @@ class RoomSenseConversationEntity(ConversationEntity, AbstractConversationAgent)
     def _fallback_automation(
         self, text: str, conversation_id: str, snapshot: HomeSnapshot, command: ParseResult
     ) -> tuple[str, bool] | None:
-        """A rule said in words ("毎朝7時に…"): offer to save it instead of acting now."""
+        """A rule said in words ("毎朝7時に…"): offer to save it instead of acting now.
+
+        A delay the device's own timer carries out ("turn the fan off in 30 minutes") is a
+        command now, not a rule.
+        """
+        if command.intent == "timer":
+            return None
         result = WorkflowParser(self.hass.data[DATA_API].snapshot(snapshot)).parse_patterns(
             text, now=dt_util.now()
         )

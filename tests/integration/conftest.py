@@ -96,6 +96,16 @@ async def setup_entry(hass: HomeAssistant, config_entry: MockConfigEntry) -> Moc
     return config_entry
 
 
+@pytest.fixture
+async def agent(hass: HomeAssistant, config_entry: MockConfigEntry) -> str:
+    """The entry's conversation agent, set up without a language model."""
+    assert await async_setup_component(hass, "conversation", {})
+    config_entry.add_to_hass(hass)
+    assert await hass.config_entries.async_setup(config_entry.entry_id)
+    await hass.async_block_till_done()
+    return entity_id(hass, "conversation", f"{config_entry.entry_id}_conversation")
+
+
 def entity_id(hass: HomeAssistant, platform: str, unique_id: str) -> str:
     """The entity id Home Assistant gave the entity with this unique id."""
     found = er.async_get(hass).async_get_entity_id(platform, DOMAIN, unique_id)

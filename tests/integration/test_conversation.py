@@ -23,16 +23,6 @@ LOCK = "F8C9A1B2E3D4"
 LEAVING = "T01-202404011300-71820345"
 
 
-@pytest.fixture
-async def agent(hass: HomeAssistant, config_entry: MockConfigEntry) -> str:
-    """The entry's conversation agent, set up without a language model."""
-    assert await async_setup_component(hass, "conversation", {})
-    config_entry.add_to_hass(hass)
-    assert await hass.config_entries.async_setup(config_entry.entry_id)
-    await hass.async_block_till_done()
-    return entity_id(hass, "conversation", f"{config_entry.entry_id}_conversation")
-
-
 async def say(
     hass: HomeAssistant,
     agent: str,

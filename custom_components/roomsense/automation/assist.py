@@ -46,36 +46,40 @@ TEXT: Final[dict[str, dict[Language, str]]] = {
 
 
 @dataclass(frozen=True, slots=True)
-class _Pending:
-    workflow: dict[str, Any]
+class _Held[T]:
+    value: T
     expires: float
 
 
-class PendingWorkflows:
-    """One workflow per conversation waiting for the user's yes."""
+class PendingAnswers[T]:
+    """One question per conversation waiting for the user's answer (60 s at most)."""
 
     def __init__(self) -> None:
         """Nothing waits yet."""
-        self._pending: dict[str, _Pending] = {}
+        self._pending: dict[str, _Held[T]] = {}
 
-    def ask(self, conversation_id: str, workflow: dict[str, Any]) -> None:
-        """Hold `workflow` until the user answers (or 60 s pass)."""
-        self._pending[conversation_id] = _Pending(workflow, time.monotonic() + CONFIRM_SECONDS)
+    def ask(self, conversation_id: str, value: T) -> None:
+        """Hold `value` until the user answers (or 60 s pass)."""
+        self._pending[conversation_id] = _Held(value, time.monotonic() + CONFIRM_SECONDS)
 
     def pending(self, conversation_id: str) -> bool:
-        """Whether a workflow waits for this conversation's answer."""
+        """Whether something waits for this conversation's answer."""
         held = self._pending.get(conversation_id)
         if held is not None and held.expires < time.monotonic():
             del self._pending[conversation_id]
             return False
         return held is not None
 
-    def take(self, conversation_id: str) -> dict[str, Any] | None:
-        """The waiting workflow, removed; None when there is none (or it expired)."""
+    def take(self, conversation_id: str) -> T | None:
+        """The waiting value, removed; None when there is none (or it expired)."""
         if not self.pending(conversation_id):
             return None
-        return self._pending.pop(conversation_id).workflow
+        return self._pending.pop(conversation_id).value
 
     def cancel(self, conversation_id: str) -> None:
-        """Forget the waiting workflow."""
+        """Forget the waiting value."""
         self._pending.pop(conversation_id, None)
+
+
+class PendingWorkflows(PendingAnswers[dict[str, Any]]):
+    """One workflow per conversation waiting for the user's yes."""
