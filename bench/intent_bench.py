@@ -82,8 +82,11 @@ BENCH = Path(__file__).resolve().parent
 CORPUS = BENCH / "intents.json"
 DEMO_HOME = BENCH.parent / "simulator" / "roomsense_simulator" / "homes" / "demo.json"
 BUILTIN_AGENT = "conversation.home_assistant"
-SUCCESS_TARGET = 0.90
-P95_TARGET_MS = 20.0
+# Issue 13's targets: 95 % in each language, at most 1 % wrong or extra commands, none on a
+# lock or garage door, p95 per turn under 10 ms.
+SUCCESS_TARGET = 0.95
+WRONG_TARGET = 0.01
+P95_TARGET_MS = 10.0
 
 # Areas as a Japanese user would name them, with the English names they would add.
 AREAS: dict[str, tuple[str, ...]] = {
@@ -662,9 +665,22 @@ def report(runs: list[AgentRun], verbose: bool) -> None:
     fallback, builtin = by_name.get("fallback"), by_name.get("built-in")
     print("\n== targets ==")
     if fallback:
-        share = sum(t.ok for t in fallback.turns) / len(fallback.turns)
-        verdict = "met" if share >= SUCCESS_TARGET else "NOT met"
-        print(f"fallback success >= 90 %: {100 * share:.1f} % -> {verdict}")
+        for label, turns in (
+            ("", fallback.turns),
+            (" (ja)", [t for t in fallback.turns if t.utterance["lang"] == "ja"]),
+            (" (en)", [t for t in fallback.turns if t.utterance["lang"] == "en"]),
+        ):
+            share = sum(t.ok for t in turns) / max(len(turns), 1)
+            verdict = "met" if share >= SUCCESS_TARGET else "NOT met"
+            target = f"{100 * SUCCESS_TARGET:.0f} %"
+            print(f"fallback success{label} >= {target}: {100 * share:.1f} % -> {verdict}")
+        wrong = sum(t.miss == MISS_WRONG for t in fallback.turns) / len(fallback.turns)
+        verdict = "met" if wrong <= WRONG_TARGET else "NOT met"
+        limit = f"{100 * WRONG_TARGET:.0f} %"
+        print(f"fallback wrong/extra <= {limit}: {100 * wrong:.1f} % -> {verdict}")
+        on_locks = sum(t.miss == MISS_WRONG and _touches_entrance(t) for t in fallback.turns)
+        verdict = "met" if on_locks == 0 else "NOT met"
+        print(f"fallback wrong on locks/garage doors = 0: {on_locks} -> {verdict}")
         p95 = percentile([t.ms for t in fallback.turns], 0.95)
         verdict = "met" if p95 < P95_TARGET_MS else "NOT met"
         print(f"fallback p95 < {P95_TARGET_MS:.0f} ms: {p95:.2f} ms -> {verdict}")

@@ -147,6 +147,8 @@ LIGHT_REMOTE = "02-202405121910-77310542"
 TV = "01-202404011235-55120943"
 CEILING_LIGHT = "94A99021C3F4"
 BEDROOM_LAMP = "6055F93A8B21"
+VACUUM = "CF3A5E7B9D21"
+SWEEP = {"action": "sweep", "param": {"fanLevel": 2, "waterLevel": 1, "times": 1}}
 
 
 def _sent(result: object) -> list[tuple[str, str, object]]:
@@ -219,6 +221,27 @@ def test_a_button_word_with_another_meaning_does_not_press(
             "Fan on at speed 50 and the AC at 27",
             [(FAN, "setWindSpeed", "50"), (AIRCON, "setAll", "27,1,1,on")],
         ),
+        (
+            "テレビつけて、音量上げて",
+            [(TV, "turnOn", "default"), (TV, "volumeAdd", "default")],
+        ),
+        (
+            # The second request is not the curtain's: the light that is on brightens.
+            "open the curtains and turn up the lights",
+            [("D7A3C19E5B40", "turnOn", "default"), (CEILING_LIGHT, "setBrightness", "100")],
+        ),
+        ("turn the lights down", [(CEILING_LIGHT, "setBrightness", "60")]),
+        ("sweep only, no mopping", [(VACUUM, "startClean", SWEEP)]),
+        ("水拭きなしで掃除して", [(VACUUM, "startClean", SWEEP)]),
+        (
+            "加湿器を強にして",
+            [(HUMIDIFIER, "turnOn", "default"), (HUMIDIFIER, "setMode", {"mode": 1})],
+        ),
+        (
+            "put the humidifier on level 1",
+            [(HUMIDIFIER, "turnOn", "default"), (HUMIDIFIER, "setMode", {"mode": 4})],
+        ),
+        ("the air in the bedroom is really dry", [(HUMIDIFIER, "turnOn", "default")]),
     ],
 )
 def test_requests_the_words_make_plain(
@@ -314,3 +337,41 @@ def test_the_answer_picks_the_device(
 def test_a_new_request_or_no_pick_is_no_answer(parser: FallbackParser, answer: str) -> None:
     asked = parser.parse("電気つけて")
     assert parser.answer_choice("電気つけて", asked.choices, answer) is None
+
+
+@pytest.mark.parametrize(
+    ("text", "answer"),
+    [
+        ("寝室の湿度を教えて", "寝室の湿度は"),
+        ("リビングの照明の明るさは？", "明るさ80%"),
+    ],
+)
+def test_more_ways_to_ask(parser: FallbackParser, text: str, answer: str) -> None:
+    result = parser.parse(text)
+    assert result.actions == ()
+    assert result.answer is not None
+    assert answer in result.answer
+
+
+def test_the_phrase_index_is_reused_while_the_names_stay(demo_snapshot: HomeSnapshot) -> None:
+    # A snapshot is built every turn: a state change keeps the index, a rename rebuilds it.
+    first = FallbackParser(demo_snapshot)
+    warmer = replace(
+        demo_snapshot,
+        devices=tuple(
+            replace(d, state={**d.state, "temperature": 30}) for d in demo_snapshot.devices
+        ),
+    )
+    assert FallbackParser(warmer)._terms is first._terms
+    renamed = replace(
+        demo_snapshot,
+        devices=tuple(
+            replace(d, aliases=(*d.aliases, "reading lamp")) if d.device_id == BEDROOM_LAMP else d
+            for d in demo_snapshot.devices
+        ),
+    )
+    reparsed = FallbackParser(renamed)
+    assert reparsed._terms is not first._terms
+    assert [a.device_id for a in reparsed.parse("turn on the reading lamp").actions] == [
+        BEDROOM_LAMP
+    ]

@@ -20,7 +20,9 @@ from .lexicon import (
     BUTTON_SYNONYMS,
     CIRCULATOR_MODES,
     CIRCULATOR_SPEEDS,
+    HUMIDIFIER2_LEVELS,
     HUMIDIFIER2_MODES,
+    HUMIDIFIER_LEVELS,
     IR_FAN_COMMANDS,
     MUTE_WORDS,
     Op,
@@ -342,6 +344,14 @@ def _humidifiers(device: DeviceInfo, request: Request) -> tuple[Action, ...] | N
             return (*power_on, *_action(device, "setMode", target))
         if family is Family.HUMIDIFIER:
             return (*power_on, *_action(device, "setMode", str(request.percent)))
+    if request.op is Op.FAN_SPEED and request.percent is None and request.fan_speed:
+        # 「加湿器を強に」: the output level.
+        power_on = _action(device, "turnOn") if _is_off(device) else ()
+        if family is Family.EVAPORATIVE_HUMIDIFIER and request.fan_speed in HUMIDIFIER2_LEVELS:
+            level = {"mode": HUMIDIFIER2_LEVELS[request.fan_speed]}
+            return (*power_on, *_action(device, "setMode", level))
+        if family is Family.HUMIDIFIER and request.fan_speed in HUMIDIFIER_LEVELS:
+            return (*power_on, *_action(device, "setMode", HUMIDIFIER_LEVELS[request.fan_speed]))
     if (
         request.op is Op.MODE
         and family is Family.EVAPORATIVE_HUMIDIFIER

@@ -258,6 +258,9 @@ OP_PHRASES: Final[dict[Op, tuple[str, ...]]] = {
         "brighter",
         "brighten",
         "turn up the light",
+        "turn up the lights",
+        "turn the light up",
+        "turn the lights up",
     ),
     Op.DIMMER: (
         "暗くして",
@@ -268,6 +271,9 @@ OP_PHRASES: Final[dict[Op, tuple[str, ...]]] = {
         "dim",
         "darker",
         "turn down the light",
+        "turn down the lights",
+        "turn the light down",
+        "turn the lights down",
     ),
     Op.OPEN: (
         "開けて",
@@ -506,6 +512,9 @@ COOLER_PHRASES: Final = (
     "cool it down",
     "cool the room",
     "too warm",
+    "make it cooler",
+    "make it colder",
+    "a bit cooler",
 )
 WARMER_PHRASES: Final = (
     "寒い",
@@ -527,6 +536,9 @@ WARMER_PHRASES: Final = (
     "i am cold",
     "freezing",
     "chilly",
+    "make it warmer",
+    "make it hotter",
+    "a bit warmer",
     "warm up",
     "warm it up",
     "warm the room",
@@ -644,6 +656,12 @@ MODE_WORDS: Final[dict[str, tuple[str, ...]]] = {
 }
 CIRCULATOR_MODES: Final = frozenset({"direct", "natural", "sleep", "baby"})
 HUMIDIFIER2_MODES: Final[dict[str, int]] = {"sleep": 6, "auto": 7, "drying": 8}
+# Output levels said like a fan's speed: Humidifier2 modes 4 (level 1) to 1 (level 4), and
+# the older Humidifier's atomization 101-103 (34, 67, 100 %).
+HUMIDIFIER2_LEVELS: Final[dict[str, int]] = {
+    "low": 4, "medium": 3, "high": 1, "level1": 4, "level2": 3, "level3": 2, "level4": 1,
+}  # fmt: skip
+HUMIDIFIER_LEVELS: Final[dict[str, str]] = {"low": "101", "medium": "102", "high": "103"}
 MODE_NAMES: Final[dict[str, tuple[str, str]]] = {
     "direct": ("直進風", "direct"),
     "natural": ("自然風", "natural"),
@@ -669,6 +687,10 @@ DRY_AIR_PHRASES: Final = (
     "air is so dry",
     "air is too dry",
     "air is very dry",
+    "is really dry",
+    "really dry",
+    "so dry",
+    "very dry",
     "dry air",
     "too dry",
     "so dry",
@@ -766,6 +788,11 @@ PERCENT_UNITS: Final = ("%", "パーセント", "percent", "per cent", "pct")
 DEGREE_UNITS: Final = ("°c", "°", "度", "degrees", "degree", "celsius", "c")
 KELVIN_UNITS: Final = ("k", "ケルビン", "kelvin")
 MOP_WORDS: Final = ("水拭き", "モップ", "mop", "mopping")
+# Mopping said not to be wanted: a sweep only.
+NO_MOP_WORDS: Final = (
+    r"\b(?:no|without|don't|do not|skip(?: the)?)\s+mop|sweep(?:ing)? only|only sweep"
+    r"|(?:水拭き|モップ)(?:なし|無し|はしない|しないで|はいらない|不要)|掃除機だけ|吸引だけ"
+)
 HALF_WORDS: Final = ("半分", "半開き", "half", "halfway")
 BRIGHTNESS_CONTEXT: Final = ("明るさ", "輝度", "brightness", "dim")
 HUMIDITY_SET_CONTEXT: Final = ("湿度を", "湿度", "humidity to", "humidity at")
@@ -902,7 +929,7 @@ TEMPERATURE_TOPIC: Final = (
     "how hot",
     "how cold",
 )
-HUMIDITY_TOPIC: Final = ("湿度", "しつど", "humidity", "humid")
+HUMIDITY_TOPIC: Final = ("湿度", "しつど", "humidity", "humid", "湿度を", "humidity at")
 BATTERY_TOPIC: Final = (
     "バッテリー",
     "バッテリ",
@@ -948,6 +975,11 @@ NO_DETECTOR_REPLY: Final = (
     "I found no sensor that can tell that.",
 )
 STATE_TOPIC: Final = (
+    "明るさは",
+    "風量は",
+    "how bright",
+    "how fast",
+    "what speed",
     "閉まって",
     "しまって",
     "開いて",
@@ -1038,6 +1070,10 @@ ACTION_REPLIES: Final[dict[Op, tuple[str, str]]] = {
     Op.CHANNEL: ("{name}を{value}チャンネルにします", "putting the {name} on channel {value}"),
     Op.MODE: ("{name}を{value}モードにします", "putting the {name} in {value} mode"),
 }
+HUMIDIFIER_LEVEL_REPLY: Final = (
+    "{name}の加湿量を{value}にします",
+    "setting the {name} output to {value}",
+)
 FAN_SPEED_NAMES: Final[dict[str, tuple[str, str]]] = {
     "high": ("強", "high"),
     "medium": ("中", "medium"),

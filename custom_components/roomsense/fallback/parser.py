@@ -11,7 +11,8 @@ import functools
 import math
 import re
 import unicodedata
-from collections.abc import Iterable, Sequence
+from collections import OrderedDict
+from collections.abc import Hashable, Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from enum import StrEnum
 from functools import lru_cache
@@ -60,7 +61,7 @@ _CLAUSE_BREAK: Final = re.compile(
 # ("It's too hot, turn on the cooling": a feeling or a reason is no request of its own.)
 _ACTION_TAGS: Final = (
     "op", "button", "color", "kelvin", "volume_up", "volume_down", "mute", "scene",
-    "ac_mode", "mode",
+    "ac_mode", "mode", "up", "down",
 )  # fmt: skip
 _FEELING_TAGS: Final = ("dark", "glare", "dry_air")
 _TARGET_TAGS: Final = ("device", "weak_device", "kind", "area", "home")
@@ -222,6 +223,23 @@ def _kind_terms() -> frozenset[str]:
     return frozenset(normalize(word) for words in lx.KIND_WORDS.values() for word in words)
 
 
+type _Term = tuple[str, tuple[_Meaning, ...], re.Pattern[str] | None]
+_INDEXES: Final[OrderedDict[Hashable, list[_Term]]] = OrderedDict()
+_INDEXES_KEPT: Final = 8
+
+
+def _naming_key(snapshot: HomeSnapshot) -> Hashable:
+    """Everything the phrase index is built from: names, never states."""
+    return (
+        tuple(snapshot.areas),
+        tuple(snapshot.scenes),
+        tuple(
+            (d.device_id, d.name, d.aliases, d.kind, d.device_type, d.area, d.custom_buttons)
+            for d in snapshot.devices
+        ),
+    )
+
+
 class FallbackParser:
     """Understands one utterance at a time against a fixed snapshot of the home."""
 
@@ -230,6 +248,20 @@ class FallbackParser:
         self._snapshot = snapshot
         self._devices = {device.device_id: device for device in snapshot.devices}
         self._areas = {area.name: area for area in snapshot.areas}
+        # A snapshot is built every turn, but its names rarely change: the index is reused.
+        key = _naming_key(snapshot)
+        cached = _INDEXES.get(key)
+        if cached is not None:
+            _INDEXES.move_to_end(key)
+            self._terms = cached
+            return
+        self._terms = self._index(snapshot)
+        _INDEXES[key] = self._terms
+        if len(_INDEXES) > _INDEXES_KEPT:
+            _INDEXES.popitem(last=False)
+
+    def _index(self, snapshot: HomeSnapshot) -> list[_Term]:
+        """Every phrase the parser knows for this home, longest first."""
         # The fixed lexicon is the bulk of the terms: normalised once per process, copied here.
         meanings = {term: list(found) for term, found in _lexicon_meanings().items()}
 
@@ -251,7 +283,7 @@ class FallbackParser:
                     if normalize(button) in {normalize(word) for word in group}:
                         for word in group:
                             add(word, (_Tag.BUTTON, (device.device_id, button)))
-        self._terms: list[tuple[str, tuple[_Meaning, ...], re.Pattern[str] | None]] = [
+        return [
             (term, tuple(found), _term_pattern(term))
             for term, found in sorted(meanings.items(), key=lambda item: -len(item[0]))
         ]
@@ -716,6 +748,10 @@ class FallbackParser:
         if scan.has(_Tag.MODE) and self._mode_target(scan):
             # "加湿器をおやすみモードに": a named device's mode, not the おやすみ scene.
             scan.tags.pop(_Tag.SCENE, None)
+        if scan.has(_Tag.MOP) and _NO_MOP.search(normalized):
+            # "Sweep only, no mopping": the mop word is what is not wanted.
+            scan.tags.pop(_Tag.MOP)
+            scan.tags.setdefault(_Tag.OP, []).append(Op.CLEAN)
         pressed = self._appliance_bot(scan)
         if pressed is not None:
             return self._act(Request(Op.PRESS), [pressed], language)
@@ -815,7 +851,13 @@ class FallbackParser:
             if request.percent is not None:
                 value = f"{request.percent}%"
             elif request.fan_speed is not None:
-                value = lx.FAN_SPEED_NAMES[request.fan_speed][index]
+                named = lx.FAN_SPEED_NAMES.get(request.fan_speed)
+                level = request.fan_speed.removeprefix("level")
+                value = (
+                    named[index]
+                    if named
+                    else (f"レベル{level}" if index == 0 else f"level {level}")
+                )
         elif request.op is Op.CUSTOM:
             value = request.button or ""
         elif request.op is Op.CHANNEL:
@@ -834,9 +876,10 @@ class FallbackParser:
             return lx.ACTION_REPLIES[Op.CLIMATE][index].format(
                 name=self._device_name(device, language), value=value
             )
-        return lx.ACTION_REPLIES[request.op][index].format(
-            name=self._device_name(device, language), value=value
-        )
+        templates = lx.ACTION_REPLIES[request.op]
+        if request.op is Op.FAN_SPEED and device.kind is DeviceKind.HUMIDIFIER:
+            templates = lx.HUMIDIFIER_LEVEL_REPLY
+        return templates[index].format(name=self._device_name(device, language), value=value)
 
     def _room_temperature(self, area: str | None) -> float | None:
         """The area's temperature, else the first one measured anywhere in the home."""
@@ -898,6 +941,15 @@ class FallbackParser:
                 return _Outcome(button_request, [self._devices[device_id]])
         target_kinds = set(kinds) | {device.kind for device in explicit}
         request = self._request(scan, target_kinds)
+        from_context = bool(context) and explicit == list(context)
+        if (
+            from_context
+            and request is not None
+            and not any(build_actions(device, request) for device in explicit)
+        ):
+            # "Open the curtains and turn up the lights": not the curtain's to do.
+            explicit = []
+            request = self._request(scan, set(kinds))
         if request is not None and not _in_range(request):
             return _Outcome(result=_reply(language, lx.OUT_OF_RANGE_REPLY, "out_of_range"))
         if request is None:
@@ -1067,6 +1119,13 @@ class FallbackParser:
                     percent=None if level is None else round(level),
                     fan_speed=speeds[0] if speeds else None,
                 )
+        level_said = _HUMIDIFIER_LEVEL.search(scan.text)
+        if DeviceKind.HUMIDIFIER in kinds and level_said and not wants_off:
+            # "level 1" of 4 (Humidifier2).
+            return Request(Op.FAN_SPEED, fan_speed=f"level{level_said.group(1)}")
+        if DeviceKind.HUMIDIFIER in kinds and speeds and not wants_off and percent is None:
+            # 「加湿器を強に」: its output level, said like a fan's speed.
+            return Request(Op.FAN_SPEED, fan_speed=speeds[0]) if len(speeds) == 1 else None
         # Humidifiers: a target humidity.
         humidifier_target = (
             DeviceKind.HUMIDIFIER in kinds
@@ -1644,6 +1703,8 @@ def _unique[T](values: Iterable[T]) -> list[T]:
 
 _DELAY: Final = re.compile(lx.DELAY_PATTERN)
 _EVERY_CHOICE: Final = re.compile(lx.EVERY_CHOICE_WORDS)
+_NO_MOP: Final = re.compile(lx.NO_MOP_WORDS)
+_HUMIDIFIER_LEVEL: Final = re.compile(r"(?:\blevel|レベル)\s*([1-4])(?!\d)")
 _ORDINALS: Final = tuple((re.compile(words), index) for words, index in lx.ORDINAL_WORDS)
 _LATER: Final = re.compile(lx.LATER_PATTERN)
 _OFF_LATER: Final = re.compile(lx.OFF_LATER_WORDS)
