@@ -375,3 +375,54 @@ def test_the_phrase_index_is_reused_while_the_names_stay(demo_snapshot: HomeSnap
     assert [a.device_id for a in reparsed.parse("turn on the reading lamp").actions] == [
         BEDROOM_LAMP
     ]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        (
+            "電球を赤に、いや青にして",
+            [(BEDROOM_LAMP, "turnOn", "default"), (BEDROOM_LAMP, "setColor", "0:0:255")],
+        ),
+        ("set the AC to 24 and cool, actually heat", [(AIRCON, "setAll", "24,5,1,on")]),
+        ("リビングの、いや寝室の電気をつけて", [(BEDROOM_LAMP, "turnOn", "default")]),
+        (
+            "turn on the bedroom lamp, I mean the ceiling light",
+            [(CEILING_LIGHT, "turnOn", "default")],
+        ),
+        ("エアコンつけて、いや、サーキュレーターつけて", [(FAN, "turnOn", "default")]),
+        (
+            "turn off the tv and turn on the AC, actually turn on the fan",
+            [(TV, "turnOff", "default"), (FAN, "turnOn", "default")],
+        ),
+    ],
+)
+def test_what_was_taken_back_is_not_done(
+    parser: FallbackParser, text: str, expected: list[tuple[str, str, str]]
+) -> None:
+    assert _sent(parser.parse(text)) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("コーヒー淹れて", [("7C87CE5A10B2", "turnOn", "default")]),
+        ("brew some coffee", [("7C87CE5A10B2", "turnOn", "default")]),
+        ("send the robot home", [(VACUUM, "dock", "default")]),
+        (
+            "make the bedroom lamp warmer",
+            [(BEDROOM_LAMP, "turnOn", "default"), (BEDROOM_LAMP, "setColorTemperature", "2700")],
+        ),
+    ],
+)
+def test_an_appliance_by_its_job_and_other_everyday_words(
+    parser: FallbackParser, text: str, expected: list[tuple[str, str, str]]
+) -> None:
+    assert _sent(parser.parse(text)) == expected
+
+
+@pytest.mark.parametrize("text", ["玄関の鍵閉めた？", "did I lock the front door?"])
+def test_asked_after_the_fact_is_a_question(parser: FallbackParser, text: str) -> None:
+    result = parser.parse(text)
+    assert result.actions == ()
+    assert result.intent == "question"

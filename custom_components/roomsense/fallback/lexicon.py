@@ -358,6 +358,12 @@ OP_PHRASES: Final[dict[Op, tuple[str, ...]]] = {
         "go home",
         "go back",
         "return to base",
+        "send it home",
+        "send the robot home",
+        "send the vacuum home",
+        "back to its dock",
+        "back to the dock",
+        "return to the dock",
         "return to the dock",
         "back to the dock",
         "charge",
@@ -537,6 +543,7 @@ WARMER_PHRASES: Final = (
     "freezing",
     "chilly",
     "make it warmer",
+    "warmer",
     "make it hotter",
     "a bit warmer",
     "warm up",
@@ -740,6 +747,11 @@ APPLIANCE_GROUPS: Final[tuple[tuple[tuple[str, ...], tuple[str, ...]], ...]] = (
         ),
     ),
 )
+# Making coffee: the plug of a coffee maker is switched on.
+APPLIANCE_PLUG_GROUPS: Final[tuple[tuple[tuple[str, ...], tuple[str, ...]], ...]] = (
+    (("コーヒー", "coffee"), ("コーヒー", "珈琲", "coffee")),
+)
+BREW_WORDS: Final = ("淹れて", "いれて", "brew")
 HEAT_WATER_WORDS: Final = (
     "沸かして",
     "わかして",
@@ -975,6 +987,13 @@ NO_DETECTOR_REPLY: Final = (
     "I found no sensor that can tell that.",
 )
 STATE_TOPIC: Final = (
+    # 「鍵閉めた？」, "did I lock ...": asked after the fact.
+    "閉めた",
+    "閉まった",
+    "かけた",
+    "掛けた",
+    "did i lock",
+    "did i leave",
     "明るさは",
     "風量は",
     "how bright",

@@ -48,14 +48,14 @@ _FRACTIONS: Final = (
 )
 
 # "25度、いや、27度", "22, no wait, 24", "25じゃなくて27": the value after the word wins.
-_CORRECTION_WORDS: Final = (
+CORRECTION_WORDS: Final = (
     r"いや|いいや|やっぱり|やっぱ|じゃなくて|ではなくて|でなくて|訂正"
     r"|no wait|no,? wait|wait,? no|actually|i mean|sorry|make (?:it|that)|rather"
 )
 _VALUE: Final = r"\d+(?:\.\d+)?\s*(?:°c|°|%|パーセント|percent|per cent|degrees?|度|チャンネル)?"
 _CORRECTION: Final = re.compile(
     # ("actually make it 26": correction words may follow one another.)
-    rf"({_VALUE})\s*[、,。.]?\s*(?:(?:{_CORRECTION_WORDS})\s*[、,。.]?\s*)+(?=\d)"
+    rf"({_VALUE})\s*[、,。.]?\s*(?:(?:{CORRECTION_WORDS})\s*[、,。.]?\s*)+(?=\d)"
 )
 
 

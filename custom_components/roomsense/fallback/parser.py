@@ -32,7 +32,7 @@ from .model import (
     Language,
     ParseResult,
 )
-from .numbers import read_duration, read_numbers
+from .numbers import CORRECTION_WORDS, read_duration, read_numbers
 
 _JAPANESE_CHARS: Final = re.compile(r"[\u3040-\u30ff\u3400-\u9fff\uff66-\uff9f]")
 _ASCII_TERM: Final = re.compile(r"[a-z0-9]")
@@ -334,6 +334,8 @@ class FallbackParser:
             (lx.GLARE_PHRASES, (_Tag.GLARE, Op.DIMMER)),
             (lx.DRY_AIR_PHRASES, (_Tag.DRY_AIR, True)),
             (lx.HEAT_WATER_WORDS, (_Tag.HEAT_WATER, True)),
+            # (An appliance's own job: the same meaning for a coffee maker's plug.)
+            (lx.BREW_WORDS, (_Tag.HEAT_WATER, True)),
             (lx.WHY_WORDS, (_Tag.WHY, True)),
         ]
         for phrases_of_meaning, meaning in simple:
@@ -380,10 +382,14 @@ class FallbackParser:
     def _add_appliances(self, add: Any) -> None:
         """A Bot called by what it presses: "給湯器のボット" answers to "お湯", "bath"."""
         for device in self._snapshot.devices:
-            if device.kind is not DeviceKind.BOT:
+            if device.kind is DeviceKind.BOT:
+                groups = lx.APPLIANCE_GROUPS
+            elif device.kind is DeviceKind.PLUG:
+                groups = lx.APPLIANCE_PLUG_GROUPS
+            else:
                 continue
             names = " ".join(normalize(name) for name in (device.name, *device.aliases))
-            for name_words, request_words in lx.APPLIANCE_GROUPS:
+            for name_words, request_words in groups:
                 if any(word in names for word in name_words):
                     for word in request_words:
                         add(word, (_Tag.APPLIANCE, device.device_id))
@@ -492,6 +498,9 @@ class FallbackParser:
         # (only in what was said: the lexicon's own words stay words).
         normalized = _colloquial(read_numbers(normalize(text)))
         scan = self._scan(normalized)
+        if (corrected := _drop_corrected_value(normalized, scan)) is not None:
+            # 「赤に、いや青にして」: the value said last stands, as with numbers.
+            normalized, scan = corrected, self._scan(corrected)
         if scan.has(_Tag.NEGATION) and not self._is_question(normalized, scan, language):
             return _reply(language, lx.NEGATION_REPLY, "negated")
         delayed = _DELAY.search(normalized) is not None
@@ -754,7 +763,9 @@ class FallbackParser:
             scan.tags.setdefault(_Tag.OP, []).append(Op.CLEAN)
         pressed = self._appliance_bot(scan)
         if pressed is not None:
-            return self._act(Request(Op.PRESS), [pressed], language)
+            # A Bot presses the appliance's button; a plug switches the appliance on.
+            op = Op.TURN_ON if pressed.kind is DeviceKind.PLUG else Op.PRESS
+            return self._act(Request(op), [pressed], language)
         commanding = any(
             scan.has(tag)
             for tag in (
@@ -788,7 +799,7 @@ class FallbackParser:
         return bool(kinds & _MODE_KINDS)
 
     def _appliance_bot(self, scan: _Scan) -> DeviceInfo | None:
-        """The one Bot that presses the water heater for "お湯を沸かして", or None."""
+        """The one Bot (or plug) doing an appliance's job: 「お湯を沸かして」, "brew coffee"."""
         bots = _unique(scan.values(_Tag.APPLIANCE))
         switched_on = bool(set(scan.values(_Tag.OP)) & {Op.TURN_ON, Op.PRESS})
         asked = scan.has(_Tag.HEAT_WATER) or scan.has(_Tag.RUN) or switched_on
@@ -1080,6 +1091,13 @@ class FallbackParser:
         # Lights: colour temperature, colour, brightness.
         light_target = DeviceKind.LIGHT in kinds or no_kind
         if light_target and not wants_off:
+            if comfort and DeviceKind.LIGHT in kinds:
+                # "Make the lamp warmer": a warmer white, not the air conditioner.
+                warmer = scan.has(_Tag.WARMER)
+                return Request(
+                    Op.COLOR_TEMPERATURE,
+                    kelvin=lx.COLOR_TEMPERATURE_MIN if warmer else lx.COLOR_TEMPERATURE_MAX,
+                )
             kelvins = scan.values(_Tag.KELVIN)
             if kelvin is not None or kelvins:
                 return Request(
@@ -1600,6 +1618,51 @@ def _detects(device: DeviceInfo, topic: str) -> bool | None:
     for field_name in ("moveDetected", "Detected"):
         if isinstance(value := device.state.get(field_name), bool):
             return value
+    return None
+
+
+_CORRECTION: Final = re.compile(rf"[\s、,。.]*(?:{CORRECTION_WORDS})[\s、,。.]*")
+_VALUE_TAGS: Final = frozenset(
+    {
+        _Tag.COLOR, _Tag.AC_MODE, _Tag.MODE, _Tag.FAN_SPEED, _Tag.KELVIN,
+        # 「リビングの、いや寝室の電気」, "the lamp, I mean the ceiling light".
+        _Tag.AREA, _Tag.DEVICE, _Tag.WEAK_DEVICE,
+    }
+)  # fmt: skip
+
+
+def _drop_corrected_value(text: str, scan: _Scan) -> str | None:
+    """The text without a value the speaker took back ("red, no wait, blue"), or None.
+
+    Only a value right before the correction word, with a value of the same kind after it.
+    """
+    for match in _CORRECTION.finditer(text):
+        before = [
+            (start, found)
+            for start, end, found in scan.spans
+            if end <= match.start()
+            and found & _VALUE_TAGS
+            and re.fullmatch(r"[\sにでをへの、,]*", text[end : match.start()])
+        ]
+        after = [found for start, _end, found in scan.spans if start >= match.end()]
+        if before and after and before[-1][1] & _VALUE_TAGS & after[0]:
+            return text[: before[-1][0]] + text[match.end() :]
+        # 「エアコンつけて、いや、サーキュレーターつけて」: the whole request before is taken back.
+        spans_before = [span for span in scan.spans if span[1] <= match.start()]
+        ops_before = [start for start, _end, found in spans_before if _Tag.OP in found]
+        if (
+            ops_before
+            and not text[spans_before[-1][1] : match.start()].strip(" 、,.")
+            and any(_Tag.OP in found for found in after)
+        ):
+            breaks = [
+                cut.end()
+                for cut in _CLAUSE_BREAK.finditer(text, 0, match.start())
+                if cut.end() <= ops_before[-1] and cut.end() > cut.start()
+            ]
+            start = max((end for end in breaks if end <= spans_before[-1][0]), default=0)
+            start = min(start, ops_before[-1])
+            return text[:start] + text[match.end() :]
     return None
 
 
