@@ -388,7 +388,7 @@ class RoomSenseConversationEntity(ConversationEntity, AbstractConversationAgent)
             self._workflows.ask(conversation_id, result.workflow)
             reply_in: Language = "ja" if result.workflow.get("language") == "ja" else "en"
             return assist.TEXT["ask"][reply_in].format(summary=result.message), True
-        if result.timing and command.needs_confirmation:
+        if result.timing and (command.needs_confirmation or command.intent == "delayed"):
             # "毎朝7時に玄関の鍵を開けて": say why no rule, never offer to unlock now.
             return result.message, False
         return None
@@ -512,7 +512,9 @@ class RoomSenseConversationEntity(ConversationEntity, AbstractConversationAgent)
                         device=name,
                         error=step["error"],
                     ), False
-                return result.reply, True
+                if not result.actions:
+                    return result.reply, True
+                # "I'm home, and put the TV on too": the scene, then the commands.
             if dangerous := [action for action in result.actions if action.dangerous]:
                 return self._ask(conversation_id, dangerous[0], language), True
             outcomes: list[dict[str, Any]] = []

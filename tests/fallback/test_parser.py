@@ -311,7 +311,8 @@ def test_compound_does_every_clause_in_order(parser: FallbackParser) -> None:
     [
         "テレビを消して、電気をつけて",  # which light?
         "turn off the TV and water the plants",  # not understood
-        "カーテンを開けて、行ってきます",  # a scene is not one of several requests
+        "行ってきます、それから鍵を開けて",  # unlocking needs a yes: nothing of it is done
+        "おやすみ、ただいま",  # two scenes at once
         "lock the door and what's the temperature",
     ],
 )

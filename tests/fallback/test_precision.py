@@ -426,3 +426,98 @@ def test_asked_after_the_fact_is_a_question(parser: FallbackParser, text: str) -
     result = parser.parse(text)
     assert result.actions == ()
     assert result.intent == "question"
+
+
+# --- Never the wrong device: what the words do not say is not done ------------------------------
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "電子レンジで3分温めて",  # not the air conditioner's heating
+        "お風呂場の換気扇回して",  # not the circulator, not the water heater
+        "Turn on subtitles on the TV",  # not the TV's power
+        "テレビの字幕をつけて",
+        "Open the curtains at seven tomorrow morning",  # later: not 7 % now
+        "明日の朝7時にカーテン開けて",
+        "Leave the AC off",
+    ],
+)
+def test_nothing_is_sent_for_what_the_home_cannot_do_now(parser: FallbackParser, text: str) -> None:
+    assert parser.parse(text).actions == ()
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Is the front door shut?",
+        "Is the child lock on the humidifier on?",
+        "加湿器のチャイルドロックってかかってる？",
+    ],
+)
+def test_a_yes_no_question_never_acts(parser: FallbackParser, text: str) -> None:
+    result = parser.parse(text)
+    assert result.actions == ()
+    assert result.intent == "question"
+
+
+def test_a_feature_question_answers_from_the_status(demo_snapshot: HomeSnapshot) -> None:
+    def with_child_lock(value: object) -> FallbackParser:
+        devices = tuple(
+            replace(d, state={**d.state, "childLock": value}) if d.device_id == HUMIDIFIER else d
+            for d in demo_snapshot.devices
+        )
+        return FallbackParser(replace(demo_snapshot, devices=devices))
+
+    question = "Is the child lock on the humidifier on?"
+    assert with_child_lock(False).parse(question).answer == (
+        "The bedroom humidifier's child lock is off."
+    )
+    assert with_child_lock(True).parse("加湿器のチャイルドロックってかかってる？").answer == (
+        "寝室の加湿器のチャイルドロックはオンです。"
+    )
+
+
+def test_the_verb_lock_is_not_the_front_door_when_another_device_is_named(
+    parser: FallbackParser,
+) -> None:
+    result = parser.parse("Lock the humidifier controls so the kids can't mess with it")
+    assert _sent(result) == [(HUMIDIFIER, "setChildLock", "true")]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("寒いから暖房20度にして", [(AIRCON, "setAll", "20,5,1,on")]),
+        ("I'm freezing, put the heating on at 23", [(AIRCON, "setAll", "23,5,1,on")]),
+        ("暖房23度…じゃなくて24度にして", [(AIRCON, "setAll", "24,5,1,on")]),
+        ("Set the AC to 26, sorry, I meant 25", [(AIRCON, "setAll", "25,1,1,on")]),
+        ("TV channel 12, no, 2", [(TV, "SetChannel", "2")]),
+        ("チャンネルを十に変えて", [(TV, "SetChannel", "10")]),
+        ("サーキュレーターを風速九十で", [(FAN, "setWindSpeed", "90")]),
+        ("カーテンを四分の三まで閉めて", [("D7A3C19E5B40", "setPosition", "0,ff,75")]),
+        ("Close the curtains, actually just halfway", [("D7A3C19E5B40", "setPosition", "0,ff,50")]),
+        ("クーラーを24度でつけて", [(AIRCON, "setAll", "24,2,1,on")]),
+        ("冷房、風は最強で26度", [(AIRCON, "setAll", "26,2,4,on")]),
+        ("Clean the robot's mop", [(VACUUM, "selfClean", "1")]),
+        ("掃除機のモップ乾燥して", [(VACUUM, "selfClean", "2")]),
+        ("Lights out in the living room", [(CEILING_LIGHT, "turnOff", "default")]),
+        ("リビング真っ暗にして", [(CEILING_LIGHT, "turnOff", "default")]),
+        ("リビングのサーキュレーター回して", [(FAN, "turnOn", "default")]),
+        ("Turn the TV down a notch", [(TV, "volumeSub", "default")]),
+        ("Heat up the water heater", [("E2F64B7A9C01", "press", "default")]),
+        ("Put the bedroom light on the night light setting", [(LIGHT_REMOTE, "常夜灯", "default")]),
+    ],
+)
+def test_more_requests_the_words_make_plain(
+    parser: FallbackParser, text: str, expected: list[tuple[str, str, str]]
+) -> None:
+    assert _sent(parser.parse(text)) == expected
+
+
+def test_a_scene_and_commands_in_one_sentence(parser: FallbackParser) -> None:
+    result = parser.parse("I'm home, and put the TV on too")
+    assert result.scene_id == "T01-202404011302-19283746"
+    assert _sent(result) == [(TV, "turnOn", "default")]
+    # A scene never comes with an unlock in one breath.
+    assert parser.parse("行ってきます、それから鍵を開けて").actions == ()

@@ -17,6 +17,8 @@ from .test_conversation import say, sent, speech
 CEILING_LIGHT = "94A99021C3F4"
 BEDROOM_LAMP = "6055F93A8B21"
 FAN = "A4C1382B7E90"
+TV = "01-202404011235-55120943"
+HOME_SCENE = "T01-202404011302-19283746"
 
 
 async def commands(sim_admin: SimulatorAdmin, device_id: str) -> list[str]:
@@ -123,3 +125,12 @@ async def test_a_turn_that_sends_nothing_says_so(
     result = await say(hass, agent, "Start the washing machine", "en")
     assert "didn't do anything" in speech(result)
     assert len(await sim_admin.calls()) == before
+
+
+async def test_a_scene_and_a_command_in_one_sentence(
+    hass: HomeAssistant, agent: str, sim_admin: SimulatorAdmin
+) -> None:
+    result = await say(hass, agent, "ただいま、テレビもつけて", "ja")
+    assert speech(result) == "シーン「帰宅」を実行します。リビングのテレビをつけます。"
+    assert len(await sim_admin.api_calls(f"/scenes/{HOME_SCENE}/execute")) == 1
+    assert await commands(sim_admin, TV) == ["turnOn"]

@@ -198,6 +198,8 @@ NAME_VARIANTS: Final = (("maker", "machine"), ("tv", "television"), ("aircon", "
 # Phrase → operation. Order does not matter; the longest phrase at a position wins.
 OP_PHRASES: Final[dict[Op, tuple[str, ...]]] = {
     Op.TURN_ON: (
+        "回して",
+        "まわして",
         "つけて",
         "つけろ",
         "つける",
@@ -228,6 +230,7 @@ OP_PHRASES: Final[dict[Op, tuple[str, ...]]] = {
         "power up",
     ),
     Op.TURN_OFF: (
+        "落として",
         "消して",
         "けして",
         "消す",
@@ -288,6 +291,7 @@ OP_PHRASES: Final[dict[Op, tuple[str, ...]]] = {
         "draw open",
     ),
     Op.CLOSE: (
+        "tilt",
         "閉めて",
         "しめて",
         "閉じて",
@@ -449,6 +453,9 @@ BUTTON_SYNONYMS: Final[tuple[tuple[str, ...], ...]] = (
     ("prime video", "プライムビデオ", "amazon prime"),
 )
 
+# Switching the lights off, said with the word for them: 「真っ暗にして」, "lights out".
+LIGHTS_OUT_PHRASES: Final = ("真っ暗にして", "まっくらにして", "真っ暗に", "lights out")
+
 # Brightness extremes: "明るさ最大", "full brightness", "lowest brightness".
 LEVEL_MAX_WORDS: Final = (
     "最大", "max", "maximum", "full", "highest", "一番明るく", "いちばん明るく", "brightest",
@@ -565,6 +572,8 @@ AC_MODE_WORDS: Final[dict[int, tuple[str, ...]]] = {
     AC_MODE_FAN: ("送風", "fan mode", "fan only"),
     AC_MODE_AUTO: ("自動運転", "オートモード", "auto mode", "automatic mode"),
 }
+# Names of the air conditioner that say it cools: a setpoint alone means cooling.
+COOLING_KIND_WORDS: Final = frozenset({"クーラー", "cooler"})
 AC_MODE_NAMES: Final[dict[int, tuple[str, str]]] = {
     AC_MODE_AUTO: ("自動", "auto"),
     AC_MODE_COOL: ("冷房", "cooling"),
@@ -594,6 +603,8 @@ FAN_SPEED_WORDS: Final[dict[str, tuple[str, ...]]] = {
         "強に",
         "最大",
         "high speed",
+        "最強",
+        "crank",
         "high",
         "max",
         "maximum",
@@ -656,7 +667,20 @@ MODE_WORDS: Final[dict[str, tuple[str, ...]]] = {
         "natural wind",
         "natural breeze",
     ),
-    "sleep": ("睡眠", "睡眠モード", "おやすみ", "お休み", "sleep", "sleep mode", "night mode"),
+    "sleep": (
+        "睡眠",
+        "睡眠モード",
+        "おやすみ",
+        "お休み",
+        "sleep",
+        "sleep mode",
+        "night mode",
+        "寝るとき用",
+        "寝る時用",
+        "寝るときの",
+        "寝る時の",
+        "for sleeping",
+    ),
     "baby": ("ベビー", "ベビーモード", "赤ちゃん", "baby", "baby mode"),
     "auto": ("自動", "自動モード", "オート", "オートモード", "auto", "auto mode", "automatic"),
     "drying": ("乾燥モード", "drying", "drying mode", "dry out"),
@@ -799,7 +823,7 @@ COLOR_TEMPERATURE_MAX: Final = 6500
 PERCENT_UNITS: Final = ("%", "パーセント", "percent", "per cent", "pct")
 DEGREE_UNITS: Final = ("°c", "°", "度", "degrees", "degree", "celsius", "c")
 KELVIN_UNITS: Final = ("k", "ケルビン", "kelvin")
-MOP_WORDS: Final = ("水拭き", "モップ", "mop", "mopping")
+MOP_WORDS: Final = ("水拭き", "拭き掃除", "モップ", "mop", "mopping")
 # Mopping said not to be wanted: a sweep only.
 NO_MOP_WORDS: Final = (
     r"\b(?:no|without|don't|do not|skip(?: the)?)\s+mop|sweep(?:ing)? only|only sweep"
@@ -831,6 +855,14 @@ SCENE_PHRASES: Final[dict[str, tuple[str, ...]]] = {
         "i am leaving",
         "going out",
         "heading out",
+        "heading to work",
+        "off to work",
+        "going to work",
+        "leaving for work",
+        "お出かけ",
+        "出かける",
+        "出かけます",
+        "出かけてくる",
         "i'm off",
         "i'm going out",
         "away mode",
@@ -852,6 +884,8 @@ SCENE_PHRASES: Final[dict[str, tuple[str, ...]]] = {
         "home mode",
         "arrived home",
         "just got home",
+        "just got back",
+        "got back",
         "got home",
         "welcome home",
     ),
@@ -886,6 +920,7 @@ SCENE_FILLERS: Final = (
     "にして",
     "モード",
     "scene",
+    "routine",
     "run the",
     "run",
     "activate the",
@@ -897,6 +932,15 @@ SCENE_FILLERS: Final = (
     "the",
     "mode",
 )
+
+# Appliances a home often has but this one may not: named, they are never another device.
+ABSENT_APPLIANCE_WORDS: Final = (
+    "換気扇", "電子レンジ", "洗濯機", "乾燥機", "食洗機", "食器洗い機", "冷蔵庫", "オーブン",
+    "トースター", "ドライヤー", "ケトル", "炊飯器", "こたつ", "床暖房",
+    "microwave", "oven", "toaster", "washing machine", "washer", "dryer", "dishwasher", "fridge",
+    "refrigerator", "kettle", "rice cooker", "hair dryer", "exhaust fan", "extractor fan",
+    "ventilation fan", "space heater", "sprinkler",
+)  # fmt: skip
 
 # --- Questions ---------------------------------------------------------------------------
 
@@ -931,6 +975,8 @@ QUESTION_WORDS: Final = (
 # Japanese sentence endings that make a question even without "?".
 QUESTION_ENDINGS: Final = ("か", "かな", "の", "てる", "ている", "てます", "でる", "は")
 TEMPERATURE_TOPIC: Final = (
+    "thermometer",
+    "温度計",
     "温度",
     "気温",
     "室温",
@@ -987,6 +1033,11 @@ NO_DETECTOR_REPLY: Final = (
     "I found no sensor that can tell that.",
 )
 STATE_TOPIC: Final = (
+    "回って",
+    "何してる",
+    "何をしてる",
+    "doing",
+    "shut",
     # 「鍵閉めた？」, "did I lock ...": asked after the fact.
     "閉めた",
     "閉まった",
@@ -1030,6 +1081,12 @@ STATE_TOPIC: Final = (
 # --- Negation ----------------------------------------------------------------------------
 
 NEGATION_WORDS: Final = (
+    # "Leave the AC off": keep it as it is.
+    "leave the",
+    "leave it",
+    "leave them",
+    "そのままにして",
+    "そのままで",
     "ないで",
     "なくていい",
     "なくて良い",
@@ -1166,6 +1223,10 @@ TIMER_ON_REPLY: Final = (
     "Turning on the {name}; it switches itself off in {duration}.",
 )
 DELAY_PATTERN: Final = (
+    # A time of day or another day: 「明日の朝7時に」, "at seven tomorrow", "tonight".
+    r"明日|あした|あす|今夜|今晩|明朝|\d+時(?:半|\d+分)?(?:に|から|ごろ|頃)"
+    r"|\btomorrow\b|\btonight\b|\bthis (?:evening|afternoon)\b"
+    r"|\bat \d{1,2}(?::\d{2})?\s*(?:am|pm|a\.m\.|p\.m\.|o'?clock)\b|\bat \d{1,2}:\d{2}\b|"
     r"\d+\s*(?:分|時間|秒)半?\s*(?:後|ご|したら|経ったら|たったら|経過後)"
     r"|(?:\bin|\bafter)\s+(?:\d+|an?|half an?)\s+(?:minutes?|mins?|hours?|hrs?|seconds?|secs?)\b"
     # A duration ("for 30 minutes", 「30分間」): the stop at its end is a later action too.
@@ -1181,12 +1242,23 @@ TILT_DOWN_WORDS: Final = (
 # Words of one feature, and the commands that carry it out: a request naming the feature
 # reaches only a device with one of these commands (a learned button named after it too).
 FEATURE_COMMANDS: Final[tuple[tuple[str, frozenset[str]], ...]] = (
-    (r"チャイルドロック|child\s*-?lock", frozenset({"setChildLock"})),
+    (
+        r"チャイルドロック|child\s*-?lock"
+        r"|(?:子ども|子供|こども|kids?\b|children).*(?:ロック|\block)"
+        r"|(?:ロック|\block).*(?:子ども|子供|こども|\bkids?\b|children)"
+        r"|\bcontrols? lock|lock .*controls",
+        frozenset({"setChildLock"}),
+    ),
     # (常夜灯 is a ceiling light's night light, usually a learned button: not the fan's.)
-    (r"ナイトライト|night\s*-?light", frozenset({"setNightLightMode"})),
+    (
+        r"ナイトライト|night\s*-?light"
+        r"|(?:サーキュレーター|扇風機)の?ライト|(?:fan|circulator)(?:'s)? light",
+        frozenset({"setNightLightMode"}),
+    ),
     (r"首振り|スイング|swing|oscillat", frozenset({"swing"})),
     (
-        r"モップを?(?:洗|乾か)|(?:wash|dry|clean)\s+(?:the\s+)?mop|mop\s+(?:wash|dry)",
+        r"モップを?(?:洗|乾か|乾燥|洗浄)|(?:wash|dry|clean|rinse)\s+(?:the\s+)?(?:\S+'s\s+)?mop\b"
+        r"|mop\s+(?:wash|dry|clean)",
         frozenset({"selfClean"}),
     ),
     (r"タイマー|\btimer\b", frozenset({"closeDelay"})),
@@ -1199,7 +1271,7 @@ FEATURE_OFF_WORDS: Final = (
     r"オフ|おふ|解除|外して|はずして|切って|消して|\boff\b|disable|deactivate|remove"
 )
 FEATURE_DIM_WORDS: Final = r"暗め|弱|\bdim\b|\blow\b"
-FEATURE_DRY_WORDS: Final = r"乾か|\bdry\b"
+FEATURE_DRY_WORDS: Final = r"乾か|乾燥|\bdry\b"
 FEATURE_DONE_REPLY: Final = ("{name}の{feature}を設定します。", "Setting the {name}'s {feature}.")
 # Features that are an action rather than a setting say so.
 FEATURE_ACTION_REPLIES: Final[dict[str, tuple[str, str]]] = {
@@ -1212,6 +1284,30 @@ FEATURE_NAMES: Final[dict[str, tuple[str, str]]] = {
     "addWaterForHumi": ("加湿器への給水", "humidifier refill"),
 }
 
+# The status field that says whether a feature is on, and how to say it.
+FEATURE_STATE_FIELDS: Final[dict[str, str]] = {
+    "setChildLock": "childLock",
+    "setNightLightMode": "nightStatus",
+}
+FEATURE_STATE_REPLY: Final[dict[bool | None, tuple[str, str]]] = {
+    True: ("{name}の{feature}はオンです。", "The {name}'s {feature} is on."),
+    False: ("{name}の{feature}はオフです。", "The {name}'s {feature} is off."),
+    None: (
+        "{name}の{feature}の状態は分かりません。",
+        "I can't tell whether the {name}'s {feature} is on.",
+    ),
+}
+# A robot vacuum's workingStatus in words.
+VACUUM_STATUS_WORDS: Final[dict[str, tuple[str, str]]] = {
+    "chargedone": ("充電台で待機中（充電完了）", "docked and fully charged"),
+    "charging": ("充電中", "charging on its dock"),
+    "standby": ("待機中", "standing by"),
+    "clearing": ("掃除中", "cleaning"),
+    "cleaning": ("掃除中", "cleaning"),
+    "paused": ("一時停止中", "paused"),
+    "gotochargebase": ("充電台に戻っているところ", "returning to its dock"),
+    "dormant": ("休止中", "dormant"),
+}
 UNSUPPORTED_REPLY: Final = (
     "{name}はその操作に対応していません。何も操作していません。",
     "The {name} can't do that, so I didn't do anything.",

@@ -20,9 +20,18 @@ _KANJI_UNITS: Final = {"十": 10, "百": 100, "千": 1000}
 _KANJI_NUMERAL: Final = re.compile(r"[〇零一二三四五六七八九十百千]+")
 # Kanji numerals are read only before a counter or unit, so 一番 or 一斉 stay words.
 _KANJI_COUNTED: Final = re.compile(
-    r"[〇零一二三四五六七八九十百千]+(?=\s*(?:度|%|パーセント|ケルビン|チャンネル|ch|割|時間|秒|段階|分(?=\s*(?:後|間|で|経|た|し))))"
+    r"[〇零一二三四五六七八九十百千]+"
+    r"(?=\s*(?:度|%|パーセント|ケルビン|チャンネル|ch|割|時間|秒|段階|分(?=\s*(?:後|間|で|経|た|し))))"
+)
+# A numeral after a particle or a setting's name, before に/で/まで:
+# 「チャンネルを十に」, 「風速九十で」.
+_KANJI_AFTER: Final = re.compile(
+    r"(?:(?<=[をはが])|(?<=風速|風量|音量|温度|湿度)|(?<=明るさ))[〇零一二三四五六七八九十百千]+"
+    r"(?=\s*(?:に|で|まで|へ))"
 )
 _WARI: Final = re.compile(r"(\d+)\s*割")
+# 四分の三 = 75 %, 三分の一 = 33 %.
+_FRACTION_JA: Final = re.compile(r"([一二三四1-4])\s*分の\s*([一二三1-3])")
 _HALF_JA: Final = re.compile(r"半分")
 
 _ONES: Final = {
@@ -50,12 +59,13 @@ _FRACTIONS: Final = (
 # "25度、いや、27度", "22, no wait, 24", "25じゃなくて27": the value after the word wins.
 CORRECTION_WORDS: Final = (
     r"いや|いいや|やっぱり|やっぱ|じゃなくて|ではなくて|でなくて|訂正"
-    r"|no wait|no,? wait|wait,? no|actually|i mean|sorry|make (?:it|that)|rather"
+    r"|no wait|no,? wait|wait,? no|actually|i meant|i mean|sorry|make (?:it|that)|rather"
 )
 _VALUE: Final = r"\d+(?:\.\d+)?\s*(?:°c|°|%|パーセント|percent|per cent|degrees?|度|チャンネル)?"
 _CORRECTION: Final = re.compile(
     # ("actually make it 26": correction words may follow one another.)
-    rf"({_VALUE})\s*[、,。.]?\s*(?:(?:{CORRECTION_WORDS})\s*[、,。.]?\s*)+(?=\d)"
+    # ("30, no, 45": a bare "no" between two values, set off by commas, corrects too.)
+    rf"({_VALUE})\s*[、,。.…]*\s*(?:(?:{CORRECTION_WORDS}|(?<=,)\s*no(?=\s*,))\s*[、,。.…]*\s*)+(?=\d)"
 )
 
 
@@ -95,12 +105,21 @@ def english_to_int(words: str) -> int | None:
     return total + current if seen else None
 
 
+def _ja_fraction(match: re.Match[str]) -> str:
+    whole, part = (
+        kanji_to_int(group) if not group.isdigit() else int(group) for group in match.groups()
+    )
+    return f"{round(100 * part / whole)}%" if 0 < part < whole else match.group()
+
+
 def spell_out_numbers(text: str) -> str:
     """Digits for every number said in words, 割 and 半分 as percentages.
 
     The text must already be NFKC-normalised and lower-case.
     """
+    text = _FRACTION_JA.sub(_ja_fraction, text)
     text = _KANJI_COUNTED.sub(lambda match: str(kanji_to_int(match.group())), text)
+    text = _KANJI_AFTER.sub(lambda match: str(kanji_to_int(match.group())), text)
     text = _WARI.sub(lambda match: f"{int(match.group(1)) * 10}%", text)
     text = _HALF_JA.sub("50%", text)
     for pattern, value in _FRACTIONS:

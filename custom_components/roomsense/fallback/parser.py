@@ -73,6 +73,9 @@ _POLITE_REQUEST: Final = re.compile(
 _REMARK: Final = re.compile(
     r"^(?:i|i'm|im|i am|i've|we|we're|it's|because|since|cause|'cause)\b|(?:から|ので)$"
 )
+_YES_NO_QUESTION: Final = re.compile(
+    r"^(?:is|are|was|were|does|do|did|has|have|isn't|aren't|doesn't)\b[^?]*\?\s*$"
+)
 _AV_KINDS: Final = frozenset({DeviceKind.TV, DeviceKind.OTHER})
 _BUTTON_OPS: Final = frozenset({Op.TURN_ON, Op.PRESS, Op.OPEN})
 
@@ -122,6 +125,7 @@ class _Tag(StrEnum):
     COUNT = "count"
     APPLIANCE = "appliance"  # a word for what a Bot presses ("お湯" for the water heater)
     HEAT_WATER = "heat_water"
+    ABSENT = "absent"
     WHY = "why"
 
 
@@ -337,10 +341,14 @@ class FallbackParser:
             # (An appliance's own job: the same meaning for a coffee maker's plug.)
             (lx.BREW_WORDS, (_Tag.HEAT_WATER, True)),
             (lx.WHY_WORDS, (_Tag.WHY, True)),
+            (lx.ABSENT_APPLIANCE_WORDS, (_Tag.ABSENT, True)),
         ]
         for phrases_of_meaning, meaning in simple:
             for phrase in phrases_of_meaning:
                 add(phrase, meaning)
+        for phrase in lx.LIGHTS_OUT_PHRASES:
+            add(phrase, (_Tag.OP, Op.TURN_OFF))
+            add(phrase, (_Tag.KIND, DeviceKind.LIGHT))
         for mode, words in lx.AC_MODE_WORDS.items():
             for word in words:
                 add(word, (_Tag.AC_MODE, mode))
@@ -477,7 +485,17 @@ class FallbackParser:
                 claimed[start:end] = b"\x01" * (end - start)
                 hits.append((start, term, meanings))
         scan = _Scan(text=text)
+        targets = (_Tag.KIND, _Tag.DEVICE, _Tag.WEAK_DEVICE)
+        named_elsewhere = any(
+            any(tag in targets for tag, _ in meanings)
+            and not any(tag is _Tag.OP for tag, _ in meanings)
+            for _start, _term, meanings in hits
+        )
         for start, term, meanings in sorted(hits, key=lambda hit: hit[0]):
+            if named_elsewhere and any(tag is _Tag.OP for tag, _ in meanings):
+                # "Lock the humidifier's controls": the verb "lock" names no lock when
+                # another device is named.
+                meanings = tuple((tag, value) for tag, value in meanings if tag not in targets)
             scan.spans.append((start, start + len(term), frozenset(tag for tag, _ in meanings)))
             for tag, value in meanings:
                 scan.tags.setdefault(tag, []).append(value)
@@ -513,7 +531,9 @@ class FallbackParser:
             # Asked for later: doing it now would be wrong (the agent offers a one-shot rule).
             return _reply(language, lx.DELAYED_REPLY, "delayed")
         clauses = self._clauses(normalized, scan)
-        if len(clauses) > 1 and (self._one_climate_request(scan) or _one_scene_request(scan)):
+        if len(clauses) > 1 and (
+            self._one_climate_request(scan) or self._one_scene_said_twice(scan, clauses)
+        ):
             # "AC on, cooling, 26, fan low": one request about the air conditioner;
             # 「もう寝るね、おやすみなさい」: one scene said twice.
             clauses = [normalized]
@@ -522,9 +542,41 @@ class FallbackParser:
         else:
             result = self._parse_clause(normalized, scan, language, [])
         result = _bound_to_features(normalized, _as_said(normalized, result), language)
-        if not result.actions and (feature := self._feature_request(normalized, language)):
-            return feature
-        return result
+        if result.actions:
+            return result
+        if result.intent == "question" or self._is_question(normalized, scan, language):
+            # 「チャイルドロックってかかってる？」: asked about a feature, never set it.
+            return self._feature_question(normalized, language) or result
+        return self._feature_request(normalized, language) or result
+
+    def _feature_question(self, text: str, language: Language) -> ParseResult | None:
+        """Whether a feature (child lock, night light) is on, for the one device that has it."""
+        for words, commands in _FEATURES:
+            if words.search(text) is None:
+                continue
+            state_field = next(
+                (lx.FEATURE_STATE_FIELDS[c] for c in commands if c in lx.FEATURE_STATE_FIELDS), None
+            )
+            if state_field is None:
+                return None
+            having = [
+                device
+                for device in self._snapshot.devices
+                if any(catalog.supports(device.device_type, c) for c in commands)
+            ]
+            named = [device for device in having if self._names(device, text)]
+            candidates = named or having
+            if len(candidates) != 1:
+                return None
+            (device,) = candidates
+            value = device.state.get(state_field)
+            index = 0 if language == "ja" else 1
+            feature = lx.FEATURE_NAMES[next(iter(commands))][index]
+            on = value not in (None, False, "off", 0, "0", "false")
+            template = lx.FEATURE_STATE_REPLY[None if value is None else on][index]
+            answer = template.format(name=self._device_name(device, language), feature=feature)
+            return ParseResult(language, True, answer, answer=answer, intent="question")
+        return None
 
     def _device_timer(self, text: str, scan: _Scan, language: Language) -> ParseResult | None:
         """An off timer on the one named device whose API has one (the fan's closeDelay).
@@ -687,6 +739,17 @@ class FallbackParser:
             return [text]
         return [text[start:end].strip(_TRAILING_PUNCTUATION + "、") for start, end in merged]
 
+    def _one_scene_said_twice(self, scan: _Scan, clauses: list[str]) -> bool:
+        """Whether every piece of the sentence says the same scene and nothing else."""
+        scenes = {*scan.values(_Tag.SCENE), *scan.values(_Tag.WEAK_SCENE)}
+        if len(scenes) != 1 or any(
+            scan.has(tag)
+            for tag in (_Tag.OP, _Tag.KIND, _Tag.DEVICE, _Tag.WEAK_DEVICE, _Tag.BUTTON, _Tag.COLOR)
+        ):
+            return False
+        pieces = [self._scan(clause) for clause in clauses]
+        return all(piece.has(_Tag.SCENE) or piece.has(_Tag.WEAK_SCENE) for piece in pieces)
+
     def _one_climate_request(self, scan: _Scan) -> bool:
         """Whether every piece of the sentence is about the air conditioner's settings."""
         named = [
@@ -719,9 +782,15 @@ class FallbackParser:
         actions: list[Action] = []
         replies: list[str] = []
         context: list[DeviceInfo] = []
+        scene_id: str | None = None
         for clause in clauses:
             scan = self._scan(clause)
             result = self._parse_clause(clause, scan, language, context)
+            if result.understood and result.scene_id is not None and scene_id is None:
+                # "I'm home, and put the TV on too": one scene plus commands.
+                scene_id = result.scene_id
+                replies.append(result.reply)
+                continue
             if (
                 not result.understood
                 or not result.actions
@@ -735,16 +804,21 @@ class FallbackParser:
                 return ParseResult(language, False, text, intent="conflict")
             ids = _unique(action.device_id for action in result.actions)
             context = [self._devices[device_id] for device_id in ids]
-            for action in result.actions:
-                if action not in actions:
-                    actions.append(action)
-            replies.append(result.reply)
+            new = [action for action in result.actions if action not in actions]
+            actions.extend(new)
+            if new:
+                replies.append(result.reply)
+        if scene_id is not None and any(action.dangerous for action in actions):
+            # A scene runs at once; an unlock waits for a yes: not both in one breath.
+            return _reply(language, lx.CONFLICT_REPLY, "conflict")
         if _contradicts(actions):
             # The clauses ask one device for two different things: a wrong action is worse
             # than none.
             return _reply(language, lx.CONFLICT_REPLY, "conflict")
         reply = ("" if language == "ja" else " ").join(replies)
-        return ParseResult(language, True, reply, tuple(actions), intent="compound")
+        return ParseResult(
+            language, True, reply, tuple(actions), scene_id=scene_id, intent="compound"
+        )
 
     def _parse_clause(
         self, normalized: str, scan: _Scan, language: Language, context: list[DeviceInfo]
@@ -761,6 +835,14 @@ class FallbackParser:
             # "Sweep only, no mopping": the mop word is what is not wanted.
             scan.tags.pop(_Tag.MOP)
             scan.tags.setdefault(_Tag.OP, []).append(Op.CLEAN)
+        if any(_Tag.ABSENT in found and len(found) == 1 for *_span, found in scan.spans):
+            # 「電子レンジで温めて」, "start the washing machine": an appliance this home
+            # does not have (a device of that name would have claimed the words).
+            return _reply(language, lx.NO_DEVICE_REPLY, "no_device")
+        if _unknown_part_of_device(scan):
+            # 「テレビの字幕をつけて」, "turn on subtitles on the TV": a part or feature
+            # of the device that nothing here knows; switching the device is not it.
+            return _reply(language, lx.FEATURE_REPLY, "feature_missing")
         pressed = self._appliance_bot(scan)
         if pressed is not None:
             # A Bot presses the appliance's button; a plug switches the appliance on.
@@ -774,6 +856,12 @@ class FallbackParser:
             )
         )  # fmt: skip
         scenes = _unique(scan.values(_Tag.SCENE))
+        starting_only = set(scan.values(_Tag.OP)) <= {Op.TURN_ON} and not any(
+            scan.has(tag) for tag in (_Tag.KIND, _Tag.DEVICE, _Tag.BUTTON, _Tag.COLOR)
+        )
+        if scenes and starting_only:
+            # "Start the leaving home routine": starting is what a scene does.
+            commanding = False
         if scenes:
             if commanding or len(scenes) > 1:
                 return _reply(language, lx.CONFLICT_REPLY, "conflict")
@@ -801,6 +889,14 @@ class FallbackParser:
     def _appliance_bot(self, scan: _Scan) -> DeviceInfo | None:
         """The one Bot (or plug) doing an appliance's job: 「お湯を沸かして」, "brew coffee"."""
         bots = _unique(scan.values(_Tag.APPLIANCE))
+        if not bots and scan.has(_Tag.HEAT_WATER):
+            # "Heat up the water heater": the Bot named by its appliance.
+            named_ids = {*scan.values(_Tag.DEVICE), *scan.values(_Tag.WEAK_DEVICE)}
+            bots = [
+                device_id
+                for device_id in _unique(named_ids)
+                if self._devices[device_id].kind is DeviceKind.BOT
+            ]
         switched_on = bool(set(scan.values(_Tag.OP)) & {Op.TURN_ON, Op.PRESS})
         asked = scan.has(_Tag.HEAT_WATER) or scan.has(_Tag.RUN) or switched_on
         if len(bots) != 1 or not asked:
@@ -1020,6 +1116,12 @@ class FallbackParser:
         kind_in_name = any(term in name for _kind, term in scan.kind_terms for name in owner_names)
         if literal and kind_in_name and (not areas or owner.area in areas):
             return True
+        double_meaning = not literal and any(
+            _Tag.BUTTON in found and len(found) > 1 for *_span, found in scan.spans
+        )
+        if kinds and not named_devices and areas and owner.area in areas and not double_meaning:
+            # "Put the bedroom light on the night light setting": the remote in that room.
+            return True
         if kinds and not named_devices and (not areas or owner.area in (*areas, None)):
             # "bedroom light night light" in a home whose only bedroom "light" is the remote.
             return not any(
@@ -1035,9 +1137,6 @@ class FallbackParser:
         every = any(_Tag.ALL in found and _Tag.BUTTON not in found for *_span, found in scan.spans)
         # Another name for the button that means something else too ("full" brightness)
         # names nothing on its own.
-        double_meaning = not literal and any(
-            _Tag.BUTTON in found and len(found) > 1 for *_span, found in scan.spans
-        )
         return not every and not double_meaning and ops <= _BUTTON_OPS
 
     def _request(self, scan: _Scan, kinds: set[DeviceKind]) -> Request | None:
@@ -1054,7 +1153,7 @@ class FallbackParser:
 
         # TV, streamer, set-top box: volume, mute, channels.
         if not kinds - {DeviceKind.TV, DeviceKind.OTHER}:
-            av = _av_request(scan, bare)
+            av = _av_request(scan, bare, tv_named=DeviceKind.TV in kinds)
             if av is not None:
                 return av
 
@@ -1066,7 +1165,9 @@ class FallbackParser:
         # Air conditioner: comfort, mode, setpoint, fan speed.
         comfort = scan.values(_Tag.COOLER) or scan.values(_Tag.WARMER)
         ac_target = DeviceKind.AIR_CONDITIONER in kinds
-        if comfort and (no_kind or ac_target) and not wants_off:
+        explicit_setting = modes or degrees is not None or (ac_target and bare is not None)
+        if comfort and (no_kind or ac_target) and not wants_off and not explicit_setting:
+            # "I'm freezing": a setpoint from the room; "... heating on at 23" is said below.
             return Request(Op(comfort[0]))
         if ac_target or (no_kind and (modes or degrees is not None)):
             if wants_off:
@@ -1078,6 +1179,12 @@ class FallbackParser:
                 if len(modes) > 1 or (speeds and DeviceKind.FAN in kinds):
                     # Two modes, or a fan speed that may be the circulator's: ask instead.
                     return None
+                if (
+                    not modes
+                    and setpoint is not None
+                    and any(term in lx.COOLING_KIND_WORDS for _kind, term in scan.kind_terms)
+                ):
+                    modes = [lx.AC_MODE_COOL]  # 「クーラーを24度で」: the cooler cools
                 return Request(
                     Op.CLIMATE,
                     ac_mode=modes[0] if modes else None,
@@ -1341,6 +1448,9 @@ class FallbackParser:
 
     @staticmethod
     def _is_question(text: str, scan: _Scan, language: Language) -> bool:
+        if _YES_NO_QUESTION.search(text):
+            # "Is the front door shut?": asked, never done.
+            return True
         topics = set(scan.values(_Tag.TOPIC))
         if not topics or scan.numbers:
             return False
@@ -1350,6 +1460,7 @@ class FallbackParser:
         if scan.has(_Tag.OP) and not scan.has(_Tag.QUESTION) and _POLITE_REQUEST.search(text):
             # "Can you switch the lamp on?", 「つけてくれる？」: a request asked politely.
             return False
+
         marked = "?" in text or scan.has(_Tag.QUESTION)
         if not marked and language == "ja":
             marked = text.rstrip(_TRAILING_PUNCTUATION).endswith(lx.QUESTION_ENDINGS)
@@ -1570,7 +1681,9 @@ def _describe_state(device: DeviceInfo, language: Language) -> str | None:
         speed = state["fanSpeed"]
         return f"風量{speed}%です" if ja else f"set to speed {speed}%"
     if "workingStatus" in state:
-        return f"{state['workingStatus']}です" if ja else str(state["workingStatus"])
+        status = str(state["workingStatus"])
+        words = lx.VACUUM_STATUS_WORDS.get(status.lower().replace("_", ""), (status, status))
+        return f"{words[0]}です" if ja else words[1]
     return None
 
 
@@ -1580,9 +1693,14 @@ _AV_OPS: Final = frozenset(
 )
 
 
-def _av_request(scan: _Scan, bare: float | None) -> Request | None:
+def _av_request(scan: _Scan, bare: float | None, *, tv_named: bool = False) -> Request | None:
     """Volume, mute and channel requests for TV-like remotes, or None."""
     up, down = scan.has(_Tag.UP), scan.has(_Tag.DOWN)
+    if tv_named and up != down and not scan.has(_Tag.CHANNEL) and not scan.has(_Tag.VOLUME):
+        # "Turn the TV down a notch": its volume.
+        counts = scan.values(_Tag.COUNT)
+        steps = max(1, min(lx.MAX_REPEAT, counts[0] if counts else 1))
+        return Request(Op.VOLUME_UP if up else Op.VOLUME_DOWN, count=steps)
     counts = scan.values(_Tag.COUNT)
     steps = counts[0] if counts else (int(bare) if bare is not None and bare == int(bare) else 1)
     steps = max(1, min(lx.MAX_REPEAT, steps))
@@ -1622,6 +1740,7 @@ def _detects(device: DeviceInfo, topic: str) -> bool | None:
 
 
 _CORRECTION: Final = re.compile(rf"[\s、,。.]*(?:{CORRECTION_WORDS})[\s、,。.]*")
+_FILLER_GAP: Final = re.compile(r"[\s、,。.…]*(?:あっ?|えっ?と?|oh|uh|um)?[\s、,。.…]*")
 _VALUE_TAGS: Final = frozenset(
     {
         _Tag.COLOR, _Tag.AC_MODE, _Tag.MODE, _Tag.FAN_SPEED, _Tag.KELVIN,
@@ -1650,11 +1769,25 @@ def _drop_corrected_value(text: str, scan: _Scan) -> str | None:
         # 「エアコンつけて、いや、サーキュレーターつけて」: the whole request before is taken back.
         spans_before = [span for span in scan.spans if span[1] <= match.start()]
         ops_before = [start for start, _end, found in spans_before if _Tag.OP in found]
+        right_before = bool(spans_before) and _FILLER_GAP.fullmatch(
+            text[spans_before[-1][1] : match.start()]
+        )
+        valued_after = any(found & (_VALUE_TAGS | {_Tag.HALF}) for found in after) or any(
+            at >= match.end() for at in scan.number_starts
+        )
         if (
             ops_before
-            and not text[spans_before[-1][1] : match.start()].strip(" 、,.")
-            and any(_Tag.OP in found for found in after)
+            and right_before
+            and valued_after
+            and not any(_Tag.OP in found for found in after)
         ):
+            # 「カーテン閉めて、あ、やっぱり半分で」: the verb gives way to the value said after.
+            op_start, op_end = next(
+                (start, end) for start, end, found in reversed(spans_before) if _Tag.OP in found
+            )
+            kept = text[op_end : match.start()].strip()
+            return f"{text[:op_start]} {kept} {text[match.end() :]}".strip()
+        if ops_before and right_before and any(_Tag.OP in found for found in after):
             breaks = [
                 cut.end()
                 for cut in _CLAUSE_BREAK.finditer(text, 0, match.start())
@@ -1664,6 +1797,32 @@ def _drop_corrected_value(text: str, scan: _Scan) -> str | None:
             start = min(start, ops_before[-1])
             return text[:start] + text[match.end() :]
     return None
+
+
+_MARK: Final = "\x00"
+_UNKNOWN_PART_JA: Final = re.compile(rf"{_MARK}の([^\s{_MARK}、,]{{2,}}?)[をもは]\s*{_MARK}")
+_UNKNOWN_PART_EN: Final = re.compile(
+    rf"^(?:turn|switch|put)\s+(?:on|off)\s+(?:the\s+|my\s+)?(?!the\b|my\b)([a-z]{{3,}}(?:\s+[a-z]{{3,}})?)"
+    rf"\s+(?:on|of|for|{_MARK})\s+"
+    rf"(?:the\s+|my\s+)?{_MARK}"
+)
+_KNOWN_PARTS: Final = frozenset(
+    {"スイッチ", "ボタン", "ほう", "やつ", "シーン", "電源", "switch", "power", "button", "scene"}
+)
+
+
+def _unknown_part_of_device(scan: _Scan) -> bool:
+    """Whether a request names an unknown part of a device before its verb."""
+    masked = scan.text
+    for start, end, _found in reversed(scan.spans):
+        masked = masked[:start] + _MARK + masked[end:]
+    first_end = scan.spans[0][1] if scan.spans else 0
+    # (The English verb at the start stays readable: "turn on X on the TV".)
+    english = scan.text[:first_end] + masked[masked.index(_MARK) + 1 :] if first_end else masked
+    for pattern, text in ((_UNKNOWN_PART_JA, masked), (_UNKNOWN_PART_EN, english)):
+        if (match := pattern.search(text)) and match.group(1) not in _KNOWN_PARTS:
+            return True
+    return False
 
 
 def _names_something_unknown(scan: _Scan) -> bool:
@@ -1678,15 +1837,6 @@ def _names_something_unknown(scan: _Scan) -> bool:
 
 
 _LEFTOVER_STOPWORDS: Final = ("the", "my", "our", "it", "up", "again", "を", "して", "に", "は")
-
-
-def _one_scene_request(scan: _Scan) -> bool:
-    """Whether every piece of the sentence says the same scene and nothing else."""
-    scenes = {*scan.values(_Tag.SCENE), *scan.values(_Tag.WEAK_SCENE)}
-    return len(scenes) == 1 and not any(
-        scan.has(tag)
-        for tag in (_Tag.OP, _Tag.KIND, _Tag.DEVICE, _Tag.WEAK_DEVICE, _Tag.BUTTON, _Tag.COLOR)
-    )
 
 
 def _is_on(device: DeviceInfo) -> bool:
