@@ -521,3 +521,43 @@ def test_a_scene_and_commands_in_one_sentence(parser: FallbackParser) -> None:
     assert _sent(result) == [(TV, "turnOn", "default")]
     # A scene never comes with an unlock in one breath.
     assert parser.parse("行ってきます、それから鍵を開けて").actions == ()
+
+
+@pytest.mark.parametrize(
+    ("text", "step"),
+    [
+        ("エアコンの温度を1度上げて", 1),
+        ("raise the AC by two degrees", 2),
+        ("lower the temperature", -1),
+    ],
+)
+def test_a_setpoint_step_counts_from_the_setpoint_known(
+    demo_snapshot: HomeSnapshot, text: str, step: int
+) -> None:
+    devices = tuple(
+        replace(d, state={**d.state, "temperature": 24, "mode": 2}) if d.device_id == AIRCON else d
+        for d in demo_snapshot.devices
+    )
+    result = FallbackParser(replace(demo_snapshot, devices=devices)).parse(text)
+    assert _sent(result) == [(AIRCON, "setAll", f"{24 + step},2,1,on")]
+
+
+def test_no_step_without_a_setpoint_or_about_something_else(
+    demo_snapshot: HomeSnapshot, parser: FallbackParser
+) -> None:
+    devices = tuple(
+        replace(d, state={}) if d.device_id == AIRCON else d for d in demo_snapshot.devices
+    )
+    assert (
+        FallbackParser(replace(demo_snapshot, devices=devices)).parse("エアコンを2度下げて").actions
+        == ()
+    )
+    (fan_high,) = parser.parse("Turn the AC fan up to high").actions
+    assert isinstance(fan_high.parameter, str)
+    assert fan_high.parameter.endswith(",4,on")  # the fan, not the setpoint
+
+
+def test_colloquial_chatte_is_a_request(parser: FallbackParser) -> None:
+    assert _sent(parser.parse("カーテン全部閉めちゃって")) == [
+        ("D7A3C19E5B40", "turnOff", "default")
+    ]

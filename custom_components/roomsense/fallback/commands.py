@@ -15,6 +15,8 @@ from ..catalog import Family
 from .lexicon import (
     AC_DEFAULT_TEMPERATURE,
     AC_FAN_CODES,
+    AC_MAX_TEMPERATURE,
+    AC_MIN_TEMPERATURE,
     AC_MODE_AUTO,
     BRIGHTNESS_STEP,
     BUTTON_SYNONYMS,
@@ -61,6 +63,8 @@ class Request:
     channel: int | None = None
     mode: str | None = None
     count: int = 1
+    # "1度上げて": degrees up (+) or down (-) from the setpoint the device has now.
+    setpoint_step: int | None = None
 
 
 def _action(
@@ -187,6 +191,12 @@ def _air_conditioner(device: DeviceInfo, request: Request) -> tuple[Action, ...]
     state = device.state
     mode = request.ac_mode or _int_or_none(state.get("mode")) or AC_MODE_AUTO
     setpoint = request.setpoint or _int_or_none(state.get("temperature"))
+    if request.setpoint_step is not None:
+        if setpoint is None:
+            return None  # no setpoint known to step from
+        setpoint += request.setpoint_step
+        if not AC_MIN_TEMPERATURE <= setpoint <= AC_MAX_TEMPERATURE:
+            return None
     if setpoint is None:
         setpoint = AC_DEFAULT_TEMPERATURE[mode]
     if request.fan_speed is not None:

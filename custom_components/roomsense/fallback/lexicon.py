@@ -383,6 +383,9 @@ START_WORDS: Final = ("スタート", "スタートして", "start", "始動")
 
 # "〜しといて" / "〜しておいて": the same request as "〜して" (colloquial "do it for me").
 TE_OKU_FORMS: Final = (
+    ("しちゃって", "して"),
+    ("ちゃって", "て"),
+    ("じゃって", "で"),
     ("しておいて", "して"),
     ("しといて", "して"),
     ("ておいて", "て"),
@@ -588,6 +591,7 @@ AC_DEFAULT_TEMPERATURE: Final[dict[int, int]] = {
     AC_MODE_FAN: 26,
     AC_MODE_HEAT: 22,
 }
+MAX_SETPOINT_STEP: Final = 5
 AC_MIN_TEMPERATURE: Final = 16
 AC_MAX_TEMPERATURE: Final = 30
 # Comfort setpoint = room temperature -/+ this; AC_DEFAULT_TEMPERATURE when unknown.

@@ -76,6 +76,7 @@ _REMARK: Final = re.compile(
 _YES_NO_QUESTION: Final = re.compile(
     r"^(?:is|are|was|were|does|do|did|has|have|isn't|aren't|doesn't)\b[^?]*\?\s*$"
 )
+_DEGREE_WORD: Final = re.compile(r"\bdegrees?\b|度")
 _AV_KINDS: Final = frozenset({DeviceKind.TV, DeviceKind.OTHER})
 _BUTTON_OPS: Final = frozenset({Op.TURN_ON, Op.PRESS, Op.OPEN})
 
@@ -1169,6 +1170,20 @@ class FallbackParser:
         if comfort and (no_kind or ac_target) and not wants_off and not explicit_setting:
             # "I'm freezing": a setpoint from the room; "... heating on at 23" is said below.
             return Request(Op(comfort[0]))
+        temperature_said = "temperature" in scan.values(_Tag.TOPIC)
+        up, down = scan.has(_Tag.UP), scan.has(_Tag.DOWN)
+        about_degrees = (
+            degrees is not None or temperature_said or _DEGREE_WORD.search(scan.text) is not None
+        )
+        stepping = up != down and about_degrees and not speeds and not wants_off
+        if (ac_target or (no_kind and temperature_said)) and stepping:
+            # 「1度上げて」, "lower the temperature": a step from the setpoint it has now.
+            step = degrees if degrees is not None else (bare if bare is not None else 1)
+            if 0 < step <= lx.MAX_SETPOINT_STEP:
+                return Request(Op.CLIMATE, setpoint_step=round(step) * (1 if up else -1))
+        if no_kind and temperature_said and bare is not None and not modes:
+            # "Set the temperature to 24": the air conditioner's setpoint.
+            degrees = bare
         if ac_target or (no_kind and (modes or degrees is not None)):
             if wants_off:
                 return Request(Op.TURN_OFF)
