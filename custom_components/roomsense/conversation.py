@@ -14,17 +14,20 @@ import json
 import re
 import time
 import uuid
+from collections.abc import AsyncGenerator, AsyncIterator
 from typing import Any, Final, Literal
 
 import probatio
 from homeassistant.components import conversation
 from homeassistant.components.conversation import (
     AssistantContent,
+    AssistantContentDeltaDict,
     ChatLog,
     ConversationEntity,
     ConversationEntityFeature,
     ConversationInput,
     ConversationResult,
+    ToolResultContent,
     UserContent,
 )
 from homeassistant.components.conversation.models import AbstractConversationAgent
@@ -50,7 +53,7 @@ from .entity import account_device_info
 from .fallback import FallbackParser, detect_language, normalize
 from .fallback.model import Action, HomeSnapshot, ParseResult
 from .gateway import OUTCOME_DENIED, OUTCOME_FAILED, OUTCOME_QUEUED, OUTCOME_SENT, Source
-from .llm import LLMAdapter, LLMError, LLMFactory, Message, ToolCall, ToolSpec
+from .llm import LLMAdapter, LLMDelta, LLMError, LLMFactory, Message, ToolCall, ToolSpec
 from .safety import user_permissions
 from .snapshot import build_snapshot
 from .tools import DATA_TOOLS, RoomSenseTools
@@ -260,6 +263,8 @@ class RoomSenseConversationEntity(ConversationEntity, AbstractConversationAgent)
     _attr_has_entity_name = True
     _attr_name = None
     _attr_supported_features = ConversationEntityFeature.CONTROL
+    # A model's answer streams to text-to-speech as it is written.
+    _attr_supports_streaming = True
 
     def __init__(self, entry: RoomSenseConfigEntry) -> None:
         """One agent per account."""
@@ -312,9 +317,12 @@ class RoomSenseConversationEntity(ConversationEntity, AbstractConversationAgent)
             # A device that left, or an entry that unloaded, mid-conversation.
             speech, acted = _TEXT["failed"][language].format(error=err), False
         self._tools.metrics.record(acted=acted, seconds=time.perf_counter() - started)
-        chat_log.async_add_assistant_content_without_tools(
-            AssistantContent(agent_id=user_input.agent_id, content=speech)
-        )
+        last = chat_log.content[-1] if chat_log.content else None
+        if not (isinstance(last, AssistantContent) and last.content == speech):
+            # (A model's answer was streamed into the log already.)
+            chat_log.async_add_assistant_content_without_tools(
+                AssistantContent(agent_id=user_input.agent_id, content=speech)
+            )
         response = intent.IntentResponse(language=user_input.language)
         response.async_set_speech(speech)
         return ConversationResult(
@@ -632,13 +640,28 @@ class RoomSenseConversationEntity(ConversationEntity, AbstractConversationAgent)
         ]
         acted = False
         for _round in range(MAX_TOOL_ROUNDS):
-            response = await adapter.complete(messages, tools)
-            if not response.tool_calls:
-                return response.text.strip() or _TEXT["no_answer"][language], True
-            messages.append(Message("assistant", response.text, tool_calls=response.tool_calls))
-            for call in response.tool_calls:
+            answer: list[str] = []
+            calls: list[ToolCall] = []
+            # The answer streams into the chat log (and on to text-to-speech); the model's
+            # tool calls are recorded there too, run here, never by the chat log.
+            async for _content in chat_log.async_add_delta_content_stream(
+                user_input.agent_id, _deltas(adapter.stream(messages, tools), answer, calls)
+            ):
+                pass
+            if not calls:
+                return "".join(answer).strip() or _TEXT["no_answer"][language], True
+            messages.append(Message("assistant", "".join(answer), tool_calls=tuple(calls)))
+            for call in calls:
                 result = await self._run_tool(call, user_input, chat_log.conversation_id, hass_api)
                 acted = acted or "error" not in result
+                chat_log.async_add_assistant_content_without_tools(
+                    ToolResultContent(
+                        agent_id=user_input.agent_id,
+                        tool_call_id=call.id,
+                        tool_name=call.name,
+                        result=llm.ToolResult(data=result, error="error" in result),
+                    )
+                )
                 messages.append(
                     Message(
                         "tool",
@@ -814,6 +837,33 @@ class RoomSenseConversationEntity(ConversationEntity, AbstractConversationAgent)
                 *devices,
             ]
         )
+
+
+async def _deltas(
+    stream: AsyncIterator[LLMDelta], answer: list[str], calls: list[ToolCall]
+) -> AsyncGenerator[AssistantContentDeltaDict]:
+    """The model's stream as chat-log deltas; the answer and tool calls are kept aside too.
+
+    Reasoning (harmony's analysis channel) goes to `thinking_content`, which Assist's debug
+    view shows and nobody hears.
+    """
+    yield {"role": "assistant"}
+    async for delta in stream:
+        if delta.reasoning:
+            yield {"thinking_content": delta.reasoning}
+        if delta.text:
+            answer.append(delta.text)
+            yield {"content": delta.text}
+        if delta.tool_calls:
+            calls.extend(delta.tool_calls)
+            yield {
+                "tool_calls": [
+                    llm.ToolInput(
+                        tool_name=call.name, tool_args=call.arguments, id=call.id, external=True
+                    )
+                    for call in delta.tool_calls
+                ]
+            }
 
 
 def _edge_outcome(outcome: dict[str, Any]) -> str:

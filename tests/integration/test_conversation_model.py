@@ -10,6 +10,7 @@ import pytest
 from aiohttp import web
 from aiohttp.test_utils import TestServer
 from homeassistant.components import conversation
+from homeassistant.components.conversation.chat_log import DATA_CHAT_LOGS
 from homeassistant.components.homeassistant.exposed_entities import async_expose_entity
 from homeassistant.core import Context, HomeAssistant
 from homeassistant.setup import async_setup_component
@@ -62,9 +63,36 @@ def scripted(*answers: dict[str, Any]) -> Callable[[web.Request], Any]:
         nonlocal count
         answer = answers[min(count, len(answers) - 1)]
         count += 1
+        raw = await request.read()  # (read once by the fake server, kept by aiohttp)
+        body = json.loads(raw) if raw else {}
+        if body.get("stream"):
+            return await streamed(request, answer)
         return web.json_response(answer)
 
     return handler
+
+
+async def streamed(request: web.Request, answer: dict[str, Any]) -> web.StreamResponse:
+    """The same answer as a server streams it: SSE chunks, tool calls by index, [DONE]."""
+    message = answer["choices"][0]["message"]
+    calls = message.get("tool_calls") or []
+    events: list[dict[str, Any]] = [{"role": "assistant", "content": message.get("content") or ""}]
+    events += [{"tool_calls": [{"index": index, **call}]} for index, call in enumerate(calls)]
+    response = web.StreamResponse(headers={"Content-Type": "text/event-stream"})
+    await response.prepare(request)
+    for delta in events:
+        chunk = {"id": "chatcmpl-1", "object": "chat.completion.chunk", "created": 1}
+        chunk |= {
+            "model": "test-model",
+            "choices": [{"index": 0, "delta": delta, "finish_reason": None}],
+        }
+        await response.write(f"data: {json.dumps(chunk)}\n\n".encode())
+    finish = "tool_calls" if calls else "stop"
+    last = {"id": "chatcmpl-1", "object": "chat.completion.chunk", "created": 1}
+    last |= {"model": "test-model", "choices": [{"index": 0, "delta": {}, "finish_reason": finish}]}
+    await response.write(f"data: {json.dumps(last)}\n\ndata: [DONE]\n\n".encode())
+    await response.write_eof()
+    return response
 
 
 @pytest.fixture
@@ -100,7 +128,7 @@ async def agent(
             "llm_base_url": f"{model.base_url}/v1",
             "llm_model": "test-model",
             "llm_api_key": "sk-test",
-            "llm_timeout": 1,
+            "llm_timeout": 3,
             "llm_hass_api": hass_api,
         },
     )
@@ -147,6 +175,29 @@ async def test_the_model_acts_through_the_tools(
     tool_result = second["messages"][-1]
     assert tool_result["role"] == "tool"
     assert json.loads(tool_result["content"])["outcome"] == "sent"
+
+
+async def test_the_chat_log_shows_the_streamed_answer_and_every_tool_call(
+    hass: HomeAssistant, agent: str, model: FakeServer, sim_admin: SimulatorAdmin
+) -> None:
+    # What Assist's debug view shows: the tool call, its result, the answer (once).
+    model.routes[PATH] = scripted(
+        tool_call("send_command", {"device_id": CEILING_LIGHT, "command": "turnOff"}),
+        text("リビングの電気を消しました。"),
+    )
+    result = await say(hass, agent, "電気消して", "ja")
+    chat_log = hass.data[DATA_CHAT_LOGS][result.conversation_id]
+    contents = [content.as_dict() for content in chat_log.content]
+    assert [content["role"] for content in contents] == [
+        "system", "user", "assistant", "tool_result", "assistant",
+    ]  # fmt: skip
+    call = contents[2]["tool_calls"][0]
+    assert (call.tool_name, call.tool_args["device_id"]) == ("send_command", CEILING_LIGHT)
+    assert call.external  # run by RoomSense's gateway, never by the chat log
+    assert contents[3]["tool_name"] == "send_command"
+    assert chat_log.content[3].result.data["outcome"] == "sent"  # type: ignore[union-attr]
+    assert contents[4]["content"] == "リビングの電気を消しました。"
+    assert speech(result) == "リビングの電気を消しました。"
 
 
 async def test_a_dangerous_command_from_the_model_waits_for_the_user(

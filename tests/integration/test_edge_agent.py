@@ -21,7 +21,14 @@ from custom_components.roomsense.tools import DATA_TOOLS
 from ..llm.conftest import FakeServer
 from .conftest import entity_id
 from .edge_helpers import EdgeDeviceClient, register
-from .test_conversation_model import PATH, model, text, tool_call  # noqa: F401 - the fixture
+from .test_conversation_model import (  # noqa: F401 - the fixture
+    PATH,
+    model,
+    scripted,
+    streamed,
+    text,
+    tool_call,
+)
 
 ENGLISH = "Check whether the garage door is open"
 
@@ -90,7 +97,8 @@ async def test_the_model_sends_an_english_instruction_and_summarises_in_japanese
         body = await request.json()
         if body["messages"][0]["content"] == edge_agent.TRANSLATE_PROMPT:
             return web.json_response(text(ENGLISH))
-        return web.json_response(next(turns))
+        # The agent's own turns stream; the translation is one request.
+        return await streamed(request, next(turns))
 
     model.routes[PATH] = handler
     device = asyncio.create_task(serve_one_job(jetson, {"answer": "The door is closed."}))
@@ -124,16 +132,12 @@ async def test_without_an_agent_device_there_is_no_edge_tool(
 ) -> None:
     await register(admin, device_http, "Pico", "pico_w", capabilities=["gpio"])
     agent = await start_agent(hass, config_entry, model_options(model))
-    model.routes[PATH] = lambda _request: _json(text("I can only answer from what I know."))
+    model.routes[PATH] = scripted(text("I can only answer from what I know."))
     assert await say(hass, agent, "Is the garage door open?", "en") == (
         "I can only answer from what I know."
     )
     (only,) = model.bodies(PATH)
     assert "run_on_edge_device" not in {tool["function"]["name"] for tool in only["tools"]}
-
-
-async def _json(data: Any) -> web.Response:
-    return web.json_response(data)
 
 
 # --- without a model ----------------------------------------------------------------------
