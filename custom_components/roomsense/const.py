@@ -47,3 +47,11 @@ DEFAULT_MAX_COMPLETED_JOBS: Final = 200
 
 # Sent when a RoomSense entry has finished setting up: work that waited for devices goes on.
 SIGNAL_ENTRY_LOADED: Final = f"{DOMAIN}_entry_loaded"
+
+# Supervisor discovery of the RoomSense LLM add-on (service `roomsense`): the add-on an
+# entry's language model was pointed at, as {"slug": ..., "base_url": ...}. A later
+# discovery of the same add-on at a new address updates only entries still pointed at it.
+OPT_LLM_ADDON: Final = "llm_addon"
+ADDON_CONF_HOST: Final = "host"
+ADDON_CONF_PORT: Final = "port"
+ADDON_CONF_MODEL: Final = "model"
