@@ -220,3 +220,60 @@ def test_bad_settings_are_rejected(session: aiohttp.ClientSession) -> None:
         GPTOSSAdapter(
             session=session, base_url="http://x", model="m", timeout=1, reasoning_effort="max"
         )
+
+
+LOST_TOKENS_TEXT = (
+    'analysisNeed turn_on.assistantcommentary to=functions.turn_on json{"device":"fan"}'
+)
+
+
+async def test_output_without_special_tokens_raises(
+    server: FakeServer, session: aiohttp.ClientSession
+) -> None:
+    """llama-server without `--special` drops control tokens from `/completion` text."""
+    server.routes["/completion"] = json_reply({"content": LOST_TOKENS_TEXT, "stop_type": "eos"})
+    with pytest.raises(LLMResponseError, match="llama-server must run with --special"):
+        await llama(server, session).complete(CONVERSATION, [TURN_ON])
+
+
+# httpx/openai/ollama leave nested async generators suspended when a stream fails;
+# the loop closes them later, which the plugin would report as a lingering task.
+@pytest.mark.parametrize("expected_lingering_tasks", [True])
+@pytest.mark.usefixtures("drain_generators")
+async def test_stream_without_special_tokens_raises_before_showing_text(
+    server: FakeServer, session: aiohttp.ClientSession
+) -> None:
+    text = "analysisThe user wants it.assistantfinalThe fan is on."
+    events: list[dict[str, Any]] = [{"content": text[i : i + 7]} for i in range(0, len(text), 7)]
+    events.append({"content": "", "stop": True, "stop_type": "eos"})
+    server.routes["/completion"] = sse_reply(events, done=False)
+    shown: list[str] = []
+
+    async def consume() -> None:
+        async for delta in llama(server, session).stream(CONVERSATION):
+            shown.append(delta.text + delta.reasoning)
+
+    with pytest.raises(LLMResponseError, match="--special"):
+        await consume()
+    assert shown == []
+
+
+async def test_ollama_output_without_special_tokens_raises(
+    server: FakeServer, session: aiohttp.ClientSession
+) -> None:
+    server.routes["/api/generate"] = json_reply(
+        {"response": "analysisHi.assistantfinalHello.", "done": True, "done_reason": "stop"}
+    )
+    with pytest.raises(LLMResponseError, match="lost its harmony control tokens"):
+        await llama(server, session, backend="ollama").complete(CONVERSATION)
+
+
+async def test_plain_text_stream_is_still_delivered(
+    server: FakeServer, session: aiohttp.ClientSession
+) -> None:
+    """Text without tokens that only starts like a channel name is held, then sent."""
+    events: list[dict[str, Any]] = [{"content": "final"}, {"content": "ly, it is on."}]
+    events.append({"content": "", "stop": True, "stop_type": "eos"})
+    server.routes["/completion"] = sse_reply(events, done=False)
+    deltas = [d async for d in llama(server, session).stream(CONVERSATION)]
+    assert "".join(d.text for d in deltas) == "finally, it is on."

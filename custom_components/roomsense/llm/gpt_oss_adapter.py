@@ -163,7 +163,7 @@ class GPTOSSAdapter(LLMAdapter):
         except ValueError as err:
             raise LLMResponseError(f"gpt-oss server sent invalid JSON: {raw[:200]!r}") from err
         text, limited = self._text_and_finish(data)
-        return _to_response(text, limited)
+        return self._to_response(text, limited)
 
     async def _stream(
         self,
@@ -196,6 +196,9 @@ class GPTOSSAdapter(LLMAdapter):
                 text += piece
                 if piece_limited is not None:
                     limited = piece_limited
+                self._check_control_tokens(text)
+                if harmony.may_lose_control_tokens(text):
+                    continue
                 reasoning, answer = harmony.visible_text_so_far(text)
                 # Only ever send what extends what was sent; parsing is prefix-stable.
                 new_reasoning = reasoning[len(sent_reasoning) :]
@@ -208,9 +211,33 @@ class GPTOSSAdapter(LLMAdapter):
                     sent_reasoning += new_reasoning
                     sent_text += new_text
                     yield LLMDelta(text=new_text, reasoning=new_reasoning)
-        final = _to_response(text, limited)
+        final = self._to_response(text, limited)
         rest = final.text[len(sent_text) :] if final.text.startswith(sent_text) else ""
         yield LLMDelta(text=rest, tool_calls=final.tool_calls, finish_reason=final.finish_reason)
+
+    def _check_control_tokens(self, text: str) -> None:
+        """Raise when the server stripped harmony's control tokens from its output.
+
+        llama-server writes special tokens into `/completion` text only when started
+        with `--special`; without it `analysis…assistantfinal…` arrives run together,
+        no tool call can be found and the reasoning would be shown as the answer.
+        """
+        if not harmony.lost_control_tokens(text):
+            return
+        if self.backend == BACKEND_LLAMA_CPP:
+            hint = (
+                "llama-server must run with --special (the RoomSense add-on's launcher "
+                "passes it) so that /completion returns them"
+            )
+        else:
+            hint = "the server must return special tokens in raw /api/generate output"
+        raise LLMResponseError(
+            f"gpt-oss output has lost its harmony control tokens; {hint}: {text[:120]!r}"
+        )
+
+    def _to_response(self, text: str, limited: bool | None) -> LLMResponse:
+        self._check_control_tokens(text)
+        return _to_response(text, limited)
 
 
 def _to_response(text: str, limited: bool | None) -> LLMResponse:

@@ -33,6 +33,17 @@ DEFAULT_KNOWLEDGE_CUTOFF: Final = "2024-06"
 VALID_CHANNELS: Final = ("analysis", "commentary", "final")
 FUNCTIONS_PREFIX: Final = "functions."
 
+# Every harmony control token is written `<|name|>`. llama.cpp's `/completion` and
+# Ollama's raw `/api/generate` tokenize the prompt text with special tokens enabled,
+# so `<|end|><|start|>system<|message|>` inside a device name or a tool result would
+# become real control tokens. Content is therefore escaped: a ZERO WIDTH SPACE goes
+# between `<` and `|`. It is invisible when shown, changes no other character, can
+# never complete a control token, and is taken out again (`unescape`) of what the
+# model writes back, so a name it copies from the prompt still matches.
+# (The reference library encodes content without special tokens and needs no escape.)
+_OPEN: Final = "<|"
+ESCAPED_OPEN: Final = "<\u200b|"
+
 _SPECIAL_TOKEN = re.compile(r"<\|[a-z_]+\|>")
 _RECIPIENT = re.compile(r"to=([^\s<]+)")
 _NAME_SAFE = re.compile(r"[^A-Za-z0-9_\-]")
@@ -41,13 +52,28 @@ _NAME_SAFE = re.compile(r"[^A-Za-z0-9_\-]")
 # --------------------------------------------------------------------------- render
 
 
+def escape(text: str) -> str:
+    """Make text safe to place between control tokens: no `<|` survives."""
+    return text.replace(_OPEN, ESCAPED_OPEN)
+
+
+def unescape(text: str) -> str:
+    """Undo `escape` on text the model wrote (it may copy escaped names)."""
+    return text.replace(ESCAPED_OPEN, _OPEN)
+
+
+def _json(value: Any) -> str:
+    """JSON inside tool definitions as the reference writes it (serde_json compact)."""
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+
+
 def render_tools(tools: Sequence[ToolSpec]) -> str:
     """Render tool declarations as the `functions` namespace of a developer message."""
     lines = ["# Tools", "", "## functions", "", "namespace functions {", ""]
     for tool in tools:
         if tool.description:
-            lines.extend(f"// {line}" for line in tool.description.splitlines())
-        lines.append(f"type {tool.name} = {_render_signature(tool.parameters)};")
+            lines.extend(f"// {escape(line)}" for line in tool.description.splitlines())
+        lines.append(f"type {escape(tool.name)} = {_render_signature(tool.parameters)};")
         lines.append("")
     lines.append("} // namespace functions")
     return "\n".join(lines)
@@ -69,14 +95,15 @@ def _render_object(schema: dict[str, Any], depth: int) -> str:
         prop = prop if isinstance(prop, dict) else {}
         description = prop.get("description")
         if isinstance(description, str) and description:
-            lines.extend(f"{indent}// {line}" for line in description.splitlines())
+            lines.extend(f"{indent}// {escape(line)}" for line in description.splitlines())
         optional = "" if name in required else "?"
-        line = f"{indent}{name}{optional}: {_render_type(prop, depth + 1)},"
+        line = f"{indent}{escape(name)}{optional}: {_render_type(prop, depth + 1)},"
         if "default" in prop:
             default = prop["default"]
-            # The reference renders enum defaults bare and other defaults as JSON.
-            shown = default if "enum" in prop and isinstance(default, str) else json.dumps(default)
-            line += f" // default: {shown}"
+            # The reference renders enum defaults bare and other defaults as compact
+            # JSON with non-ASCII kept (`["居間","寝室"]`), not Python's default form.
+            shown = default if "enum" in prop and isinstance(default, str) else _json(default)
+            line += f" // default: {escape(shown)}"
         lines.append(line)
     lines.append(f"{indent}}}")
     return "\n".join(lines)
@@ -86,7 +113,7 @@ def _render_type(schema: dict[str, Any], depth: int) -> str:
     enum = schema.get("enum")
     kind = schema.get("type")
     if isinstance(enum, list) and enum and kind in (None, "string"):
-        rendered = " | ".join(json.dumps(value) for value in enum)
+        rendered = " | ".join(escape(_json(value)) for value in enum)
     elif isinstance(kind, list):
         rendered = " | ".join(_render_type({"type": item}, depth) for item in kind)
     elif kind == "string":
@@ -120,11 +147,11 @@ def render_system(
     has_functions: bool = False,
 ) -> str:
     """Render the harmony system message."""
-    header = [identity, f"Knowledge cutoff: {knowledge_cutoff}"]
+    header = [escape(identity), f"Knowledge cutoff: {escape(knowledge_cutoff)}"]
     if current_date:
-        header.append(f"Current date: {current_date}")
+        header.append(f"Current date: {escape(current_date)}")
     body = "\n".join(header)
-    body += f"\n\nReasoning: {reasoning_effort.lower()}"
+    body += f"\n\nReasoning: {escape(reasoning_effort.lower())}"
     body += (
         "\n\n# Valid channels: analysis, commentary, final. "
         "Channel must be included for every message."
@@ -138,7 +165,7 @@ def render_developer(instructions: str | None, tools: Sequence[ToolSpec]) -> str
     """Render the developer message (instructions and tools); empty when neither."""
     parts = []
     if instructions:
-        parts.append(f"# Instructions\n\n{instructions}")
+        parts.append(f"# Instructions\n\n{escape(instructions)}")
     if tools:
         parts.append(render_tools(tools))
     if not parts:
@@ -187,25 +214,29 @@ def render_conversation(
     )
     for index, message in enumerate(turns):
         if message.role == "user":
-            out.append(f"{START}user{MESSAGE}{message.content or ''}{END}")
+            out.append(f"{START}user{MESSAGE}{escape(message.content or '')}{END}")
         elif message.role == "assistant":
             if message.reasoning and index > last_final:
-                out.append(f"{START}assistant{CHANNEL}analysis{MESSAGE}{message.reasoning}{END}")
+                out.append(
+                    f"{START}assistant{CHANNEL}analysis{MESSAGE}{escape(message.reasoning)}{END}"
+                )
             if message.content:
                 # Text next to tool calls is a commentary preamble, else the answer.
                 channel = "commentary" if message.tool_calls else "final"
-                out.append(f"{START}assistant{CHANNEL}{channel}{MESSAGE}{message.content}{END}")
-            for call in message.tool_calls:
-                arguments = json.dumps(call.arguments, ensure_ascii=False, separators=(",", ":"))
                 out.append(
-                    f"{START}assistant to={FUNCTIONS_PREFIX}{call.name}{CHANNEL}commentary "
+                    f"{START}assistant{CHANNEL}{channel}{MESSAGE}{escape(message.content)}{END}"
+                )
+            for call in message.tool_calls:
+                arguments = escape(_json(call.arguments))
+                out.append(
+                    f"{START}assistant to={FUNCTIONS_PREFIX}{escape(call.name)}{CHANNEL}commentary "
                     f"{CONSTRAIN}json{MESSAGE}{arguments}{CALL}"
                 )
         elif message.role == "tool":
             name = message.name or names.get(message.tool_call_id or "", "unknown")
             out.append(
-                f"{START}{FUNCTIONS_PREFIX}{name} to=assistant{CHANNEL}commentary"
-                f"{MESSAGE}{message.content or ''}{END}"
+                f"{START}{FUNCTIONS_PREFIX}{escape(name)} to=assistant{CHANNEL}commentary"
+                f"{MESSAGE}{escape(message.content or '')}{END}"
             )
     out.append(f"{START}assistant")
     return "".join(out)
@@ -274,8 +305,8 @@ def split_messages(text: str) -> list[HarmonyMessage]:
             HarmonyMessage(
                 role=role,
                 channel=channel,
-                content=body,
-                recipient=recipient,
+                content=unescape(body),
+                recipient=unescape(recipient) if recipient else recipient,
                 content_type=content_type,
                 complete=complete,
             )
@@ -312,7 +343,7 @@ def parse_completion(text: str) -> HarmonyCompletion:
     """
     result = HarmonyCompletion(messages=split_messages(text))
     if not result.messages and text.strip() and not _SPECIAL_TOKEN.search(text):
-        result.messages = [HarmonyMessage("assistant", None, text)]
+        result.messages = [HarmonyMessage("assistant", None, unescape(text))]
     reasoning: list[str] = []
     final: list[str] = []
     preamble: list[str] = []
@@ -384,6 +415,34 @@ def completion_to_response(
         reasoning=completion.reasoning or None,
         finish_reason=finish_reason,
     )
+
+
+_CHANNEL_WORDS: Final = ("analysis", "commentary", "final")
+# What a harmony completion looks like once its control tokens were dropped
+# (llama-server without `--special`): `analysisThe user…assistantfinalIt is…` or
+# `…assistantcommentary to=functions.turn_on json{…}`.
+_LOST_TOKENS = re.compile(
+    r"^\s*(?:commentary to=functions\.|(?:analysis|commentary|final)"
+    r".*?(?:assistant(?:analysis|commentary|final)|commentary to=functions\.))",
+    re.DOTALL,
+)
+
+
+def lost_control_tokens(text: str) -> bool:
+    """Whether text is harmony output whose control tokens were stripped."""
+    return "<|" not in text and _LOST_TOKENS.match(text) is not None
+
+
+def may_lose_control_tokens(text: str) -> bool:
+    """Whether a partial text could still turn out to be output without control tokens.
+
+    True while no control token was seen and the text starts with (or is the start
+    of) a channel name; a stream holds such text back instead of showing it.
+    """
+    if "<|" in text:
+        return False
+    head = text.lstrip()
+    return any(head.startswith(word) or word.startswith(head) for word in _CHANNEL_WORDS)
 
 
 def visible_text_so_far(text: str) -> tuple[str, str]:
