@@ -641,16 +641,27 @@ class RoomSenseConversationEntity(ConversationEntity, AbstractConversationAgent)
         acted = False
         for _round in range(MAX_TOOL_ROUNDS):
             answer: list[str] = []
+            reasoning: list[str] = []
             calls: list[ToolCall] = []
             # The answer streams into the chat log (and on to text-to-speech); the model's
             # tool calls are recorded there too, run here, never by the chat log.
             async for _content in chat_log.async_add_delta_content_stream(
-                user_input.agent_id, _deltas(adapter.stream(messages, tools), answer, calls)
+                user_input.agent_id,
+                _deltas(adapter.stream(messages, tools), answer, reasoning, calls),
             ):
                 pass
             if not calls:
                 return "".join(answer).strip() or _TEXT["no_answer"][language], True
-            messages.append(Message("assistant", "".join(answer), tool_calls=tuple(calls)))
+            # The reasoning that led to the tool calls goes back with them (harmony keeps it
+            # until the turn's final answer).
+            messages.append(
+                Message(
+                    "assistant",
+                    "".join(answer),
+                    tool_calls=tuple(calls),
+                    reasoning="".join(reasoning) or None,
+                )
+            )
             for call in calls:
                 result = await self._run_tool(call, user_input, chat_log.conversation_id, hass_api)
                 acted = acted or "error" not in result
@@ -840,7 +851,10 @@ class RoomSenseConversationEntity(ConversationEntity, AbstractConversationAgent)
 
 
 async def _deltas(
-    stream: AsyncIterator[LLMDelta], answer: list[str], calls: list[ToolCall]
+    stream: AsyncIterator[LLMDelta],
+    answer: list[str],
+    reasoning: list[str],
+    calls: list[ToolCall],
 ) -> AsyncGenerator[AssistantContentDeltaDict]:
     """The model's stream as chat-log deltas; the answer and tool calls are kept aside too.
 
@@ -850,6 +864,7 @@ async def _deltas(
     yield {"role": "assistant"}
     async for delta in stream:
         if delta.reasoning:
+            reasoning.append(delta.reasoning)
             yield {"thinking_content": delta.reasoning}
         if delta.text:
             answer.append(delta.text)

@@ -117,7 +117,8 @@ async def test_failed_model_call_falls_back(
             "llm_provider": "openai",
             "llm_base_url": f"{server.base_url}/v1",
             "llm_model": "m",
-            "llm_timeout": 0.3,
+            # (Long enough that a loaded machine's first request is not taken for a hang.)
+            "llm_timeout": 0.8,
         },
         session,
     )
@@ -130,7 +131,7 @@ async def test_failed_model_call_falls_back(
     assert type(adapter.last_error).__name__ == error_name
     deltas = [delta async for delta in adapter.stream(USER)]
     assert "".join(d.text for d in deltas) == response.text
-    assert time.monotonic() - started < 2.5
+    assert time.monotonic() - started < 4.0
     assert len(server.received) == 2
 
 
