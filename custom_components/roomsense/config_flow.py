@@ -61,7 +61,7 @@ from .const import (
     OPT_STALENESS,
 )
 from .fallback.model import DeviceKind
-from .llm.const import (
+from .language_models.const import (
     CONF_LLM_API_KEY,
     CONF_LLM_BASE_URL,
     CONF_LLM_GPT_OSS_BACKEND,
@@ -73,7 +73,7 @@ from .llm.const import (
     PROVIDER_NONE,
     PROVIDERS,
 )
-from .llm.const import DEFAULT_TIMEOUT as DEFAULT_LLM_TIMEOUT
+from .language_models.const import DEFAULT_TIMEOUT as DEFAULT_LLM_TIMEOUT
 from .safety import (
     OPT_DANGEROUS_COMMANDS,
     OPT_NIGHT_MODE_ADMIN_OVERRIDE,

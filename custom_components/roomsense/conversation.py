@@ -53,7 +53,7 @@ from .entity import account_device_info
 from .fallback import FallbackParser, detect_language, normalize
 from .fallback.model import Action, HomeSnapshot, ParseResult
 from .gateway import OUTCOME_DENIED, OUTCOME_FAILED, OUTCOME_QUEUED, OUTCOME_SENT, Source
-from .llm import LLMAdapter, LLMDelta, LLMError, LLMFactory, Message, ToolCall, ToolSpec
+from .language_models import LLMAdapter, LLMDelta, LLMError, LLMFactory, Message, ToolCall, ToolSpec
 from .safety import user_permissions
 from .snapshot import build_snapshot
 from .tools import DATA_TOOLS, RoomSenseTools

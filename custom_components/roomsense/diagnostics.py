@@ -12,7 +12,7 @@ from . import devices_without_entities
 from .const import CONF_SECRET, CONF_TOKEN, OPT_WEBHOOK_ID
 from .data import RoomSenseConfigEntry
 from .edge import DATA_EDGE
-from .llm.const import CONF_LLM_API_KEY
+from .language_models.const import CONF_LLM_API_KEY
 
 # Every entry data and option key whose value is a secret. A test finds each password field
 # of the config and options flows and fails unless it is listed here.

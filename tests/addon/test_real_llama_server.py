@@ -31,7 +31,7 @@ from typing import Any
 import pytest
 
 from custom_components.roomsense.conversation import TOOL_SPECS
-from custom_components.roomsense.llm import (
+from custom_components.roomsense.language_models import (
     GPTOSSAdapter,
     Message,
     ToolCall,

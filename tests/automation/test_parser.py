@@ -14,7 +14,7 @@ import pytest
 from custom_components.roomsense.automation.models import WORKFLOW_SCHEMA
 from custom_components.roomsense.automation.parser import WorkflowParser, WorkflowParseResult
 from custom_components.roomsense.fallback import DeviceKind, HomeSnapshot, detect_language
-from custom_components.roomsense.llm import (
+from custom_components.roomsense.language_models import (
     LLMAdapter,
     LLMConnectionError,
     LLMDelta,

@@ -27,7 +27,7 @@ from pytest_homeassistant_custom_component.common import MockConfigEntry
 
 from custom_components.roomsense.config_flow import account_unique_id
 from custom_components.roomsense.const import DOMAIN
-from custom_components.roomsense.llm import GPTOSSAdapter
+from custom_components.roomsense.language_models import GPTOSSAdapter
 from roomsense_simulator import Clock, Simulator
 
 from .conftest import entity_id

@@ -15,7 +15,7 @@ import pytest
 from aiohttp import web
 from aiohttp.test_utils import TestServer
 
-from custom_components.roomsense.llm import LLMAdapter
+from custom_components.roomsense.language_models import LLMAdapter
 
 type Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 

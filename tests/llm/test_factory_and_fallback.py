@@ -8,7 +8,7 @@ from collections.abc import Callable, Sequence
 import aiohttp
 import pytest
 
-from custom_components.roomsense.llm import (
+from custom_components.roomsense.language_models import (
     FallbackAdapter,
     GPTOSSAdapter,
     LLMAdapter,
@@ -20,7 +20,7 @@ from custom_components.roomsense.llm import (
     OllamaAdapter,
     OpenAIAdapter,
 )
-from custom_components.roomsense.llm.const import BACKEND_OLLAMA
+from custom_components.roomsense.language_models.const import BACKEND_OLLAMA
 
 from .conftest import FakeServer, json_reply, text_reply
 

@@ -8,7 +8,7 @@ from typing import Any
 import aiohttp
 import pytest
 
-from custom_components.roomsense.llm import (
+from custom_components.roomsense.language_models import (
     GPTOSSAdapter,
     LLMConnectionError,
     LLMResponseError,

@@ -4,8 +4,13 @@ from __future__ import annotations
 
 import pytest
 
-from custom_components.roomsense.llm import harmony
-from custom_components.roomsense.llm.base import LLMResponseError, Message, ToolCall, ToolSpec
+from custom_components.roomsense.language_models import harmony
+from custom_components.roomsense.language_models.base import (
+    LLMResponseError,
+    Message,
+    ToolCall,
+    ToolSpec,
+)
 
 from . import harmony_reference as ref
 

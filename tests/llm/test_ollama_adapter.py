@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from custom_components.roomsense.llm import (
+from custom_components.roomsense.language_models import (
     LLMConnectionError,
     LLMResponseError,
     LLMTimeoutError,

@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from custom_components.roomsense.llm import (
+from custom_components.roomsense.language_models import (
     LLMConnectionError,
     LLMResponseError,
     LLMTimeoutError,
@@ -302,7 +302,7 @@ async def test_connection_refused(refused_url: str) -> None:
 
 def test_tool_arguments_round_trip_as_json_string() -> None:
     """The library wants arguments as a JSON string; ours are a dict."""
-    from custom_components.roomsense.llm.openai_adapter import to_openai_messages
+    from custom_components.roomsense.language_models.openai_adapter import to_openai_messages
 
     (item,) = to_openai_messages([Message("assistant", tool_calls=(ToolCall("i", "f", {"a": 1}),))])
     assert json.loads(item["tool_calls"][0]["function"]["arguments"]) == {"a": 1}

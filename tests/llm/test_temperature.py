@@ -7,7 +7,7 @@ from typing import Any
 
 import aiohttp
 
-from custom_components.roomsense.llm import (
+from custom_components.roomsense.language_models import (
     FallbackAdapter,
     GPTOSSAdapter,
     LLMAdapter,

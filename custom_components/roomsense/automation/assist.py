@@ -11,7 +11,7 @@ import time
 from dataclasses import dataclass
 from typing import Any, Final, Literal
 
-from ..llm import ToolSpec
+from ..language_models import ToolSpec
 
 type Language = Literal["ja", "en"]
 

@@ -27,7 +27,7 @@ from ..catalog import Family
 from ..fallback import FallbackParser, detect_language
 from ..fallback import lexicon as lx
 from ..fallback.model import Action, DeviceInfo, DeviceKind, HomeSnapshot, Language
-from ..llm.base import LLMAdapter, LLMError, Message
+from ..language_models.base import LLMAdapter, LLMError, Message
 from . import parser_patterns as pp
 from .models import RULE_FIELD_NAMES, WEEKDAYS, WORKFLOW_SCHEMA
 

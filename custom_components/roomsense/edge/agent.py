@@ -13,7 +13,7 @@ import re
 from dataclasses import dataclass
 from typing import Any, Final, Literal
 
-from ..llm import LLMAdapter, LLMError, Message, ToolSpec
+from ..language_models import LLMAdapter, LLMError, Message, ToolSpec
 from .manager import EdgeManager, UnknownDeviceError
 from .models import CAPABILITY_AGENT, EdgeDevice, EdgeJob, JobStatus
 
