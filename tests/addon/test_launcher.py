@@ -8,7 +8,6 @@
 from __future__ import annotations
 
 import hashlib
-import importlib.util
 import json
 import logging
 import os
@@ -22,28 +21,16 @@ import urllib.request
 from collections.abc import Callable, Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from types import ModuleType
 from typing import Any
 
 import pytest
 
-LAUNCHER_PATH = (
-    Path(__file__).resolve().parents[2] / "addon" / "launcher" / "roomsense_llm_launcher.py"
-)
+from .launcher_module import LAUNCHER_PATH, load_launcher
+
 MIB = 1024 * 1024
 
 
-def _load_launcher() -> ModuleType:
-    spec = importlib.util.spec_from_file_location("roomsense_llm_launcher", LAUNCHER_PATH)
-    assert spec is not None
-    assert spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module
-    spec.loader.exec_module(module)
-    return module
-
-
-launcher = _load_launcher()
+launcher = load_launcher()
 
 
 def free_port() -> int:

@@ -25,7 +25,6 @@ import urllib.request
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from types import ModuleType
 from typing import Any
 
 import pytest
@@ -38,6 +37,7 @@ from custom_components.roomsense.language_models import (
     harmony,
 )
 
+from .launcher_module import load_launcher
 from .tiny_gguf import write_tiny_model
 
 LLAMA_SERVER = shutil.which(os.environ.get("ROOMSENSE_LLAMA_SERVER") or "llama-server")
@@ -67,9 +67,6 @@ pytestmark = [
     ),
 ]
 
-LAUNCHER_PATH = (
-    Path(__file__).resolve().parents[2] / "addon" / "launcher" / "roomsense_llm_launcher.py"
-)
 START_TIMEOUT = 20.0
 # What the grammar forces. The trailing `<|call|>` is not in the grammar: it is an end-of-
 # generation token for llama.cpp, and once the grammar is complete only such a token may come
@@ -86,20 +83,7 @@ CONVERSATION = [
 ]
 
 
-def _load_launcher() -> ModuleType:
-    name = "roomsense_llm_launcher"
-    if name in sys.modules:
-        return sys.modules[name]
-    spec = importlib.util.spec_from_file_location(name, LAUNCHER_PATH)
-    assert spec is not None
-    assert spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[name] = module
-    spec.loader.exec_module(module)
-    return module
-
-
-launcher = _load_launcher()
+launcher = load_launcher()
 
 
 def _free_port() -> int:

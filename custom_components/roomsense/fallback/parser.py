@@ -680,10 +680,8 @@ class FallbackParser:
 
     def _names(self, device: DeviceInfo, text: str) -> bool:
         """Whether the words name this device, its kind or its room."""
-        terms = [device.name, *device.aliases, *lx.KIND_WORDS.get(device.kind, ())]
-        if device.area:
-            terms.append(device.area)
-        return any(normalize(term) in text for term in terms if term)
+        in_room = bool(device.area) and normalize(device.area or "") in text
+        return in_room or self._names_device(device, text)
 
     def _clauses(self, text: str, scan: _Scan) -> list[str]:
         """Split "do A and do B" into requests; a piece with nothing to do joins its neighbour.
