@@ -617,7 +617,7 @@ class RoomSenseConversationEntity(ConversationEntity, AbstractConversationAgent)
         tools: tuple[ToolSpec, ...] = (*TOOL_SPECS, assist.TOOL_SPEC)
         if (agents := self._edge_agents()) and self._may_use_edge(user_input.context.user_id):
             tools = (*tools, edge_agent.tool_spec(agents))
-        prompt = self._system_prompt(language, snapshot)
+        prompt = self._instructions(language, snapshot)
         if hass_api is not None:
             tools = (
                 *tools,
@@ -633,9 +633,12 @@ class RoomSenseConversationEntity(ConversationEntity, AbstractConversationAgent)
                 ),
             )
             prompt = f"{prompt}\n\n{hass_api.api_prompt}"
+        # Stable instructions first, the changing context last: a prompt cache reuses
+        # everything before the first byte that differs from the previous request.
         messages = [
             Message("system", prompt),
             *self._history(chat_log),
+            Message("system", self._turn_context(snapshot)),
             Message("user", user_input.text),
         ]
         acted = False
@@ -803,31 +806,21 @@ class RoomSenseConversationEntity(ConversationEntity, AbstractConversationAgent)
             )
         return outcome
 
-    def _system_prompt(self, language: Language, snapshot: HomeSnapshot) -> str:
-        """The home policy, recent context and the device list."""
-        now = dt_util.now()
+    def _instructions(self, language: Language, snapshot: HomeSnapshot) -> str:
+        """The part of the prompt that stays the same from turn to turn.
+
+        Byte-stable on purpose: llama-server (and other prompt caches) reuse the
+        prefix up to the first changed byte, so nothing here may depend on the
+        clock or on readings. Those go into `_turn_context`, sent just before the user.
+        """
         options = self.entry.options
-        readings = [
-            f"{device.name}: "
-            + ", ".join(
-                f"{key} {device.state[key]}"
-                for key in ("temperature", "humidity", "CO2")
-                if key in device.state
-            )
-            for device in snapshot.devices
-            if any(key in device.state for key in ("temperature", "humidity", "CO2"))
-        ]
-        home = [
-            state.name for state in self.hass.states.async_all("person") if state.state == "home"
-        ]
-        devices = [
-            f"- {device.device_id}: {device.name} ({device.kind.value}"
-            + (f", {device.area}" if device.area else "")
-            + (", infrared" if device.is_infrared else "")
-            + ")"
-            for device in snapshot.devices
-        ]
         reply_in = "Japanese" if language == "ja" else "English"
+        devices = [
+            f"{device.device_id}|{device.name}|{device.area or '-'}|{device.kind.value}"
+            + ("|ir" if device.is_infrared else "")
+            for device in snapshot.devices
+        ]
+        scenes = [f"{scene.scene_id}|{scene.name}" for scene in snapshot.scenes]
         return "\n".join(
             [
                 "You are RoomSense, the assistant of a home run by SwitchBot devices.",
@@ -838,14 +831,35 @@ class RoomSenseConversationEntity(ConversationEntity, AbstractConversationAgent)
                 "If a tool refuses for permissions or night safe mode, say so; do not retry.",
                 "When the user wants something later, repeatedly or under a condition, call "
                 "create_automation with their words instead of acting now.",
-                f"Now: {now.strftime('%Y-%m-%d %H:%M')}.",
                 f"Night safe hours: {options.get('night_mode_start', 'none')}"
                 f"-{options.get('night_mode_end', 'none')}.",
-                "People at home: " + (", ".join(home) if home else "unknown") + ".",
-                "Readings: " + ("; ".join(readings) if readings else "none") + ".",
-                "Scenes: " + ", ".join(f"{s.scene_id} {s.name}" for s in snapshot.scenes) + ".",
-                "Devices:",
+                "Devices (id|name|room|kind, ir = infrared remote, state assumed):",
                 *devices,
+                "Scenes (id|name):",
+                *(scenes or ["none"]),
+            ]
+        )
+
+    def _turn_context(self, snapshot: HomeSnapshot) -> str:
+        """What changes between turns: the time, who is home, the latest readings."""
+        readings = [
+            f"{device.name} "
+            + " ".join(
+                f"{key}={device.state[key]}"
+                for key in ("temperature", "humidity", "CO2")
+                if key in device.state
+            )
+            for device in snapshot.devices
+            if any(key in device.state for key in ("temperature", "humidity", "CO2"))
+        ]
+        home = [
+            state.name for state in self.hass.states.async_all("person") if state.state == "home"
+        ]
+        return "\n".join(
+            [
+                f"Now: {dt_util.now().strftime('%Y-%m-%d %H:%M %a')}",
+                "At home: " + (", ".join(home) if home else "unknown"),
+                "Readings: " + ("; ".join(readings) if readings else "none"),
             ]
         )
 

@@ -316,3 +316,24 @@ async def test_stream_of_plain_text_raises_response_error(server: FakeServer) ->
     server.routes[PATH] = text_reply("hello, not a stream")
     with pytest.raises(LLMResponseError, match="no chunks"):
         [delta async for delta in adapter_for(server).stream(CONVERSATION)]
+
+
+def test_the_turn_context_joins_the_leading_system_message_for_chat_apis() -> None:
+    """Many chat templates take a system message only first: a later one is moved there."""
+    from custom_components.roomsense.language_models.ollama_adapter import to_ollama_messages
+    from custom_components.roomsense.language_models.openai_adapter import to_openai_messages
+
+    messages = [
+        Message("system", "Rules."),
+        Message("user", "hi"),
+        Message("assistant", "hello"),
+        Message("system", "Now: 18:00"),
+        Message("user", "again"),
+    ]
+    for convert in (to_openai_messages, to_ollama_messages):
+        converted = convert(messages)
+        assert [item["role"] for item in converted] == ["system", "user", "assistant", "user"]
+        assert converted[0]["content"] == "Rules.\n\nNow: 18:00"
+        assert converted[-1]["content"] == "again"
+    # A single leading system message passes unchanged.
+    assert to_openai_messages(messages[:3])[0] == {"role": "system", "content": "Rules."}

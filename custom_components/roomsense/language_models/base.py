@@ -100,6 +100,21 @@ class LLMDelta:
     finish_reason: str | None = None
 
 
+def system_first(messages: Sequence[Message]) -> list[Message]:
+    """The messages with every system message joined into one at the start.
+
+    Callers put the changing context in a system message just before the user's
+    text (so a prompt cache keeps the history); many chat templates accept a system
+    message only first, so chat APIs get it appended to the leading one instead.
+    """
+    system = [message.content for message in messages if message.role == "system"]
+    rest = [message for message in messages if message.role != "system"]
+    if len(system) < 2 and (not system or messages[0].role == "system"):
+        return list(messages)
+    joined = "\n\n".join(text for text in system if text)
+    return [Message("system", joined), *rest]
+
+
 def tool_name_lookup(messages: Sequence[Message]) -> dict[str, str]:
     """Map tool call ids to tool names, for back ends that address results by name."""
     return {call.id: call.name for message in messages for call in message.tool_calls}

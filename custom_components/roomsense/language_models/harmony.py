@@ -1,10 +1,11 @@
 """Our own renderer and parser of OpenAI's harmony format (gpt-oss).
 
-The reference library (`openai-harmony`) needs a newer pydantic than Home
-Assistant 2025.4 pins, so this module re-implements the text form of the
-format. Pure functions, no I/O. The rendered strings match the reference
-library's `render_conversation_for_completion` for the shapes we use; the
-tests hold strings produced by it.
+Pure functions, no I/O. The reference library (`openai-harmony`) is not a
+requirement of the integration: it is a compiled wheel that downloads its
+200,000-token vocabulary on first use, and all we need is the text form. Its
+output is the specification here: tests/llm/test_harmony_reference.py and
+tests/integration/test_conversation_gpt_oss.py run it (openai-harmony 0.0.8)
+against this module on the prompts the agent sends and on model outputs.
 """
 
 from __future__ import annotations
@@ -184,14 +185,15 @@ def render_conversation(
 ) -> str:
     """Render a whole conversation as a prompt ending with `<|start|>assistant`.
 
-    Our system messages become the developer instructions (the harmony system
-    message is reserved for identity, dates and reasoning effort). As the
-    reference does, earlier reasoning is dropped once a later final answer
-    exists; reasoning that led to pending tool calls is kept.
+    A first system message becomes the developer instructions (the harmony system
+    message is reserved for identity, dates and reasoning effort); any later system
+    message becomes a plain developer message in its place, so context that changes
+    every turn can come after the tools and the cached history. As the reference
+    does, earlier reasoning is dropped once a later final answer exists; reasoning
+    that led to pending tool calls is kept.
     """
-    instructions = "\n\n".join(
-        message.content for message in messages if message.role == "system" and message.content
-    )
+    leading = 1 if messages and messages[0].role == "system" else 0
+    instructions = messages[0].content if leading else None
     out = [
         render_system(
             reasoning_effort=reasoning_effort,
@@ -203,7 +205,7 @@ def render_conversation(
         render_developer(instructions, tools),
     ]
     names = tool_name_lookup(messages)
-    turns = [message for message in messages if message.role != "system"]
+    turns = messages[leading:]
     last_final = max(
         (
             index
@@ -213,7 +215,10 @@ def render_conversation(
         default=-1,
     )
     for index, message in enumerate(turns):
-        if message.role == "user":
+        if message.role == "system":
+            if message.content:
+                out.append(f"{START}developer{MESSAGE}{escape(message.content)}{END}")
+        elif message.role == "user":
             out.append(f"{START}user{MESSAGE}{escape(message.content or '')}{END}")
         elif message.role == "assistant":
             if message.reasoning and index > last_final:

@@ -21,6 +21,7 @@ from .base import (
     Message,
     ToolCall,
     ToolSpec,
+    system_first,
 )
 from .const import PROVIDER_OLLAMA
 from .openai_adapter import to_openai_tools
@@ -33,7 +34,7 @@ def to_ollama_messages(messages: Sequence[Message]) -> list[dict[str, Any]]:
     results are matched to calls by order, as Home Assistant's own integration does.
     """
     result: list[dict[str, Any]] = []
-    for message in messages:
+    for message in system_first(messages):
         item: dict[str, Any] = {"role": message.role, "content": message.content or ""}
         if message.tool_calls:
             item["tool_calls"] = [

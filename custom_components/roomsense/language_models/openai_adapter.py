@@ -21,6 +21,7 @@ from .base import (
     Message,
     ToolCall,
     ToolSpec,
+    system_first,
 )
 from .const import PROVIDER_OPENAI
 
@@ -34,7 +35,7 @@ _PLACEHOLDER_KEY = "not-needed"
 def to_openai_messages(messages: Sequence[Message]) -> list[dict[str, Any]]:
     """Map our messages to chat-completion message dicts."""
     result: list[dict[str, Any]] = []
-    for message in messages:
+    for message in system_first(messages):
         if message.role == "tool":
             result.append(
                 {
