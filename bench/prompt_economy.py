@@ -15,8 +15,10 @@ Prints, for each conversation:
   prefix it shares with the previous request's prompt and completion (what llama-server's
   cache holds); target <= 150;
 - with `--llama-server` (a real llama-server binary and the `gguf` package): the same
-  requests replayed to that server on a generated tiny model, its completions forced to
-  the scripted text by a grammar, and the server's own `timings.prompt_n` per request.
+  requests replayed, in order, to that server started with the add-on launcher's flags on
+  a generated tiny model with gpt-oss's own o200k tokenizer (tests/addon/tiny_gguf.py),
+  its completions forced to the scripted text by a grammar, and the server's own
+  `timings` per request: tokens taken from its cache and tokens evaluated.
 
     scripts/python bench/prompt_economy.py [--llama-server PATH] [--show-prompt]
 """
@@ -272,7 +274,7 @@ def replay_on_llama_server(binary: str, stand_ins: list[tuple[Conversation, Stan
 
     launcher = load_launcher()
     with tempfile.TemporaryDirectory(prefix="roomsense-prompt-") as folder:
-        model = write_tiny_model(Path(folder) / "tiny.gguf")
+        model = write_tiny_model(Path(folder) / "tiny.gguf", tokenizer="o200k")
         port = free_port()
         options = launcher.parse_options({"port": port})
         command = launcher.build_server_command(binary, model, options)
@@ -293,7 +295,10 @@ def replay_on_llama_server(binary: str, stand_ins: list[tuple[Conversation, Stan
                 if time.monotonic() > deadline or process.poll() is not None:
                     raise SystemExit(f"llama-server did not start:\n{log.read_text()[-2000:]}")
                 time.sleep(0.1)
-            print(f"llama-server {binary} on a tiny generated model ({launcher_flags(command)})")
+            print(
+                f"llama-server {binary}, tiny model with the o200k tokenizer, "
+                f"flags {launcher_flags(command)}"
+            )
             for conv, stand_in in stand_ins:
                 counted = []
                 for prompt, answer in zip(stand_in.prompts, stand_in.answers, strict=True):
@@ -313,8 +318,10 @@ def replay_on_llama_server(binary: str, stand_ins: list[tuple[Conversation, Stan
                         timings = json.load(answer_io)["timings"]
                     counted.append((timings.get("cache_n", 0), timings["prompt_n"]))
                 print(
-                    f"  [{conv.language}] per request (cached, re-evaluated) in the tiny "
-                    f"model's byte tokens: {counted}"
+                    f"  [{conv.language}] per request (from cache, evaluated): {counted}; "
+                    f"first turn {sum(counted[0])} tokens, second turn re-evaluated "
+                    f"{counted[2][1]} of {sum(counted[2])}; target <= {REEVALUATED_TARGET}: "
+                    f"{'met' if counted[2][1] <= REEVALUATED_TARGET else 'NOT met'}"
                 )
         finally:
             process.terminate()
