@@ -360,7 +360,7 @@ def test_the_server_reads_the_prompt_exactly_as_gpt_oss_does(llama: RealServer) 
         current_date=lambda: "2026-12-03",
     )
     plain = [
-        Message("system", "You are RoomSense. Devices:\n94A99021C3F4|リビングの電気|リビング|light"),
+        Message("system", "You are RoomSense.\n94A99021C3F4|リビングの電気|リビング|light"),
         Message("user", "リビングの電気をつけて"),
         Message(
             "assistant",
