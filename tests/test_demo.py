@@ -196,7 +196,9 @@ def _log_in(login: Login) -> str:
     return str(tokens["access_token"])
 
 
-def _run_and_check(env: dict[str, str], output: Path, hass_port: int, sim_port: int) -> Login:
+def _run_and_check(
+    env: dict[str, str], output: Path, hass_port: int, sim_port: int, supervisor_port: int
+) -> Login:
     config_dir = env["ROOMSENSE_DEMO_DIR"]
     demo = DemoRun(env, output)
     try:
@@ -248,6 +250,7 @@ def _run_and_check(env: dict[str, str], output: Path, hass_port: int, sim_port: 
     assert not alive, f"left running: {alive}"
     assert _port_free(hass_port)
     assert _port_free(sim_port)
+    assert _port_free(supervisor_port)
     return login
 
 
@@ -257,15 +260,20 @@ def test_demo_twice_on_one_config(socket_enabled: None, tmp_path: Path) -> None:
     sim_port = _free_port()
     while sim_port == hass_port:
         sim_port = _free_port()
+    supervisor_port = _free_port()
+    while supervisor_port in (hass_port, sim_port):
+        supervisor_port = _free_port()
     env = {
         **os.environ,
         "ROOMSENSE_DEMO_PORT": str(hass_port),
         "ROOMSENSE_SIM_PORT": str(sim_port),
+        "ROOMSENSE_SUPERVISOR_PORT": str(supervisor_port),
         "ROOMSENSE_DEMO_DIR": str(tmp_path / "demo_config"),
     }
+    ports = (hass_port, sim_port, supervisor_port)
 
-    first = _run_and_check(env, tmp_path / "first.out", hass_port, sim_port)
-    second = _run_and_check(env, tmp_path / "second.out", hass_port, sim_port)
+    first = _run_and_check(env, tmp_path / "first.out", *ports)
+    second = _run_and_check(env, tmp_path / "second.out", *ports)
 
     assert second == first
     assert "First run" in (tmp_path / "first.out").read_text()

@@ -1,6 +1,8 @@
-"""Run the RoomSense demo: the SwitchBot simulator and a real Home Assistant.
+"""Run the RoomSense demo: the SwitchBot simulator, a simulated Supervisor, Home Assistant.
 
 `scripts/demo` runs this package with `python -m scripts.demo_support`. See `runner` for
-what a run does and `settings` for the values it uses and the environment variables that
-change them.
+what a run does, `settings` for the values it uses and the environment variables that
+change them, `supervisor` for the simulated Supervisor (with `roomsense_demo_supervisor`,
+Core's side of add-on discovery, a demo-only integration) and `announce` for
+`scripts/demo --announce-addon`.
 """

@@ -1,5 +1,10 @@
-"""Entry point of `python -m scripts.demo_support`."""
+"""Entry point of `python -m scripts.demo_support`: the demo, or `--announce-addon [HOST:PORT]`."""
 
-from .runner import main
+import sys
 
-raise SystemExit(main())
+from . import announce, runner
+
+_args = sys.argv[1:]
+if _args[:1] == ["--announce-addon"]:
+    raise SystemExit(announce.main(_args[1:]))
+raise SystemExit(runner.main())

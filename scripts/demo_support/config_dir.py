@@ -6,7 +6,7 @@ import asyncio
 from pathlib import Path
 from typing import TYPE_CHECKING, Final
 
-from .settings import HOST, DemoSettings
+from .settings import HOST, ROOT, DemoError, DemoSettings
 
 if TYPE_CHECKING:
     from homeassistant.core import HomeAssistant
@@ -31,7 +31,27 @@ logger:
   default: warning
   logs:
     custom_components.roomsense: info
+    custom_components.roomsense_demo_supervisor: info
+
+# Core's side of add-on discovery with the demo's simulated Supervisor; demo only (see
+# scripts/demo_support/roomsense_demo_supervisor). Its token is new on every run.
+roomsense_demo_supervisor:
+  url: {supervisor_url}
+  token: {supervisor_token}
 """
+
+# Integrations the demo links into the configuration's custom_components/. Home Assistant
+# imports `custom_components` with the configuration folder first on sys.path, so that folder
+# is a package of its own (with __init__.py) and holds RoomSense too; without it, RoomSense's
+# package in the repository (the current folder when Home Assistant starts) would be the only
+# one and hide the demo's integration.
+CUSTOM_COMPONENTS: Final = {
+    "roomsense": ROOT / "custom_components" / "roomsense",
+    "roomsense_demo_supervisor": Path(__file__).resolve().parent / "roomsense_demo_supervisor",
+}
+CUSTOM_COMPONENTS_INIT: Final = (
+    '"""Integrations of the RoomSense demo, linked here by scripts/demo."""\n'
+)
 
 # Files that the UI editors write to; created empty once, then they hold the user's work.
 INCLUDED_FILES: Final = {
@@ -41,19 +61,48 @@ INCLUDED_FILES: Final = {
 }
 
 
-def prepare_config_dir(settings: DemoSettings) -> bool:
-    """Write configuration.yaml, the HTTP settings, and mark onboarding's core config step done.
+def prepare_config_dir(settings: DemoSettings, supervisor_token: str) -> bool:
+    """Write configuration.yaml, the integrations' links and the HTTP settings; skip a step.
 
-    Returns whether Home Assistant was onboarded before this run.
+    configuration.yaml gets `supervisor_token`, Home Assistant's token for the simulated
+    Supervisor; onboarding's core config step is marked done. Returns whether Home Assistant
+    was onboarded before this run.
     """
     config_dir = settings.config_dir
     config_dir.mkdir(parents=True, exist_ok=True)
-    (config_dir / "configuration.yaml").write_text(CONFIGURATION_YAML, encoding="utf-8")
+    (config_dir / "configuration.yaml").write_text(
+        CONFIGURATION_YAML.format(
+            supervisor_url=settings.supervisor_url, supervisor_token=supervisor_token
+        ),
+        encoding="utf-8",
+    )
     for name, content in INCLUDED_FILES.items():
         path = config_dir / name
         if not path.exists():
             path.write_text(content, encoding="utf-8")
+    link_custom_components(config_dir / "custom_components")
     return asyncio.run(_prepare_stores(config_dir, settings.hass_port))
+
+
+def link_custom_components(folder: Path) -> None:
+    """Make `folder` the package of the demo's integrations: links to their sources.
+
+    A link that points elsewhere is replaced; anything else by an integration's name is an
+    error, since Home Assistant would load it instead of the repository's code.
+    """
+    folder.mkdir(parents=True, exist_ok=True)
+    init = folder / "__init__.py"
+    if not init.exists():
+        init.write_text(CUSTOM_COMPONENTS_INIT, encoding="utf-8")
+    for name, source in CUSTOM_COMPONENTS.items():
+        link = folder / name
+        if link.is_symlink():
+            if link.readlink() == source:
+                continue
+            link.unlink()
+        elif link.exists():
+            raise DemoError(f"{link} is not the link to {source} that the demo makes: move it away")
+        link.symlink_to(source, target_is_directory=True)
 
 
 async def _prepare_stores(config_dir: Path, port: int) -> bool:

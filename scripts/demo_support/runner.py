@@ -2,29 +2,34 @@
 
 Order of a run:
 
-1. check that both ports are free; write the configuration (see `config_dir`);
-2. start the SwitchBot simulator with the demo home and wait for its "listening" line;
-3. start Home Assistant (`python -m homeassistant -c <dir> --skip-pip`) and wait for HTTP;
-4. onboard and add RoomSense through Home Assistant's APIs (see `provision`);
-5. print the URL and the login, then watch both processes. When Home Assistant exits to
+1. check that the three ports are free; write the configuration (see `config_dir`);
+2. start the simulated Supervisor in this process (see `supervisor`) and write where it is,
+   with the simulated add-on's token, for `scripts/demo --announce-addon` (see `announce`);
+3. start the SwitchBot simulator with the demo home and wait for its "listening" line;
+4. start Home Assistant (`python -m homeassistant -c <dir> --skip-pip`) and wait for HTTP;
+5. onboard and add RoomSense through Home Assistant's APIs (see `provision`);
+6. print the URL and the login, then watch both processes. When Home Assistant exits to
    restart (the UI's Restart button), start it again.
 
 Ctrl-C (SIGINT) or SIGTERM at any point stops Home Assistant first, so RoomSense unloads
-while the simulator still answers, then the simulator. A second Ctrl-C kills both at once.
-The exit status is 0 when both stopped cleanly.
+while the simulator still answers, then the simulator, then the simulated Supervisor. A
+second Ctrl-C kills both processes at once. The exit status is 0 when both stopped cleanly.
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
+import logging
 import os
 import signal
 import sys
 from collections.abc import Coroutine
+from pathlib import Path
 from typing import Any, Final
 
 import aiohttp
+import yaml  # type: ignore[import-untyped,unused-ignore]
 
 from .config_dir import prepare_config_dir
 from .ha_api import HomeAssistantClient
@@ -43,9 +48,13 @@ from .settings import (
     SIM_START_TIMEOUT,
     SIM_STOP_TIMEOUT,
     SIM_TOKEN,
+    SUPERVISOR_LOG,
+    SUPERVISOR_STATE_FILE,
+    SUPERVISOR_STORE_FILE,
     DemoError,
     DemoSettings,
 )
+from .supervisor import FakeSupervisor, SimulatedAddon, SupervisorState, new_token
 
 PREFIX: Final = "scripts/demo:"
 SIM_LOG: Final = "simulator.log"
@@ -60,9 +69,21 @@ def say(message: str = "") -> None:
 class Demo:
     """One run of the demo."""
 
-    def __init__(self, settings: DemoSettings) -> None:
+    def __init__(
+        self, settings: DemoSettings, addon: SimulatedAddon, homeassistant_token: str
+    ) -> None:
         self.settings = settings
         config_dir = settings.config_dir
+        self.supervisor = FakeSupervisor(
+            addon=addon,
+            core_url=settings.hass_url,
+            homeassistant_token=homeassistant_token,
+            addon_token=new_token(),
+            host=HOST,
+            port=settings.supervisor_port,
+            store_path=config_dir / SUPERVISOR_STORE_FILE,
+        )
+        self._supervisor_log: logging.Handler | None = None
         env = {**os.environ, "PYTHONUNBUFFERED": "1"}
         self.sim = ManagedProcess(
             "the SwitchBot simulator",
@@ -116,7 +137,7 @@ class Demo:
         loop = asyncio.get_running_loop()
         for sig in (signal.SIGINT, signal.SIGTERM):
             loop.add_signal_handler(sig, self._on_signal)
-        for name in (SIM_LOG, HASS_CONSOLE_LOG):
+        for name in (SIM_LOG, HASS_CONSOLE_LOG, SUPERVISOR_LOG):
             (self.settings.config_dir / name).write_bytes(b"")
         status = 1
         try:
@@ -150,6 +171,7 @@ class Demo:
 
     async def _run(self) -> int:
         settings = self.settings
+        await self._start_supervisor()
         await self._start_simulator()
         async with aiohttp.ClientSession() as session:
             client = HomeAssistantClient(session, settings.hass_url)
@@ -161,6 +183,36 @@ class Demo:
                 raise DemoError(self._failed(self.hass, f"could not be reached ({err})")) from None
             self._print_ready(result.entry_state)
             return await self._supervise(client)
+
+    async def _start_supervisor(self) -> None:
+        """Start the simulated Supervisor, its log in the configuration folder."""
+        settings = self.settings
+        say(f"Starting the simulated Supervisor on {settings.supervisor_url}")
+        handler = logging.FileHandler(settings.config_dir / SUPERVISOR_LOG, encoding="utf-8")
+        handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(message)s"))
+        logger = logging.getLogger(FakeSupervisor.__module__)
+        logger.addHandler(handler)
+        logger.setLevel(logging.INFO)
+        logger.propagate = False
+        self._supervisor_log = handler
+        try:
+            await self.supervisor.start()
+        except OSError as err:
+            raise DemoError(
+                f"The simulated Supervisor cannot listen on {settings.supervisor_url}: "
+                f"{err.strerror or err}. Pick another port with ROOMSENSE_SUPERVISOR_PORT."
+            ) from None
+        SupervisorState(
+            supervisor_url=self.supervisor.url,
+            addon_slug=self.supervisor.addon.slug,
+            addon_name=self.supervisor.addon.name,
+            addon_token=self.supervisor.addon_token,
+            hass_url=settings.hass_url,
+        ).write(self._state_path)
+
+    @property
+    def _state_path(self) -> Path:
+        return self.settings.config_dir / SUPERVISOR_STATE_FILE
 
     async def _start_simulator(self) -> None:
         say(f"Starting the SwitchBot simulator on {self.settings.sim_url}")
@@ -213,13 +265,21 @@ class Demo:
         say(f"  Username:        {DEMO_USERNAME}")
         say(f"  Password:        {DEMO_PASSWORD}")
         say(f"  Simulator:       {settings.sim_url} (home {SIM_HOME!r})")
+        say(f"  Supervisor:      {settings.supervisor_url} (simulated)")
         say(f"  Configuration:   {config_dir}")
-        say(f"  Logs:            {self._hass_log}, {config_dir}/{SIM_LOG}")
+        say(
+            f"  Logs:            {self._hass_log}, {config_dir}/{SIM_LOG}, "
+            f"{config_dir}/{SUPERVISOR_LOG}"
+        )
         if entry_state != "loaded":
             say(
                 f"  Warning: the RoomSense entry is {entry_state!r}, not loaded; "
                 f"see {self._hass_log}"
             )
+        say(
+            "Announce the RoomSense LLM add-on to Home Assistant, as the Supervisor would, "
+            "with: scripts/demo --announce-addon"
+        )
         say("Press Ctrl-C to stop.")
         say()
 
@@ -238,7 +298,7 @@ class Demo:
     # -- shutdown ----------------------------------------------------------------------
 
     async def _shutdown(self) -> bool:
-        """Stop Home Assistant, then the simulator; whether both stopped cleanly."""
+        """Stop Home Assistant, the simulator, then the Supervisor; whether all went cleanly."""
         clean = True
         for process, grace in ((self.hass, HASS_STOP_TIMEOUT), (self.sim, SIM_STOP_TIMEOUT)):
             if not process.running:
@@ -250,6 +310,11 @@ class Demo:
             if status not in (0, -signal.SIGTERM):
                 say(f"{PREFIX} {process.name} exited with status {status}")
                 clean = False
+        self._state_path.unlink(missing_ok=True)
+        await self.supervisor.stop()
+        if self._supervisor_log is not None:
+            logging.getLogger(FakeSupervisor.__module__).removeHandler(self._supervisor_log)
+            self._supervisor_log.close()
         say("Stopped." if clean else "Stopped, not cleanly.")
         return clean
 
@@ -260,10 +325,13 @@ def main() -> int:
         settings = DemoSettings.from_env()
         ensure_port_free(settings.hass_port, "ROOMSENSE_DEMO_PORT")
         ensure_port_free(settings.sim_port, "ROOMSENSE_SIM_PORT")
+        ensure_port_free(settings.supervisor_port, "ROOMSENSE_SUPERVISOR_PORT")
+        addon = _simulated_addon()
+        homeassistant_token = new_token()
         say(f"Preparing {settings.shown_path(settings.config_dir)}")
-        if not prepare_config_dir(settings):
+        if not prepare_config_dir(settings, homeassistant_token):
             say("First run: a new Home Assistant with the demo user and RoomSense")
-        return asyncio.run(_run(settings))
+        return asyncio.run(_run(settings, addon, homeassistant_token))
     except DemoError as err:
         say(f"{PREFIX} {err}")
         return 1
@@ -272,5 +340,12 @@ def main() -> int:
         return 0
 
 
-async def _run(settings: DemoSettings) -> int:
-    return await Demo(settings).run()
+def _simulated_addon() -> SimulatedAddon:
+    try:
+        return SimulatedAddon.from_repository()
+    except (OSError, yaml.YAMLError, KeyError, TypeError) as err:
+        raise DemoError(f"Cannot read the add-on's addon/config.yaml: {err}") from None
+
+
+async def _run(settings: DemoSettings, addon: SimulatedAddon, homeassistant_token: str) -> int:
+    return await Demo(settings, addon, homeassistant_token).run()

@@ -25,6 +25,12 @@ SIM_SECRET: Final = "roomsense-demo-secret"  # noqa: S105 - a made-up demo value
 SIM_HOME: Final = "demo"
 SIM_READY_LINE: Final = "SwitchBot simulator listening on"
 
+# The simulated Supervisor (see `supervisor`): what `scripts/demo --announce-addon` reads to
+# find it, in the configuration folder while the demo runs, and where it keeps its messages.
+SUPERVISOR_STATE_FILE: Final = "supervisor.json"
+SUPERVISOR_STORE_FILE: Final = "supervisor-discovery.json"
+SUPERVISOR_LOG: Final = "supervisor.log"
+
 # Core settings made once, on the first run; the user may change them in the UI later.
 CORE_CONFIG: Final[Mapping[str, str]] = {
     "location_name": "RoomSense demo",
@@ -53,18 +59,30 @@ class DemoSettings:
     hass_port: int
     sim_port: int
     config_dir: Path
+    supervisor_port: int = 8711
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] = os.environ) -> DemoSettings:
-        """Read ROOMSENSE_DEMO_PORT, ROOMSENSE_SIM_PORT and ROOMSENSE_DEMO_DIR."""
-        hass_port = _port(env, "ROOMSENSE_DEMO_PORT", 8123)
-        sim_port = _port(env, "ROOMSENSE_SIM_PORT", 8710)
-        if hass_port == sim_port:
-            raise DemoError("ROOMSENSE_DEMO_PORT and ROOMSENSE_SIM_PORT must differ")
+        """Read the ports and the folder from the ROOMSENSE_* variables `scripts/demo` lists."""
+        ports = {
+            name: _port(env, name, default)
+            for name, default in (
+                ("ROOMSENSE_DEMO_PORT", 8123),
+                ("ROOMSENSE_SIM_PORT", 8710),
+                ("ROOMSENSE_SUPERVISOR_PORT", 8711),
+            )
+        }
+        if len(set(ports.values())) < len(ports):
+            raise DemoError(f"{', '.join(ports)} must all differ")
         config_dir = Path(env.get("ROOMSENSE_DEMO_DIR") or "demo_config")
         if not config_dir.is_absolute():
             config_dir = ROOT / config_dir
-        return cls(hass_port=hass_port, sim_port=sim_port, config_dir=config_dir)
+        return cls(
+            hass_port=ports["ROOMSENSE_DEMO_PORT"],
+            sim_port=ports["ROOMSENSE_SIM_PORT"],
+            config_dir=config_dir,
+            supervisor_port=ports["ROOMSENSE_SUPERVISOR_PORT"],
+        )
 
     @property
     def hass_url(self) -> str:
@@ -75,6 +93,11 @@ class DemoSettings:
     def sim_url(self) -> str:
         """Where the simulator is; the base_url of the RoomSense entry."""
         return f"http://{HOST}:{self.sim_port}"
+
+    @property
+    def supervisor_url(self) -> str:
+        """Where the simulated Supervisor is (`http://supervisor` inside an add-on)."""
+        return f"http://{HOST}:{self.supervisor_port}"
 
     def shown_path(self, path: Path) -> str:
         """A path as the user will want to read it: relative to the repository if inside."""
