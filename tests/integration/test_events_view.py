@@ -30,6 +30,11 @@ def disable_http_server() -> None:
     """Keep Home Assistant's real HTTP server, which the test plugin stops by default."""
 
 
+@pytest.fixture(autouse=True)
+def _real_server_on_a_free_port(ha_url: str) -> None:
+    """Set up before RoomSense, so its server never takes 8123 (a running Home Assistant's)."""
+
+
 @pytest.fixture
 def home() -> dict[str, Any]:
     return home_with("Meter", "Contact Sensor")
