@@ -19,6 +19,7 @@ from homeassistant.helpers.typing import ConfigType
 from .api_calls import async_call_counter, async_remove_call_counter
 from .assumed import AssumedStates
 from .automation import async_setup_automation
+from .ble.link import BluetoothLink, BluetoothTransport, keys_from_options
 from .commands import CommandQueue
 from .const import (
     CONF_BASE_URL,
@@ -42,7 +43,7 @@ from .edge import DATA_EDGE, async_setup_edge
 from .edge.manager import EDGE_ID_PREFIX, ha_identifier
 from .entity import device_info
 from .events_view import async_register_events_view
-from .gateway import CloudTransport, CommandGateway
+from .gateway import CloudTransport, CommandGateway, Transport
 from .safety import AuditLog
 from .services import async_register_services
 from .switchbot_cloud import (
@@ -145,6 +146,13 @@ async def async_setup_entry(hass: HomeAssistant, entry: RoomSenseConfigEntry) ->
     entry.async_on_unload(queue.async_shutdown)
     assumed = AssumedStates(hass, entry.entry_id)
     await assumed.async_load()
+    # The account's devices that are also heard over Bluetooth: driven locally first.
+    link = BluetoothLink(hass, coordinator, devices.devices, keys_from_options(options))
+    transports: list[Transport] = [CloudTransport(client)]
+    if link.devices:
+        transports.insert(0, BluetoothTransport(link))
+        coordinator.heard_locally = link.heard_recently
+        entry.async_on_unload(link.async_start())
     gateway = CommandGateway(
         hass,
         options=options,
@@ -152,11 +160,11 @@ async def async_setup_entry(hass: HomeAssistant, entry: RoomSenseConfigEntry) ->
         queue=queue,
         assumed=assumed,
         audit=hass.data[DATA_TOOLS].audit,
-        transports=[CloudTransport(client)],
+        transports=transports,
     )
     _register_devices(hass, entry, devices)
     entry.runtime_data = RoomSenseData(
-        client=client, devices=devices, coordinator=coordinator, gateway=gateway
+        client=client, devices=devices, coordinator=coordinator, gateway=gateway, bluetooth=link
     )
     _own_edge_devices(hass, entry)
     await hass.config_entries.async_forward_entry_setups(entry, PLATFORMS)
@@ -306,6 +314,8 @@ async def async_unload_entry(hass: HomeAssistant, entry: RoomSenseConfigEntry) -
     await async_unregister_webhook(
         hass, data.client, entry.options[OPT_WEBHOOK_ID], data.webhook_url
     )
+    if data.bluetooth is not None:
+        await data.bluetooth.async_shutdown()
     return await hass.config_entries.async_unload_platforms(entry, PLATFORMS)
 
 

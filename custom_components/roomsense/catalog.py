@@ -1023,3 +1023,42 @@ def register_local_commands(device_type: str, commands: Iterable[str]) -> None:
     if unknown := local - spec.commands.keys():
         raise ValueError(f"{device_type!r} has no command {', '.join(sorted(unknown))}")
     _DEVICES[spec.type_string] = replace(spec, local_commands=local)
+
+
+# --- Bluetooth -----------------------------------------------------------------------------------
+
+# The Open API types that RoomSense also reaches over Bluetooth, by the local model that
+# drives them (ble/models.py, PySwitchbot). A device of one of these types is listened for at
+# its address (its cloud id) and driven locally first.
+_BLUETOOTH_MODELS: Final[Mapping[str, tuple[str, ...]]] = MappingProxyType(
+    {
+        "bot": ("Bot",),
+        "curtain": ("Curtain", "Curtain3"),
+        "meter": ("Meter", "MeterPlus", "WoIOSensor", "MeterPro", "MeterPro(CO2)"),
+        "hub2": ("Hub 2",),
+        "lock": ("Smart Lock", "Smart Lock Pro", "Smart Lock Ultra", "Smart Lock Lite"),
+        "contact": ("Contact Sensor",),
+        "motion": ("Motion Sensor",),
+        "leak": ("Water Detector",),
+        "plug_mini": ("Plug Mini (US)", "Plug Mini (JP)"),
+        "color_bulb": ("Color Bulb",),
+        "strip_light": ("Strip Light",),
+        "ceiling_light": ("Ceiling Light", "Ceiling Light Pro"),
+        "humidifier": ("Humidifier",),
+        "relay_switch": ("Relay Switch 1", "Relay Switch 1PM"),
+    }
+)
+_BLUETOOTH_MODEL_OF: Final = {
+    type_string: model for model, types in _BLUETOOTH_MODELS.items() for type_string in types
+}
+
+
+def bluetooth_model(device_type: str) -> str | None:
+    """The local model of a physical type, or None when it has no Bluetooth path."""
+    spec = device_spec(device_type, infrared=False)
+    return _BLUETOOTH_MODEL_OF.get(spec.type_string) if spec else None
+
+
+def bluetooth_types(model: str) -> tuple[str, ...]:
+    """The Open API types one local model drives."""
+    return _BLUETOOTH_MODELS.get(model, ())

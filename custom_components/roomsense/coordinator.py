@@ -149,6 +149,9 @@ class RoomSenseCoordinator(DataUpdateCoordinator[dict[str, DeviceState]]):
         self._releases: dict[str, CALLBACK_TYPE] = {}
         # Devices whose status says more than their ids; only these are polled.
         self._pollable: set[str] = set()
+        # Set by the entry when devices are also heard over Bluetooth: whether one was
+        # heard lately. Such a device needs no cloud poll.
+        self.heard_locally: Callable[[str], bool] = lambda _device_id: False
 
     # --- reading ------------------------------------------------------------------------
 
@@ -262,6 +265,10 @@ class RoomSenseCoordinator(DataUpdateCoordinator[dict[str, DeviceState]]):
             (when, device_id) for device_id, when in self._plan.next_poll.items() if when <= now
         )
         for _due, device_id in due:
+            if self.heard_locally(device_id):
+                # Its advertisements keep it fresh: the cloud is asked again next time.
+                self._plan.next_poll[device_id] = now + self._interval_for(device_id)
+                continue
             if not self._budget_left():
                 return
             await self.async_poll_device(device_id)
@@ -345,7 +352,11 @@ class RoomSenseCoordinator(DataUpdateCoordinator[dict[str, DeviceState]]):
     @callback
     def async_schedule_confirm(self, device_id: str) -> None:
         """Read a device back soon after a command, unless its push will confirm it."""
-        if device_id in self._pollable and not self._pushes(device_id):
+        if (
+            device_id in self._pollable
+            and not self._pushes(device_id)
+            and not self.heard_locally(device_id)
+        ):
             self._plan.next_poll[device_id] = _now() + CONFIRM_DELAY
 
     # --- writing ------------------------------------------------------------------------
@@ -391,6 +402,33 @@ class RoomSenseCoordinator(DataUpdateCoordinator[dict[str, DeviceState]]):
         )
         if any(fields.get(name) is True for name in MOMENTARY_FIELDS):
             self._schedule_release(device_id)
+        return True
+
+    @callback
+    def async_apply_local(self, device_id: str, fields: dict[str, Any], sample_time: int) -> bool:
+        """Apply what the device itself said over Bluetooth; the newer reading wins.
+
+        `sample_time` is in milliseconds since the epoch, as the webhook's `timeOfSample`.
+        """
+        state = self.data.get(device_id) if self.data else None
+        if state is None:
+            return False
+        if state.sample_time is not None and sample_time < state.sample_time:
+            return False
+        if state.status.raw.items() >= fields.items() and not state.optimistic:
+            # An advertisement repeats itself several times a second: only news is stored,
+            # but the state is fresh again.
+            state.confirmed_at = dt_util.utcnow()
+            state.sample_time = sample_time
+            return False
+        self._store(
+            device_id,
+            DeviceState(
+                status=state.merged(fields),
+                confirmed_at=dt_util.utcnow(),
+                sample_time=sample_time,
+            ),
+        )
         return True
 
     def _schedule_release(self, device_id: str) -> None:

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from homeassistant.config_entries import ConfigEntry, ConfigEntryState
 from homeassistant.core import HomeAssistant
 
+from .ble.link import BluetoothLink
 from .const import DOMAIN
 from .coordinator import RoomSenseCoordinator
 from .gateway import CommandGateway
@@ -26,6 +27,8 @@ class RoomSenseData:
     webhook_url: str | None = None
     # The manual scenes, as read when the scene platform was set up.
     scenes: list[Scene] = field(default_factory=list)
+    # The devices of the account that are also heard over Bluetooth.
+    bluetooth: BluetoothLink | None = None
 
     def all_devices(self) -> list[Device | InfraredRemote]:
         """Physical devices and infrared remotes alike."""

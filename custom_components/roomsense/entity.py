@@ -6,10 +6,15 @@ from collections.abc import Iterable, Iterator
 from typing import TYPE_CHECKING, Any, Protocol, cast
 
 from homeassistant.config_entries import ConfigEntry
-from homeassistant.helpers.device_registry import DeviceEntryType, DeviceInfo
+from homeassistant.helpers.device_registry import (
+    CONNECTION_BLUETOOTH,
+    DeviceEntryType,
+    DeviceInfo,
+)
 from homeassistant.helpers.entity import EntityDescription
 from homeassistant.helpers.update_coordinator import CoordinatorEntity
 
+from .ble.models import address_of, model_for
 from .const import DOMAIN, MANUFACTURER
 from .coordinator import DeviceState, RoomSenseCoordinator
 from .gateway import CommandGateway, CommandOutcome, Source
@@ -37,12 +42,20 @@ def device_info(device: Device | InfraredRemote) -> DeviceInfo:
     where the hub's registry id is known.
     """
     model = device.device_type if isinstance(device, Device) else device.remote_type
-    return DeviceInfo(
+    info = DeviceInfo(
         identifiers={(DOMAIN, device.device_id)},
         name=device.name,
         manufacturer=MANUFACTURER,
         model=model,
     )
+    # The same physical device over Bluetooth: its address (the cloud id) joins the two.
+    if (
+        isinstance(device, Device)
+        and model_for(device.device_type) is not None
+        and (address := address_of(device.device_id)) is not None
+    ):
+        info["connections"] = {(CONNECTION_BLUETOOTH, address)}
+    return info
 
 
 class DeviceTypeDescription(Protocol):
@@ -118,17 +131,21 @@ class RoomSenseEntity(CoordinatorEntity[RoomSenseCoordinator]):
 
     @property
     def extra_state_attributes(self) -> dict[str, Any] | None:
-        """Say when the state shown is not fresh from the cloud."""
+        """Say when the state shown is not fresh, and which way the last command went."""
         state = self.device_state
         if state is None:
             return None
-        stale = self.coordinator.cloud_error is not None or state.optimistic
-        if not stale:
-            return None
-        return {
-            "stale": True,
-            "last_confirmed": state.confirmed_at.isoformat() if state.confirmed_at else None,
-        }
+        attributes: dict[str, Any] = {}
+        if path := self.gateway.last_path.get(self.device.device_id):
+            attributes["last_command_path"] = path
+        # A device heard over Bluetooth stays fresh while the cloud is away.
+        cloud_only = not self.coordinator.heard_locally(self.device.device_id)
+        if (self.coordinator.cloud_error is not None and cloud_only) or state.optimistic:
+            attributes["stale"] = True
+            attributes["last_confirmed"] = (
+                state.confirmed_at.isoformat() if state.confirmed_at else None
+            )
+        return attributes or None
 
     @property
     def gateway(self) -> CommandGateway:
@@ -149,7 +166,7 @@ class RoomSenseEntity(CoordinatorEntity[RoomSenseCoordinator]):
         An action on an entity is a person's explicit act (a tap in the UI is the
         confirmation), but it is permission-checked, refused in night safe mode, and audited.
         """
-        return await self.gateway.async_send(
+        outcome = await self.gateway.async_send(
             self.device,
             command,
             parameter,
@@ -158,6 +175,9 @@ class RoomSenseEntity(CoordinatorEntity[RoomSenseCoordinator]):
             user_id=self._context.user_id if self._context else None,
             optimistic=optimistic,
         )
+        # Its attributes say which way the command went.
+        self.async_write_ha_state()
+        return outcome
 
 
 class RoomSenseInfraredEntity(RoomSenseEntity):

@@ -93,6 +93,8 @@ class CommandOutcome:
     parameter: str | dict[str, Any]
     command_type: str
     outcome: str
+    # The way it went: "bluetooth" or "cloud" (a queued command waits for the cloud).
+    path: str = "cloud"
 
     def as_dict(self) -> dict[str, Any]:
         """The answer of a service or a tool."""
@@ -102,6 +104,7 @@ class CommandOutcome:
             "command": self.command,
             "parameter": self.parameter,
             "outcome": self.outcome,
+            "path": self.path,
         }
 
 
@@ -179,6 +182,8 @@ class CommandGateway:
         self.assumed = assumed
         self.audit = audit
         self.transports = transports
+        # The path of each device's last command that went out: "bluetooth" or "cloud".
+        self.last_path: dict[str, str] = {}
 
     # --- the checks ---------------------------------------------------------------------
 
@@ -279,7 +284,7 @@ class CommandGateway:
             device.type_string, command, infrared=infrared, command_type=command_type
         )
         try:
-            outcome = await self._async_transport(
+            outcome, path = await self._async_transport(
                 device,
                 command,
                 parameter,
@@ -291,7 +296,8 @@ class CommandGateway:
         except SwitchBotError as err:
             audit(OUTCOME_UNKNOWN if _may_have_run(err) else OUTCOME_FAILED)
             raise _user_error(err, device, command, idempotent=idempotent) from err
-        audit(outcome)
+        audit(outcome, path)
+        self.last_path[device.device_id] = path
         # Before the state changes, so listeners know which state change this command made.
         async_dispatcher_send(
             self.hass, SIGNAL_COMMAND_SENT, user_id, device.device_id, command, parameter, source
@@ -301,7 +307,14 @@ class CommandGateway:
         if outcome == OUTCOME_SENT:
             self.coordinator.async_schedule_confirm(device.device_id)
         return CommandOutcome(
-            request_id, device.device_id, device.name, command, parameter, command_type, outcome
+            request_id,
+            device.device_id,
+            device.name,
+            command,
+            parameter,
+            command_type,
+            outcome,
+            path,
         )
 
     async def _async_transport(
@@ -313,18 +326,35 @@ class CommandGateway:
         *,
         idempotent: bool,
         may_wait: bool,
-    ) -> str:
-        """Send through the first transport that takes it; queue what may wait."""
-        transport = next(
-            (transport for transport in self.transports if transport.handles(device, command)),
-            None,
-        )
-        if transport is None:
+    ) -> tuple[str, str]:
+        """Send through the first transport that takes it; queue what may wait.
+
+        A local path (Bluetooth) comes first where it can take the command. When it fails,
+        the next path (the cloud) is tried once, unless the command may already have run
+        and must not run twice. Returns the outcome and the path that carried it.
+        """
+        candidates = [
+            transport for transport in self.transports if transport.handles(device, command)
+        ]
+        if not candidates:
             raise SwitchBotCommandError(160, f"no transport takes {command}")
+        for transport in candidates[:-1]:
+            try:
+                await transport.async_send(
+                    device, command, parameter, command_type, idempotent=idempotent
+                )
+            except SwitchBotConnectionError as err:
+                if err.request_sent and not idempotent:
+                    raise
+                LOGGER.info(
+                    "%s did not take %s for %s (%s); trying the next way", transport.name,
+                    command, device.name, err,
+                )  # fmt: skip
+                continue
+            return OUTCOME_SENT, transport.name
+        last = candidates[-1]
         try:
-            await transport.async_send(
-                device, command, parameter, command_type, idempotent=idempotent
-            )
+            await last.async_send(device, command, parameter, command_type, idempotent=idempotent)
         except SwitchBotConnectionError as err:
             # Idempotent: delivering it later, once, is what was asked. Otherwise only a
             # command that provably never left may wait; one that may have run is not re-sent.
@@ -334,8 +364,8 @@ class CommandGateway:
                 device.device_id, command, parameter, command_type, idempotent=idempotent
             )
             LOGGER.info("SwitchBot unreachable (%s), queued %s for %s", err, command, device.name)
-            return OUTCOME_QUEUED
-        return OUTCOME_SENT
+            return OUTCOME_QUEUED, last.name
+        return OUTCOME_SENT, last.name
 
     async def async_execute_scene(
         self, scene_id: str, scene_name: str | None, *, source: Source, user_id: str | None
@@ -373,10 +403,10 @@ class CommandGateway:
         device_id: str | None,
         command: str,
         source: Source,
-    ) -> Callable[[str], None]:
-        """A function that writes this request's audit record with the outcome it is given."""
+    ) -> Callable[..., None]:
+        """A function that writes this request's audit record: the outcome (and the path)."""
 
-        def record(outcome: str) -> None:
+        def record(outcome: str, path: str | None = None) -> None:
             self.audit.record(
                 request_id=request_id,
                 user_id=user_id,
@@ -384,6 +414,7 @@ class CommandGateway:
                 command=command,
                 outcome=outcome,
                 source=source.value,
+                path=path,
             )
 
         return record

@@ -159,6 +159,8 @@ class AuditRecord:
     timestamp: str
     outcome: str
     source: str
+    # How a command went: "bluetooth" or "cloud" (None when nothing was sent).
+    path: str | None = None
 
 
 class AuditLog:
@@ -190,6 +192,7 @@ class AuditLog:
         command: str,
         outcome: str,
         source: str,
+        path: str | None = None,
     ) -> AuditRecord:
         """Log one action: fire `roomsense_audit` and keep it (saved shortly after)."""
         entry = AuditRecord(
@@ -200,6 +203,7 @@ class AuditLog:
             timestamp=dt_util.utcnow().isoformat(),
             outcome=outcome,
             source=source,
+            path=path,
         )
         self.records.append(entry)
         del self.records[:-AUDIT_LOG_SIZE]

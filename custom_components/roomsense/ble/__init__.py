@@ -1,0 +1,1 @@
+"""SwitchBot devices over Bluetooth (PySwitchbot), joined to their cloud twins."""
