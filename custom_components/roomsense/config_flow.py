@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import ipaddress
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -12,6 +13,7 @@ import probatio
 from homeassistant.config_entries import (
     SOURCE_RECONFIGURE,
     ConfigEntry,
+    ConfigEntryState,
     ConfigFlow,
     ConfigFlowResult,
     OptionsFlow,
@@ -35,6 +37,7 @@ from homeassistant.helpers.selector import (
 )
 from homeassistant.helpers.service_info.hassio import HassioServiceInfo
 
+from .ble.link import OPT_BLUETOOTH_KEYS
 from .const import (
     ADDON_CONF_HOST,
     ADDON_CONF_MODEL,
@@ -396,6 +399,36 @@ _PERMISSION_SCHEMA = probatio.Schema(
         )
     }
 )
+_HEX_KEY = re.compile(r"[0-9a-fA-F]{32}")
+_HEX_KEY_ID = re.compile(r"[0-9a-fA-F]{2}")
+
+
+def _bluetooth_key_problem(entry: ConfigEntry, keys: Any) -> str | None:
+    """What is wrong with the Bluetooth keys typed in, or None.
+
+    Each is `{"<device id>": {"key_id": "<2 hex digits>", "encryption_key": "<32 hex
+    digits>"}}` for a device of this account that needs one (a lock, a relay switch).
+    """
+    if not isinstance(keys, Mapping):
+        return "not an object of device ids"
+    encrypted: set[str] = set()
+    if entry.state is ConfigEntryState.LOADED and (link := entry.runtime_data.bluetooth):
+        encrypted = {
+            device_id for device_id, local in link.devices.items() if local.model.encrypted
+        }
+    for device_id, key in keys.items():
+        if str(device_id).upper() not in encrypted:
+            return f"{device_id} is not a device of this account that needs a key"
+        if not isinstance(key, Mapping):
+            return f"{device_id}: not an object with key_id and encryption_key"
+        key_id, encryption_key = key.get("key_id"), key.get("encryption_key")
+        if not isinstance(key_id, str) or not _HEX_KEY_ID.fullmatch(key_id):
+            return f"{device_id}: key_id must be 2 hexadecimal digits"
+        if not isinstance(encryption_key, str) or not _HEX_KEY.fullmatch(encryption_key):
+            return f"{device_id}: encryption_key must be 32 hexadecimal digits"
+    return None
+
+
 _TEXT = TextSelector()
 _SECRET = TextSelector(TextSelectorConfig(type=TextSelectorType.PASSWORD))
 
@@ -411,7 +444,7 @@ class RoomSenseOptionsFlow(OptionsFlow):
     async def async_step_init(self, user_input: dict[str, Any] | None = None) -> ConfigFlowResult:
         """Show and save the options; the webhook id in the options is kept as it is."""
         errors: dict[str, str] = {}
-        placeholders: dict[str, str] = {"networks": ""}
+        placeholders: dict[str, str] = {"networks": "", "problem": ""}
         current = self.config_entry.options
         if user_input is not None:
             networks = [
@@ -427,6 +460,10 @@ class RoomSenseOptionsFlow(OptionsFlow):
                 _PERMISSION_SCHEMA(permissions)
             except probatio.Invalid:
                 errors[OPT_PERMISSIONS] = "invalid_permissions"
+            bluetooth_keys = user_input.get(OPT_BLUETOOTH_KEYS) or {}
+            if problem := _bluetooth_key_problem(self.config_entry, bluetooth_keys):
+                errors[OPT_BLUETOOTH_KEYS] = "invalid_bluetooth_keys"
+                placeholders["problem"] = problem
             if not errors:
                 data: dict[str, Any] = {
                     **current,
@@ -448,6 +485,13 @@ class RoomSenseOptionsFlow(OptionsFlow):
                         if command.strip()
                     ],
                     OPT_PERMISSIONS: permissions,
+                    OPT_BLUETOOTH_KEYS: {
+                        device_id.upper(): {
+                            "key_id": key["key_id"].lower(),
+                            "encryption_key": key["encryption_key"].lower(),
+                        }
+                        for device_id, key in bluetooth_keys.items()
+                    },
                 }
                 # Optional text: an emptied field removes the option.
                 for key in (
@@ -524,6 +568,9 @@ class RoomSenseOptionsFlow(OptionsFlow):
                 ): TextSelector(TextSelectorConfig(multiple=True)),
                 probatio.Optional(
                     OPT_PERMISSIONS, default=values.get(OPT_PERMISSIONS, {})
+                ): ObjectSelector(),
+                probatio.Optional(
+                    OPT_BLUETOOTH_KEYS, default=values.get(OPT_BLUETOOTH_KEYS, {})
                 ): ObjectSelector(),
             }
         )

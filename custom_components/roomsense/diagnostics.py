@@ -16,7 +16,9 @@ from .language_models.const import CONF_LLM_API_KEY
 
 # Every entry data and option key whose value is a secret. A test finds each password field
 # of the config and options flows and fails unless it is listed here.
-SECRET_KEYS = frozenset({CONF_TOKEN, CONF_SECRET, CONF_LLM_API_KEY, OPT_WEBHOOK_ID})
+SECRET_KEYS = frozenset(
+    {CONF_TOKEN, CONF_SECRET, CONF_LLM_API_KEY, OPT_WEBHOOK_ID, "encryption_key", "key_id"}
+)
 # The unique id is a hash of the token; the webhook URL carries the webhook id.
 TO_REDACT = SECRET_KEYS | {"unique_id", "webhook_url"}
 

@@ -77,6 +77,7 @@ async def test_options_are_saved_and_keep_the_webhook_id(
         "night_mode_end": "06:00:00",
         "dangerous_commands": ["Plug Mini (JP):turnOn"],
         "permissions": {"kid": {"categories": ["light"]}},
+        "bluetooth_keys": {},
     }
     # The entry reloaded with the new options.
     assert setup_entry.runtime_data.coordinator.options["polling_share"] == 20
@@ -101,7 +102,7 @@ async def test_options_reject_a_bad_network(
     )
     assert result["type"] is FlowResultType.FORM
     assert result["errors"] == {"allowed_networks": "invalid_network"}
-    assert result["description_placeholders"] == {"networks": "home"}
+    assert result["description_placeholders"] == {"networks": "home", "problem": ""}
     assert "allowed_networks" not in setup_entry.options
 
 
