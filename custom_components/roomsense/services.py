@@ -153,6 +153,7 @@ async def _get_audit_log(call: ServiceCall) -> ServiceResponse:
             "timestamp": record.timestamp,
             "outcome": record.outcome,
             "source": record.source,
+            "path": record.path,
         }
         for record in reversed(records)
     ]

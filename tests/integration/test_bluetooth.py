@@ -272,3 +272,24 @@ async def test_no_cloud_and_no_bluetooth_queues_what_may_wait(
     queue = entry.runtime_data.coordinator.command_queue
     assert queue is not None
     assert [item.command for item in queue.pending] == ["turnOff"]
+
+
+async def test_the_service_answer_and_the_audit_log_say_bluetooth(
+    hass: HomeAssistant, entry: MockConfigEntry, radio: SimulatedBleProxy
+) -> None:
+    answer = await hass.services.async_call(
+        DOMAIN,
+        "send_command",
+        {"device_id": PLUG, "command": "turnOn"},
+        blocking=True,
+        return_response=True,
+    )
+    assert answer is not None
+    assert (answer["outcome"], answer["path"]) == ("sent", "bluetooth")
+    assert local_commands(radio, PLUG) == [("turn_on",)]
+    log = await hass.services.async_call(
+        DOMAIN, "get_audit_log", {}, blocking=True, return_response=True
+    )
+    assert log is not None
+    newest = log["records"][0]
+    assert (newest["command"], newest["path"]) == ("turnOn", "bluetooth")
