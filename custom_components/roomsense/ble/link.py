@@ -184,8 +184,8 @@ class BluetoothLink:
             return
         fields = local.model.status(parsed.data.get("data") or {})
         local.heard_at = time.monotonic()
-        if local.driver is not None:
-            local.driver.update_from_advertisement(parsed)
+        # The PySwitchbot driver is not told: fed advertisements, locks, relays and lights
+        # connect on their own in the background. Commands get the state from the coordinator.
         if fields:
             self.coordinator.async_apply_local(device_id, fields, int(time.time() * 1000))
 
