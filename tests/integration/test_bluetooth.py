@@ -293,3 +293,17 @@ async def test_the_service_answer_and_the_audit_log_say_bluetooth(
     assert log is not None
     newest = log["records"][0]
     assert (newest["command"], newest["path"]) == ("turnOn", "bluetooth")
+
+
+async def test_one_command_after_another_goes_over_bluetooth(
+    hass: HomeAssistant, entry: MockConfigEntry, radio: SimulatedBleProxy,
+    sim_admin: SimulatorAdmin,
+) -> None:  # fmt: skip
+    plug = entity_id(hass, "switch", f"{PLUG}_plug")
+    for service in (SERVICE_TURN_ON, SERVICE_TURN_OFF, SERVICE_TURN_ON):
+        await hass.services.async_call(
+            SWITCH_DOMAIN, service, {ATTR_ENTITY_ID: plug}, blocking=True
+        )
+    assert local_commands(radio, PLUG) == [("turn_on",), ("turn_off",), ("turn_on",)]
+    assert await cloud_commands(sim_admin, PLUG) == []
+    assert radio[address(PLUG)].state["isOn"] is True

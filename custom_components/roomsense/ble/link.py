@@ -232,8 +232,8 @@ class BluetoothTransport:
             raise LocalSendError(f"{device.name} is out of Bluetooth range", request_sent=False)
         run = local.model.commands[command]
         async with local.lock:
-            driver = self._driver(local, ble_device)
             try:
+                driver = self._driver(local, ble_device)
                 async with asyncio.timeout(COMMAND_TIMEOUT):
                     done = await run(driver, parameter, self._status(device.device_id))
             except LocalParameterError as err:
@@ -268,7 +268,10 @@ class BluetoothTransport:
             driver_class = getattr(_switchbot(), local.model.device_class or "")
             local.driver = driver_class(ble_device, **kwargs)
         else:
-            local.driver.set_ble_device(ble_device)
+            # The path may have changed (another proxy hears it best now). PySwitchbot only
+            # takes a new BLEDevice through an advertisement, which would also set off its
+            # own background connections; its connection code reads this attribute.
+            local.driver._device = ble_device
         return local.driver
 
 
