@@ -32,12 +32,17 @@ logger:
   logs:
     custom_components.roomsense: info
     custom_components.roomsense_demo_supervisor: info
+    custom_components.roomsense_demo_bluetooth: info
 
 # Core's side of add-on discovery with the demo's simulated Supervisor; demo only (see
 # scripts/demo_support/roomsense_demo_supervisor). Its token is new on every run.
 roomsense_demo_supervisor:
   url: {supervisor_url}
   token: {supervisor_token}
+
+# SwitchBot devices of the demo home heard over Bluetooth through a simulated proxy; demo
+# only (see scripts/demo_support/roomsense_demo_bluetooth).
+roomsense_demo_bluetooth:
 """
 
 # Integrations the demo links into the configuration's custom_components/. Home Assistant
@@ -48,6 +53,7 @@ roomsense_demo_supervisor:
 CUSTOM_COMPONENTS: Final = {
     "roomsense": ROOT / "custom_components" / "roomsense",
     "roomsense_demo_supervisor": Path(__file__).resolve().parent / "roomsense_demo_supervisor",
+    "roomsense_demo_bluetooth": Path(__file__).resolve().parent / "roomsense_demo_bluetooth",
 }
 CUSTOM_COMPONENTS_INIT: Final = (
     '"""Integrations of the RoomSense demo, linked here by scripts/demo."""\n'

@@ -1,0 +1,139 @@
+"""SwitchBot devices of the demo home heard over Bluetooth, for the RoomSense demo only.
+
+`scripts/demo` links this integration into the demo configuration's custom_components/ and
+enables it in configuration.yaml (`roomsense_demo_bluetooth:`); it never ships with RoomSense.
+Once Home Assistant's `bluetooth` integration is set up (a dependency, through
+`bluetooth_adapters`), it starts a `SimulatedBleProxy` of `roomsense_simulator.ble`: a remote
+scanner, as an ESPHome Bluetooth proxy registers, with simulated devices at the addresses of
+some devices of the demo home (`simulator/roomsense_simulator/homes/demo.json`), their state
+as the cloud simulator starts them. RoomSense hears them and drives them locally first.
+
+Every few seconds each device advertises again; the bedroom Meter's temperature drifts slowly
+around its cloud reading, so its entity changes with no cloud call. The front door's Smart
+Lock Pro is left out: RoomSense needs its key (option `bluetooth_keys`) and the demo has no
+way yet to set it through Home Assistant's options flow.
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import TYPE_CHECKING, Any, Final
+
+from homeassistant.const import EVENT_HOMEASSISTANT_STOP
+from homeassistant.core import CALLBACK_TYPE, Event, HomeAssistant, callback
+from homeassistant.helpers import config_validation as cv
+from homeassistant.helpers.event import async_track_time_interval
+from homeassistant.helpers.typing import ConfigType
+
+if TYPE_CHECKING:
+    from roomsense_simulator.ble import BleDevice, SimulatedBleProxy
+
+_LOGGER = logging.getLogger(__name__)
+
+DOMAIN: Final = "roomsense_demo_bluetooth"
+CONFIG_SCHEMA = cv.empty_config_schema(DOMAIN)
+
+SOURCE: Final = "roomsense-demo-ble"
+PROXY_NAME: Final = "RoomSense demo Bluetooth proxy"
+# How often every device advertises again (real SwitchBot devices: about every second or two).
+ADVERTISE_INTERVAL: Final = timedelta(seconds=5)
+# The Meter's temperature: a slow wave around its cloud reading, one 0.1 °C step at most per
+# advertisement, a full swing in about ten minutes.
+METER_TEMPERATURE: Final = 21.4
+METER_SWING: Final = 0.5
+METER_PERIOD: Final = 600.0
+
+BOT_ADDRESS: Final = "E2:F6:4B:7A:9C:01"  # 給湯器のボット (water heater bot)
+METER_ADDRESS: Final = "D0:4E:7A:2B:9C:15"  # 寝室の温湿度計 (bedroom thermometer)
+PLUG_ADDRESS: Final = "7C:87:CE:5A:10:B2"  # コーヒーメーカーのプラグ (coffee maker plug)
+ADDRESSES: Final = (BOT_ADDRESS, METER_ADDRESS, PLUG_ADDRESS)
+
+
+def demo_devices() -> list[BleDevice]:
+    """The simulated devices, in the state the cloud simulator gives them at start."""
+    from roomsense_simulator.ble import BleDevice
+
+    return [
+        # pressMode, battery 100 (demo.json); a press does not change a press-mode Bot's state.
+        BleDevice(BOT_ADDRESS, "WoHand", state={"switchMode": False, "battery": 100}),
+        # temperature 21.4 °C, humidity 52 % (demo.json), battery 100 (the simulator's default).
+        BleDevice(
+            METER_ADDRESS,
+            "WoSensorTH",
+            state={"temperature": METER_TEMPERATURE, "humidity": 52, "battery": 100},
+        ),
+        # Off at start; the coffee maker draws 650 W when on (demo.json's loadWatts).
+        BleDevice(
+            PLUG_ADDRESS,
+            "WoPlug",
+            product="plug_mini_jp",
+            state={"isOn": False, "power": 0.0},
+            internal={"load_watts": 650.0},
+        ),
+    ]
+
+
+def meter_temperature(elapsed: float) -> float:
+    """The Meter's temperature `elapsed` seconds after the start, to 0.1 °C."""
+    wave = METER_SWING * math.sin(2 * math.pi * elapsed / METER_PERIOD)
+    return round(METER_TEMPERATURE + wave, 1)
+
+
+@dataclass
+class DemoBluetooth:
+    """The running proxy and its advertising timer."""
+
+    proxy: SimulatedBleProxy
+    ticks: int = 0
+    _cancels: list[CALLBACK_TYPE] = field(default_factory=list)
+
+    @callback
+    def async_tick(self, _now: datetime) -> None:
+        """Move the Meter's temperature on, then let every device advertise."""
+        self.ticks += 1
+        elapsed = self.ticks * ADVERTISE_INTERVAL.total_seconds()
+        self.proxy.device(METER_ADDRESS).set_state(temperature=meter_temperature(elapsed))
+        self.proxy.advertise_all()
+
+    @callback
+    def async_stop(self) -> None:
+        """Stop advertising, drop the links and unregister the scanner (idempotent)."""
+        cancels, self._cancels = self._cancels, []
+        for cancel in reversed(cancels):
+            cancel()
+        if self.proxy.started:
+            self.proxy.async_stop()
+            _LOGGER.info("Stopped %s", PROXY_NAME)
+
+
+async def async_setup(hass: HomeAssistant, config: ConfigType) -> bool:
+    """Start the simulated proxy; `bluetooth` is set up (a dependency)."""
+    # Imported only now: the proxy needs Home Assistant's Bluetooth stack running, and
+    # PySwitchbot (which RoomSense imports) must not be imported before it.
+    from roomsense_simulator.ble import SimulatedBleProxy
+
+    proxy = SimulatedBleProxy(hass, demo_devices(), SOURCE, name=PROXY_NAME)
+    demo = DemoBluetooth(proxy)
+    demo._cancels.append(proxy.async_start())
+    proxy.advertise_all()
+    demo._cancels.append(
+        async_track_time_interval(
+            hass, demo.async_tick, ADVERTISE_INTERVAL, name=f"{PROXY_NAME} advertisements"
+        )
+    )
+
+    @callback
+    def _on_stop(_event: Event[Any]) -> None:
+        demo._cancels.remove(unsubscribe_stop)  # fired: nothing to unsubscribe any more
+        demo.async_stop()
+
+    unsubscribe_stop = hass.bus.async_listen_once(EVENT_HOMEASSISTANT_STOP, _on_stop)
+    demo._cancels.append(unsubscribe_stop)
+    hass.data[DOMAIN] = demo
+    _LOGGER.info(
+        "Started %s with %s devices: %s", PROXY_NAME, len(proxy.devices), ", ".join(ADDRESSES)
+    )
+    return True

@@ -1,0 +1,125 @@
+"""The demo-only integration `roomsense_demo_bluetooth`: simulated devices heard over Bluetooth.
+
+In a test Home Assistant with its Bluetooth stack (`enable_bluetooth`), the integration, found
+next to RoomSense as the demo links it, starts a simulated proxy: the demo home's Bot, Meter
+and Plug Mini are heard at their addresses, they advertise again on a timer with the Meter's
+temperature drifting, and stopping leaves no scanner and no timer behind.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from homeassistant.components import bluetooth
+from homeassistant.const import EVENT_HOMEASSISTANT_STOP
+from homeassistant.core import HomeAssistant
+from homeassistant.setup import async_setup_component
+from homeassistant.util import dt as dt_util
+from pytest_homeassistant_custom_component.common import async_fire_time_changed
+
+import custom_components
+from scripts.demo_support.config_dir import CONFIGURATION_YAML, CUSTOM_COMPONENTS
+
+DEMO_INTEGRATION = "roomsense_demo_bluetooth"
+
+
+@pytest.fixture(scope="session")
+def demo_integrations(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A folder with the demo integration alone, linked as the demo links it."""
+    folder = tmp_path_factory.mktemp("demo_bluetooth_custom_components")
+    (folder / DEMO_INTEGRATION).symlink_to(
+        CUSTOM_COMPONENTS[DEMO_INTEGRATION], target_is_directory=True
+    )
+    return folder
+
+
+@pytest.fixture
+def demo_integration_found(
+    enable_custom_integrations: None, demo_integrations: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Home Assistant finds the demo integration next to RoomSense, as in the demo's folder."""
+    monkeypatch.setattr(
+        custom_components, "__path__", [*custom_components.__path__, str(demo_integrations)]
+    )
+
+
+@pytest.fixture
+async def demo(
+    hass: HomeAssistant, enable_bluetooth: None, demo_integration_found: None
+) -> AsyncIterator[Any]:
+    """The integration set up as configuration.yaml sets it up; stopped afterwards."""
+    assert await async_setup_component(hass, DEMO_INTEGRATION, {DEMO_INTEGRATION: None})
+    await hass.async_block_till_done()
+    running = hass.data[DEMO_INTEGRATION]
+    yield running
+    running.async_stop()
+    await hass.async_block_till_done(wait_background_tasks=True)
+
+
+def test_the_demo_enables_and_links_it() -> None:
+    assert f"\n{DEMO_INTEGRATION}:\n" in CONFIGURATION_YAML
+    source = CUSTOM_COMPONENTS[DEMO_INTEGRATION]
+    assert (source / "manifest.json").is_file()
+    assert '"bluetooth_adapters"' in (source / "manifest.json").read_text(encoding="utf-8")
+
+
+async def test_the_demo_devices_are_heard(hass: HomeAssistant, demo: Any) -> None:
+    from scripts.demo_support.roomsense_demo_bluetooth import (
+        BOT_ADDRESS,
+        METER_ADDRESS,
+        PLUG_ADDRESS,
+    )
+
+    for address in (BOT_ADDRESS, METER_ADDRESS, PLUG_ADDRESS):
+        assert bluetooth.async_last_service_info(hass, address, connectable=False) is not None
+    # The Bot and the Plug can be connected to (RoomSense's commands go over Bluetooth).
+    for address in (BOT_ADDRESS, PLUG_ADDRESS):
+        assert bluetooth.async_ble_device_from_address(hass, address, True) is not None
+    assert demo.proxy.device(BOT_ADDRESS).state["switchMode"] is False
+    assert demo.proxy.device(PLUG_ADDRESS).state["isOn"] is False
+
+
+async def test_the_meter_drifts_on_each_advertisement(hass: HomeAssistant, demo: Any) -> None:
+    from scripts.demo_support.roomsense_demo_bluetooth import (
+        ADVERTISE_INTERVAL,
+        METER_ADDRESS,
+        METER_TEMPERATURE,
+        meter_temperature,
+    )
+
+    sent = demo.proxy.advertisements_sent
+    meter = demo.proxy.device(METER_ADDRESS)
+    assert meter.state["temperature"] == METER_TEMPERATURE
+    seen = set()
+    now = dt_util.utcnow()
+    for step in range(1, 13):
+        async_fire_time_changed(hass, now + ADVERTISE_INTERVAL * step)
+        await hass.async_block_till_done()
+        seen.add(meter.state["temperature"])
+    assert demo.proxy.advertisements_sent >= sent + 12 * 3
+    assert len(seen) > 1  # it changes ...
+    assert all(abs(t - METER_TEMPERATURE) <= 0.5 for t in seen)  # ... slowly, near the cloud's
+    assert meter_temperature(0) == METER_TEMPERATURE
+    # One step of the timer moves it by 0.1 °C at most.
+    assert all(
+        abs(meter_temperature(s + 5) - meter_temperature(s)) <= 0.1 + 1e-9 for s in range(600)
+    )
+
+
+async def test_it_stops_cleanly(hass: HomeAssistant, demo: Any) -> None:
+    scanners = bluetooth.async_scanner_count(hass, connectable=False)
+    demo.async_stop()
+    await hass.async_block_till_done()
+    assert not demo.proxy.started
+    assert bluetooth.async_scanner_count(hass, connectable=False) == scanners - 1
+    demo.async_stop()  # idempotent
+    # No timer of it left: the test plugin fails a test that leaves one behind.
+
+
+async def test_it_stops_with_home_assistant(hass: HomeAssistant, demo: Any) -> None:
+    hass.bus.async_fire(EVENT_HOMEASSISTANT_STOP)
+    await hass.async_block_till_done()
+    assert not demo.proxy.started
