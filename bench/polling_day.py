@@ -26,10 +26,26 @@ calls a day, up to 600 s stale.
 
     scripts/python bench/polling_day.py [--hours 24] [--seed 1] [--push-every 180]
         [--poll-only-every 120] [--home demo|fifty|both] [--no-push-url]
+        [--bluetooth-share 0.5 [--bluetooth-pick random|poll-only-first|push-first|all]
+         [--advertise-every 60]]
 
 With `--no-push-url` the home has no address SwitchBot can reach (no Home Assistant Cloud,
 no public external URL): nothing is registered and every device is polled within the
 budget; every change then counts as a poll-only one.
+
+With `--bluetooth-share S` (the 50-device home only) the home's device ids are Bluetooth
+addresses (`C0FFEE0000NN`), Home Assistant's `bluetooth` integration is set up before
+RoomSense (a mock adapter whose scanner never starts, as the test plugin's
+`enable_bluetooth`), and the day runs once with no device in Bluetooth range, then once per
+pick with the share S of the devices that have a Bluetooth model (`catalog.bluetooth_model`)
+in range: a `SimulatedBleProxy` with a `BleDevice` per such device, its advertised state
+taken from the cloud simulator's status. Every device in range advertises every
+`--advertise-every` s of Home Assistant time, and at once after an injected change (the
+change is mirrored into its advertised state where the product advertises that field).
+Which devices are in range: `random` (seeded), `poll-only-first` (the devices that do not
+push, polled every few minutes, first) or `push-first`; `all` runs the three. RoomSense
+reads "heard recently" (15 min) on the real monotonic clock, which this bench does not move:
+the periodic advertisements keep it true, as they would in a real day.
 """
 
 from __future__ import annotations
@@ -55,6 +71,7 @@ from _harness import SECRET, TOKEN, home_assistant_with_roomsense, home_of, quie
 from homeassistant.util import dt as dt_util
 from pytest_homeassistant_custom_component.common import async_fire_time_changed
 
+from custom_components.roomsense.catalog import bluetooth_model
 from custom_components.roomsense.coordinator import (
     POLL_TICK,
     SAFETY_POLL_INTERVAL,
@@ -62,6 +79,8 @@ from custom_components.roomsense.coordinator import (
 )
 from custom_components.roomsense.push import device_pushes
 from roomsense_simulator import Simulator
+from roomsense_simulator.ble import BleDevice, LockState, SimulatedBleProxy
+from roomsense_simulator.ble.model import PRODUCTS
 
 CORE_INTERVAL = 600.0
 CALLS_TARGET = 3000
@@ -78,6 +97,53 @@ FIFTY_PUSH = (
 )  # fmt: skip
 FIFTY_POLL_ONLY = ["Hub Mini"] + ["Plug"] * 3 + ["Blind Tilt"] * 3 + ["Humidifier"] * 3
 FIFTY_REMOTES = ["Air Conditioner", "TV"]
+# The issue's target with half of the devices that have a Bluetooth model in range.
+BLUETOOTH_TODAY = 1600
+BLUETOOTH_TARGET = 0.25
+
+# The simulated Bluetooth product of each Open API type of the 50-device home.
+BLE_PRODUCT = {
+    "Hub 2": "hub2", "Meter": "meter", "MeterPlus": "meter_plus",
+    "MeterPro(CO2)": "meter_pro_co2", "WoIOSensor": "outdoor_meter",
+    "Motion Sensor": "motion_sensor", "Contact Sensor": "contact_sensor",
+    "Water Detector": "leak_detector", "Color Bulb": "color_bulb", "Strip Light": "light_strip",
+    "Ceiling Light": "ceiling_light", "Curtain": "curtain", "Smart Lock Pro": "lock_pro",
+    "Bot": "bot", "Plug Mini (JP)": "plug_mini_jp", "Humidifier": "humidifier",
+    "Blind Tilt": "blind_tilt",
+}  # fmt: skip
+BLE_KEY = {"key_id": "a1", "encryption_key": "0123456789abcdef0123456789abcdef"}
+# Open API status field -> (advertised field, conversion), where the product advertises it.
+BLE_FIELDS: dict[str, tuple[str, Any]] = {
+    "temperature": ("temperature", float),
+    "humidity": ("humidity", int),
+    "CO2": ("co2", int),
+    "battery": ("battery", int),
+    "power": ("isOn", lambda v: v == "on"),
+    "brightness": ("brightness", int),
+    "openState": ("contact_open", lambda v: v == "open"),
+    "moveDetected": ("motion_detected", bool),
+    "status": ("leak", bool),
+    "lockState": ("status", lambda v: LockState.LOCKED if v == "lock" else LockState.UNLOCKED),
+    "slidePosition": ("position", int),
+}
+
+
+def advertised(product: str, status: dict[str, Any]) -> dict[str, Any]:
+    """The advertised fields of `product` that these Open API status fields set."""
+    fields = PRODUCTS[product].state_defaults
+    state: dict[str, Any] = {}
+    for name, value in status.items():
+        if name not in BLE_FIELDS or value is None or isinstance(value, dict | list):
+            continue
+        target, convert = BLE_FIELDS[name]
+        if target not in fields or (isinstance(value, str) and convert in (int, float)):
+            continue
+        try:
+            state[target] = convert(value)
+        except (TypeError, ValueError):
+            continue
+    return state
+
 
 # Status fields a physical change may move, most telling first: (values to cycle through,
 # the webhook field that carries it). A numeric range never repeats a value soon after.
@@ -151,7 +217,13 @@ def change_field(status: dict[str, Any], webhook_fields: set[str] | None) -> str
 class Day:
     """One simulated day of one home."""
 
-    def __init__(self, name: str, home: str | dict[str, Any], args: argparse.Namespace) -> None:
+    def __init__(
+        self,
+        name: str,
+        home: str | dict[str, Any],
+        args: argparse.Namespace,
+        in_range: list[str] | None = None,
+    ) -> None:
         self.name = name
         self.home = home
         self.args = args
@@ -165,6 +237,34 @@ class Day:
         self.day_calls: list[dict[str, Any]] = []
         self.setup_calls = 0
         self._push_ids: set[str] = set()
+        # Bluetooth: None (not set up), else the device ids in range of the proxy.
+        self.in_range = in_range
+        self.proxy: SimulatedBleProxy | None = None
+        self.advertisements = 0
+
+    async def _start_radio(self, hass: Any, sim: Simulator) -> Any:
+        """The proxy and the devices in its range, heard once before RoomSense starts."""
+        devices = []
+        for device_id in self.in_range or []:
+            sim_device = sim.state.devices[device_id]
+            product = BLE_PRODUCT[sim_device.device_type]
+            spec = PRODUCTS[product]
+            key = BLE_KEY if spec.encrypted else {}
+            state = advertised(product, sim_device.status)
+            devices.append(
+                BleDevice(address(device_id), spec.model, product=product, state=state, **key)
+            )
+        proxy = SimulatedBleProxy(hass, devices)
+        unregister = proxy.async_start()
+        proxy.advertise_all()
+        self.proxy = proxy
+
+        async def stop() -> None:
+            await proxy.async_disconnect()
+            unregister()
+            await hass.async_block_till_done(wait_background_tasks=True)
+
+        return stop
 
     async def run(self) -> dict[str, Any]:
         sim = Simulator(TOKEN, SECRET, home=self.home)
@@ -177,8 +277,15 @@ class Day:
         )
         try:
             with patch.object(dt_util, "utcnow", self.clock.utcnow), unreachable:
+                bluetooth = self.in_range is not None
+
+                async def before(hass: Any) -> Any:
+                    return await self._start_radio(hass, sim) if self.in_range else None
+
                 async with (
-                    home_assistant_with_roomsense(sim) as (hass, entry),
+                    home_assistant_with_roomsense(
+                        sim, bluetooth=bluetooth, before_roomsense=before
+                    ) as (hass, entry),
                     aiohttp.ClientSession() as admin,
                 ):
                     if (entry.runtime_data.webhook_url is None) is not self.args.no_push_url:
@@ -287,6 +394,8 @@ class Day:
                 await sim.flush_webhooks()
                 await hass.async_block_till_done()
             self._move_to(tick_at)
+            if self.proxy is not None and tick_at % self.args.advertise_every < tick:
+                self.advertisements += self.proxy.advertise_all()
             async_fire_time_changed(hass, self.clock.frozen)
             await hass.async_block_till_done(wait_background_tasks=True)
             for call in sim.calls[seen_calls:]:
@@ -326,6 +435,13 @@ class Day:
         async with admin.post(url, json={"status": {track.field: value}}) as response:
             if response.status != 200:
                 raise RuntimeError(f"event refused: {response.status} {await response.text()}")
+        if self.proxy is not None and device_id in (self.in_range or []):
+            # A device in range advertises a change as it happens (where it advertises it).
+            ble = self.proxy[address(device_id)]
+            product = ble.product or ""
+            if state := advertised(product, {track.field: value}):
+                ble.set_state(**state)
+                self.proxy.advertise(ble.address)
 
     def _summary(self, facts: dict[str, Any]) -> dict[str, Any]:
         seconds = self.args.hours * 3600
@@ -373,7 +489,18 @@ class Day:
             "stale_push": staleness(True),
             "stale_poll": staleness(False),
             "setup_calls": self.setup_calls,
+            "in_range": list(self.in_range or []),
+            "unseen_in_range": sorted(
+                f"{c.device_id}.{self.tracks[c.device_id].field}"
+                for c in self.changes
+                if c.staleness is None and c.device_id in (self.in_range or [])
+            ),
+            "advertisements": self.advertisements,
         }
+
+
+def address(device_id: str) -> str:
+    return ":".join(device_id[i : i + 2] for i in range(0, 12, 2))
 
 
 def seconds_text(value: float | None) -> str:
@@ -443,7 +570,109 @@ def report(name: str, result: dict[str, Any], args: argparse.Namespace) -> None:
     )
 
 
+def bluetooth_picks(
+    home: dict[str, Any], share: float, pick: str, seed: int
+) -> tuple[list[str], list[str]]:
+    """(The devices with a Bluetooth model, the share of them in range by `pick`)."""
+    types = {d["deviceId"]: d["deviceType"] for d in home["devices"]}
+    eligible = [device_id for device_id, t in types.items() if bluetooth_model(t) is not None]
+    count = round(share * len(eligible))
+    if pick == "random":
+        chosen = set(random.Random(seed).sample(eligible, count))
+        return eligible, [d for d in eligible if d in chosen]
+    # Stable sort: the home's order within each group.
+    first_push = pick == "push-first"
+    ordered = sorted(eligible, key=lambda d: device_pushes(types[d]) is not first_push)
+    return eligible, ordered[:count]
+
+
+def report_bluetooth(
+    home: dict[str, Any], eligible: list[str], runs: list[tuple[str, dict[str, Any]]]
+) -> None:
+    """Cloud calls a day with and without devices in Bluetooth range, side by side."""
+    types = {d["deviceId"]: d["deviceType"] for d in home["devices"]}
+    without = runs[0][1]["calls"]
+    print(
+        f"bluetooth: {len(eligible)} of {len(types)} devices have a Bluetooth model; "
+        f"today's figure {BLUETOOTH_TODAY} calls/day, target <= "
+        f"{BLUETOOTH_TARGET:.0%} of it ({BLUETOOTH_TODAY * BLUETOOTH_TARGET:.0f}) "
+        "with half in range"
+    )
+    print(f"  {'in range':32} {'calls/day':>10} {'vs without':>11} {'vs 1,600':>9}  target")
+    for label, result in runs:
+        calls = result["calls"]
+        ok = calls <= BLUETOOTH_TODAY * BLUETOOTH_TARGET
+        print(
+            f"  {label:32} {calls:10.0f} {calls / without:11.0%} "
+            f"{calls / BLUETOOTH_TODAY:9.0%}  {'met' if ok else 'NOT met'}"
+        )
+    for label, result in runs[1:]:
+        in_range = result["in_range"]
+        groups: dict[str, int] = {}
+        for device_id in in_range:
+            kind = "push" if device_pushes(types[device_id]) else "poll-only"
+            key = f"{types[device_id]} ({kind})"
+            groups[key] = groups.get(key, 0) + 1
+        listed = ", ".join(f"{n} {t}" for t, n in groups.items())
+        print(
+            f"  {label}: {len(in_range)} in range "
+            f"({result['advertisements']} advertisements): {listed}"
+        )
+        print(f"    ids: {' '.join(in_range)}")
+        unseen: dict[str, int] = {}
+        for item in result["unseen_in_range"]:
+            device_id, name = item.split(".")
+            key = f"{types[device_id]} {name}"
+            unseen[key] = unseen.get(key, 0) + 1
+        if unseen:
+            print(
+                "    changes never seen on devices in range (a field the advertisement does not "
+                "carry, and the cloud no longer polled): "
+                + ", ".join(f"{n} x {k}" for k, n in unseen.items())
+            )
+    poll_reads = [
+        device_id for device_id in types
+        if not device_pushes(types[device_id]) and device_id in runs[0][1]["with_status"]
+    ]  # fmt: skip
+    local = [d for d in poll_reads if d in eligible]
+    print(
+        f"  the calls are the poll-only devices' reads: {len(poll_reads)} devices read, "
+        f"{len(local)} of them with a Bluetooth model "
+        f"({', '.join(sorted({types[d] for d in local})) or 'none'}); not local: "
+        f"{', '.join(sorted({types[d] for d in poll_reads if d not in eligible}))}"
+    )
+
+
+async def measure_bluetooth(args: argparse.Namespace) -> None:
+    home = home_of([*FIFTY_PUSH, *FIFTY_POLL_ONLY], remotes=FIFTY_REMOTES, mac_ids=True)
+    picks = (
+        ["random", "poll-only-first", "push-first"]
+        if args.bluetooth_pick == "all"
+        else [args.bluetooth_pick]
+    )
+    print(
+        f"polling_day (Bluetooth): {args.hours:g} h of Home Assistant time, 50-device home, "
+        f"{args.bluetooth_share:.0%} of its Bluetooth-capable devices in range, advertising "
+        f"every {args.advertise_every:g} s (seed {args.seed})"
+    )
+    runs: list[tuple[str, dict[str, Any]]] = []
+    eligible: list[str] = []
+    for label, pick in [("none", None), *((p, p) for p in picks)]:
+        in_range: list[str] = []
+        if pick is not None:
+            eligible, in_range = bluetooth_picks(home, args.bluetooth_share, pick, args.seed)
+        started = time.monotonic()
+        result = await Day(f"50 devices, in range: {label}", home, args, in_range).run()
+        report(f"50 devices, Bluetooth in range: {label}", result, args)
+        print(f"  ({time.monotonic() - started:.0f} s)")
+        runs.append((label, result))
+    report_bluetooth(home, eligible, runs)
+
+
 async def measure(args: argparse.Namespace) -> None:
+    if args.bluetooth_share is not None:
+        await measure_bluetooth(args)
+        return
     homes: list[tuple[str, str | dict[str, Any]]] = []
     if args.home in ("demo", "both"):
         homes.append(("demo", "demo"))
@@ -473,6 +702,20 @@ def main() -> None:
         "--no-push-url",
         action="store_true",
         help="a home with no URL SwitchBot can reach: every device is polled",
+    )
+    parser.add_argument(
+        "--bluetooth-share",
+        type=float,
+        help="share of the 50-device home's Bluetooth-capable devices in range (e.g. 0.5)",
+    )
+    parser.add_argument(
+        "--bluetooth-pick",
+        choices=["random", "poll-only-first", "push-first", "all"],
+        default="all",
+        help="which devices are in range",
+    )
+    parser.add_argument(
+        "--advertise-every", type=float, default=60.0, help="Home Assistant seconds"
     )
     args = parser.parse_args()
     quiet_logging()

@@ -151,7 +151,7 @@ async def async_setup_entry(hass: HomeAssistant, entry: RoomSenseConfigEntry) ->
     transports: list[Transport] = [CloudTransport(client)]
     if link.devices:
         transports.insert(0, BluetoothTransport(link))
-        coordinator.heard_locally = link.heard_recently
+        coordinator.heard_locally = link.replaces_polls
         entry.async_on_unload(link.async_start())
     gateway = CommandGateway(
         hass,

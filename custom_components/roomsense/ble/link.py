@@ -160,6 +160,15 @@ class BluetoothLink:
                 await local.driver._execute_forced_disconnect()
                 local.driver = None
 
+    def replaces_polls(self, device_id: str) -> bool:
+        """Whether the device's advertisements say all its cloud reads would (heard lately)."""
+        local = self.devices.get(device_id)
+        return (
+            local is not None
+            and local.model.advertises_everything
+            and self.heard_recently(device_id)
+        )
+
     def heard_recently(self, device_id: str) -> bool:
         """Whether the device was heard over Bluetooth lately (its state is fresh)."""
         local = self.devices.get(device_id)

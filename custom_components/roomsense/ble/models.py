@@ -45,6 +45,10 @@ class LocalModel:
     class_kwargs: Mapping[str, Any] = field(default_factory=dict)
     # Needs a key (key id and encryption key) to connect.
     encrypted: bool = False
+    # Whether the advertisement carries every status field the cloud reports; only then
+    # can it stand in for the cloud's reads (a plug's voltage, a bulb's colour, a
+    # humidifier's temperature come from the cloud alone).
+    advertises_everything: bool = True
 
     @property
     def connectable(self) -> bool:
@@ -305,6 +309,7 @@ MODELS: Final[tuple[LocalModel, ...]] = (
         _plug,
         "SwitchbotPlugMini",
         _PLUG_COMMANDS,
+        advertises_everything=False,
     ),
     LocalModel(
         "color_bulb",
@@ -316,6 +321,7 @@ MODELS: Final[tuple[LocalModel, ...]] = (
             "setColor": _set_color,
             "setColorTemperature": _set_color_temperature,
         },
+        advertises_everything=False,
     ),
     LocalModel(
         "strip_light",
@@ -323,6 +329,7 @@ MODELS: Final[tuple[LocalModel, ...]] = (
         _light,
         "SwitchbotLightStrip",
         {**_LIGHT_COMMANDS, "setColor": _set_color},
+        advertises_everything=False,
     ),
     LocalModel(
         "ceiling_light",
@@ -337,6 +344,7 @@ MODELS: Final[tuple[LocalModel, ...]] = (
         _humidifier,
         "SwitchbotHumidifier",
         _ON_OFF_COMMANDS,
+        advertises_everything=False,
     ),
     LocalModel(
         "relay_switch",
@@ -345,6 +353,7 @@ MODELS: Final[tuple[LocalModel, ...]] = (
         "SwitchbotRelaySwitch",
         _ON_OFF_COMMANDS,
         encrypted=True,
+        advertises_everything=False,
     ),
 )
 
