@@ -150,14 +150,17 @@ async def test_a_device_heard_over_bluetooth_is_not_polled_over_the_cloud(
 ) -> None:  # fmt: skip
     meter_reads = await status_reads(sim_admin, METER)
     hub_reads = await status_reads(sim_admin, HUB)
-    radio.advertise(address(METER))
-    # Both reads fall due now (the schedule is the coordinator's own); the next tick runs them.
+    plug_reads = await status_reads(sim_admin, PLUG)
+    radio.advertise_all()
+    # The reads fall due now (the schedule is the coordinator's own); the next tick runs them.
     plan = entry.runtime_data.coordinator._plan
-    plan.next_poll.update({METER: 0.0, HUB: 0.0})
+    plan.next_poll.update({METER: 0.0, HUB: 0.0, PLUG: 0.0})
     async_fire_time_changed(hass, dt_util.utcnow() + timedelta(seconds=20))
     await hass.async_block_till_done()
-    # The hub (never heard over Bluetooth) is read; the meter's advertisements stand in.
+    # The hub (never heard over Bluetooth) is read; the meter's advertisements stand in. The
+    # plug is heard too, but its voltage and current only come from the cloud: still read.
     assert await status_reads(sim_admin, HUB) == hub_reads + 1
+    assert await status_reads(sim_admin, PLUG) == plug_reads + 1
     assert await status_reads(sim_admin, METER) == meter_reads
     assert plan.next_poll[METER] > 0
 
