@@ -6,7 +6,7 @@ one Home Assistant device per physical device, whichever way it is reached.
 
 - **State**: every advertisement is read with PySwitchbot's parsers into Open API status
   fields and applied like a push (the newer reading wins), with no cloud call. A device
-  heard recently is not polled over the cloud.
+  heard recently whose advertisements carry its whole status is not polled over the cloud.
 - **Commands**: `BluetoothTransport` sends the commands the model can do locally when a
   connectable path (an adapter or a proxy) hears the device; the gateway falls back to the
   cloud when it cannot, or when a local attempt fails before anything was written.
@@ -38,7 +38,7 @@ from .models import LocalModel, LocalParameterError, address_of, model_for
 if TYPE_CHECKING:
     from ..coordinator import RoomSenseCoordinator
 
-# A device heard within this long counts as in range: no cloud polls for it.
+# A device heard within this long counts as in range (and its advertised state as fresh).
 HEARD_RECENTLY: Final = 15 * 60.0
 # How long one local command may take before the cloud is tried instead.
 COMMAND_TIMEOUT: Final = 20.0
@@ -123,8 +123,6 @@ class BluetoothLink:
                 continue
             key = (keys or {}).get(device.device_id)
             self.devices[device.device_id] = LocalDevice(device.device_id, address, model, key)
-        # Which way the last command of each device went: "bluetooth" or "cloud".
-        self.last_path: dict[str, str] = {}
 
     @callback
     def async_start(self) -> CALLBACK_TYPE:
@@ -260,7 +258,6 @@ class BluetoothTransport:
             raise LocalSendError(
                 f"{device.name} refused {command} over Bluetooth", request_sent=False
             )
-        self.link.last_path[device.device_id] = TRANSPORT_NAME
 
     def _status(self, device_id: str) -> dict[str, Any]:
         state = (self.link.coordinator.data or {}).get(device_id)
