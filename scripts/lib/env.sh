@@ -25,8 +25,9 @@ HA_SMOKE="2026.11.0"
 # integrations fail (Assist's pipeline, camera...) and the frontend never finishes loading.
 CORE_INTEGRATIONS_RUN="assist_pipeline assist_satellite camera conversation ffmpeg infrared"
 CORE_INTEGRATIONS_RUN+=" radio_frequency tts"
-# RoomSense's own dependency for SwitchBot devices over Bluetooth (with bluetooth and usb).
-CORE_INTEGRATIONS_RUN+=" bluetooth_adapters"
+# RoomSense's own dependency for SwitchBot devices over Bluetooth (with bluetooth and usb),
+# and hassio, whose client usb imports on 2026.11 and newer (an after-dependency only).
+CORE_INTEGRATIONS_RUN+=" bluetooth_adapters hassio"
 
 # Where the provisioned root file system lives. It is shared by every checkout on the machine
 # (the checkout is mounted into it at its own path), so a second clone skips provisioning.
