@@ -9,7 +9,6 @@ temperature drifting, and stopping leaves no scanner and no timer behind.
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -20,30 +19,14 @@ from homeassistant.setup import async_setup_component
 from homeassistant.util import dt as dt_util
 from pytest_homeassistant_custom_component.common import async_fire_time_changed
 
-import custom_components
 from scripts.demo_support.config_dir import CONFIGURATION_YAML, CUSTOM_COMPONENTS
+
+from .demo_integrations import demo_integration_fixtures
 
 DEMO_INTEGRATION = "roomsense_demo_bluetooth"
 
 
-@pytest.fixture(scope="session")
-def demo_integrations(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A folder with the demo integration alone, linked as the demo links it."""
-    folder = tmp_path_factory.mktemp("demo_bluetooth_custom_components")
-    (folder / DEMO_INTEGRATION).symlink_to(
-        CUSTOM_COMPONENTS[DEMO_INTEGRATION], target_is_directory=True
-    )
-    return folder
-
-
-@pytest.fixture
-def demo_integration_found(
-    enable_custom_integrations: None, demo_integrations: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    """Home Assistant finds the demo integration next to RoomSense, as in the demo's folder."""
-    monkeypatch.setattr(
-        custom_components, "__path__", [*custom_components.__path__, str(demo_integrations)]
-    )
+demo_integrations, demo_integration_found = demo_integration_fixtures(DEMO_INTEGRATION)
 
 
 @pytest.fixture

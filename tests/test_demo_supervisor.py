@@ -32,12 +32,11 @@ from homeassistant.helpers.discovery_flow import DiscoveryKey
 from homeassistant.setup import async_setup_component
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
-import custom_components
 from custom_components.roomsense.config_flow import account_unique_id
 from custom_components.roomsense.const import DOMAIN as ROOMSENSE
 from roomsense_simulator import Simulator
 from scripts.demo_support import announce
-from scripts.demo_support.config_dir import CUSTOM_COMPONENTS, link_custom_components
+from scripts.demo_support.config_dir import link_custom_components
 from scripts.demo_support.settings import (
     SUPERVISOR_STATE_FILE,
     DemoError,
@@ -52,6 +51,7 @@ from scripts.demo_support.supervisor import (
 
 from .addon.launcher_module import load_launcher
 from .conftest import SECRET, TOKEN, free_port
+from .demo_integrations import demo_integration_fixtures
 
 REPO = Path(__file__).resolve().parents[1]
 DEMO_INTEGRATION = "roomsense_demo_supervisor"
@@ -468,24 +468,7 @@ def disable_http_server() -> None:
     """Keep Home Assistant's real HTTP server, which the test plugin stops by default."""
 
 
-@pytest.fixture(scope="session")
-def demo_integrations(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A folder with the demo integration alone, linked as the demo links it."""
-    folder = tmp_path_factory.mktemp("demo_custom_components")
-    (folder / DEMO_INTEGRATION).symlink_to(
-        CUSTOM_COMPONENTS[DEMO_INTEGRATION], target_is_directory=True
-    )
-    return folder
-
-
-@pytest.fixture
-def demo_integration_found(
-    enable_custom_integrations: None, demo_integrations: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    """Home Assistant finds the demo integration next to RoomSense, as in the demo's folder."""
-    monkeypatch.setattr(
-        custom_components, "__path__", [*custom_components.__path__, str(demo_integrations)]
-    )
+demo_integrations, demo_integration_found = demo_integration_fixtures(DEMO_INTEGRATION)
 
 
 @pytest.fixture

@@ -415,7 +415,8 @@ class RoomSenseCoordinator(DataUpdateCoordinator[dict[str, DeviceState]]):
             return False
         if state.sample_time is not None and sample_time < state.sample_time:
             return False
-        if state.status.raw.items() >= fields.items() and not state.optimistic:
+        known = state.status.raw
+        if not state.optimistic and all(known.get(key) == value for key, value in fields.items()):
             # An advertisement repeats itself several times a second: only news is stored,
             # but the state is fresh again.
             state.confirmed_at = dt_util.utcnow()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
+from typing import Any
 
 import aiohttp
 import pytest
@@ -101,6 +102,18 @@ async def agent(hass: HomeAssistant, config_entry: MockConfigEntry) -> str:
     """The entry's conversation agent, set up without a language model."""
     assert await async_setup_component(hass, "conversation", {})
     config_entry.add_to_hass(hass)
+    assert await hass.config_entries.async_setup(config_entry.entry_id)
+    await hass.async_block_till_done()
+    return entity_id(hass, "conversation", f"{config_entry.entry_id}_conversation")
+
+
+async def set_up_agent(
+    hass: HomeAssistant, config_entry: MockConfigEntry, options: dict[str, Any]
+) -> str:
+    """Set the entry up with these (language model) options; its conversation agent's id."""
+    assert await async_setup_component(hass, "conversation", {})
+    config_entry.add_to_hass(hass)
+    hass.config_entries.async_update_entry(config_entry, options=options)
     assert await hass.config_entries.async_setup(config_entry.entry_id)
     await hass.async_block_till_done()
     return entity_id(hass, "conversation", f"{config_entry.entry_id}_conversation")

@@ -8,25 +8,24 @@ from typing import Any
 
 import pytest
 from aiohttp import web
-from aiohttp.test_utils import TestServer
 from homeassistant.components import conversation
 from homeassistant.components.homeassistant.exposed_entities import async_expose_entity
 from homeassistant.core import Context, HomeAssistant
-from homeassistant.setup import async_setup_component
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
 from custom_components.roomsense.language_models.base import Message, ToolSpec
 from custom_components.roomsense.language_models.gpt_oss_adapter import GPTOSSAdapter
 
 from ..conftest import SimulatorAdmin
-from ..llm.conftest import FakeServer
+from ..llm.conftest import FakeServer, serving
+from ..llm.conftest import server as server
 from ..llm.reference_encoding import (
     assert_same_prompt,
     count_tokens,
     missing_package,
     reference_tokens,
 )
-from .conftest import entity_id
+from .conftest import entity_id, set_up_agent
 
 CEILING_LIGHT = "94A99021C3F4"
 BLIND = "C8B2E4A19F73"
@@ -52,7 +51,6 @@ def answer(text: str, reasoning: str = "Secret reasoning.") -> str:
 @pytest.fixture
 async def model(socket_enabled: None) -> AsyncIterator[FakeServer]:
     """A llama.cpp `/completion` stand-in on 127.0.0.1 that streams scripted completions."""
-    fake = FakeServer()
     script: list[str] = []
 
     async def completion(request: web.Request) -> web.StreamResponse:
@@ -62,15 +60,11 @@ async def model(socket_enabled: None) -> AsyncIterator[FakeServer]:
         await response.write(f"data: {json.dumps(chunk)}\n\n".encode())
         return response
 
+    fake = FakeServer()
     fake.routes["/completion"] = completion
     fake.script = script  # type: ignore[attr-defined]
-    app = web.Application()
-    app.router.add_route("*", "/{tail:.*}", fake.dispatch)
-    server = TestServer(app, host="127.0.0.1")
-    await server.start_server()
-    fake.base_url = str(server.make_url("")).rstrip("/")
-    yield fake
-    await server.close()
+    async with serving(fake):
+        yield fake
 
 
 @pytest.fixture
@@ -83,11 +77,10 @@ def hass_api() -> bool:
 async def agent(
     hass: HomeAssistant, config_entry: MockConfigEntry, model: FakeServer, hass_api: bool
 ) -> str:
-    assert await async_setup_component(hass, "conversation", {})
-    config_entry.add_to_hass(hass)
-    hass.config_entries.async_update_entry(
+    return await set_up_agent(
+        hass,
         config_entry,
-        options={
+        {
             "llm_provider": "gpt_oss",
             "llm_base_url": model.base_url,
             "llm_model": "gpt-oss-20b",
@@ -95,9 +88,6 @@ async def agent(
             "llm_hass_api": hass_api,
         },
     )
-    assert await hass.config_entries.async_setup(config_entry.entry_id)
-    await hass.async_block_till_done()
-    return entity_id(hass, "conversation", f"{config_entry.entry_id}_conversation")
 
 
 async def say(

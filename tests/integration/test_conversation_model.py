@@ -13,12 +13,11 @@ from homeassistant.components import conversation
 from homeassistant.components.conversation.chat_log import DATA_CHAT_LOGS
 from homeassistant.components.homeassistant.exposed_entities import async_expose_entity
 from homeassistant.core import Context, HomeAssistant
-from homeassistant.setup import async_setup_component
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
 from ..conftest import SimulatorAdmin
 from ..llm.conftest import FakeServer
-from .conftest import entity_id
+from .conftest import entity_id, set_up_agent
 
 CEILING_LIGHT = "94A99021C3F4"
 LOCK = "F8C9A1B2E3D4"
@@ -119,11 +118,10 @@ def hass_api() -> bool:
 async def agent(
     hass: HomeAssistant, config_entry: MockConfigEntry, model: FakeServer, hass_api: bool
 ) -> str:
-    assert await async_setup_component(hass, "conversation", {})
-    config_entry.add_to_hass(hass)
-    hass.config_entries.async_update_entry(
+    return await set_up_agent(
+        hass,
         config_entry,
-        options={
+        {
             "llm_provider": "openai",
             "llm_base_url": f"{model.base_url}/v1",
             "llm_model": "test-model",
@@ -132,9 +130,6 @@ async def agent(
             "llm_hass_api": hass_api,
         },
     )
-    assert await hass.config_entries.async_setup(config_entry.entry_id)
-    await hass.async_block_till_done()
-    return entity_id(hass, "conversation", f"{config_entry.entry_id}_conversation")
 
 
 async def say(

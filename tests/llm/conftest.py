@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import gc
 import json
 import socket
@@ -100,18 +101,26 @@ def ndjson_reply(objects: list[Any]) -> Handler:
     return lines_reply([json.dumps(item) + "\n" for item in objects], "application/x-ndjson")
 
 
-@pytest.fixture
-async def server(socket_enabled: None) -> AsyncIterator[FakeServer]:
-    """A fake model server on 127.0.0.1."""
-    fake = FakeServer()
+@contextlib.asynccontextmanager
+async def serving(fake: FakeServer) -> AsyncIterator[FakeServer]:
+    """`fake` answering HTTP on a free port of 127.0.0.1 (its `base_url`)."""
     app = web.Application()
     app.router.add_route("*", "/{tail:.*}", fake.dispatch)
     test_server = TestServer(app, host="127.0.0.1")
     await test_server.start_server()
     fake.base_url = str(test_server.make_url("")).rstrip("/")
-    yield fake
-    fake.release.set()
-    await test_server.close()
+    try:
+        yield fake
+    finally:
+        fake.release.set()
+        await test_server.close()
+
+
+@pytest.fixture
+async def server(socket_enabled: None) -> AsyncIterator[FakeServer]:
+    """A fake model server on 127.0.0.1."""
+    async with serving(FakeServer()) as fake:
+        yield fake
 
 
 @pytest.fixture
