@@ -123,6 +123,32 @@ async def _set_curtain_position(
     return _done(await device.set_position(_int(parts[2], 0, 100)))
 
 
+# The Blind Tilt counts twice. PySwitchbot's `tilt` (with `reverse_mode` off, as the device
+# advertises it) is one scale through both shut ends: 0 shut downwards, 50 open (slats
+# level), 100 shut upwards. The Open API (reference §5.15) gives the way the slats lean and
+# how open they are that way: "down;0" shut downwards (closeDown), "up;0" shut upwards
+# (closeUp), 100 open either way (fullyOpen), even positions only.
+_BLIND_TILT_OPEN: Final = 50
+
+
+def _blind_tilt_of(parameter: Parameter) -> int:
+    """PySwitchbot's tilt for a Blind Tilt `setPosition` "direction;position" ("up;60")."""
+    parts = str(parameter).split(";")
+    if len(parts) != 2 or parts[0] not in ("up", "down"):
+        raise LocalParameterError(f"not up;position or down;position: {parameter!r}")
+    position = _int(parts[1], 0, 100)
+    if position % 2:
+        raise LocalParameterError(f"the position must be even: {position}")
+    shut_by = _BLIND_TILT_OPEN - position // 2
+    return _BLIND_TILT_OPEN + shut_by if parts[0] == "up" else _BLIND_TILT_OPEN - shut_by
+
+
+async def _set_blind_tilt_position(
+    device: Any, parameter: Parameter, _status: Mapping[str, Any]
+) -> bool:
+    return _done(await device.set_position(_blind_tilt_of(parameter)))
+
+
 # --- how advertisements read as Open API status fields ------------------------------------
 
 
@@ -242,6 +268,25 @@ def _curtain(data: Mapping[str, Any]) -> dict[str, Any]:
     )
 
 
+def _blind_tilt(data: Mapping[str, Any]) -> dict[str, Any]:
+    tilt = data.get("tilt")
+    direction = position = None
+    if isinstance(tilt, int):
+        position = 100 - 2 * abs(tilt - _BLIND_TILT_OPEN)
+        # Level slats lean neither way: the direction last known (the cloud's too) stands.
+        if tilt != _BLIND_TILT_OPEN:
+            direction = "up" if tilt > _BLIND_TILT_OPEN else "down"
+    return _kept(
+        {
+            "slidePosition": position,
+            "direction": direction,
+            "moving": data.get("inMotion"),
+            "calibrate": data.get("calibration"),
+            "battery": data.get("battery"),
+        }
+    )
+
+
 def _relay(data: Mapping[str, Any]) -> dict[str, Any]:
     on = data.get("isOn")
     status = None if on is None else int(bool(on))
@@ -280,6 +325,20 @@ MODELS: Final[tuple[LocalModel, ...]] = (
             "setPosition": _set_curtain_position,
         },
         # Positions as the device and the Open API count them: 0 open, 100 closed.
+        class_kwargs=MappingProxyType({"reverse_mode": False}),
+    ),
+    LocalModel(
+        "blind_tilt",
+        frozenset({"BLIND_TILT"}),
+        _blind_tilt,
+        "SwitchbotBlindTilt",
+        {
+            "fullyOpen": _call("open"),
+            "closeUp": _call("close_up"),
+            "closeDown": _call("close_down"),
+            "setPosition": _set_blind_tilt_position,
+        },
+        # The tilt as the device advertises it: 0 shut downwards, 50 open, 100 shut upwards.
         class_kwargs=MappingProxyType({"reverse_mode": False}),
     ),
     LocalModel(
