@@ -1034,9 +1034,11 @@ _BLUETOOTH_MODELS: Final[Mapping[str, tuple[str, ...]]] = MappingProxyType(
     {
         "bot": ("Bot",),
         "curtain": ("Curtain", "Curtain3"),
+        "blind_tilt": ("Blind Tilt",),
         "meter": ("Meter", "MeterPlus", "WoIOSensor", "MeterPro", "MeterPro(CO2)"),
         "hub2": ("Hub 2",),
-        "lock": ("Smart Lock", "Smart Lock Pro", "Smart Lock Ultra", "Smart Lock Lite"),
+        # "Lock Lite" as the catalog spells it (the list's "Smart Lock Lite" is an alias).
+        "lock": ("Smart Lock", "Smart Lock Pro", "Smart Lock Ultra", "Lock Lite"),
         "contact": ("Contact Sensor",),
         "motion": ("Motion Sensor",),
         "leak": ("Water Detector",),
@@ -1051,6 +1053,41 @@ _BLUETOOTH_MODELS: Final[Mapping[str, tuple[str, ...]]] = MappingProxyType(
 _BLUETOOTH_MODEL_OF: Final = {
     type_string: model for model, types in _BLUETOOTH_MODELS.items() for type_string in types
 }
+
+
+# The Open API type of a device by what it advertises (PySwitchbot's `SwitchbotModel`
+# member names): a Bluetooth-only device gets the entities of its cloud twin.
+_DISCOVERED_TYPES: Final[Mapping[str, str]] = MappingProxyType(
+    {
+        "BOT": "Bot",
+        "CURTAIN": "Curtain",
+        "BLIND_TILT": "Blind Tilt",
+        "METER": "Meter",
+        "IO_METER": "WoIOSensor",
+        "METER_PRO": "MeterPro",
+        "METER_PRO_C": "MeterPro(CO2)",
+        "HUB2": "Hub 2",
+        "LOCK": "Smart Lock",
+        "LOCK_PRO": "Smart Lock Pro",
+        "LOCK_ULTRA": "Smart Lock Ultra",
+        "LOCK_LITE": "Lock Lite",
+        "CONTACT_SENSOR": "Contact Sensor",
+        "MOTION_SENSOR": "Motion Sensor",
+        "LEAK": "Water Detector",
+        "PLUG_MINI": "Plug Mini (US)",
+        "COLOR_BULB": "Color Bulb",
+        "LIGHT_STRIP": "Strip Light",
+        "CEILING_LIGHT": "Ceiling Light",
+        "HUMIDIFIER": "Humidifier",
+        "RELAY_SWITCH_1": "Relay Switch 1",
+        "RELAY_SWITCH_1PM": "Relay Switch 1PM",
+    }
+)
+
+
+def discovered_type(advertised_model: str) -> str | None:
+    """The Open API type of a device heard over Bluetooth, by its advertised model."""
+    return _DISCOVERED_TYPES.get(advertised_model)
 
 
 def bluetooth_model(device_type: str) -> str | None:
