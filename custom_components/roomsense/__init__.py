@@ -12,6 +12,7 @@ from homeassistant.exceptions import ConfigEntryAuthFailed, ConfigEntryNotReady
 from homeassistant.helpers import config_validation as cv
 from homeassistant.helpers import device_registry as dr
 from homeassistant.helpers import entity_registry as er
+from homeassistant.helpers import issue_registry as ir
 from homeassistant.helpers.aiohttp_client import async_get_clientsession
 from homeassistant.helpers.dispatcher import async_dispatcher_send
 from homeassistant.helpers.typing import ConfigType
@@ -19,7 +20,9 @@ from homeassistant.helpers.typing import ConfigType
 from .api_calls import async_call_counter, async_remove_call_counter
 from .assumed import AssumedStates
 from .automation import async_setup_automation
-from .ble.link import BluetoothLink, BluetoothTransport, keys_from_options
+from .ble.discovery import CONF_ADDRESS, core_switchbot_ids, local_entries
+from .ble.entry import async_setup_local_entry, local_key
+from .ble.link import OPT_BLUETOOTH_KEYS, BluetoothLink, BluetoothTransport, keys_from_options
 from .commands import CommandQueue
 from .const import (
     CONF_BASE_URL,
@@ -85,6 +88,11 @@ PLATFORMS: list[Platform] = [
     Platform.SWITCH,
     Platform.VACUUM,
 ]
+# A Bluetooth-only device has its entities, but no agent and no scenes (those are an
+# account's).
+LOCAL_PLATFORMS: list[Platform] = [
+    platform for platform in PLATFORMS if platform not in (Platform.CONVERSATION, Platform.SCENE)
+]
 
 
 async def async_setup(hass: HomeAssistant, config: ConfigType) -> bool:
@@ -100,7 +108,9 @@ async def async_setup(hass: HomeAssistant, config: ConfigType) -> bool:
 
 
 async def async_setup_entry(hass: HomeAssistant, entry: RoomSenseConfigEntry) -> bool:
-    """Connect to the SwitchBot account and read its devices."""
+    """Connect to the SwitchBot account and read its devices, or to one Bluetooth device."""
+    if CONF_ADDRESS in entry.data:
+        return await _async_setup_local(hass, entry)
     client = SwitchBotCloudClient(
         entry.data[CONF_TOKEN],
         entry.data[CONF_SECRET],
@@ -135,7 +145,7 @@ async def async_setup_entry(hass: HomeAssistant, entry: RoomSenseConfigEntry) ->
         hass.config_entries.async_update_entry(
             entry, options={**entry.options, OPT_WEBHOOK_ID: generate_webhook_id()}
         )
-    options = dict(entry.options)
+    options = await _async_adopt_local_entries(hass, entry, devices)
     coordinator = RoomSenseCoordinator(hass, client, devices, options, entry)
     await coordinator.async_config_entry_first_refresh()
     queue = CommandQueue(
@@ -146,8 +156,16 @@ async def async_setup_entry(hass: HomeAssistant, entry: RoomSenseConfigEntry) ->
     entry.async_on_unload(queue.async_shutdown)
     assumed = AssumedStates(hass, entry.entry_id)
     await assumed.async_load()
-    # The account's devices that are also heard over Bluetooth: driven locally first.
-    link = BluetoothLink(hass, coordinator, devices.devices, keys_from_options(options))
+    # The account's devices that are also heard over Bluetooth: driven locally first,
+    # unless Home Assistant's SwitchBot Bluetooth integration drives them.
+    left_to_core = core_switchbot_ids(hass)
+    link = BluetoothLink(
+        hass,
+        coordinator,
+        [device for device in devices.devices if device.device_id not in left_to_core],
+        keys_from_options(options),
+    )
+    _report_left_to_core(hass, entry, devices, left_to_core)
     transports: list[Transport] = [CloudTransport(client)]
     if link.devices:
         transports.insert(0, BluetoothTransport(link))
@@ -200,6 +218,71 @@ async def async_setup_entry(hass: HomeAssistant, entry: RoomSenseConfigEntry) ->
     entry.async_on_unload(entry.add_update_listener(_async_options_updated))
     async_dispatcher_send(hass, SIGNAL_ENTRY_LOADED)
     return True
+
+
+async def _async_setup_local(hass: HomeAssistant, entry: RoomSenseConfigEntry) -> bool:
+    """A Bluetooth-only device: its entities, driven and read over Bluetooth alone."""
+    assumed = AssumedStates(hass, entry.entry_id)
+    await assumed.async_load()
+    entry.runtime_data = await async_setup_local_entry(
+        hass, entry, assumed, hass.data[DATA_TOOLS].audit
+    )
+    _register_devices(hass, entry, entry.runtime_data.devices)
+    await hass.config_entries.async_forward_entry_setups(entry, LOCAL_PLATFORMS)
+    async_dispatcher_send(hass, SIGNAL_ENTRY_LOADED)
+    return True
+
+
+async def _async_adopt_local_entries(
+    hass: HomeAssistant, entry: RoomSenseConfigEntry, devices: DeviceList
+) -> dict[str, Any]:
+    """Make a Bluetooth-only device that the account also lists one device of the account.
+
+    Its key moves into the account's options and its own entry is removed (its entities
+    come back under the account, which adds the cloud path). Returns the options.
+    """
+    account_ids = {device.device_id for device in devices.devices}
+    keys = dict(entry.options.get(OPT_BLUETOOTH_KEYS) or {})
+    adopted = [local for local in local_entries(hass) if local.unique_id in account_ids]
+    for local in adopted:
+        if (key := local_key(local)) is not None and local.unique_id not in keys:
+            keys[str(local.unique_id)] = {
+                "key_id": key.key_id,
+                "encryption_key": key.encryption_key,
+            }
+    if keys != dict(entry.options.get(OPT_BLUETOOTH_KEYS) or {}):
+        # Updated before the options listener exists: this does not reload the entry.
+        hass.config_entries.async_update_entry(
+            entry, options={**entry.options, OPT_BLUETOOTH_KEYS: keys}
+        )
+    for local in adopted:
+        LOGGER.info(
+            "%s is a device of the SwitchBot account %s: it joins that entry",
+            local.title,
+            entry.title,
+        )
+        await hass.config_entries.async_remove(local.entry_id)
+    return dict(entry.options)
+
+
+def _report_left_to_core(
+    hass: HomeAssistant, entry: RoomSenseConfigEntry, devices: DeviceList, left: set[str]
+) -> None:
+    """Tell the user which devices RoomSense reaches only through the cloud, and why."""
+    issue_id = f"left_to_switchbot_{entry.entry_id}"
+    names = sorted(device.name for device in devices.devices if device.device_id in left)
+    if not names:
+        ir.async_delete_issue(hass, DOMAIN, issue_id)
+        return
+    ir.async_create_issue(
+        hass,
+        DOMAIN,
+        issue_id,
+        is_fixable=False,
+        severity=ir.IssueSeverity.WARNING,
+        translation_key="left_to_switchbot",
+        translation_placeholders={"account": entry.title, "devices": ", ".join(names)},
+    )
 
 
 def _own_edge_devices(hass: HomeAssistant, entry: RoomSenseConfigEntry) -> None:
@@ -311,12 +394,15 @@ def _register_devices(
 async def async_unload_entry(hass: HomeAssistant, entry: RoomSenseConfigEntry) -> bool:
     """Unload the platforms and the webhook; the poll scheduler stops with the entry."""
     data = entry.runtime_data
-    await async_unregister_webhook(
-        hass, data.client, entry.options[OPT_WEBHOOK_ID], data.webhook_url
-    )
+    if data.client is not None:
+        await async_unregister_webhook(
+            hass, data.client, entry.options[OPT_WEBHOOK_ID], data.webhook_url
+        )
     if data.bluetooth is not None:
         await data.bluetooth.async_shutdown()
-    return await hass.config_entries.async_unload_platforms(entry, PLATFORMS)
+    return await hass.config_entries.async_unload_platforms(
+        entry, PLATFORMS if data.client is not None else LOCAL_PLATFORMS
+    )
 
 
 async def async_remove_entry(hass: HomeAssistant, entry: RoomSenseConfigEntry) -> None:

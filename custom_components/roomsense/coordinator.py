@@ -118,12 +118,16 @@ class RoomSenseCoordinator(DataUpdateCoordinator[dict[str, DeviceState]]):
     def __init__(
         self,
         hass: HomeAssistant,
-        client: SwitchBotCloudClient,
+        client: SwitchBotCloudClient | None,
         device_list: DeviceList,
         options: dict[str, Any],
         config_entry: Any = None,
     ) -> None:
-        """Track the devices of `device_list`; nothing is read until the first refresh."""
+        """Track the devices of `device_list`; nothing is read until the first refresh.
+
+        Without a client (a Bluetooth-only device) nothing is ever read from the cloud:
+        states come from advertisements alone, and polling never starts.
+        """
         super().__init__(hass, LOGGER, config_entry=config_entry, name=DOMAIN, update_interval=None)
         self.client = client
         self.device_list = device_list
@@ -153,12 +157,22 @@ class RoomSenseCoordinator(DataUpdateCoordinator[dict[str, DeviceState]]):
         # heard lately. Such a device needs no cloud poll.
         self.heard_locally: Callable[[str], bool] = lambda _device_id: False
 
+    @property
+    def _cloud(self) -> SwitchBotCloudClient:
+        """The account's client; only an account's coordinator polls or counts calls."""
+        if self.client is None:
+            raise RuntimeError("a Bluetooth-only device has no cloud")
+        return self.client
+
     # --- reading ------------------------------------------------------------------------
 
     async def _async_update_data(self) -> dict[str, DeviceState]:
         """Read the status of every device once (the first refresh)."""
+        if self.client is None:
+            return dict(self.data or {})
+        client = self.client
         results = await asyncio.gather(
-            *(self.client.get_status(device_id) for device_id in self.devices),
+            *(client.get_status(device_id) for device_id in self.devices),
             return_exceptions=True,
         )
         data: dict[str, DeviceState] = dict(self.data or {})
@@ -205,7 +219,7 @@ class RoomSenseCoordinator(DataUpdateCoordinator[dict[str, DeviceState]]):
 
     def poll_interval(self) -> float:
         """Seconds between reads of a device that does not push, within the poll budget."""
-        budget = max(self.client.counter.daily_limit * self._polling_share(), 1.0)
+        budget = max(self._cloud.counter.daily_limit * self._polling_share(), 1.0)
         safety_calls = (len(self._pollable) - self._poll_only_count()) * (
             SECONDS_PER_DAY / SAFETY_POLL_INTERVAL
         )
@@ -250,8 +264,8 @@ class RoomSenseCoordinator(DataUpdateCoordinator[dict[str, DeviceState]]):
             self._plan.day = today
             self._plan.polls_today = 0
         return (
-            self._plan.polls_today < self.client.counter.daily_limit * self._polling_share()
-            and self.client.counter.remaining > 0
+            self._plan.polls_today < self._cloud.counter.daily_limit * self._polling_share()
+            and self._cloud.counter.remaining > 0
         )
 
     async def _async_poll_due(self, _when: datetime | None = None) -> None:
@@ -280,7 +294,7 @@ class RoomSenseCoordinator(DataUpdateCoordinator[dict[str, DeviceState]]):
         self._plan.polls_today += 1
         read_at = _now()
         try:
-            status = await self.client.get_status(device_id)
+            status = await self._cloud.get_status(device_id)
         except SwitchBotAuthenticationError as err:
             self._set_cloud_error(err)
             if self.config_entry is not None:
@@ -472,7 +486,7 @@ class RoomSenseCoordinator(DataUpdateCoordinator[dict[str, DeviceState]]):
 
     def _check_quota(self) -> None:
         """Raise a repairs issue at 90 % of the daily quota; clear it on a new day."""
-        counter = self.client.counter
+        counter = self._cloud.counter
         issue_id = f"{ISSUE_QUOTA_HIGH}_{self.config_entry.entry_id if self.config_entry else ''}"
         high = counter.calls_today >= QUOTA_WARNING_SHARE * counter.daily_limit
         if high == self._quota_warned:

@@ -18,7 +18,8 @@ from .switchbot_cloud import Device, DeviceList, InfraredRemote, Scene, SwitchBo
 class RoomSenseData:
     """What a loaded entry keeps: the account's client, its devices and their states."""
 
-    client: SwitchBotCloudClient
+    # None for a Bluetooth-only device (an entry without a SwitchBot account).
+    client: SwitchBotCloudClient | None
     devices: DeviceList
     coordinator: RoomSenseCoordinator
     # The one path of every command to a device: checks, audit, transport, queue.

@@ -32,10 +32,10 @@ async def async_get_config_entry_diagnostics(
     edge = hass.data[DATA_EDGE]
     return {
         "entry": async_redact_data(entry.as_dict(), TO_REDACT),
-        "api_calls": data.client.counter.as_dict(),
+        "api_calls": data.client.counter.as_dict() if data.client else None,
         "push_active": coordinator.push_active,
         "webhook_url": "**REDACTED**" if data.webhook_url else None,
-        "poll_interval_seconds": round(coordinator.poll_interval()),
+        "poll_interval_seconds": round(coordinator.poll_interval()) if data.client else None,
         "cloud_error": coordinator.cloud_error,
         "queued_commands": len(coordinator.command_queue.pending)
         if coordinator.command_queue

@@ -169,7 +169,7 @@ class CommandGateway:
         *,
         options: Mapping[str, Any],
         coordinator: RoomSenseCoordinator,
-        queue: CommandQueue,
+        queue: CommandQueue | None,
         assumed: AssumedStates,
         audit: AuditLog,
         transports: list[Transport],
@@ -358,7 +358,7 @@ class CommandGateway:
         except SwitchBotConnectionError as err:
             # Idempotent: delivering it later, once, is what was asked. Otherwise only a
             # command that provably never left may wait; one that may have run is not re-sent.
-            if not may_wait or (err.request_sent and not idempotent):
+            if self.queue is None or not may_wait or (err.request_sent and not idempotent):
                 raise
             await self.queue.async_enqueue(
                 device.device_id, command, parameter, command_type, idempotent=idempotent
@@ -385,7 +385,9 @@ class CommandGateway:
                 translation_domain=DOMAIN, translation_key="scene_permission_denied"
             )
         try:
-            await self.coordinator.client.execute_scene(scene_id)
+            if (client := self.coordinator.client) is None:
+                raise SwitchBotConnectionError("no SwitchBot account", request_sent=False)
+            await client.execute_scene(scene_id)
         except SwitchBotError as err:
             audit(OUTCOME_UNKNOWN if _may_have_run(err) else OUTCOME_FAILED)
             raise HomeAssistantError(

@@ -35,6 +35,8 @@ class ReplaceWebhookFlow(RepairsFlow):
         if user_input is None:
             return self.async_show_form(step_id="confirm", data_schema=probatio.Schema({}))
         client = entry.runtime_data.client
+        if client is None:  # a Bluetooth-only device has no webhook
+            return self.async_abort(reason="not_loaded")
         try:
             for url in await client.query_webhook_urls():
                 await client.delete_webhook(url)

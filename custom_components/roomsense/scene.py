@@ -25,8 +25,10 @@ async def async_setup_entry(
 ) -> None:
     """Add one scene entity per manual scene, read once from the cloud, and learned scenes."""
     async_add_learned_scenes(hass, entry, async_add_entities)
+    if (client := entry.runtime_data.client) is None:
+        return  # a Bluetooth-only device: no account, no scenes
     try:
-        scenes = await entry.runtime_data.client.get_scenes()
+        scenes = await client.get_scenes()
     except SwitchBotError as err:
         # The devices work without scenes; they come back with the next reload.
         LOGGER.warning("Could not read the SwitchBot scenes, adding none: %s", err)

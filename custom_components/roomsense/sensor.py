@@ -237,11 +237,14 @@ async def async_setup_entry(
     """Add a sensor for every reading a device reports, and the API budget sensor."""
     coordinator = entry.runtime_data.coordinator
     metrics = hass.data[DATA_TOOLS].metrics
-    entities: list[SensorEntity] = [
-        ApiCallsRemainingSensor(entry),
-        *(ConversationMetricSensor(entry, metrics, description) for description in METRICS),
-        *acceptance_sensors(hass, entry),
-    ]
+    entities: list[SensorEntity] = []
+    if (client := entry.runtime_data.client) is not None:
+        # The account's own figures; a Bluetooth-only device has no account.
+        entities += [
+            ApiCallsRemainingSensor(entry, client),
+            *(ConversationMetricSensor(entry, metrics, description) for description in METRICS),
+            *acceptance_sensors(hass, entry),
+        ]
     for device_id, device in coordinator.devices.items():
         state = coordinator.data.get(device_id)
         if state is None:
@@ -276,9 +279,9 @@ class ApiCallsRemainingSensor(SensorEntity):
     # Reading the local counter costs no API call.
     _attr_should_poll = True
 
-    def __init__(self, entry: RoomSenseConfigEntry) -> None:
+    def __init__(self, entry: RoomSenseConfigEntry, client: SwitchBotCloudClient) -> None:
         """Attach the sensor to a service device that stands for the account."""
-        self._client: SwitchBotCloudClient = entry.runtime_data.client
+        self._client = client
         self._attr_unique_id = f"{entry.entry_id}_api_calls_remaining"
         self._attr_device_info = account_device_info(entry)
 

@@ -176,8 +176,10 @@ class RoomSenseTools:
         """The manual scenes of every account."""
         scenes: list[dict[str, str]] = []
         for entry in self.entries():
+            if (client := entry.runtime_data.client) is None:
+                continue  # a Bluetooth-only device: no account, no scenes
             try:
-                found = await entry.runtime_data.client.get_scenes()
+                found = await client.get_scenes()
             except SwitchBotError as err:
                 raise HomeAssistantError(
                     translation_domain=DOMAIN,

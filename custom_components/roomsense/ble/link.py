@@ -45,7 +45,7 @@ COMMAND_TIMEOUT: Final = 20.0
 TRANSPORT_NAME: Final = "bluetooth"
 
 
-def _switchbot() -> Any:
+def pyswitchbot() -> Any:
     """PySwitchbot, imported on first use.
 
     It binds bleak-retry-connector's client class when first imported; only after Home
@@ -74,6 +74,9 @@ class LocalDevice:
     model: LocalModel
     key: LocalKey | None = None
     heard_at: float | None = None
+    # PySwitchbot's `SwitchbotModel` member name it advertises (a Lock Pro's commands differ
+    # from a Lock's); known once heard.
+    advertised_model: str | None = None
     # The PySwitchbot device, made on the first local command.
     driver: Any = None
     lock: asyncio.Lock = field(default_factory=asyncio.Lock)
@@ -184,13 +187,15 @@ class BluetoothLink:
         local = self.devices.get(device_id)
         if local is None:
             return
-        parsed = _switchbot().parse_advertisement_data(info.device, info.advertisement)
+        parsed = pyswitchbot().parse_advertisement_data(info.device, info.advertisement)
         if parsed is None:
             return
-        if getattr(parsed.data.get("modelName"), "name", None) not in local.model.advertised_models:
+        model_name = getattr(parsed.data.get("modelName"), "name", None)
+        if model_name not in local.model.advertised_models:
             return
         fields = local.model.status(parsed.data.get("data") or {})
         local.heard_at = time.monotonic()
+        local.advertised_model = model_name
         # The PySwitchbot driver is not told: fed advertisements, locks, relays and lights
         # connect on their own in the background. Commands get the state from the coordinator.
         if fields:
@@ -202,9 +207,14 @@ class BluetoothTransport:
 
     name = TRANSPORT_NAME
 
-    def __init__(self, link: BluetoothLink) -> None:
-        """Send to the devices of `link`."""
+    def __init__(self, link: BluetoothLink, *, sole_path: bool = False) -> None:
+        """Send to the devices of `link`.
+
+        As the `sole_path` (a device with no cloud) it takes its commands even out of range,
+        to fail with that reason rather than with "no way to send".
+        """
         self.link = link
+        self.sole_path = sole_path
 
     def handles(self, device: Device | InfraredRemote, command: str) -> bool:
         """A local command of the model, a key if it needs one, and a connectable path now."""
@@ -216,7 +226,7 @@ class BluetoothTransport:
             return False
         if local.model.encrypted and local.key is None:
             return False
-        return (
+        return self.sole_path or (
             bluetooth.async_ble_device_from_address(self.link.hass, local.address, connectable=True)
             is not None
         )
@@ -271,7 +281,9 @@ class BluetoothTransport:
             kwargs: dict[str, Any] = {**local.model.class_kwargs, "retry_count": 0}
             if local.key is not None:
                 kwargs.update(key_id=local.key.key_id, encryption_key=local.key.encryption_key)
-            driver_class = getattr(_switchbot(), local.model.device_class or "")
+                if local.advertised_model is not None:
+                    kwargs["model"] = pyswitchbot().SwitchbotModel[local.advertised_model]
+            driver_class = getattr(pyswitchbot(), local.model.device_class or "")
             local.driver = driver_class(ble_device, **kwargs)
         else:
             # The path may have changed (another proxy hears it best now). PySwitchbot only
