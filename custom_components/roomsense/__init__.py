@@ -17,6 +17,7 @@ from homeassistant.helpers.aiohttp_client import async_get_clientsession
 from homeassistant.helpers.dispatcher import async_dispatcher_send
 from homeassistant.helpers.typing import ConfigType
 
+from .account_cache import AccountCache
 from .api_calls import async_call_counter, async_remove_call_counter
 from .assumed import AssumedStates
 from .automation import async_setup_automation
@@ -118,28 +119,22 @@ async def async_setup_entry(hass: HomeAssistant, entry: RoomSenseConfigEntry) ->
         base_url=entry.data.get(CONF_BASE_URL, DEFAULT_CLOUD_URL),
         counter=await async_call_counter(hass, entry),
     )
+    cache = AccountCache(hass, entry.entry_id)
+    offline: SwitchBotError | None = None
     try:
         devices = await client.get_devices()
     except SwitchBotAuthenticationError as err:
         raise ConfigEntryAuthFailed(
             translation_domain=DOMAIN, translation_key="invalid_auth"
         ) from err
-    except SwitchBotQuotaExceededError as err:
-        raise ConfigEntryNotReady(
-            translation_domain=DOMAIN, translation_key="quota_exceeded"
-        ) from err
-    except SwitchBotConnectionError as err:
-        raise ConfigEntryNotReady(
-            translation_domain=DOMAIN,
-            translation_key="cannot_connect",
-            translation_placeholders={"error": str(err)},
-        ) from err
     except SwitchBotError as err:
-        raise ConfigEntryNotReady(
-            translation_domain=DOMAIN,
-            translation_key="cloud_error",
-            translation_placeholders={"error": str(err)},
-        ) from err
+        # Without the cloud, the account as last read: what is in Bluetooth range works.
+        if (cached := await cache.async_load()) is None:
+            raise _not_ready(err) from err
+        LOGGER.warning(
+            "SwitchBot cloud unavailable (%s); starting from the devices it last listed", err
+        )
+        offline, (devices, cached_states) = err, cached
 
     if OPT_WEBHOOK_ID not in entry.options:
         hass.config_entries.async_update_entry(
@@ -147,7 +142,20 @@ async def async_setup_entry(hass: HomeAssistant, entry: RoomSenseConfigEntry) ->
         )
     options = await _async_adopt_local_entries(hass, entry, devices)
     coordinator = RoomSenseCoordinator(hass, client, devices, options, entry)
-    await coordinator.async_config_entry_first_refresh()
+    if offline is None:
+        await coordinator.async_config_entry_first_refresh()
+        await cache.async_save(devices, coordinator.data)
+    else:
+        coordinator.async_start_offline(cached_states, str(offline))
+        # Read the account afresh (its devices may have changed) once the cloud answers.
+        coordinator.on_cloud_back = lambda: hass.config_entries.async_schedule_reload(
+            entry.entry_id
+        )
+
+    async def _async_keep_states() -> None:
+        await cache.async_save(devices, coordinator.data)
+
+    entry.async_on_unload(_async_keep_states)
     queue = CommandQueue(
         hass, entry.entry_id, client, float(options.get(OPT_QUEUE_TTL, DEFAULT_QUEUE_TTL))
     )
@@ -218,6 +226,19 @@ async def async_setup_entry(hass: HomeAssistant, entry: RoomSenseConfigEntry) ->
     entry.async_on_unload(entry.add_update_listener(_async_options_updated))
     async_dispatcher_send(hass, SIGNAL_ENTRY_LOADED)
     return True
+
+
+def _not_ready(err: SwitchBotError) -> ConfigEntryNotReady:
+    """Why the account cannot be set up now (Home Assistant tries again)."""
+    if isinstance(err, SwitchBotQuotaExceededError):
+        return ConfigEntryNotReady(translation_domain=DOMAIN, translation_key="quota_exceeded")
+    return ConfigEntryNotReady(
+        translation_domain=DOMAIN,
+        translation_key="cannot_connect"
+        if isinstance(err, SwitchBotConnectionError)
+        else "cloud_error",
+        translation_placeholders={"error": str(err)},
+    )
 
 
 async def _async_setup_local(hass: HomeAssistant, entry: RoomSenseConfigEntry) -> bool:
@@ -406,6 +427,7 @@ async def async_unload_entry(hass: HomeAssistant, entry: RoomSenseConfigEntry) -
 
 
 async def async_remove_entry(hass: HomeAssistant, entry: RoomSenseConfigEntry) -> None:
-    """Forget what only this entry kept: today's API call count and its cloudhook."""
+    """Forget what only this entry kept: today's API call count, its cloudhook, its account."""
     await async_remove_call_counter(hass, entry.entry_id)
     await async_delete_cloudhook(hass, entry)
+    await AccountCache(hass, entry.entry_id).async_remove()

@@ -156,6 +156,8 @@ class RoomSenseCoordinator(DataUpdateCoordinator[dict[str, DeviceState]]):
         # Set by the entry when devices are also heard over Bluetooth: whether one was
         # heard lately. Such a device needs no cloud poll.
         self.heard_locally: Callable[[str], bool] = lambda _device_id: False
+        # Set by an entry that started without the cloud: called when it answers again.
+        self.on_cloud_back: Callable[[], None] | None = None
 
     @property
     def _cloud(self) -> SwitchBotCloudClient:
@@ -197,6 +199,27 @@ class RoomSenseCoordinator(DataUpdateCoordinator[dict[str, DeviceState]]):
         }
         self._schedule_all()
         return data
+
+    @callback
+    def async_start_offline(
+        self, states: dict[str, tuple[DeviceStatus, datetime | None]], error: str
+    ) -> None:
+        """Start from the states the account last gave: the cloud does not answer now.
+
+        Each keeps the time it was confirmed, so it turns stale as it would have; polls try
+        the cloud on their schedule.
+        """
+        self.cloud_error = error
+        data = {
+            device_id: DeviceState(status=status, confirmed_at=confirmed_at)
+            for device_id, (status, confirmed_at) in states.items()
+            if device_id in self.devices
+        }
+        self._pollable = {
+            device_id for device_id, state in data.items() if state.status.raw.keys() - _ID_FIELDS
+        }
+        self.async_set_updated_data(data)
+        self._schedule_all()
 
     def _schedule_all(self) -> None:
         start = _now()
@@ -483,6 +506,8 @@ class RoomSenseCoordinator(DataUpdateCoordinator[dict[str, DeviceState]]):
             LOGGER.info("SwitchBot cloud is back")
             self.cloud_error = None
             self.async_update_listeners()
+            if self.on_cloud_back is not None:
+                self.on_cloud_back()
 
     def _check_quota(self) -> None:
         """Raise a repairs issue at 90 % of the daily quota; clear it on a new day."""

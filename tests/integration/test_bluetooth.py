@@ -17,6 +17,7 @@ from homeassistant.components.button import SERVICE_PRESS
 from homeassistant.components.lock import DOMAIN as LOCK_DOMAIN
 from homeassistant.components.lock import SERVICE_LOCK
 from homeassistant.components.switch import DOMAIN as SWITCH_DOMAIN
+from homeassistant.config_entries import ConfigEntryState
 from homeassistant.const import ATTR_ENTITY_ID, SERVICE_TURN_OFF, SERVICE_TURN_ON
 from homeassistant.core import HomeAssistant
 from homeassistant.exceptions import HomeAssistantError
@@ -310,3 +311,50 @@ async def test_one_command_after_another_goes_over_bluetooth(
     assert local_commands(radio, PLUG) == [("turn_on",), ("turn_off",), ("turn_on",)]
     assert await cloud_commands(sim_admin, PLUG) == []
     assert radio[address(PLUG)].state["isOn"] is True
+
+
+async def test_a_restart_without_the_internet_starts_from_what_the_account_last_said(
+    hass: HomeAssistant, entry: MockConfigEntry, radio: SimulatedBleProxy,
+    simulator: Simulator,
+) -> None:  # fmt: skip
+    # Home Assistant restarts while the internet is down.
+    await hass.config_entries.async_unload(entry.entry_id)
+    port = int(simulator.base_url.rsplit(":", 1)[1])
+    await simulator.stop()
+    assert await hass.config_entries.async_setup(entry.entry_id)
+    await hass.async_block_till_done()
+    assert entry.runtime_data.coordinator.cloud_error is not None
+    button = entity_id(hass, "button", f"{BOT}_press")
+    lock = entity_id(hass, "lock", f"{LOCK}_lock")
+    temperature = entity_id(hass, "sensor", f"{METER}_temperature")
+    # What is in Bluetooth range works at once.
+    await hass.services.async_call(
+        BUTTON_DOMAIN, SERVICE_PRESS, {ATTR_ENTITY_ID: button}, blocking=True
+    )
+    await hass.services.async_call(LOCK_DOMAIN, SERVICE_LOCK, {ATTR_ENTITY_ID: lock}, blocking=True)
+    radio[address(METER)].set_state(temperature=23.9)
+    radio.advertise_all()
+    await hass.async_block_till_done()
+    assert local_commands(radio, BOT) == [("press",)]
+    assert radio[address(LOCK)].state["status"] == LockState.LOCKED
+    assert hass.states.get(temperature).state == "23.9"
+    assert hass.states.get(lock).state == "locked"
+    # The cloud comes back: the next read succeeds and the account is read afresh.
+    await simulator.start(port=port)
+    coordinator = entry.runtime_data.coordinator
+    coordinator._plan.next_poll[HUB] = 0.0
+    async_fire_time_changed(hass, dt_util.utcnow() + timedelta(seconds=20))
+    await hass.async_block_till_done(wait_background_tasks=True)
+    assert entry.runtime_data.coordinator is not coordinator
+    assert entry.runtime_data.coordinator.cloud_error is None
+
+
+async def test_a_first_start_without_the_internet_waits_for_the_cloud(
+    hass: HomeAssistant, radio: SimulatedBleProxy, config_entry: MockConfigEntry,
+    simulator: Simulator,
+) -> None:  # fmt: skip
+    # Nothing was ever read from the account: there is nothing to start from.
+    await simulator.stop()
+    config_entry.add_to_hass(hass)
+    assert not await hass.config_entries.async_setup(config_entry.entry_id)
+    assert config_entry.state is ConfigEntryState.SETUP_RETRY
