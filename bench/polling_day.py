@@ -128,10 +128,19 @@ BLE_FIELDS: dict[str, tuple[str, Any]] = {
 }
 
 
+def _tilt(status: dict[str, Any]) -> int:
+    """A Blind Tilt's advertised tilt (0 closed down, 50 open, 100 closed up) of its status."""
+    half = int(status["slidePosition"]) // 2
+    return half if status.get("direction", "down") == "down" else 100 - half
+
+
 def advertised(product: str, status: dict[str, Any]) -> dict[str, Any]:
     """The advertised fields of `product` that these Open API status fields set."""
     fields = PRODUCTS[product].state_defaults
     state: dict[str, Any] = {}
+    if "tilt" in fields and isinstance(status.get("slidePosition"), int):
+        # The blind advertises one tilt where the Open API has a position and a direction.
+        state["tilt"] = _tilt(status)
     for name, value in status.items():
         if name not in BLE_FIELDS or value is None or isinstance(value, dict | list):
             continue
@@ -439,7 +448,9 @@ class Day:
             # A device in range advertises a change as it happens (where it advertises it).
             ble = self.proxy[address(device_id)]
             product = ble.product or ""
-            if state := advertised(product, {track.field: value}):
+            # The whole status: a Blind Tilt's tilt needs its direction too.
+            status = {**sim.state.devices[device_id].status, track.field: value}
+            if state := advertised(product, status):
                 ble.set_state(**state)
                 self.proxy.advertise(ble.address)
 
@@ -474,6 +485,7 @@ class Day:
             }
 
         scale = 86400 / seconds
+        local = set(self.in_range or [])
         return {
             **facts,
             "calls": len(self.day_calls) * scale,
@@ -483,9 +495,11 @@ class Day:
             "reads_empty": sum(device_of(c) not in facts["with_status"] for c in reads) * scale,
             "other": (len(self.day_calls) - len(reads)) * scale,
             "refused": sum(c["status_code"] != 100 for c in self.day_calls),
-            # A body with ids alone holds nothing to go stale, so such devices are not read.
-            "gap_poll": gaps(set(poll_only) & set(facts["with_status"])),
-            "gap_push": gaps(set(push) & set(facts["with_status"])),
+            # A body with ids alone holds nothing to go stale, so such devices are not read;
+            # nor are devices in Bluetooth range (their advertisements, every minute, stand in:
+            # the staleness figures measure them).
+            "gap_poll": gaps((set(poll_only) & set(facts["with_status"])) - local),
+            "gap_push": gaps((set(push) & set(facts["with_status"])) - local),
             "stale_push": staleness(True),
             "stale_poll": staleness(False),
             "setup_calls": self.setup_calls,
