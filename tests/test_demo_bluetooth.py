@@ -9,6 +9,7 @@ temperature drifting, and stopping leaves no scanner and no timer behind.
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -51,18 +52,47 @@ def test_the_demo_enables_and_links_it() -> None:
 
 async def test_the_demo_devices_are_heard(hass: HomeAssistant, demo: Any) -> None:
     from scripts.demo_support.roomsense_demo_bluetooth import (
+        ADDRESSES,
         BOT_ADDRESS,
-        METER_ADDRESS,
+        LOCK_ADDRESS,
+        OUTDOOR_METER_ADDRESS,
         PLUG_ADDRESS,
     )
 
-    for address in (BOT_ADDRESS, METER_ADDRESS, PLUG_ADDRESS):
+    assert len(ADDRESSES) == 6
+    for address in ADDRESSES:
         assert bluetooth.async_last_service_info(hass, address, connectable=False) is not None
-    # The Bot and the Plug can be connected to (RoomSense's commands go over Bluetooth).
-    for address in (BOT_ADDRESS, PLUG_ADDRESS):
+    # The Bot, the Plug and the Lock can be connected to (commands go over Bluetooth).
+    for address in (BOT_ADDRESS, PLUG_ADDRESS, LOCK_ADDRESS):
         assert bluetooth.async_ble_device_from_address(hass, address, True) is not None
     assert demo.proxy.device(BOT_ADDRESS).state["switchMode"] is False
     assert demo.proxy.device(PLUG_ADDRESS).state["isOn"] is False
+    # The Outdoor Meter is on no account: only Bluetooth discovery can offer it.
+    assert demo.proxy.device(OUTDOOR_METER_ADDRESS).product == "outdoor_meter"
+
+
+async def test_the_lock_opens_only_to_the_key_the_readme_gives(
+    hass: HomeAssistant, demo: Any
+) -> None:
+    from switchbot import SwitchbotLock, SwitchbotModel
+
+    from scripts.demo_support.roomsense_demo_bluetooth import (
+        DEMO_ENCRYPTION_KEY,
+        DEMO_KEY_ID,
+        LOCK_ADDRESS,
+    )
+
+    readme = (Path(__file__).parents[1] / "README.md").read_text(encoding="utf-8")
+    assert DEMO_KEY_ID in readme
+    assert DEMO_ENCRYPTION_KEY in readme
+    device = bluetooth.async_ble_device_from_address(hass, LOCK_ADDRESS, True)
+    for key, works in ((DEMO_ENCRYPTION_KEY, True), ("0f" * 16, False)):
+        assert (
+            await SwitchbotLock.verify_encryption_key(
+                device, DEMO_KEY_ID, key, model=SwitchbotModel.LOCK_PRO
+            )
+            is works
+        )
 
 
 async def test_the_meter_drifts_on_each_advertisement(hass: HomeAssistant, demo: Any) -> None:

@@ -5,7 +5,8 @@ from __future__ import annotations
 import asyncio
 from typing import Any
 
-from homeassistant.components import cloud
+from homeassistant.components import bluetooth, cloud
+from homeassistant.config_entries import SOURCE_BLUETOOTH
 from homeassistant.const import EVENT_CORE_CONFIG_UPDATE, Platform
 from homeassistant.core import Event, HomeAssistant
 from homeassistant.exceptions import ConfigEntryAuthFailed, ConfigEntryNotReady
@@ -23,7 +24,13 @@ from .assumed import AssumedStates
 from .automation import async_setup_automation
 from .ble.discovery import CONF_ADDRESS, core_switchbot_ids, local_entries
 from .ble.entry import async_setup_local_entry, local_key
-from .ble.link import OPT_BLUETOOTH_KEYS, BluetoothLink, BluetoothTransport, keys_from_options
+from .ble.link import (
+    OPT_BLUETOOTH_KEYS,
+    BluetoothLink,
+    BluetoothTransport,
+    LocalKey,
+    keys_from_options,
+)
 from .commands import CommandQueue
 from .const import (
     CONF_BASE_URL,
@@ -192,6 +199,8 @@ async def async_setup_entry(hass: HomeAssistant, entry: RoomSenseConfigEntry) ->
     entry.runtime_data = RoomSenseData(
         client=client, devices=devices, coordinator=coordinator, gateway=gateway, bluetooth=link
     )
+    # After the runtime data: a flow started again finds the account.
+    _settle_discoveries(hass, link, keys_from_options(options))
     _own_edge_devices(hass, entry)
     await hass.config_entries.async_forward_entry_setups(entry, PLATFORMS)
 
@@ -284,6 +293,25 @@ async def _async_adopt_local_entries(
         )
         await hass.config_entries.async_remove(local.entry_id)
     return dict(entry.options)
+
+
+def _settle_discoveries(
+    hass: HomeAssistant, link: BluetoothLink, keys: dict[str, LocalKey]
+) -> None:
+    """End the Bluetooth discovery flows of the account's devices (heard before it loaded).
+
+    They offered the devices on their own; they are the account's now. A lock without its
+    key is discovered again, to ask for the key for the account.
+    """
+    for flow in hass.config_entries.flow.async_progress_by_handler(
+        DOMAIN, match_context={"source": SOURCE_BLUETOOTH}
+    ):
+        local = link.devices.get(str(flow["context"].get("unique_id")))
+        if local is None:
+            continue
+        hass.config_entries.flow.async_abort(flow["flow_id"])
+        if local.model.encrypted and local.device_id not in keys:
+            bluetooth.async_rediscover_address(hass, local.address)
 
 
 def _report_left_to_core(

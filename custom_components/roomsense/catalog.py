@@ -1055,39 +1055,46 @@ _BLUETOOTH_MODEL_OF: Final = {
 }
 
 
-# The Open API type of a device by what it advertises (PySwitchbot's `SwitchbotModel`
-# member names): a Bluetooth-only device gets the entities of its cloud twin.
-_DISCOVERED_TYPES: Final[Mapping[str, str]] = MappingProxyType(
+# The Open API type and the product name of a device by what it advertises (PySwitchbot's
+# `SwitchbotModel` member names): a Bluetooth-only device gets the entities of its cloud twin.
+_DISCOVERED: Final[Mapping[str, tuple[str, str]]] = MappingProxyType(
     {
-        "BOT": "Bot",
-        "CURTAIN": "Curtain",
-        "BLIND_TILT": "Blind Tilt",
-        "METER": "Meter",
-        "IO_METER": "WoIOSensor",
-        "METER_PRO": "MeterPro",
-        "METER_PRO_C": "MeterPro(CO2)",
-        "HUB2": "Hub 2",
-        "LOCK": "Smart Lock",
-        "LOCK_PRO": "Smart Lock Pro",
-        "LOCK_ULTRA": "Smart Lock Ultra",
-        "LOCK_LITE": "Lock Lite",
-        "CONTACT_SENSOR": "Contact Sensor",
-        "MOTION_SENSOR": "Motion Sensor",
-        "LEAK": "Water Detector",
-        "PLUG_MINI": "Plug Mini (US)",
-        "COLOR_BULB": "Color Bulb",
-        "LIGHT_STRIP": "Strip Light",
-        "CEILING_LIGHT": "Ceiling Light",
-        "HUMIDIFIER": "Humidifier",
-        "RELAY_SWITCH_1": "Relay Switch 1",
-        "RELAY_SWITCH_1PM": "Relay Switch 1PM",
+        "BOT": ("Bot", "Bot"),
+        "CURTAIN": ("Curtain", "Curtain"),
+        "BLIND_TILT": ("Blind Tilt", "Blind Tilt"),
+        "METER": ("Meter", "Meter"),
+        "IO_METER": ("WoIOSensor", "Outdoor Meter"),
+        "METER_PRO": ("MeterPro", "Meter Pro"),
+        "METER_PRO_C": ("MeterPro(CO2)", "Meter Pro CO2"),
+        "HUB2": ("Hub 2", "Hub 2"),
+        "LOCK": ("Smart Lock", "Lock"),
+        "LOCK_PRO": ("Smart Lock Pro", "Lock Pro"),
+        "LOCK_ULTRA": ("Smart Lock Ultra", "Lock Ultra"),
+        "LOCK_LITE": ("Lock Lite", "Lock Lite"),
+        "CONTACT_SENSOR": ("Contact Sensor", "Contact Sensor"),
+        "MOTION_SENSOR": ("Motion Sensor", "Motion Sensor"),
+        "LEAK": ("Water Detector", "Water Leak Detector"),
+        "PLUG_MINI": ("Plug Mini (US)", "Plug Mini"),
+        "COLOR_BULB": ("Color Bulb", "Color Bulb"),
+        "LIGHT_STRIP": ("Strip Light", "Strip Light"),
+        "CEILING_LIGHT": ("Ceiling Light", "Ceiling Light"),
+        "HUMIDIFIER": ("Humidifier", "Humidifier"),
+        "RELAY_SWITCH_1": ("Relay Switch 1", "Relay Switch 1"),
+        "RELAY_SWITCH_1PM": ("Relay Switch 1PM", "Relay Switch 1PM"),
     }
 )
 
 
 def discovered_type(advertised_model: str) -> str | None:
     """The Open API type of a device heard over Bluetooth, by its advertised model."""
-    return _DISCOVERED_TYPES.get(advertised_model)
+    found = _DISCOVERED.get(advertised_model)
+    return found[0] if found else None
+
+
+def product_name(advertised_model: str) -> str | None:
+    """The product's name as SwitchBot sells it (the Open API type can be cryptic)."""
+    found = _DISCOVERED.get(advertised_model)
+    return found[1] if found else None
 
 
 def bluetooth_model(device_type: str) -> str | None:

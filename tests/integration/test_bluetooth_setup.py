@@ -206,6 +206,7 @@ async def test_the_lock_key_typed_in_with_every_error_on_the_way(
         hass, flow["flow_id"], {"key_id": KEY_ID, "encryption_key": f" {ENCRYPTION_KEY} "}
     )
     assert result["type"] is FlowResultType.CREATE_ENTRY
+    assert result["title"] == "Lock Pro 0013"
     assert result["data"] == {
         "address": address(LOCK),
         "device_type": "Smart Lock Pro",
@@ -440,3 +441,34 @@ def _service_info(hass: HomeAssistant, device_id: str) -> Any:
     info = bluetooth.async_last_service_info(hass, address(device_id), connectable=False)
     assert info is not None
     return info
+
+
+async def test_discoveries_heard_before_the_account_loaded_end_when_it_does(
+    hass: HomeAssistant, radio: SimulatedBleProxy, config_entry: MockConfigEntry
+) -> None:
+    # Home Assistant starting: the devices are heard before the account is set up.
+    radio.advertise_all()
+    await hass.async_block_till_done(wait_background_tasks=True)
+    before = {
+        flow["context"]["unique_id"]: flow
+        for flow in hass.config_entries.flow.async_progress_by_handler(DOMAIN)
+    }
+    assert set(before) == {BOT, METER, LOCK}
+    config_entry.add_to_hass(hass)
+    assert await hass.config_entries.async_setup(config_entry.entry_id)
+    await hass.async_block_till_done(wait_background_tasks=True)
+    after = {
+        flow["context"]["unique_id"]: flow
+        for flow in hass.config_entries.flow.async_progress_by_handler(DOMAIN)
+    }
+    # The Meter is on no account: still offered. The Bot is the account's: not offered.
+    assert after[METER]["flow_id"] == before[METER]["flow_id"]
+    assert BOT not in after
+    # The lock is the account's too, but without its key: asked again, for the account.
+    lock_name = next(
+        device.name
+        for device in config_entry.runtime_data.devices.devices
+        if device.device_id == LOCK
+    )
+    assert after[LOCK]["flow_id"] != before[LOCK]["flow_id"]
+    assert after[LOCK]["context"]["title_placeholders"] == {"name": lock_name}

@@ -16,7 +16,7 @@ from homeassistant.components import bluetooth
 from homeassistant.config_entries import ConfigEntryState
 from homeassistant.core import HomeAssistant
 
-from ..catalog import discovered_type
+from ..catalog import discovered_type, product_name
 from ..const import DOMAIN
 from .link import pyswitchbot
 from .models import LocalModel, device_id_of, model_for
@@ -51,8 +51,8 @@ class FoundDevice:
 
     @property
     def default_name(self) -> str:
-        """The type and the last four digits of the address, as the SwitchBot app names it."""
-        return f"{self.device_type} {self.device_id[-4:]}"
+        """The product and the last four digits of the address, as the SwitchBot app names it."""
+        return f"{product_name(self.advertised_model) or self.device_type} {self.device_id[-4:]}"
 
 
 def parse(info: bluetooth.BluetoothServiceInfoBleak) -> Any:
@@ -98,13 +98,15 @@ def core_switchbot_ids(hass: HomeAssistant) -> set[str]:
 
 
 def account_entry_of(hass: HomeAssistant, device_id: str) -> RoomSenseConfigEntry | None:
-    """The loaded RoomSense account entry whose device list has the device."""
+    """The RoomSense account entry (loaded, or loading) whose device list has the device."""
     entry: RoomSenseConfigEntry
     for entry in hass.config_entries.async_entries(DOMAIN):
         if (
-            entry.state is ConfigEntryState.LOADED
+            entry.state in (ConfigEntryState.LOADED, ConfigEntryState.SETUP_IN_PROGRESS)
             and CONF_ADDRESS not in entry.data
-            and any(device.device_id == device_id for device in entry.runtime_data.devices.devices)
+            # Set once the account's devices are read.
+            and (data := getattr(entry, "runtime_data", None)) is not None
+            and any(device.device_id == device_id for device in data.devices.devices)
         ):
             return entry
     return None

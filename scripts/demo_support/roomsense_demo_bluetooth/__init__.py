@@ -9,9 +9,12 @@ some devices of the demo home (`simulator/roomsense_simulator/homes/demo.json`),
 as the cloud simulator starts them. RoomSense hears them and drives them locally first.
 
 Every few seconds each device advertises again; the bedroom Meter's temperature drifts slowly
-around its cloud reading, so its entity changes with no cloud call. The front door's Smart
-Lock Pro is left out: RoomSense needs its key (option `bluetooth_keys`) and the demo has no
-way yet to set it through Home Assistant's options flow.
+around its cloud reading, so its entity changes with no cloud call.
+
+Two more show Bluetooth discovery: the front door's Smart Lock Pro (a device of the account
+whose key RoomSense does not have yet: its discovery asks for the key, `DEMO_KEY_ID` and
+`DEMO_ENCRYPTION_KEY`, which the README gives) and an Outdoor Meter on no account at all (its
+discovery adds it on its own). The bedroom's Blind Tilt is heard too.
 """
 
 from __future__ import annotations
@@ -49,12 +52,27 @@ METER_PERIOD: Final = 600.0
 BOT_ADDRESS: Final = "E2:F6:4B:7A:9C:01"  # 給湯器のボット (water heater bot)
 METER_ADDRESS: Final = "D0:4E:7A:2B:9C:15"  # 寝室の温湿度計 (bedroom thermometer)
 PLUG_ADDRESS: Final = "7C:87:CE:5A:10:B2"  # コーヒーメーカーのプラグ (coffee maker plug)
-ADDRESSES: Final = (BOT_ADDRESS, METER_ADDRESS, PLUG_ADDRESS)
+LOCK_ADDRESS: Final = "F8:C9:A1:B2:E3:D4"  # 玄関の鍵 (front door lock)
+BLIND_ADDRESS: Final = "C8:B2:E4:A1:9F:73"  # 寝室のブラインド (bedroom blind)
+# On no SwitchBot account: discovery offers it on its own.
+OUTDOOR_METER_ADDRESS: Final = "E4:5F:01:2C:3D:77"
+ADDRESSES: Final = (
+    BOT_ADDRESS,
+    METER_ADDRESS,
+    PLUG_ADDRESS,
+    LOCK_ADDRESS,
+    BLIND_ADDRESS,
+    OUTDOOR_METER_ADDRESS,
+)
+# The front door lock's key, for the demo's key step (a real lock's comes from the app's
+# account or a key tool).
+DEMO_KEY_ID: Final = "3f"
+DEMO_ENCRYPTION_KEY: Final = "5a1c0e9d27b84f3a96e2d1c07b8a4f35"
 
 
 def demo_devices() -> list[BleDevice]:
     """The simulated devices, in the state the cloud simulator gives them at start."""
-    from roomsense_simulator.ble import BleDevice
+    from roomsense_simulator.ble import BleDevice, LockState
 
     return [
         # pressMode, battery 100 (demo.json); a press does not change a press-mode Bot's state.
@@ -72,6 +90,21 @@ def demo_devices() -> list[BleDevice]:
             product="plug_mini_jp",
             state={"isOn": False, "power": 0.0},
             internal={"load_watts": 650.0},
+        ),
+        # Locked, door closed, battery 90 (demo.json).
+        BleDevice(
+            LOCK_ADDRESS,
+            "WoLockPro",
+            key_id=DEMO_KEY_ID,
+            encryption_key=DEMO_ENCRYPTION_KEY,
+            state={"status": LockState.LOCKED, "battery": 90},
+        ),
+        # Open, the slats level (demo.json: slidePosition 100, a Blind Tilt's fully open).
+        BleDevice(BLIND_ADDRESS, "WoBlindTilt", state={"tilt": 50, "battery": 100}),
+        BleDevice(
+            OUTDOOR_METER_ADDRESS,
+            "WoIOSensorTH",
+            state={"temperature": 8.5, "humidity": 71, "battery": 95},
         ),
     ]
 
