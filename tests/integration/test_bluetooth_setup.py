@@ -27,6 +27,7 @@ from homeassistant.helpers import entity_registry as er
 from homeassistant.helpers import issue_registry as ir
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
+from custom_components.roomsense import catalog
 from custom_components.roomsense.const import DOMAIN
 from roomsense_simulator.account import SwitchBotAccountServer
 from roomsense_simulator.ble import BleDevice, LockState, SimulatedBleProxy
@@ -472,3 +473,63 @@ async def test_discoveries_heard_before_the_account_loaded_end_when_it_does(
     )
     assert after[LOCK]["flow_id"] != before[LOCK]["flow_id"]
     assert after[LOCK]["context"]["title_placeholders"] == {"name": lock_name}
+
+
+def _simulated_models() -> list[str]:
+    """What every simulated product advertises as its model (PySwitchbot's values)."""
+    from roomsense_simulator.ble.model import DEFAULT_PRODUCT
+
+    return sorted(DEFAULT_PRODUCT)
+
+
+@pytest.mark.parametrize("advertised", _simulated_models())
+async def test_every_supported_model_is_offered_and_set_up_with_its_entities(
+    hass: HomeAssistant, enable_bluetooth: None, advertised: str
+) -> None:
+    # PySwitchbot only now: Home Assistant's Bluetooth stack is up.
+    switchbot = import_switchbot()
+    member = switchbot.SwitchbotModel(advertised).name
+    device_id = "C0FFEE0000AA"
+    keys = {"key_id": KEY_ID, "encryption_key": ENCRYPTION_KEY} if _encrypted(advertised) else {}
+    proxy = SimulatedBleProxy(hass, [BleDevice(address(device_id), advertised, **keys)])
+    unregister = proxy.async_start()
+    try:
+        if catalog.discovered_type(member) is None:
+            # A SwitchBot model RoomSense does not drive: heard, but not offered.
+            proxy.advertise(address(device_id))
+            await hass.async_block_till_done(wait_background_tasks=True)
+            assert not hass.config_entries.flow.async_progress_by_handler(DOMAIN)
+            return
+        flow = await discovered(hass, proxy, device_id)
+        if keys:
+            assert flow["step_id"] == "encrypted_choose_method"
+            await configure(hass, flow["flow_id"], {"next_step_id": "encrypted_key"})
+            result = await configure(hass, flow["flow_id"], keys)
+        else:
+            assert flow["step_id"] == "bluetooth_confirm"
+            result = await configure(hass, flow["flow_id"], {})
+        assert result["type"] is FlowResultType.CREATE_ENTRY, result
+        entry = result["result"]
+        assert entry.state is ConfigEntryState.LOADED
+        device = dr.async_get(hass).async_get_device_by_identifier(
+            (DOMAIN, device_id), entry.entry_id
+        )
+        assert device is not None
+        assert device.model == result["data"]["device_type"]
+        entities = er.async_entries_for_config_entry(er.async_get(hass), entry.entry_id)
+        assert entities, f"{advertised}: no entities"
+        for registry_entry in entities:
+            state = hass.states.get(registry_entry.entity_id)
+            assert state is not None
+            assert state.state != "unavailable", registry_entry.entity_id
+        await hass.config_entries.async_unload(entry.entry_id)
+    finally:
+        await proxy.async_disconnect()
+        unregister()
+        await hass.async_block_till_done(wait_background_tasks=True)
+
+
+def _encrypted(advertised: str) -> bool:
+    from roomsense_simulator.ble.model import DEFAULT_PRODUCT, PRODUCTS
+
+    return PRODUCTS[DEFAULT_PRODUCT[advertised]].encrypted
