@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import ipaddress
 import re
@@ -107,6 +108,8 @@ from .switchbot_cloud import (
 )
 
 SECTION_ADVANCED = "advanced"
+# How long trying a key on a device may take before the form says it did not answer.
+KEY_CHECK_TIMEOUT = 30.0
 _PASSWORD = TextSelector(TextSelectorConfig(type=TextSelectorType.PASSWORD))
 _URL = TextSelector(TextSelectorConfig(type=TextSelectorType.URL))
 
@@ -394,12 +397,14 @@ class RoomSenseConfigFlow(ConfigFlow, domain=DOMAIN):
         switchbot = pyswitchbot()
         driver_class = getattr(switchbot, found.model.device_class or "")
         try:
-            works = await driver_class.verify_encryption_key(
-                ble_device,
-                key_id,
-                encryption_key,
-                model=switchbot.SwitchbotModel[found.advertised_model],
-            )
+            # A path that vanished mid-connect must not hold the form up for long.
+            async with asyncio.timeout(KEY_CHECK_TIMEOUT):
+                works = await driver_class.verify_encryption_key(
+                    ble_device,
+                    key_id,
+                    encryption_key,
+                    model=switchbot.SwitchbotModel[found.advertised_model],
+                )
         except Exception as err:  # noqa: BLE001 - bleak and PySwitchbot raise many kinds
             LOGGER.debug("Could not try the key on %s: %r", found.address, err)
             return "cannot_reach_device"

@@ -533,3 +533,18 @@ def _encrypted(advertised: str) -> bool:
     from roomsense_simulator.ble.model import DEFAULT_PRODUCT, PRODUCTS
 
     return PRODUCTS[DEFAULT_PRODUCT[advertised]].encrypted
+
+
+async def test_a_proxy_gone_while_the_key_form_is_open_answers_in_time(
+    hass: HomeAssistant, radio: SimulatedBleProxy
+) -> None:
+    flow = await discovered(hass, radio, LOCK)
+    await configure(hass, flow["flow_id"], {"next_step_id": "encrypted_key"})
+    # The only proxy that heard the lock goes away; its last advertisement is still held.
+    radio.async_stop()
+    await hass.async_block_till_done()
+    with patch("custom_components.roomsense.config_flow.KEY_CHECK_TIMEOUT", 1.0):
+        result = await configure(
+            hass, flow["flow_id"], {"key_id": KEY_ID, "encryption_key": ENCRYPTION_KEY}
+        )
+    assert result["errors"] == {"base": "cannot_reach_device"}
