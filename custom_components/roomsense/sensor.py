@@ -9,6 +9,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from homeassistant.components.sensor import (
+    RestoreSensor,
     SensorDeviceClass,
     SensorEntity,
     SensorEntityDescription,
@@ -34,7 +35,7 @@ from .automation.entities import acceptance_sensors
 from .catalog import Feature
 from .data import RoomSenseConfigEntry
 from .edge.entity import async_setup_edge_entities, sensor_entities
-from .entity import RoomSenseEntity, account_device_info
+from .entity import RoomSenseEntity, account_device_info, restored_figure
 from .metrics import ConversationMetrics
 from .switchbot_cloud import DeviceStatus, SwitchBotCloudClient
 from .tools import DATA_TOOLS
@@ -328,8 +329,12 @@ METRICS: tuple[ConversationMetricDescription, ...] = (
 )
 
 
-class ConversationMetricSensor(SensorEntity):
-    """How well and how fast the agent answers, over its last 100 turns."""
+class ConversationMetricSensor(RestoreSensor):
+    """How well and how fast the agent answers, over its last 100 turns.
+
+    The turns are kept in memory only, so after a restart the sensor shows its last value
+    until the first turn gives a new one.
+    """
 
     _attr_has_entity_name = True
     _attr_should_poll = False
@@ -346,13 +351,19 @@ class ConversationMetricSensor(SensorEntity):
         self.entity_description = description
         self._attr_unique_id = f"{entry.entry_id}_{description.key}"
         self._attr_device_info = account_device_info(entry)
+        self._restored: float | None = None
 
     async def async_added_to_hass(self) -> None:
-        """Update with every turn."""
+        """Take the last value from before the restart, and update with every turn."""
+        await super().async_added_to_hass()
+        self._restored = restored_figure(
+            await self.async_get_last_sensor_data(), self.native_unit_of_measurement
+        )
         self._metrics.listeners.append(self.async_write_ha_state)
         self.async_on_remove(lambda: self._metrics.listeners.remove(self.async_write_ha_state))
 
     @property
     def native_value(self) -> float | None:
-        """The figure; unknown before the first turn."""
-        return self.entity_description.value_fn(self._metrics)
+        """The figure; before the first turn, the last one restored, else unknown."""
+        value = self.entity_description.value_fn(self._metrics)
+        return self._restored if value is None else value

@@ -8,7 +8,7 @@ from __future__ import annotations
 from typing import Any
 
 from homeassistant.components.scene import Scene as SceneEntity
-from homeassistant.components.sensor import SensorEntity, SensorStateClass
+from homeassistant.components.sensor import RestoreSensor, SensorEntity, SensorStateClass
 from homeassistant.const import PERCENTAGE, EntityCategory
 from homeassistant.core import HomeAssistant, callback
 from homeassistant.exceptions import HomeAssistantError
@@ -17,7 +17,7 @@ from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
 from ..data import RoomSenseConfigEntry
 from ..edge import DATA_EDGE
-from ..entity import account_device_info
+from ..entity import account_device_info, restored_figure
 from .api import DATA_LEARNING
 from .learning_store import SIGNAL_ACCEPTANCE, SIGNAL_SCENE_LEARNED, LearningStore
 
@@ -51,8 +51,12 @@ class LearnedScene(SceneEntity):
             raise HomeAssistantError(f"the learned scene {self._scene_id} is gone")
 
 
-class SceneAcceptanceSensor(SensorEntity):
-    """The share of scene candidates people approved, of those they decided on."""
+class SceneAcceptanceSensor(RestoreSensor):
+    """The share of scene candidates people approved, of those they decided on.
+
+    The counts are stored; should they be gone (a new store), the sensor shows its last
+    value from before the restart until the next decision.
+    """
 
     _attr_has_entity_name = True
     _attr_should_poll = False
@@ -65,11 +69,16 @@ class SceneAcceptanceSensor(SensorEntity):
         self._learning = learning
         self._attr_unique_id = f"{entry.entry_id}_scene_acceptance_rate"
         self._attr_device_info = account_device_info(entry)
+        self._restored: float | None = None
 
     @property
     def native_value(self) -> float | None:
-        """Approved ÷ (approved + rejected), in percent; unknown before any decision."""
-        return self._learning.acceptance_rate
+        """Approved ÷ (approved + rejected), in percent; else the last value restored.
+
+        Unknown before any decision and without a value from before the restart.
+        """
+        rate = self._learning.acceptance_rate
+        return self._restored if rate is None else rate
 
     @property
     def extra_state_attributes(self) -> dict[str, Any]:
@@ -81,7 +90,11 @@ class SceneAcceptanceSensor(SensorEntity):
         }
 
     async def async_added_to_hass(self) -> None:
-        """Update on every decision."""
+        """Take the last value from before the restart, and update on every decision."""
+        await super().async_added_to_hass()
+        self._restored = restored_figure(
+            await self.async_get_last_sensor_data(), self.native_unit_of_measurement
+        )
         self.async_on_remove(
             async_dispatcher_connect(self.hass, SIGNAL_ACCEPTANCE, self.async_write_ha_state)
         )

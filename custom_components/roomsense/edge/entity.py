@@ -31,6 +31,7 @@ from homeassistant.helpers.event import async_track_point_in_utc_time
 from homeassistant.helpers.typing import StateType
 
 from ..data import RoomSenseConfigEntry
+from ..entity import async_suggest_object_id
 from .manager import (
     SIGNAL_DEVICE_ADDED,
     EdgeManager,
@@ -119,6 +120,19 @@ class EdgeEntity(Entity):
             manufacturer="RoomSense",
             model=MODELS.get(device.device_type, device.device_type),
             sw_version=str(device.metadata.get("version") or "") or None,
+        )
+
+    async def async_prepare_to_add_to_hass(self) -> None:
+        """Name a new entity of a device without a Latin name by its model (`has_latin_form`)."""
+        await super().async_prepare_to_add_to_hass()
+        if (device := self.manager.devices.get(self.edge_device_id)) is None:
+            return
+        async_suggest_object_id(
+            self,
+            ha_identifier(self.edge_device_id),
+            device.name,
+            MODELS.get(device.device_type, device.device_type),
+            self.edge_device_id,
         )
 
     @property
