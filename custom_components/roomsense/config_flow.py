@@ -8,7 +8,7 @@ import ipaddress
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Final
 
 import aiohttp
 import probatio
@@ -26,11 +26,14 @@ from homeassistant.core import HomeAssistant, callback
 from homeassistant.data_entry_flow import section
 from homeassistant.helpers.aiohttp_client import async_get_clientsession
 from homeassistant.helpers.selector import (
+    AreaSelector,
+    AreaSelectorConfig,
     BooleanSelector,
     NumberSelector,
     NumberSelectorConfig,
     NumberSelectorMode,
     ObjectSelector,
+    SelectOptionDict,
     SelectSelector,
     SelectSelectorConfig,
     SelectSelectorMode,
@@ -665,16 +668,6 @@ def _invalid_networks(networks: list[str]) -> list[str]:
     return invalid
 
 
-_PERMISSION_SCHEMA = probatio.Schema(
-    {
-        str: probatio.Schema(
-            {
-                probatio.Optional("categories"): [probatio.In([kind.value for kind in DeviceKind])],
-                probatio.Optional("areas"): [str],
-            }
-        )
-    }
-)
 _HEX_KEY = re.compile(r"[0-9a-fA-F]{32}")
 _HEX_KEY_ID = re.compile(r"[0-9a-fA-F]{2}")
 
@@ -714,145 +707,327 @@ def _suggested(values: Mapping[str, Any], key: str) -> dict[str, Any]:
     return {"suggested_value": values.get(key)}
 
 
+# The options menu, in the order it shows.
+OPTION_STEPS: Final = ["cloud", "webhook", "model", "safety", "permissions", "bluetooth", "edge"]
+# The permissions steps' fields (the options keep `categories` and `areas` per user id).
+CONF_USER: Final = "user"
+OPT_RESTRICTED: Final = "restricted"
+OPT_CATEGORIES: Final = "categories"
+OPT_AREAS: Final = "areas"
+
+
 class RoomSenseOptionsFlow(OptionsFlow):
-    """Polling, webhook senders, the command queue, the language model, and safety."""
+    """The account's options, one short step per subject; each step saves what it shows."""
+
+    _user_id: str = ""
 
     async def async_step_init(self, user_input: dict[str, Any] | None = None) -> ConfigFlowResult:
-        """Show and save the options; the webhook id in the options is kept as it is."""
+        """What to change."""
+        return self.async_show_menu(step_id="init", menu_options=OPTION_STEPS)
+
+    def _save(self, changes: Mapping[str, Any], *, drop: tuple[str, ...] = ()) -> ConfigFlowResult:
+        """The options with these changed; the others (the webhook id too) stay as they are."""
+        data = {key: value for key, value in self.config_entry.options.items() if key not in drop}
+        return self.async_create_entry(data={**data, **changes})
+
+    async def async_step_cloud(self, user_input: dict[str, Any] | None = None) -> ConfigFlowResult:
+        """The poll budget, how long states are trusted, how long commands wait."""
+        if user_input is not None:
+            return self._save(
+                {
+                    OPT_POLLING_SHARE: int(user_input[OPT_POLLING_SHARE]),
+                    OPT_STALENESS: int(user_input[OPT_STALENESS]),
+                    OPT_QUEUE_TTL: int(user_input[OPT_QUEUE_TTL]),
+                }
+            )
+        values = self.config_entry.options
+        return self.async_show_form(
+            step_id="cloud",
+            data_schema=probatio.Schema(
+                {
+                    probatio.Required(
+                        OPT_POLLING_SHARE,
+                        default=values.get(OPT_POLLING_SHARE, DEFAULT_POLLING_SHARE),
+                    ): _number(5, 90, 5, "%"),
+                    probatio.Required(
+                        OPT_STALENESS, default=values.get(OPT_STALENESS, DEFAULT_STALENESS)
+                    ): _number(300, 86_400, 60, "s"),
+                    probatio.Required(
+                        OPT_QUEUE_TTL, default=values.get(OPT_QUEUE_TTL, DEFAULT_QUEUE_TTL)
+                    ): _number(0, 3_600, 30, "s"),
+                }
+            ),
+        )
+
+    async def async_step_webhook(
+        self, user_input: dict[str, Any] | None = None
+    ) -> ConfigFlowResult:
+        """The networks webhook events may come from."""
         errors: dict[str, str] = {}
-        placeholders: dict[str, str] = {"networks": "", "problem": ""}
-        current = self.config_entry.options
+        placeholders = {"networks": ""}
         if user_input is not None:
             networks = [
                 network.strip()
                 for network in user_input.get(OPT_ALLOWED_NETWORKS) or []
                 if network.strip()
             ]
-            permissions = user_input.get(OPT_PERMISSIONS) or {}
-            if invalid := _invalid_networks(networks):
-                errors[OPT_ALLOWED_NETWORKS] = "invalid_network"
-                placeholders["networks"] = ", ".join(invalid)
-            try:
-                _PERMISSION_SCHEMA(permissions)
-            except probatio.Invalid:
-                errors[OPT_PERMISSIONS] = "invalid_permissions"
-            bluetooth_keys = user_input.get(OPT_BLUETOOTH_KEYS) or {}
-            if problem := _bluetooth_key_problem(self.config_entry, bluetooth_keys):
-                errors[OPT_BLUETOOTH_KEYS] = "invalid_bluetooth_keys"
-                placeholders["problem"] = problem
-            if not errors:
-                data: dict[str, Any] = {
-                    **current,
-                    OPT_POLLING_SHARE: int(user_input[OPT_POLLING_SHARE]),
-                    OPT_STALENESS: int(user_input[OPT_STALENESS]),
-                    OPT_QUEUE_TTL: int(user_input[OPT_QUEUE_TTL]),
-                    OPT_DEVICE_RESULT_TIMEOUT: int(user_input[OPT_DEVICE_RESULT_TIMEOUT]),
-                    OPT_MAX_COMPLETED_JOBS: int(user_input[OPT_MAX_COMPLETED_JOBS]),
-                    OPT_ALLOWED_NETWORKS: networks,
-                    CONF_LLM_PROVIDER: user_input[CONF_LLM_PROVIDER],
-                    CONF_LLM_TIMEOUT: float(user_input[CONF_LLM_TIMEOUT]),
-                    OPT_LLM_HASS_API: bool(user_input.get(OPT_LLM_HASS_API, False)),
-                    OPT_NIGHT_MODE_ADMIN_OVERRIDE: bool(
-                        user_input.get(OPT_NIGHT_MODE_ADMIN_OVERRIDE, False)
-                    ),
-                    OPT_DANGEROUS_COMMANDS: [
-                        command.strip()
-                        for command in user_input.get(OPT_DANGEROUS_COMMANDS) or []
-                        if command.strip()
-                    ],
-                    OPT_PERMISSIONS: permissions,
-                    OPT_BLUETOOTH_KEYS: {
-                        device_id.upper(): {
-                            "key_id": key["key_id"].lower(),
-                            "encryption_key": key["encryption_key"].lower(),
-                        }
-                        for device_id, key in bluetooth_keys.items()
-                    },
-                }
-                # Optional text: an emptied field removes the option.
-                for key in (
-                    CONF_LLM_BASE_URL,
-                    CONF_LLM_MODEL,
-                    CONF_LLM_API_KEY,
-                    OPT_NIGHT_MODE_START,
-                    OPT_NIGHT_MODE_END,
-                ):
-                    data.pop(key, None)
-                    if user_input.get(key):
-                        data[key] = user_input[key]
-                return self.async_create_entry(data=data)
-        values = {**current, **(user_input or {})}
-        schema = probatio.Schema(
-            {
-                probatio.Required(
-                    OPT_POLLING_SHARE,
-                    default=values.get(OPT_POLLING_SHARE, DEFAULT_POLLING_SHARE),
-                ): _number(5, 90, 5, "%"),
-                probatio.Required(
-                    OPT_STALENESS, default=values.get(OPT_STALENESS, DEFAULT_STALENESS)
-                ): _number(300, 86_400, 60, "s"),
-                probatio.Required(
-                    OPT_QUEUE_TTL, default=values.get(OPT_QUEUE_TTL, DEFAULT_QUEUE_TTL)
-                ): _number(0, 3_600, 30, "s"),
-                probatio.Required(
-                    OPT_DEVICE_RESULT_TIMEOUT,
-                    default=values.get(OPT_DEVICE_RESULT_TIMEOUT, DEFAULT_DEVICE_RESULT_TIMEOUT),
-                ): _number(5, 3_600, 5, "s"),
-                probatio.Required(
-                    OPT_MAX_COMPLETED_JOBS,
-                    default=values.get(OPT_MAX_COMPLETED_JOBS, DEFAULT_MAX_COMPLETED_JOBS),
-                ): _number(10, 10_000, 10, "jobs"),
-                probatio.Optional(
-                    OPT_ALLOWED_NETWORKS, default=values.get(OPT_ALLOWED_NETWORKS, [])
-                ): TextSelector(TextSelectorConfig(multiple=True)),
-                probatio.Required(
-                    CONF_LLM_PROVIDER, default=values.get(CONF_LLM_PROVIDER, PROVIDER_NONE)
-                ): SelectSelector(
-                    SelectSelectorConfig(
-                        options=list(PROVIDERS),
-                        translation_key=CONF_LLM_PROVIDER,
-                        mode=SelectSelectorMode.DROPDOWN,
-                    )
-                ),
-                probatio.Optional(
-                    CONF_LLM_BASE_URL, description=_suggested(values, CONF_LLM_BASE_URL)
-                ): _URL,
-                probatio.Optional(
-                    CONF_LLM_MODEL, description=_suggested(values, CONF_LLM_MODEL)
-                ): _TEXT,
-                probatio.Optional(
-                    CONF_LLM_API_KEY, description=_suggested(values, CONF_LLM_API_KEY)
-                ): _SECRET,
-                probatio.Required(
-                    CONF_LLM_TIMEOUT, default=values.get(CONF_LLM_TIMEOUT, DEFAULT_LLM_TIMEOUT)
-                ): _number(1, 300, 1, "s"),
-                probatio.Optional(
-                    OPT_LLM_HASS_API, default=values.get(OPT_LLM_HASS_API, False)
-                ): BooleanSelector(),
-                probatio.Optional(
-                    OPT_NIGHT_MODE_START, description=_suggested(values, OPT_NIGHT_MODE_START)
-                ): TimeSelector(),
-                probatio.Optional(
-                    OPT_NIGHT_MODE_END, description=_suggested(values, OPT_NIGHT_MODE_END)
-                ): TimeSelector(),
-                probatio.Optional(
-                    OPT_NIGHT_MODE_ADMIN_OVERRIDE,
-                    default=values.get(OPT_NIGHT_MODE_ADMIN_OVERRIDE, False),
-                ): BooleanSelector(),
-                probatio.Optional(
-                    OPT_DANGEROUS_COMMANDS, default=values.get(OPT_DANGEROUS_COMMANDS, [])
-                ): TextSelector(TextSelectorConfig(multiple=True)),
-                probatio.Optional(
-                    OPT_PERMISSIONS, default=values.get(OPT_PERMISSIONS, {})
-                ): ObjectSelector(),
-                probatio.Optional(
-                    OPT_BLUETOOTH_KEYS, default=values.get(OPT_BLUETOOTH_KEYS, {})
-                ): ObjectSelector(),
-            }
-        )
+            if not (invalid := _invalid_networks(networks)):
+                return self._save({OPT_ALLOWED_NETWORKS: networks})
+            errors[OPT_ALLOWED_NETWORKS] = "invalid_network"
+            placeholders["networks"] = ", ".join(invalid)
+        values = {**self.config_entry.options, **(user_input or {})}
         return self.async_show_form(
-            step_id="init",
-            data_schema=schema,
+            step_id="webhook",
+            data_schema=probatio.Schema(
+                {
+                    probatio.Optional(
+                        OPT_ALLOWED_NETWORKS, default=values.get(OPT_ALLOWED_NETWORKS, [])
+                    ): TextSelector(TextSelectorConfig(multiple=True)),
+                }
+            ),
             errors=errors,
             description_placeholders=placeholders,
         )
+
+    async def async_step_model(self, user_input: dict[str, Any] | None = None) -> ConfigFlowResult:
+        """The conversation agent's language model."""
+        if user_input is not None:
+            changes: dict[str, Any] = {
+                CONF_LLM_PROVIDER: user_input[CONF_LLM_PROVIDER],
+                CONF_LLM_TIMEOUT: float(user_input[CONF_LLM_TIMEOUT]),
+                OPT_LLM_HASS_API: bool(user_input.get(OPT_LLM_HASS_API, False)),
+            }
+            # Optional text: an emptied field removes the option.
+            optional = (CONF_LLM_BASE_URL, CONF_LLM_MODEL, CONF_LLM_API_KEY)
+            changes.update({key: user_input[key] for key in optional if user_input.get(key)})
+            return self._save(changes, drop=optional)
+        values = self.config_entry.options
+        return self.async_show_form(
+            step_id="model",
+            data_schema=probatio.Schema(
+                {
+                    probatio.Required(
+                        CONF_LLM_PROVIDER, default=values.get(CONF_LLM_PROVIDER, PROVIDER_NONE)
+                    ): SelectSelector(
+                        SelectSelectorConfig(
+                            options=list(PROVIDERS),
+                            translation_key=CONF_LLM_PROVIDER,
+                            mode=SelectSelectorMode.DROPDOWN,
+                        )
+                    ),
+                    probatio.Optional(
+                        CONF_LLM_BASE_URL, description=_suggested(values, CONF_LLM_BASE_URL)
+                    ): _URL,
+                    probatio.Optional(
+                        CONF_LLM_MODEL, description=_suggested(values, CONF_LLM_MODEL)
+                    ): _TEXT,
+                    probatio.Optional(
+                        CONF_LLM_API_KEY, description=_suggested(values, CONF_LLM_API_KEY)
+                    ): _SECRET,
+                    probatio.Required(
+                        CONF_LLM_TIMEOUT,
+                        default=values.get(CONF_LLM_TIMEOUT, DEFAULT_LLM_TIMEOUT),
+                    ): _number(1, 300, 1, "s"),
+                    probatio.Optional(
+                        OPT_LLM_HASS_API, default=values.get(OPT_LLM_HASS_API, False)
+                    ): BooleanSelector(),
+                }
+            ),
+        )
+
+    async def async_step_safety(self, user_input: dict[str, Any] | None = None) -> ConfigFlowResult:
+        """Night safe hours and the commands that need a yes."""
+        optional = (OPT_NIGHT_MODE_START, OPT_NIGHT_MODE_END)
+        if user_input is not None:
+            changes: dict[str, Any] = {
+                OPT_NIGHT_MODE_ADMIN_OVERRIDE: bool(
+                    user_input.get(OPT_NIGHT_MODE_ADMIN_OVERRIDE, False)
+                ),
+                OPT_DANGEROUS_COMMANDS: [
+                    command.strip()
+                    for command in user_input.get(OPT_DANGEROUS_COMMANDS) or []
+                    if command.strip()
+                ],
+            }
+            changes.update({key: user_input[key] for key in optional if user_input.get(key)})
+            return self._save(changes, drop=optional)
+        values = self.config_entry.options
+        return self.async_show_form(
+            step_id="safety",
+            data_schema=probatio.Schema(
+                {
+                    probatio.Optional(
+                        OPT_NIGHT_MODE_START, description=_suggested(values, OPT_NIGHT_MODE_START)
+                    ): TimeSelector(),
+                    probatio.Optional(
+                        OPT_NIGHT_MODE_END, description=_suggested(values, OPT_NIGHT_MODE_END)
+                    ): TimeSelector(),
+                    probatio.Optional(
+                        OPT_NIGHT_MODE_ADMIN_OVERRIDE,
+                        default=values.get(OPT_NIGHT_MODE_ADMIN_OVERRIDE, False),
+                    ): BooleanSelector(),
+                    probatio.Optional(
+                        OPT_DANGEROUS_COMMANDS, default=values.get(OPT_DANGEROUS_COMMANDS, [])
+                    ): TextSelector(TextSelectorConfig(multiple=True)),
+                }
+            ),
+        )
+
+    async def async_step_permissions(
+        self, user_input: dict[str, Any] | None = None
+    ) -> ConfigFlowResult:
+        """Whose permissions to change; the description says who is restricted now."""
+        users = await _people(self.hass)
+        if user_input is not None and user_input.get(CONF_USER) in users:
+            self._user_id = user_input[CONF_USER]
+            return await self.async_step_permissions_user()
+        permissions = self.config_entry.options.get(OPT_PERMISSIONS) or {}
+        restricted = [
+            users.get(user_id, user_id)
+            for user_id in permissions
+            if isinstance(permissions.get(user_id), Mapping)
+        ]
+        return self.async_show_form(
+            step_id="permissions",
+            data_schema=probatio.Schema(
+                {
+                    probatio.Required(CONF_USER): SelectSelector(
+                        SelectSelectorConfig(
+                            options=[
+                                SelectOptionDict(value=user_id, label=name)
+                                for user_id, name in users.items()
+                            ],
+                            mode=SelectSelectorMode.DROPDOWN,
+                        )
+                    )
+                }
+            ),
+            description_placeholders={"restricted": ", ".join(sorted(restricted)) or "-"},
+        )
+
+    async def async_step_permissions_user(
+        self, user_input: dict[str, Any] | None = None
+    ) -> ConfigFlowResult:
+        """What one person may control: every device, or only some kinds, areas, or both."""
+        users = await _people(self.hass)
+        name = users.get(self._user_id, self._user_id)
+        permissions = dict(self.config_entry.options.get(OPT_PERMISSIONS) or {})
+        current = permissions.get(self._user_id)
+        current = current if isinstance(current, Mapping) else {}
+        errors: dict[str, str] = {}
+        if user_input is not None:
+            if not user_input.get(OPT_RESTRICTED):
+                permissions.pop(self._user_id, None)
+                return self._save({OPT_PERMISSIONS: permissions})
+            limits = {
+                key: list(user_input[key])
+                for key in (OPT_CATEGORIES, OPT_AREAS)
+                if user_input.get(key)
+            }
+            if limits:
+                permissions[self._user_id] = limits
+                return self._save({OPT_PERMISSIONS: permissions})
+            errors["base"] = "permissions_empty"
+        values = {
+            OPT_RESTRICTED: bool(current),
+            OPT_CATEGORIES: list(current.get(OPT_CATEGORIES) or []),
+            OPT_AREAS: list(current.get(OPT_AREAS) or []),
+            **(user_input or {}),
+        }
+        return self.async_show_form(
+            step_id="permissions_user",
+            data_schema=self.add_suggested_values_to_schema(
+                probatio.Schema(
+                    {
+                        probatio.Optional(OPT_RESTRICTED): BooleanSelector(),
+                        probatio.Optional(OPT_CATEGORIES): SelectSelector(
+                            SelectSelectorConfig(
+                                options=[kind.value for kind in DeviceKind],
+                                multiple=True,
+                                translation_key="device_kind",
+                                mode=SelectSelectorMode.DROPDOWN,
+                            )
+                        ),
+                        probatio.Optional(OPT_AREAS): AreaSelector(
+                            AreaSelectorConfig(multiple=True)
+                        ),
+                    }
+                ),
+                values,
+            ),
+            errors=errors,
+            description_placeholders={"user": name},
+        )
+
+    async def async_step_bluetooth(
+        self, user_input: dict[str, Any] | None = None
+    ) -> ConfigFlowResult:
+        """Keys of the account's locks and relay switches, for driving them over Bluetooth."""
+        errors: dict[str, str] = {}
+        placeholders = {"problem": ""}
+        if user_input is not None:
+            keys = user_input.get(OPT_BLUETOOTH_KEYS) or {}
+            if not (problem := _bluetooth_key_problem(self.config_entry, keys)):
+                return self._save(
+                    {
+                        OPT_BLUETOOTH_KEYS: {
+                            device_id.upper(): {
+                                "key_id": key["key_id"].lower(),
+                                "encryption_key": key["encryption_key"].lower(),
+                            }
+                            for device_id, key in keys.items()
+                        }
+                    }
+                )
+            errors[OPT_BLUETOOTH_KEYS] = "invalid_bluetooth_keys"
+            placeholders["problem"] = problem
+        values = {**self.config_entry.options, **(user_input or {})}
+        return self.async_show_form(
+            step_id="bluetooth",
+            data_schema=probatio.Schema(
+                {
+                    probatio.Optional(
+                        OPT_BLUETOOTH_KEYS, default=values.get(OPT_BLUETOOTH_KEYS, {})
+                    ): ObjectSelector(),
+                }
+            ),
+            errors=errors,
+            description_placeholders=placeholders,
+        )
+
+    async def async_step_edge(self, user_input: dict[str, Any] | None = None) -> ConfigFlowResult:
+        """How long an edge job may take, and how many finished ones are kept."""
+        if user_input is not None:
+            return self._save(
+                {
+                    OPT_DEVICE_RESULT_TIMEOUT: int(user_input[OPT_DEVICE_RESULT_TIMEOUT]),
+                    OPT_MAX_COMPLETED_JOBS: int(user_input[OPT_MAX_COMPLETED_JOBS]),
+                }
+            )
+        values = self.config_entry.options
+        return self.async_show_form(
+            step_id="edge",
+            data_schema=probatio.Schema(
+                {
+                    probatio.Required(
+                        OPT_DEVICE_RESULT_TIMEOUT,
+                        default=values.get(
+                            OPT_DEVICE_RESULT_TIMEOUT, DEFAULT_DEVICE_RESULT_TIMEOUT
+                        ),
+                    ): _number(5, 3_600, 5, "s"),
+                    probatio.Required(
+                        OPT_MAX_COMPLETED_JOBS,
+                        default=values.get(OPT_MAX_COMPLETED_JOBS, DEFAULT_MAX_COMPLETED_JOBS),
+                    ): _number(10, 10_000, 10, "jobs"),
+                }
+            ),
+        )
+
+
+async def _people(hass: HomeAssistant) -> dict[str, str]:
+    """The people who use Home Assistant (not its system users), by user id."""
+    return {
+        user.id: user.name or user.id
+        for user in await hass.auth.async_get_users()
+        if not user.system_generated and user.is_active
+    }

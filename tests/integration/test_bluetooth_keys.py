@@ -25,17 +25,12 @@ async def options_with_keys(
     hass: HomeAssistant, entry: MockConfigEntry, keys: object
 ) -> dict[str, object]:
     result = await hass.config_entries.options.async_init(entry.entry_id)
+    result = await hass.config_entries.options.async_configure(
+        result["flow_id"], {"next_step_id": "bluetooth"}
+    )
     return dict(
         await hass.config_entries.options.async_configure(
-            result["flow_id"],
-            {
-                "polling_share": 50,
-                "staleness": 3600,
-                "queue_ttl": 600,
-                "llm_provider": "none",
-                "llm_timeout": 30,
-                "bluetooth_keys": keys,
-            },
+            result["flow_id"], {"bluetooth_keys": keys}
         )
     )
 
@@ -86,5 +81,5 @@ async def test_options_name_what_is_wrong_with_a_bluetooth_key(
     result = await options_with_keys(hass, setup_entry, keys)
     assert result["type"] is FlowResultType.FORM
     assert result["errors"] == {"bluetooth_keys": "invalid_bluetooth_keys"}
-    assert result["description_placeholders"] == {"networks": "", "problem": problem}
+    assert result["description_placeholders"] == {"problem": problem}
     assert "bluetooth_keys" not in setup_entry.options

@@ -41,8 +41,15 @@ async def test_every_password_field_of_the_flows_is_a_listed_secret(
 ) -> None:
     user = await hass.config_entries.flow.async_init(DOMAIN, context={"source": "user"})
     config_entry.add_to_hass(hass)
-    options = await hass.config_entries.options.async_init(config_entry.entry_id)
-    fields = password_fields(user["data_schema"]) | password_fields(options["data_schema"])
+    menu = await hass.config_entries.options.async_init(config_entry.entry_id)
+    fields = password_fields(user["data_schema"])
+    for step in menu["menu_options"]:
+        options = await hass.config_entries.options.async_init(config_entry.entry_id)
+        options = await hass.config_entries.options.async_configure(
+            options["flow_id"], {"next_step_id": step}
+        )
+        fields |= password_fields(options["data_schema"])
+        hass.config_entries.options.async_abort(options["flow_id"])
     # The test would prove nothing if it found no field at all.
     assert {"token", "secret", "llm_api_key"} <= fields
     assert fields <= SECRET_KEYS

@@ -8,6 +8,7 @@ import pytest
 from homeassistant.components.repairs import DOMAIN as REPAIRS_DOMAIN
 from homeassistant.core import HomeAssistant
 from homeassistant.data_entry_flow import FlowResultType
+from homeassistant.helpers import area_registry as ar
 from homeassistant.helpers import issue_registry as ir
 from homeassistant.setup import async_setup_component
 from pytest_homeassistant_custom_component.common import MockConfigEntry
@@ -32,33 +33,63 @@ def home() -> dict[str, Any]:
     return home_with("Plug", "Meter", "Indoor Cam")
 
 
-async def test_options_are_saved_and_keep_the_webhook_id(
+async def options_step(
+    hass: HomeAssistant, entry: MockConfigEntry, step: str, user_input: dict[str, Any]
+) -> Any:
+    """Open the options menu, pick a step, submit it."""
+    result = await hass.config_entries.options.async_init(entry.entry_id)
+    assert result["type"] is FlowResultType.MENU
+    result = await hass.config_entries.options.async_configure(
+        result["flow_id"], {"next_step_id": step}
+    )
+    assert result["type"] is FlowResultType.FORM
+    assert result["step_id"] == step
+    result = await hass.config_entries.options.async_configure(result["flow_id"], user_input)
+    await hass.async_block_till_done()
+    return result
+
+
+async def test_the_options_are_a_menu_of_short_steps(
+    hass: HomeAssistant, setup_entry: MockConfigEntry
+) -> None:
+    result = await hass.config_entries.options.async_init(setup_entry.entry_id)
+    assert result["type"] is FlowResultType.MENU
+    assert result["menu_options"] == [
+        "cloud", "webhook", "model", "safety", "permissions", "bluetooth", "edge"
+    ]  # fmt: skip
+    for step in result["menu_options"]:
+        opened = await hass.config_entries.options.async_init(setup_entry.entry_id)
+        opened = await hass.config_entries.options.async_configure(
+            opened["flow_id"], {"next_step_id": step}
+        )
+        assert opened["type"] is FlowResultType.FORM, step
+        assert len(opened["data_schema"].schema) <= 6, step
+        hass.config_entries.options.async_abort(opened["flow_id"])
+
+
+async def test_each_step_saves_its_options_and_keeps_the_others(
     hass: HomeAssistant, setup_entry: MockConfigEntry
 ) -> None:
     webhook_id = setup_entry.options["webhook_id"]
-    result = await hass.config_entries.options.async_init(setup_entry.entry_id)
-    assert result["type"] is FlowResultType.FORM
-    result = await hass.config_entries.options.async_configure(
-        result["flow_id"],
-        {
-            "polling_share": 20,
-            "staleness": 600,
-            "queue_ttl": 120,
-            "allowed_networks": ["192.0.2.0/24", " 2001:db8::/32 "],
+    steps = {
+        "cloud": {"polling_share": 20, "staleness": 600, "queue_ttl": 120},
+        "webhook": {"allowed_networks": ["192.0.2.0/24", " 2001:db8::/32 "]},
+        "model": {
             "llm_provider": "ollama",
             "llm_base_url": "http://127.0.0.1:11434",
             "llm_model": "gpt-oss:20b",
             "llm_timeout": 15,
+        },
+        "safety": {
             "night_mode_start": "23:00:00",
             "night_mode_end": "06:00:00",
             "dangerous_commands": ["Plug Mini (JP):turnOn"],
-            "permissions": {"kid": {"categories": ["light"]}},
-            "device_result_timeout": 30,
-            "max_completed_jobs": 50,
         },
-    )
-    assert result["type"] is FlowResultType.CREATE_ENTRY
-    await hass.async_block_till_done()
+        "edge": {"device_result_timeout": 30, "max_completed_jobs": 50},
+    }
+    for step, user_input in steps.items():
+        result = await options_step(hass, setup_entry, step, user_input)
+        assert result["type"] is FlowResultType.CREATE_ENTRY, step
     assert setup_entry.options == {
         "webhook_id": webhook_id,
         "polling_share": 20,
@@ -76,53 +107,77 @@ async def test_options_are_saved_and_keep_the_webhook_id(
         "night_mode_start": "23:00:00",
         "night_mode_end": "06:00:00",
         "dangerous_commands": ["Plug Mini (JP):turnOn"],
-        "permissions": {"kid": {"categories": ["light"]}},
-        "bluetooth_keys": {},
     }
     # The entry reloaded with the new options.
     assert setup_entry.runtime_data.coordinator.options["polling_share"] == 20
     edge = hass.data[DATA_EDGE]
     assert (edge.result_timeout, edge.max_completed_jobs) == (30, 50)
+    # An emptied optional field removes the option.
+    await options_step(hass, setup_entry, "model", {"llm_provider": "none", "llm_timeout": 30})
+    assert "llm_base_url" not in setup_entry.options
+    assert setup_entry.options["llm_provider"] == "none"
 
 
 async def test_options_reject_a_bad_network(
     hass: HomeAssistant, setup_entry: MockConfigEntry
 ) -> None:
-    result = await hass.config_entries.options.async_init(setup_entry.entry_id)
-    result = await hass.config_entries.options.async_configure(
-        result["flow_id"],
-        {
-            "polling_share": 50,
-            "staleness": 3600,
-            "queue_ttl": 600,
-            "allowed_networks": ["home"],
-            "llm_provider": "none",
-            "llm_timeout": 30,
-        },
-    )
+    result = await options_step(hass, setup_entry, "webhook", {"allowed_networks": ["home"]})
     assert result["type"] is FlowResultType.FORM
     assert result["errors"] == {"allowed_networks": "invalid_network"}
-    assert result["description_placeholders"] == {"networks": "home", "problem": ""}
+    assert result["description_placeholders"] == {"networks": "home"}
     assert "allowed_networks" not in setup_entry.options
 
 
-async def test_options_reject_bad_permissions(
-    hass: HomeAssistant, setup_entry: MockConfigEntry
+async def test_permissions_are_chosen_per_person_with_selectors(
+    hass: HomeAssistant, setup_entry: MockConfigEntry, hass_admin_user: Any
 ) -> None:
+    kid = await hass.auth.async_create_user("Kid")
+    area = ar.async_get(hass).async_create("子供部屋")
     result = await hass.config_entries.options.async_init(setup_entry.entry_id)
     result = await hass.config_entries.options.async_configure(
-        result["flow_id"],
-        {
-            "polling_share": 50,
-            "staleness": 3600,
-            "queue_ttl": 600,
-            "llm_provider": "none",
-            "llm_timeout": 30,
-            "permissions": {"kid": {"categories": ["spaceship"]}},
-        },
+        result["flow_id"], {"next_step_id": "permissions"}
     )
-    assert result["errors"] == {"permissions": "invalid_permissions"}
-    assert "permissions" not in setup_entry.options
+    # People, not system users, by name; nobody restricted yet.
+    choices = result["data_schema"].schema["user"].config["options"]
+    assert {"value": kid.id, "label": "Kid"} in choices
+    assert all(choice["label"] != "Home Assistant Content" for choice in choices)
+    assert result["description_placeholders"] == {"restricted": "-"}
+    result = await hass.config_entries.options.async_configure(result["flow_id"], {"user": kid.id})
+    assert result["step_id"] == "permissions_user"
+    assert result["description_placeholders"] == {"user": "Kid"}
+    # Restricted to nothing in particular: the form says what is missing.
+    result = await hass.config_entries.options.async_configure(
+        result["flow_id"], {"restricted": True}
+    )
+    assert result["errors"] == {"base": "permissions_empty"}
+    result = await hass.config_entries.options.async_configure(
+        result["flow_id"],
+        {"restricted": True, "categories": ["light"], "areas": [area.id]},
+    )
+    assert result["type"] is FlowResultType.CREATE_ENTRY
+    await hass.async_block_till_done()
+    assert setup_entry.options["permissions"] == {
+        kid.id: {"categories": ["light"], "areas": [area.id]}
+    }
+    # Opened again, the person's limits are filled in and the list names them.
+    result = await hass.config_entries.options.async_init(setup_entry.entry_id)
+    result = await hass.config_entries.options.async_configure(
+        result["flow_id"], {"next_step_id": "permissions"}
+    )
+    assert result["description_placeholders"] == {"restricted": "Kid"}
+    result = await hass.config_entries.options.async_configure(result["flow_id"], {"user": kid.id})
+    suggested = {
+        str(key): key.description["suggested_value"]
+        for key in result["data_schema"].schema
+        if key.description
+    }
+    assert suggested == {"restricted": True, "categories": ["light"], "areas": [area.id]}
+    # Restriction off: the person may control everything again.
+    result = await hass.config_entries.options.async_configure(
+        result["flow_id"], {"restricted": False}
+    )
+    await hass.async_block_till_done()
+    assert setup_entry.options["permissions"] == {}
 
 
 async def test_quota_issue_at_90_percent(hass: HomeAssistant, setup_entry: MockConfigEntry) -> None:
