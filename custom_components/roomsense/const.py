@@ -15,7 +15,9 @@ CONF_TOKEN: Final = "token"  # noqa: S105 - a key name, not a secret
 CONF_SECRET: Final = "secret"  # noqa: S105 - a key name, not a secret
 CONF_BASE_URL: Final = "base_url"
 
-DEFAULT_TITLE: Final = "SwitchBot"
+# The title of an account's entry: the name of its account device, and so of its conversation
+# agent (what Settings > Voice assistants and the Assist dialog call it).
+DEFAULT_TITLE: Final = "RoomSense"
 MANUFACTURER: Final = "SwitchBot"
 DEFAULT_CLOUD_URL: Final = DEFAULT_BASE_URL
 

@@ -23,6 +23,11 @@ config:
 history:
 logbook:
 
+# Assist, as default_config has it: the chat dialog, Settings > Voice assistants, and the
+# pipelines that scripts/demo makes with RoomSense's agent (text only: no speech engines).
+assist_pipeline:
+conversation:
+
 automation: !include automations.yaml
 script: !include scripts.yaml
 scene: !include scenes.yaml

@@ -203,6 +203,10 @@ class HomeAssistantClient:
         _, body = await self.request("GET", f"/api/config/config_entries/entry?domain={domain}")
         return list(body)
 
+    async def reload_entry(self, entry_id: str) -> None:
+        """Reload a config entry, as its menu's Reload does."""
+        await self.request("POST", f"/api/config/config_entries/entry/{entry_id}/reload")
+
     async def config_flow(
         self, handler: str, user_input: dict[str, Any], entry_id: str | None = None
     ) -> dict[str, Any]:

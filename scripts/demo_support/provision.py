@@ -7,33 +7,42 @@ first one) changes nothing that is already right:
    (`/auth/login_flow`), then finish the remaining steps (`/api/onboarding/<step>`);
 2. a person for the owner (websocket `person/create`), in case onboarding ran before the
    person integration was set up;
-3. the core config (websocket `config/core/update`): country, units and time zone on the
-   first run only, the internal URL whenever the port changed;
+3. the core config (websocket `config/core/update`): a home in Tokyo (country, currency,
+   language, time zone, units, location) on the first run only, the internal URL whenever
+   the port changed;
 4. the RoomSense config entry against the simulator, through the config flow REST API
    (`/api/config/config_entries/flow`); a reconfigure flow when it does not load, e.g.
-   because the simulator moved to another port.
+   because the simulator moved to another port;
+5. the rooms (see `home`): an area for each (websocket `config/area_registry/create`, or
+   `update` to rename one that onboarding made for it), and each demo device that has no
+   area yet put in its room (`config/device_registry/update`);
+6. the assistants: an Assist pipeline with RoomSense's conversation agent in Japanese and
+   one in English (`assist_pipeline/pipeline/create`), the Japanese one preferred when it
+   is made (`assist_pipeline/pipeline/set_preferred`), as Settings > Voice assistants
+   would make them.
 """
 
 from __future__ import annotations
 
 import asyncio
-import contextlib
-import os
 import time
-import zoneinfo
 from collections.abc import Callable
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any, Final
 
 from .ha_api import HomeAssistantClient
+from .home import ROOMS, device_rooms
 from .settings import (
+    ASSISTANTS,
     CORE_CONFIG,
     DEMO_LANGUAGE,
     DEMO_NAME,
     DEMO_PASSWORD,
     DEMO_USERNAME,
+    ENTRY_TITLE,
     HASS_START_TIMEOUT,
+    OLD_CORE_CONFIG,
+    OLD_ENTRY_TITLE,
     SIM_SECRET,
     SIM_TOKEN,
     DemoError,
@@ -88,6 +97,8 @@ async def provision(
         await _ensure_person(client)
         await _ensure_core_config(client, settings)
         entry = await _ensure_roomsense_entry(client, settings)
+        await _ensure_rooms(client, entry["entry_id"])
+        await _ensure_assistants(client, entry["entry_id"])
     finally:
         await client.revoke()
     return ProvisionResult(
@@ -105,38 +116,23 @@ async def _ensure_person(client: HomeAssistantClient) -> None:
 
 
 async def _ensure_core_config(client: HomeAssistantClient, settings: DemoSettings) -> None:
-    """Set country, units and time zone once, and the internal URL on every run.
+    """Set the home (Tokyo) once, and the internal URL on every run.
 
-    A set country means the first part was done; the user may have changed it since. The
-    internal URL follows the port, for whatever needs Home Assistant's own address (the
-    simulator's webhooks, once RoomSense registers them).
+    A set country means the first part was done; the user may have changed it since, unless
+    it is still what earlier versions of the demo set. The internal URL follows the port, for
+    whatever needs Home Assistant's own address (the simulator's webhooks, once RoomSense
+    registers them).
     """
     current = await client.core_config()
     update: dict[str, Any] = {}
-    if not current.get("country"):
+    if not current.get("country") or all(
+        current.get(key) == value for key, value in OLD_CORE_CONFIG.items()
+    ):
         update.update(CORE_CONFIG)
-        if time_zone := _host_time_zone():
-            update["time_zone"] = time_zone
     if current.get("internal_url") != settings.hass_url:
         update["internal_url"] = settings.hass_url
     if update:
         await client.websocket({"type": "config/core/update", **update})
-
-
-def _host_time_zone() -> str | None:
-    """The IANA name of this machine's time zone, when it can be told without guessing."""
-    candidates = [os.environ.get("TZ", "").removeprefix(":")]
-    with contextlib.suppress(OSError):
-        candidates.append(Path("/etc/timezone").read_text(encoding="utf-8").strip())
-    localtime = Path("/etc/localtime")
-    if localtime.is_symlink():
-        target = str(localtime.resolve())
-        if "/zoneinfo/" in target:
-            candidates.append(target.split("/zoneinfo/", 1)[1])
-    for name in candidates:
-        if name and name in zoneinfo.available_timezones():
-            return name
-    return None
 
 
 async def _ensure_roomsense_entry(
@@ -163,7 +159,110 @@ async def _ensure_roomsense_entry(
         if result.get("type") != "abort" or result.get("reason") != "reconfigure_successful":
             raise DemoError(f"Reconfiguring RoomSense failed: {_describe(result)}")
         entry = await _wait_for_entry(client, entry_id, _SETTLED)
+    if entry["title"] == OLD_ENTRY_TITLE and entry["state"] == "loaded":
+        # Made by an earlier version: the agent would still be called that. The account
+        # device takes the new title when the entry sets up again, and the agent its name.
+        await client.websocket(
+            {"type": "config_entries/update", "entry_id": entry_id, "title": ENTRY_TITLE}
+        )
+        await client.reload_entry(entry_id)
+        entry = await _wait_for_entry(client, entry_id, _SETTLED)
     return entry
+
+
+async def _ensure_rooms(client: HomeAssistantClient, entry_id: str) -> None:
+    """An area for each room of the demo home; each of its devices without one in its room.
+
+    An area onboarding made for a room (寝室, "リビングルーム", or "Living Room" from earlier
+    versions) becomes the room: renamed, with its aliases, rather than left empty beside it.
+    An area of the room's name that has aliases, and a device that has an area, are left as
+    they are: the user may have changed them.
+    """
+    rooms = device_rooms()
+    areas, devices = await client.websocket(
+        {"type": "config/area_registry/list"}, {"type": "config/device_registry/list"}
+    )
+    by_name = {area["name"]: area for area in areas}
+    area_ids: dict[str, str] = {}
+    for room in ROOMS:
+        fields = {"name": room.name, "aliases": list(room.aliases), "icon": room.icon}
+        area = by_name.get(room.name) or next(
+            (by_name[name] for name in room.onboarding_names if name in by_name), None
+        )
+        if area is None:
+            (area,) = await client.websocket({"type": "config/area_registry/create", **fields})
+        elif area["name"] != room.name or not area["aliases"]:
+            (area,) = await client.websocket(
+                {"type": "config/area_registry/update", "area_id": area["area_id"], **fields}
+            )
+        area_ids[room.name] = area["area_id"]
+
+    updates = []
+    for device in devices:
+        if entry_id not in device.get("config_entries", ()) or device.get("area_id"):
+            continue
+        ids = [ident for domain, ident in device["identifiers"] if domain == DOMAIN]
+        in_room = next((rooms[ident] for ident in ids if ident in rooms), None)
+        if in_room is not None:
+            updates.append(
+                {
+                    "type": "config/device_registry/update",
+                    "device_id": device["id"],
+                    "area_id": area_ids[in_room],
+                }
+            )
+    if updates:
+        await client.websocket(*updates)
+
+
+async def _ensure_assistants(client: HomeAssistantClient, entry_id: str) -> None:
+    """A text-only Assist pipeline with RoomSense's agent in each language of ASSISTANTS.
+
+    An assistant counts as there when a pipeline has RoomSense's agent and its language,
+    whatever the user has named it since. The preferred one is chosen only when it is made.
+    """
+    (entities,) = await client.websocket({"type": "config/entity_registry/list"})
+    agent = next(
+        (
+            entity["entity_id"]
+            for entity in entities
+            if entity.get("config_entry_id") == entry_id
+            and entity["entity_id"].startswith("conversation.")
+        ),
+        None,
+    )
+    if agent is None:
+        raise DemoError("RoomSense's conversation agent is missing from the entity registry")
+    (listed,) = await client.websocket({"type": "assist_pipeline/pipeline/list"})
+    for assistant in ASSISTANTS:
+        if any(
+            pipeline["conversation_engine"] == agent and pipeline["language"] == assistant.language
+            for pipeline in listed["pipelines"]
+        ):
+            continue
+        (pipeline,) = await client.websocket(
+            {
+                "type": "assist_pipeline/pipeline/create",
+                "name": assistant.name,
+                "language": assistant.language,
+                "conversation_engine": agent,
+                "conversation_language": assistant.language,
+                # RoomSense answers every request itself, rather than Home Assistant's own
+                # sentences first.
+                "prefer_local_intents": False,
+                "stt_engine": None,
+                "stt_language": None,
+                "tts_engine": None,
+                "tts_language": None,
+                "tts_voice": None,
+                "wake_word_entity": None,
+                "wake_word_id": None,
+            }
+        )
+        if assistant.preferred:
+            await client.websocket(
+                {"type": "assist_pipeline/pipeline/set_preferred", "pipeline_id": pipeline["id"]}
+            )
 
 
 async def _wait_for_entry(

@@ -7,9 +7,10 @@ Order of a run:
    with the simulated add-on's token, for `scripts/demo --announce-addon` (see `announce`);
 3. start the SwitchBot simulator with the demo home and wait for its "listening" line;
 4. start Home Assistant (`python -m homeassistant -c <dir> --skip-pip`) and wait for HTTP;
-5. onboard and add RoomSense through Home Assistant's APIs (see `provision`);
-6. print the URL and the login, then watch both processes. When Home Assistant exits to
-   restart (the UI's Restart button), start it again.
+5. onboard, set up the home, add RoomSense, its rooms and its assistants through Home
+   Assistant's APIs (see `provision`);
+6. print the URL, the login and the simulator's credentials, then watch both processes.
+   When Home Assistant exits to restart (the UI's Restart button), start it again.
 
 Ctrl-C (SIGINT) or SIGTERM at any point stops Home Assistant first, so RoomSense unloads
 while the simulator still answers, then the simulator, then the simulated Supervisor. A
@@ -36,6 +37,7 @@ from .ha_api import HomeAssistantClient
 from .processes import ManagedProcess, ensure_port_free
 from .provision import provision
 from .settings import (
+    ASSISTANTS,
     DEMO_PASSWORD,
     DEMO_USERNAME,
     HASS_START_TIMEOUT,
@@ -57,6 +59,8 @@ from .settings import (
 from .supervisor import FakeSupervisor, SimulatedAddon, SupervisorState, new_token
 
 PREFIX: Final = "scripts/demo:"
+# A request for the Assist dialog that RoomSense's own parser answers, with no model.
+ASSIST_EXAMPLE: Final = "「リビングの電気を消して」"
 SIM_LOG: Final = "simulator.log"
 HASS_CONSOLE_LOG: Final = "hass-console.log"
 
@@ -176,7 +180,7 @@ class Demo:
         async with aiohttp.ClientSession() as session:
             client = HomeAssistantClient(session, settings.hass_url)
             await self._start_hass(client)
-            say("Setting up: onboarding, the demo user and RoomSense")
+            say("Setting up: onboarding, the demo user, RoomSense, its rooms and assistants")
             try:
                 result = await provision(client, settings, lambda: self.hass.running)
             except aiohttp.ClientError as err:
@@ -264,7 +268,14 @@ class Demo:
         say(f"  Home Assistant:  {settings.hass_url}")
         say(f"  Username:        {DEMO_USERNAME}")
         say(f"  Password:        {DEMO_PASSWORD}")
-        say(f"  Simulator:       {settings.sim_url} (home {SIM_HOME!r})")
+        say(f"  Assist:          {', '.join(a.name for a in ASSISTANTS)}; try {ASSIST_EXAMPLE}")
+        say(f"  Simulator:       {settings.sim_url} (home {SIM_HOME!r}), a SwitchBot account:")
+        say(f"    Token:         {SIM_TOKEN}")
+        say(f"    Secret:        {SIM_SECRET}")
+        say(f"    Cloud URL:     {settings.sim_url}")
+        say("    Add it yourself: Settings > Devices & services > Add integration > RoomSense,")
+        say("    the Cloud URL under Advanced. The demo added this account already: delete that")
+        say("    entry first, or the form says it is already set up (a next run adds it back).")
         say(f"  Supervisor:      {settings.supervisor_url} (simulated)")
         say(f"  Configuration:   {config_dir}")
         say(

@@ -17,7 +17,9 @@ HOST: Final = "127.0.0.1"
 DEMO_NAME: Final = "Demo"
 DEMO_USERNAME: Final = "demo"
 DEMO_PASSWORD: Final = "roomsense-demo"  # noqa: S105 - the documented demo login
-DEMO_LANGUAGE: Final = "en"
+# Onboarding's language: the default areas it makes (リビングルーム, 台所, 寝室), which the demo
+# turns into the demo home's rooms. The frontend's language stays the browser's.
+DEMO_LANGUAGE: Final = "ja"
 
 # Credentials of the simulated SwitchBot account; the simulator accepts only these.
 SIM_TOKEN: Final = "roomsense-demo-token"  # noqa: S105 - a made-up demo value
@@ -31,13 +33,45 @@ SUPERVISOR_STATE_FILE: Final = "supervisor.json"
 SUPERVISOR_STORE_FILE: Final = "supervisor-discovery.json"
 SUPERVISOR_LOG: Final = "supervisor.log"
 
-# Core settings made once, on the first run; the user may change them in the UI later.
-CORE_CONFIG: Final[Mapping[str, str]] = {
+# Core settings made once, on the first run; the user may change them in the UI later. The
+# demo home is a flat in Tokyo. The language is the server's: the names Home Assistant gives
+# entities (温度, バッテリー) and the default of new assistants; each user's frontend language
+# is their own (the browser's until set in their profile).
+CORE_CONFIG: Final[Mapping[str, str | float]] = {
     "location_name": "RoomSense demo",
-    "country": "US",
-    "currency": "USD",
+    "country": "JP",
+    "currency": "JPY",
+    "language": "ja",
+    "time_zone": "Asia/Tokyo",
     "unit_system": "metric",
+    "latitude": 35.6812,
+    "longitude": 139.7671,
+    "elevation": 3,
 }
+# What earlier versions of the demo set, with the host's time zone: a configuration folder
+# that still has these is brought to CORE_CONFIG once, like a new one.
+OLD_CORE_CONFIG: Final[Mapping[str, str]] = {"country": "US", "currency": "USD"}
+
+# The title of the RoomSense entry, and so the name of its account device and of its
+# conversation agent; earlier versions of the demo (and of RoomSense) called it this.
+ENTRY_TITLE: Final = "RoomSense"
+OLD_ENTRY_TITLE: Final = "SwitchBot"
+
+
+@dataclass(frozen=True, slots=True)
+class AssistantSpec:
+    """An Assist pipeline ("voice assistant") with the RoomSense agent, in one language."""
+
+    name: str
+    language: str
+    preferred: bool = False
+
+
+# Text only: speech needs engines that download models or reach the internet.
+ASSISTANTS: Final = (
+    AssistantSpec("RoomSense (日本語)", "ja", preferred=True),
+    AssistantSpec("RoomSense (English)", "en"),
+)
 
 # Exit code of Home Assistant when the UI asks it to restart.
 RESTART_EXIT_CODE: Final = 100

@@ -37,7 +37,7 @@ async def test_user_flow_creates_entry(hass: HomeAssistant, simulator: Simulator
         flow_id, user_input(simulator.base_url + "/")
     )
     assert result["type"] is FlowResultType.CREATE_ENTRY
-    assert result["title"] == "SwitchBot"
+    assert result["title"] == "RoomSense"
     assert result["data"] == {"token": TOKEN, "secret": SECRET, "base_url": simulator.base_url}
     entry = result["result"]
     assert entry.unique_id == account_unique_id(TOKEN)
