@@ -902,7 +902,7 @@ class RoomSenseOptionsFlow(OptionsFlow):
                     )
                 }
             ),
-            description_placeholders={"restricted": ", ".join(sorted(restricted)) or "-"},
+            description_placeholders={"restricted": ", ".join(sorted(restricted)) or "—"},
         )
 
     async def async_step_permissions_user(

@@ -141,7 +141,7 @@ async def test_permissions_are_chosen_per_person_with_selectors(
     choices = result["data_schema"].schema["user"].config["options"]
     assert {"value": kid.id, "label": "Kid"} in choices
     assert all(choice["label"] != "Home Assistant Content" for choice in choices)
-    assert result["description_placeholders"] == {"restricted": "-"}
+    assert result["description_placeholders"] == {"restricted": "—"}
     result = await hass.config_entries.options.async_configure(result["flow_id"], {"user": kid.id})
     assert result["step_id"] == "permissions_user"
     assert result["description_placeholders"] == {"user": "Kid"}
