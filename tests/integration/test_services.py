@@ -92,6 +92,8 @@ async def test_unlock_needs_confirm_and_is_audited(
         hass_admin_user,
     )
     assert [body["command"] for body in await commands_to(sim_admin, LOCK)] == ["unlock"]
+    # Event listeners run as jobs of their own: let them.
+    await hass.async_block_till_done()
     assert [(event.data["outcome"], event.data["user_id"]) for event in audited] == [
         ("confirmation_required", hass_admin_user.id),
         ("sent", hass_admin_user.id),
