@@ -9,7 +9,7 @@ from typing import Any
 
 import aiohttp
 import pytest
-from homeassistant.core import HomeAssistant
+from homeassistant.core import Event, HomeAssistant, callback
 from homeassistant.helpers import device_registry as dr
 
 from roomsense_simulator import Clock, Simulator
@@ -66,6 +66,20 @@ def free_port() -> int:
 def registry_device(hass: HomeAssistant, identifier: tuple[str, str]) -> dr.DeviceEntry | None:
     """The device registry entry with this identifier, whichever entry owns it."""
     return next(iter(dr.async_get(hass).async_get_devices(identifiers={identifier})), None)
+
+
+def listen_into(hass: HomeAssistant, event_type: str, events: list[Event]) -> None:
+    """Record the events of a type as they fire.
+
+    Through a callback, so each is recorded before the firing code goes on; a plain function
+    such as `list.append` would run as an executor job and could be read back too soon.
+    """
+
+    @callback
+    def record(event: Event) -> None:
+        events.append(event)
+
+    hass.bus.async_listen(event_type, record)
 
 
 def home_with(*device_types: str, hub_type: str = "Hub 2") -> dict[str, Any]:

@@ -20,7 +20,7 @@ from pytest_homeassistant_custom_component.common import (
 from custom_components.roomsense.automation import DATA_AUTOMATION, AutomationEngine
 from custom_components.roomsense.automation.engine import EVENT_RULE_EXECUTED
 
-from ..conftest import SimulatorAdmin
+from ..conftest import SimulatorAdmin, listen_into
 
 PLUG = "7C87CE5A10B2"
 BULB = "6055F93A8B21"
@@ -68,7 +68,7 @@ async def test_a_daily_rule_runs_once_per_day(
     sim_admin: SimulatorAdmin,
 ) -> None:
     fired: list[Event] = []
-    hass.bus.async_listen(EVENT_RULE_EXECUTED, fired.append)
+    listen_into(hass, EVENT_RULE_EXECUTED, fired)
     rule = engine.create(
         {
             "name": "Coffee",

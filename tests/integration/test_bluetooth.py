@@ -32,7 +32,7 @@ from custom_components.roomsense.const import DOMAIN
 from roomsense_simulator import Simulator
 from roomsense_simulator.ble import BleDevice, LockState, SimulatedBleProxy
 
-from ..conftest import SimulatorAdmin, home_with
+from ..conftest import SimulatorAdmin, home_with, listen_into
 from ..simulator.test_ble_support import ENCRYPTION_KEY, KEY_ID, import_switchbot
 from .conftest import entity_id
 
@@ -171,7 +171,7 @@ async def test_a_bot_press_goes_over_bluetooth(
     sim_admin: SimulatorAdmin,
 ) -> None:  # fmt: skip
     events = []
-    hass.bus.async_listen("roomsense_audit", events.append)
+    listen_into(hass, "roomsense_audit", events)
     button = entity_id(hass, "button", f"{BOT}_press")
     await hass.services.async_call(
         BUTTON_DOMAIN, SERVICE_PRESS, {ATTR_ENTITY_ID: button}, blocking=True

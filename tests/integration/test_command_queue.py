@@ -16,7 +16,7 @@ from pytest_homeassistant_custom_component.common import MockConfigEntry, async_
 from custom_components.roomsense.const import EVENT_COMMAND_RESULT
 from roomsense_simulator import Simulator
 
-from ..conftest import SimulatorAdmin, home_with
+from ..conftest import SimulatorAdmin, home_with, listen_into
 from .conftest import entity_id
 
 PLUG = "000000000001"
@@ -54,7 +54,7 @@ async def test_queued_while_the_cloud_is_away_and_sent_when_it_returns(
     hass_storage: dict[str, Any],
 ) -> None:
     results: list[Event] = []
-    hass.bus.async_listen(EVENT_COMMAND_RESULT, results.append)
+    listen_into(hass, EVENT_COMMAND_RESULT, results)
     port = simulator.port
     await simulator.stop()
 
@@ -107,7 +107,7 @@ async def test_the_queue_survives_a_restart(
         ],
     }
     results: list[Event] = []
-    hass.bus.async_listen(EVENT_COMMAND_RESULT, results.append)
+    listen_into(hass, EVENT_COMMAND_RESULT, results)
     config_entry.add_to_hass(hass)
     assert await hass.config_entries.async_setup(config_entry.entry_id)
     await hass.async_block_till_done()
@@ -127,7 +127,7 @@ async def test_a_command_expires_when_the_cloud_stays_away(
     assert await hass.config_entries.async_setup(config_entry.entry_id)
     await hass.async_block_till_done()
     results: list[Event] = []
-    hass.bus.async_listen(EVENT_COMMAND_RESULT, results.append)
+    listen_into(hass, EVENT_COMMAND_RESULT, results)
     port = simulator.port
     await simulator.stop()
     await turn_on_plug(hass)
@@ -183,7 +183,7 @@ async def test_an_unreadable_expiry_counts_as_expired(
         ],
     }
     results: list[Event] = []
-    hass.bus.async_listen(EVENT_COMMAND_RESULT, results.append)
+    listen_into(hass, EVENT_COMMAND_RESULT, results)
     config_entry.add_to_hass(hass)
     assert await hass.config_entries.async_setup(config_entry.entry_id)
     await later(hass, seconds=6)

@@ -17,6 +17,7 @@ from pytest_homeassistant_custom_component.typing import ClientSessionGenerator
 from custom_components.roomsense.edge import EdgeManager
 from custom_components.roomsense.edge.manager import STORAGE_KEY
 
+from ..conftest import listen_into
 from .edge_helpers import BASE, EdgeDeviceClient, register, submit
 
 
@@ -504,7 +505,7 @@ async def test_finished_jobs_fire_an_event(
     hass: HomeAssistant, admin: TestClient, jetson: EdgeDeviceClient
 ) -> None:
     events: list[Any] = []
-    hass.bus.async_listen("roomsense_edge_job_finished", events.append)
+    listen_into(hass, "roomsense_edge_job_finished", events)
     small = await submit(admin, jetson.device_id, command="sensor_read")
     big = await submit(admin, jetson.device_id, command="camera")
     cancelled = await submit(admin, jetson.device_id, command="gpio")

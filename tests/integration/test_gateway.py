@@ -29,7 +29,7 @@ from custom_components.roomsense.const import DOMAIN, EVENT_AUDIT, EVENT_COMMAND
 from custom_components.roomsense.gateway import Source
 from custom_components.roomsense.tools import DATA_TOOLS
 
-from ..conftest import SimulatorAdmin
+from ..conftest import SimulatorAdmin, listen_into
 from .conftest import entity_id
 
 LOCK = "F8C9A1B2E3D4"
@@ -83,7 +83,7 @@ async def processed(sim_admin: SimulatorAdmin, device_id: str) -> list[dict[str,
 
 def audits(hass: HomeAssistant) -> list[Event]:
     events: list[Event] = []
-    hass.bus.async_listen(EVENT_AUDIT, events.append)
+    listen_into(hass, EVENT_AUDIT, events)
     return events
 
 
@@ -197,7 +197,7 @@ async def test_an_idempotent_command_answered_503_is_queued_and_delivered_once(
 ) -> None:
     await set_up(hass, config_entry)
     results: list[Event] = []
-    hass.bus.async_listen(EVENT_COMMAND_RESULT, results.append)
+    listen_into(hass, EVENT_COMMAND_RESULT, results)
     await sim_admin.fault(http_status=503, paths=["/v1.1/devices/"])
 
     answer = await hass.services.async_call(

@@ -22,7 +22,7 @@ from custom_components.roomsense.const import DOMAIN
 from custom_components.roomsense.edge import DATA_EDGE
 from roomsense_simulator import Simulator
 
-from ..conftest import SimulatorAdmin, home_with, registry_device
+from ..conftest import SimulatorAdmin, home_with, listen_into, registry_device
 from .conftest import setup_webhook_directly
 
 PLUG, METER = "000000000001", "000000000002"
@@ -194,7 +194,7 @@ async def test_quota_issue_at_90_percent(hass: HomeAssistant, setup_entry: MockC
     assert issue.translation_placeholders == {"calls": "9000", "limit": "10000"}
     # Raised once at the crossing: not rewritten on every poll while the count climbs.
     updates: list[Any] = []
-    hass.bus.async_listen(ir.EVENT_REPAIRS_ISSUE_REGISTRY_UPDATED, updates.append)
+    listen_into(hass, ir.EVENT_REPAIRS_ISSUE_REGISTRY_UPDATED, updates)
     counter.restore(counter.day, 9_500)
     await coordinator._async_poll_due()
     await hass.async_block_till_done()

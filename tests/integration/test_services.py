@@ -20,7 +20,7 @@ from pytest_homeassistant_custom_component.typing import WebSocketGenerator
 
 from custom_components.roomsense.const import DOMAIN, EVENT_AUDIT
 
-from ..conftest import SimulatorAdmin, registry_device
+from ..conftest import SimulatorAdmin, listen_into, registry_device
 
 BULB = "6055F93A8B21"
 LOCK = "F8C9A1B2E3D4"
@@ -79,7 +79,7 @@ async def test_unlock_needs_confirm_and_is_audited(
     hass_admin_user: MockUser,
 ) -> None:
     audited: list[Event] = []
-    hass.bus.async_listen(EVENT_AUDIT, audited.append)
+    listen_into(hass, EVENT_AUDIT, audited)
     with pytest.raises(ServiceValidationError) as caught:
         await call(hass, "send_command", {"device_id": LOCK, "command": "unlock"}, hass_admin_user)
     assert caught.value.translation_key == "confirmation_required"

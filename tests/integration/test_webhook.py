@@ -13,7 +13,7 @@ from pytest_homeassistant_custom_component.common import MockConfigEntry
 
 from custom_components.roomsense.const import DOMAIN, EVENT_ROOMSENSE
 
-from ..conftest import SimulatorAdmin, home_with
+from ..conftest import SimulatorAdmin, home_with, listen_into
 from .conftest import entity_id, setup_webhook_directly
 
 METER, CONTACT, BLIND = (f"{n:012d}" for n in range(1, 4))
@@ -70,7 +70,7 @@ async def test_push_updates_the_entity_and_fires_an_event(
     hass: HomeAssistant, pushing_entry: MockConfigEntry, sim_admin: SimulatorAdmin
 ) -> None:
     events: list[Event] = []
-    hass.bus.async_listen(EVENT_ROOMSENSE, events.append)
+    listen_into(hass, EVENT_ROOMSENSE, events)
     calls_before = len(await sim_admin.calls())
 
     await physical_event(hass, sim_admin, METER, {"temperature": 29.5, "humidity": 61})
