@@ -55,6 +55,7 @@ from .edge.manager import EDGE_ID_PREFIX, ha_identifier
 from .entity import device_info
 from .events_view import async_register_events_view
 from .gateway import CloudTransport, CommandGateway, Transport
+from .operations import async_setup_operations
 from .safety import AuditLog
 from .services import async_register_services
 from .switchbot_cloud import (
@@ -110,6 +111,7 @@ async def async_setup(hass: HomeAssistant, config: ConfigType) -> bool:
     hass.data[DATA_TOOLS] = RoomSenseTools(hass, audit)
     await async_setup_edge(hass)
     await async_setup_automation(hass)
+    await async_setup_operations(hass)
     async_register_events_view(hass)
     async_register_services(hass)
     return True

@@ -7,6 +7,8 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import UTC, datetime, time, timedelta
+from typing import Any
 
 from homeassistant.components.sensor import (
     RestoreSensor,
@@ -26,18 +28,29 @@ from homeassistant.const import (
     UnitOfTemperature,
     UnitOfTime,
 )
-from homeassistant.core import HomeAssistant
+from homeassistant.core import HomeAssistant, callback
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
+from homeassistant.helpers.event import async_track_time_interval
 from homeassistant.helpers.typing import StateType
+from homeassistant.util import dt as dt_util
 
 from . import catalog
 from .automation.entities import acceptance_sensors
 from .catalog import Feature
+from .coordinator import RoomSenseCoordinator
 from .data import RoomSenseConfigEntry
+from .edge import DATA_EDGE
 from .edge.entity import async_setup_edge_entities, sensor_entities
 from .entity import RoomSenseEntity, account_device_info, restored_figure
 from .metrics import ConversationMetrics
-from .switchbot_cloud import DeviceStatus, SwitchBotCloudClient
+from .operations import (
+    DATA_OPERATIONS,
+    OperationsStore,
+    TypicalWattage,
+    energy_kwh,
+    typical_wattage,
+)
+from .switchbot_cloud import Device, DeviceStatus, InfraredRemote, SwitchBotCloudClient
 from .tools import DATA_TOOLS
 
 PARALLEL_UPDATES = 0
@@ -238,14 +251,31 @@ async def async_setup_entry(
     """Add a sensor for every reading a device reports, and the API budget sensor."""
     coordinator = entry.runtime_data.coordinator
     metrics = hass.data[DATA_TOOLS].metrics
+    operations = hass.data[DATA_OPERATIONS]
     entities: list[SensorEntity] = []
     if (client := entry.runtime_data.client) is not None:
         # The account's own figures; a Bluetooth-only device has no account.
         entities += [
             ApiCallsRemainingSensor(entry, client),
+            ApiCallsTodaySensor(entry, client),
             *(ConversationMetricSensor(entry, metrics, description) for description in METRICS),
             *acceptance_sensors(hass, entry),
         ]
+        if hass.data[DATA_EDGE].owner_entry_id == entry.entry_id:
+            # The home's rules, shown (like the acceptance rate) by the entry that owns them.
+            entities += [
+                AutomationRunsSensor(entry, operations, description)
+                for description in AUTOMATION_FIGURES
+            ]
+    everything: list[Device | InfraredRemote] = [
+        *coordinator.devices.values(),
+        *entry.runtime_data.devices.infrared_remotes,
+    ]
+    entities += [
+        CommandCountSensor(coordinator, operations, device)
+        for device in everything
+        if _takes_commands(device)
+    ]
     for device_id, device in coordinator.devices.items():
         state = coordinator.data.get(device_id)
         if state is None:
@@ -255,8 +285,17 @@ async def async_setup_entry(
             for description in SENSORS
             if description.value_fn(state.status) is not None
         )
+        if (estimate := energy_estimate(device, state.status)) is not None:
+            entities.append(EnergyEstimateSensor(coordinator, operations, device, estimate))
     async_add_entities(entities)
     async_setup_edge_entities(hass, entry, async_add_entities, sensor_entities)
+
+
+def _takes_commands(device: Device | InfraredRemote) -> bool:
+    """Whether the catalog knows commands for the device (those get a command count)."""
+    infrared = isinstance(device, InfraredRemote)
+    spec = catalog.device_spec(device.type_string, infrared=infrared)
+    return spec is not None and bool(spec.commands)
 
 
 class RoomSenseSensor(RoomSenseEntity, SensorEntity):
@@ -367,3 +406,244 @@ class ConversationMetricSensor(RestoreSensor):
         """The figure; before the first turn, the last one restored, else unknown."""
         value = self.entity_description.value_fn(self._metrics)
         return self._restored if value is None else value
+
+
+class ApiCallsTodaySensor(SensorEntity):
+    """How many SwitchBot API calls the account made today (UTC; the cloud's day)."""
+
+    _attr_has_entity_name = True
+    _attr_translation_key = "api_calls_today"
+    _attr_entity_category = EntityCategory.DIAGNOSTIC
+    # A count that starts again each day: `total` with the day's start as `last_reset`.
+    _attr_state_class = SensorStateClass.TOTAL
+    _attr_should_poll = True
+
+    def __init__(self, entry: RoomSenseConfigEntry, client: SwitchBotCloudClient) -> None:
+        """Attach the sensor to the account's device."""
+        self._client = client
+        self._attr_unique_id = f"{entry.entry_id}_api_calls_today"
+        self._attr_device_info = account_device_info(entry)
+
+    @property
+    def native_value(self) -> int:
+        """Calls counted since the start of the day."""
+        return self._client.counter.calls_today
+
+    @property
+    def last_reset(self) -> datetime:
+        """The start of the counter's day, midnight UTC."""
+        counter = self._client.counter
+        _ = counter.calls_today  # rolls the day over first
+        return datetime.combine(counter.day, time.min, tzinfo=UTC)
+
+
+@dataclass(frozen=True, kw_only=True)
+class AutomationFigureDescription(SensorEntityDescription):
+    """A count of the home's rule runs."""
+
+    value_fn: Callable[[OperationsStore], int]
+
+
+AUTOMATION_FIGURES: tuple[AutomationFigureDescription, ...] = (
+    AutomationFigureDescription(
+        key="automation_runs",
+        translation_key="automation_runs",
+        state_class=SensorStateClass.TOTAL_INCREASING,
+        value_fn=lambda operations: operations.automation_runs,
+    ),
+    AutomationFigureDescription(
+        key="automation_failures",
+        translation_key="automation_failures",
+        state_class=SensorStateClass.TOTAL_INCREASING,
+        value_fn=lambda operations: operations.automation_failures,
+    ),
+)
+
+
+class AutomationRunsSensor(SensorEntity):
+    """How many times RoomSense's rules ran, and how many runs had an action fail."""
+
+    _attr_has_entity_name = True
+    _attr_should_poll = False
+    entity_description: AutomationFigureDescription
+
+    def __init__(
+        self,
+        entry: RoomSenseConfigEntry,
+        operations: OperationsStore,
+        description: AutomationFigureDescription,
+    ) -> None:
+        """Attach the count to the account's device."""
+        self._operations = operations
+        self.entity_description = description
+        self._attr_unique_id = f"{entry.entry_id}_{description.key}"
+        self._attr_device_info = account_device_info(entry)
+
+    async def async_added_to_hass(self) -> None:
+        """Update with every finished run."""
+        self.async_on_remove(self._operations.async_listen("automation", self.async_write_ha_state))
+
+    @property
+    def native_value(self) -> int:
+        """The count, kept across restarts."""
+        return self.entity_description.value_fn(self._operations)
+
+
+COMMANDS_SENT = SensorEntityDescription(
+    key="commands_sent",
+    translation_key="commands_sent",
+    state_class=SensorStateClass.TOTAL_INCREASING,
+)
+
+
+class CommandCountSensor(RoomSenseEntity, SensorEntity):
+    """How many commands went to a device through the command gateway, ever.
+
+    Daily figures are the change of this count in Home Assistant's statistics.
+    """
+
+    _attr_should_poll = False
+
+    def __init__(
+        self,
+        coordinator: RoomSenseCoordinator,
+        operations: OperationsStore,
+        device: Device | InfraredRemote,
+    ) -> None:
+        """A counter on the device's own Home Assistant device."""
+        super().__init__(coordinator, device, COMMANDS_SENT)
+        self._operations = operations
+
+    async def async_added_to_hass(self) -> None:
+        """Update with every command to this device."""
+        await super().async_added_to_hass()
+        self.async_on_remove(
+            self._operations.async_listen(
+                f"commands:{self.device.device_id}", self.async_write_ha_state
+            )
+        )
+
+    @property
+    def available(self) -> bool:
+        """A count is known whether or not the device answers."""
+        return True
+
+    @property
+    def extra_state_attributes(self) -> dict[str, Any] | None:
+        """No freshness attributes: the count is RoomSense's own."""
+        return None
+
+    @property
+    def native_value(self) -> int:
+        """Commands sent (or queued) for the device, kept across restarts."""
+        return self._operations.commands.get(self.device.device_id, 0)
+
+
+@dataclass(frozen=True, slots=True)
+class EnergyEstimate:
+    """How a device's energy is worked out: its meter, or a typical wattage while on."""
+
+    metered: bool
+    typical: TypicalWattage | None = None
+
+    def watts(self, status: DeviceStatus) -> float | None:
+        """The draw now, as far as it is known."""
+        if self.metered:
+            return status.power_watts
+        if self.typical is None or status.power is None:
+            return None
+        return self.typical.watts if status.power else 0.0
+
+
+def energy_estimate(device: Device, status: DeviceStatus) -> EnergyEstimate | None:
+    """Whether and how RoomSense estimates a device's energy."""
+    if status.power_watts is not None:
+        return EnergyEstimate(metered=True)
+    typical = typical_wattage(device.device_type)
+    if typical is not None and status.power is not None:
+        return EnergyEstimate(metered=False, typical=typical)
+    return None
+
+
+ENERGY_ESTIMATE = SensorEntityDescription(
+    key="energy_estimate",
+    translation_key="energy_estimate",
+    device_class=SensorDeviceClass.ENERGY,
+    native_unit_of_measurement=UnitOfEnergy.KILO_WATT_HOUR,
+    state_class=SensorStateClass.TOTAL_INCREASING,
+    suggested_display_precision=3,
+)
+# How often the energy of a device that is on is brought up to date between readings.
+ENERGY_TICK = timedelta(minutes=1)
+
+
+class EnergyEstimateSensor(RoomSenseEntity, SensorEntity):
+    """The energy a device used since RoomSense started counting, in kWh.
+
+    A metered device's power readings are integrated over time (each reading counts until
+    the next one); a device without a meter counts its typical wattage while it is on.
+    Time while Home Assistant was stopped is not counted.
+    """
+
+    def __init__(
+        self,
+        coordinator: RoomSenseCoordinator,
+        operations: OperationsStore,
+        device: Device,
+        estimate: EnergyEstimate,
+    ) -> None:
+        """An energy total on the device's own Home Assistant device."""
+        super().__init__(coordinator, device, ENERGY_ESTIMATE)
+        self._operations = operations
+        self._estimate = estimate
+        # The draw since when: (since, watts).
+        self._drawing: tuple[datetime, float] | None = None
+
+    async def async_added_to_hass(self) -> None:
+        """Start from the device's reading now, and count every minute and reading."""
+        await super().async_added_to_hass()
+        self._take_reading()
+        self.async_on_remove(
+            async_track_time_interval(self.hass, self._tick, ENERGY_TICK, cancel_on_shutdown=True)
+        )
+
+    def _take_reading(self) -> None:
+        """Add the energy of the draw until now, and draw what the status says from now."""
+        now = dt_util.utcnow()
+        if self._drawing is not None:
+            since, watts = self._drawing
+            self._operations.add_energy(self.device.device_id, energy_kwh(watts, since, now))
+        watts_now = self._estimate.watts(self.status) if self.device_state else None
+        self._drawing = None if watts_now is None else (now, watts_now)
+
+    @callback
+    def _tick(self, _now: datetime) -> None:
+        self._take_reading()
+        self.async_write_ha_state()
+
+    @callback
+    def _handle_coordinator_update(self) -> None:
+        self._take_reading()
+        super()._handle_coordinator_update()
+
+    @property
+    def available(self) -> bool:
+        """The total so far is known even while the device's state is stale."""
+        return True
+
+    @property
+    def extra_state_attributes(self) -> dict[str, Any] | None:
+        """How the figure is made: metered, or a typical wattage (an estimate)."""
+        attributes = dict(super().extra_state_attributes or {})
+        if self._estimate.metered:
+            attributes["method"] = "metered"
+        elif self._estimate.typical is not None:
+            attributes["method"] = "typical_wattage"
+            attributes["typical_watts"] = self._estimate.typical.watts
+            attributes["wattage_source"] = self._estimate.typical.source
+        return attributes
+
+    @property
+    def native_value(self) -> float:
+        """The kWh counted so far, kept across restarts."""
+        return round(self._operations.energy.get(self.device.device_id, 0.0), 6)

@@ -19,6 +19,7 @@ from homeassistant.helpers.typing import VolDictType
 from homeassistant.util.json import JsonValueType
 
 from .const import DOMAIN
+from .dashboard import DEFAULT_TITLE, DEFAULT_URL_PATH, async_create_dashboard
 from .edge import DATA_EDGE
 from .edge.manager import UnknownDeviceError
 from .edge.views import JOB_FIELDS, one_kind_of_job, wait_answer
@@ -33,6 +34,8 @@ ATTR_SCENE_ID: Final = "scene_id"
 ATTR_LIMIT: Final = "limit"
 ATTR_INSTRUCTION: Final = "instruction"
 ATTR_IMAGE_URL: Final = "image_url"
+ATTR_URL_PATH: Final = "url_path"
+ATTR_TITLE: Final = "title"
 
 SERVICE_UPLOAD_ART_FRAME_IMAGE: Final = "upload_art_frame_image"
 
@@ -58,6 +61,15 @@ AUDIT_SCHEMA: Final = probatio.Schema(
         probatio.Optional(ATTR_LIMIT, default=100): probatio.All(
             probatio.Coerce(int), probatio.Range(min=1, max=5000)
         )
+    }
+)
+# The address's form is checked by the service, which names the key of what is wrong.
+CREATE_DASHBOARD_SCHEMA: Final = probatio.Schema(
+    {
+        probatio.Optional(ATTR_URL_PATH, default=DEFAULT_URL_PATH): cv.string,
+        probatio.Optional(ATTR_TITLE, default=DEFAULT_TITLE): probatio.All(
+            cv.string, probatio.Length(min=1, max=64)
+        ),
     }
 )
 
@@ -160,6 +172,12 @@ async def _get_audit_log(call: ServiceCall) -> ServiceResponse:
     return {"records": entries}
 
 
+async def _create_dashboard(call: ServiceCall) -> ServiceResponse:
+    """Create or update the RoomSense dashboard (administrators and automations only)."""
+    await _require_admin(call)
+    return await async_create_dashboard(call.hass, call.data[ATTR_URL_PATH], call.data[ATTR_TITLE])
+
+
 def async_register_services(hass: HomeAssistant) -> None:
     """Register the services once, for every entry."""
     register = hass.services.async_register
@@ -174,6 +192,13 @@ def async_register_services(hass: HomeAssistant) -> None:
         "edge_submit_job",
         _edge_submit_job,
         EDGE_SUBMIT_SCHEMA,
+        SupportsResponse.OPTIONAL,
+    )
+    register(
+        DOMAIN,
+        "create_dashboard",
+        _create_dashboard,
+        CREATE_DASHBOARD_SCHEMA,
         SupportsResponse.OPTIONAL,
     )
     # Sent by the picture entity, so it goes through the command gateway as a tap would.

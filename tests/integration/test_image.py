@@ -100,6 +100,9 @@ async def test_the_frame_has_a_picture_two_buttons_and_a_battery(
         # A Bot keeps its own button only: no picture buttons for other devices.
         ("button", f"{BOT}_press"),
         ("sensor", f"{BOT}_battery"),
+        # How many commands each went through the gateway (the operations figures).
+        ("sensor", f"{FRAME}_commands_sent"),
+        ("sensor", f"{BOT}_commands_sent"),
     }
     assert hass.states.get(picture_entity(hass)).state != STATE_UNKNOWN
     assert hass.states.get(entity_id(hass, "sensor", f"{FRAME}_battery")).state == "100"

@@ -90,7 +90,7 @@ async def test_relay_channels_meter_apart(
         f"{RELAY_2PM}_channel_{channel}_{reading}"
         for channel in (1, 2)
         for reading in ("power", "voltage", "current", "energy")
-    }
+    } | {f"{RELAY_2PM}_commands_sent"}
 
     def reading(channel: int, name: str) -> str:
         unique_id = f"{RELAY_2PM}_channel_{channel}_{name}"

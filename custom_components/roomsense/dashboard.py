@@ -1,0 +1,293 @@
+"""The RoomSense dashboard: a Lovelace storage dashboard, made on request.
+
+`roomsense.create_dashboard` creates it, or updates it when it exists: a view per Home
+Assistant area with the RoomSense entities of the devices in it (a section per device),
+a view for devices without an area, and an "Operations" view of the core's own cards
+(statistics-graph, history-graph, gauge, entities) over the operations sensors. Nothing
+custom in the frontend.
+
+The dashboard is made through the lovelace integration's own dashboards collection, the
+one its `lovelace/dashboards/*` websocket commands use, so the sidebar, the dashboards
+page and later edits all see it at once; its views are written with
+`LovelaceStorage.async_save`, as the dashboard editor writes them.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+from typing import Any, Final
+
+from homeassistant.components import websocket_api
+from homeassistant.components.frontend import async_panel_exists
+from homeassistant.components.lovelace.const import LOVELACE_DATA
+from homeassistant.components.lovelace.dashboard import DashboardsCollection, LovelaceStorage
+from homeassistant.config_entries import ConfigEntryState
+from homeassistant.core import HomeAssistant
+from homeassistant.exceptions import ServiceValidationError
+from homeassistant.helpers import area_registry as ar
+from homeassistant.helpers import device_registry as dr
+from homeassistant.helpers import entity_registry as er
+from homeassistant.helpers.storage import Store
+from homeassistant.util import slugify
+
+from .const import DOMAIN
+
+DEFAULT_URL_PATH: Final = "roomsense-home"
+DEFAULT_TITLE: Final = "RoomSense"
+ICON: Final = "mdi:home-analytics"
+# What Lovelace accepts as a dashboard's address: lower-case words joined by hyphens.
+URL_PATH_PATTERN: Final = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)+")
+# The dashboards RoomSense made: only those it may rewrite.
+STORAGE_KEY: Final = f"{DOMAIN}.dashboards"
+STORAGE_VERSION: Final = 1
+
+OPERATIONS_PATH: Final = "operations"
+UNASSIGNED_PATH: Final = "no-area"
+STATISTICS_DAYS: Final = 30
+HISTORY_HOURS: Final = 48
+
+# The operations sensors, by translation key.
+COMMANDS: Final = "commands_sent"
+ENERGY: Final = "energy_estimate"
+API_CALLS_TODAY: Final = "api_calls_today"
+API_CALLS_REMAINING: Final = "api_calls_remaining"
+AUTOMATION_RUNS: Final = "automation_runs"
+AUTOMATION_FAILURES: Final = "automation_failures"
+INTENT_SUCCESS: Final = "intent_success_rate"
+LATENCY_P50: Final = "conversation_latency_p50"
+LATENCY_P95: Final = "conversation_latency_p95"
+DAILY_API_LIMIT: Final = 10000
+
+
+def _taken(url_path: str) -> ServiceValidationError:
+    return ServiceValidationError(
+        translation_domain=DOMAIN,
+        translation_key="dashboard_url_taken",
+        translation_placeholders={"url_path": url_path},
+    )
+
+
+def _dashboards_collection(hass: HomeAssistant) -> DashboardsCollection:
+    """The lovelace integration's dashboards collection.
+
+    Lovelace keeps it in no public place; its `lovelace/dashboards/list` command is a
+    method of the websocket wrapper that holds it. A second collection over the same
+    store would be overwritten by the first one's next save, so this one is used.
+    """
+    handlers = hass.data.get(websocket_api.DOMAIN) or {}
+    handler = handlers.get("lovelace/dashboards/list", (None, None))[0]
+    wrapper = getattr(handler, "__self__", None)
+    found = getattr(wrapper, "storage_collection", None)
+    if LOVELACE_DATA not in hass.data or not isinstance(found, DashboardsCollection):
+        raise ServiceValidationError(
+            translation_domain=DOMAIN, translation_key="dashboards_unavailable"
+        )
+    return found
+
+
+def _roomsense_entities(hass: HomeAssistant) -> list[er.RegistryEntry]:
+    """The enabled entities of the loaded RoomSense entries."""
+    registry = er.async_get(hass)
+    loaded = [
+        entry.entry_id
+        for entry in hass.config_entries.async_entries(DOMAIN)
+        if entry.state is ConfigEntryState.LOADED
+    ]
+    return [
+        entity
+        for entry_id in loaded
+        for entity in er.async_entries_for_config_entry(registry, entry_id)
+        if entity.disabled_by is None
+    ]
+
+
+def _by_key(entities: list[er.RegistryEntry], *keys: str) -> list[str]:
+    return sorted(entity.entity_id for entity in entities if entity.translation_key in keys)
+
+
+def _room_views(hass: HomeAssistant, entities: list[er.RegistryEntry]) -> list[dict[str, Any]]:
+    """A view per area, a section per device with its everyday entities."""
+    devices = dr.async_get(hass)
+    areas = ar.async_get(hass)
+    # area id (None: no area) -> device name -> entity ids
+    rooms: dict[str | None, dict[str, list[str]]] = defaultdict(lambda: defaultdict(list))
+    for entity in entities:
+        if entity.entity_category is not None or entity.device_id is None:
+            continue
+        device = devices.async_get(entity.device_id)
+        if device is None or (
+            isinstance(device, dr.DeviceEntry) and device.entry_type is dr.DeviceEntryType.SERVICE
+        ):
+            continue
+        area_id = entity.area_id or device.area_id
+        rooms[area_id][device.name_by_user or device.name or entity.entity_id].append(
+            entity.entity_id
+        )
+
+    def sections(room: dict[str, list[str]]) -> list[dict[str, Any]]:
+        return [
+            {
+                "type": "grid",
+                "cards": [
+                    {"type": "heading", "heading": name},
+                    {"type": "entities", "entities": sorted(room[name]), "state_color": True},
+                ],
+            }
+            for name in sorted(room)
+        ]
+
+    views: list[dict[str, Any]] = []
+    named = [(areas.async_get_area(area_id), area_id) for area_id in rooms if area_id]
+    for area, area_id in sorted(named, key=lambda pair: pair[0].name if pair[0] else ""):
+        if area is None or area_id is None:
+            continue
+        view: dict[str, Any] = {
+            "title": area.name,
+            "path": slugify(area.id).replace("_", "-"),
+            "type": "sections",
+            "sections": sections(rooms[area_id]),
+        }
+        if area.icon:
+            view["icon"] = area.icon
+        views.append(view)
+    if None in rooms:
+        views.append(
+            {
+                "title": "Other devices",
+                "path": UNASSIGNED_PATH,
+                "icon": "mdi:devices",
+                "type": "sections",
+                "sections": sections(rooms[None]),
+            }
+        )
+    return views
+
+
+def _operations_view(entities: list[er.RegistryEntry]) -> dict[str, Any]:
+    """The operations figures in the core's statistics, history, gauge and entities cards."""
+    cards: list[dict[str, Any]] = []
+
+    def daily(title: str, ids: list[str]) -> None:
+        if ids:
+            cards.append(
+                {
+                    "type": "statistics-graph",
+                    "title": title,
+                    "entities": ids,
+                    "period": "day",
+                    "days_to_show": STATISTICS_DAYS,
+                    "stat_types": ["change"],
+                    "chart_type": "bar",
+                }
+            )
+
+    daily("Commands per day", _by_key(entities, COMMANDS))
+    daily("Energy per day (estimate)", _by_key(entities, ENERGY))
+    daily("Automation runs per day", _by_key(entities, AUTOMATION_RUNS, AUTOMATION_FAILURES))
+    if ids := _by_key(entities, API_CALLS_TODAY, API_CALLS_REMAINING):
+        cards.append(
+            {
+                "type": "history-graph",
+                "title": "Cloud API calls",
+                "entities": ids,
+                "hours_to_show": HISTORY_HOURS,
+            }
+        )
+    for entity_id in _by_key(entities, INTENT_SUCCESS):
+        cards.append(
+            {
+                "type": "gauge",
+                "entity": entity_id,
+                "name": "Intent success",
+                "min": 0,
+                "max": 100,
+                "severity": {"green": 80, "yellow": 50, "red": 0},
+            }
+        )
+    for entity_id in _by_key(entities, API_CALLS_REMAINING):
+        cards.append(
+            {
+                "type": "gauge",
+                "entity": entity_id,
+                "name": "API calls left",
+                "min": 0,
+                "max": DAILY_API_LIMIT,
+                "severity": {"green": 2000, "yellow": 500, "red": 0},
+            }
+        )
+    if ids := _by_key(entities, LATENCY_P50, LATENCY_P95):
+        cards.append(
+            {
+                "type": "history-graph",
+                "title": "Conversation latency",
+                "entities": ids,
+                "hours_to_show": HISTORY_HOURS,
+            }
+        )
+    figures = _by_key(
+        entities,
+        API_CALLS_TODAY,
+        API_CALLS_REMAINING,
+        AUTOMATION_RUNS,
+        AUTOMATION_FAILURES,
+        INTENT_SUCCESS,
+        LATENCY_P50,
+        LATENCY_P95,
+    )
+    if figures:
+        cards.append({"type": "entities", "title": "Now", "entities": figures})
+    return {
+        "title": "Operations",
+        "path": OPERATIONS_PATH,
+        "icon": "mdi:chart-box-outline",
+        "cards": cards,
+    }
+
+
+def dashboard_config(hass: HomeAssistant) -> dict[str, Any]:
+    """The dashboard's views, from the registries as they are now."""
+    entities = _roomsense_entities(hass)
+    return {"views": [*_room_views(hass, entities), _operations_view(entities)]}
+
+
+async def async_create_dashboard(hass: HomeAssistant, url_path: str, title: str) -> dict[str, Any]:
+    """Create the dashboard at `url_path`, or update the one RoomSense made there."""
+    if not URL_PATH_PATTERN.fullmatch(url_path):
+        raise ServiceValidationError(
+            translation_domain=DOMAIN,
+            translation_key="invalid_dashboard_url_path",
+            translation_placeholders={"url_path": url_path},
+        )
+    collection = _dashboards_collection(hass)
+    made: Store[list[str]] = Store(hass, STORAGE_VERSION, STORAGE_KEY)
+    ours = set(await made.async_load() or [])
+    item = next(
+        (item for item in collection.async_items() if item.get("url_path") == url_path), None
+    )
+    if item is None:
+        if url_path in hass.data[LOVELACE_DATA].dashboards or async_panel_exists(hass, url_path):
+            raise _taken(url_path)
+        await collection.async_create_item(
+            {"url_path": url_path, "title": title, "icon": ICON, "show_in_sidebar": True}
+        )
+        created = True
+    elif url_path not in ours:
+        raise _taken(url_path)
+    else:
+        await collection.async_update_item(item["id"], {"title": title})
+        created = False
+    ours.add(url_path)
+    await made.async_save(sorted(ours))
+    storage = hass.data[LOVELACE_DATA].dashboards.get(url_path)
+    if not isinstance(storage, LovelaceStorage):
+        raise ServiceValidationError(
+            translation_domain=DOMAIN, translation_key="dashboards_unavailable"
+        )
+    config = dashboard_config(hass)
+    await storage.async_save(config)
+    return {
+        "url_path": url_path,
+        "created": created,
+        "views": [view["title"] for view in config["views"]],
+    }
