@@ -307,8 +307,8 @@ class RoomSenseConfigFlow(ConfigFlow, domain=DOMAIN):
             return self.async_abort(reason="not_supported")
         errors: dict[str, str] = {}
         if user_input is not None:
-            driver_class = getattr(pyswitchbot(), found.model.device_class or "")
             switchbot = pyswitchbot()
+            driver_class = getattr(switchbot, found.model.device_class or "")
             try:
                 key = await driver_class.async_retrieve_encryption_key(
                     switchbot_app_session(self.hass),
@@ -327,10 +327,8 @@ class RoomSenseConfigFlow(ConfigFlow, domain=DOMAIN):
                 errors["base"] = "key_not_found"
             else:
                 key_id, encryption_key = str(key["key_id"]), str(key["encryption_key"])
-                if problem := await self._key_problem(found, key_id, encryption_key):
-                    errors["base"] = problem
-                else:
-                    return self._save_key(found, key_id, encryption_key)
+                if kept := await self._keep_working_key(found, key_id, encryption_key, errors):
+                    return kept
         return self.async_show_form(
             step_id="encrypted_auth",
             data_schema=probatio.Schema(
@@ -361,11 +359,10 @@ class RoomSenseConfigFlow(ConfigFlow, domain=DOMAIN):
                 errors[CONF_KEY_ID] = "key_id_invalid"
             if not _HEX_KEY.fullmatch(encryption_key):
                 errors[CONF_ENCRYPTION_KEY] = "encryption_key_malformed"
-            if not errors:
-                if problem := await self._key_problem(found, key_id, encryption_key):
-                    errors["base"] = problem
-                else:
-                    return self._save_key(found, key_id, encryption_key)
+            if not errors and (
+                kept := await self._keep_working_key(found, key_id, encryption_key, errors)
+            ):
+                return kept
         return self.async_show_form(
             step_id="encrypted_key",
             data_schema=self.add_suggested_values_to_schema(
@@ -387,6 +384,15 @@ class RoomSenseConfigFlow(ConfigFlow, domain=DOMAIN):
             "name": str(self.context.get("title_placeholders", {}).get("name", "")),
             "address": found.address if found else "",
         }
+
+    async def _keep_working_key(
+        self, found: FoundDevice, key_id: str, encryption_key: str, errors: dict[str, str]
+    ) -> ConfigFlowResult | None:
+        """Keep the key if the device takes it; otherwise say why in `errors`."""
+        if problem := await self._key_problem(found, key_id, encryption_key):
+            errors["base"] = problem
+            return None
+        return self._save_key(found, key_id, encryption_key)
 
     async def _key_problem(
         self, found: FoundDevice, key_id: str, encryption_key: str
