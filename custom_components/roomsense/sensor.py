@@ -309,21 +309,26 @@ class RoomSenseSensor(RoomSenseEntity, SensorEntity):
         return self.entity_description.value_fn(self.status)
 
 
-class ApiCallsRemainingSensor(SensorEntity):
-    """How many SwitchBot API calls the account has left today."""
+class _ApiCallsSensor(SensorEntity):
+    """A figure of the account's local API call counter, on the account's device."""
 
     _attr_has_entity_name = True
-    _attr_translation_key = "api_calls_remaining"
     _attr_entity_category = EntityCategory.DIAGNOSTIC
-    _attr_state_class = SensorStateClass.MEASUREMENT
     # Reading the local counter costs no API call.
     _attr_should_poll = True
 
     def __init__(self, entry: RoomSenseConfigEntry, client: SwitchBotCloudClient) -> None:
         """Attach the sensor to a service device that stands for the account."""
         self._client = client
-        self._attr_unique_id = f"{entry.entry_id}_api_calls_remaining"
+        self._attr_unique_id = f"{entry.entry_id}_{self._attr_translation_key}"
         self._attr_device_info = account_device_info(entry)
+
+
+class ApiCallsRemainingSensor(_ApiCallsSensor):
+    """How many SwitchBot API calls the account has left today."""
+
+    _attr_translation_key = "api_calls_remaining"
+    _attr_state_class = SensorStateClass.MEASUREMENT
 
     @property
     def native_value(self) -> int:
@@ -408,21 +413,12 @@ class ConversationMetricSensor(RestoreSensor):
         return self._restored if value is None else value
 
 
-class ApiCallsTodaySensor(SensorEntity):
+class ApiCallsTodaySensor(_ApiCallsSensor):
     """How many SwitchBot API calls the account made today (UTC; the cloud's day)."""
 
-    _attr_has_entity_name = True
     _attr_translation_key = "api_calls_today"
-    _attr_entity_category = EntityCategory.DIAGNOSTIC
     # A count that starts again each day: `total` with the day's start as `last_reset`.
     _attr_state_class = SensorStateClass.TOTAL
-    _attr_should_poll = True
-
-    def __init__(self, entry: RoomSenseConfigEntry, client: SwitchBotCloudClient) -> None:
-        """Attach the sensor to the account's device."""
-        self._client = client
-        self._attr_unique_id = f"{entry.entry_id}_api_calls_today"
-        self._attr_device_info = account_device_info(entry)
 
     @property
     def native_value(self) -> int:
