@@ -20,8 +20,10 @@ from homeassistant.setup import async_setup_component
 from homeassistant.util import dt as dt_util
 from pytest_homeassistant_custom_component.common import async_fire_time_changed
 
+from roomsense_simulator import Simulator
 from scripts.demo_support.config_dir import CONFIGURATION_YAML, CUSTOM_COMPONENTS
 
+from .conftest import SimulatorAdmin
 from .demo_integrations import demo_integration_fixtures
 
 DEMO_INTEGRATION = "roomsense_demo_bluetooth"
@@ -136,3 +138,99 @@ async def test_it_stops_with_home_assistant(hass: HomeAssistant, demo: Any) -> N
     hass.bus.async_fire(EVENT_HOMEASSISTANT_STOP)
     await hass.async_block_till_done()
     assert not demo.proxy.started
+
+
+@pytest.fixture
+async def demo_with_cloud(
+    hass: HomeAssistant,
+    enable_bluetooth: None,
+    demo_integration_found: None,
+    simulator: Simulator,
+) -> AsyncIterator[Any]:
+    """Set up as scripts/demo sets it up: with the cloud simulator's URL."""
+    assert await async_setup_component(
+        hass, DEMO_INTEGRATION, {DEMO_INTEGRATION: {"simulator_url": simulator.base_url}}
+    )
+    await hass.async_block_till_done()
+    running = hass.data[DEMO_INTEGRATION]
+    yield running
+    running.async_stop()
+    await hass.async_block_till_done(wait_background_tasks=True)
+
+
+async def _advertise_round(hass: HomeAssistant, demo: Any) -> None:
+    from scripts.demo_support.roomsense_demo_bluetooth import ADVERTISE_INTERVAL
+
+    async_fire_time_changed(hass, dt_util.utcnow() + ADVERTISE_INTERVAL * (demo.ticks + 1))
+    # The timer runs its rounds as background tasks.
+    await hass.async_block_till_done(wait_background_tasks=True)
+
+
+def test_scripts_demo_gives_it_the_simulator() -> None:
+    assert f"\n{DEMO_INTEGRATION}:\n  simulator_url: {{simulator_url}}\n" in CONFIGURATION_YAML
+
+
+async def test_a_lock_unlocked_through_the_cloud_advertises_unlocked(
+    hass: HomeAssistant, demo_with_cloud: Any, sim_admin: SimulatorAdmin
+) -> None:
+    from roomsense_simulator.ble import LockState
+    from scripts.demo_support.roomsense_demo_bluetooth import LOCK_ADDRESS
+
+    lock = demo_with_cloud.proxy.device(LOCK_ADDRESS)
+    await _advertise_round(hass, demo_with_cloud)
+    assert lock.state["status"] == LockState.LOCKED
+    await sim_admin.request(
+        "POST", "devices/F8C9A1B2E3D4/event", {"status": {"lockState": "unlock"}}
+    )
+    await _advertise_round(hass, demo_with_cloud)
+    assert lock.state["status"] == LockState.UNLOCKED
+    # ... and stays so: the cloud is not told back what it said.
+    await _advertise_round(hass, demo_with_cloud)
+    assert lock.state["status"] == LockState.UNLOCKED
+    assert (await sim_admin.device("F8C9A1B2E3D4"))["status"]["lockState"] == "unlock"
+
+
+async def test_a_plug_switched_over_bluetooth_is_switched_in_the_cloud(
+    hass: HomeAssistant, demo_with_cloud: Any, sim_admin: SimulatorAdmin
+) -> None:
+    from scripts.demo_support.roomsense_demo_bluetooth import PLUG_ADDRESS
+
+    plug = demo_with_cloud.proxy.device(PLUG_ADDRESS)
+    await _advertise_round(hass, demo_with_cloud)
+    assert (await sim_admin.device("7C87CE5A10B2"))["status"]["power"] == "off"
+    plug.set_state(isOn=True, power=650.0)  # as the plug does when RoomSense turns it on
+    await _advertise_round(hass, demo_with_cloud)
+    status = (await sim_admin.device("7C87CE5A10B2"))["status"]
+    assert status["power"] == "on"
+    assert status["weight"] == 650.0
+    assert plug.state["isOn"] is True
+
+
+async def test_a_blind_tilted_in_the_cloud_tilts_over_bluetooth_and_back(
+    hass: HomeAssistant, demo_with_cloud: Any, sim_admin: SimulatorAdmin
+) -> None:
+    from scripts.demo_support.roomsense_demo_bluetooth import BLIND_ADDRESS
+
+    blind = demo_with_cloud.proxy.device(BLIND_ADDRESS)
+    await _advertise_round(hass, demo_with_cloud)
+    assert blind.state["tilt"] == 50  # open: the cloud's slidePosition 100
+    await sim_admin.request(
+        "POST",
+        "devices/C8B2E4A19F73/event",
+        {"status": {"direction": "down", "slidePosition": 0}},
+    )
+    await _advertise_round(hass, demo_with_cloud)
+    assert blind.state["tilt"] == 0  # shut downwards
+    blind.set_state(tilt=80)
+    await _advertise_round(hass, demo_with_cloud)
+    status = (await sim_admin.device("C8B2E4A19F73"))["status"]
+    assert (status["direction"], status["slidePosition"]) == ("up", 40)
+
+
+async def test_without_the_cloud_the_devices_still_advertise(
+    hass: HomeAssistant, demo_with_cloud: Any, simulator: Simulator
+) -> None:
+    sent = demo_with_cloud.proxy.advertisements_sent
+    await simulator.stop()
+    await _advertise_round(hass, demo_with_cloud)
+    assert demo_with_cloud.proxy.advertisements_sent > sent

@@ -46,8 +46,10 @@ roomsense_demo_supervisor:
   token: {supervisor_token}
 
 # SwitchBot devices of the demo home heard over Bluetooth through a simulated proxy; demo
-# only (see scripts/demo_support/roomsense_demo_bluetooth).
+# only (see scripts/demo_support/roomsense_demo_bluetooth). The lock, the plug and the blind
+# follow the simulated cloud, so each is one device whichever way it is driven.
 roomsense_demo_bluetooth:
+  simulator_url: {simulator_url}
 """
 
 # Integrations the demo links into the configuration's custom_components/. Home Assistant
@@ -83,7 +85,9 @@ def prepare_config_dir(settings: DemoSettings, supervisor_token: str) -> bool:
     config_dir.mkdir(parents=True, exist_ok=True)
     (config_dir / "configuration.yaml").write_text(
         CONFIGURATION_YAML.format(
-            supervisor_url=settings.supervisor_url, supervisor_token=supervisor_token
+            supervisor_url=settings.supervisor_url,
+            supervisor_token=supervisor_token,
+            simulator_url=settings.sim_url,
         ),
         encoding="utf-8",
     )

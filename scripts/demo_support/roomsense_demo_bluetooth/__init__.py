@@ -9,7 +9,10 @@ some devices of the demo home (`simulator/roomsense_simulator/homes/demo.json`),
 as the cloud simulator starts them. RoomSense hears them and drives them locally first.
 
 Every few seconds each device advertises again; the bedroom Meter's temperature drifts slowly
-around its cloud reading, so its entity changes with no cloud call.
+around its cloud reading, so its entity changes with no cloud call. Given the cloud
+simulator's URL (`simulator_url`, as scripts/demo writes it), the lock, the plug and the blind
+first take any change made through the cloud, and the cloud hears of any made over Bluetooth
+(`twins`): each is one device, whichever way it is driven.
 
 Two more show Bluetooth discovery: the front door's Smart Lock Pro (a device of the account
 whose key RoomSense does not have yet: its discovery asks for the key, `DEMO_KEY_ID` and
@@ -25,11 +28,15 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any, Final
 
+import voluptuous as vol
 from homeassistant.const import EVENT_HOMEASSISTANT_STOP
 from homeassistant.core import CALLBACK_TYPE, Event, HomeAssistant, callback
 from homeassistant.helpers import config_validation as cv
+from homeassistant.helpers.aiohttp_client import async_get_clientsession
 from homeassistant.helpers.event import async_track_time_interval
 from homeassistant.helpers.typing import ConfigType
+
+from .twins import CloudTwins, Twin, blind_tilt_twin, lock_twin, plug_twin
 
 if TYPE_CHECKING:
     from roomsense_simulator.ble import BleDevice, SimulatedBleProxy
@@ -37,7 +44,11 @@ if TYPE_CHECKING:
 _LOGGER = logging.getLogger(__name__)
 
 DOMAIN: Final = "roomsense_demo_bluetooth"
-CONFIG_SCHEMA = cv.empty_config_schema(DOMAIN)
+CONF_SIMULATOR_URL: Final = "simulator_url"
+CONFIG_SCHEMA = vol.Schema(
+    {DOMAIN: vol.Any(None, vol.Schema({vol.Optional(CONF_SIMULATOR_URL): cv.url}))},
+    extra=vol.ALLOW_EXTRA,
+)
 
 SOURCE: Final = "roomsense-demo-ble"
 PROXY_NAME: Final = "RoomSense demo Bluetooth proxy"
@@ -68,6 +79,13 @@ ADDRESSES: Final = (
 # account or a key tool).
 DEMO_KEY_ID: Final = "3f"
 DEMO_ENCRYPTION_KEY: Final = "5a1c0e9d27b84f3a96e2d1c07b8a4f35"
+# The devices whose state the cloud simulator keeps too (their cloud device id: the address
+# without colons, as in demo.json). The Bot is in press mode and the meters only report.
+TWINS: Final[tuple[Twin, ...]] = (
+    lock_twin(LOCK_ADDRESS, "F8C9A1B2E3D4"),
+    plug_twin(PLUG_ADDRESS, "7C87CE5A10B2"),
+    blind_tilt_twin(BLIND_ADDRESS, "C8B2E4A19F73"),
+)
 
 
 def demo_devices() -> list[BleDevice]:
@@ -120,16 +138,19 @@ class DemoBluetooth:
     """The running proxy and its advertising timer."""
 
     proxy: SimulatedBleProxy
+    twins: CloudTwins | None = None
     ticks: int = 0
     _cancels: list[CALLBACK_TYPE] = field(default_factory=list)
 
-    @callback
-    def async_tick(self, _now: datetime) -> None:
-        """Move the Meter's temperature on, then let every device advertise."""
+    async def async_tick(self, _now: datetime) -> None:
+        """Move the Meter's temperature on, sync with the cloud, then let every device advertise."""
         self.ticks += 1
         elapsed = self.ticks * ADVERTISE_INTERVAL.total_seconds()
         self.proxy.device(METER_ADDRESS).set_state(temperature=meter_temperature(elapsed))
-        self.proxy.advertise_all()
+        if self.twins is not None:
+            await self.twins.async_sync()
+        if self.proxy.started:
+            self.proxy.advertise_all()
 
     @callback
     def async_stop(self) -> None:
@@ -150,6 +171,10 @@ async def async_setup(hass: HomeAssistant, config: ConfigType) -> bool:
 
     proxy = SimulatedBleProxy(hass, demo_devices(), SOURCE, name=PROXY_NAME)
     demo = DemoBluetooth(proxy)
+    if simulator_url := (config.get(DOMAIN) or {}).get(CONF_SIMULATOR_URL):
+        demo.twins = CloudTwins(
+            proxy, async_get_clientsession(hass), simulator_url.rstrip("/"), TWINS
+        )
     demo._cancels.append(proxy.async_start())
     proxy.advertise_all()
     demo._cancels.append(
