@@ -10,6 +10,9 @@ The dashboard is made through the lovelace integration's own dashboards collecti
 one its `lovelace/dashboards/*` websocket commands use, so the sidebar, the dashboards
 page and later edits all see it at once; its views are written with
 `LovelaceStorage.async_save`, as the dashboard editor writes them.
+
+Its view and card titles are in the server's language (Settings > System > General), as
+the names Home Assistant gives entities are: `selector.dashboard_text` in the translations.
 """
 
 from __future__ import annotations
@@ -29,6 +32,7 @@ from homeassistant.helpers import area_registry as ar
 from homeassistant.helpers import device_registry as dr
 from homeassistant.helpers import entity_registry as er
 from homeassistant.helpers.storage import Store
+from homeassistant.helpers.translation import async_get_translations
 from homeassistant.util import slugify
 
 from .const import DOMAIN
@@ -58,6 +62,33 @@ INTENT_SUCCESS: Final = "intent_success_rate"
 LATENCY_P50: Final = "conversation_latency_p50"
 LATENCY_P95: Final = "conversation_latency_p95"
 DAILY_API_LIMIT: Final = 10000
+
+# The dashboard's own words, translated under `selector.dashboard_text.options`.
+TEXT_KEYS: Final = (
+    "other_devices",
+    "operations",
+    "commands_per_day",
+    "energy_per_day",
+    "automation_runs_per_day",
+    "cloud_api_calls",
+    "intent_success",
+    "api_calls_left",
+    "conversation_latency",
+    "now",
+)
+type DashboardTexts = dict[str, str]
+
+
+async def async_dashboard_texts(hass: HomeAssistant, language: str) -> DashboardTexts:
+    """The dashboard's titles in `language` (English where a text is missing)."""
+    prefix = f"component.{DOMAIN}.selector.dashboard_text.options."
+    texts: DashboardTexts = {}
+    for wanted in (language, "en"):
+        translations = await async_get_translations(hass, wanted, "selector", {DOMAIN})
+        for key in TEXT_KEYS:
+            if key not in texts and (text := translations.get(prefix + key)):
+                texts[key] = text
+    return {key: texts.get(key, key) for key in TEXT_KEYS}
 
 
 def _taken(url_path: str) -> ServiceValidationError:
@@ -106,7 +137,9 @@ def _by_key(entities: list[er.RegistryEntry], *keys: str) -> list[str]:
     return sorted(entity.entity_id for entity in entities if entity.translation_key in keys)
 
 
-def _room_views(hass: HomeAssistant, entities: list[er.RegistryEntry]) -> list[dict[str, Any]]:
+def _room_views(
+    hass: HomeAssistant, entities: list[er.RegistryEntry], texts: DashboardTexts
+) -> list[dict[str, Any]]:
     """A view per area, a section per device with its everyday entities."""
     devices = dr.async_get(hass)
     areas = ar.async_get(hass)
@@ -154,7 +187,7 @@ def _room_views(hass: HomeAssistant, entities: list[er.RegistryEntry]) -> list[d
     if None in rooms:
         views.append(
             {
-                "title": "Other devices",
+                "title": texts["other_devices"],
                 "path": UNASSIGNED_PATH,
                 "icon": "mdi:devices",
                 "type": "sections",
@@ -164,7 +197,7 @@ def _room_views(hass: HomeAssistant, entities: list[er.RegistryEntry]) -> list[d
     return views
 
 
-def _operations_view(entities: list[er.RegistryEntry]) -> dict[str, Any]:
+def _operations_view(entities: list[er.RegistryEntry], texts: DashboardTexts) -> dict[str, Any]:
     """The operations figures in the core's statistics, history, gauge and entities cards."""
     cards: list[dict[str, Any]] = []
 
@@ -182,24 +215,14 @@ def _operations_view(entities: list[er.RegistryEntry]) -> dict[str, Any]:
                 }
             )
 
-    daily("Commands per day", _by_key(entities, COMMANDS))
-    daily("Energy per day (estimate)", _by_key(entities, ENERGY))
-    daily("Automation runs per day", _by_key(entities, AUTOMATION_RUNS, AUTOMATION_FAILURES))
-    if ids := _by_key(entities, API_CALLS_TODAY, API_CALLS_REMAINING):
-        cards.append(
-            {
-                "type": "history-graph",
-                "title": "Cloud API calls",
-                "entities": ids,
-                "hours_to_show": HISTORY_HOURS,
-            }
-        )
+    # What shows at once first (gauges, the figures now), then the daily bars, which fill
+    # in as the recorder compiles long-term statistics (hourly), then the last two days.
     for entity_id in _by_key(entities, INTENT_SUCCESS):
         cards.append(
             {
                 "type": "gauge",
                 "entity": entity_id,
-                "name": "Intent success",
+                "name": texts["intent_success"],
                 "min": 0,
                 "max": 100,
                 "severity": {"green": 80, "yellow": 50, "red": 0},
@@ -210,19 +233,10 @@ def _operations_view(entities: list[er.RegistryEntry]) -> dict[str, Any]:
             {
                 "type": "gauge",
                 "entity": entity_id,
-                "name": "API calls left",
+                "name": texts["api_calls_left"],
                 "min": 0,
                 "max": DAILY_API_LIMIT,
                 "severity": {"green": 2000, "yellow": 500, "red": 0},
-            }
-        )
-    if ids := _by_key(entities, LATENCY_P50, LATENCY_P95):
-        cards.append(
-            {
-                "type": "history-graph",
-                "title": "Conversation latency",
-                "entities": ids,
-                "hours_to_show": HISTORY_HOURS,
             }
         )
     figures = _by_key(
@@ -236,19 +250,36 @@ def _operations_view(entities: list[er.RegistryEntry]) -> dict[str, Any]:
         LATENCY_P95,
     )
     if figures:
-        cards.append({"type": "entities", "title": "Now", "entities": figures})
+        cards.append({"type": "entities", "title": texts["now"], "entities": figures})
+    daily(texts["commands_per_day"], _by_key(entities, COMMANDS))
+    daily(texts["energy_per_day"], _by_key(entities, ENERGY))
+    daily(texts["automation_runs_per_day"], _by_key(entities, AUTOMATION_RUNS, AUTOMATION_FAILURES))
+    for key, ids in (
+        # Today's count alone: beside the calls left (thousands) its line would lie flat.
+        ("cloud_api_calls", _by_key(entities, API_CALLS_TODAY)),
+        ("conversation_latency", _by_key(entities, LATENCY_P50, LATENCY_P95)),
+    ):
+        if ids:
+            cards.append(
+                {
+                    "type": "history-graph",
+                    "title": texts[key],
+                    "entities": ids,
+                    "hours_to_show": HISTORY_HOURS,
+                }
+            )
     return {
-        "title": "Operations",
+        "title": texts["operations"],
         "path": OPERATIONS_PATH,
         "icon": "mdi:chart-box-outline",
         "cards": cards,
     }
 
 
-def dashboard_config(hass: HomeAssistant) -> dict[str, Any]:
+def dashboard_config(hass: HomeAssistant, texts: DashboardTexts) -> dict[str, Any]:
     """The dashboard's views, from the registries as they are now."""
     entities = _roomsense_entities(hass)
-    return {"views": [*_room_views(hass, entities), _operations_view(entities)]}
+    return {"views": [*_room_views(hass, entities, texts), _operations_view(entities, texts)]}
 
 
 async def async_create_dashboard(hass: HomeAssistant, url_path: str, title: str) -> dict[str, Any]:
@@ -284,7 +315,7 @@ async def async_create_dashboard(hass: HomeAssistant, url_path: str, title: str)
         raise ServiceValidationError(
             translation_domain=DOMAIN, translation_key="dashboards_unavailable"
         )
-    config = dashboard_config(hass)
+    config = dashboard_config(hass, await async_dashboard_texts(hass, hass.config.language))
     await storage.async_save(config)
     return {
         "url_path": url_path,

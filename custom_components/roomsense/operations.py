@@ -10,13 +10,12 @@ kept in one `Store` for the whole home, so a restart or a reload loses none of t
   a failure is a run in which at least one action failed (status `failure` or `partial`).
 - Energy: a Plug Mini's or relay's power reading integrated over time (left Riemann sum);
   a device without a meter that reports whether it is on counts the typical wattage of its
-  kind (`TYPICAL_WATTS`, estimates) for the time it is on.
+  model (the catalog's table, estimates with their reasoning) for the time it is on.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Final
 
@@ -25,9 +24,7 @@ from homeassistant.helpers.dispatcher import async_dispatcher_connect, async_dis
 from homeassistant.helpers.storage import Store
 from homeassistant.util.hass_dict import HassKey
 
-from . import catalog
 from .automation.engine import EVENT_RULE_EXECUTED, STATUS_FAILURE, STATUS_PARTIAL
-from .catalog import DeviceKind
 from .const import DOMAIN, LOGGER
 from .gateway import SIGNAL_COMMAND_SENT
 
@@ -39,36 +36,6 @@ SAVE_DELAY: Final = 10.0
 SIGNAL_OPERATIONS_UPDATED: Final = f"{DOMAIN}_operations_updated"
 
 FAILED_RUN_STATUSES: Final = frozenset({STATUS_FAILURE, STATUS_PARTIAL})
-
-
-@dataclass(frozen=True, slots=True)
-class TypicalWattage:
-    """What a device without a meter is taken to draw while it is on, and why."""
-
-    watts: float
-    source: str
-
-
-# Devices without a power meter that report whether they are on (`power`), by their kind
-# in the catalog (device types are named only in catalog.py). Every figure is an ESTIMATE
-# for the kind, not a measurement and not taken from a SwitchBot spec sheet: it stands in
-# until the device reports its own power. A per-model table belongs in the catalog.
-TYPICAL_WATTS: Final[dict[DeviceKind, TypicalWattage]] = {
-    DeviceKind.LIGHT: TypicalWattage(
-        10,
-        "estimate: a typical LED bulb or strip at full brightness (an 800 lm, 60 W "
-        "equivalent bulb draws about 9 W); a ceiling light draws more",
-    ),
-    DeviceKind.FAN: TypicalWattage(20, "estimate: a typical DC circulator fan at a middle speed"),
-    DeviceKind.HUMIDIFIER: TypicalWattage(
-        25, "estimate: a typical ultrasonic humidifier, mist on, heater off"
-    ),
-}
-
-
-def typical_wattage(device_type: str) -> TypicalWattage | None:
-    """The estimated draw of a device type without a meter, if RoomSense has one."""
-    return TYPICAL_WATTS.get(catalog.kind_of(device_type))
 
 
 def energy_kwh(watts: float, since: datetime, until: datetime) -> float:

@@ -43,13 +43,7 @@ from .edge import DATA_EDGE
 from .edge.entity import async_setup_edge_entities, sensor_entities
 from .entity import RoomSenseEntity, account_device_info, restored_figure
 from .metrics import ConversationMetrics
-from .operations import (
-    DATA_OPERATIONS,
-    OperationsStore,
-    TypicalWattage,
-    energy_kwh,
-    typical_wattage,
-)
+from .operations import DATA_OPERATIONS, OperationsStore, energy_kwh
 from .switchbot_cloud import Device, DeviceStatus, InfraredRemote, SwitchBotCloudClient
 from .tools import DATA_TOOLS
 
@@ -540,7 +534,7 @@ class EnergyEstimate:
     """How a device's energy is worked out: its meter, or a typical wattage while on."""
 
     metered: bool
-    typical: TypicalWattage | None = None
+    typical: catalog.TypicalWattage | None = None
 
     def watts(self, status: DeviceStatus) -> float | None:
         """The draw now, as far as it is known."""
@@ -555,7 +549,7 @@ def energy_estimate(device: Device, status: DeviceStatus) -> EnergyEstimate | No
     """Whether and how RoomSense estimates a device's energy."""
     if status.power_watts is not None:
         return EnergyEstimate(metered=True)
-    typical = typical_wattage(device.device_type)
+    typical = catalog.typical_wattage(device.device_type)
     if typical is not None and status.power is not None:
         return EnergyEstimate(metered=False, typical=typical)
     return None

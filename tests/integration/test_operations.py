@@ -25,13 +25,15 @@ from pytest_homeassistant_custom_component.common import MockConfigEntry, async_
 from pytest_homeassistant_custom_component.typing import WebSocketGenerator
 
 from custom_components.roomsense.automation import DATA_AUTOMATION
-from custom_components.roomsense.catalog import DeviceKind
-from custom_components.roomsense.const import DOMAIN
-from custom_components.roomsense.operations import (
-    DATA_OPERATIONS,
-    STORAGE_KEY,
-    TYPICAL_WATTS,
+from custom_components.roomsense.catalog import (
+    DeviceKind,
+    device_spec,
+    known_types,
+    typical_wattage,
+    typical_wattages,
 )
+from custom_components.roomsense.const import DOMAIN
+from custom_components.roomsense.operations import DATA_OPERATIONS, STORAGE_KEY
 
 from ..conftest import SimulatorAdmin, home_with, registry_device
 from .conftest import entity_id
@@ -237,11 +239,14 @@ async def test_estimated_energy_counts_the_typical_wattage_while_on(
     assert await hass.config_entries.async_setup(config_entry.entry_id)
     await hass.async_block_till_done()
     energy = entity_id(hass, "sensor", f"{BULB}_energy_estimate")
-    typical = TYPICAL_WATTS[DeviceKind.LIGHT]
+    typical = typical_wattage("Color Bulb")
+    assert typical is not None
+    assert typical.watts == 9
     attributes = state(hass, energy).attributes
     assert attributes["method"] == "typical_wattage"
     assert attributes["typical_watts"] == typical.watts
-    assert "estimate" in attributes["wattage_source"]
+    assert attributes["wattage_source"] == typical.source
+    assert "estimate" in typical.source
 
     await move(hass, freezer, timedelta(hours=1))
     on_for_an_hour = typical.watts / 1000
@@ -254,6 +259,25 @@ async def test_estimated_energy_counts_the_typical_wattage_while_on(
     await move(hass, freezer, timedelta(hours=1))
     # Off: nothing more.
     assert float(state(hass, energy).state) == pytest.approx(on_for_an_hour, abs=1e-5)
+
+
+def test_every_unmetered_light_fan_and_humidifier_has_a_typical_wattage() -> None:
+    table = typical_wattages()
+    for type_string, typical in table.items():
+        spec = device_spec(type_string, infrared=False)
+        assert spec is not None, f"{type_string!r} is not a catalog type"
+        assert spec.kind in {DeviceKind.LIGHT, DeviceKind.FAN, DeviceKind.HUMIDIFIER}
+        assert 0 < typical.watts <= 100
+        assert typical.source.startswith("RoomSense estimate")
+    specs = [
+        device_spec(type_string, infrared=False) for type_string in known_types(infrared=False)
+    ]
+    wanted = {
+        spec.type_string
+        for spec in specs
+        if spec and spec.kind in {DeviceKind.LIGHT, DeviceKind.FAN, DeviceKind.HUMIDIFIER}
+    }
+    assert wanted == set(table)
 
 
 # --- the dashboard ------------------------------------------------------------------------
@@ -342,10 +366,9 @@ async def test_create_dashboard_lays_out_rooms_and_operations(
         entity_id(hass, "sensor", f"{entry_id}_intent_success_rate"),
         entity_id(hass, "sensor", f"{entry_id}_api_calls_remaining"),
     }
-    assert (
+    assert by_type["history-graph"][0]["entities"] == [
         entity_id(hass, "sensor", f"{entry_id}_api_calls_today")
-        in (by_type["history-graph"][0]["entities"])
-    )
+    ]
 
     # Again, with a new title and the bulb in a room: the same dashboard, updated.
     kitchen = ar.async_get(hass).async_create("Kitchen")
@@ -361,6 +384,23 @@ async def test_create_dashboard_lays_out_rooms_and_operations(
     assert ours[0]["title"] == "Home ops"
     config = await lovelace_config(hass_ws_client, hass, "roomsense-home")
     assert [view["title"] for view in config["views"]] == again["views"]
+
+
+async def test_create_dashboard_speaks_the_server_language(
+    hass: HomeAssistant,
+    lovelace: None,
+    setup_entry: MockConfigEntry,
+    hass_ws_client: WebSocketGenerator,
+) -> None:
+    await hass.config.async_update(language="ja")
+    answer = await create_dashboard(hass)
+    assert answer["views"] == ["その他の機器", "運用状況"]
+    config = await lovelace_config(hass_ws_client, hass, "roomsense-home")
+    titles = {card.get("title") or card.get("name") for card in cards(config["views"][-1])}
+    assert {"1日のコマンド数", "1日の電力量（推定）", "意図の理解率", "現在"} <= titles
+    # A language RoomSense has no words for: English.
+    await hass.config.async_update(language="fr")
+    assert (await create_dashboard(hass))["views"] == ["Other devices", "Operations"]
 
 
 @pytest.mark.parametrize("url_path", ["roomsense", "RoomSense-Home", "room sense-home", "-x"])
