@@ -9,8 +9,9 @@ Each run is also checked as a user of the UI would find it, through the same HTT
 websocket APIs the frontend uses: a home in Tokyo; Assist (the chat dialog, Settings > Voice
 assistants) with a Japanese and an English assistant on the agent "RoomSense", the Japanese
 one preferred, answering 「リビングの電気を消して」 by turning the light off in the simulator;
-an area per room with English aliases and every device of the demo home in its room; the
-printed simulator credentials accepted by RoomSense's "Add integration" form. A second run
+an area per room with English aliases and every device of the demo home in its room;
+RoomSense's dashboard with a view per room and its operations view; the printed simulator
+credentials accepted by RoomSense's "Add integration" form. A second run
 changes none of it, and a configuration folder left by an earlier version of the demo is
 brought up to date without undoing what the user changed.
 """
@@ -446,6 +447,23 @@ def _check_rooms(
     return areas
 
 
+def _check_dashboard(login: Login, token: str) -> None:
+    """RoomSense's dashboard in the sidebar: a view per room, then the operations view, in
+    the server's language (Japanese)."""
+    dashboards, config = _websocket(
+        login.url,
+        token,
+        {"type": "lovelace/dashboards/list"},
+        {"type": "lovelace/config", "url_path": "roomsense-home"},
+    )
+    ours = [item for item in dashboards if item["url_path"] == "roomsense-home"]
+    assert len(ours) == 1, dashboards
+    assert ours[0]["show_in_sidebar"] is True
+    titles = [view["title"] for view in config["views"]]
+    assert titles[-1] == "運用状況", titles
+    assert set(titles[:-1]) == set(ROOM_ALIASES), titles
+
+
 def _check_credentials(login: Login, token: str, credentials: Credentials, sim_port: int) -> None:
     """Settings > Add integration > RoomSense with the printed values: the account is right.
 
@@ -552,6 +570,7 @@ def _run_and_check(
         _check_home(login, token)
         pipelines = _check_assistants(login, token, entry_id)
         areas = _check_rooms(login, token, moved)
+        _check_dashboard(login, token)
         _check_credentials(login, token, credentials, sim_port)
         _check_assist_answers(login, token, credentials.cloud_url, pipelines)
         if before_stopping is not None:

@@ -19,7 +19,9 @@ first one) changes nothing that is already right:
 6. the assistants: an Assist pipeline with RoomSense's conversation agent in Japanese and
    one in English (`assist_pipeline/pipeline/create`), the Japanese one preferred when it
    is made (`assist_pipeline/pipeline/set_preferred`), as Settings > Voice assistants
-   would make them.
+   would make them;
+7. RoomSense's dashboard (a view per room and the operations view) through the
+   `roomsense.create_dashboard` service, when no dashboard is at its address yet.
 """
 
 from __future__ import annotations
@@ -50,6 +52,8 @@ from .settings import (
 )
 
 DOMAIN: Final = "roomsense"
+# The address roomsense.create_dashboard uses unless told otherwise.
+DASHBOARD_URL_PATH: Final = "roomsense-home"
 ENTRY_LOAD_TIMEOUT: Final = 60.0
 # Entry states that setting up does not leave by itself; setup_in_progress, setup_retry
 # and not_loaded (a reload) may still turn into loaded.
@@ -99,6 +103,7 @@ async def provision(
         entry = await _ensure_roomsense_entry(client, settings)
         await _ensure_rooms(client, entry["entry_id"])
         await _ensure_assistants(client, entry["entry_id"])
+        await _ensure_dashboard(client)
     finally:
         await client.revoke()
     return ProvisionResult(
@@ -263,6 +268,26 @@ async def _ensure_assistants(client: HomeAssistantClient, entry_id: str) -> None
             await client.websocket(
                 {"type": "assist_pipeline/pipeline/set_preferred", "pipeline_id": pipeline["id"]}
             )
+
+
+async def _ensure_dashboard(client: HomeAssistantClient) -> None:
+    """RoomSense's dashboard (rooms and operations), made once through its service.
+
+    Made only when it is not there: the user may edit it afterwards, and calling the service
+    again would lay it out anew.
+    """
+    (dashboards,) = await client.websocket({"type": "lovelace/dashboards/list"})
+    if any(item.get("url_path") == DASHBOARD_URL_PATH for item in dashboards):
+        return
+    await client.websocket(
+        {
+            "type": "call_service",
+            "domain": DOMAIN,
+            "service": "create_dashboard",
+            "service_data": {"url_path": DASHBOARD_URL_PATH},
+            "return_response": True,
+        }
+    )
 
 
 async def _wait_for_entry(
