@@ -8,7 +8,6 @@ from typing import Any
 import aiohttp
 
 from custom_components.roomsense.language_models import (
-    FallbackAdapter,
     GPTOSSAdapter,
     LLMAdapter,
     LLMDelta,
@@ -172,18 +171,6 @@ async def test_gpt_oss_ollama_backend_options_temperature(
     assert completed["options"]["temperature"] == 0.1
     assert completed["options"]["num_predict"] == 64
     assert streamed["options"]["temperature"] == 0.4
-
-
-async def test_fallback_adapter_passes_the_temperature_on(
-    server: FakeServer, closing: Callable[[LLMAdapter], LLMAdapter]
-) -> None:
-    server.routes[OPENAI_PATH] = json_reply(openai_completion("ok"))
-    adapter = closing(FallbackAdapter([openai_for(server, closing)]))
-    await adapter.complete(USER, temperature=0.1)
-    server.routes[OPENAI_PATH] = sse_reply([openai_chunk("ok"), openai_chunk("", "stop")])
-    [delta async for delta in adapter.stream(USER, temperature=0.2)]
-    completed, streamed = server.bodies(OPENAI_PATH)
-    assert (completed["temperature"], streamed["temperature"]) == (0.1, 0.2)
 
 
 class _OlderAdapter(LLMAdapter):

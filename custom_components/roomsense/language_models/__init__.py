@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 from .base import (
-    FallbackAdapter,
-    FallbackHandler,
     LLMAdapter,
     LLMConnectionError,
     LLMDelta,
@@ -22,8 +20,6 @@ from .ollama_adapter import OllamaAdapter
 from .openai_adapter import OpenAIAdapter
 
 __all__ = [
-    "FallbackAdapter",
-    "FallbackHandler",
     "GPTOSSAdapter",
     "LLMAdapter",
     "LLMConnectionError",

@@ -10,7 +10,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from abc import ABC, abstractmethod
-from collections.abc import AsyncGenerator, AsyncIterator, Awaitable, Callable, Sequence
+from collections.abc import AsyncGenerator, AsyncIterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
@@ -82,8 +82,6 @@ class LLMResponse:
     tool_calls: tuple[ToolCall, ...] = ()
     reasoning: str | None = None
     finish_reason: str | None = None
-    # True when the answer came from a fallback rather than the first adapter.
-    fallback: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -232,97 +230,6 @@ class LLMAdapter(ABC):
         )
 
 
-type FallbackHandler = Callable[[Sequence[Message], LLMError], Awaitable[LLMResponse]]
-
-
-class FallbackAdapter(LLMAdapter):
-    """Try adapters in order; when all fail, ask `fallback` for an answer.
-
-    With a `fallback` handler the user always gets an answer: the handler gets
-    the conversation and the last error (for example to run Home Assistant's
-    built-in intent agent, or to return a fixed apology).
-    """
-
-    provider = "fallback"
-
-    def __init__(
-        self,
-        adapters: Sequence[LLMAdapter],
-        fallback: FallbackHandler | None = None,
-    ) -> None:
-        if not adapters and fallback is None:
-            raise ValueError("FallbackAdapter needs at least one adapter or a fallback")
-        # Each adapter bounds its own calls; ours is the sum plus slack for the handler.
-        super().__init__(
-            model="+".join(adapter.model for adapter in adapters) or "fallback",
-            timeout=sum(adapter.timeout for adapter in adapters) + 60.0,
-        )
-        self.adapters = list(adapters)
-        self.fallback = fallback
-        self.last_error: LLMError | None = None
-
-    async def _complete(
-        self,
-        messages: Sequence[Message],
-        tools: Sequence[ToolSpec],
-        *,
-        temperature: float | None = None,
-    ) -> LLMResponse:
-        error: LLMError = LLMError("no language model configured")
-        for index, adapter in enumerate(self.adapters):
-            try:
-                response = await adapter.complete(messages, tools, temperature=temperature)
-            except LLMError as err:
-                _LOGGER.warning("Language model %s failed: %s", adapter.provider, err)
-                error = err
-                continue
-            if index:
-                response = _as_fallback(response)
-            return response
-        self.last_error = error
-        if self.fallback is None:
-            raise error
-        return _as_fallback(await self.fallback(messages, error))
-
-    async def _stream(
-        self,
-        messages: Sequence[Message],
-        tools: Sequence[ToolSpec],
-        *,
-        temperature: float | None = None,
-    ) -> AsyncGenerator[LLMDelta]:
-        error: LLMError = LLMError("no language model configured")
-        for adapter in self.adapters:
-            started = False
-            try:
-                async for delta in adapter.stream(messages, tools, temperature=temperature):
-                    started = True
-                    yield delta
-            except LLMError as err:
-                # Once text reached the caller a retry would repeat it: give up.
-                if started:
-                    raise
-                _LOGGER.warning("Language model %s failed: %s", adapter.provider, err)
-                error = err
-                continue
-            return
-        self.last_error = error
-        if self.fallback is None:
-            raise error
-        response = await self.fallback(messages, error)
-        yield LLMDelta(
-            text=response.text,
-            reasoning=response.reasoning or "",
-            tool_calls=response.tool_calls,
-            finish_reason=response.finish_reason,
-        )
-
-    async def close(self) -> None:
-        """Close every wrapped adapter."""
-        for adapter in self.adapters:
-            await adapter.close()
-
-
 def _sampling(temperature: float | None) -> dict[str, float]:
     """The temperature keyword for `_complete` / `_stream`, only when one is set.
 
@@ -330,13 +237,3 @@ def _sampling(temperature: float | None) -> dict[str, float]:
     that does not set one.
     """
     return {} if temperature is None else {"temperature": temperature}
-
-
-def _as_fallback(response: LLMResponse) -> LLMResponse:
-    return LLMResponse(
-        text=response.text,
-        tool_calls=response.tool_calls,
-        reasoning=response.reasoning,
-        finish_reason=response.finish_reason,
-        fallback=True,
-    )

@@ -215,36 +215,40 @@ def render_conversation(
         default=-1,
     )
     for index, message in enumerate(turns):
-        if message.role == "system":
-            if message.content:
-                out.append(f"{START}developer{MESSAGE}{escape(message.content)}{END}")
-        elif message.role == "user":
-            out.append(f"{START}user{MESSAGE}{escape(message.content or '')}{END}")
-        elif message.role == "assistant":
-            if message.reasoning and index > last_final:
-                out.append(
-                    f"{START}assistant{CHANNEL}analysis{MESSAGE}{escape(message.reasoning)}{END}"
-                )
-            if message.content:
-                # Text next to tool calls is a commentary preamble, else the answer.
-                channel = "commentary" if message.tool_calls else "final"
-                out.append(
-                    f"{START}assistant{CHANNEL}{channel}{MESSAGE}{escape(message.content)}{END}"
-                )
-            for call in message.tool_calls:
-                arguments = escape(_json(call.arguments))
-                out.append(
-                    f"{START}assistant to={FUNCTIONS_PREFIX}{escape(call.name)}{CHANNEL}commentary "
-                    f"{CONSTRAIN}json{MESSAGE}{arguments}{CALL}"
-                )
-        elif message.role == "tool":
-            name = message.name or names.get(message.tool_call_id or "", "unknown")
-            out.append(
-                f"{START}{FUNCTIONS_PREFIX}{escape(name)} to=assistant{CHANNEL}commentary"
-                f"{MESSAGE}{escape(message.content or '')}{END}"
-            )
+        out.extend(_render_turn(message, names, keep_reasoning=index > last_final))
     out.append(f"{START}assistant")
     return "".join(out)
+
+
+def _render_turn(message: Message, names: dict[str, str], *, keep_reasoning: bool) -> list[str]:
+    """One message of the conversation after the instructions, as harmony messages."""
+    if message.role == "system":
+        return (
+            [f"{START}developer{MESSAGE}{escape(message.content)}{END}"] if message.content else []
+        )
+    if message.role == "user":
+        return [f"{START}user{MESSAGE}{escape(message.content or '')}{END}"]
+    if message.role == "tool":
+        name = message.name or names.get(message.tool_call_id or "", "unknown")
+        return [
+            f"{START}{FUNCTIONS_PREFIX}{escape(name)} to=assistant{CHANNEL}commentary"
+            f"{MESSAGE}{escape(message.content or '')}{END}"
+        ]
+    out: list[str] = []  # the assistant's
+
+    if message.reasoning and keep_reasoning:
+        out.append(f"{START}assistant{CHANNEL}analysis{MESSAGE}{escape(message.reasoning)}{END}")
+    if message.content:
+        # Text next to tool calls is a commentary preamble, else the answer.
+        channel = "commentary" if message.tool_calls else "final"
+        out.append(f"{START}assistant{CHANNEL}{channel}{MESSAGE}{escape(message.content)}{END}")
+    for call in message.tool_calls:
+        arguments = escape(_json(call.arguments))
+        out.append(
+            f"{START}assistant to={FUNCTIONS_PREFIX}{escape(call.name)}{CHANNEL}commentary "
+            f"{CONSTRAIN}json{MESSAGE}{arguments}{CALL}"
+        )
+    return out
 
 
 # ---------------------------------------------------------------------------- parse
