@@ -18,9 +18,9 @@ from homeassistant.helpers.aiohttp_client import async_get_clientsession
 from homeassistant.helpers.dispatcher import async_dispatcher_send
 from homeassistant.helpers.typing import ConfigType
 
-from .account_cache import AccountCache
+from .account_cache import AccountCache, KeptStates
 from .api_calls import async_call_counter, async_remove_call_counter
-from .assumed import AssumedStates
+from .assumed import AssumedStates, async_remove_assumed_states
 from .automation import async_setup_automation
 from .ble.discovery import CONF_ADDRESS, core_switchbot_ids, local_entries
 from .ble.entry import async_setup_local_entry, local_key
@@ -31,7 +31,7 @@ from .ble.link import (
     LocalKey,
     keys_from_options,
 )
-from .commands import CommandQueue
+from .commands import CommandQueue, async_remove_command_queue
 from .const import (
     CONF_BASE_URL,
     CONF_SECRET,
@@ -129,22 +129,7 @@ async def async_setup_entry(hass: HomeAssistant, entry: RoomSenseConfigEntry) ->
         counter=await async_call_counter(hass, entry),
     )
     cache = AccountCache(hass, entry.entry_id)
-    offline: SwitchBotError | None = None
-    try:
-        devices = await client.get_devices()
-    except SwitchBotAuthenticationError as err:
-        raise ConfigEntryAuthFailed(
-            translation_domain=DOMAIN, translation_key="invalid_auth"
-        ) from err
-    except SwitchBotError as err:
-        # Without the cloud, the account as last read: what is in Bluetooth range works.
-        if (cached := await cache.async_load()) is None:
-            raise _not_ready(err) from err
-        LOGGER.warning(
-            "SwitchBot cloud unavailable (%s); starting from the devices it last listed", err
-        )
-        offline, (devices, cached_states) = err, cached
-
+    devices, cached_states, offline = await _async_read_account(client, cache)
     if OPT_WEBHOOK_ID not in entry.options:
         hass.config_entries.async_update_entry(
             entry, options={**entry.options, OPT_WEBHOOK_ID: generate_webhook_id()}
@@ -165,6 +150,63 @@ async def async_setup_entry(hass: HomeAssistant, entry: RoomSenseConfigEntry) ->
         await cache.async_save(devices, coordinator.data)
 
     entry.async_on_unload(_async_keep_states)
+    gateway, link = await _async_command_path(hass, entry, client, devices, coordinator)
+    _register_devices(hass, entry, devices)
+    entry.runtime_data = RoomSenseData(
+        client=client, devices=devices, coordinator=coordinator, gateway=gateway, bluetooth=link
+    )
+    # After the runtime data: a flow started again finds the account.
+    _settle_discoveries(hass, link, keys_from_options(options))
+    _own_edge_devices(hass, entry)
+    await hass.config_entries.async_forward_entry_setups(entry, PLATFORMS)
+
+    _remove_vanished_devices(hass, entry, devices)
+    _log_devices_without_entities(hass, entry)
+    async_serve_webhook(hass, coordinator, options)
+    await _async_start_push(hass, entry, client, coordinator)
+    entry.async_on_unload(coordinator.async_start_polling())
+    entry.async_on_unload(entry.add_update_listener(_async_options_updated))
+    async_dispatcher_send(hass, SIGNAL_ENTRY_LOADED)
+    return True
+
+
+async def _async_read_account(
+    client: SwitchBotCloudClient, cache: AccountCache
+) -> tuple[DeviceList, KeptStates, SwitchBotError | None]:
+    """The account's devices; without the cloud, as last read (and why it was not read).
+
+    Without the cloud the devices in Bluetooth range still work, so the states kept last
+    time come back too.
+    """
+    try:
+        return await client.get_devices(), {}, None
+    except SwitchBotAuthenticationError as err:
+        raise ConfigEntryAuthFailed(
+            translation_domain=DOMAIN, translation_key="invalid_auth"
+        ) from err
+    except SwitchBotError as err:
+        if (cached := await cache.async_load()) is None:
+            raise _not_ready(err) from err
+        LOGGER.warning(
+            "SwitchBot cloud unavailable (%s); starting from the devices it last listed", err
+        )
+        devices, cached_states = cached
+        return devices, cached_states, err
+
+
+async def _async_command_path(
+    hass: HomeAssistant,
+    entry: RoomSenseConfigEntry,
+    client: SwitchBotCloudClient,
+    devices: DeviceList,
+    coordinator: RoomSenseCoordinator,
+) -> tuple[CommandGateway, BluetoothLink]:
+    """The gateway every command goes through, with its queue and its transports.
+
+    The account's devices that are also heard over Bluetooth are driven locally first,
+    unless Home Assistant's SwitchBot Bluetooth integration drives them.
+    """
+    options = coordinator.options
     queue = CommandQueue(
         hass, entry.entry_id, client, float(options.get(OPT_QUEUE_TTL, DEFAULT_QUEUE_TTL))
     )
@@ -173,8 +215,7 @@ async def async_setup_entry(hass: HomeAssistant, entry: RoomSenseConfigEntry) ->
     entry.async_on_unload(queue.async_shutdown)
     assumed = AssumedStates(hass, entry.entry_id)
     await assumed.async_load()
-    # The account's devices that are also heard over Bluetooth: driven locally first,
-    # unless Home Assistant's SwitchBot Bluetooth integration drives them.
+    entry.async_on_unload(assumed.async_flush)
     left_to_core = core_switchbot_ids(hass)
     link = BluetoothLink(
         hass,
@@ -197,19 +238,16 @@ async def async_setup_entry(hass: HomeAssistant, entry: RoomSenseConfigEntry) ->
         audit=hass.data[DATA_TOOLS].audit,
         transports=transports,
     )
-    _register_devices(hass, entry, devices)
-    entry.runtime_data = RoomSenseData(
-        client=client, devices=devices, coordinator=coordinator, gateway=gateway, bluetooth=link
-    )
-    # After the runtime data: a flow started again finds the account.
-    _settle_discoveries(hass, link, keys_from_options(options))
-    _own_edge_devices(hass, entry)
-    await hass.config_entries.async_forward_entry_setups(entry, PLATFORMS)
+    return gateway, link
 
-    _remove_vanished_devices(hass, entry, devices)
-    _log_devices_without_entities(hass, entry)
 
-    async_serve_webhook(hass, coordinator, options)
+async def _async_start_push(
+    hass: HomeAssistant,
+    entry: RoomSenseConfigEntry,
+    client: SwitchBotCloudClient,
+    coordinator: RoomSenseCoordinator,
+) -> None:
+    """Register the webhook with SwitchBot now, and again when the way in changes."""
     # One registration at a time: the cloud connecting must not race the first one.
     push_lock = asyncio.Lock()
 
@@ -233,10 +271,6 @@ async def async_setup_entry(hass: HomeAssistant, entry: RoomSenseConfigEntry) ->
         hass.bus.async_listen(EVENT_CORE_CONFIG_UPDATE, _async_core_config_changed)
     )
     await _async_set_up_push()
-    entry.async_on_unload(coordinator.async_start_polling())
-    entry.async_on_unload(entry.add_update_listener(_async_options_updated))
-    async_dispatcher_send(hass, SIGNAL_ENTRY_LOADED)
-    return True
 
 
 def _not_ready(err: SwitchBotError) -> ConfigEntryNotReady:
@@ -256,6 +290,7 @@ async def _async_setup_local(hass: HomeAssistant, entry: RoomSenseConfigEntry) -
     """A Bluetooth-only device: its entities, driven and read over Bluetooth alone."""
     assumed = AssumedStates(hass, entry.entry_id)
     await assumed.async_load()
+    entry.async_on_unload(assumed.async_flush)
     entry.runtime_data = await async_setup_local_entry(
         hass, entry, assumed, hass.data[DATA_TOOLS].audit
     )
@@ -457,7 +492,9 @@ async def async_unload_entry(hass: HomeAssistant, entry: RoomSenseConfigEntry) -
 
 
 async def async_remove_entry(hass: HomeAssistant, entry: RoomSenseConfigEntry) -> None:
-    """Forget what only this entry kept: today's API call count, its cloudhook, its account."""
+    """Forget what only this entry kept: its call count, cloudhook, account, queue, assumptions."""
     await async_remove_call_counter(hass, entry.entry_id)
     await async_delete_cloudhook(hass, entry)
     await AccountCache(hass, entry.entry_id).async_remove()
+    await async_remove_command_queue(hass, entry.entry_id)
+    await async_remove_assumed_states(hass, entry.entry_id)

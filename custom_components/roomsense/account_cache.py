@@ -24,6 +24,9 @@ if TYPE_CHECKING:
 
 STORAGE_VERSION: Final = 1
 
+# Each device's status as last kept, with when the cloud (or the device) confirmed it.
+type KeptStates = dict[str, tuple[DeviceStatus, datetime | None]]
+
 
 class AccountCache:
     """The device list and last statuses of one account, in a `Store` file."""
@@ -34,9 +37,7 @@ class AccountCache:
             hass, STORAGE_VERSION, f"{DOMAIN}.{entry_id}.account"
         )
 
-    async def async_load(
-        self,
-    ) -> tuple[DeviceList, dict[str, tuple[DeviceStatus, datetime | None]]] | None:
+    async def async_load(self) -> tuple[DeviceList, KeptStates] | None:
         """The account as last kept (each status with when it was confirmed), or None."""
         data = await self._store.async_load()
         if not isinstance(data, dict) or not isinstance(data.get("devices"), dict):
@@ -45,7 +46,7 @@ class AccountCache:
         if not devices.devices and not devices.infrared_remotes:
             return None
         kept = data.get("statuses")
-        statuses: dict[str, tuple[DeviceStatus, datetime | None]] = {}
+        statuses: KeptStates = {}
         for device_id, item in (kept if isinstance(kept, dict) else {}).items():
             if isinstance(item, dict) and isinstance(item.get("status"), dict):
                 confirmed = item.get("confirmed_at")

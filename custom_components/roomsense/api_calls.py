@@ -53,11 +53,16 @@ async def async_call_counter(hass: HomeAssistant, entry: ConfigEntry[Any]) -> Ca
         if counters.get(entry_id) is counter:
             store.async_delay_save(counter.as_dict, 0)
 
+    async def _async_save_now() -> None:
+        # Unloading: written before the entry is gone, so no write comes after a removal.
+        if counters.get(entry_id) is counter:
+            await store.async_save(counter.as_dict())
+
     entry.async_on_unload(
         async_track_time_interval(hass, _save, SAVE_INTERVAL, cancel_on_shutdown=True)
     )
     entry.async_on_unload(hass.bus.async_listen_once(EVENT_HOMEASSISTANT_STOP, _save))
-    entry.async_on_unload(_save)
+    entry.async_on_unload(_async_save_now)
     return counter
 
 

@@ -109,11 +109,19 @@ class AssumedStates:
 
     def __init__(self, hass: HomeAssistant, entry_id: str) -> None:
         """Kept in `.storage/roomsense.<entry_id>.assumed_state`."""
-        self._store: Store[dict[str, Fields]] = Store(
-            hass, STORAGE_VERSION, f"{DOMAIN}.{entry_id}.assumed_state"
-        )
+        self._store = _assumed_store(hass, entry_id)
         self._states: dict[str, Fields] = {}
+        self._unsaved = False
         self._listeners: dict[str, list[Callable[[], None]]] = {}
+
+    def _saved(self) -> dict[str, Fields]:
+        self._unsaved = False
+        return self._states
+
+    async def async_flush(self) -> None:
+        """Write what is not written yet (the entry unloading), so no write comes later."""
+        if self._unsaved:
+            await self._store.async_save(self._saved())
 
     async def async_load(self) -> None:
         """Read what was assumed before the restart."""
@@ -135,7 +143,8 @@ class AssumedStates:
         if not fields:
             return
         self._states[device_id] = {**self._states.get(device_id, {}), **fields}
-        self._store.async_delay_save(lambda: self._states, SAVE_DELAY)
+        self._unsaved = True
+        self._store.async_delay_save(self._saved, SAVE_DELAY)
         for listener in list(self._listeners.get(device_id, ())):
             listener()
 
@@ -155,3 +164,12 @@ class AssumedStates:
             self._listeners[device_id].remove(listener)
 
         return remove
+
+
+def _assumed_store(hass: HomeAssistant, entry_id: str) -> Store[dict[str, Fields]]:
+    return Store(hass, STORAGE_VERSION, f"{DOMAIN}.{entry_id}.assumed_state")
+
+
+async def async_remove_assumed_states(hass: HomeAssistant, entry_id: str) -> None:
+    """Forget a removed entry's assumed states."""
+    await _assumed_store(hass, entry_id).async_remove()

@@ -59,9 +59,7 @@ class CommandQueue:
         self.hass = hass
         self._client = client
         self._ttl = timedelta(seconds=ttl)
-        self._store: Store[list[dict[str, Any]]] = Store(
-            hass, STORAGE_VERSION, f"{DOMAIN}.{entry_id}.command_queue"
-        )
+        self._store = _queue_store(hass, entry_id)
         self.pending: list[QueuedCommand] = []
         self._delay = FIRST_RETRY
         self._unsub_retry: CALLBACK_TYPE | None = None
@@ -173,3 +171,12 @@ class CommandQueue:
 
     async def _async_save(self) -> None:
         await self._store.async_save([asdict(queued) for queued in self.pending])
+
+
+def _queue_store(hass: HomeAssistant, entry_id: str) -> Store[list[dict[str, Any]]]:
+    return Store(hass, STORAGE_VERSION, f"{DOMAIN}.{entry_id}.command_queue")
+
+
+async def async_remove_command_queue(hass: HomeAssistant, entry_id: str) -> None:
+    """Forget a removed entry's queue (it is written at once, so nothing is pending)."""
+    await _queue_store(hass, entry_id).async_remove()

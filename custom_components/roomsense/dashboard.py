@@ -197,48 +197,31 @@ def _room_views(
     return views
 
 
-def _operations_view(entities: list[er.RegistryEntry], texts: DashboardTexts) -> dict[str, Any]:
-    """The operations figures in the core's statistics, history, gauge and entities cards."""
-    cards: list[dict[str, Any]] = []
+def _gauge(entity_id: str, name: str, maximum: int, severity: dict[str, int]) -> dict[str, Any]:
+    return {
+        "type": "gauge",
+        "entity": entity_id,
+        "name": name,
+        "min": 0,
+        "max": maximum,
+        "severity": severity,
+    }
 
-    def daily(title: str, ids: list[str]) -> None:
-        if ids:
-            cards.append(
-                {
-                    "type": "statistics-graph",
-                    "title": title,
-                    "entities": ids,
-                    "period": "day",
-                    "days_to_show": STATISTICS_DAYS,
-                    "stat_types": ["change"],
-                    "chart_type": "bar",
-                }
-            )
 
-    # What shows at once first (gauges, the figures now), then the daily bars, which fill
-    # in as the recorder compiles long-term statistics (hourly), then the last two days.
-    for entity_id in _by_key(entities, INTENT_SUCCESS):
-        cards.append(
-            {
-                "type": "gauge",
-                "entity": entity_id,
-                "name": texts["intent_success"],
-                "min": 0,
-                "max": 100,
-                "severity": {"green": 80, "yellow": 50, "red": 0},
-            }
+def _live_cards(entities: list[er.RegistryEntry], texts: DashboardTexts) -> list[dict[str, Any]]:
+    """What shows at once: the gauges and the figures now."""
+    cards = [
+        _gauge(entity_id, texts["intent_success"], 100, {"green": 80, "yellow": 50, "red": 0})
+        for entity_id in _by_key(entities, INTENT_SUCCESS)
+    ] + [
+        _gauge(
+            entity_id,
+            texts["api_calls_left"],
+            DAILY_API_LIMIT,
+            {"green": 2000, "yellow": 500, "red": 0},
         )
-    for entity_id in _by_key(entities, API_CALLS_REMAINING):
-        cards.append(
-            {
-                "type": "gauge",
-                "entity": entity_id,
-                "name": texts["api_calls_left"],
-                "min": 0,
-                "max": DAILY_API_LIMIT,
-                "severity": {"green": 2000, "yellow": 500, "red": 0},
-            }
-        )
+        for entity_id in _by_key(entities, API_CALLS_REMAINING)
+    ]
     figures = _by_key(
         entities,
         API_CALLS_TODAY,
@@ -251,28 +234,59 @@ def _operations_view(entities: list[er.RegistryEntry], texts: DashboardTexts) ->
     )
     if figures:
         cards.append({"type": "entities", "title": texts["now"], "entities": figures})
-    daily(texts["commands_per_day"], _by_key(entities, COMMANDS))
-    daily(texts["energy_per_day"], _by_key(entities, ENERGY))
-    daily(texts["automation_runs_per_day"], _by_key(entities, AUTOMATION_RUNS, AUTOMATION_FAILURES))
-    for key, ids in (
-        # Today's count alone: beside the calls left (thousands) its line would lie flat.
-        ("cloud_api_calls", _by_key(entities, API_CALLS_TODAY)),
-        ("conversation_latency", _by_key(entities, LATENCY_P50, LATENCY_P95)),
-    ):
-        if ids:
-            cards.append(
-                {
-                    "type": "history-graph",
-                    "title": texts[key],
-                    "entities": ids,
-                    "hours_to_show": HISTORY_HOURS,
-                }
-            )
+    return cards
+
+
+def _daily_cards(entities: list[er.RegistryEntry], texts: DashboardTexts) -> list[dict[str, Any]]:
+    """Daily bars from long-term statistics (they fill in as the recorder compiles them)."""
+    return [
+        {
+            "type": "statistics-graph",
+            "title": texts[title],
+            "entities": ids,
+            "period": "day",
+            "days_to_show": STATISTICS_DAYS,
+            "stat_types": ["change"],
+            "chart_type": "bar",
+        }
+        for title, ids in (
+            ("commands_per_day", _by_key(entities, COMMANDS)),
+            ("energy_per_day", _by_key(entities, ENERGY)),
+            ("automation_runs_per_day", _by_key(entities, AUTOMATION_RUNS, AUTOMATION_FAILURES)),
+        )
+        if ids
+    ]
+
+
+def _recent_cards(entities: list[er.RegistryEntry], texts: DashboardTexts) -> list[dict[str, Any]]:
+    """The last two days from the history."""
+    return [
+        {
+            "type": "history-graph",
+            "title": texts[title],
+            "entities": ids,
+            "hours_to_show": HISTORY_HOURS,
+        }
+        for title, ids in (
+            # Today's count alone: beside the calls left (thousands) its line would lie flat.
+            ("cloud_api_calls", _by_key(entities, API_CALLS_TODAY)),
+            ("conversation_latency", _by_key(entities, LATENCY_P50, LATENCY_P95)),
+        )
+        if ids
+    ]
+
+
+def _operations_view(entities: list[er.RegistryEntry], texts: DashboardTexts) -> dict[str, Any]:
+    """The operations figures in the core's gauge, entities, statistics and history cards."""
     return {
         "title": texts["operations"],
         "path": OPERATIONS_PATH,
         "icon": "mdi:chart-box-outline",
-        "cards": cards,
+        "cards": [
+            *_live_cards(entities, texts),
+            *_daily_cards(entities, texts),
+            *_recent_cards(entities, texts),
+        ],
     }
 
 

@@ -241,44 +241,9 @@ class CommandGateway:
         infrared = isinstance(device, InfraredRemote)
         audit = self._auditor(request_id, user_id, device.device_id, command, source)
 
-        # 1. Permission.
-        if not self.may_reach(user_id, device):
-            audit(OUTCOME_DENIED)
-            raise ServiceValidationError(
-                translation_domain=DOMAIN,
-                translation_key="permission_denied",
-                translation_placeholders={"device": device.name},
-            )
-        # 2. Night safe mode.
-        if (
-            catalog.is_unlocking_command(device.type_string, command, infrared=infrared)
-            and night_mode_active(self.options)
-            and not await self._night_override(user_id, source)
-        ):
-            audit(OUTCOME_NIGHT)
-            persistent_notification.async_create(
-                self.hass,
-                f"{device.name}: {command} was refused during night safe mode.",
-                title="RoomSense",
-                notification_id=f"{DOMAIN}_night_mode_{request_id}",
-            )
-            raise ServiceValidationError(
-                translation_domain=DOMAIN,
-                translation_key="night_mode",
-                translation_placeholders={"device": device.name, "command": command},
-            )
-        # 3. Confirmation.
-        dangerous = self.is_dangerous(device, command)
-        confirmed = source is Source.ENTITY or (confirmed and source not in _UNATTENDED)
-        if dangerous and not confirmed:
-            audit(OUTCOME_UNCONFIRMED)
-            raise ServiceValidationError(
-                translation_domain=DOMAIN,
-                translation_key="unattended_dangerous"
-                if source in _UNATTENDED
-                else "confirmation_required",
-                translation_placeholders={"device": device.name, "command": command},
-            )
+        dangerous = await self._async_check(
+            device, command, source, user_id, confirmed=confirmed, request_id=request_id
+        )
         # 4-6. Transport, or the queue; the audit record says which.
         idempotent = catalog.is_idempotent(
             device.type_string, command, infrared=infrared, command_type=command_type
@@ -316,6 +281,62 @@ class CommandGateway:
             outcome,
             path,
         )
+
+    async def _async_check(
+        self,
+        device: Device | InfraredRemote,
+        command: str,
+        source: Source,
+        user_id: str | None,
+        *,
+        confirmed: bool,
+        request_id: str,
+    ) -> bool:
+        """Steps 1-3: refuse (audited, with the reason) what may not be sent now.
+
+        Returns whether the command is dangerous (it then never waits in the queue).
+        """
+        audit = self._auditor(request_id, user_id, device.device_id, command, source)
+        # 1. Permission.
+        if not self.may_reach(user_id, device):
+            audit(OUTCOME_DENIED)
+            raise ServiceValidationError(
+                translation_domain=DOMAIN,
+                translation_key="permission_denied",
+                translation_placeholders={"device": device.name},
+            )
+        # 2. Night safe mode.
+        infrared = isinstance(device, InfraredRemote)
+        if (
+            catalog.is_unlocking_command(device.type_string, command, infrared=infrared)
+            and night_mode_active(self.options)
+            and not await self._night_override(user_id, source)
+        ):
+            audit(OUTCOME_NIGHT)
+            persistent_notification.async_create(
+                self.hass,
+                f"{device.name}: {command} was refused during night safe mode.",
+                title="RoomSense",
+                notification_id=f"{DOMAIN}_night_mode_{request_id}",
+            )
+            raise ServiceValidationError(
+                translation_domain=DOMAIN,
+                translation_key="night_mode",
+                translation_placeholders={"device": device.name, "command": command},
+            )
+        # 3. Confirmation.
+        dangerous = self.is_dangerous(device, command)
+        confirmed = source is Source.ENTITY or (confirmed and source not in _UNATTENDED)
+        if dangerous and not confirmed:
+            audit(OUTCOME_UNCONFIRMED)
+            raise ServiceValidationError(
+                translation_domain=DOMAIN,
+                translation_key="unattended_dangerous"
+                if source in _UNATTENDED
+                else "confirmation_required",
+                translation_placeholders={"device": device.name, "command": command},
+            )
+        return dangerous
 
     async def _async_transport(
         self,

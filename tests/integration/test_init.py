@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from homeassistant.config_entries import ConfigEntryState
 from homeassistant.core import HomeAssistant
 from pytest_homeassistant_custom_component.common import MockConfigEntry
@@ -34,6 +36,32 @@ async def test_setup_reads_the_account_and_unloads(
 
     assert await hass.config_entries.async_unload(config_entry.entry_id)
     assert config_entry.state is ConfigEntryState.NOT_LOADED
+
+
+async def test_removing_the_entry_leaves_none_of_its_files(
+    hass: HomeAssistant,
+    config_entry: MockConfigEntry,
+    simulator: Simulator,
+    hass_storage: dict[str, Any],
+) -> None:
+    # What an entry keeps of its own: a queued command and an appliance's assumed state
+    # (left by an earlier run), its call count and its account as last read.
+    prefix = f"roomsense.{config_entry.entry_id}."
+    for name, data in (("command_queue", []), ("assumed_state", {})):
+        hass_storage[prefix + name] = {"version": 1, "key": prefix + name, "data": data}
+    config_entry.add_to_hass(hass)
+    assert await hass.config_entries.async_setup(config_entry.entry_id)
+    await hass.async_block_till_done()
+    await hass.config_entries.async_unload(config_entry.entry_id)
+    await hass.async_block_till_done()
+    kept = {key for key in hass_storage if key.startswith(prefix)}
+    assert kept == {
+        prefix + name for name in ("command_queue", "assumed_state", "account", "api_calls")
+    }
+
+    assert await hass.config_entries.async_remove(config_entry.entry_id)
+    await hass.async_block_till_done()
+    assert not [key for key in hass_storage if key.startswith(prefix)]
 
 
 async def test_cloud_down_retries_setup(

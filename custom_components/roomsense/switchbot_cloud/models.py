@@ -208,14 +208,6 @@ class DeviceStatus:
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> DeviceStatus:
         """Parse a flat status body."""
-        color = None
-        if isinstance(data.get("color"), str):
-            parts = data["color"].split(":")
-            if len(parts) == 3 and all(part.strip().isdigit() for part in parts):
-                color = (int(parts[0]), int(parts[1]), int(parts[2]))
-        lock_state = None
-        if isinstance(data.get("lockState"), str):
-            lock_state = _LOCK_STATES.get(data["lockState"].lower())
         online = as_bool(data["online"]) if "online" in data else None
         if online is None and "onlineStatus" in data:
             online = as_bool(data["onlineStatus"])
@@ -223,15 +215,7 @@ class DeviceStatus:
         if power is None and "switchStatus" in data:
             power = as_bool(data["switchStatus"])
         brightness = data.get("brightness")
-        if not isinstance(brightness, str):
-            brightness = _int(brightness)
         mode = data.get("mode")
-        if not isinstance(mode, str):
-            mode = _int(mode)
-        # Plug Mini EU and relays report `power` in watts; the US/JP plugs report `weight`.
-        watts = None if isinstance(data.get("power"), str) else _float(data.get("power"))
-        if watts is None:
-            watts = _float(data.get("weight"))
         # The Presence Sensor reports a capitalised `Detected`.
         moved = data.get("moveDetected", data.get("Detected"))
         return cls(
@@ -247,27 +231,43 @@ class DeviceStatus:
             humidity=_int(data.get("humidity")),
             co2=_int(data.get("CO2")),
             light_level=_int(data.get("lightLevel")),
-            brightness=brightness,
-            color=color,
+            brightness=brightness if isinstance(brightness, str) else _int(brightness),
+            color=_rgb(data.get("color")),
             color_temperature=_int(data.get("colorTemperature")),
             slide_position=_int(data.get("slidePosition")),
             moving=as_bool(data["moving"]) if "moving" in data else None,
             direction=_str(data.get("direction")),
-            lock_state=lock_state,
+            lock_state=_LOCK_STATES.get(data["lockState"].lower())
+            if isinstance(data.get("lockState"), str)
+            else None,
             door_state=_str(data.get("doorState")),
             move_detected=as_bool(moved) if moved is not None else None,
             open_state=_str(data.get("openState")),
             device_mode=_str(data.get("deviceMode")),
-            mode=mode,
+            mode=mode if isinstance(mode, str) else _int(mode),
             fan_speed=_int(data.get("fanSpeed")),
             voltage=_float(data.get("voltage")),
-            power_watts=watts,
+            power_watts=_watts(data),
             electric_current=_float(data.get("electricCurrent")),
             working_status=_str(data.get("workingStatus")),
             task_type=_str(data.get("taskType")),
             child_lock=as_bool(data["childLock"]) if "childLock" in data else None,
             extra={key: value for key, value in data.items() if key not in _TYPED_KEYS},
         )
+
+
+def _rgb(value: Any) -> tuple[int, int, int] | None:
+    """A colour "R:G:B" as three numbers."""
+    parts = value.split(":") if isinstance(value, str) else []
+    if len(parts) != 3 or not all(part.strip().isdigit() for part in parts):
+        return None
+    return (int(parts[0]), int(parts[1]), int(parts[2]))
+
+
+def _watts(data: dict[str, Any]) -> float | None:
+    """Plug Mini EU and relays report `power` in watts; the US/JP plugs report `weight`."""
+    watts = None if isinstance(data.get("power"), str) else _float(data.get("power"))
+    return _float(data.get("weight")) if watts is None else watts
 
 
 _TYPED_KEYS = frozenset(
