@@ -28,6 +28,7 @@ from .lock import LOCK_TYPES
 from .switchbot_cloud import DeviceStatus
 from .switchbot_cloud.models import as_bool
 
+# Read-only: the coordinator (and pushes) update every entity; nothing polls on its own.
 PARALLEL_UPDATES = 0
 
 # `timeOutNotClose` means left open too long: still open.

@@ -13,6 +13,8 @@ from .catalog import Family
 from .data import RoomSenseConfigEntry
 from .entity import RoomSenseEntity, described_devices
 
+# Actions are not limited: each is one cloud request (the cloud takes several at once) or one
+# Bluetooth exchange, which PySwitchbot already holds to one at a time per device.
 PARALLEL_UPDATES = 0
 
 

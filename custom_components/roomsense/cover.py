@@ -29,6 +29,8 @@ from .data import RoomSenseConfigEntry
 from .entity import RoomSenseEntity
 from .switchbot_cloud import Device, DeviceStatus
 
+# Actions are not limited: each is one cloud request (the cloud takes several at once) or one
+# Bluetooth exchange, which PySwitchbot already holds to one at a time per device.
 PARALLEL_UPDATES = 0
 
 # Garage Door Opener `doorStatus`. The reference only says "0 on, 1 off"; the opener's

@@ -22,6 +22,8 @@ from .data import RoomSenseConfigEntry
 from .entity import RoomSenseEntity, RoomSenseInfraredEntity
 from .switchbot_cloud import Device, InfraredRemote
 
+# Actions are not limited: each is one cloud request (the cloud takes several at once) or one
+# Bluetooth exchange, which PySwitchbot already holds to one at a time per device.
 PARALLEL_UPDATES = 0
 
 _ON_OFF = FanEntityFeature.TURN_ON | FanEntityFeature.TURN_OFF

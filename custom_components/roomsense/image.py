@@ -20,6 +20,8 @@ from .data import RoomSenseConfigEntry
 from .entity import RoomSenseEntity, described_devices
 from .switchbot_cloud import Device, DeviceStatus
 
+# The picture's URL comes with the coordinator's status; an upload is one cloud request, and
+# the cloud takes several at once.
 PARALLEL_UPDATES = 0
 
 

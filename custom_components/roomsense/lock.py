@@ -16,6 +16,8 @@ from .data import RoomSenseConfigEntry
 from .entity import RoomSenseEntity, described_devices
 from .switchbot_cloud import Device, LockState
 
+# Actions are not limited: each is one cloud request (the cloud takes several at once) or one
+# Bluetooth exchange, which PySwitchbot already holds to one at a time per device.
 PARALLEL_UPDATES = 0
 
 # Types whose command table has `deadbolt` (reference §5.6) can be opened, not only unlocked.

@@ -34,6 +34,8 @@ from .data import RoomSenseConfigEntry
 from .entity import RoomSenseInfraredEntity
 from .switchbot_cloud import InfraredRemote
 
+# Actions are not limited: each is one cloud request (the cloud takes several at once) or one
+# Bluetooth exchange, which PySwitchbot already holds to one at a time per device.
 PARALLEL_UPDATES = 0
 
 TURN_ON = "turnOn"

@@ -15,6 +15,8 @@ from .entity import account_device_info
 from .gateway import Source
 from .switchbot_cloud import Scene, SwitchBotError
 
+# Actions are not limited: each is one cloud request (the cloud takes several at once) or one
+# Bluetooth exchange, which PySwitchbot already holds to one at a time per device.
 PARALLEL_UPDATES = 0
 
 

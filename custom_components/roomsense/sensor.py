@@ -47,6 +47,8 @@ from .operations import DATA_OPERATIONS, OperationsStore, energy_kwh
 from .switchbot_cloud import Device, DeviceStatus, InfraredRemote, SwitchBotCloudClient
 from .tools import DATA_TOOLS
 
+# Read-only: the coordinator (and pushes) update the entities; the API-call figures poll a
+# counter kept in memory, with no I/O.
 PARALLEL_UPDATES = 0
 
 # Plug Mini (US/JP) report current in about 0.1 A steps (reference §5.10), the others in mA.

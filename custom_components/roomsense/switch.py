@@ -20,6 +20,8 @@ from .data import RoomSenseConfigEntry
 from .entity import RoomSenseEntity, described_devices
 from .switchbot_cloud import Device, DeviceStatus, as_bool
 
+# Actions are not limited: each is one cloud request (the cloud takes several at once) or one
+# Bluetooth exchange, which PySwitchbot already holds to one at a time per device.
 PARALLEL_UPDATES = 0
 
 # Plugs that report `power`; the rest report `switchStatus` 0/1 (reference §5.10).

@@ -28,6 +28,8 @@ from .data import RoomSenseConfigEntry
 from .entity import RoomSenseEntity, described_devices
 from .switchbot_cloud import Device
 
+# Actions are not limited: each is one cloud request (the cloud takes several at once) or one
+# Bluetooth exchange, which PySwitchbot already holds to one at a time per device.
 PARALLEL_UPDATES = 0
 
 FAN_SPEED_QUIET = "quiet"
