@@ -96,72 +96,77 @@ def _condition(data: Any) -> dict[str, Any]:
     kind = data.get("type")
     schema: Any
     if kind == CONDITION_TIME:
-        operator = data.get("operator")
-        value_schema: Any = _pair(clock_time) if operator == "between" else clock_time
-        schema = probatio.Schema(
-            {
-                probatio.Required("type"): CONDITION_TIME,
-                probatio.Required("operator"): probatio.In(TIME_OPERATORS),
-                probatio.Required("value"): value_schema,
-                probatio.Optional("tolerance", default=DEFAULT_TIME_TOLERANCE): probatio.All(
-                    probatio.Coerce(float), probatio.Range(min=0, max=720)
-                ),
-            }
-        )
+        schema = _time_condition_schema(data.get("operator"))
     elif kind in (CONDITION_TEMPERATURE, CONDITION_HUMIDITY):
-        operator = data.get("operator")
-        default_tolerance = (
-            DEFAULT_TEMPERATURE_TOLERANCE
-            if kind == CONDITION_TEMPERATURE
-            else DEFAULT_HUMIDITY_TOLERANCE
-        )
-        schema = probatio.Schema(
-            {
-                probatio.Required("type"): kind,
-                probatio.Required("operator"): probatio.In(NUMBER_OPERATORS),
-                probatio.Required("value"): _pair(_NUMBER) if operator == "between" else _NUMBER,
-                # The source: a sensor entity, or a RoomSense device (its reading), or
-                # neither (the mean of every RoomSense sensor of that kind).
-                probatio.Optional("entity_id"): _ENTITY_ID,
-                probatio.Optional("device_id"): _ID,
-                probatio.Optional("tolerance", default=default_tolerance): probatio.All(
-                    probatio.Coerce(float), probatio.Range(min=0, max=100)
-                ),
-            }
-        )
+        schema = _measure_condition_schema(kind, data.get("operator"))
     elif kind == CONDITION_DEVICE_STATE:
-        schema = probatio.All(
-            probatio.Schema(
-                {
-                    probatio.Required("type"): CONDITION_DEVICE_STATE,
-                    probatio.Optional("operator", default="equals"): probatio.In(STATE_OPERATORS),
-                    probatio.Required("value"): probatio.All(
-                        probatio.Coerce(str), probatio.Length(min=1, max=255)
-                    ),
-                    probatio.Optional("entity_id"): _ENTITY_ID,
-                    probatio.Optional("device_id"): _ID,
-                    # Compare an attribute instead of the state.
-                    probatio.Optional("attribute"): probatio.All(
-                        str, probatio.Length(min=1, max=64)
-                    ),
-                }
-            ),
-            probatio.Any(
-                probatio.Schema(
-                    {probatio.Required("entity_id"): object}, extra=probatio.ALLOW_EXTRA
-                ),
-                probatio.Schema(
-                    {probatio.Required("device_id"): object}, extra=probatio.ALLOW_EXTRA
-                ),
-                msg="a device_state condition needs an entity_id or a device_id",
-            ),
-        )
+        schema = _DEVICE_STATE_CONDITION_SCHEMA
     else:
         raise probatio.Invalid(
             f"unknown condition type {kind!r}; one of {', '.join(CONDITION_TYPES)}"
         )
     result: dict[str, Any] = schema(data)
     return result
+
+
+def _time_condition_schema(operator: Any) -> probatio.Schema:
+    """A time condition: one time of day, or a pair for "between"."""
+    value_schema: Any = _pair(clock_time) if operator == "between" else clock_time
+    return probatio.Schema(
+        {
+            probatio.Required("type"): CONDITION_TIME,
+            probatio.Required("operator"): probatio.In(TIME_OPERATORS),
+            probatio.Required("value"): value_schema,
+            probatio.Optional("tolerance", default=DEFAULT_TIME_TOLERANCE): probatio.All(
+                probatio.Coerce(float), probatio.Range(min=0, max=720)
+            ),
+        }
+    )
+
+
+def _measure_condition_schema(kind: str, operator: Any) -> probatio.Schema:
+    """A temperature or humidity condition: one number, or a pair for "between"."""
+    default_tolerance = (
+        DEFAULT_TEMPERATURE_TOLERANCE
+        if kind == CONDITION_TEMPERATURE
+        else DEFAULT_HUMIDITY_TOLERANCE
+    )
+    return probatio.Schema(
+        {
+            probatio.Required("type"): kind,
+            probatio.Required("operator"): probatio.In(NUMBER_OPERATORS),
+            probatio.Required("value"): _pair(_NUMBER) if operator == "between" else _NUMBER,
+            # The source: a sensor entity, or a RoomSense device (its reading), or
+            # neither (the mean of every RoomSense sensor of that kind).
+            probatio.Optional("entity_id"): _ENTITY_ID,
+            probatio.Optional("device_id"): _ID,
+            probatio.Optional("tolerance", default=default_tolerance): probatio.All(
+                probatio.Coerce(float), probatio.Range(min=0, max=100)
+            ),
+        }
+    )
+
+
+_DEVICE_STATE_CONDITION_SCHEMA: Final = probatio.All(
+    probatio.Schema(
+        {
+            probatio.Required("type"): CONDITION_DEVICE_STATE,
+            probatio.Optional("operator", default="equals"): probatio.In(STATE_OPERATORS),
+            probatio.Required("value"): probatio.All(
+                probatio.Coerce(str), probatio.Length(min=1, max=255)
+            ),
+            probatio.Optional("entity_id"): _ENTITY_ID,
+            probatio.Optional("device_id"): _ID,
+            # Compare an attribute instead of the state.
+            probatio.Optional("attribute"): probatio.All(str, probatio.Length(min=1, max=64)),
+        }
+    ),
+    probatio.Any(
+        probatio.Schema({probatio.Required("entity_id"): object}, extra=probatio.ALLOW_EXTRA),
+        probatio.Schema({probatio.Required("device_id"): object}, extra=probatio.ALLOW_EXTRA),
+        msg="a device_state condition needs an entity_id or a device_id",
+    ),
+)
 
 
 _DELAY = probatio.All(probatio.Coerce(float), probatio.Range(min=0, max=MAX_ACTION_DELAY))
