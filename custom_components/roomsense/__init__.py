@@ -7,7 +7,7 @@ from typing import Any
 
 from homeassistant.components import bluetooth, cloud
 from homeassistant.config_entries import SOURCE_BLUETOOTH
-from homeassistant.const import EVENT_CORE_CONFIG_UPDATE, Platform
+from homeassistant.const import CONF_WEBHOOK_ID, EVENT_CORE_CONFIG_UPDATE, Platform
 from homeassistant.core import Event, HomeAssistant
 from homeassistant.exceptions import ConfigEntryAuthFailed, ConfigEntryNotReady
 from homeassistant.helpers import config_validation as cv
@@ -45,7 +45,6 @@ from .const import (
     OPT_DEVICE_RESULT_TIMEOUT,
     OPT_MAX_COMPLETED_JOBS,
     OPT_QUEUE_TTL,
-    OPT_WEBHOOK_ID,
     SIGNAL_ENTRY_LOADED,
 )
 from .coordinator import RoomSenseCoordinator
@@ -117,6 +116,22 @@ async def async_setup(hass: HomeAssistant, config: ConfigType) -> bool:
     return True
 
 
+async def async_migrate_entry(hass: HomeAssistant, entry: RoomSenseConfigEntry) -> bool:
+    """1.1 -> 1.2: the webhook id moves from the options to the entry data.
+
+    It is not something the user sets, and options flows rewrite the options.
+    """
+    if entry.version > 1:
+        return False  # a newer RoomSense wrote it: downgrading is not supported
+    if entry.minor_version < 2:
+        options = dict(entry.options)
+        data = dict(entry.data)
+        if (webhook_id := options.pop(CONF_WEBHOOK_ID, None)) is not None:
+            data[CONF_WEBHOOK_ID] = webhook_id
+        hass.config_entries.async_update_entry(entry, data=data, options=options, minor_version=2)
+    return True
+
+
 async def async_setup_entry(hass: HomeAssistant, entry: RoomSenseConfigEntry) -> bool:
     """Connect to the SwitchBot account and read its devices, or to one Bluetooth device."""
     if CONF_ADDRESS in entry.data:
@@ -130,9 +145,9 @@ async def async_setup_entry(hass: HomeAssistant, entry: RoomSenseConfigEntry) ->
     )
     cache = AccountCache(hass, entry.entry_id)
     devices, cached_states, offline = await _async_read_account(client, cache)
-    if OPT_WEBHOOK_ID not in entry.options:
+    if CONF_WEBHOOK_ID not in entry.data:
         hass.config_entries.async_update_entry(
-            entry, options={**entry.options, OPT_WEBHOOK_ID: generate_webhook_id()}
+            entry, data={**entry.data, CONF_WEBHOOK_ID: generate_webhook_id()}
         )
     options = await _async_adopt_local_entries(hass, entry, devices)
     coordinator = RoomSenseCoordinator(hass, client, devices, options, entry)
@@ -162,7 +177,7 @@ async def async_setup_entry(hass: HomeAssistant, entry: RoomSenseConfigEntry) ->
 
     _remove_vanished_devices(hass, entry, devices)
     _log_devices_without_entities(hass, entry)
-    async_serve_webhook(hass, coordinator, options)
+    async_serve_webhook(hass, coordinator, entry.data[CONF_WEBHOOK_ID], options)
     await _async_start_push(hass, entry, client, coordinator)
     entry.async_on_unload(coordinator.async_start_polling())
     entry.async_on_unload(entry.add_update_listener(_async_options_updated))
@@ -482,7 +497,7 @@ async def async_unload_entry(hass: HomeAssistant, entry: RoomSenseConfigEntry) -
     data = entry.runtime_data
     if data.client is not None:
         await async_unregister_webhook(
-            hass, data.client, entry.options[OPT_WEBHOOK_ID], data.webhook_url
+            hass, data.client, entry.data[CONF_WEBHOOK_ID], data.webhook_url
         )
     if data.bluetooth is not None:
         await data.bluetooth.async_shutdown()

@@ -29,7 +29,6 @@ DEFAULT_POLLING_SHARE: Final = 50
 # Seconds a last known state may be shown before the entity becomes unavailable.
 DEFAULT_STALENESS: Final = 3600
 OPT_ALLOWED_NETWORKS: Final = "allowed_networks"
-OPT_WEBHOOK_ID: Final = "webhook_id"
 WEBHOOK_ID_PREFIX: Final = "roomsense_"
 
 # Events on the Home Assistant bus: a contract.

@@ -6,10 +6,11 @@ from dataclasses import asdict
 from typing import Any
 
 from homeassistant.components.diagnostics import async_redact_data
+from homeassistant.const import CONF_WEBHOOK_ID
 from homeassistant.core import HomeAssistant
 
 from . import devices_without_entities
-from .const import CONF_SECRET, CONF_TOKEN, OPT_WEBHOOK_ID
+from .const import CONF_SECRET, CONF_TOKEN
 from .data import RoomSenseConfigEntry
 from .edge import DATA_EDGE
 from .language_models.const import CONF_LLM_API_KEY
@@ -17,7 +18,7 @@ from .language_models.const import CONF_LLM_API_KEY
 # Every entry data and option key whose value is a secret. A test finds each password field
 # of the config and options flows and fails unless it is listed here.
 SECRET_KEYS = frozenset(
-    {CONF_TOKEN, CONF_SECRET, CONF_LLM_API_KEY, OPT_WEBHOOK_ID, "encryption_key", "key_id"}
+    {CONF_TOKEN, CONF_SECRET, CONF_LLM_API_KEY, CONF_WEBHOOK_ID, "encryption_key", "key_id"}
 )
 # The unique id is a hash of the token; the webhook URL carries the webhook id.
 TO_REDACT = SECRET_KEYS | {"unique_id", "webhook_url"}

@@ -26,6 +26,7 @@ import probatio
 from aiohttp import web
 from homeassistant.components import cloud, webhook
 from homeassistant.config_entries import ConfigEntry
+from homeassistant.const import CONF_WEBHOOK_ID
 from homeassistant.core import HomeAssistant, callback
 from homeassistant.helpers import issue_registry as ir
 from homeassistant.helpers.network import NoURLAvailableError
@@ -36,7 +37,6 @@ from .const import (
     EVENT_ROOMSENSE,
     LOGGER,
     OPT_ALLOWED_NETWORKS,
-    OPT_WEBHOOK_ID,
     WEBHOOK_ID_PREFIX,
 )
 from .coordinator import RoomSenseCoordinator
@@ -250,14 +250,17 @@ async def async_push_url(
 
 @callback
 def async_serve_webhook(
-    hass: HomeAssistant, coordinator: RoomSenseCoordinator, options: dict[str, Any]
+    hass: HomeAssistant,
+    coordinator: RoomSenseCoordinator,
+    webhook_id: str,
+    options: dict[str, Any],
 ) -> None:
     """Answer SwitchBot's pushes at the entry's Home Assistant webhook."""
     webhook.async_register(
         hass,
         DOMAIN,
         "RoomSense SwitchBot",
-        options[OPT_WEBHOOK_ID],
+        webhook_id,
         WebhookHandler(hass, coordinator, options),
         allowed_methods=["POST"],
     )
@@ -272,7 +275,7 @@ async def async_register_webhook(
     unreachable, or another application's URL on the account): polling then covers.
     """
     entry_id = entry.entry_id
-    webhook_id: str = entry.options[OPT_WEBHOOK_ID]
+    webhook_id: str = entry.data[CONF_WEBHOOK_ID]
     url = await async_push_url(hass, entry, webhook_id, local_cloud=cloud_is_local(client.base_url))
     if url is None:
         LOGGER.warning("SwitchBot cannot reach this Home Assistant; polling every device instead")
@@ -320,7 +323,7 @@ async def async_delete_cloudhook(hass: HomeAssistant, entry: ConfigEntry[Any]) -
     if CONF_CLOUDHOOK_URL not in entry.data:
         return
     with contextlib.suppress(cloud.CloudNotAvailable):
-        await cloud.async_delete_cloudhook(hass, entry.options[OPT_WEBHOOK_ID])
+        await cloud.async_delete_cloudhook(hass, entry.data[CONF_WEBHOOK_ID])
 
 
 async def async_unregister_webhook(

@@ -80,7 +80,7 @@ async def account_server() -> AsyncIterator[SwitchBotAccountServer]:
         server.add_key(EMAIL, address(LOCK), KEY_ID, ENCRYPTION_KEY)
         session = server.client_session()
         with patch(
-            "custom_components.roomsense.config_flow.switchbot_app_session",
+            "custom_components.roomsense.flows.bluetooth.switchbot_app_session",
             return_value=session,
         ):
             yield server
@@ -543,7 +543,7 @@ async def test_a_proxy_gone_while_the_key_form_is_open_answers_in_time(
     # The only proxy that heard the lock goes away; its last advertisement is still held.
     radio.async_stop()
     await hass.async_block_till_done()
-    with patch("custom_components.roomsense.config_flow.KEY_CHECK_TIMEOUT", 1.0):
+    with patch("custom_components.roomsense.flows.bluetooth.KEY_CHECK_TIMEOUT", 1.0):
         result = await configure(
             hass, flow["flow_id"], {"key_id": KEY_ID, "encryption_key": ENCRYPTION_KEY}
         )

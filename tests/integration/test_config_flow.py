@@ -72,8 +72,8 @@ async def test_wrong_secret_shows_invalid_auth_then_recovers(
     assert result["type"] is FlowResultType.CREATE_ENTRY
 
 
-async def test_unreachable_cloud_shows_cannot_connect(
-    hass: HomeAssistant, socket_enabled: None
+async def test_unreachable_cloud_shows_cannot_connect_then_recovers(
+    hass: HomeAssistant, simulator: Simulator
 ) -> None:
     flow_id = await start_user_flow(hass)
     result = await hass.config_entries.flow.async_configure(
@@ -81,15 +81,27 @@ async def test_unreachable_cloud_shows_cannot_connect(
     )
     assert result["type"] is FlowResultType.FORM
     assert result["errors"] == {"base": "cannot_connect"}
+    await assert_recovers(hass, flow_id, simulator.base_url)
 
 
-async def test_spent_quota_shows_quota_exceeded(
+async def assert_recovers(hass: HomeAssistant, flow_id: str, base_url: str) -> None:
+    """The form shown after an error, submitted again with what works, adds the account."""
+    result = await hass.config_entries.flow.async_configure(flow_id, user_input(base_url))
+    assert result["type"] is FlowResultType.CREATE_ENTRY
+    assert result["data"] == {"token": TOKEN, "secret": SECRET, "base_url": base_url}
+
+
+async def test_spent_quota_shows_quota_exceeded_then_recovers(
     hass: HomeAssistant, simulator: Simulator, sim_admin: SimulatorAdmin
 ) -> None:
     await sim_admin.set_quota(used=10_000)
     flow_id = await start_user_flow(hass)
     result = await hass.config_entries.flow.async_configure(flow_id, user_input(simulator.base_url))
+    assert result["type"] is FlowResultType.FORM
     assert result["errors"] == {"base": "quota_exceeded"}
+    # A new day at the cloud: the quota is back.
+    await sim_admin.set_quota(used=0)
+    await assert_recovers(hass, flow_id, simulator.base_url)
 
 
 @pytest.fixture
@@ -110,11 +122,14 @@ async def odd_cloud(socket_enabled: None) -> AsyncIterator[str]:
     await runner.cleanup()
 
 
-async def test_unexpected_answer_shows_unknown(hass: HomeAssistant, odd_cloud: str) -> None:
+async def test_unexpected_answer_shows_unknown_then_recovers(
+    hass: HomeAssistant, odd_cloud: str, simulator: Simulator
+) -> None:
     flow_id = await start_user_flow(hass)
     result = await hass.config_entries.flow.async_configure(flow_id, user_input(odd_cloud))
     assert result["type"] is FlowResultType.FORM
     assert result["errors"] == {"base": "unknown"}
+    await assert_recovers(hass, flow_id, simulator.base_url)
 
 
 async def test_same_account_twice_is_aborted(

@@ -88,8 +88,8 @@ async def shown(hass: HomeAssistant, key: str, placeholders: dict[str, str]) -> 
 
 
 def user_options(entry: MockConfigEntry) -> dict[str, Any]:
-    """The options less the webhook id that setting up adds."""
-    return {key: value for key, value in entry.options.items() if key != "webhook_id"}
+    """The options (the webhook id that setting up adds is in the entry data)."""
+    return dict(entry.options)
 
 
 def flows(hass: HomeAssistant) -> list[Any]:
@@ -155,7 +155,7 @@ async def test_confirm_points_the_agent_at_the_addon(
     for key, value in USER_OPTIONS.items():
         if not key.startswith(("llm_provider", "llm_base_url", "llm_model", "llm_api_key")):
             assert entry.options[key] == value, key
-    assert entry.options["webhook_id"]
+    assert entry.data["webhook_id"]
     # The entry was reloaded with the new options: the agent talks to the add-on.
     assert entry.state is ConfigEntryState.LOADED
     assert entry.runtime_data.coordinator.options == dict(entry.options)
@@ -345,6 +345,29 @@ async def test_unusable_address_is_refused(
     assert result["type"] is FlowResultType.ABORT
     assert result["reason"] == "invalid_discovery_info"
     assert user_options(entry) == USER_OPTIONS
+
+
+@pytest.mark.parametrize("host", ["fd00::1", "[fd00::1]"])
+async def test_an_ipv6_address_is_put_in_brackets(
+    hass: HomeAssistant, entry: MockConfigEntry, host: str
+) -> None:
+    result = await discover(hass, discovery(host))
+    assert result["description_placeholders"]["url"] == "http://[fd00::1]:8080"
+
+    result = await confirm(hass, result)
+
+    assert result["reason"] == "addon_configured"
+    assert entry.options["llm_base_url"] == "http://[fd00::1]:8080"
+
+
+async def test_the_confirm_step_without_a_discovery_is_aborted(
+    hass: HomeAssistant, entry: MockConfigEntry
+) -> None:
+    result = await hass.config_entries.flow.async_init(DOMAIN, context={"source": "hassio_confirm"})
+    assert result["type"] is FlowResultType.ABORT
+    assert result["reason"] == "invalid_discovery_info"
+    assert user_options(entry) == USER_OPTIONS
+    assert not flows(hass)
 
 
 @pytest.fixture

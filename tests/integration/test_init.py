@@ -64,6 +64,43 @@ async def test_removing_the_entry_leaves_none_of_its_files(
     assert not [key for key in hass_storage if key.startswith(prefix)]
 
 
+async def test_an_entry_of_1_1_keeps_its_webhook_id_in_the_data(
+    hass: HomeAssistant, simulator: Simulator
+) -> None:
+    # Up to 1.1 the webhook id was kept with the options, which options flows rewrite.
+    entry = MockConfigEntry(
+        domain="roomsense",
+        version=1,
+        minor_version=1,
+        data={"token": TOKEN, "secret": SECRET, "base_url": simulator.base_url},
+        options={"webhook_id": "roomsense_kept", "polling_share": 30},
+        unique_id="migrated",
+    )
+    entry.add_to_hass(hass)
+    assert await hass.config_entries.async_setup(entry.entry_id)
+    await hass.async_block_till_done()
+    assert entry.state is ConfigEntryState.LOADED
+    assert (entry.version, entry.minor_version) == (1, 2)
+    assert entry.data["webhook_id"] == "roomsense_kept"
+    assert entry.options == {"polling_share": 30}
+    # The same address still takes SwitchBot's pushes.
+    assert "roomsense_kept" in hass.data["webhook"]
+    await hass.config_entries.async_unload(entry.entry_id)
+
+
+async def test_an_entry_of_a_newer_roomsense_is_not_set_up(
+    hass: HomeAssistant, simulator: Simulator
+) -> None:
+    entry = MockConfigEntry(
+        domain="roomsense",
+        version=2,
+        data={"token": TOKEN, "secret": SECRET, "base_url": simulator.base_url},
+    )
+    entry.add_to_hass(hass)
+    assert not await hass.config_entries.async_setup(entry.entry_id)
+    assert entry.state is ConfigEntryState.MIGRATION_ERROR
+
+
 async def test_cloud_down_retries_setup(
     hass: HomeAssistant, config_entry: MockConfigEntry, sim_admin: SimulatorAdmin
 ) -> None:

@@ -70,7 +70,7 @@ async def test_the_options_are_a_menu_of_short_steps(
 async def test_each_step_saves_its_options_and_keeps_the_others(
     hass: HomeAssistant, setup_entry: MockConfigEntry
 ) -> None:
-    webhook_id = setup_entry.options["webhook_id"]
+    webhook_id = setup_entry.data["webhook_id"]
     steps = {
         "cloud": {"polling_share": 20, "staleness": 600, "queue_ttl": 120},
         "webhook": {"allowed_networks": ["192.0.2.0/24", " 2001:db8::/32 "]},
@@ -90,8 +90,9 @@ async def test_each_step_saves_its_options_and_keeps_the_others(
     for step, user_input in steps.items():
         result = await options_step(hass, setup_entry, step, user_input)
         assert result["type"] is FlowResultType.CREATE_ENTRY, step
+    # The webhook id is kept in the entry data, which the options leave alone.
+    assert setup_entry.data["webhook_id"] == webhook_id
     assert setup_entry.options == {
-        "webhook_id": webhook_id,
         "polling_share": 20,
         "staleness": 600,
         "queue_ttl": 120,
@@ -118,7 +119,7 @@ async def test_each_step_saves_its_options_and_keeps_the_others(
     assert setup_entry.options["llm_provider"] == "none"
 
 
-async def test_options_reject_a_bad_network(
+async def test_options_reject_a_bad_network_until_it_is_corrected(
     hass: HomeAssistant, setup_entry: MockConfigEntry
 ) -> None:
     result = await options_step(hass, setup_entry, "webhook", {"allowed_networks": ["home"]})
@@ -126,6 +127,15 @@ async def test_options_reject_a_bad_network(
     assert result["errors"] == {"allowed_networks": "invalid_network"}
     assert result["description_placeholders"] == {"networks": "home"}
     assert "allowed_networks" not in setup_entry.options
+    # The form keeps what was typed, to be corrected.
+    assert result["data_schema"]({})["allowed_networks"] == ["home"]
+
+    result = await hass.config_entries.options.async_configure(
+        result["flow_id"], {"allowed_networks": ["192.168.1.0/24", ""]}
+    )
+    assert result["type"] is FlowResultType.CREATE_ENTRY
+    await hass.async_block_till_done()
+    assert setup_entry.options["allowed_networks"] == ["192.168.1.0/24"]
 
 
 async def test_permissions_are_chosen_per_person_with_selectors(
@@ -253,8 +263,8 @@ async def test_diagnostics(
     hass: HomeAssistant, hass_client: ClientSessionGenerator, setup_entry: MockConfigEntry
 ) -> None:
     diagnostics = await get_diagnostics_for_config_entry(hass, hass_client, setup_entry)
-    assert setup_entry.options["webhook_id"] not in str(diagnostics)
-    assert diagnostics["entry"]["options"]["webhook_id"] == "**REDACTED**"
+    assert setup_entry.data["webhook_id"] not in str(diagnostics)
+    assert diagnostics["entry"]["data"]["webhook_id"] == "**REDACTED**"
     assert diagnostics["push_active"] is True
     # The camera has no cloud status or commands: it is listed, not an error.
     assert {"name": "Indoor Cam", "model": "Indoor Cam"} in diagnostics["devices_without_entities"]

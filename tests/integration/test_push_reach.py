@@ -187,7 +187,7 @@ async def test_with_a_cloud_subscription_push_arrives_through_a_cloudhook(
 ) -> None:
     await set_up(hass, config_entry)
 
-    webhook_id = config_entry.options["webhook_id"]
+    webhook_id = config_entry.data["webhook_id"]
     cloudhook = f"{fake_cloud.relay_url}/api/webhook/{webhook_id}?via=cloudhook"
     assert await registered_url(sim_admin) == cloudhook
     assert config_entry.data["cloudhook_url"] == cloudhook

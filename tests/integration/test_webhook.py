@@ -62,8 +62,10 @@ async def test_registers_its_url_with_switchbot(
     config = (await sim_admin.request("GET", "webhooks"))["config"]
     assert config["url"] == url
     assert pushing_entry.runtime_data.coordinator.push_active is True
-    # The secret id lives in the options, the entry data keeps exactly its three keys.
-    assert set(pushing_entry.data) == {"token", "secret", "base_url"}
+    # The secret id is kept in the entry data, with the account; the options hold none.
+    assert set(pushing_entry.data) == {"token", "secret", "base_url", "webhook_id"}
+    assert url.endswith(pushing_entry.data["webhook_id"])
+    assert "webhook_id" not in pushing_entry.options
 
 
 async def test_push_updates_the_entity_and_fires_an_event(
