@@ -1,12 +1,15 @@
-"""What RoomSense's HTTP views share: JSON answers, and JSON bodies read within a limit."""
+"""What RoomSense's HTTP views share: JSON in and out, and refusals answered as JSON."""
 
 from __future__ import annotations
 
 import json
+from collections.abc import Callable, Coroutine
+from functools import wraps
 from http import HTTPStatus
-from typing import Any
+from typing import Any, Concatenate
 
 from aiohttp import web
+from homeassistant.helpers.http import HomeAssistantView
 from homeassistant.helpers.json import json_bytes
 
 
@@ -39,3 +42,41 @@ async def async_read_json(request: web.Request, limit: int) -> Any:
         return json.loads(body)
     except RecursionError as err:
         raise ValueError("JSON nested too deep") from err
+
+
+type ViewHandler[ViewT: HomeAssistantView, **P] = Callable[
+    Concatenate[ViewT, web.Request, P], Coroutine[Any, Any, web.Response]
+]
+
+
+class RefusalAnswerer:
+    """A decorator for view handlers: the refusals they raise become JSON answers.
+
+    `answer` turns an exception of `errors` (unknown id, bad input, wrong token...) into the
+    response that says so; anything else propagates (a 500, which the fuzzing forbids).
+    """
+
+    def __init__(
+        self,
+        errors: type[Exception] | tuple[type[Exception], ...],
+        answer: Callable[[Any], web.Response],
+    ) -> None:
+        """Refusals of the types in `errors`, answered by `answer`."""
+        self._errors = errors
+        self._answer = answer
+
+    def __call__[ViewT: HomeAssistantView, **P](
+        self, handler: ViewHandler[ViewT, P]
+    ) -> ViewHandler[ViewT, P]:
+        """Wrap one handler."""
+
+        @wraps(handler)
+        async def refusing(
+            view: ViewT, request: web.Request, *args: P.args, **kwargs: P.kwargs
+        ) -> web.Response:
+            try:
+                return await handler(view, request, *args, **kwargs)
+            except self._errors as err:
+                return self._answer(err)
+
+        return refusing  # type: ignore[return-value]  # functools.wraps' type is narrower

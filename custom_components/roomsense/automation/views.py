@@ -6,17 +6,15 @@ Paths, bodies and response shapes are the seed API's; refusals answer
 
 from __future__ import annotations
 
-from collections.abc import Callable, Coroutine
-from functools import wraps
 from http import HTTPStatus
-from typing import Any, Concatenate, Final
+from typing import Any, Final
 
 from aiohttp import web
 from homeassistant.components.http.const import KEY_HASS_USER
 from homeassistant.core import HomeAssistant, callback
 from homeassistant.helpers.http import HomeAssistantView
 
-from ..http_json import BodyTooLargeError, async_read_json, json_response
+from ..http_json import BodyTooLargeError, RefusalAnswerer, async_read_json, json_response
 from .api import AutomationAPI, AutomationInputError, RuleForbiddenError
 from .engine import UnknownRuleError
 from .learning_store import UnknownCandidateError
@@ -45,35 +43,33 @@ def _user_id(request: web.Request) -> str | None:
     return user.id if user is not None else None
 
 
-def _refusing[ViewT: _AutomationView, **P](
-    handler: Callable[Concatenate[ViewT, web.Request, P], Coroutine[Any, Any, web.Response]],
-) -> Callable[Concatenate[ViewT, web.Request, P], Coroutine[Any, Any, web.Response]]:
-    """Bad input → 400, someone else's rule → 403, an unknown rule or candidate → 404, as JSON."""
+def _answer(err: Exception) -> web.Response:
+    """Bad input → 400, someone else's rule → 403, an unknown rule or candidate → 404."""
+    if isinstance(err, BodyTooLargeError):
+        return _refusal(f"the body is over {MAX_BODY} bytes", HTTPStatus.REQUEST_ENTITY_TOO_LARGE)
+    if isinstance(err, UnknownRuleError):
+        return _refusal(f"no rule {err}", HTTPStatus.NOT_FOUND)
+    if isinstance(err, RuleForbiddenError):
+        return _refusal(
+            f"rule {err.rule_id} belongs to another user; only they or an administrator "
+            "may change or run it",
+            HTTPStatus.FORBIDDEN,
+        )
+    if isinstance(err, UnknownCandidateError):
+        return _refusal(f"no scene candidate {err}", HTTPStatus.NOT_FOUND)
+    return _refusal(str(err), HTTPStatus.BAD_REQUEST)
 
-    @wraps(handler)
-    async def refusing(
-        view: ViewT, request: web.Request, *args: P.args, **kwargs: P.kwargs
-    ) -> web.Response:
-        try:
-            return await handler(view, request, *args, **kwargs)
-        except AutomationInputError as err:
-            return _refusal(str(err), HTTPStatus.BAD_REQUEST)
-        except BodyTooLargeError:
-            return _refusal(
-                f"the body is over {MAX_BODY} bytes", HTTPStatus.REQUEST_ENTITY_TOO_LARGE
-            )
-        except UnknownRuleError as err:
-            return _refusal(f"no rule {err}", HTTPStatus.NOT_FOUND)
-        except RuleForbiddenError as err:
-            return _refusal(
-                f"rule {err.rule_id} belongs to another user; only they or an administrator "
-                "may change or run it",
-                HTTPStatus.FORBIDDEN,
-            )
-        except UnknownCandidateError as err:
-            return _refusal(f"no scene candidate {err}", HTTPStatus.NOT_FOUND)
 
-    return refusing  # type: ignore[return-value]  # functools.wraps' type is narrower
+_refusing = RefusalAnswerer(
+    (
+        AutomationInputError,
+        BodyTooLargeError,
+        UnknownRuleError,
+        RuleForbiddenError,
+        UnknownCandidateError,
+    ),
+    _answer,
+)
 
 
 class _AutomationView(HomeAssistantView):

@@ -8,10 +8,8 @@ Every answer is JSON; a refusal carries `{"message": ...}`.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Coroutine
-from functools import wraps
 from http import HTTPStatus
-from typing import Any, Concatenate, Final
+from typing import Any, Final
 
 import probatio
 from aiohttp import hdrs, web
@@ -23,7 +21,7 @@ from homeassistant.util.hass_dict import HassKey
 from probatio.humanize import humanize_error
 
 from ..const import DOMAIN
-from ..http_json import BodyTooLargeError, async_read_json, json_response
+from ..http_json import BodyTooLargeError, RefusalAnswerer, async_read_json, json_response
 from .manager import (
     DEFAULT_JOB_TTL,
     EdgeError,
@@ -154,21 +152,8 @@ def _refusal(err: EdgeError) -> web.Response:
     return _error(str(err), HTTPStatus.BAD_REQUEST)
 
 
-def _refusing[ViewT: HomeAssistantView, **P](
-    handler: Callable[Concatenate[ViewT, web.Request, P], Coroutine[Any, Any, web.Response]],
-) -> Callable[Concatenate[ViewT, web.Request, P], Coroutine[Any, Any, web.Response]]:
-    """Answer the manager's refusals (unknown device, wrong token...) with their status."""
-
-    @wraps(handler)
-    async def refusing(
-        view: ViewT, request: web.Request, *args: P.args, **kwargs: P.kwargs
-    ) -> web.Response:
-        try:
-            return await handler(view, request, *args, **kwargs)
-        except EdgeError as err:
-            return _refusal(err)
-
-    return refusing  # type: ignore[return-value]  # functools.wraps' type is narrower
+# The manager's refusals (unknown device, wrong token...) answered with their status.
+_refusing = RefusalAnswerer(EdgeError, _refusal)
 
 
 def describe_device(manager: EdgeManager, device: EdgeDevice) -> dict[str, Any]:
