@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import time
 from collections.abc import Iterable, Mapping
 from dataclasses import asdict, dataclass
 from datetime import datetime
@@ -16,8 +15,8 @@ from homeassistant.util import dt as dt_util
 from . import catalog
 from .catalog import DeviceKind
 from .const import DOMAIN, EVENT_AUDIT
+from .pending import PendingAnswers
 
-CONFIRMATION_WINDOW: Final = 60.0
 AUDIT_LOG_SIZE: Final = 5000
 AUDIT_STORAGE_VERSION: Final = 1
 
@@ -108,44 +107,10 @@ class PendingAction:
     command: str
     parameter: str | dict[str, Any]
     command_type: str
-    expires: float
 
 
-class Confirmations:
+class Confirmations(PendingAnswers[PendingAction]):
     """Dangerous commands the agent asked about, one per conversation, for 60 s."""
-
-    def __init__(self) -> None:
-        """Nothing is pending at first."""
-        self._pending: dict[str, PendingAction] = {}
-
-    def ask(
-        self,
-        conversation_id: str,
-        device_id: str,
-        command: str,
-        parameter: str | dict[str, Any],
-        command_type: str,
-    ) -> None:
-        """Remember what the agent asked to confirm."""
-        self._pending[conversation_id] = PendingAction(
-            device_id, command, parameter, command_type, time.monotonic() + CONFIRMATION_WINDOW
-        )
-
-    def take(self, conversation_id: str) -> PendingAction | None:
-        """The pending action of this conversation if still within its window; forgets it."""
-        pending = self._pending.pop(conversation_id, None)
-        if pending is None or pending.expires < time.monotonic():
-            return None
-        return pending
-
-    def pending(self, conversation_id: str) -> bool:
-        """Whether this conversation has a question waiting for a yes, still in time."""
-        pending = self._pending.get(conversation_id)
-        return pending is not None and pending.expires >= time.monotonic()
-
-    def cancel(self, conversation_id: str) -> bool:
-        """Drop a pending action; True when there was one."""
-        return self._pending.pop(conversation_id, None) is not None
 
 
 @dataclass(frozen=True, slots=True)

@@ -176,7 +176,7 @@ async def test_a_yes_counts_for_60_seconds(
 ) -> None:
     asked = await say(hass, agent, "unlock the front door", "en")
     later = time.monotonic() + after
-    monkeypatch.setattr("custom_components.roomsense.safety.time.monotonic", lambda: later)
+    monkeypatch.setattr("custom_components.roomsense.pending.time.monotonic", lambda: later)
     await say(hass, agent, "yes", "en", asked.conversation_id)
     assert [call["command"] for call in await sent(sim_admin, LOCK)] == (
         ["unlock"] if unlocked else []

@@ -80,9 +80,7 @@ async def test_an_answer_after_a_minute_is_too_late(
 ) -> None:
     asked = await say(hass, agent, "turn on the light", "en")
     later = time.monotonic() + 61
-    monkeypatch.setattr(
-        "custom_components.roomsense.automation.assist.time.monotonic", lambda: later
-    )
+    monkeypatch.setattr("custom_components.roomsense.pending.time.monotonic", lambda: later)
     await say(hass, agent, "the bedroom one", "en", asked.conversation_id)
     assert await commands(sim_admin, BEDROOM_LAMP) == []
 

@@ -10,6 +10,7 @@ from custom_components.roomsense import catalog
 from custom_components.roomsense.fallback.model import DeviceKind
 from custom_components.roomsense.safety import (
     Confirmations,
+    PendingAction,
     is_dangerous,
     night_mode_active,
     user_permissions,
@@ -73,7 +74,7 @@ def test_permissions() -> None:
 
 def test_a_confirmation_is_taken_once() -> None:
     confirmations = Confirmations()
-    confirmations.ask("conversation", "LOCK", "unlock", "default", "command")
+    confirmations.ask("conversation", PendingAction("LOCK", "unlock", "default", "command"))
     pending = confirmations.take("conversation")
     assert pending is not None
     assert pending.command == "unlock"
@@ -83,8 +84,8 @@ def test_a_confirmation_is_taken_once() -> None:
 
 def test_a_confirmation_expires_after_60_seconds(monkeypatch: pytest.MonkeyPatch) -> None:
     clock = [1000.0]
-    monkeypatch.setattr("custom_components.roomsense.safety.time.monotonic", lambda: clock[0])
+    monkeypatch.setattr("custom_components.roomsense.pending.time.monotonic", lambda: clock[0])
     confirmations = Confirmations()
-    confirmations.ask("conversation", "LOCK", "unlock", "default", "command")
+    confirmations.ask("conversation", PendingAction("LOCK", "unlock", "default", "command"))
     clock[0] += 61
     assert confirmations.take("conversation") is None

@@ -15,7 +15,7 @@ from ..automation import assist
 from ..automation.api import DATA_API, AutomationInputError
 from ..fallback.model import Action
 from ..gateway import OUTCOME_QUEUED, Source
-from ..safety import Confirmations
+from ..safety import Confirmations, PendingAction
 from .context import AgentContext, Reply
 from .phrases import NO, YES, Language, in_words, refusal, say, says
 
@@ -54,7 +54,8 @@ class PendingActions:
     def ask_command(self, conversation_id: str, action: Action, language: Language) -> str:
         """Hold a dangerous command for the user's yes, and ask in words."""
         self.commands.ask(
-            conversation_id, action.device_id, action.command, action.parameter, action.command_type
+            conversation_id,
+            PendingAction(action.device_id, action.command, action.parameter, action.command_type),
         )
         target = self._agent.tools.resolve(action.device_id)
         key = in_words("ask", target.device_type, action.command)

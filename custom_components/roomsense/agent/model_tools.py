@@ -15,6 +15,7 @@ from ..automation.parser import WorkflowParser
 from ..edge import agent as edge_agent
 from ..gateway import OUTCOME_QUEUED, Source
 from ..language_models import ToolCall
+from ..safety import PendingAction
 from . import hass_api
 from .confirmations import PendingActions
 from .context import AgentContext
@@ -90,7 +91,8 @@ class ModelTools:
                 raise
             # The model asks the user; only the user's explicit yes runs it (next turn).
             self._pending.commands.ask(
-                conversation_id, device_id, command, str(parameter), command_type
+                conversation_id,
+                PendingAction(device_id, command, str(parameter), command_type),
             )
             return {
                 "error": "confirmation_required",

@@ -12,12 +12,12 @@ from __future__ import annotations
 from homeassistant.components.conversation import ChatLog, ConversationInput
 from homeassistant.core import HomeAssistant
 
-from ..automation import assist
 from ..const import LOGGER
 from ..data import RoomSenseConfigEntry
 from ..edge import agent as edge_agent
 from ..fallback import FallbackParser
 from ..language_models import LLMAdapter, LLMError
+from ..pending import PendingAnswers
 from ..snapshot import build_snapshot
 from .confirmations import PendingActions
 from .context import AgentContext, Reply
@@ -35,7 +35,7 @@ class TurnHandler:
         self._agent = AgentContext(entry)
         self._pending = PendingActions(self._agent)
         # "Which one?" asked by the fallback parser: the request and the devices offered.
-        self._choices: assist.PendingAnswers[tuple[str, tuple[str, ...]]] = assist.PendingAnswers()
+        self._choices: PendingAnswers[tuple[str, tuple[str, ...]]] = PendingAnswers()
         self._model = ModelTurn(self._agent, self._pending)
         self._fallback = FallbackTurn(self._agent, self._pending)
 

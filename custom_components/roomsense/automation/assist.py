@@ -7,16 +7,14 @@ the rule will do and saves it only on an explicit yes within 60 s.
 
 from __future__ import annotations
 
-import time
-from dataclasses import dataclass
 from typing import Any, Final, Literal
 
 from ..language_models import ToolSpec
+from ..pending import PendingAnswers
 
 type Language = Literal["ja", "en"]
 
 TOOL_NAME: Final = "create_automation"
-CONFIRM_SECONDS: Final = 60.0
 
 TOOL_SPEC: Final = ToolSpec(
     TOOL_NAME,
@@ -43,42 +41,6 @@ TEXT: Final[dict[str, dict[Language, str]]] = {
         "en": 'Saved the automation "{name}".',
     },
 }
-
-
-@dataclass(frozen=True, slots=True)
-class _Held[T]:
-    value: T
-    expires: float
-
-
-class PendingAnswers[T]:
-    """One question per conversation waiting for the user's answer (60 s at most)."""
-
-    def __init__(self) -> None:
-        """Nothing waits yet."""
-        self._pending: dict[str, _Held[T]] = {}
-
-    def ask(self, conversation_id: str, value: T) -> None:
-        """Hold `value` until the user answers (or 60 s pass)."""
-        self._pending[conversation_id] = _Held(value, time.monotonic() + CONFIRM_SECONDS)
-
-    def pending(self, conversation_id: str) -> bool:
-        """Whether something waits for this conversation's answer."""
-        held = self._pending.get(conversation_id)
-        if held is not None and held.expires < time.monotonic():
-            del self._pending[conversation_id]
-            return False
-        return held is not None
-
-    def take(self, conversation_id: str) -> T | None:
-        """The waiting value, removed; None when there is none (or it expired)."""
-        if not self.pending(conversation_id):
-            return None
-        return self._pending.pop(conversation_id).value
-
-    def cancel(self, conversation_id: str) -> None:
-        """Forget the waiting value."""
-        self._pending.pop(conversation_id, None)
 
 
 class PendingWorkflows(PendingAnswers[dict[str, Any]]):
