@@ -1,6 +1,6 @@
 """The README's device-family table, from the catalog and from the core integration.
 
-RoomSense's side comes from `custom_components/roomsense/catalog.py`; the core side from
+RoomSense's side comes from `custom_components/roomsense/catalog/`; the core side from
 `homeassistant.components.switchbot_cloud` of the installed Home Assistant: its
 `DEVICE_SUPPORT_MAP`, plus the older branches of its `make_device_data`, which name types
 in code (written out below from 2026.10.4). `tests/test_family_table.py` fails when the
@@ -24,12 +24,17 @@ REPOSITORY = Path(__file__).resolve().parents[1]
 
 
 def _module_at(name: str, path: Path) -> Any:
-    """A module read from its file alone, without importing the package around it.
+    """A module (or a package, by its folder) read alone, without the package around it.
 
     The core package would need its requirement (switchbot-api), which RoomSense does not
-    use, and RoomSense's package sets up the whole integration; both files import neither.
+    use, and RoomSense's package sets up the whole integration; neither is imported.
     """
-    spec = importlib.util.spec_from_file_location(name, path)
+    if path.is_dir():
+        spec = importlib.util.spec_from_file_location(
+            name, path / "__init__.py", submodule_search_locations=[str(path)]
+        )
+    else:
+        spec = importlib.util.spec_from_file_location(name, path)
     if spec is None or spec.loader is None:
         raise ImportError(f"cannot read {path}")
     module = importlib.util.module_from_spec(spec)
@@ -38,7 +43,7 @@ def _module_at(name: str, path: Path) -> Any:
     return module
 
 
-catalog = _module_at("_roomsense_catalog", REPOSITORY / "custom_components/roomsense/catalog.py")
+catalog = _module_at("_roomsense_catalog", REPOSITORY / "custom_components/roomsense/catalog")
 DEVICE_SUPPORT_MAP: dict[str, Any] = _module_at(
     "_switchbot_cloud_const",
     Path(homeassistant.components.__path__[0]) / "switchbot_cloud" / "const.py",

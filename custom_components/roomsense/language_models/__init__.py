@@ -2,18 +2,8 @@
 
 from __future__ import annotations
 
-from .base import (
-    LLMAdapter,
-    LLMConnectionError,
-    LLMDelta,
-    LLMError,
-    LLMResponse,
-    LLMResponseError,
-    LLMTimeoutError,
-    Message,
-    ToolCall,
-    ToolSpec,
-)
+from .base import LLMAdapter, LLMDelta, LLMResponse, Message, ToolCall, ToolSpec
+from .errors import LLMConnectionError, LLMError, LLMResponseError, LLMTimeoutError
 from .factory import LLMFactory
 from .gpt_oss_adapter import GPTOSSAdapter
 from .ollama_adapter import OllamaAdapter

@@ -14,29 +14,15 @@ from collections.abc import AsyncGenerator, AsyncIterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
+# The errors are base's too, as they always were.
+from .errors import LLMConnectionError as LLMConnectionError
+from .errors import LLMError as LLMError
+from .errors import LLMResponseError as LLMResponseError
+from .errors import LLMTimeoutError as LLMTimeoutError
+
 _LOGGER = logging.getLogger(__name__)
 
 type Role = Literal["system", "user", "assistant", "tool"]
-
-
-class LLMError(Exception):
-    """Base class of every error an adapter raises."""
-
-
-class LLMConnectionError(LLMError):
-    """The model server could not be reached."""
-
-
-class LLMTimeoutError(LLMError):
-    """The model server did not answer within the configured timeout."""
-
-
-class LLMResponseError(LLMError):
-    """The model server answered with an error status or an unusable body."""
-
-    def __init__(self, message: str, *, status: int | None = None) -> None:
-        super().__init__(message)
-        self.status = status
 
 
 @dataclass(frozen=True, slots=True)

@@ -15,15 +15,8 @@ from typing import Any
 import aiohttp
 
 from . import harmony
-from .base import (
-    LLMAdapter,
-    LLMConnectionError,
-    LLMDelta,
-    LLMResponse,
-    LLMResponseError,
-    Message,
-    ToolSpec,
-)
+from .backend import Prompt, ServerAdapter
+from .base import LLMDelta, LLMResponse, Message, ToolSpec
 from .const import (
     BACKEND_LLAMA_CPP,
     BACKEND_OLLAMA,
@@ -33,13 +26,14 @@ from .const import (
     PROVIDER_GPT_OSS,
     REASONING_EFFORTS,
 )
+from .errors import LLMConnectionError, LLMResponseError
 
 
 def _utc_today() -> str:
     return datetime.now(UTC).date().isoformat()
 
 
-class GPTOSSAdapter(LLMAdapter):
+class GPTOSSAdapter(ServerAdapter):
     """gpt-oss through harmony text on llama.cpp `/completion` or Ollama `/api/generate`."""
 
     provider = PROVIDER_GPT_OSS
@@ -131,6 +125,15 @@ class GPTOSSAdapter(LLMAdapter):
             limited = data.get("stop_type") == "limit" or bool(data.get("stopped_limit"))
         return text, limited
 
+    async def _send(self, prompt: Prompt, *, stream: bool) -> aiohttp.ClientResponse:
+        """Post the rendered prompt; the server's answer, whole or streamed."""
+        url, body = self._request(
+            self.render(prompt.messages, prompt.tools),
+            stream=stream,
+            temperature=prompt.temperature,
+        )
+        return await self._post(url, body)
+
     async def _post(self, url: str, body: dict[str, Any]) -> aiohttp.ClientResponse:
         try:
             response = await self.session.post(url, json=body, headers=self._headers)
@@ -145,17 +148,8 @@ class GPTOSSAdapter(LLMAdapter):
             )
         return response
 
-    async def _complete(
-        self,
-        messages: Sequence[Message],
-        tools: Sequence[ToolSpec],
-        *,
-        temperature: float | None = None,
-    ) -> LLMResponse:
-        url, body = self._request(
-            self.render(messages, tools), stream=False, temperature=temperature
-        )
-        response = await self._post(url, body)
+    async def _answer(self, prompt: Prompt) -> LLMResponse:
+        response = await self._send(prompt, stream=False)
         async with response:
             raw = await response.text()
         try:
@@ -165,17 +159,8 @@ class GPTOSSAdapter(LLMAdapter):
         text, limited = self._text_and_finish(data)
         return self._to_response(text, limited)
 
-    async def _stream(
-        self,
-        messages: Sequence[Message],
-        tools: Sequence[ToolSpec],
-        *,
-        temperature: float | None = None,
-    ) -> AsyncGenerator[LLMDelta]:
-        url, body = self._request(
-            self.render(messages, tools), stream=True, temperature=temperature
-        )
-        response = await self._post(url, body)
+    async def _deltas(self, prompt: Prompt) -> AsyncGenerator[LLMDelta]:
+        response = await self._send(prompt, stream=True)
         text = ""
         limited: bool | None = None
         sent_reasoning = sent_text = ""

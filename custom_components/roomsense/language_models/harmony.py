@@ -16,7 +16,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any, Final
 
-from .base import LLMResponse, LLMResponseError, Message, ToolCall, ToolSpec, tool_name_lookup
+from .base import LLMResponse, Message, ToolCall, ToolSpec, tool_name_lookup
+from .errors import LLMResponseError
 
 START: Final = "<|start|>"
 END: Final = "<|end|>"

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import json
 from collections.abc import AsyncGenerator, Sequence
 from typing import Any
@@ -10,21 +9,10 @@ from typing import Any
 import httpx
 import ollama
 
-from .base import (
-    LLMAdapter,
-    LLMConnectionError,
-    LLMDelta,
-    LLMError,
-    LLMResponse,
-    LLMResponseError,
-    LLMTimeoutError,
-    Message,
-    ToolCall,
-    ToolSpec,
-    system_first,
-)
+from .backend import LibraryAdapter, Prompt
+from .base import LLMDelta, LLMResponse, Message, ToolCall, system_first
 from .const import PROVIDER_OLLAMA
-from .openai_adapter import to_openai_tools
+from .errors import LLMConnectionError, LLMError, LLMResponseError, LLMTimeoutError
 
 
 def to_ollama_messages(messages: Sequence[Message]) -> list[dict[str, Any]]:
@@ -65,10 +53,11 @@ def _tool_calls(message: ollama.Message) -> tuple[ToolCall, ...]:
     return tuple(calls)
 
 
-class OllamaAdapter(LLMAdapter):
+class OllamaAdapter(LibraryAdapter[ollama.AsyncClient, ollama.ChatResponse]):
     """`AsyncClient.chat` with tools against an Ollama server."""
 
     provider = PROVIDER_OLLAMA
+    errors = (ollama.ResponseError, ollama.RequestError, httpx.HTTPError, OSError)
 
     def __init__(
         self,
@@ -83,17 +72,6 @@ class OllamaAdapter(LLMAdapter):
         self.base_url = base_url
         self.options = options
         self.keep_alive = keep_alive
-        self._client: ollama.AsyncClient | None = None
-        self._client_lock = asyncio.Lock()
-
-    async def _get_client(self) -> ollama.AsyncClient:
-        async with self._client_lock:
-            if self._client is None:
-                # The library builds an httpx client, which loads SSL certificates.
-                self._client = await asyncio.get_running_loop().run_in_executor(
-                    None, self._make_client
-                )
-            return self._client
 
     def _make_client(self) -> ollama.AsyncClient:
         return ollama.AsyncClient(host=self.base_url, timeout=self.timeout)
@@ -105,74 +83,52 @@ class OllamaAdapter(LLMAdapter):
             await self._client._client.aclose()
             self._client = None
 
-    def _request(
-        self,
-        messages: Sequence[Message],
-        tools: Sequence[ToolSpec],
-        temperature: float | None,
-    ) -> dict[str, Any]:
-        request: dict[str, Any] = {
-            "model": self.model,
-            "messages": to_ollama_messages(messages),
-        }
-        if tools:
-            request["tools"] = to_openai_tools(tools)
+    def _messages(self, messages: Sequence[Message]) -> list[dict[str, Any]]:
+        return to_ollama_messages(messages)
+
+    def _settings(self, request: dict[str, Any], prompt: Prompt) -> None:
         options = dict(self.options or {})
         # The call's temperature wins over one in the configured options.
-        if temperature is not None:
-            options["temperature"] = temperature
+        if prompt.temperature is not None:
+            options["temperature"] = prompt.temperature
         if options:
             request["options"] = options
         if self.keep_alive is not None:
             request["keep_alive"] = self.keep_alive
-        return request
 
-    async def _complete(
-        self,
-        messages: Sequence[Message],
-        tools: Sequence[ToolSpec],
-        *,
-        temperature: float | None = None,
-    ) -> LLMResponse:
-        client = await self._get_client()
-        try:
-            response = await client.chat(
-                **self._request(messages, tools, temperature), stream=False
-            )
-        except (ollama.ResponseError, ollama.RequestError, httpx.HTTPError, OSError) as err:
-            raise _map_error(err) from err
+    async def _ask(
+        self, client: ollama.AsyncClient, request: dict[str, Any]
+    ) -> ollama.ChatResponse:
+        return await client.chat(**request, stream=False)
+
+    def _read(self, response: ollama.ChatResponse) -> LLMResponse:
         return LLMResponse(
             text=response.message.content or "",
             tool_calls=_tool_calls(response.message),
             finish_reason=response.done_reason,
         )
 
-    async def _stream(
-        self,
-        messages: Sequence[Message],
-        tools: Sequence[ToolSpec],
-        *,
-        temperature: float | None = None,
-    ) -> AsyncGenerator[LLMDelta]:
+    async def _deltas(self, prompt: Prompt) -> AsyncGenerator[LLMDelta]:
         client = await self._get_client()
         calls: list[ToolCall] = []
         finish_reason: str | None = None
         received = False
-        chunks = await client.chat(**self._request(messages, tools, temperature), stream=True)
+        chunks = await client.chat(**self._request(prompt), stream=True)
         try:
-            async for chunk in chunks:
-                received = True
-                # Ollama sends whole tool calls in one chunk, not fragments.
-                for call in _tool_calls(chunk.message):
-                    calls.append(
-                        ToolCall(id=f"call_{len(calls)}", name=call.name, arguments=call.arguments)
-                    )
-                if chunk.message.content:
-                    yield LLMDelta(text=chunk.message.content)
-                if chunk.done:
-                    finish_reason = chunk.done_reason
-        except (ollama.ResponseError, ollama.RequestError, httpx.HTTPError, OSError) as err:
-            raise _map_error(err) from err
+            with self._library_errors():
+                async for chunk in chunks:
+                    received = True
+                    # Ollama sends whole tool calls in one chunk, not fragments.
+                    for call in _tool_calls(chunk.message):
+                        calls.append(
+                            ToolCall(
+                                id=f"call_{len(calls)}", name=call.name, arguments=call.arguments
+                            )
+                        )
+                    if chunk.message.content:
+                        yield LLMDelta(text=chunk.message.content)
+                    if chunk.done:
+                        finish_reason = chunk.done_reason
         finally:
             # Close the library's generator (and its HTTP response) on any exit.
             aclose = getattr(chunks, "aclose", None)
@@ -182,14 +138,14 @@ class OllamaAdapter(LLMAdapter):
             raise LLMResponseError("Ollama server streamed no chunks")
         yield LLMDelta(tool_calls=tuple(calls), finish_reason=finish_reason or "stop")
 
-
-def _map_error(err: Exception) -> LLMError:
-    if isinstance(err, httpx.TimeoutException | TimeoutError):
-        return LLMTimeoutError(f"Ollama server timed out: {err!r}")
-    if isinstance(err, ollama.ResponseError):
-        return LLMResponseError(
-            f"Ollama server answered HTTP {err.status_code}: {err.error}", status=err.status_code
-        )
-    if isinstance(err, ConnectionError | httpx.TransportError | OSError):
-        return LLMConnectionError(f"cannot reach Ollama server: {err}")
-    return LLMResponseError(f"Ollama request failed: {err!r}")
+    def _map_error(self, err: Exception) -> LLMError:
+        if isinstance(err, httpx.TimeoutException | TimeoutError):
+            return LLMTimeoutError(f"Ollama server timed out: {err!r}")
+        if isinstance(err, ollama.ResponseError):
+            return LLMResponseError(
+                f"Ollama server answered HTTP {err.status_code}: {err.error}",
+                status=err.status_code,
+            )
+        if isinstance(err, ConnectionError | httpx.TransportError | OSError):
+            return LLMConnectionError(f"cannot reach Ollama server: {err}")
+        return LLMResponseError(f"Ollama request failed: {err!r}")

@@ -2,28 +2,18 @@
 
 from __future__ import annotations
 
-import asyncio
 import json
-from collections.abc import AsyncGenerator, Sequence
+from collections.abc import AsyncGenerator, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, cast
 
 import openai
 
-from .base import (
-    LLMAdapter,
-    LLMConnectionError,
-    LLMDelta,
-    LLMError,
-    LLMResponse,
-    LLMResponseError,
-    LLMTimeoutError,
-    Message,
-    ToolCall,
-    ToolSpec,
-    system_first,
-)
+from .backend import LibraryAdapter, Prompt
+from .backend import to_openai_tools as to_openai_tools
+from .base import LLMDelta, LLMResponse, Message, ToolCall, system_first
 from .const import PROVIDER_OPENAI
+from .errors import LLMConnectionError, LLMError, LLMResponseError, LLMTimeoutError
 
 if TYPE_CHECKING:
     import httpx
@@ -67,21 +57,6 @@ def to_openai_messages(messages: Sequence[Message]) -> list[dict[str, Any]]:
     return result
 
 
-def to_openai_tools(tools: Sequence[ToolSpec]) -> list[dict[str, Any]]:
-    """Map our tool specs to chat-completion function tools."""
-    return [
-        {
-            "type": "function",
-            "function": {
-                "name": tool.name,
-                "description": tool.description,
-                "parameters": tool.parameters or {"type": "object", "properties": {}},
-            },
-        }
-        for tool in tools
-    ]
-
-
 def _decode_arguments(name: str, raw: str | None) -> dict[str, Any]:
     try:
         arguments = json.loads(raw or "{}")
@@ -111,10 +86,11 @@ class _PartialCall:
     arguments: list[str] = field(default_factory=list)
 
 
-class OpenAIAdapter(LLMAdapter):
+class OpenAIAdapter(LibraryAdapter[openai.AsyncOpenAI, Any]):
     """Chat completions with tools against any OpenAI-compatible base URL."""
 
     provider = PROVIDER_OPENAI
+    errors = (openai.OpenAIError,)
 
     def __init__(
         self,
@@ -131,21 +107,8 @@ class OpenAIAdapter(LLMAdapter):
         self.base_url = base_url
         self._api_key = api_key or _PLACEHOLDER_KEY
         self._http_client = http_client
-        self._client: openai.AsyncOpenAI | None = None
-        self._client_lock = asyncio.Lock()
         self.temperature = temperature
         self.max_tokens = max_tokens
-
-    async def _get_client(self) -> openai.AsyncOpenAI:
-        async with self._client_lock:
-            if self._client is None:
-                # Without an injected http client the library builds one, which loads
-                # SSL certificates from disk, and its first use imports its resources:
-                # do both off the event loop.
-                self._client = await asyncio.get_running_loop().run_in_executor(
-                    None, self._make_client
-                )
-            return self._client
 
     def _make_client(self) -> openai.AsyncOpenAI:
         client = openai.AsyncOpenAI(
@@ -163,42 +126,22 @@ class OpenAIAdapter(LLMAdapter):
         _ = client.chat.completions
         return client
 
-    def _request(
-        self,
-        messages: Sequence[Message],
-        tools: Sequence[ToolSpec],
-        temperature: float | None,
-    ) -> dict[str, Any]:
-        request: dict[str, Any] = {
-            "model": self.model,
-            "messages": to_openai_messages(messages),
-        }
-        if tools:
-            request["tools"] = to_openai_tools(tools)
+    def _messages(self, messages: Sequence[Message]) -> list[dict[str, Any]]:
+        return to_openai_messages(messages)
+
+    def _settings(self, request: dict[str, Any], prompt: Prompt) -> None:
+        if prompt.tools:
             request["tool_choice"] = "auto"
-        # The call's temperature wins over the configured one.
-        if temperature is None:
-            temperature = self.temperature
+        temperature = prompt.temperature_or(self.temperature)
         if temperature is not None:
             request["temperature"] = temperature
         if self.max_tokens is not None:
             request["max_tokens"] = self.max_tokens
-        return request
 
-    async def _complete(
-        self,
-        messages: Sequence[Message],
-        tools: Sequence[ToolSpec],
-        *,
-        temperature: float | None = None,
-    ) -> LLMResponse:
-        client = await self._get_client()
-        try:
-            response = await client.chat.completions.create(
-                **self._request(messages, tools, temperature)
-            )
-        except openai.OpenAIError as err:
-            raise _map_error(err) from err
+    async def _ask(self, client: openai.AsyncOpenAI, request: dict[str, Any]) -> Any:
+        return await client.chat.completions.create(**request)
+
+    def _read(self, response: Any) -> LLMResponse:
         if not getattr(response, "choices", None):
             raise LLMResponseError(f"OpenAI-compatible server returned no choices: {response!r}")
         choice = response.choices[0]
@@ -218,47 +161,26 @@ class OpenAIAdapter(LLMAdapter):
             finish_reason=choice.finish_reason,
         )
 
-    async def _stream(
-        self,
-        messages: Sequence[Message],
-        tools: Sequence[ToolSpec],
-        *,
-        temperature: float | None = None,
-    ) -> AsyncGenerator[LLMDelta]:
+    async def _deltas(self, prompt: Prompt) -> AsyncGenerator[LLMDelta]:
         client = await self._get_client()
-        try:
-            stream = await client.chat.completions.create(
-                **self._request(messages, tools, temperature), stream=True
-            )
-        except openai.OpenAIError as err:
-            raise _map_error(err) from err
+        with self._library_errors():
+            stream = await client.chat.completions.create(**self._request(prompt), stream=True)
         partial: dict[int, _PartialCall] = {}
         finish_reason: str | None = None
         received = False
         try:
-            async for chunk in stream:
-                received = True
-                if not chunk.choices:
-                    continue
-                choice = chunk.choices[0]
-                delta = choice.delta
-                finish_reason = choice.finish_reason or finish_reason
-                # Tool calls arrive as fragments keyed by index: id and name first,
-                # then pieces of the JSON argument string.
-                for fragment in delta.tool_calls or ():
-                    call = partial.setdefault(fragment.index, _PartialCall())
-                    if fragment.id:
-                        call.id = fragment.id
-                    if fragment.function is not None:
-                        if fragment.function.name:
-                            call.name += fragment.function.name
-                        if fragment.function.arguments:
-                            call.arguments.append(fragment.function.arguments)
-                reasoning = _reasoning_of(delta) or ""
-                if delta.content or reasoning:
-                    yield LLMDelta(text=delta.content or "", reasoning=reasoning)
-        except openai.OpenAIError as err:
-            raise _map_error(err) from err
+            with self._library_errors():
+                async for chunk in stream:
+                    received = True
+                    if not chunk.choices:
+                        continue
+                    choice = chunk.choices[0]
+                    delta = choice.delta
+                    finish_reason = choice.finish_reason or finish_reason
+                    _add_fragments(partial, delta.tool_calls or ())
+                    reasoning = _reasoning_of(delta) or ""
+                    if delta.content or reasoning:
+                        yield LLMDelta(text=delta.content or "", reasoning=reasoning)
         finally:
             await stream.close()
         if finish_reason is None and not partial and not received:
@@ -284,15 +206,27 @@ class OpenAIAdapter(LLMAdapter):
             await self._client.close()
         self._client = None
 
+    def _map_error(self, err: Exception) -> LLMError:
+        if isinstance(err, openai.APITimeoutError):
+            return LLMTimeoutError(f"OpenAI-compatible server timed out: {err}")
+        if isinstance(err, openai.APIConnectionError):
+            return LLMConnectionError(f"cannot reach OpenAI-compatible server: {err}")
+        if isinstance(err, openai.APIStatusError):
+            return LLMResponseError(
+                f"OpenAI-compatible server answered HTTP {err.status_code}: {err.message}",
+                status=err.status_code,
+            )
+        return LLMResponseError(f"OpenAI-compatible server error: {err}")
 
-def _map_error(err: openai.OpenAIError) -> LLMError:
-    if isinstance(err, openai.APITimeoutError):
-        return LLMTimeoutError(f"OpenAI-compatible server timed out: {err}")
-    if isinstance(err, openai.APIConnectionError):
-        return LLMConnectionError(f"cannot reach OpenAI-compatible server: {err}")
-    if isinstance(err, openai.APIStatusError):
-        return LLMResponseError(
-            f"OpenAI-compatible server answered HTTP {err.status_code}: {err.message}",
-            status=err.status_code,
-        )
-    return LLMResponseError(f"OpenAI-compatible server error: {err}")
+
+def _add_fragments(partial: dict[int, _PartialCall], fragments: Iterable[Any]) -> None:
+    """Add streamed tool-call fragments, keyed by index: id and name first, then JSON pieces."""
+    for fragment in fragments:
+        call = partial.setdefault(fragment.index, _PartialCall())
+        if fragment.id:
+            call.id = fragment.id
+        if fragment.function is not None:
+            if fragment.function.name:
+                call.name += fragment.function.name
+            if fragment.function.arguments:
+                call.arguments.append(fragment.function.arguments)
