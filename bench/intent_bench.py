@@ -67,10 +67,10 @@ from homeassistant.setup import async_setup_component
 
 from custom_components.roomsense import catalog
 from custom_components.roomsense.const import DOMAIN
-from custom_components.roomsense.fallback import (
+from custom_components.roomsense.fallback import FallbackParser
+from custom_components.roomsense.home_model import (
     AreaInfo,
-    DeviceInfo,
-    FallbackParser,
+    HomeDevice,
     HomeSnapshot,
     ParseResult,
     SceneInfo,
@@ -369,13 +369,13 @@ def build_snapshot(
         aliases = tuple(sorted({a for e in found for a in e.aliases if a}))
         return (area.name if area else None), aliases, found
 
-    infos: list[DeviceInfo] = []
+    infos: list[HomeDevice] = []
     for device in data.devices.devices:
         area, aliases, _ = placed(device.device_id)
         status = data.coordinator.data.get(device.device_id)
         state = dict(status.status.raw) if status is not None and status.status else {}
         infos.append(
-            DeviceInfo(
+            HomeDevice(
                 device_id=device.device_id,
                 name=device.name,
                 kind=catalog.kind_of(device.device_type),
@@ -404,7 +404,7 @@ def build_snapshot(
             elif ha_state.state in ("on", "off"):
                 state["power"] = ha_state.state
         infos.append(
-            DeviceInfo(
+            HomeDevice(
                 device_id=remote.device_id,
                 name=remote.name,
                 kind=catalog.kind_of(remote.remote_type, infrared=True),

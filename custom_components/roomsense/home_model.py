@@ -1,7 +1,9 @@
-"""Typed input and output of the fallback parser.
+"""The home as the agent and the parsers read it: devices, areas, scenes; actions and results.
 
-The parser sees the home only through these plain data classes, so it can run (and be
-tested) without Home Assistant and without any I/O.
+`snapshot.build_snapshot` makes a `HomeSnapshot` from Home Assistant's registries and the
+coordinator; the fallback parser, the workflow parser, the proposals and the agent read only
+these plain data classes, so they run (and are tested) without Home Assistant and without
+any I/O.
 """
 
 from __future__ import annotations
@@ -11,15 +13,15 @@ from dataclasses import dataclass, field
 from typing import Any, Literal
 
 # Re-exported: the parser and its callers have always imported the kinds from here.
-from ..catalog import DeviceKind as DeviceKind
+from .catalog import DeviceKind as DeviceKind
 
 type Language = Literal["ja", "en"]
 type CommandParameter = str | dict[str, Any]
 
 
 @dataclass(frozen=True, slots=True)
-class DeviceInfo:
-    """One SwitchBot device or infrared remote, as the parser sees it."""
+class HomeDevice:
+    """One SwitchBot device or infrared remote, as the parsers and the agent see it."""
 
     device_id: str
     name: str
@@ -45,7 +47,7 @@ class SceneInfo:
 
 @dataclass(frozen=True, slots=True)
 class AreaInfo:
-    """One Home Assistant area; `DeviceInfo.area` holds its `name`."""
+    """One Home Assistant area; `HomeDevice.area` holds its `name`."""
 
     name: str
     aliases: tuple[str, ...] = ()
@@ -55,7 +57,7 @@ class AreaInfo:
 class HomeSnapshot:
     """Everything the parser may know about the home at the moment of the utterance."""
 
-    devices: tuple[DeviceInfo, ...] | list[DeviceInfo] = ()
+    devices: tuple[HomeDevice, ...] | list[HomeDevice] = ()
     scenes: tuple[SceneInfo, ...] | list[SceneInfo] = ()
     areas: tuple[AreaInfo, ...] | list[AreaInfo] = ()
 

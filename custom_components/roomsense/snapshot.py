@@ -9,7 +9,7 @@ from homeassistant.helpers import device_registry as dr
 from .categories import device_kind
 from .const import DOMAIN
 from .data import RoomSenseConfigEntry
-from .fallback.model import AreaInfo, DeviceInfo, HomeSnapshot, SceneInfo
+from .home_model import AreaInfo, HomeDevice, HomeSnapshot, SceneInfo
 from .switchbot_cloud import InfraredRemote
 
 
@@ -17,7 +17,7 @@ def build_snapshot(hass: HomeAssistant, entries: list[RoomSenseConfigEntry]) -> 
     """Devices with their Home Assistant names and areas, current states, scenes and areas."""
     devices_registry = dr.async_get(hass)
     areas_registry = ar.async_get(hass)
-    devices: list[DeviceInfo] = []
+    devices: list[HomeDevice] = []
     scenes: list[SceneInfo] = []
     for entry in entries:
         data = entry.runtime_data
@@ -36,7 +36,7 @@ def build_snapshot(hass: HomeAssistant, entries: list[RoomSenseConfigEntry]) -> 
             state = states.get(device.device_id)
             infrared = isinstance(device, InfraredRemote)
             devices.append(
-                DeviceInfo(
+                HomeDevice(
                     device_id=device.device_id,
                     name=name,
                     kind=device_kind(device),

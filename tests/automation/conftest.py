@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from custom_components.roomsense.fallback import HomeSnapshot
+from custom_components.roomsense.home_model import HomeSnapshot
 from tests.fallback.conftest import load_demo_snapshot
 
 

@@ -20,7 +20,7 @@ from custom_components.roomsense.automation.learning import (
     scene_name,
 )
 from custom_components.roomsense.automation.models import WORKFLOW_SCHEMA
-from custom_components.roomsense.fallback.model import DeviceKind
+from custom_components.roomsense.home_model import DeviceKind
 
 TOKYO = ZoneInfo("Asia/Tokyo")
 MONDAY = datetime(2025, 6, 2, tzinfo=TOKYO)  # a Monday

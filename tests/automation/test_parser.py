@@ -13,7 +13,8 @@ import pytest
 
 from custom_components.roomsense.automation.models import WORKFLOW_SCHEMA
 from custom_components.roomsense.automation.parser import WorkflowParser, WorkflowParseResult
-from custom_components.roomsense.fallback import DeviceKind, HomeSnapshot, detect_language
+from custom_components.roomsense.fallback import detect_language
+from custom_components.roomsense.home_model import DeviceKind, HomeSnapshot
 from custom_components.roomsense.language_models import (
     LLMAdapter,
     LLMConnectionError,

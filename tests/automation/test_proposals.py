@@ -11,9 +11,9 @@ import pytest
 
 from custom_components.roomsense.automation.models import WORKFLOW_SCHEMA
 from custom_components.roomsense.automation.proposals import CATEGORIES, propose, validate
-from custom_components.roomsense.fallback.model import (
-    DeviceInfo,
+from custom_components.roomsense.home_model import (
     DeviceKind,
+    HomeDevice,
     HomeSnapshot,
     SceneInfo,
 )
@@ -24,8 +24,8 @@ NOW = datetime(2025, 1, 15, 23, 30, tzinfo=TOKYO)
 
 def device(
     device_id: str, name: str, kind: DeviceKind, device_type: str, area: str | None = None
-) -> DeviceInfo:
-    return DeviceInfo(
+) -> HomeDevice:
+    return HomeDevice(
         device_id=device_id,
         name=name,
         kind=kind,

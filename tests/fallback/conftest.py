@@ -8,11 +8,11 @@ from typing import Any
 
 import pytest
 
-from custom_components.roomsense.fallback import (
+from custom_components.roomsense.fallback import FallbackParser
+from custom_components.roomsense.home_model import (
     AreaInfo,
-    DeviceInfo,
     DeviceKind,
-    FallbackParser,
+    HomeDevice,
     HomeSnapshot,
     SceneInfo,
 )
@@ -70,12 +70,12 @@ def _area_of(name: str) -> str | None:
 def load_demo_snapshot() -> HomeSnapshot:
     """The demo home as the integration would describe it to the fallback parser."""
     home = json.loads(DEMO_HOME.read_text(encoding="utf-8"))
-    devices: list[DeviceInfo] = []
+    devices: list[HomeDevice] = []
     for raw in home["devices"]:
         state = dict(raw.get("status", {}))
         state.update(CURRENT_STATE.get(raw["deviceId"], {}))
         devices.append(
-            DeviceInfo(
+            HomeDevice(
                 device_id=raw["deviceId"],
                 name=raw["deviceName"],
                 kind=KIND_BY_TYPE.get(raw["deviceType"], DeviceKind.OTHER),
@@ -87,7 +87,7 @@ def load_demo_snapshot() -> HomeSnapshot:
         )
     for raw in home["infraredRemotes"]:
         devices.append(
-            DeviceInfo(
+            HomeDevice(
                 device_id=raw["deviceId"],
                 name=raw["deviceName"],
                 kind=KIND_BY_TYPE.get(raw["remoteType"], DeviceKind.OTHER),

@@ -9,17 +9,10 @@ from typing import Any
 
 import pytest
 
-from custom_components.roomsense.fallback import (
-    DeviceInfo,
-    DeviceKind,
-    FallbackParser,
-    HomeSnapshot,
-    ParseResult,
-    detect_language,
-    normalize,
-)
+from custom_components.roomsense.fallback import FallbackParser, detect_language, normalize
 from custom_components.roomsense.fallback.lexicon import Op
 from custom_components.roomsense.fallback.parser import comfort_setpoint
+from custom_components.roomsense.home_model import DeviceKind, HomeDevice, HomeSnapshot, ParseResult
 
 CORPUS: list[dict[str, Any]] = json.loads(
     (Path(__file__).parent / "utterances.json").read_text(encoding="utf-8")
@@ -174,7 +167,7 @@ def test_comfort_setpoint_uses_room_temperature() -> None:
 
 
 def test_comfort_without_sensor_uses_defaults() -> None:
-    aircon = DeviceInfo(
+    aircon = HomeDevice(
         AC, "エアコン", DeviceKind.AIR_CONDITIONER, "Air Conditioner", is_infrared=True
     )
     parser = FallbackParser(HomeSnapshot(devices=[aircon]))
@@ -215,9 +208,9 @@ def _commands(result: ParseResult) -> list[tuple[str, str, Any, str]]:
     return [(a.device_id, a.command, a.parameter, a.command_type) for a in result.actions]
 
 
-def _remote(device_id: str, remote_type: str, *buttons: str, name: str = "") -> DeviceInfo:
+def _remote(device_id: str, remote_type: str, *buttons: str, name: str = "") -> HomeDevice:
     kind = DeviceKind.TV if "TV" in remote_type or "Box" in remote_type else DeviceKind.OTHER
-    return DeviceInfo(
+    return HomeDevice(
         device_id,
         name or remote_type,
         kind,
@@ -329,8 +322,8 @@ def test_compound_unlock_still_needs_confirmation(parser: FallbackParser) -> Non
     assert result.needs_confirmation
 
 
-def _plug(power: str) -> DeviceInfo:
-    return DeviceInfo(
+def _plug(power: str) -> HomeDevice:
+    return HomeDevice(
         "7C87CE5A10B2",
         "コーヒーメーカーのプラグ",
         DeviceKind.PLUG,

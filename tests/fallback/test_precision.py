@@ -6,7 +6,8 @@ from dataclasses import replace
 
 import pytest
 
-from custom_components.roomsense.fallback import FallbackParser, HomeSnapshot
+from custom_components.roomsense.fallback import FallbackParser
+from custom_components.roomsense.home_model import HomeSnapshot
 
 LOCK = "F8C9A1B2E3D4"
 HUMIDIFIER = "B4E62D8F1A07"

@@ -7,7 +7,7 @@ from datetime import datetime
 import pytest
 
 from custom_components.roomsense import catalog
-from custom_components.roomsense.fallback.model import DeviceKind
+from custom_components.roomsense.home_model import DeviceKind
 from custom_components.roomsense.safety import (
     Confirmations,
     PendingAction,

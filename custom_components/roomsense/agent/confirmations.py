@@ -13,8 +13,8 @@ from homeassistant.exceptions import HomeAssistantError
 
 from ..automation import assist
 from ..automation.api import DATA_API, AutomationInputError
-from ..fallback.model import Action
 from ..gateway import OUTCOME_QUEUED, Source
+from ..home_model import Action
 from ..safety import Confirmations, PendingAction
 from .context import AgentContext, Reply
 from .phrases import NO, YES, Language, in_words, refusal, say, says

@@ -10,8 +10,8 @@ from homeassistant.util import dt as dt_util
 from ..automation import assist
 from ..automation.api import DATA_API
 from ..automation.parser import WorkflowParser
-from ..fallback.model import Action, HomeSnapshot, ParseResult
 from ..gateway import OUTCOME_QUEUED, OUTCOME_SENT, Source
+from ..home_model import Action, HomeSnapshot, ParseResult
 from .confirmations import PendingActions
 from .context import AgentContext, Reply
 from .phrases import Language, refusal, say

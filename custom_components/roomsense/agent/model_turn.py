@@ -19,7 +19,7 @@ from homeassistant.helpers import llm
 from ..automation import assist
 from ..const import LOGGER
 from ..edge import agent as edge_agent
-from ..fallback.model import HomeSnapshot
+from ..home_model import HomeSnapshot
 from ..language_models import LLMAdapter, LLMDelta, Message, ToolCall, ToolSpec
 from . import hass_api
 from .confirmations import PendingActions

@@ -8,7 +8,7 @@ from typing import Any, Final
 from homeassistant.core import HomeAssistant
 from homeassistant.util import dt as dt_util
 
-from ..fallback.model import HomeSnapshot
+from ..home_model import HomeSnapshot
 from ..language_models import ToolSpec
 from .phrases import Language
 

@@ -21,7 +21,7 @@ from probatio.humanize import humanize_error
 
 from ..const import DOMAIN, LOGGER
 from ..data import loaded_entries
-from ..fallback.model import HomeSnapshot, SceneInfo
+from ..home_model import HomeSnapshot, SceneInfo
 from ..language_models import LLMFactory
 from ..safety import OPT_DANGEROUS_COMMANDS, is_dangerous
 from ..snapshot import build_snapshot

@@ -22,7 +22,7 @@ import probatio
 
 from .. import catalog
 from ..fallback import detect_language
-from ..fallback.model import DeviceInfo, DeviceKind, HomeSnapshot, Language
+from ..home_model import DeviceKind, HomeDevice, HomeSnapshot, Language
 from ..language_models.base import LLMAdapter, LLMError, Message
 from .models import RULE_FIELD_NAMES, WEEKDAYS, WORKFLOW_SCHEMA
 from .parsing import messages as msg
@@ -186,7 +186,7 @@ class WorkflowParser:
 # --- Helpers ---
 
 
-def _is_dangerous(device: DeviceInfo, command: str) -> bool:
+def _is_dangerous(device: HomeDevice, command: str) -> bool:
     """Commands that open the home to the outside, as the catalog lists them."""
     if device.kind is DeviceKind.LOCK and command in catalog.UNLOCKING_LOCK_COMMANDS:
         # A lock the catalog does not know yet is still a lock.

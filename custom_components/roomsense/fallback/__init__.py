@@ -2,30 +2,10 @@
 
 from __future__ import annotations
 
-from .model import (
-    Action,
-    AreaInfo,
-    DeviceInfo,
-    DeviceKind,
-    HomeSnapshot,
-    ParseResult,
-    SceneInfo,
-)
+from ..home_model import HomeSnapshot, ParseResult
 from .parser import FallbackParser, detect_language, normalize
 
-__all__ = [
-    "Action",
-    "AreaInfo",
-    "DeviceInfo",
-    "DeviceKind",
-    "FallbackParser",
-    "HomeSnapshot",
-    "ParseResult",
-    "SceneInfo",
-    "detect_language",
-    "normalize",
-    "parse",
-]
+__all__ = ["FallbackParser", "detect_language", "normalize", "parse"]
 
 
 def parse(snapshot: HomeSnapshot, text: str) -> ParseResult:

@@ -12,6 +12,7 @@ from typing import Any, Final
 
 from .. import catalog
 from ..catalog import Family
+from ..home_model import Action, HomeDevice
 from .lexicon import (
     AC_DEFAULT_TEMPERATURE,
     AC_FAN_CODES,
@@ -29,7 +30,6 @@ from .lexicon import (
     MUTE_WORDS,
     Op,
 )
-from .model import Action, DeviceInfo
 
 # Step buttons (§6.2): one press per step, on the remotes whose table has them.
 _IR_STEP_COMMANDS: Final = {
@@ -68,7 +68,7 @@ class Request:
 
 
 def _action(
-    device: DeviceInfo, command: str, parameter: str | dict[str, Any] = "default"
+    device: HomeDevice, command: str, parameter: str | dict[str, Any] = "default"
 ) -> tuple[Action, ...]:
     # Unlocking and opening the garage are confirmed first; the catalog says which those are.
     dangerous = catalog.is_dangerous_command(
@@ -77,21 +77,21 @@ def _action(
     return (Action(device.device_id, command, parameter, "command", dangerous),)
 
 
-def _family(device: DeviceInfo) -> Family | None:
+def _family(device: HomeDevice) -> Family | None:
     return catalog.family_of(device.device_type, infrared=device.is_infrared)
 
 
-def _supports(device: DeviceInfo, command: str) -> bool:
+def _supports(device: HomeDevice, command: str) -> bool:
     return catalog.supports(device.device_type, command, infrared=device.is_infrared)
 
 
-def _is_off(device: DeviceInfo) -> bool:
+def _is_off(device: HomeDevice) -> bool:
     """Whether the last known state says the device is switched off."""
     power = device.state.get("power")
     return isinstance(power, str) and power.lower() == "off"
 
 
-def _lights(device: DeviceInfo, request: Request) -> tuple[Action, ...] | None:
+def _lights(device: HomeDevice, request: Request) -> tuple[Action, ...] | None:
     setting = _light_setting(device, request)
     if setting is None or request.op in (Op.TURN_ON, Op.TURN_OFF, Op.TOGGLE):
         return setting
@@ -101,7 +101,7 @@ def _lights(device: DeviceInfo, request: Request) -> tuple[Action, ...] | None:
     return setting
 
 
-def _light_setting(device: DeviceInfo, request: Request) -> tuple[Action, ...] | None:
+def _light_setting(device: HomeDevice, request: Request) -> tuple[Action, ...] | None:
     match request.op:
         case Op.TURN_ON:
             return _action(device, "turnOn")
@@ -130,7 +130,7 @@ def _light_setting(device: DeviceInfo, request: Request) -> tuple[Action, ...] |
     return None
 
 
-def _relative_brightness(device: DeviceInfo, request: Request) -> int:
+def _relative_brightness(device: HomeDevice, request: Request) -> int:
     """Step the current brightness by 20 points; unknown brightness goes to 100 or 30."""
     current = device.state.get("brightness")
     if not isinstance(current, int | float) or isinstance(current, bool):
@@ -139,7 +139,7 @@ def _relative_brightness(device: DeviceInfo, request: Request) -> int:
     return max(1, min(100, int(current) + step))
 
 
-def _ir_remote(device: DeviceInfo, request: Request) -> tuple[Action, ...] | None:
+def _ir_remote(device: HomeDevice, request: Request) -> tuple[Action, ...] | None:
     family = _family(device)
     if request.op is Op.CUSTOM and request.button in device.custom_buttons:
         return (Action(device.device_id, request.button, "default", "customize"),)
@@ -186,7 +186,7 @@ def _ir_remote(device: DeviceInfo, request: Request) -> tuple[Action, ...] | Non
     return None
 
 
-def _air_conditioner(device: DeviceInfo, request: Request) -> tuple[Action, ...] | None:
+def _air_conditioner(device: HomeDevice, request: Request) -> tuple[Action, ...] | None:
     """Build setAll "temp,mode,fan,power"; missing parts come from the last known state."""
     state = device.state
     mode = request.ac_mode or _int_or_none(state.get("mode")) or AC_MODE_AUTO
@@ -218,7 +218,7 @@ def _int_or_none(value: Any) -> int | None:
     return None
 
 
-def _switches(device: DeviceInfo, request: Request) -> tuple[Action, ...] | None:
+def _switches(device: HomeDevice, request: Request) -> tuple[Action, ...] | None:
     family = _family(device)
     if family is Family.GARAGE_DOOR_OPENER:
         # Opening a garage lets anyone in: the catalog has turnOn confirmed first.
@@ -240,7 +240,7 @@ def _switches(device: DeviceInfo, request: Request) -> tuple[Action, ...] | None
     return None
 
 
-def _covers(device: DeviceInfo, request: Request) -> tuple[Action, ...] | None:
+def _covers(device: HomeDevice, request: Request) -> tuple[Action, ...] | None:
     """Positions in a Request are "percent open"; each family encodes them differently."""
     family = _family(device)
     open_percent = request.percent
@@ -275,7 +275,7 @@ def _covers(device: DeviceInfo, request: Request) -> tuple[Action, ...] | None:
     return None
 
 
-def _locks(device: DeviceInfo, request: Request) -> tuple[Action, ...] | None:
+def _locks(device: HomeDevice, request: Request) -> tuple[Action, ...] | None:
     if _family(device) is not Family.LOCK:
         return None
     if request.op in (Op.LOCK, Op.CLOSE):
@@ -287,7 +287,7 @@ def _locks(device: DeviceInfo, request: Request) -> tuple[Action, ...] | None:
     return None
 
 
-def _vacuums(device: DeviceInfo, request: Request) -> tuple[Action, ...] | None:
+def _vacuums(device: HomeDevice, request: Request) -> tuple[Action, ...] | None:
     family = _family(device)
     starting = request.op in (Op.CLEAN, Op.TURN_ON)
     stopping = request.op in (Op.STOP, Op.TURN_OFF)
@@ -320,7 +320,7 @@ def _vacuums(device: DeviceInfo, request: Request) -> tuple[Action, ...] | None:
     return None
 
 
-def _fans(device: DeviceInfo, request: Request) -> tuple[Action, ...] | None:
+def _fans(device: HomeDevice, request: Request) -> tuple[Action, ...] | None:
     if _family(device) is not Family.CIRCULATOR_FAN:
         return None
     if request.op is Op.TURN_ON:
@@ -337,7 +337,7 @@ def _fans(device: DeviceInfo, request: Request) -> tuple[Action, ...] | None:
     return None
 
 
-def _humidifiers(device: DeviceInfo, request: Request) -> tuple[Action, ...] | None:
+def _humidifiers(device: HomeDevice, request: Request) -> tuple[Action, ...] | None:
     family = _family(device)
     if family not in (Family.HUMIDIFIER, Family.EVAPORATIVE_HUMIDIFIER, Family.AIR_PURIFIER):
         return None
@@ -372,7 +372,7 @@ def _humidifiers(device: DeviceInfo, request: Request) -> tuple[Action, ...] | N
     return None
 
 
-def _thermostat(device: DeviceInfo, request: Request) -> tuple[Action, ...] | None:
+def _thermostat(device: HomeDevice, request: Request) -> tuple[Action, ...] | None:
     if _family(device) is not Family.THERMOSTAT:
         return None
     if request.op is Op.TURN_ON:
@@ -384,7 +384,7 @@ def _thermostat(device: DeviceInfo, request: Request) -> tuple[Action, ...] | No
     return None
 
 
-_CLOUD_BUILDERS: Final[tuple[Callable[[DeviceInfo, Request], tuple[Action, ...] | None], ...]] = (
+_CLOUD_BUILDERS: Final[tuple[Callable[[HomeDevice, Request], tuple[Action, ...] | None], ...]] = (
     _switches,
     _covers,
     _locks,
@@ -395,7 +395,7 @@ _CLOUD_BUILDERS: Final[tuple[Callable[[DeviceInfo, Request], tuple[Action, ...] 
 )
 
 
-def build_actions(device: DeviceInfo, request: Request) -> tuple[Action, ...] | None:
+def build_actions(device: HomeDevice, request: Request) -> tuple[Action, ...] | None:
     """The commands that carry out `request` on `device`, or None if it cannot."""
     if request.op is Op.VOLUME:
         # A volume level (a robot vacuum's voice): only where the API has setVolume.

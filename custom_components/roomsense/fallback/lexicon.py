@@ -9,7 +9,7 @@ from __future__ import annotations
 from enum import StrEnum
 from typing import Final
 
-from .model import DeviceKind
+from ..home_model import DeviceKind
 
 
 class Op(StrEnum):

@@ -37,7 +37,7 @@ from ..const import (
     OPT_ALLOWED_NETWORKS,
     OPT_LLM_HASS_API,
 )
-from ..fallback.model import DeviceKind
+from ..home_model import DeviceKind
 from ..language_models.const import (
     CONF_LLM_API_KEY,
     CONF_LLM_BASE_URL,

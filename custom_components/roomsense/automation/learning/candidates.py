@@ -9,7 +9,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Final
 
-from ...fallback.model import DeviceKind
+from ...home_model import DeviceKind
 from .const import (
     DEFAULT_CANDIDATE_LIMIT,
     DEFAULT_MIN_CONFIDENCE,

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any, Final
 
-from ...fallback.model import DeviceKind
+from ...home_model import DeviceKind
 from .const import MAX_NAMED_OPERATIONS
 
 # Parts of the day by the hour they start at, for names ("Morning: ...") and stable ids.

@@ -8,7 +8,7 @@ from typing import Final, Literal
 
 from ... import catalog
 from ...catalog import Family
-from ...fallback.model import Language
+from ...home_model import Language
 from .defaults import COLD_BELOW, DRY_BELOW, HOT_ABOVE, HUMID_ABOVE
 
 DOOR_WORDS: Final = ("ドア", "扉", "窓", "開閉センサー", "door", "doors", "window", "windows")

@@ -6,7 +6,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from ...fallback.model import DeviceInfo, DeviceKind, Language
+from ...home_model import DeviceKind, HomeDevice, Language
 from .condition_tables import (
     BELOW_WORDS,
     CONDITION_TABLES,
@@ -208,10 +208,10 @@ class ConditionReader:
 
     def _state_device(
         self, clause: str, state: AbstractState, mention: Mention
-    ) -> tuple[DeviceInfo | None, str]:
+    ) -> tuple[HomeDevice | None, str]:
         """The one device a state is about, or None and why ("ambiguous:…", "pronoun")."""
         index = self.index
-        candidates: list[DeviceInfo]
+        candidates: list[HomeDevice]
         if state == "motion":
             candidates = index.of_types(MOTION_TYPES)
         elif state == "leak":
@@ -243,7 +243,7 @@ class ConditionReader:
         return None, "ambiguous:" + "、".join(device.name for device in candidates)
 
 
-def state_value(device: DeviceInfo, state: AbstractState) -> dict[str, str]:
+def state_value(device: HomeDevice, state: AbstractState) -> dict[str, str]:
     """The operator and value a RoomSense entity of this device shows for the state.
 
     Binary sensors (contact, motion, leak) are "on" when open / detecting; covers are

@@ -7,7 +7,7 @@ from typing import Any, Final
 
 from ... import catalog
 from ...catalog import Family
-from ...fallback.model import DeviceInfo, Language, SceneInfo
+from ...home_model import HomeDevice, Language, SceneInfo
 from ..models import WEEKDAYS
 from . import messages as msg
 from .defaults import WEEKDAY_SET, WEEKEND_SET
@@ -26,7 +26,7 @@ EN_DAY_NAMES: Final = dict(
 class Describer:
     """Words for the devices, scenes, conditions and schedules of one home."""
 
-    def __init__(self, devices: dict[str, DeviceInfo], scenes: dict[str, SceneInfo]) -> None:
+    def __init__(self, devices: dict[str, HomeDevice], scenes: dict[str, SceneInfo]) -> None:
         """`devices` and `scenes` by id."""
         self._devices = devices
         self._scenes = scenes
@@ -137,7 +137,7 @@ class Describer:
 # --- Helpers ---
 
 
-def _family(device: DeviceInfo) -> Family | None:
+def _family(device: HomeDevice) -> Family | None:
     return catalog.family_of(device.device_type, infrared=device.is_infrared)
 
 
@@ -145,7 +145,7 @@ def _num(value: float) -> str:
     return f"{value:g}"
 
 
-def _state_key(device: DeviceInfo | None, condition: dict[str, Any]) -> str:
+def _state_key(device: HomeDevice | None, condition: dict[str, Any]) -> str:
     """The state a device_state condition means, in words: "open" for a contact sensor on."""
     value = str(condition["value"])
     negated = condition.get("operator") == "not_equals"

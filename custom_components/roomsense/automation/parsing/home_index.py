@@ -10,8 +10,8 @@ from typing import Final
 from ... import catalog
 from ...catalog import Feature
 from ...fallback import lexicon as lx
-from ...fallback.model import DeviceInfo, DeviceKind, HomeSnapshot
 from ...fallback.parser import normalize
+from ...home_model import DeviceKind, HomeDevice, HomeSnapshot
 from .text import word_pattern
 
 # Device types that report temperature and humidity (SwitchBot Open API §5).
@@ -22,7 +22,7 @@ MEASURING_TYPES: Final = catalog.types_with(features={Feature.CLIMATE_READINGS})
 class Mention:
     """What a piece of text names: devices by name, kinds, areas, and where those words are."""
 
-    devices: tuple[DeviceInfo, ...]
+    devices: tuple[HomeDevice, ...]
     kinds: frozenset[DeviceKind]
     areas: frozenset[str]
     spans: tuple[tuple[int, int], ...]
@@ -58,7 +58,7 @@ class HomeIndex:
         self._patterns: dict[str, re.Pattern[str]] = {}
 
     @staticmethod
-    def _device_terms(device: DeviceInfo, area_words: set[str]) -> set[str]:
+    def _device_terms(device: HomeDevice, area_words: set[str]) -> set[str]:
         """Name and aliases, also without the area or a trailing kind word.
 
         "リビングのテレビ" is also "テレビ"; "coffee maker plug" also "coffee maker".
@@ -96,7 +96,7 @@ class HomeIndex:
     def mention(self, text: str) -> Mention:
         """Devices named in full, kinds and areas in `text`; longer words win."""
         claimed = bytearray(len(text))
-        devices: list[DeviceInfo] = []
+        devices: list[HomeDevice] = []
         kinds: set[DeviceKind] = set()
         areas: set[str] = set()
         spans: list[tuple[int, int]] = []
@@ -124,7 +124,7 @@ class HomeIndex:
         unique = tuple({device.device_id: device for device in devices}.values())
         return Mention(unique, frozenset(kinds), frozenset(areas), tuple(spans))
 
-    def sensors(self, field_name: str, area: str | None = None) -> list[DeviceInfo]:
+    def sensors(self, field_name: str, area: str | None = None) -> list[HomeDevice]:
         """Devices that measure `temperature` / `humidity`, in snapshot order."""
         found = []
         for device in self.snapshot.devices:
@@ -140,12 +140,12 @@ class HomeIndex:
                 found.append(device)
         return found
 
-    def of_types(self, types: Iterable[str]) -> list[DeviceInfo]:
+    def of_types(self, types: Iterable[str]) -> list[HomeDevice]:
         """Devices of the given SwitchBot types, in snapshot order."""
         wanted = set(types)
         return [device for device in self.snapshot.devices if device.device_type in wanted]
 
-    def of_kinds(self, kinds: Iterable[DeviceKind]) -> list[DeviceInfo]:
+    def of_kinds(self, kinds: Iterable[DeviceKind]) -> list[HomeDevice]:
         """Devices of the given kinds, in snapshot order."""
         wanted = set(kinds)
         return [device for device in self.snapshot.devices if device.kind in wanted]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Final
 
-from ...fallback.model import Language
+from ...home_model import Language
 
 type Texts = dict[Language, str]
 

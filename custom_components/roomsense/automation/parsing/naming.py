@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from typing import Final
 
-from ...fallback.model import DeviceInfo, Language
+from ...home_model import HomeDevice, Language
 from .results import Reading
 from .text import MASK
 
@@ -66,6 +66,6 @@ def dictionary_form(request: str) -> str:
     return request
 
 
-def english_name(device: DeviceInfo) -> str:
+def english_name(device: HomeDevice) -> str:
     """The device's first ASCII alias, else its name."""
     return next((alias for alias in device.aliases if alias.isascii()), device.name)

@@ -13,7 +13,7 @@ from typing import Final
 
 from ...fallback import FallbackParser, detect_language
 from ...fallback import lexicon as lx
-from ...fallback.model import Action, DeviceInfo, DeviceKind, HomeSnapshot, Language
+from ...home_model import Action, DeviceKind, HomeDevice, HomeSnapshot, Language
 from . import messages as msg
 from .condition_tables import AbstractState
 from .conditions import ConditionReader, condition_clauses, state_value
@@ -184,7 +184,7 @@ class PatternReader:
         return f"リマインダー（{when}）" if language == "ja" else f"Reminder ({when})"
 
 
-def _with_device(piece: str, device: DeviceInfo, language: Language) -> str:
+def _with_device(piece: str, device: HomeDevice, language: Language) -> str:
     """A request that says "it" (or nothing) about the condition's device, with its name."""
     if language == "ja":
         return f"{device.name}を{piece}"

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from typing import Final
 
 from ...fallback import lexicon as lx
-from ...fallback.model import Language
+from ...home_model import Language
 from .condition_tables import EN_ACTION_VERBS
 from .text import MASK, Masked
 

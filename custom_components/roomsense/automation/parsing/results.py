@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from ...fallback.model import Language
+from ...home_model import Language
 
 
 @dataclass(frozen=True, slots=True)

@@ -12,9 +12,9 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import Final
 
-from ...fallback.model import Language
 from ...fallback.numbers import kanji_to_int
 from ...fallback.parser import normalize
+from ...home_model import Language
 
 MASK: Final = "\x00"
 

@@ -11,7 +11,7 @@ import re
 from dataclasses import dataclass
 from typing import Final, Literal
 
-from ...fallback.model import Language
+from ...home_model import Language
 from .defaults import Period
 
 type Half = Literal["am", "pm"]

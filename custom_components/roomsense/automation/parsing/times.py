@@ -11,7 +11,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any, Final
 
-from ...fallback.model import Language
+from ...home_model import Language
 from .defaults import DAY_WINDOW, NIGHT_WINDOW, WEEKDAY_SET, WEEKEND_SET, Period
 from .text import Masked, english_number
 from .time_tables import TIME_TABLES, Half, TimeTable

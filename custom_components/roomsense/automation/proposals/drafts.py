@@ -8,7 +8,7 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from ...fallback.model import DeviceInfo
+from ...home_model import HomeDevice
 from .events import _Event
 
 
@@ -33,7 +33,7 @@ def _evidence_confidence(count: int, *, base: float = 0.5, cap: float = 0.9) -> 
     return round(min(cap, base + 0.1 * (count - 1)), 2)
 
 
-def _command(device: DeviceInfo, command: str, parameter: Any = "default") -> dict[str, Any]:
+def _command(device: HomeDevice, command: str, parameter: Any = "default") -> dict[str, Any]:
     return {
         "type": "device_command",
         "device_id": device.device_id,
@@ -42,7 +42,7 @@ def _command(device: DeviceInfo, command: str, parameter: Any = "default") -> di
     }
 
 
-def _state_is(device: DeviceInfo, value: str) -> dict[str, Any]:
+def _state_is(device: HomeDevice, value: str) -> dict[str, Any]:
     return {"type": "device_state", "device_id": device.device_id, "value": value}
 
 

@@ -8,7 +8,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
-from ...fallback.model import DeviceInfo, DeviceKind
+from ...home_model import DeviceKind, HomeDevice
 from .const import CATEGORY_ENERGY, LONG_ON, NOBODY_FOR
 from .drafts import _clock, _command, _Draft, _evidence_confidence, _round_up_half_hour, _state_is
 from .events import _Event, _motion, _power
@@ -49,7 +49,7 @@ def _energy(events: Sequence[_Event], home: _Home, now: datetime) -> Iterable[_D
             yield from _on_with_nobody(device, _on_periods(seen, now), home, motion_at)
 
 
-def _long_on(device: DeviceInfo, periods: list[tuple[datetime, datetime]]) -> Iterable[_Draft]:
+def _long_on(device: HomeDevice, periods: list[tuple[datetime, datetime]]) -> Iterable[_Draft]:
     long_periods = [(start, end) for start, end in periods if end - start >= LONG_ON]
     if not long_periods:
         return
@@ -72,7 +72,7 @@ def _long_on(device: DeviceInfo, periods: list[tuple[datetime, datetime]]) -> It
 
 
 def _on_with_nobody(
-    light: DeviceInfo,
+    light: HomeDevice,
     periods: list[tuple[datetime, datetime]],
     home: _Home,
     motion_at: Mapping[str, list[datetime]],
@@ -111,7 +111,7 @@ def _on_with_nobody(
 
 def _daily_turn_off(
     kind: str,
-    device: DeviceInfo,
+    device: HomeDevice,
     off_at: str,
     *,
     evidence: int,

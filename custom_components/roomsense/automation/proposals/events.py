@@ -9,7 +9,7 @@ from typing import Any, Final
 
 from ... import catalog
 from ...catalog import Family
-from ...fallback.model import DeviceKind
+from ...home_model import DeviceKind
 from ...push import status_from_context
 from .home import _MOTION_FAMILIES, _Home
 from .values import _letters, _number, _truthy

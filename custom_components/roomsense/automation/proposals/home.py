@@ -7,7 +7,7 @@ from typing import Final
 
 from ... import catalog
 from ...catalog import Family
-from ...fallback.model import DeviceInfo, DeviceKind, HomeSnapshot
+from ...home_model import DeviceKind, HomeDevice, HomeSnapshot
 
 _MOTION_FAMILIES: Final = frozenset({Family.MOTION_SENSOR, Family.PRESENCE_SENSOR})
 
@@ -16,7 +16,7 @@ class _Home:
     """The snapshot, looked up by id, kind and area."""
 
     def __init__(self, snapshot: HomeSnapshot) -> None:
-        self.devices: dict[str, DeviceInfo] = {
+        self.devices: dict[str, HomeDevice] = {
             device.device_id: device for device in snapshot.devices
         }
         self.scene_ids = {scene.scene_id for scene in snapshot.scenes}
@@ -33,12 +33,12 @@ class _Home:
 
     def pick(
         self,
-        wanted: Callable[[DeviceInfo], bool],
-        near: DeviceInfo | None,
+        wanted: Callable[[HomeDevice], bool],
+        near: HomeDevice | None,
         hints: Sequence[str] = (),
         *,
         only_one: bool = False,
-    ) -> DeviceInfo | None:
+    ) -> HomeDevice | None:
         """The device for a rule about `near`.
 
         One in its area, else one whose name or area has a hint word, else (`only_one`) the
@@ -60,24 +60,24 @@ class _Home:
         return found[0] if only_one and len(found) == 1 else None
 
 
-def _is_light(device: DeviceInfo) -> bool:
+def _is_light(device: HomeDevice) -> bool:
     return device.kind is DeviceKind.LIGHT
 
 
-def _family(device: DeviceInfo) -> Family | None:
+def _family(device: HomeDevice) -> Family | None:
     return catalog.family_of(device.device_type, infrared=device.is_infrared)
 
 
-def _is_cooler(device: DeviceInfo) -> bool:
+def _is_cooler(device: HomeDevice) -> bool:
     # An infrared air conditioner; the radiator thermostat only heats.
     return device.kind is DeviceKind.AIR_CONDITIONER and _family(device) is not Family.THERMOSTAT
 
 
-def _is_heater(device: DeviceInfo) -> bool:
+def _is_heater(device: HomeDevice) -> bool:
     return device.kind is DeviceKind.AIR_CONDITIONER
 
 
-def _is_humidifier(device: DeviceInfo) -> bool:
+def _is_humidifier(device: HomeDevice) -> bool:
     # The HUMIDIFIER kind holds air purifiers too.
     return device.kind is DeviceKind.HUMIDIFIER and _family(device) in (
         Family.HUMIDIFIER,
@@ -85,13 +85,13 @@ def _is_humidifier(device: DeviceInfo) -> bool:
     )
 
 
-def _is_lock(device: DeviceInfo) -> bool:
+def _is_lock(device: HomeDevice) -> bool:
     return device.kind is DeviceKind.LOCK or catalog.kind_of(device.device_type) is DeviceKind.LOCK
 
 
-def _is_garage(device: DeviceInfo) -> bool:
+def _is_garage(device: HomeDevice) -> bool:
     return _family(device) is Family.GARAGE_DOOR_OPENER
 
 
-def _is_thermostat(device: DeviceInfo) -> bool:
+def _is_thermostat(device: HomeDevice) -> bool:
     return _family(device) is Family.THERMOSTAT

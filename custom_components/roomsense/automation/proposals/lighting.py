@@ -6,7 +6,7 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from typing import Final
 
 from ...catalog import Family
-from ...fallback.model import DeviceInfo
+from ...home_model import HomeDevice
 from .const import CATEGORY_LIGHTING, DARK_HOURS, NIGHT_BRIGHTNESS, NIGHT_HOURS, SUN_ENTITY
 from .drafts import (
     _by_device,
@@ -30,7 +30,7 @@ def _sensed_with_light(
     hours: tuple[int, int],
     sensed: Callable[[_Event], bool],
     hints: Sequence[str],
-) -> Iterator[tuple[DeviceInfo, DeviceInfo, list[_Event]]]:
+) -> Iterator[tuple[HomeDevice, HomeDevice, list[_Event]]]:
     """(sensor, light, events) for each sensor of the home that sensed something in `hours`.
 
     The light is the one to answer it: in the sensor's area, else one named by a hint word.

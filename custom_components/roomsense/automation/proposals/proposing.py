@@ -10,7 +10,7 @@ from typing import Any
 
 import probatio
 
-from ...fallback.model import HomeSnapshot
+from ...home_model import HomeSnapshot
 from ..models import WORKFLOW_SCHEMA
 from .conflicts import _rule_signature
 from .const import CATEGORIES

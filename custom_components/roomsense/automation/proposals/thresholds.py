@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from typing import Any, Final
 
 from ...catalog import Family
-from ...fallback.model import DeviceInfo, DeviceKind
+from ...home_model import DeviceKind, HomeDevice
 from .const import (
     CATEGORY_CLIMATE,
     CATEGORY_COMFORT,
@@ -52,23 +52,23 @@ class _ThresholdRule:
     reading: str  # "temperature" or "humidity"
     operator: str  # "above" or "below"
     threshold: float
-    answers: Callable[[DeviceInfo], bool]
-    actions: Callable[[DeviceInfo], list[dict[str, Any]]]
+    answers: Callable[[HomeDevice], bool]
+    actions: Callable[[HomeDevice], list[dict[str, Any]]]
     # Words for the proposal's text beyond the common ones (the set point, the target).
-    details: Callable[[DeviceInfo], dict[str, str]] = lambda _device: {}
+    details: Callable[[HomeDevice], dict[str, str]] = lambda _device: {}
 
     def beyond(self, value: float) -> bool:
         """Whether a reading is past the threshold."""
         return value > self.threshold if self.operator == "above" else value < self.threshold
 
 
-def _heating(device: DeviceInfo) -> list[dict[str, Any]]:
+def _heating(device: HomeDevice) -> list[dict[str, Any]]:
     if _is_thermostat(device):
         return [_command(device, "setManualModeTemperature", THERMOSTAT_HEAT)]
     return [_command(device, "setAll", HEAT_SETTING)]
 
 
-def _humidifying(device: DeviceInfo) -> list[dict[str, Any]]:
+def _humidifying(device: HomeDevice) -> list[dict[str, Any]]:
     actions = [_command(device, "turnOn")]
     family = _family(device)
     if family is Family.EVAPORATIVE_HUMIDIFIER:

@@ -8,7 +8,7 @@ from typing import Any, Final
 
 import probatio
 
-from ...fallback.model import DeviceInfo, DeviceKind, HomeSnapshot
+from ...home_model import DeviceKind, HomeDevice, HomeSnapshot
 from ..models import WORKFLOW_SCHEMA
 from .conflicts import _conflicts
 from .const import AC_SETPOINT_RANGE, MIN_QUOTA_FRIENDLY_INTERVAL
@@ -130,7 +130,7 @@ def _humanize(err: probatio.Invalid) -> list[str]:
 
 
 def _command_checks(
-    device: DeviceInfo, action: Mapping[str, Any], index: int
+    device: HomeDevice, action: Mapping[str, Any], index: int
 ) -> tuple[list[str], list[str]]:
     """(errors, warnings) of one device command."""
     command = str(action.get("command", ""))

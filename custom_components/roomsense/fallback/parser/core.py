@@ -7,10 +7,10 @@ from collections.abc import Sequence
 from dataclasses import replace
 from typing import Final
 
+from ...home_model import Action, DeviceKind, HomeDevice, HomeSnapshot, Language, ParseResult
 from .. import lexicon as lx
 from ..commands import Request
 from ..lexicon import Op
-from ..model import Action, DeviceInfo, DeviceKind, HomeSnapshot, Language, ParseResult
 from .clauses import drop_corrected_value, split_clauses, unknown_part_of_device
 from .features import (
     DELAY,
@@ -126,7 +126,7 @@ class FallbackParser:
         """Every clause on its own; all of them or, if any is not understood, none."""
         actions: list[Action] = []
         replies: list[str] = []
-        context: list[DeviceInfo] = []
+        context: list[HomeDevice] = []
         scene_id: str | None = None
         for clause in clauses:
             result = self._parse_clause(clause, self._scan(clause), language, context)
@@ -164,7 +164,7 @@ class FallbackParser:
         )
 
     def _parse_clause(
-        self, normalized: str, found: Scan, language: Language, context: list[DeviceInfo]
+        self, normalized: str, found: Scan, language: Language, context: list[HomeDevice]
     ) -> ParseResult:
         """One request; `context` holds the devices of the previous clause ("… and dim it")."""
         if is_question(normalized, found, language):
@@ -273,7 +273,7 @@ class FallbackParser:
         return ParseResult(language, True, text, tuple(actions), intent="chosen")
 
 
-def _picked(offered: list[DeviceInfo], answer: str, answered: Scan) -> list[DeviceInfo]:
+def _picked(offered: list[HomeDevice], answer: str, answered: Scan) -> list[HomeDevice]:
     """The offered devices an answer picks: by name, area or kind, "both", or "the first"."""
     if _EVERY_CHOICE.search(answer):
         return offered

@@ -12,10 +12,10 @@ from typing import Final
 
 from ... import catalog
 from ...catalog import Choice
+from ...home_model import Action, HomeDevice, Language, ParseResult
 from .. import lexicon as lx
 from ..commands import Request, build_actions
 from ..lexicon import Op
-from ..model import Action, DeviceInfo, Language, ParseResult
 from ..numbers import read_duration
 from .home import Home, device_name
 from .replies import answered, reply, say_duration
@@ -198,19 +198,19 @@ def _features_said(text: str) -> Iterator[frozenset[str]]:
             yield commands
 
 
-def _the_one_meant(having: list[DeviceInfo], text: str) -> DeviceInfo | None:
+def _the_one_meant(having: list[HomeDevice], text: str) -> HomeDevice | None:
     """The one device with the feature that the words name, else the only one there is."""
     candidates = [device for device in having if _names(device, text)] or having
     return candidates[0] if len(candidates) == 1 else None
 
 
-def _names(device: DeviceInfo, text: str) -> bool:
+def _names(device: HomeDevice, text: str) -> bool:
     """Whether the words name this device, its kind or its room."""
     in_room = bool(device.area) and normalize(device.area or "") in text
     return in_room or _names_device(device, text)
 
 
-def _names_device(device: DeviceInfo, text: str) -> bool:
+def _names_device(device: HomeDevice, text: str) -> bool:
     """Whether the words name this device or its kind (its room alone is not enough)."""
     for raw in (device.name, *device.aliases, *lx.KIND_WORDS.get(device.kind, ())):
         term = normalize(raw)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Collection, Iterable
 
-from ..model import DeviceInfo, DeviceKind, HomeSnapshot, Language
+from ...home_model import DeviceKind, HomeDevice, HomeSnapshot, Language
 from .text import ascii_first, unique
 
 
@@ -17,13 +17,13 @@ class Home:
         self.devices = {device.device_id: device for device in snapshot.devices}
         self.areas = {area.name: area for area in snapshot.areas}
 
-    def named(self, device_ids: Iterable[str]) -> list[DeviceInfo]:
+    def named(self, device_ids: Iterable[str]) -> list[HomeDevice]:
         """The devices of these ids, each once, in the order first named."""
         return [self.devices[device_id] for device_id in unique(device_ids)]
 
     def of_kinds(
         self, kinds: Collection[DeviceKind], areas: Collection[str] = ()
-    ) -> list[DeviceInfo]:
+    ) -> list[HomeDevice]:
         """The devices of these kinds, in these areas (anywhere when none is given)."""
         return [
             device
@@ -60,6 +60,6 @@ class Home:
         return None
 
 
-def device_name(device: DeviceInfo, language: Language) -> str:
+def device_name(device: HomeDevice, language: Language) -> str:
     """A device as the reply names it: its English alias in English replies."""
     return device.name if language == "ja" else ascii_first(device.aliases, device.name)

@@ -7,9 +7,9 @@ from collections import OrderedDict
 from collections.abc import Callable, Hashable, Iterable, Mapping, Sequence
 from typing import Any, Final
 
+from ...home_model import AreaInfo, DeviceKind, HomeDevice, HomeSnapshot
 from .. import lexicon as lx
 from ..lexicon import Op
-from ..model import AreaInfo, DeviceInfo, DeviceKind, HomeSnapshot
 from .scan import Meaning, Tag, Term
 from .text import blank_words, normalize, term_pattern
 
@@ -178,7 +178,7 @@ def _add_areas(add: _Add, areas: Sequence[AreaInfo]) -> None:
                 add(word, (Tag.AREA, f"?{canonical}"))
 
 
-def _add_appliances(add: _Add, devices: Iterable[DeviceInfo]) -> None:
+def _add_appliances(add: _Add, devices: Iterable[HomeDevice]) -> None:
     """A Bot called by what it presses: "給湯器のボット" answers to "お湯", "bath"."""
     for device in devices:
         if device.kind is DeviceKind.BOT:
@@ -234,7 +234,7 @@ def _all_area_words(areas: Iterable[AreaInfo]) -> frozenset[str]:
     return frozenset(words)
 
 
-def _device_keys(device: DeviceInfo, area_words: frozenset[str]) -> set[str]:
+def _device_keys(device: HomeDevice, area_words: frozenset[str]) -> set[str]:
     """Full names and aliases, plus the same without the area ("シーリングライト")."""
     keys: set[str] = set()
     for raw in (device.name, *device.aliases):

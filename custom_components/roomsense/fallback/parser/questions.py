@@ -8,8 +8,8 @@ from typing import Final
 
 from ... import catalog
 from ...catalog import Family
+from ...home_model import DeviceKind, HomeDevice, Language, ParseResult
 from .. import lexicon as lx
-from ..model import DeviceInfo, DeviceKind, Language, ParseResult
 from .home import Home, device_name
 from .replies import answered, reply
 from .scan import FEELING_TAGS, TARGET_TAGS, Scan, Tag
@@ -166,7 +166,7 @@ def _answer_state(home: Home, scan: Scan, language: Language) -> ParseResult:
 
 
 def _answer_per_device(
-    values: Sequence[tuple[DeviceInfo, object]], templates: tuple[str, str], language: Language
+    values: Sequence[tuple[HomeDevice, object]], templates: tuple[str, str], language: Language
 ) -> ParseResult:
     """One sentence a device; English names the device by its English alias."""
     template = in_language(templates, language)
@@ -178,7 +178,7 @@ def _answer_per_device(
 
 def _asked_devices(
     home: Home, scan: Scan, area_default: list[DeviceKind], *, weak_names_alone: bool
-) -> list[DeviceInfo]:
+) -> list[HomeDevice]:
     """The devices a question names: by name, else by kind and area.
 
     With no kind said, an area alone means the `area_default` kinds there, and a short name
@@ -198,7 +198,7 @@ def _asked_devices(
     return [device for device in found if device.device_id in weak] or found
 
 
-def _detects(device: DeviceInfo, topic: str) -> bool | None:
+def _detects(device: HomeDevice, topic: str) -> bool | None:
     """A sensor's reading: True when it detects, None when it has not reported."""
     if topic == "leak":
         status = device.state.get("status")
@@ -217,7 +217,7 @@ def _format_reading(topic: str, value: float, language: Language) -> str:
     return f"{value:g} ppm"
 
 
-def _describe_state(device: DeviceInfo, language: Language) -> str | None:
+def _describe_state(device: HomeDevice, language: Language) -> str | None:
     """One device's current state in words, or None when nothing useful is known."""
     state = device.state
     if device.kind is DeviceKind.LOCK and "lockState" in state:
@@ -237,7 +237,7 @@ def _describe_state(device: DeviceInfo, language: Language) -> str | None:
     return None
 
 
-def _lock_state(device: DeviceInfo, language: Language) -> str:
+def _lock_state(device: HomeDevice, language: Language) -> str:
     state = device.state
     lock_state = str(state["lockState"]).lower()
     words = {
@@ -258,7 +258,7 @@ def _lock_state(device: DeviceInfo, language: Language) -> str:
     return text
 
 
-def _cover_state(device: DeviceInfo, language: Language) -> str:
+def _cover_state(device: HomeDevice, language: Language) -> str:
     ja = language == "ja"
     position = int(device.state["slidePosition"])
     # Curtains report 0 = open; Blind Tilt reports 0 = closed.
@@ -271,7 +271,7 @@ def _cover_state(device: DeviceInfo, language: Language) -> str:
     return f"{open_percent}%開いています" if ja else f"{open_percent}% open"
 
 
-def _power_state(device: DeviceInfo, on: bool, language: Language) -> str:
+def _power_state(device: HomeDevice, on: bool, language: Language) -> str:
     ja = language == "ja"
     if device.kind in (DeviceKind.PLUG, DeviceKind.SWITCH):
         if ja:

@@ -6,10 +6,10 @@ import math
 from collections.abc import Sequence
 from dataclasses import replace
 
+from ...home_model import Action, DeviceKind, HomeDevice, Language, ParseResult
 from .. import lexicon as lx
 from ..commands import Request, build_actions
 from ..lexicon import Op
-from ..model import Action, DeviceInfo, DeviceKind, Language, ParseResult
 from .home import Home, device_name
 from .text import ascii_first, in_language
 
@@ -27,7 +27,7 @@ def answered(language: Language, answer: str) -> ParseResult:
     return ParseResult(language, True, answer, answer=answer, intent="question")
 
 
-def ask_which(devices: list[DeviceInfo], language: Language) -> ParseResult:
+def ask_which(devices: list[HomeDevice], language: Language) -> ParseResult:
     """Ask which device is meant; the choices ride along for the next turn's answer."""
     separator = "、" if language == "ja" else ", "
     names = separator.join(device_name(device, language) for device in devices)
@@ -43,7 +43,7 @@ def run_scene(home: Home, scene_id: str, language: Language) -> ParseResult:
     return ParseResult(language, True, text, scene_id=scene_id, intent="scene")
 
 
-def act(home: Home, request: Request, devices: list[DeviceInfo], language: Language) -> ParseResult:
+def act(home: Home, request: Request, devices: list[HomeDevice], language: Language) -> ParseResult:
     """The request's actions on every device that can do it, with a reply that says them."""
     actions: list[Action] = []
     phrases: list[str] = []
@@ -108,7 +108,7 @@ def say_duration(seconds: int, language: Language) -> str:
 
 
 def _describe(
-    request: Request, device: DeviceInfo, actions: Sequence[Action], language: Language
+    request: Request, device: HomeDevice, actions: Sequence[Action], language: Language
 ) -> str:
     """One device's part of the reply: what it will do."""
     name = device_name(device, language)

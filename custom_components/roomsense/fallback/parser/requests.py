@@ -13,10 +13,10 @@ from dataclasses import dataclass
 from enum import Enum
 from typing import Final, Literal
 
+from ...home_model import DeviceKind
 from .. import lexicon as lx
 from ..commands import Request
 from ..lexicon import Op
-from ..model import DeviceKind
 from .scan import Scan, Tag
 from .text import unique
 

@@ -7,8 +7,8 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any, Final
 
+from ...home_model import DeviceKind
 from .. import lexicon as lx
-from ..model import DeviceKind
 from .text import substring_spans
 
 _NUMBER: Final = re.compile(

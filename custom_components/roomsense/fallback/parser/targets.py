@@ -6,10 +6,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Final
 
+from ...home_model import DeviceKind, HomeDevice, Language, ParseResult
 from .. import lexicon as lx
 from ..commands import Request, build_actions
 from ..lexicon import Op
-from ..model import DeviceInfo, DeviceKind, Language, ParseResult
 from .clauses import names_something_unknown
 from .home import Home, device_name
 from .replies import ask_which, reply
@@ -27,12 +27,12 @@ class Outcome:
     """An intermediate decision: a request and its devices, or a ready reply."""
 
     request: Request | None = None
-    devices: list[DeviceInfo] = field(default_factory=list)
+    devices: list[HomeDevice] = field(default_factory=list)
     result: ParseResult | None = None
 
 
 def resolve_command(
-    home: Home, scan: Scan, language: Language, context: Sequence[DeviceInfo] = ()
+    home: Home, scan: Scan, language: Language, context: Sequence[HomeDevice] = ()
 ) -> Outcome:
     """The request and the devices it is for; `context` holds the previous clause's devices."""
     explicit = home.named(scan.values(Tag.DEVICE))
@@ -75,7 +75,7 @@ def resolve_command(
     return _select(home, request, kinds, scan, language)
 
 
-def _kinds_meant(scan: Scan, explicit: list[DeviceInfo]) -> list[DeviceKind]:
+def _kinds_meant(scan: Scan, explicit: list[HomeDevice]) -> list[DeviceKind]:
     """The kinds said; "AC fan low" speaks of the air conditioner's fan, not the circulator."""
     kinds = unique(scan.values(Tag.KIND))
     if DeviceKind.FAN in kinds and scan.has(Tag.FAN_SPEED):
@@ -113,11 +113,11 @@ def _kinds_implied(home: Home, request: Request, scan: Scan) -> list[DeviceKind]
 
 def _means_button(
     home: Home,
-    owner: DeviceInfo,
+    owner: HomeDevice,
     button: str,
     scan: Scan,
     kinds: list[DeviceKind],
-    named_devices: list[DeviceInfo],
+    named_devices: list[HomeDevice],
 ) -> bool:
     """Whether a learned button's name is the request ("常夜灯つけて", "Open Netflix").
 
@@ -185,14 +185,14 @@ def _select(
 
 def _pick_per_kind(
     home: Home, request: Request, kinds: list[DeviceKind], scan: Scan
-) -> tuple[list[DeviceInfo], list[DeviceInfo], bool]:
+) -> tuple[list[HomeDevice], list[HomeDevice], bool]:
     """The devices chosen, those that leave a choice, and whether any of the kinds is here."""
     whole_home = scan.has(Tag.HOME)
     areas = [] if whole_home else unique(scan.values(Tag.AREA))
     every = scan.has_any(Tag.ALL, Tag.PLURAL) or whole_home
     inferred = not scan.has(Tag.KIND)
-    chosen: list[DeviceInfo] = []
-    ambiguous: list[DeviceInfo] = []
+    chosen: list[HomeDevice] = []
+    ambiguous: list[HomeDevice] = []
     found_any = False
     for kind in kinds:
         candidates = _candidates(home, kind, areas, request)
@@ -218,7 +218,7 @@ def _pick_per_kind(
 
 def _candidates(
     home: Home, kind: DeviceKind, areas: list[str], request: Request
-) -> list[DeviceInfo]:
+) -> list[HomeDevice]:
     candidates = home.of_kinds([kind])
     if not areas:
         return candidates
@@ -229,14 +229,14 @@ def _candidates(
     return in_area
 
 
-def _narrow_by_name(devices: list[DeviceInfo], scan: Scan) -> list[DeviceInfo]:
+def _narrow_by_name(devices: list[HomeDevice], scan: Scan) -> list[HomeDevice]:
     """Prefer the device a kind word also names ("電球" is the bedroom's bulb)."""
     weak = set(scan.values(Tag.WEAK_DEVICE))
     named = [device for device in devices if device.device_id in weak]
     return named or devices
 
 
-def _is_on(device: DeviceInfo) -> bool:
+def _is_on(device: HomeDevice) -> bool:
     power = device.state.get("power")
     return isinstance(power, str) and power.lower() == "on"
 
@@ -249,7 +249,7 @@ def mode_target(home: Home, scan: Scan) -> bool:
     return bool(kinds & MODE_KINDS)
 
 
-def appliance_bot(home: Home, scan: Scan) -> DeviceInfo | None:
+def appliance_bot(home: Home, scan: Scan) -> HomeDevice | None:
     """The one Bot (or plug) doing an appliance's job: 「お湯を沸かして」, "brew coffee"."""
     bots = unique(scan.values(Tag.APPLIANCE))
     if not bots and scan.has(Tag.HEAT_WATER):

@@ -8,8 +8,8 @@ from collections.abc import Iterable
 from functools import lru_cache
 from typing import Final
 
+from ...home_model import Language
 from .. import lexicon as lx
-from ..model import Language
 from ..numbers import kanji_to_int, read_numbers
 
 _JAPANESE_CHARS: Final = re.compile(r"[\u3040-\u30ff\u3400-\u9fff\uff66-\uff9f]")
