@@ -237,43 +237,42 @@ def _live_cards(entities: list[er.RegistryEntry], texts: DashboardTexts) -> list
     return cards
 
 
-def _daily_cards(entities: list[er.RegistryEntry], texts: DashboardTexts) -> list[dict[str, Any]]:
-    """Daily bars from long-term statistics (they fill in as the recorder compiles them)."""
+def _graphs(
+    card: dict[str, Any], rows: tuple[tuple[str, list[str]], ...], texts: DashboardTexts
+) -> list[dict[str, Any]]:
+    """A `card` for each row (its title's key, its entities) that has entities."""
     return [
-        {
-            "type": "statistics-graph",
-            "title": texts[title],
-            "entities": ids,
-            "period": "day",
-            "days_to_show": STATISTICS_DAYS,
-            "stat_types": ["change"],
-            "chart_type": "bar",
-        }
-        for title, ids in (
-            ("commands_per_day", _by_key(entities, COMMANDS)),
-            ("energy_per_day", _by_key(entities, ENERGY)),
-            ("automation_runs_per_day", _by_key(entities, AUTOMATION_RUNS, AUTOMATION_FAILURES)),
-        )
+        {"type": card["type"], "title": texts[title], "entities": ids, **card}
+        for title, ids in rows
         if ids
     ]
+
+
+def _daily_cards(entities: list[er.RegistryEntry], texts: DashboardTexts) -> list[dict[str, Any]]:
+    """Daily bars from long-term statistics (they fill in as the recorder compiles them)."""
+    card = {
+        "type": "statistics-graph",
+        "period": "day",
+        "days_to_show": STATISTICS_DAYS,
+        "stat_types": ["change"],
+        "chart_type": "bar",
+    }
+    rows = (
+        ("commands_per_day", _by_key(entities, COMMANDS)),
+        ("energy_per_day", _by_key(entities, ENERGY)),
+        ("automation_runs_per_day", _by_key(entities, AUTOMATION_RUNS, AUTOMATION_FAILURES)),
+    )
+    return _graphs(card, rows, texts)
 
 
 def _recent_cards(entities: list[er.RegistryEntry], texts: DashboardTexts) -> list[dict[str, Any]]:
     """The last two days from the history."""
-    return [
-        {
-            "type": "history-graph",
-            "title": texts[title],
-            "entities": ids,
-            "hours_to_show": HISTORY_HOURS,
-        }
-        for title, ids in (
-            # Today's count alone: beside the calls left (thousands) its line would lie flat.
-            ("cloud_api_calls", _by_key(entities, API_CALLS_TODAY)),
-            ("conversation_latency", _by_key(entities, LATENCY_P50, LATENCY_P95)),
-        )
-        if ids
-    ]
+    rows = (
+        # Today's count alone: beside the calls left (thousands) its line would lie flat.
+        ("cloud_api_calls", _by_key(entities, API_CALLS_TODAY)),
+        ("conversation_latency", _by_key(entities, LATENCY_P50, LATENCY_P95)),
+    )
+    return _graphs({"type": "history-graph", "hours_to_show": HISTORY_HOURS}, rows, texts)
 
 
 def _operations_view(entities: list[er.RegistryEntry], texts: DashboardTexts) -> dict[str, Any]:
