@@ -380,7 +380,7 @@ def _platform_selections() -> Iterator[tuple[str, bool, frozenset[str]]]:
     yield "switch", False, union(*(d.device_types for d in switch.SWITCHES))
     yield "button", False, union(*(d.device_types for d in button.BUTTONS))
     yield "image", False, union(*(d.device_types for d in image.IMAGES))
-    yield "cover", False, union(*(d.device_types for d, _entity in cover.COVERS))
+    yield "cover", False, union(*(d.device_types for d in cover.COVERS))
     yield "lock", False, union(*(d.device_types for d in lock.LOCKS))
     yield "binary_sensor", False, union(*(d.device_types for d in binary_sensor.BINARY_SENSORS))
     yield "select", False, union(*(d.device_types for d in select.SELECTS))
@@ -394,7 +394,7 @@ def _platform_selections() -> Iterator[tuple[str, bool, frozenset[str]]]:
         False,
         union(humidifier.HUMIDIFIER.device_types, humidifier.EVAPORATIVE_HUMIDIFIER.device_types),
     )
-    yield "remote", True, union(*(d.remote_types for d in remote.REMOTES))
+    yield "remote", True, union(*(d.device_types for d in remote.REMOTES))
     yield "remote", False, frozenset()
 
 
@@ -409,7 +409,7 @@ def test_one_description_per_type() -> None:
         [d.device_types for d in image.IMAGES],
         [d.device_types for d in lock.LOCKS],
         [d.device_types for d in vacuum.VACUUMS],
-        [d.remote_types for d in remote.REMOTES],
+        [d.device_types for d in remote.REMOTES],
     ):
         assert sum(len(group) for group in groups) == len(frozenset().union(*groups))
         assert all(groups)

@@ -7,7 +7,7 @@ calibrated.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from homeassistant.components.binary_sensor import (
     BinarySensorDeviceClass,
@@ -23,7 +23,7 @@ from .catalog import Family, Feature
 from .cover import garage_door_open
 from .data import RoomSenseConfigEntry
 from .edge.entity import async_setup_edge_entities, connectivity_entities
-from .entity import RoomSenseEntity, described_devices
+from .entity import RoomSenseEntity, RoomSenseEntityDescription, async_add_described_entities
 from .lock import LOCK_TYPES
 from .switchbot_cloud import DeviceStatus
 from .switchbot_cloud.models import as_bool
@@ -72,23 +72,32 @@ def _doorbell_pressed(status: DeviceStatus) -> bool:
 
 
 @dataclass(frozen=True, kw_only=True)
-class RoomSenseBinarySensorDescription(BinarySensorEntityDescription):
+class RoomSenseBinarySensorDescription(BinarySensorEntityDescription, RoomSenseEntityDescription):
     """A binary sensor of the device types it serves, read from the device status."""
 
-    device_types: frozenset[str]
     is_on_fn: Callable[[DeviceStatus], bool | None]
-    exists_fn: Callable[[DeviceStatus], bool] = lambda status: True
+
+
+# The Contact Sensor has a motion detector of its own (reference §5.8).
+MOTION = RoomSenseBinarySensorDescription(
+    key="motion",
+    device_class=BinarySensorDeviceClass.MOTION,
+    device_types=catalog.types_with(features={Feature.MOTION}),
+    is_on_fn=lambda status: status.move_detected,
+    exists_fn=_has("moveDetected"),
+)
+# A mmWave presence sensor tells whether a room is occupied, not who is home.
+PRESENCE = replace(
+    MOTION,
+    key="presence",
+    device_class=BinarySensorDeviceClass.OCCUPANCY,
+    device_types=catalog.types_with(features={Feature.PRESENCE}),
+    exists_fn=_has("Detected"),
+)
 
 
 BINARY_SENSORS: tuple[RoomSenseBinarySensorDescription, ...] = (
-    RoomSenseBinarySensorDescription(
-        key="motion",
-        device_class=BinarySensorDeviceClass.MOTION,
-        # The Contact Sensor has a motion detector of its own (reference §5.8).
-        device_types=catalog.types_with(features={Feature.MOTION}),
-        is_on_fn=lambda status: status.move_detected,
-        exists_fn=_has("moveDetected"),
-    ),
+    MOTION,
     RoomSenseBinarySensorDescription(
         key="contact",
         device_class=BinarySensorDeviceClass.OPENING,
@@ -104,14 +113,7 @@ BINARY_SENSORS: tuple[RoomSenseBinarySensorDescription, ...] = (
         is_on_fn=lambda status: as_bool(status.raw.get("status")),
         exists_fn=_has("status"),
     ),
-    RoomSenseBinarySensorDescription(
-        key="presence",
-        # A mmWave presence sensor tells whether a room is occupied, not who is home.
-        device_class=BinarySensorDeviceClass.OCCUPANCY,
-        device_types=catalog.types_with(features={Feature.PRESENCE}),
-        is_on_fn=lambda status: status.move_detected,
-        exists_fn=_has("Detected"),
-    ),
+    PRESENCE,
     RoomSenseBinarySensorDescription(
         key="doorbell",
         translation_key="doorbell",
@@ -153,12 +155,7 @@ async def async_setup_entry(
     async_add_entities: AddConfigEntryEntitiesCallback,
 ) -> None:
     """Add a binary sensor for every state a device reports."""
-    coordinator = entry.runtime_data.coordinator
-    async_add_entities(
-        RoomSenseBinarySensor(coordinator, device, description)
-        for device, status, description in described_devices(coordinator, BINARY_SENSORS)
-        if description.exists_fn(status)
-    )
+    async_add_described_entities(entry, async_add_entities, BINARY_SENSORS, RoomSenseBinarySensor)
     async_setup_edge_entities(hass, entry, async_add_entities, connectivity_entities)
 
 

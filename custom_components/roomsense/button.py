@@ -11,7 +11,7 @@ from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 from . import catalog
 from .catalog import Family
 from .data import RoomSenseConfigEntry
-from .entity import RoomSenseEntity, described_devices
+from .entity import RoomSenseEntity, RoomSenseEntityDescription, async_add_described_entities
 
 # Actions are not limited: each is one cloud request (the cloud takes several at once) or one
 # Bluetooth exchange, which PySwitchbot already holds to one at a time per device.
@@ -19,10 +19,9 @@ PARALLEL_UPDATES = 0
 
 
 @dataclass(frozen=True, kw_only=True)
-class RoomSenseButtonDescription(ButtonEntityDescription):
+class RoomSenseButtonDescription(ButtonEntityDescription, RoomSenseEntityDescription):
     """A button of the device types it serves, and the command it sends."""
 
-    device_types: frozenset[str]
     command: str
 
 
@@ -54,11 +53,7 @@ async def async_setup_entry(
     async_add_entities: AddConfigEntryEntitiesCallback,
 ) -> None:
     """Add the press button of every Bot and the picture buttons of every art frame."""
-    coordinator = entry.runtime_data.coordinator
-    async_add_entities(
-        RoomSenseButton(coordinator, device, description)
-        for device, _status, description in described_devices(coordinator, BUTTONS)
-    )
+    async_add_described_entities(entry, async_add_entities, BUTTONS, RoomSenseButton)
 
 
 class RoomSenseButton(RoomSenseEntity, ButtonEntity):

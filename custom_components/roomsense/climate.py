@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from dataclasses import dataclass
 from typing import Any
 
 from homeassistant.components.climate import ClimateEntity, ClimateEntityDescription
@@ -33,7 +34,12 @@ from .catalog import Family
 from .const import DOMAIN
 from .coordinator import RoomSenseCoordinator
 from .data import RoomSenseConfigEntry
-from .entity import RoomSenseEntity, RoomSenseInfraredEntity
+from .entity import (
+    RoomSenseEntity,
+    RoomSenseEntityDescription,
+    RoomSenseInfraredEntity,
+    async_add_described_entities,
+)
 from .switchbot_cloud import Device, InfraredRemote
 
 # Actions are not limited: each is one cloud request (the cloud takes several at once) or one
@@ -73,28 +79,21 @@ THERMOSTAT_MIN_TEMPERATURE = 4
 THERMOSTAT_MAX_TEMPERATURE = 35
 THERMOSTAT_TEMPERATURE_STEP = 0.5
 
-AIR_CONDITIONER = ClimateEntityDescription(key="air_conditioner", name=None)
-THERMOSTAT = ClimateEntityDescription(key="thermostat", name=None, translation_key="thermostat")
+
+@dataclass(frozen=True, kw_only=True)
+class RoomSenseClimateDescription(ClimateEntityDescription, RoomSenseEntityDescription):
+    """The climate entity of the device (or remote) types it serves."""
 
 
-async def async_setup_entry(
-    hass: HomeAssistant,
-    entry: RoomSenseConfigEntry,
-    async_add_entities: AddConfigEntryEntitiesCallback,
-) -> None:
-    """Add air conditioner remotes and radiator thermostats."""
-    coordinator = entry.runtime_data.coordinator
-    entities: list[ClimateEntity] = [
-        RoomSenseAirConditioner(coordinator, remote, AIR_CONDITIONER)
-        for remote in coordinator.device_list.infrared_remotes
-        if remote.base_remote_type in AIR_CONDITIONER_REMOTE_TYPES
-    ]
-    entities.extend(
-        RoomSenseThermostat(coordinator, device, THERMOSTAT)
-        for device_id, device in coordinator.devices.items()
-        if device.device_type in THERMOSTAT_TYPES and device_id in coordinator.data
-    )
-    async_add_entities(entities)
+AIR_CONDITIONER = RoomSenseClimateDescription(
+    key="air_conditioner",
+    name=None,
+    device_types=AIR_CONDITIONER_REMOTE_TYPES,
+    infrared=True,
+)
+THERMOSTAT = RoomSenseClimateDescription(
+    key="thermostat", name=None, translation_key="thermostat", device_types=THERMOSTAT_TYPES
+)
 
 
 def _unsupported_hvac_mode(hvac_mode: HVACMode, modes: list[HVACMode]) -> ServiceValidationError:
@@ -406,3 +405,18 @@ class RoomSenseThermostat(RoomSenseEntity, _CelsiusClimate, RestoreEntity):
             self.async_write_ha_state()
         if (hvac_mode := kwargs.get(ATTR_HVAC_MODE)) is not None and hvac_mode != self.hvac_mode:
             await self.async_set_hvac_mode(hvac_mode)
+
+
+CLIMATES: dict[RoomSenseClimateDescription, type[_CelsiusClimate]] = {
+    AIR_CONDITIONER: RoomSenseAirConditioner,
+    THERMOSTAT: RoomSenseThermostat,
+}
+
+
+async def async_setup_entry(
+    hass: HomeAssistant,
+    entry: RoomSenseConfigEntry,
+    async_add_entities: AddConfigEntryEntitiesCallback,
+) -> None:
+    """Add air conditioner remotes and radiator thermostats."""
+    async_add_described_entities(entry, async_add_entities, CLIMATES, CLIMATES)

@@ -24,10 +24,9 @@ from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
 from . import catalog
 from .catalog import Family
-from .coordinator import RoomSenseCoordinator
 from .data import RoomSenseConfigEntry
-from .entity import RoomSenseEntity
-from .switchbot_cloud import Device, DeviceStatus
+from .entity import RoomSenseEntity, RoomSenseEntityDescription, async_add_described_entities
+from .switchbot_cloud import DeviceStatus
 
 # Actions are not limited: each is one cloud request (the cloud takes several at once) or one
 # Bluetooth exchange, which PySwitchbot already holds to one at a time per device.
@@ -54,10 +53,9 @@ _CURTAIN_POSITION_PARAMETER = "0,ff,{position}"
 
 
 @dataclass(frozen=True, kw_only=True)
-class RoomSenseCoverDescription(CoverEntityDescription):
+class RoomSenseCoverDescription(CoverEntityDescription, RoomSenseEntityDescription):
     """A cover of the device types it serves, with what those types can do."""
 
-    device_types: frozenset[str]
     supported_features: CoverEntityFeature
 
 
@@ -66,15 +64,10 @@ class RoomSenseCover(RoomSenseEntity, CoverEntity):
 
     entity_description: RoomSenseCoverDescription
 
-    def __init__(
-        self,
-        coordinator: RoomSenseCoordinator,
-        device: Device,
-        description: RoomSenseCoverDescription,
-    ) -> None:
-        """Advertise exactly what the device type supports."""
-        super().__init__(coordinator, device, description)
-        self._attr_supported_features = description.supported_features
+    @property
+    def supported_features(self) -> CoverEntityFeature:
+        """Exactly what the device type supports."""
+        return self.entity_description.supported_features
 
 
 class _SlidingCover(RoomSenseCover):
@@ -212,55 +205,45 @@ class GarageDoorCover(RoomSenseCover):
         )
 
 
-COVERS: tuple[tuple[RoomSenseCoverDescription, type[RoomSenseCover]], ...] = (
-    (
-        RoomSenseCoverDescription(
-            key="curtain",
-            name=None,
-            device_class=CoverDeviceClass.CURTAIN,
-            device_types=catalog.types_with(Family.CURTAIN),
-            supported_features=CoverEntityFeature.OPEN
-            | CoverEntityFeature.CLOSE
-            | CoverEntityFeature.STOP
-            | CoverEntityFeature.SET_POSITION,
-        ),
-        CurtainCover,
-    ),
-    (
-        RoomSenseCoverDescription(
-            key="shade",
-            name=None,
-            device_class=CoverDeviceClass.SHADE,
-            device_types=catalog.types_with(Family.ROLLER_SHADE),
-            supported_features=CoverEntityFeature.OPEN
-            | CoverEntityFeature.CLOSE
-            | CoverEntityFeature.SET_POSITION,
-        ),
-        RollerShadeCover,
-    ),
-    (
-        RoomSenseCoverDescription(
-            key="tilt",
-            name=None,
-            device_class=CoverDeviceClass.BLIND,
-            device_types=catalog.types_with(Family.BLIND_TILT),
-            supported_features=CoverEntityFeature.OPEN_TILT
-            | CoverEntityFeature.CLOSE_TILT
-            | CoverEntityFeature.SET_TILT_POSITION,
-        ),
-        BlindTiltCover,
-    ),
-    (
-        RoomSenseCoverDescription(
-            key="garage_door",
-            name=None,
-            device_class=CoverDeviceClass.GARAGE,
-            device_types=catalog.types_with(Family.GARAGE_DOOR_OPENER),
-            supported_features=CoverEntityFeature.OPEN | CoverEntityFeature.CLOSE,
-        ),
-        GarageDoorCover,
-    ),
-)
+def _cover(
+    key: str, device_class: CoverDeviceClass, family: Family, features: CoverEntityFeature
+) -> RoomSenseCoverDescription:
+    """The cover of a family, with what it can do: the main entity of its device."""
+    return RoomSenseCoverDescription(
+        key=key,
+        name=None,
+        device_class=device_class,
+        device_types=catalog.types_with(family),
+        supported_features=features,
+    )
+
+
+_OPEN_CLOSE = CoverEntityFeature.OPEN | CoverEntityFeature.CLOSE
+COVERS: dict[RoomSenseCoverDescription, type[RoomSenseCover]] = {
+    _cover(
+        "curtain",
+        CoverDeviceClass.CURTAIN,
+        Family.CURTAIN,
+        _OPEN_CLOSE | CoverEntityFeature.STOP | CoverEntityFeature.SET_POSITION,
+    ): CurtainCover,
+    _cover(
+        "shade",
+        CoverDeviceClass.SHADE,
+        Family.ROLLER_SHADE,
+        _OPEN_CLOSE | CoverEntityFeature.SET_POSITION,
+    ): RollerShadeCover,
+    _cover(
+        "tilt",
+        CoverDeviceClass.BLIND,
+        Family.BLIND_TILT,
+        CoverEntityFeature.OPEN_TILT
+        | CoverEntityFeature.CLOSE_TILT
+        | CoverEntityFeature.SET_TILT_POSITION,
+    ): BlindTiltCover,
+    _cover(
+        "garage_door", CoverDeviceClass.GARAGE, Family.GARAGE_DOOR_OPENER, _OPEN_CLOSE
+    ): GarageDoorCover,
+}
 
 
 async def async_setup_entry(
@@ -269,11 +252,4 @@ async def async_setup_entry(
     async_add_entities: AddConfigEntryEntitiesCallback,
 ) -> None:
     """Add a cover for every curtain, shade, blind tilt and garage door opener."""
-    coordinator = entry.runtime_data.coordinator
-    async_add_entities(
-        entity_class(coordinator, device, description)
-        for device_id, device in coordinator.devices.items()
-        if device_id in coordinator.data
-        for description, entity_class in COVERS
-        if device.device_type in description.device_types
-    )
+    async_add_described_entities(entry, async_add_entities, COVERS, COVERS)

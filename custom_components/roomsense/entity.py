@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import unicodedata
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass
 from decimal import Decimal
-from typing import TYPE_CHECKING, Any, Protocol, cast
+from typing import TYPE_CHECKING, Any, cast
 
 from homeassistant.components.sensor import SensorExtraStoredData
 from homeassistant.config_entries import ConfigEntry
@@ -17,6 +18,7 @@ from homeassistant.helpers.device_registry import (
     DeviceInfo,
 )
 from homeassistant.helpers.entity import Entity, EntityDescription
+from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 from homeassistant.helpers.update_coordinator import CoordinatorEntity
 from homeassistant.util import slugify
 
@@ -173,24 +175,95 @@ def restored_figure(data: SensorExtraStoredData | None, unit: str | None) -> flo
     return float(value)
 
 
-class DeviceTypeDescription(Protocol):
-    """An entity description that serves some SwitchBot device types."""
-
-    @property
-    def device_types(self) -> frozenset[str]:
-        """The `deviceType` strings it serves."""
+def _always(_status: DeviceStatus) -> bool:
+    return True
 
 
-def described_devices[DescriptionT: DeviceTypeDescription](
-    coordinator: RoomSenseCoordinator, descriptions: Iterable[DescriptionT]
-) -> Iterator[tuple[Device, DeviceStatus, DescriptionT]]:
-    """Each device read at setup, with each description that serves its type."""
+@dataclass(frozen=True, kw_only=True)
+class RoomSenseEntityDescription(EntityDescription):
+    """An entity of the SwitchBot device types it serves (infrared remote types if `infrared`).
+
+    `device_types` None serves every device; `exists_fn` says whether a device of a served
+    type has the entity, by the status it reported at setup.
+    """
+
+    device_types: frozenset[str] | None = None
+    infrared: bool = False
+    exists_fn: Callable[[DeviceStatus], bool] = _always
+
+    def exists(self, status: DeviceStatus) -> bool:
+        """Whether a device that reported this status at setup has the entity."""
+        return self.exists_fn(status)
+
+
+type EntityFactory[DescriptionT] = Callable[
+    # A Device, or an InfraredRemote for an infrared description.
+    [RoomSenseCoordinator, Any, DescriptionT],
+    Entity | None,
+]
+"""Makes the entity of a description for a device; None when the device has none."""
+type EntityFactories[DescriptionT] = (
+    EntityFactory[DescriptionT] | Mapping[DescriptionT, EntityFactory[DescriptionT]]
+)
+"""One factory for every description, or each description's own."""
+
+
+def described_entities[DescriptionT: RoomSenseEntityDescription](
+    coordinator: RoomSenseCoordinator,
+    descriptions: Iterable[DescriptionT],
+    factories: EntityFactories[DescriptionT],
+) -> list[Entity]:
+    """The entities of each device read at setup, then of each infrared remote.
+
+    A device gets the entity of every description that serves its type and `exists` by
+    its status; a remote (without "DIY ") the entity of every infrared description of its
+    type.
+    """
+
+    def factory(
+        coordinator: RoomSenseCoordinator, device: Any, description: DescriptionT
+    ) -> Entity | None:
+        if isinstance(factories, Mapping):
+            return factories[description](coordinator, device, description)
+        return factories(coordinator, device, description)
+
+    wanted = list(descriptions)
+    made: list[Entity | None] = []
     for device_id, device in coordinator.devices.items():
         if (state := coordinator.data.get(device_id)) is None:
             continue
-        for description in descriptions:
-            if device.device_type in description.device_types:
-                yield device, state.status, description
+        made.extend(
+            factory(coordinator, device, description)
+            for description in wanted
+            if not description.infrared
+            and (description.device_types is None or device.device_type in description.device_types)
+            and description.exists(state.status)
+        )
+    made.extend(
+        factory(coordinator, remote, description)
+        for remote in coordinator.device_list.infrared_remotes
+        for description in wanted
+        if description.infrared
+        and description.device_types is not None
+        and remote.base_remote_type in description.device_types
+    )
+    return [entity for entity in made if entity is not None]
+
+
+@callback
+def async_add_described_entities[DescriptionT: RoomSenseEntityDescription](
+    entry: RoomSenseConfigEntry,
+    async_add_entities: AddConfigEntryEntitiesCallback,
+    descriptions: Iterable[DescriptionT],
+    factories: EntityFactories[DescriptionT],
+) -> None:
+    """Add the entry's `described_entities`: the set-up of every device platform."""
+    async_add_entities(described_entities(entry.runtime_data.coordinator, descriptions, factories))
+
+
+def code_name(codes: Mapping[str, int], code: object) -> str | None:
+    """The name of the mode (or other setting) a device reports as `code`, if one has it."""
+    return next((name for name, known in codes.items() if code == known), None)
 
 
 class RoomSenseEntity(CoordinatorEntity[RoomSenseCoordinator]):
@@ -306,7 +379,24 @@ class RoomSenseEntity(CoordinatorEntity[RoomSenseCoordinator]):
         return outcome
 
 
-class RoomSenseInfraredEntity(RoomSenseEntity):
+class RoomSenseOwnStateEntity(RoomSenseEntity):
+    """An entity whose state RoomSense keeps itself, not the device's last status.
+
+    It is there while the entry is loaded and carries no freshness attributes.
+    """
+
+    @property
+    def available(self) -> bool:
+        """RoomSense's own state has nothing to go stale."""
+        return True
+
+    @property
+    def extra_state_attributes(self) -> dict[str, Any] | None:
+        """No freshness attributes."""
+        return None
+
+
+class RoomSenseInfraredEntity(RoomSenseOwnStateEntity):
     """An entity of an infrared remote: commands are one-way, so its state is assumed.
 
     The assumed state is kept by the gateway, which applies every command sent to the
@@ -326,13 +416,3 @@ class RoomSenseInfraredEntity(RoomSenseEntity):
     def assumed(self) -> dict[str, Any]:
         """What the appliance was last told (SwitchBot field names), empty if never."""
         return self.gateway.assumed.get(self.device.device_id) or {}
-
-    @property
-    def available(self) -> bool:
-        """A remote has no status to go stale; it is there while the entry is loaded."""
-        return True
-
-    @property
-    def extra_state_attributes(self) -> dict[str, Any] | None:
-        """Remotes carry no freshness attributes."""
-        return None

@@ -17,10 +17,14 @@ from homeassistant.util.percentage import (
 
 from . import catalog
 from .catalog import Family
-from .coordinator import RoomSenseCoordinator
 from .data import RoomSenseConfigEntry
-from .entity import RoomSenseEntity, RoomSenseInfraredEntity
-from .switchbot_cloud import Device, InfraredRemote
+from .entity import (
+    RoomSenseEntity,
+    RoomSenseEntityDescription,
+    RoomSenseInfraredEntity,
+    async_add_described_entities,
+    code_name,
+)
 
 # Actions are not limited: each is one cloud request (the cloud takes several at once) or one
 # Bluetooth exchange, which PySwitchbot already holds to one at a time per device.
@@ -43,10 +47,8 @@ INFRARED_SPEED_COMMANDS = {"low": "lowSpeed", "middle": "middleSpeed", "high": "
 
 
 @dataclass(frozen=True, kw_only=True)
-class RoomSenseFanDescription(FanEntityDescription):
+class RoomSenseFanDescription(FanEntityDescription, RoomSenseEntityDescription):
     """The fan of the device types it serves."""
-
-    device_types: frozenset[str]
 
 
 CIRCULATOR_FAN = RoomSenseFanDescription(
@@ -65,53 +67,76 @@ INFRARED_FAN = RoomSenseFanDescription(
     key="fan",
     name=None,
     device_types=INFRARED_FAN_TYPES,
+    infrared=True,
 )
 
 
-async def async_setup_entry(
-    hass: HomeAssistant,
-    entry: RoomSenseConfigEntry,
-    async_add_entities: AddConfigEntryEntitiesCallback,
-) -> None:
-    """Add the circulator fans, air purifiers and infrared fan remotes."""
-    coordinator = entry.runtime_data.coordinator
-    entities: list[FanEntity] = []
-    for device_id, device in coordinator.devices.items():
-        if device_id not in coordinator.data:
-            continue
-        if device.device_type in CIRCULATOR_FAN_TYPES:
-            entities.append(RoomSenseCirculatorFan(coordinator, device, CIRCULATOR_FAN))
-        elif device.device_type in AIR_PURIFIER_TYPES:
-            entities.append(RoomSenseAirPurifier(coordinator, device, AIR_PURIFIER))
-    entities.extend(
-        RoomSenseInfraredFan(coordinator, remote, INFRARED_FAN)
-        for remote in coordinator.device_list.infrared_remotes
-        if remote.base_remote_type in INFRARED_FAN_TYPES
-    )
-    async_add_entities(entities)
-
-
-class RoomSenseCirculatorFan(RoomSenseEntity, FanEntity):
-    """A circulator fan: wind speed 1-100 and the wind modes as presets."""
+class _RoomSenseFan(RoomSenseEntity, FanEntity):
+    """A fan started before a speed or mode is set on it, and stopped by a speed of 0."""
 
     entity_description: RoomSenseFanDescription
-    _attr_supported_features = FanEntityFeature.SET_SPEED | FanEntityFeature.PRESET_MODE | _ON_OFF
-    _attr_speed_count = 100
-
-    def __init__(
-        self,
-        coordinator: RoomSenseCoordinator,
-        device: Device,
-        description: RoomSenseFanDescription,
-    ) -> None:
-        """Offer the wind modes as presets."""
-        super().__init__(coordinator, device, description)
-        self._attr_preset_modes = list(WIND_MODES)
+    # The `power` the status shows once the fan is started and stopped; None: not shown.
+    _power_values: tuple[str, str] | None = ("on", "off")
 
     @property
     def is_on(self) -> bool | None:
         """Whether the fan runs, as last known."""
         return self.status.power
+
+    async def async_turn_on(
+        self,
+        percentage: int | None = None,
+        preset_mode: str | None = None,
+        **kwargs: Any,
+    ) -> None:
+        """Start the fan (where needed), then set the speed or mode asked for."""
+        if percentage == 0:
+            await self.async_turn_off()
+            return
+        if self._start_needed(percentage, preset_mode):
+            await self.async_send_device_command("turnOn", optimistic=self._power(on=True))
+        await self._async_apply(percentage, preset_mode)
+
+    async def async_turn_off(self, **kwargs: Any) -> None:
+        """Stop the fan."""
+        await self.async_send_device_command("turnOff", optimistic=self._power(on=False))
+
+    async def async_set_percentage(self, percentage: int) -> None:
+        """Set the speed; 0 stops the fan, a speed starts a stopped one."""
+        if percentage == 0:
+            await self.async_turn_off()
+            return
+        if not self.is_on:
+            await self.async_send_device_command("turnOn", optimistic=self._power(on=True))
+        await self._async_send_speed(percentage)
+
+    def _power(self, *, on: bool) -> dict[str, Any] | None:
+        if self._power_values is None:
+            return None
+        return {"power": self._power_values[0 if on else 1]}
+
+    def _start_needed(self, percentage: int | None, preset_mode: str | None) -> bool:
+        """Whether `turnOn` goes first: the fan is not running, or nothing else was asked."""
+        return not self.is_on or (percentage is None and preset_mode is None)
+
+    async def _async_apply(self, percentage: int | None, preset_mode: str | None) -> None:
+        """Set the speed or mode asked for with `turn_on`, on a running fan."""
+        raise NotImplementedError
+
+    async def _async_send_speed(self, percentage: int) -> None:
+        raise NotImplementedError
+
+
+class RoomSenseCirculatorFan(_RoomSenseFan):
+    """A circulator fan: wind speed 1-100 and the wind modes as presets."""
+
+    _attr_supported_features = FanEntityFeature.SET_SPEED | FanEntityFeature.PRESET_MODE | _ON_OFF
+    _attr_speed_count = 100
+
+    @property
+    def preset_modes(self) -> list[str]:
+        """The wind modes."""
+        return list(WIND_MODES)
 
     @property
     def percentage(self) -> int | None:
@@ -126,43 +151,18 @@ class RoomSenseCirculatorFan(RoomSenseEntity, FanEntity):
         mode = self.status.mode
         return mode if isinstance(mode, str) and mode in WIND_MODES else None
 
-    async def async_turn_on(
-        self,
-        percentage: int | None = None,
-        preset_mode: str | None = None,
-        **kwargs: Any,
-    ) -> None:
-        """Start the fan (if it is not running yet), then set the mode and speed asked for."""
-        if percentage == 0:
-            await self.async_turn_off()
-            return
-        if not self.is_on or (percentage is None and preset_mode is None):
-            await self.async_send_device_command("turnOn", optimistic={"power": "on"})
-        if preset_mode is not None:
-            await self.async_send_device_command(
-                "setWindMode", preset_mode, optimistic={"mode": preset_mode}
-            )
-        if percentage is not None:
-            await self._async_send_speed(percentage)
-
-    async def async_turn_off(self, **kwargs: Any) -> None:
-        """Stop the fan."""
-        await self.async_send_device_command("turnOff", optimistic={"power": "off"})
-
-    async def async_set_percentage(self, percentage: int) -> None:
-        """Set the wind speed; 0 stops the fan, a speed starts a stopped one."""
-        if percentage == 0:
-            await self.async_turn_off()
-            return
-        if not self.is_on:
-            await self.async_send_device_command("turnOn", optimistic={"power": "on"})
-        await self._async_send_speed(percentage)
-
     async def async_set_preset_mode(self, preset_mode: str) -> None:
         """Set the wind mode."""
         await self.async_send_device_command(
             "setWindMode", preset_mode, optimistic={"mode": preset_mode}
         )
+
+    async def _async_apply(self, percentage: int | None, preset_mode: str | None) -> None:
+        """The mode first, then the speed."""
+        if preset_mode is not None:
+            await self.async_set_preset_mode(preset_mode)
+        if percentage is not None:
+            await self._async_send_speed(percentage)
 
     async def _async_send_speed(self, percentage: int) -> None:
         await self.async_send_device_command(
@@ -170,40 +170,27 @@ class RoomSenseCirculatorFan(RoomSenseEntity, FanEntity):
         )
 
 
-class RoomSenseAirPurifier(RoomSenseEntity, FanEntity):
+class RoomSenseAirPurifier(_RoomSenseFan):
     """An air purifier: its modes as presets, and the fan gear of normal mode as speed.
 
     The status reports the mode but not the gear, so the speed is the gear last set here
     (unknown until the first one is).
     """
 
-    entity_description: RoomSenseFanDescription
     _attr_supported_features = FanEntityFeature.SET_SPEED | FanEntityFeature.PRESET_MODE | _ON_OFF
     _attr_speed_count = len(FAN_GEARS)
-
-    def __init__(
-        self,
-        coordinator: RoomSenseCoordinator,
-        device: Device,
-        description: RoomSenseFanDescription,
-    ) -> None:
-        """Offer the four modes; the gear is unknown until one is set."""
-        super().__init__(coordinator, device, description)
-        self._attr_preset_modes = list(PURIFIER_MODES)
-        self._fan_gear: int | None = None
+    _power_values = ("ON", "OFF")
+    _fan_gear: int | None = None
 
     @property
-    def is_on(self) -> bool | None:
-        """Whether the purifier runs, as last known."""
-        return self.status.power
+    def preset_modes(self) -> list[str]:
+        """The four modes."""
+        return list(PURIFIER_MODES)
 
     @property
     def preset_mode(self) -> str | None:
         """The purifier's mode."""
-        for name, code in PURIFIER_MODES.items():
-            if self.status.mode == code:
-                return name
-        return None
+        return code_name(PURIFIER_MODES, self.status.mode)
 
     @property
     def percentage(self) -> int | None:
@@ -214,36 +201,6 @@ class RoomSenseAirPurifier(RoomSenseEntity, FanEntity):
             return None
         return ordered_list_item_to_percentage(FAN_GEARS, self._fan_gear)
 
-    async def async_turn_on(
-        self,
-        percentage: int | None = None,
-        preset_mode: str | None = None,
-        **kwargs: Any,
-    ) -> None:
-        """Start the purifier (if it is not running yet), then set the mode or gear asked for."""
-        if percentage == 0:
-            await self.async_turn_off()
-            return
-        if not self.is_on or (percentage is None and preset_mode is None):
-            await self.async_send_device_command("turnOn", optimistic={"power": "ON"})
-        if percentage is not None:
-            await self._async_send_gear(percentage_to_ordered_list_item(FAN_GEARS, percentage))
-        elif preset_mode is not None:
-            await self.async_set_preset_mode(preset_mode)
-
-    async def async_turn_off(self, **kwargs: Any) -> None:
-        """Stop the purifier."""
-        await self.async_send_device_command("turnOff", optimistic={"power": "OFF"})
-
-    async def async_set_percentage(self, percentage: int) -> None:
-        """Run in normal mode at the gear nearest the percentage; 0 stops the purifier."""
-        if percentage == 0:
-            await self.async_turn_off()
-            return
-        if not self.is_on:
-            await self.async_send_device_command("turnOn", optimistic={"power": "ON"})
-        await self._async_send_gear(percentage_to_ordered_list_item(FAN_GEARS, percentage))
-
     async def async_set_preset_mode(self, preset_mode: str) -> None:
         """Switch mode; normal mode keeps the last gear (the lowest when none is known)."""
         if PURIFIER_MODES[preset_mode] == PURIFIER_NORMAL:
@@ -251,6 +208,16 @@ class RoomSenseAirPurifier(RoomSenseEntity, FanEntity):
             return
         mode = PURIFIER_MODES[preset_mode]
         await self.async_send_device_command("setMode", {"mode": mode}, optimistic={"mode": mode})
+
+    async def _async_apply(self, percentage: int | None, preset_mode: str | None) -> None:
+        """The gear nearest the percentage (normal mode), else the mode."""
+        if percentage is not None:
+            await self._async_send_speed(percentage)
+        elif preset_mode is not None:
+            await self.async_set_preset_mode(preset_mode)
+
+    async def _async_send_speed(self, percentage: int) -> None:
+        await self._async_send_gear(percentage_to_ordered_list_item(FAN_GEARS, percentage))
 
     async def _async_send_gear(self, gear: int) -> None:
         await self.async_send_device_command(
@@ -287,25 +254,17 @@ class InfraredFanMemory(ExtraStoredData):
         return cls(is_on=is_on, speed=speed, oscillating=oscillating)
 
 
-class RoomSenseInfraredFan(RoomSenseInfraredEntity, FanEntity, RestoreEntity):
+class RoomSenseInfraredFan(RoomSenseInfraredEntity, _RoomSenseFan, RestoreEntity):
     """A fan driven by infrared: three speeds and a swing button, all one-way.
 
     The fan cannot report back, so the state is what it was last told, restored after
     a restart. `swing` toggles, so it is only sent when the oscillation must change.
     """
 
-    entity_description: RoomSenseFanDescription
     _attr_supported_features = FanEntityFeature.SET_SPEED | FanEntityFeature.OSCILLATE | _ON_OFF
     _attr_speed_count = len(INFRARED_SPEEDS)
-
-    def __init__(
-        self,
-        coordinator: RoomSenseCoordinator,
-        remote: InfraredRemote,
-        description: RoomSenseFanDescription,
-    ) -> None:
-        """Off, at low speed, not swinging, until told otherwise."""
-        super().__init__(coordinator, remote, description)
+    # Off, at low speed, not swinging, until told otherwise; power codes change nothing shown.
+    _power_values = None
 
     async def async_added_to_hass(self) -> None:
         """Take over the state Home Assistant restored if the gateway kept none."""
@@ -359,32 +318,14 @@ class RoomSenseInfraredFan(RoomSenseInfraredEntity, FanEntity, RestoreEntity):
         """Whether the fan was last told to swing."""
         return bool(self.assumed.get("oscillating", False))
 
-    async def async_turn_on(
-        self,
-        percentage: int | None = None,
-        preset_mode: str | None = None,
-        **kwargs: Any,
-    ) -> None:
-        """Send the power-on code, then the speed asked for."""
-        if percentage == 0:
-            await self.async_turn_off()
-            return
-        await self.async_send_device_command("turnOn")
+    def _start_needed(self, percentage: int | None, preset_mode: str | None) -> bool:
+        """The power-on code goes first, whatever the fan was last told."""
+        return True
+
+    async def _async_apply(self, percentage: int | None, preset_mode: str | None) -> None:
+        """The speed asked for."""
         if percentage is not None:
             await self._async_send_speed(percentage)
-
-    async def async_turn_off(self, **kwargs: Any) -> None:
-        """Send the power-off code."""
-        await self.async_send_device_command("turnOff")
-
-    async def async_set_percentage(self, percentage: int) -> None:
-        """Send the nearest speed code; a fan believed off is switched on first."""
-        if percentage == 0:
-            await self.async_turn_off()
-            return
-        if not self._assumed_on:
-            await self.async_send_device_command("turnOn")
-        await self._async_send_speed(percentage)
 
     async def async_oscillate(self, oscillating: bool) -> None:
         """Press swing when the fan must change between swinging and still."""
@@ -394,3 +335,19 @@ class RoomSenseInfraredFan(RoomSenseInfraredEntity, FanEntity, RestoreEntity):
     async def _async_send_speed(self, percentage: int) -> None:
         speed = percentage_to_ordered_list_item(INFRARED_SPEEDS, percentage)
         await self.async_send_device_command(INFRARED_SPEED_COMMANDS[speed])
+
+
+FANS: dict[RoomSenseFanDescription, type[_RoomSenseFan]] = {
+    CIRCULATOR_FAN: RoomSenseCirculatorFan,
+    AIR_PURIFIER: RoomSenseAirPurifier,
+    INFRARED_FAN: RoomSenseInfraredFan,
+}
+
+
+async def async_setup_entry(
+    hass: HomeAssistant,
+    entry: RoomSenseConfigEntry,
+    async_add_entities: AddConfigEntryEntitiesCallback,
+) -> None:
+    """Add the circulator fans, air purifiers and infrared fan remotes."""
+    async_add_described_entities(entry, async_add_entities, FANS, FANS)

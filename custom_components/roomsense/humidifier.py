@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any, NoReturn
 
 from homeassistant.components.humidifier import (
@@ -25,10 +25,13 @@ from homeassistant.helpers.restore_state import RestoreEntity
 from . import catalog
 from .catalog import Family
 from .const import DOMAIN
-from .coordinator import RoomSenseCoordinator
 from .data import RoomSenseConfigEntry
-from .entity import RoomSenseEntity
-from .switchbot_cloud import Device
+from .entity import (
+    RoomSenseEntity,
+    RoomSenseEntityDescription,
+    async_add_described_entities,
+    code_name,
+)
 
 # Actions are not limited: each is one cloud request (the cloud takes several at once) or one
 # Bluetooth exchange, which PySwitchbot already holds to one at a time per device.
@@ -54,10 +57,8 @@ DEFAULT_TARGET_HUMIDITY = 50
 
 
 @dataclass(frozen=True, kw_only=True)
-class RoomSenseHumidifierDescription(HumidifierEntityDescription):
+class RoomSenseHumidifierDescription(HumidifierEntityDescription, RoomSenseEntityDescription):
     """The humidifier of the device types that share a command table."""
-
-    device_types: frozenset[str]
 
 
 HUMIDIFIER = RoomSenseHumidifierDescription(
@@ -67,33 +68,11 @@ HUMIDIFIER = RoomSenseHumidifierDescription(
     device_class=HumidifierDeviceClass.HUMIDIFIER,
     device_types=HUMIDIFIER_TYPES,
 )
-EVAPORATIVE_HUMIDIFIER = RoomSenseHumidifierDescription(
-    key="humidifier",
-    name=None,
+EVAPORATIVE_HUMIDIFIER = replace(
+    HUMIDIFIER,
     translation_key="evaporative_humidifier",
-    device_class=HumidifierDeviceClass.HUMIDIFIER,
     device_types=EVAPORATIVE_HUMIDIFIER_TYPES,
 )
-
-
-async def async_setup_entry(
-    hass: HomeAssistant,
-    entry: RoomSenseConfigEntry,
-    async_add_entities: AddConfigEntryEntitiesCallback,
-) -> None:
-    """Add a humidifier for every SwitchBot humidifier."""
-    coordinator = entry.runtime_data.coordinator
-    entities: list[HumidifierEntity] = []
-    for device_id, device in coordinator.devices.items():
-        if device_id not in coordinator.data:
-            continue
-        if device.device_type in HUMIDIFIER_TYPES:
-            entities.append(RoomSenseHumidifier(coordinator, device, HUMIDIFIER))
-        elif device.device_type in EVAPORATIVE_HUMIDIFIER_TYPES:
-            entities.append(
-                RoomSenseEvaporativeHumidifier(coordinator, device, EVAPORATIVE_HUMIDIFIER)
-            )
-    async_add_entities(entities)
 
 
 def _raise_unknown_mode(mode: str, modes: list[str]) -> NoReturn:
@@ -135,15 +114,10 @@ class RoomSenseHumidifier(RoomSenseHumidifierBase):
     The level is reported back as `nebulizationEfficiency`, shown as the target.
     """
 
-    def __init__(
-        self,
-        coordinator: RoomSenseCoordinator,
-        device: Device,
-        description: RoomSenseHumidifierDescription,
-    ) -> None:
-        """Offer automatic mode and a set level."""
-        super().__init__(coordinator, device, description)
-        self._attr_available_modes = [MODE_NORMAL, MODE_AUTO]
+    @property
+    def available_modes(self) -> list[str]:
+        """Automatic mode and a set level."""
+        return [MODE_NORMAL, MODE_AUTO]
 
     @property
     def mode(self) -> str:
@@ -181,16 +155,13 @@ class RoomSenseEvaporativeHumidifier(RoomSenseHumidifierBase, RestoreEntity):
     here, kept across restarts.
     """
 
-    def __init__(
-        self,
-        coordinator: RoomSenseCoordinator,
-        device: Device,
-        description: RoomSenseHumidifierDescription,
-    ) -> None:
-        """Offer the eight modes; the target is unknown until restored or set."""
-        super().__init__(coordinator, device, description)
-        self._attr_available_modes = list(EVAPORATIVE_MODES)
-        self._target: int | None = None
+    # Unknown until restored or set.
+    _target: int | None = None
+
+    @property
+    def available_modes(self) -> list[str]:
+        """The eight modes."""
+        return list(EVAPORATIVE_MODES)
 
     async def async_added_to_hass(self) -> None:
         """Take up the target humidity from before the restart."""
@@ -204,10 +175,7 @@ class RoomSenseEvaporativeHumidifier(RoomSenseHumidifierBase, RestoreEntity):
     @property
     def mode(self) -> str | None:
         """The humidifier's mode."""
-        for name, code in EVAPORATIVE_MODES.items():
-            if self.status.mode == code:
-                return name
-        return None
+        return code_name(EVAPORATIVE_MODES, self.status.mode)
 
     @property
     def target_humidity(self) -> float | None:
@@ -238,3 +206,18 @@ class RoomSenseEvaporativeHumidifier(RoomSenseHumidifierBase, RestoreEntity):
         )
         self._target = humidity
         self.async_write_ha_state()
+
+
+HUMIDIFIERS: dict[RoomSenseHumidifierDescription, type[RoomSenseHumidifierBase]] = {
+    HUMIDIFIER: RoomSenseHumidifier,
+    EVAPORATIVE_HUMIDIFIER: RoomSenseEvaporativeHumidifier,
+}
+
+
+async def async_setup_entry(
+    hass: HomeAssistant,
+    entry: RoomSenseConfigEntry,
+    async_add_entities: AddConfigEntryEntitiesCallback,
+) -> None:
+    """Add a humidifier for every SwitchBot humidifier."""
+    async_add_described_entities(entry, async_add_entities, HUMIDIFIERS, HUMIDIFIERS)

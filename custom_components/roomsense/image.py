@@ -7,6 +7,7 @@ picture.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import partial
 
 from homeassistant.components.image import ImageEntity, ImageEntityDescription
 from homeassistant.core import HomeAssistant, callback
@@ -17,7 +18,7 @@ from . import catalog
 from .catalog import Family
 from .coordinator import RoomSenseCoordinator
 from .data import RoomSenseConfigEntry
-from .entity import RoomSenseEntity, described_devices
+from .entity import RoomSenseEntity, RoomSenseEntityDescription, async_add_described_entities
 from .switchbot_cloud import Device, DeviceStatus
 
 # The picture's URL comes with the coordinator's status; an upload is one cloud request, and
@@ -31,10 +32,8 @@ def _image_url(status: DeviceStatus) -> str | None:
 
 
 @dataclass(frozen=True, kw_only=True)
-class RoomSenseImageDescription(ImageEntityDescription):
+class RoomSenseImageDescription(ImageEntityDescription, RoomSenseEntityDescription):
     """An image of the device types it serves."""
-
-    device_types: frozenset[str]
 
 
 IMAGES: tuple[RoomSenseImageDescription, ...] = (
@@ -52,11 +51,7 @@ async def async_setup_entry(
     async_add_entities: AddConfigEntryEntitiesCallback,
 ) -> None:
     """Add the picture of every art frame."""
-    coordinator = entry.runtime_data.coordinator
-    async_add_entities(
-        RoomSenseImage(hass, coordinator, device, description)
-        for device, _status, description in described_devices(coordinator, IMAGES)
-    )
+    async_add_described_entities(entry, async_add_entities, IMAGES, partial(RoomSenseImage, hass))
 
 
 class RoomSenseImage(RoomSenseEntity, ImageEntity):

@@ -22,7 +22,7 @@ from .catalog import Family
 from .const import DOMAIN
 from .coordinator import RoomSenseCoordinator
 from .data import RoomSenseConfigEntry
-from .entity import RoomSenseEntity, described_devices
+from .entity import RoomSenseEntity, RoomSenseEntityDescription, async_add_described_entities
 from .switchbot_cloud import Device
 
 # Actions are not limited: each is one cloud request (the cloud takes several at once) or one
@@ -53,41 +53,35 @@ def _brightness(level: int) -> int:
 
 
 @dataclass(frozen=True, kw_only=True)
-class RoomSenseLightDescription(LightEntityDescription):
+class RoomSenseLightDescription(LightEntityDescription, RoomSenseEntityDescription):
     """A light of the device types that share its colour modes."""
 
-    device_types: frozenset[str]
     color_modes: frozenset[ColorMode]
 
 
+def _light(device_types: frozenset[str], *color_modes: ColorMode) -> RoomSenseLightDescription:
+    """The light of the types with these colour modes: the main entity of its device."""
+    return RoomSenseLightDescription(
+        key="light", name=None, device_types=device_types, color_modes=frozenset(color_modes)
+    )
+
+
 LIGHTS: tuple[RoomSenseLightDescription, ...] = (
-    RoomSenseLightDescription(
-        key="light",
-        name=None,
-        device_types=catalog.types_with(Family.LIGHT, commands={"setColor", "setColorTemperature"}),
-        color_modes=_COLOR_AND_WHITE,
+    _light(
+        catalog.types_with(Family.LIGHT, commands={"setColor", "setColorTemperature"}),
+        *_COLOR_AND_WHITE,
     ),
-    RoomSenseLightDescription(
-        key="light",
-        name=None,
-        device_types=catalog.types_with(
-            Family.LIGHT, commands={"setColor"}, lacking={"setColorTemperature"}
-        ),
-        color_modes=frozenset({ColorMode.RGB}),
+    _light(
+        catalog.types_with(Family.LIGHT, commands={"setColor"}, lacking={"setColorTemperature"}),
+        ColorMode.RGB,
     ),
-    RoomSenseLightDescription(
-        key="light",
-        name=None,
-        device_types=catalog.types_with(
-            Family.LIGHT, commands={"setColorTemperature"}, lacking={"setColor"}
-        ),
-        color_modes=frozenset({ColorMode.COLOR_TEMP}),
+    _light(
+        catalog.types_with(Family.LIGHT, commands={"setColorTemperature"}, lacking={"setColor"}),
+        ColorMode.COLOR_TEMP,
     ),
-    RoomSenseLightDescription(
-        key="light",
-        name=None,
-        device_types=catalog.types_with(Family.LIGHT, lacking={"setColor", "setColorTemperature"}),
-        color_modes=frozenset({ColorMode.BRIGHTNESS}),
+    _light(
+        catalog.types_with(Family.LIGHT, lacking={"setColor", "setColorTemperature"}),
+        ColorMode.BRIGHTNESS,
     ),
 )
 
@@ -98,11 +92,7 @@ async def async_setup_entry(
     async_add_entities: AddConfigEntryEntitiesCallback,
 ) -> None:
     """Add a light for every SwitchBot light."""
-    coordinator = entry.runtime_data.coordinator
-    async_add_entities(
-        RoomSenseLight(coordinator, device, description)
-        for device, _status, description in described_devices(coordinator, LIGHTS)
-    )
+    async_add_described_entities(entry, async_add_entities, LIGHTS, RoomSenseLight)
 
 
 class RoomSenseLight(RoomSenseEntity, LightEntity):

@@ -11,10 +11,9 @@ from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
 from . import catalog
 from .catalog import Family
-from .coordinator import RoomSenseCoordinator
 from .data import RoomSenseConfigEntry
-from .entity import RoomSenseEntity, described_devices
-from .switchbot_cloud import Device, LockState
+from .entity import RoomSenseEntity, RoomSenseEntityDescription, async_add_described_entities
+from .switchbot_cloud import LockState
 
 # Actions are not limited: each is one cloud request (the cloud takes several at once) or one
 # Bluetooth exchange, which PySwitchbot already holds to one at a time per device.
@@ -22,7 +21,6 @@ PARALLEL_UPDATES = 0
 
 # Types whose command table has `deadbolt` (reference §5.6) can be opened, not only unlocked.
 DEADBOLT_LOCK_TYPES = catalog.types_with(Family.LOCK, commands={"deadbolt"})
-PLAIN_LOCK_TYPES = catalog.types_with(Family.LOCK, lacking={"deadbolt"})
 LOCK_TYPES = catalog.types_with(Family.LOCK)
 
 # The latch bolt alone still keeps the door shut.
@@ -30,27 +28,11 @@ _LOCKED_STATES = frozenset({LockState.LOCKED, LockState.LATCH_BOLT_LOCKED})
 
 
 @dataclass(frozen=True, kw_only=True)
-class RoomSenseLockDescription(LockEntityDescription):
-    """A lock of the device types it serves."""
-
-    device_types: frozenset[str]
-    supported_features: LockEntityFeature
+class RoomSenseLockDescription(LockEntityDescription, RoomSenseEntityDescription):
+    """The lock of the device types it serves."""
 
 
-LOCKS: tuple[RoomSenseLockDescription, ...] = (
-    RoomSenseLockDescription(
-        key="lock",
-        name=None,
-        device_types=DEADBOLT_LOCK_TYPES,
-        supported_features=LockEntityFeature.OPEN,
-    ),
-    RoomSenseLockDescription(
-        key="lock",
-        name=None,
-        device_types=PLAIN_LOCK_TYPES,
-        supported_features=LockEntityFeature(0),
-    ),
-)
+LOCKS = (RoomSenseLockDescription(key="lock", name=None, device_types=LOCK_TYPES),)
 
 
 async def async_setup_entry(
@@ -59,11 +41,7 @@ async def async_setup_entry(
     async_add_entities: AddConfigEntryEntitiesCallback,
 ) -> None:
     """Add a lock for every SwitchBot lock."""
-    coordinator = entry.runtime_data.coordinator
-    async_add_entities(
-        RoomSenseLock(coordinator, device, description)
-        for device, _status, description in described_devices(coordinator, LOCKS)
-    )
+    async_add_described_entities(entry, async_add_entities, LOCKS, RoomSenseLock)
 
 
 class RoomSenseLock(RoomSenseEntity, LockEntity):
@@ -71,15 +49,12 @@ class RoomSenseLock(RoomSenseEntity, LockEntity):
 
     entity_description: RoomSenseLockDescription
 
-    def __init__(
-        self,
-        coordinator: RoomSenseCoordinator,
-        device: Device,
-        description: RoomSenseLockDescription,
-    ) -> None:
-        """Offer `open` only where the type has the deadbolt command."""
-        super().__init__(coordinator, device, description)
-        self._attr_supported_features = description.supported_features
+    @property
+    def supported_features(self) -> LockEntityFeature:
+        """`open` only where the type has the deadbolt command."""
+        if self.device.type_string in DEADBOLT_LOCK_TYPES:
+            return LockEntityFeature.OPEN
+        return LockEntityFeature(0)
 
     @property
     def is_locked(self) -> bool | None:

@@ -29,10 +29,12 @@ from homeassistant.helpers.restore_state import RestoreEntity
 from . import catalog
 from .catalog import Family
 from .const import DOMAIN
-from .coordinator import RoomSenseCoordinator
 from .data import RoomSenseConfigEntry
-from .entity import RoomSenseInfraredEntity
-from .switchbot_cloud import InfraredRemote
+from .entity import (
+    RoomSenseEntityDescription,
+    RoomSenseInfraredEntity,
+    async_add_described_entities,
+)
 
 # Actions are not limited: each is one cloud request (the cloud takes several at once) or one
 # Bluetooth exchange, which PySwitchbot already holds to one at a time per device.
@@ -55,10 +57,10 @@ _PLAYER_COMMANDS = frozenset(
 
 
 @dataclass(frozen=True, kw_only=True)
-class RoomSenseRemoteDescription(RemoteEntityDescription):
+class RoomSenseRemoteDescription(RemoteEntityDescription, RoomSenseEntityDescription):
     """The remote types (without "DIY ") that share a set of built-in commands."""
 
-    remote_types: frozenset[str]
+    infrared: bool = True
     commands: frozenset[str] = frozenset()
     # "Others" remotes have only learned buttons, not even turnOn/turnOff.
     has_power: bool = True
@@ -69,36 +71,36 @@ REMOTES: tuple[RoomSenseRemoteDescription, ...] = (
         key="remote",
         name=None,
         # The cloud's spellings for streamers vary (reference §6.1): the catalog lists each.
-        remote_types=catalog.types_with(Family.TV_REMOTE),
+        device_types=catalog.types_with(Family.TV_REMOTE),
         commands=_TELEVISION_COMMANDS,
     ),
     RoomSenseRemoteDescription(
         key="remote",
         name=None,
-        remote_types=catalog.types_with(Family.PLAYER_REMOTE),
+        device_types=catalog.types_with(Family.PLAYER_REMOTE),
         commands=_PLAYER_COMMANDS,
     ),
     RoomSenseRemoteDescription(
         key="remote",
         name=None,
-        remote_types=catalog.types_with(Family.SPEAKER_REMOTE),
+        device_types=catalog.types_with(Family.SPEAKER_REMOTE),
         commands=_PLAYER_COMMANDS | {"volumeAdd", "volumeSub"},
     ),
     RoomSenseRemoteDescription(
         key="remote",
         name=None,
-        remote_types=catalog.types_with(Family.LIGHT_REMOTE),
+        device_types=catalog.types_with(Family.LIGHT_REMOTE),
         commands=frozenset({"brightnessUp", "brightnessDown"}),
     ),
     RoomSenseRemoteDescription(
         key="remote",
         name=None,
-        remote_types=catalog.types_with(Family.APPLIANCE_REMOTE),
+        device_types=catalog.types_with(Family.APPLIANCE_REMOTE),
     ),
     RoomSenseRemoteDescription(
         key="remote",
         name=None,
-        remote_types=catalog.types_with(Family.CUSTOM_REMOTE),
+        device_types=catalog.types_with(Family.CUSTOM_REMOTE),
         has_power=False,
     ),
 )
@@ -118,28 +120,13 @@ async def async_setup_entry(
     async_add_entities: AddConfigEntryEntitiesCallback,
 ) -> None:
     """Add a remote entity for every infrared remote other than air conditioners and fans."""
-    coordinator = entry.runtime_data.coordinator
-    async_add_entities(
-        RoomSenseRemote(coordinator, remote, description)
-        for remote in coordinator.device_list.infrared_remotes
-        for description in REMOTES
-        if remote.base_remote_type in description.remote_types
-    )
+    async_add_described_entities(entry, async_add_entities, REMOTES, RoomSenseRemote)
 
 
 class RoomSenseRemote(RoomSenseInfraredEntity, RemoteEntity, RestoreEntity):
     """An infrared remote; on/off is what Home Assistant last sent, kept across restarts."""
 
     entity_description: RoomSenseRemoteDescription
-
-    def __init__(
-        self,
-        coordinator: RoomSenseCoordinator,
-        remote: InfraredRemote,
-        description: RoomSenseRemoteDescription,
-    ) -> None:
-        """Assume the appliance is off; one without power buttons has no on/off state."""
-        super().__init__(coordinator, remote, description)
 
     async def async_added_to_hass(self) -> None:
         """Take over the state restored by Home Assistant if the gateway kept none."""

@@ -14,7 +14,7 @@ from . import catalog
 from .catalog import Choice, Family
 from .coordinator import RoomSenseCoordinator
 from .data import RoomSenseConfigEntry
-from .entity import RoomSenseEntity, described_devices
+from .entity import RoomSenseEntity, RoomSenseEntityDescription, async_add_described_entities
 from .switchbot_cloud import Device
 
 # Actions are not limited: each is one cloud request (the cloud takes several at once) or one
@@ -26,14 +26,13 @@ NIGHT_LIGHT_OPTIONS: Final = ("off", "bright", "dim")
 
 
 @dataclass(frozen=True, kw_only=True)
-class RoomSenseSelectDescription(SelectEntityDescription):
+class RoomSenseSelectDescription(SelectEntityDescription, RoomSenseEntityDescription):
     """A status field of the device types it serves, set by one command.
 
     The options name the values of the command's choice in the catalog, in its order, so
     each model sends its own codes.
     """
 
-    device_types: frozenset[str]
     command: str
     status_field: str
 
@@ -68,12 +67,16 @@ async def async_setup_entry(
     async_add_entities: AddConfigEntryEntitiesCallback,
 ) -> None:
     """Add the night light of every circulator fan."""
-    coordinator = entry.runtime_data.coordinator
-    async_add_entities(
-        RoomSenseSelect(coordinator, device, description, codes)
-        for device, _status, description in described_devices(coordinator, SELECTS)
-        if (codes := option_codes(device.device_type, description))
-    )
+    async_add_described_entities(entry, async_add_entities, SELECTS, _select)
+
+
+def _select(
+    coordinator: RoomSenseCoordinator, device: Device, description: RoomSenseSelectDescription
+) -> RoomSenseSelect | None:
+    """The setting of a device whose model's codes the catalog knows."""
+    if codes := option_codes(device.device_type, description):
+        return RoomSenseSelect(coordinator, device, description, codes)
+    return None
 
 
 class RoomSenseSelect(RoomSenseEntity, SelectEntity):

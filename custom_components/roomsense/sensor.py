@@ -5,30 +5,21 @@ Power is metered per device, and per channel on the two-channel relay.
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, time, timedelta
 from typing import Any
 
 from homeassistant.components.sensor import (
     RestoreSensor,
-    SensorDeviceClass,
     SensorEntity,
     SensorEntityDescription,
     SensorStateClass,
 )
 from homeassistant.const import (
-    PERCENTAGE,
     EntityCategory,
-    UnitOfElectricCurrent,
-    UnitOfElectricPotential,
-    UnitOfEnergy,
-    UnitOfPower,
-    UnitOfRatio,
-    UnitOfTemperature,
-    UnitOfTime,
 )
 from homeassistant.core import HomeAssistant, callback
+from homeassistant.helpers.entity import Entity
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 from homeassistant.helpers.event import async_track_time_interval
 from homeassistant.helpers.typing import StateType
@@ -36,14 +27,29 @@ from homeassistant.util import dt as dt_util
 
 from . import catalog
 from .automation.entities import acceptance_sensors
-from .catalog import Feature
 from .coordinator import RoomSenseCoordinator
 from .data import RoomSenseConfigEntry
 from .edge import DATA_EDGE
 from .edge.entity import async_setup_edge_entities, sensor_entities
-from .entity import RoomSenseEntity, account_device_info, restored_figure
+from .entity import (
+    RoomSenseEntity,
+    RoomSenseOwnStateEntity,
+    account_device_info,
+    described_entities,
+    restored_figure,
+)
 from .metrics import ConversationMetrics
 from .operations import DATA_OPERATIONS, OperationsStore, energy_kwh
+from .sensor_descriptions import (
+    AUTOMATION_FIGURES,
+    COMMANDS_SENT,
+    ENERGY_ESTIMATE,
+    METRICS,
+    SENSORS,
+    AutomationFigureDescription,
+    ConversationMetricDescription,
+    RoomSenseSensorDescription,
+)
 from .switchbot_cloud import Device, DeviceStatus, InfraredRemote, SwitchBotCloudClient
 from .tools import DATA_TOOLS
 
@@ -51,192 +57,8 @@ from .tools import DATA_TOOLS
 # counter kept in memory, with no I/O.
 PARALLEL_UPDATES = 0
 
-# Plug Mini (US/JP) report current in about 0.1 A steps (reference §5.10), the others in mA.
-_DECIAMP_TYPES = catalog.types_with(features={Feature.DECIAMP_CURRENT})
-
-
-def _current_amperes(status: DeviceStatus) -> float | None:
-    if status.electric_current is None:
-        return None
-    if status.device_type in _DECIAMP_TYPES:
-        return round(status.electric_current / 10, 2)
-    return round(status.electric_current / 1000, 3)
-
-
-def _energy_today(status: DeviceStatus) -> float | None:
-    watt_minutes = status.extra.get("usedElectricity")
-    if not isinstance(watt_minutes, int | float) or isinstance(watt_minutes, bool):
-        return None
-    return round(watt_minutes / 60, 2)
-
-
-def _minutes_used_today(status: DeviceStatus) -> int | None:
-    minutes = status.extra.get("electricityOfDay")
-    return minutes if isinstance(minutes, int) and not isinstance(minutes, bool) else None
-
-
-def _relay_channel(
-    channel: int, reading: str, divisor: int = 1, digits: int = 3
-) -> Callable[[DeviceStatus], float | None]:
-    """A reading of one Relay Switch 2PM channel: `switch<channel><reading>` (§5.10)."""
-    field = f"switch{channel}{reading}"
-
-    def value(status: DeviceStatus) -> float | None:
-        raw = status.raw.get(field)
-        if not isinstance(raw, int | float) or isinstance(raw, bool):
-            return None
-        return raw if divisor == 1 else round(raw / divisor, digits)
-
-    return value
-
-
-def _light_level(status: DeviceStatus) -> int | None:
-    # Contact and motion sensors say "bright"/"dim" in `brightness`; those are not levels.
-    return status.light_level
-
-
-@dataclass(frozen=True, kw_only=True)
-class RoomSenseSensorDescription(SensorEntityDescription):
-    """A sensor read from the device status; created when the device reports it."""
-
-    value_fn: Callable[[DeviceStatus], StateType]
-
-
-@dataclass(frozen=True, slots=True)
-class _ChannelReading:
-    """One reading each Relay Switch 2PM channel reports (§5.10)."""
-
-    what: str
-    device_class: SensorDeviceClass
-    unit: str
-    state_class: SensorStateClass
-    field: str
-    divisor: int = 1
-    digits: int = 3
-
-
-_CHANNEL_READINGS: tuple[_ChannelReading, ...] = (
-    _ChannelReading(
-        "power", SensorDeviceClass.POWER, UnitOfPower.WATT, SensorStateClass.MEASUREMENT, "Power"
-    ),
-    _ChannelReading(
-        "voltage",
-        SensorDeviceClass.VOLTAGE,
-        UnitOfElectricPotential.VOLT,
-        SensorStateClass.MEASUREMENT,
-        "Voltage",
-    ),
-    # Reported in mA.
-    _ChannelReading(
-        "current",
-        SensorDeviceClass.CURRENT,
-        UnitOfElectricCurrent.AMPERE,
-        SensorStateClass.MEASUREMENT,
-        "ElectricCurrent",
-        divisor=1000,
-    ),
-    # Reported in watt-minutes; a count that may restart (daily, like the 1PM's): a drop is
-    # a new cycle.
-    _ChannelReading(
-        "energy",
-        SensorDeviceClass.ENERGY,
-        UnitOfEnergy.WATT_HOUR,
-        SensorStateClass.TOTAL_INCREASING,
-        "UsedElectricity",
-        divisor=60,
-        digits=2,
-    ),
-)
-
-
-def _channel_sensor(channel: int, reading: _ChannelReading) -> RoomSenseSensorDescription:
-    """One reading of one Relay Switch 2PM channel."""
-    return RoomSenseSensorDescription(
-        key=f"channel_{channel}_{reading.what}",
-        translation_key=f"channel_{reading.what}",
-        translation_placeholders={"channel": str(channel)},
-        device_class=reading.device_class,
-        native_unit_of_measurement=reading.unit,
-        state_class=reading.state_class,
-        value_fn=_relay_channel(channel, reading.field, reading.divisor, reading.digits),
-    )
-
-
-SENSORS: tuple[RoomSenseSensorDescription, ...] = (
-    RoomSenseSensorDescription(
-        key="temperature",
-        device_class=SensorDeviceClass.TEMPERATURE,
-        native_unit_of_measurement=UnitOfTemperature.CELSIUS,
-        state_class=SensorStateClass.MEASUREMENT,
-        value_fn=lambda status: status.temperature,
-    ),
-    RoomSenseSensorDescription(
-        key="humidity",
-        device_class=SensorDeviceClass.HUMIDITY,
-        native_unit_of_measurement=PERCENTAGE,
-        state_class=SensorStateClass.MEASUREMENT,
-        value_fn=lambda status: status.humidity,
-    ),
-    RoomSenseSensorDescription(
-        key="co2",
-        device_class=SensorDeviceClass.CO2,
-        native_unit_of_measurement=UnitOfRatio.PARTS_PER_MILLION,
-        state_class=SensorStateClass.MEASUREMENT,
-        value_fn=lambda status: status.co2,
-    ),
-    RoomSenseSensorDescription(
-        key="battery",
-        device_class=SensorDeviceClass.BATTERY,
-        native_unit_of_measurement=PERCENTAGE,
-        state_class=SensorStateClass.MEASUREMENT,
-        entity_category=EntityCategory.DIAGNOSTIC,
-        value_fn=lambda status: status.battery,
-    ),
-    RoomSenseSensorDescription(
-        key="light_level",
-        translation_key="light_level",
-        state_class=SensorStateClass.MEASUREMENT,
-        value_fn=_light_level,
-    ),
-    RoomSenseSensorDescription(
-        key="power",
-        device_class=SensorDeviceClass.POWER,
-        native_unit_of_measurement=UnitOfPower.WATT,
-        state_class=SensorStateClass.MEASUREMENT,
-        value_fn=lambda status: status.power_watts,
-    ),
-    RoomSenseSensorDescription(
-        key="voltage",
-        device_class=SensorDeviceClass.VOLTAGE,
-        native_unit_of_measurement=UnitOfElectricPotential.VOLT,
-        state_class=SensorStateClass.MEASUREMENT,
-        value_fn=lambda status: status.voltage,
-    ),
-    RoomSenseSensorDescription(
-        key="current",
-        device_class=SensorDeviceClass.CURRENT,
-        native_unit_of_measurement=UnitOfElectricCurrent.AMPERE,
-        state_class=SensorStateClass.MEASUREMENT,
-        value_fn=_current_amperes,
-    ),
-    RoomSenseSensorDescription(
-        key="energy_today",
-        translation_key="energy_today",
-        device_class=SensorDeviceClass.ENERGY,
-        native_unit_of_measurement=UnitOfEnergy.WATT_HOUR,
-        state_class=SensorStateClass.TOTAL_INCREASING,
-        value_fn=_energy_today,
-    ),
-    RoomSenseSensorDescription(
-        key="used_today",
-        translation_key="used_today",
-        device_class=SensorDeviceClass.DURATION,
-        native_unit_of_measurement=UnitOfTime.MINUTES,
-        state_class=SensorStateClass.TOTAL_INCREASING,
-        value_fn=_minutes_used_today,
-    ),
-    *(_channel_sensor(channel, reading) for channel in (1, 2) for reading in _CHANNEL_READINGS),
-)
+# How often the energy of a device that is on is brought up to date between readings.
+ENERGY_TICK = timedelta(minutes=1)
 
 
 async def async_setup_entry(
@@ -248,7 +70,7 @@ async def async_setup_entry(
     coordinator = entry.runtime_data.coordinator
     metrics = hass.data[DATA_TOOLS].metrics
     operations = hass.data[DATA_OPERATIONS]
-    entities: list[SensorEntity] = []
+    entities: list[Entity] = []
     if (client := entry.runtime_data.client) is not None:
         # The account's own figures; a Bluetooth-only device has no account.
         entities += [
@@ -272,17 +94,13 @@ async def async_setup_entry(
         for device in everything
         if _takes_commands(device)
     ]
-    for device_id, device in coordinator.devices.items():
-        state = coordinator.data.get(device_id)
-        if state is None:
-            continue
-        entities.extend(
-            RoomSenseSensor(coordinator, device, description)
-            for description in SENSORS
-            if description.value_fn(state.status) is not None
-        )
-        if (estimate := energy_estimate(device, state.status)) is not None:
-            entities.append(EnergyEstimateSensor(coordinator, operations, device, estimate))
+    entities += described_entities(coordinator, SENSORS, RoomSenseSensor)
+    entities += [
+        EnergyEstimateSensor(coordinator, operations, device, estimate)
+        for device_id, device in coordinator.devices.items()
+        if (state := coordinator.data.get(device_id)) is not None
+        and (estimate := energy_estimate(device, state.status)) is not None
+    ]
     async_add_entities(entities)
     async_setup_edge_entities(hass, entry, async_add_entities, sensor_entities)
 
@@ -332,66 +150,31 @@ class ApiCallsRemainingSensor(_ApiCallsSensor):
         return self._client.counter.remaining
 
 
-@dataclass(frozen=True, kw_only=True)
-class ConversationMetricDescription(SensorEntityDescription):
-    """A figure over the agent's last 100 turns."""
+class _AccountFigureSensor[SourceT](SensorEntity):
+    """A figure of the entry read from `source`, on the account's device."""
 
-    value_fn: Callable[[ConversationMetrics], float | None]
+    _attr_has_entity_name = True
+    _attr_should_poll = False
 
-
-METRICS: tuple[ConversationMetricDescription, ...] = (
-    ConversationMetricDescription(
-        key="intent_success_rate",
-        translation_key="intent_success_rate",
-        native_unit_of_measurement=PERCENTAGE,
-        state_class=SensorStateClass.MEASUREMENT,
-        entity_category=EntityCategory.DIAGNOSTIC,
-        value_fn=lambda metrics: metrics.success_rate,
-    ),
-    ConversationMetricDescription(
-        key="conversation_latency_p50",
-        translation_key="conversation_latency_p50",
-        device_class=SensorDeviceClass.DURATION,
-        native_unit_of_measurement=UnitOfTime.MILLISECONDS,
-        state_class=SensorStateClass.MEASUREMENT,
-        entity_category=EntityCategory.DIAGNOSTIC,
-        value_fn=lambda metrics: metrics.latency_ms(0.50),
-    ),
-    ConversationMetricDescription(
-        key="conversation_latency_p95",
-        translation_key="conversation_latency_p95",
-        device_class=SensorDeviceClass.DURATION,
-        native_unit_of_measurement=UnitOfTime.MILLISECONDS,
-        state_class=SensorStateClass.MEASUREMENT,
-        entity_category=EntityCategory.DIAGNOSTIC,
-        value_fn=lambda metrics: metrics.latency_ms(0.95),
-    ),
-)
+    def __init__(
+        self, entry: RoomSenseConfigEntry, source: SourceT, description: SensorEntityDescription
+    ) -> None:
+        """Attach the figure to the account's device."""
+        self._source = source
+        self.entity_description = description
+        self._attr_unique_id = f"{entry.entry_id}_{description.key}"
+        self._attr_device_info = account_device_info(entry)
 
 
-class ConversationMetricSensor(RestoreSensor):
+class ConversationMetricSensor(_AccountFigureSensor[ConversationMetrics], RestoreSensor):
     """How well and how fast the agent answers, over its last 100 turns.
 
     The turns are kept in memory only, so after a restart the sensor shows its last value
     until the first turn gives a new one.
     """
 
-    _attr_has_entity_name = True
-    _attr_should_poll = False
     entity_description: ConversationMetricDescription
-
-    def __init__(
-        self,
-        entry: RoomSenseConfigEntry,
-        metrics: ConversationMetrics,
-        description: ConversationMetricDescription,
-    ) -> None:
-        """Attach the figure to the account's device."""
-        self._metrics = metrics
-        self.entity_description = description
-        self._attr_unique_id = f"{entry.entry_id}_{description.key}"
-        self._attr_device_info = account_device_info(entry)
-        self._restored: float | None = None
+    _restored: float | None = None
 
     async def async_added_to_hass(self) -> None:
         """Take the last value from before the restart, and update with every turn."""
@@ -399,13 +182,13 @@ class ConversationMetricSensor(RestoreSensor):
         self._restored = restored_figure(
             await self.async_get_last_sensor_data(), self.native_unit_of_measurement
         )
-        self._metrics.listeners.append(self.async_write_ha_state)
-        self.async_on_remove(lambda: self._metrics.listeners.remove(self.async_write_ha_state))
+        self._source.listeners.append(self.async_write_ha_state)
+        self.async_on_remove(lambda: self._source.listeners.remove(self.async_write_ha_state))
 
     @property
     def native_value(self) -> float | None:
         """The figure; before the first turn, the last one restored, else unknown."""
-        value = self.entity_description.value_fn(self._metrics)
+        value = self.entity_description.value_fn(self._source)
         return self._restored if value is None else value
 
 
@@ -429,66 +212,22 @@ class ApiCallsTodaySensor(_ApiCallsSensor):
         return datetime.combine(counter.day, time.min, tzinfo=UTC)
 
 
-@dataclass(frozen=True, kw_only=True)
-class AutomationFigureDescription(SensorEntityDescription):
-    """A count of the home's rule runs."""
-
-    value_fn: Callable[[OperationsStore], int]
-
-
-AUTOMATION_FIGURES: tuple[AutomationFigureDescription, ...] = (
-    AutomationFigureDescription(
-        key="automation_runs",
-        translation_key="automation_runs",
-        state_class=SensorStateClass.TOTAL_INCREASING,
-        value_fn=lambda operations: operations.automation_runs,
-    ),
-    AutomationFigureDescription(
-        key="automation_failures",
-        translation_key="automation_failures",
-        state_class=SensorStateClass.TOTAL_INCREASING,
-        value_fn=lambda operations: operations.automation_failures,
-    ),
-)
-
-
-class AutomationRunsSensor(SensorEntity):
+class AutomationRunsSensor(_AccountFigureSensor[OperationsStore]):
     """How many times RoomSense's rules ran, and how many runs had an action fail."""
 
-    _attr_has_entity_name = True
-    _attr_should_poll = False
     entity_description: AutomationFigureDescription
-
-    def __init__(
-        self,
-        entry: RoomSenseConfigEntry,
-        operations: OperationsStore,
-        description: AutomationFigureDescription,
-    ) -> None:
-        """Attach the count to the account's device."""
-        self._operations = operations
-        self.entity_description = description
-        self._attr_unique_id = f"{entry.entry_id}_{description.key}"
-        self._attr_device_info = account_device_info(entry)
 
     async def async_added_to_hass(self) -> None:
         """Update with every finished run."""
-        self.async_on_remove(self._operations.async_listen("automation", self.async_write_ha_state))
+        self.async_on_remove(self._source.async_listen("automation", self.async_write_ha_state))
 
     @property
     def native_value(self) -> int:
         """The count, kept across restarts."""
-        return self.entity_description.value_fn(self._operations)
+        return self.entity_description.value_fn(self._source)
 
 
-COMMANDS_SENT = SensorEntityDescription(
-    key="commands_sent",
-    translation_key="commands_sent",
-    state_class=SensorStateClass.TOTAL_INCREASING,
-)
-
-
-class CommandCountSensor(RoomSenseEntity, SensorEntity):
+class CommandCountSensor(RoomSenseOwnStateEntity, SensorEntity):
     """How many commands went to a device through the command gateway, ever.
 
     Daily figures are the change of this count in Home Assistant's statistics.
@@ -514,16 +253,6 @@ class CommandCountSensor(RoomSenseEntity, SensorEntity):
                 f"commands:{self.device.device_id}", self.async_write_ha_state
             )
         )
-
-    @property
-    def available(self) -> bool:
-        """A count is known whether or not the device answers."""
-        return True
-
-    @property
-    def extra_state_attributes(self) -> dict[str, Any] | None:
-        """No freshness attributes: the count is RoomSense's own."""
-        return None
 
     @property
     def native_value(self) -> int:
@@ -557,18 +286,6 @@ def energy_estimate(device: Device, status: DeviceStatus) -> EnergyEstimate | No
     return None
 
 
-ENERGY_ESTIMATE = SensorEntityDescription(
-    key="energy_estimate",
-    translation_key="energy_estimate",
-    device_class=SensorDeviceClass.ENERGY,
-    native_unit_of_measurement=UnitOfEnergy.KILO_WATT_HOUR,
-    state_class=SensorStateClass.TOTAL_INCREASING,
-    suggested_display_precision=3,
-)
-# How often the energy of a device that is on is brought up to date between readings.
-ENERGY_TICK = timedelta(minutes=1)
-
-
 class EnergyEstimateSensor(RoomSenseEntity, SensorEntity):
     """The energy a device used since RoomSense started counting, in kWh.
 
@@ -596,7 +313,13 @@ class EnergyEstimateSensor(RoomSenseEntity, SensorEntity):
         await super().async_added_to_hass()
         self._take_reading()
         self.async_on_remove(
-            async_track_time_interval(self.hass, self._tick, ENERGY_TICK, cancel_on_shutdown=True)
+            async_track_time_interval(
+                self.hass,
+                # A tick counts the draw so far as a reading does.
+                callback(lambda _now: self._handle_coordinator_update()),
+                ENERGY_TICK,
+                cancel_on_shutdown=True,
+            )
         )
 
     def _take_reading(self) -> None:
@@ -607,16 +330,6 @@ class EnergyEstimateSensor(RoomSenseEntity, SensorEntity):
             self._operations.add_energy(self.device.device_id, energy_kwh(watts, since, now))
         watts_now = self._estimate.watts(self.status) if self.device_state else None
         self._drawing = None if watts_now is None else (now, watts_now)
-
-    @callback
-    def _tick(self, _now: datetime) -> None:
-        self._take_reading()
-        self.async_write_ha_state()
-
-    @callback
-    def _handle_coordinator_update(self) -> None:
-        self._take_reading()
-        super()._handle_coordinator_update()
 
     @property
     def available(self) -> bool:
@@ -639,3 +352,8 @@ class EnergyEstimateSensor(RoomSenseEntity, SensorEntity):
     def native_value(self) -> float:
         """The kWh counted so far, kept across restarts."""
         return round(self._operations.energy.get(self.device.device_id, 0.0), 6)
+
+    @callback
+    def _handle_coordinator_update(self) -> None:
+        self._take_reading()
+        super()._handle_coordinator_update()

@@ -17,8 +17,8 @@ from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 from . import catalog
 from .catalog import Family, Feature
 from .data import RoomSenseConfigEntry
-from .entity import RoomSenseEntity, described_devices
-from .switchbot_cloud import Device, DeviceStatus, as_bool
+from .entity import RoomSenseEntity, RoomSenseEntityDescription, async_add_described_entities
+from .switchbot_cloud import DeviceStatus, as_bool
 
 # Actions are not limited: each is one cloud request (the cloud takes several at once) or one
 # Bluetooth exchange, which PySwitchbot already holds to one at a time per device.
@@ -38,12 +38,10 @@ def _channel_on(channel: int) -> Callable[[DeviceStatus], bool | None]:
 
 
 @dataclass(frozen=True, kw_only=True)
-class RoomSenseSwitchDescription(SwitchEntityDescription):
+class RoomSenseSwitchDescription(SwitchEntityDescription, RoomSenseEntityDescription):
     """A switch of the device types it serves, with its commands and expected states."""
 
-    device_types: frozenset[str]
     is_on_fn: Callable[[DeviceStatus], bool | None] = lambda status: status.power
-    exists_fn: Callable[[Device, DeviceStatus], bool] = lambda device, status: True
     parameter: str = "default"
     on_fields: dict[str, Any] = field(default_factory=lambda: {"power": "on"})
     off_fields: dict[str, Any] = field(default_factory=lambda: {"power": "off"})
@@ -83,23 +81,9 @@ SWITCHES: tuple[RoomSenseSwitchDescription, ...] = (
         name=None,
         device_class=SwitchDeviceClass.SWITCH,
         device_types=catalog.types_with(Family.BOT),
-        exists_fn=lambda device, status: status.device_mode == "switchMode",
+        exists_fn=lambda status: status.device_mode == "switchMode",
     ),
 )
-
-
-async def async_setup_entry(
-    hass: HomeAssistant,
-    entry: RoomSenseConfigEntry,
-    async_add_entities: AddConfigEntryEntitiesCallback,
-) -> None:
-    """Add the switches of plugs, relays and switch-mode Bots."""
-    coordinator = entry.runtime_data.coordinator
-    async_add_entities(
-        RoomSenseSwitch(coordinator, device, description)
-        for device, status, description in described_devices(coordinator, SWITCHES)
-        if description.exists_fn(device, status)
-    )
 
 
 class RoomSenseSwitch(RoomSenseEntity, SwitchEntity):
@@ -125,3 +109,12 @@ class RoomSenseSwitch(RoomSenseEntity, SwitchEntity):
         await self.async_send_device_command(
             "turnOff", description.parameter, optimistic=description.off_fields
         )
+
+
+async def async_setup_entry(
+    hass: HomeAssistant,
+    entry: RoomSenseConfigEntry,
+    async_add_entities: AddConfigEntryEntitiesCallback,
+) -> None:
+    """Add the switches of plugs, relays and switch-mode Bots."""
+    async_add_described_entities(entry, async_add_entities, SWITCHES, RoomSenseSwitch)

@@ -7,7 +7,7 @@ level 1-4; they have no `stop`, so stopping pauses them.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from homeassistant.components.vacuum import (
@@ -23,10 +23,8 @@ from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 from . import catalog
 from .catalog import Family, Feature
 from .const import DOMAIN
-from .coordinator import RoomSenseCoordinator
 from .data import RoomSenseConfigEntry
-from .entity import RoomSenseEntity, described_devices
-from .switchbot_cloud import Device
+from .entity import RoomSenseEntity, RoomSenseEntityDescription, async_add_described_entities
 
 # Actions are not limited: each is one cloud request (the cloud takes several at once) or one
 # Bluetooth exchange, which PySwitchbot already holds to one at a time per device.
@@ -70,10 +68,9 @@ _COMMON_FEATURES = (
 
 
 @dataclass(frozen=True, kw_only=True)
-class RoomSenseVacuumDescription(StateVacuumEntityDescription):
+class RoomSenseVacuumDescription(StateVacuumEntityDescription, RoomSenseEntityDescription):
     """The command set of a group of robot vacuums."""
 
-    device_types: frozenset[str]
     # `start`/`stop`/`PowLevel 0-3` rather than `startClean`/`pause`/`changeParam 1-4`.
     legacy_commands: bool = False
     # Whether `startClean` and `changeParam` must carry a `waterLevel` for this model.
@@ -81,31 +78,21 @@ class RoomSenseVacuumDescription(StateVacuumEntityDescription):
     water_level_on_change: bool = False
 
 
+# Every robot is its device's main entity; the groups differ in their commands.
+_VACUUM = RoomSenseVacuumDescription(key="vacuum", name=None, translation_key="vacuum")
 VACUUMS: tuple[RoomSenseVacuumDescription, ...] = (
-    RoomSenseVacuumDescription(
-        key="vacuum",
-        name=None,
-        translation_key="vacuum",
-        device_types=catalog.types_with(Family.SIMPLE_VACUUM),
-        legacy_commands=True,
-    ),
-    RoomSenseVacuumDescription(
-        key="vacuum",
-        name=None,
-        translation_key="vacuum",
+    replace(_VACUUM, device_types=catalog.types_with(Family.SIMPLE_VACUUM), legacy_commands=True),
+    replace(
+        _VACUUM,
         device_types=catalog.types_with(Family.TASK_VACUUM, without={Feature.WATER_LEVEL}),
     ),
-    RoomSenseVacuumDescription(
-        key="vacuum",
-        name=None,
-        translation_key="vacuum",
+    replace(
+        _VACUUM,
         device_types=catalog.types_with(Family.TASK_VACUUM, features={Feature.WATER_LEVEL}),
         water_level_on_change=True,
     ),
-    RoomSenseVacuumDescription(
-        key="vacuum",
-        name=None,
-        translation_key="vacuum",
+    replace(
+        _VACUUM,
         device_types=catalog.types_with(Family.MOP_VACUUM),
         water_level_on_start=True,
         water_level_on_change=True,
@@ -124,11 +111,7 @@ async def async_setup_entry(
     async_add_entities: AddConfigEntryEntitiesCallback,
 ) -> None:
     """Add every robot vacuum."""
-    coordinator = entry.runtime_data.coordinator
-    async_add_entities(
-        RoomSenseVacuum(coordinator, device, description)
-        for device, _status, description in described_devices(coordinator, VACUUMS)
-    )
+    async_add_described_entities(entry, async_add_entities, VACUUMS, RoomSenseVacuum)
 
 
 class RoomSenseVacuum(RoomSenseEntity, StateVacuumEntity):
@@ -144,17 +127,12 @@ class RoomSenseVacuum(RoomSenseEntity, StateVacuumEntity):
     entity_description: RoomSenseVacuumDescription
     _attr_fan_speed_list = FAN_SPEEDS
 
-    def __init__(
-        self,
-        coordinator: RoomSenseCoordinator,
-        device: Device,
-        description: RoomSenseVacuumDescription,
-    ) -> None:
-        """Offer pause on the robots that have it; the S1 family can only stop."""
-        super().__init__(coordinator, device, description)
-        self._attr_supported_features = _COMMON_FEATURES
-        if not description.legacy_commands:
-            self._attr_supported_features |= VacuumEntityFeature.PAUSE
+    @property
+    def supported_features(self) -> VacuumEntityFeature:
+        """Pause on the robots that have it; the S1 family can only stop."""
+        if self.entity_description.legacy_commands:
+            return _COMMON_FEATURES
+        return _COMMON_FEATURES | VacuumEntityFeature.PAUSE
 
     @property
     def activity(self) -> VacuumActivity | None:
