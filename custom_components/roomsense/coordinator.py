@@ -2,21 +2,20 @@
 
 Home Assistant's own polling model (one interval for everything) would spend the 10,000
 calls/day on devices that push their changes anyway. Here every physical device has its
-own next poll time: devices without webhook push are polled on an interval stretched to
-fit a share of the daily quota, devices that push get a slow safety poll, and infrared
-remotes (which have no status) are never polled.
+own next poll time (`polling.py`): devices without webhook push are polled on an interval
+stretched to fit a share of the daily quota, devices that push get a slow safety poll
+(which also checks that pushes arrive, `push_health.py`), and infrared remotes (which have
+no status) are never polled.
 """
 
 from __future__ import annotations
 
 import asyncio
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, Final
 
 from homeassistant.core import CALLBACK_TYPE, HomeAssistant, callback
-from homeassistant.helpers import issue_registry as ir
 from homeassistant.helpers.event import async_call_later, async_track_time_interval
 from homeassistant.helpers.update_coordinator import DataUpdateCoordinator, UpdateFailed
 from homeassistant.util import dt as dt_util
@@ -30,7 +29,19 @@ from .const import (
     OPT_POLLING_SHARE,
     OPT_STALENESS,
 )
+from .device_state import pollable_ids
+from .polling import (
+    CONFIRM_DELAY,
+    ISSUE_QUOTA_HIGH,
+    POLL_TICK,
+    SAFETY_POLL_INTERVAL,
+    PollPlan,
+    QuotaWarning,
+    budgeted_poll_interval,
+    now_seconds,
+)
 from .push import device_pushes
+from .push_health import PushHealth, missed_change
 from .switchbot_cloud import (
     Device,
     DeviceList,
@@ -40,76 +51,16 @@ from .switchbot_cloud import (
     SwitchBotError,
 )
 
-POLL_TICK = timedelta(seconds=15)
-# Preferred interval of devices that do not push (with the tick, under 10 minutes stale);
-# stretched when the budget requires.
-PREFERRED_POLL_INTERVAL = 540.0
-# A device that pushes is still read now and then, in case an event was lost.
-SAFETY_POLL_INTERVAL = 6 * 3600.0
-# After a command to a device that does not push, its status is read back this soon.
-CONFIRM_DELAY = 5.0
-SECONDS_PER_DAY = 86_400.0
-QUOTA_WARNING_SHARE = 0.9
+# Re-exported: the platforms, tests and benches read these from the coordinator.
+from .device_state import DeviceState as DeviceState  # isort: skip
+from .polling import PREFERRED_POLL_INTERVAL as PREFERRED_POLL_INTERVAL  # isort: skip
+from .push_health import PUSH_GRACE as PUSH_GRACE  # isort: skip
+
 # Pushed fields that report a moment, not a state (a doorbell press): released after this.
-MOMENTARY_FIELDS = ("press",)
-MOMENTARY_SECONDS = 5.0
-ISSUE_QUOTA_HIGH = "quota_high"
-ISSUE_PUSH_NOT_ARRIVING = "push_not_arriving"
-# A read that finds a change before its push arrives is a race, not a lost push: the push
-# has this long to come.
-PUSH_GRACE = 60.0
-# Status fields whose change SwitchBot pushes (reference §7, in status-endpoint names).
-# Measurements that drift (temperature, humidity, light level, battery, power draw) are left
-# out: a device may report them without pushing every step.
-PUSHED_STATE_FIELDS = frozenset(
-    {
-        "power", "lockState", "doorState", "openState", "moveDetected", "Detected", "status",
-        "slidePosition", "color", "colorTemperature", "mode", "workingStatus", "switchStatus",
-        "switch1Status", "switch2Status", "doorStatus", "fanSpeed", "oscillation", "nightStatus",
-    }
-)  # fmt: skip
+MOMENTARY_FIELDS: Final = ("press",)
+MOMENTARY_SECONDS: Final = 5.0
 
 type DeviceListener = Callable[[], None]
-
-_ID_FIELDS = frozenset({"deviceId", "deviceType", "hubDeviceId", "version"})
-
-
-def _now() -> float:
-    """Seconds on Home Assistant's clock, which tests and benches can move."""
-    return dt_util.utcnow().timestamp()
-
-
-def missed_change(known: dict[str, Any], read: dict[str, Any]) -> str | None:
-    """A pushed field whose value a read found different from what is known, if any."""
-    for field_name in PUSHED_STATE_FIELDS & known.keys() & read.keys():
-        if known[field_name] != read[field_name]:
-            return field_name
-    # Lights push their brightness (a number); a contact sensor's bright/dim drifts.
-    old, new = known.get("brightness"), read.get("brightness")
-    if isinstance(old, int) and isinstance(new, int) and old != new:
-        return "brightness"
-    return None
-
-
-@dataclass
-class DeviceState:
-    """What is known of one device: its last status and when the cloud confirmed it."""
-
-    status: DeviceStatus
-    confirmed_at: datetime | None
-    sample_time: int | None = None
-    optimistic: bool = False
-
-    def merged(self, fields: dict[str, Any]) -> DeviceStatus:
-        """The status with some fields replaced."""
-        return DeviceStatus.from_dict({**self.status.raw, **fields})
-
-
-@dataclass
-class _PollPlan:
-    next_poll: dict[str, float] = field(default_factory=dict)
-    polls_today: int = 0
-    day: str = ""
 
 
 class RoomSenseCoordinator(DataUpdateCoordinator[dict[str, DeviceState]]):
@@ -138,14 +89,10 @@ class RoomSenseCoordinator(DataUpdateCoordinator[dict[str, DeviceState]]):
         self.push_active = False
         # The URL SwitchBot pushes to, while it does.
         self.push_url: str | None = None
-        # Whether pushes really arrive; a read that finds a change no push reported ends it.
-        self.push_trusted = True
-        self._last_push: dict[str, float] = {}
-        self._suspicions: dict[str, CALLBACK_TYPE] = {}
+        self._push_health = PushHealth(self, self._schedule_all)
         self.cloud_error: str | None = None
-        # Whether the quota issue is raised; None until first checked (it may be left over).
-        self._quota_warned: bool | None = None
-        self._plan = _PollPlan()
+        self._quota_warning = QuotaWarning(hass)
+        self._plan = PollPlan()
         self._device_listeners: dict[str, list[DeviceListener]] = {}
         self._unsub_tick: CALLBACK_TYPE | None = None
         # Set by the entry: where commands wait while the cloud is unreachable.
@@ -158,6 +105,11 @@ class RoomSenseCoordinator(DataUpdateCoordinator[dict[str, DeviceState]]):
         self.heard_locally: Callable[[str], bool] = lambda _device_id: False
         # Set by an entry that started without the cloud: called when it answers again.
         self.on_cloud_back: Callable[[], None] | None = None
+
+    @property
+    def push_trusted(self) -> bool:
+        """Whether pushes really arrive; a read that finds a change no push reported ends it."""
+        return self._push_health.trusted
 
     @property
     def _cloud(self) -> SwitchBotCloudClient:
@@ -193,10 +145,8 @@ class RoomSenseCoordinator(DataUpdateCoordinator[dict[str, DeviceState]]):
                 translation_key="cannot_connect",
                 translation_placeholders={"error": str(errors[0])},
             )
-        # A body with nothing but ids (Hub Mini, keypads, cameras) is not worth a call a poll.
-        self._pollable = {
-            device_id for device_id, state in data.items() if state.status.raw.keys() - _ID_FIELDS
-        }
+        # A body with nothing but ids is not worth a call a poll.
+        self._pollable = pollable_ids(data)
         self._schedule_all()
         return data
 
@@ -215,17 +165,12 @@ class RoomSenseCoordinator(DataUpdateCoordinator[dict[str, DeviceState]]):
             for device_id, (status, confirmed_at) in states.items()
             if device_id in self.devices
         }
-        self._pollable = {
-            device_id for device_id, state in data.items() if state.status.raw.keys() - _ID_FIELDS
-        }
+        self._pollable = pollable_ids(data)
         self.async_set_updated_data(data)
         self._schedule_all()
 
     def _schedule_all(self) -> None:
-        start = _now()
-        self._plan.next_poll = {
-            device_id: start + self._interval_for(device_id) for device_id in self._pollable
-        }
+        self._plan.schedule_all(self._pollable, now_seconds(), self._interval_for)
 
     def _polling_share(self) -> float:
         return float(self.options.get(OPT_POLLING_SHARE, DEFAULT_POLLING_SHARE)) / 100
@@ -242,13 +187,11 @@ class RoomSenseCoordinator(DataUpdateCoordinator[dict[str, DeviceState]]):
 
     def poll_interval(self) -> float:
         """Seconds between reads of a device that does not push, within the poll budget."""
-        budget = max(self._cloud.counter.daily_limit * self._polling_share(), 1.0)
-        safety_calls = (len(self._pollable) - self._poll_only_count()) * (
-            SECONDS_PER_DAY / SAFETY_POLL_INTERVAL
+        return budgeted_poll_interval(
+            self._cloud.counter.daily_limit * self._polling_share(),
+            len(self._pollable),
+            self._poll_only_count(),
         )
-        poll_budget = max(budget - safety_calls, 1.0)
-        needed = SECONDS_PER_DAY * self._poll_only_count() / poll_budget
-        return max(PREFERRED_POLL_INTERVAL, needed)
 
     def _interval_for(self, device_id: str) -> float:
         return SAFETY_POLL_INTERVAL if self._pushes(device_id) else self.poll_interval()
@@ -276,19 +219,15 @@ class RoomSenseCoordinator(DataUpdateCoordinator[dict[str, DeviceState]]):
         for release in self._releases.values():
             release()
         self._releases.clear()
-        for suspicion in self._suspicions.values():
-            suspicion()
-        self._suspicions.clear()
+        self._push_health.cancel()
 
     def _budget_left(self) -> bool:
         """Whether polling may spend another call today (commands are never held back)."""
-        today = dt_util.utcnow().date().isoformat()
-        if today != self._plan.day:
-            self._plan.day = today
-            self._plan.polls_today = 0
-        return (
-            self._plan.polls_today < self._cloud.counter.daily_limit * self._polling_share()
-            and self._cloud.counter.remaining > 0
+        counter = self._cloud.counter
+        return self._plan.may_spend(
+            dt_util.utcnow().date().isoformat(),
+            counter.daily_limit * self._polling_share(),
+            counter,
         )
 
     async def _async_poll_due(self, _when: datetime | None = None) -> None:
@@ -297,11 +236,8 @@ class RoomSenseCoordinator(DataUpdateCoordinator[dict[str, DeviceState]]):
         if self.cloud_error is not None:
             # Entities show their staleness, and turn unavailable past the allowed age.
             self.async_update_listeners()
-        now = _now()
-        due = sorted(
-            (when, device_id) for device_id, when in self._plan.next_poll.items() if when <= now
-        )
-        for _due, device_id in due:
+        now = now_seconds()
+        for device_id in self._plan.due(now):
             if self.heard_locally(device_id):
                 # Its advertisements keep it fresh: the cloud is asked again next time.
                 self._plan.next_poll[device_id] = now + self._interval_for(device_id)
@@ -313,9 +249,9 @@ class RoomSenseCoordinator(DataUpdateCoordinator[dict[str, DeviceState]]):
     async def async_poll_device(self, device_id: str) -> None:
         """Read one device now and reschedule it."""
         safety_read = self._pushes(device_id)
-        self._plan.next_poll[device_id] = _now() + self._interval_for(device_id)
+        self._plan.next_poll[device_id] = now_seconds() + self._interval_for(device_id)
         self._plan.polls_today += 1
-        read_at = _now()
+        read_at = now_seconds()
         try:
             status = await self._cloud.get_status(device_id)
         except SwitchBotAuthenticationError as err:
@@ -332,59 +268,8 @@ class RoomSenseCoordinator(DataUpdateCoordinator[dict[str, DeviceState]]):
         checkable = known is not None and not known.optimistic
         field_name = missed_change(known.status.raw, status.raw) if known and checkable else None
         if safety_read and field_name is not None:
-            self._suspect_push(device_id, field_name, read_at)
+            self._push_health.suspect(device_id, field_name, read_at)
         self._store(device_id, DeviceState(status=status, confirmed_at=dt_util.utcnow()))
-
-    # --- push health --------------------------------------------------------------------
-
-    def _suspect_push(self, device_id: str, field_name: str, read_at: float) -> None:
-        """A read found a change no push reported: unless its push comes soon, push is lost."""
-        if device_id in self._suspicions:
-            return
-
-        @callback
-        def check(_when: datetime) -> None:
-            self._suspicions.pop(device_id, None)
-            if self._last_push.get(device_id, 0.0) < read_at:
-                self._distrust_push(device_id, field_name)
-
-        self._suspicions[device_id] = async_call_later(self.hass, PUSH_GRACE, check)
-
-    def _push_issue_id(self) -> str:
-        return (
-            f"{ISSUE_PUSH_NOT_ARRIVING}_{self.config_entry.entry_id if self.config_entry else ''}"
-        )
-
-    def _distrust_push(self, device_id: str, field_name: str) -> None:
-        """Pushes do not arrive: every device goes back to budgeted polling."""
-        if not self.push_trusted or not self.push_active:
-            return
-        device = self.devices[device_id]
-        LOGGER.warning(
-            "A read of %s found %s changed with no push from SwitchBot; polling every device",
-            device.name,
-            field_name,
-        )
-        self.push_trusted = False
-        self._schedule_all()
-        ir.async_create_issue(
-            self.hass,
-            DOMAIN,
-            self._push_issue_id(),
-            is_fixable=False,
-            severity=ir.IssueSeverity.WARNING,
-            translation_key=ISSUE_PUSH_NOT_ARRIVING,
-            translation_placeholders={"device": device.name, "url": self.push_url or ""},
-        )
-
-    def _push_arrived(self, device_id: str) -> None:
-        self._last_push[device_id] = _now()
-        if self.push_trusted:
-            return
-        LOGGER.info("SwitchBot pushes arrive again; devices that push are no longer polled")
-        self.push_trusted = True
-        self._schedule_all()
-        ir.async_delete_issue(self.hass, DOMAIN, self._push_issue_id())
 
     @callback
     def async_schedule_confirm(self, device_id: str) -> None:
@@ -394,7 +279,7 @@ class RoomSenseCoordinator(DataUpdateCoordinator[dict[str, DeviceState]]):
             and not self._pushes(device_id)
             and not self.heard_locally(device_id)
         ):
-            self._plan.next_poll[device_id] = _now() + CONFIRM_DELAY
+            self._plan.next_poll[device_id] = now_seconds() + CONFIRM_DELAY
 
     # --- writing ------------------------------------------------------------------------
 
@@ -406,8 +291,8 @@ class RoomSenseCoordinator(DataUpdateCoordinator[dict[str, DeviceState]]):
             return
         self._store(
             device_id,
-            DeviceState(
-                status=state.merged(fields),
+            state.with_fields(
+                fields,
                 confirmed_at=state.confirmed_at,
                 sample_time=state.sample_time,
                 optimistic=True,
@@ -419,7 +304,7 @@ class RoomSenseCoordinator(DataUpdateCoordinator[dict[str, DeviceState]]):
         self, device_id: str, fields: dict[str, Any], sample_time: int | None
     ) -> bool:
         """Apply a pushed change; False when it is older than what is already known."""
-        self._push_arrived(device_id)
+        self._push_health.arrived(device_id)
         state = self.data.get(device_id) if self.data else None
         if state is None:
             return False
@@ -431,8 +316,8 @@ class RoomSenseCoordinator(DataUpdateCoordinator[dict[str, DeviceState]]):
             return False
         self._store(
             device_id,
-            DeviceState(
-                status=state.merged(fields),
+            state.with_fields(
+                fields,
                 confirmed_at=dt_util.utcnow(),
                 sample_time=sample_time if sample_time is not None else state.sample_time,
             ),
@@ -461,11 +346,7 @@ class RoomSenseCoordinator(DataUpdateCoordinator[dict[str, DeviceState]]):
             return False
         self._store(
             device_id,
-            DeviceState(
-                status=state.merged(fields),
-                confirmed_at=dt_util.utcnow(),
-                sample_time=sample_time,
-            ),
+            state.with_fields(fields, confirmed_at=dt_util.utcnow(), sample_time=sample_time),
         )
         return True
 
@@ -481,8 +362,8 @@ class RoomSenseCoordinator(DataUpdateCoordinator[dict[str, DeviceState]]):
             if state is not None:
                 self._store(
                     device_id,
-                    DeviceState(
-                        status=state.merged(dict.fromkeys(MOMENTARY_FIELDS, False)),
+                    state.with_fields(
+                        dict.fromkeys(MOMENTARY_FIELDS, False),
                         confirmed_at=state.confirmed_at,
                         sample_time=state.sample_time,
                     ),
@@ -513,25 +394,7 @@ class RoomSenseCoordinator(DataUpdateCoordinator[dict[str, DeviceState]]):
         """Raise a repairs issue at 90 % of the daily quota; clear it on a new day."""
         counter = self._cloud.counter
         issue_id = f"{ISSUE_QUOTA_HIGH}_{self.config_entry.entry_id if self.config_entry else ''}"
-        high = counter.calls_today >= QUOTA_WARNING_SHARE * counter.daily_limit
-        if high == self._quota_warned:
-            return  # raised (or cleared) already: no registry update on every tick
-        self._quota_warned = high
-        if high:
-            ir.async_create_issue(
-                self.hass,
-                DOMAIN,
-                issue_id,
-                is_fixable=False,
-                severity=ir.IssueSeverity.WARNING,
-                translation_key=ISSUE_QUOTA_HIGH,
-                translation_placeholders={
-                    "calls": str(counter.calls_today),
-                    "limit": str(counter.daily_limit),
-                },
-            )
-        else:
-            ir.async_delete_issue(self.hass, DOMAIN, issue_id)
+        self._quota_warning.check(counter, issue_id)
 
     # --- listeners ----------------------------------------------------------------------
 

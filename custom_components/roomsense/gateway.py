@@ -108,6 +108,18 @@ class CommandOutcome:
         }
 
 
+@dataclass(frozen=True, slots=True)
+class OutgoingCommand:
+    """One command on its way to a device: what every transport is handed."""
+
+    device: Device | InfraredRemote
+    command: str
+    parameter: str | dict[str, Any]
+    command_type: str
+    # Whether sending it twice does no harm (the cloud may then retry it).
+    idempotent: bool
+
+
 class Transport(Protocol):
     """A way to reach devices: the SwitchBot cloud, later Bluetooth."""
 
@@ -116,15 +128,7 @@ class Transport(Protocol):
     def handles(self, device: Device | InfraredRemote, command: str) -> bool:
         """Whether this transport can send the command to the device."""
 
-    async def async_send(
-        self,
-        device: Device | InfraredRemote,
-        command: str,
-        parameter: str | dict[str, Any],
-        command_type: str,
-        *,
-        idempotent: bool,
-    ) -> None:
+    async def async_send(self, outgoing: OutgoingCommand) -> None:
         """Send it, raising `SwitchBotError`s."""
 
 
@@ -141,18 +145,14 @@ class CloudTransport:
         """The cloud takes every command of the account's devices."""
         return True
 
-    async def async_send(
-        self,
-        device: Device | InfraredRemote,
-        command: str,
-        parameter: str | dict[str, Any],
-        command_type: str,
-        *,
-        idempotent: bool,
-    ) -> None:
+    async def async_send(self, outgoing: OutgoingCommand) -> None:
         """One POST to `/devices/{id}/commands`."""
         await self.client.send_command(
-            device.device_id, command, parameter, command_type, idempotent=idempotent
+            outgoing.device.device_id,
+            outgoing.command,
+            outgoing.parameter,
+            outgoing.command_type,
+            idempotent=outgoing.idempotent,
         )
 
 
@@ -250,11 +250,7 @@ class CommandGateway:
         )
         try:
             outcome, path = await self._async_transport(
-                device,
-                command,
-                parameter,
-                command_type,
-                idempotent=idempotent,
+                OutgoingCommand(device, command, parameter, command_type, idempotent),
                 # Opening the home later, when nobody is there to see it, is never wanted.
                 may_wait=not dangerous,
             )
@@ -339,14 +335,7 @@ class CommandGateway:
         return dangerous
 
     async def _async_transport(
-        self,
-        device: Device | InfraredRemote,
-        command: str,
-        parameter: str | dict[str, Any],
-        command_type: str,
-        *,
-        idempotent: bool,
-        may_wait: bool,
+        self, outgoing: OutgoingCommand, *, may_wait: bool
     ) -> tuple[str, str]:
         """Send through the first transport that takes it; queue what may wait.
 
@@ -354,6 +343,7 @@ class CommandGateway:
         the next path (the cloud) is tried once, unless the command may already have run
         and must not run twice. Returns the outcome and the path that carried it.
         """
+        device, command, idempotent = outgoing.device, outgoing.command, outgoing.idempotent
         candidates = [
             transport for transport in self.transports if transport.handles(device, command)
         ]
@@ -361,9 +351,7 @@ class CommandGateway:
             raise SwitchBotCommandError(160, f"no transport takes {command}")
         for transport in candidates[:-1]:
             try:
-                await transport.async_send(
-                    device, command, parameter, command_type, idempotent=idempotent
-                )
+                await transport.async_send(outgoing)
             except SwitchBotConnectionError as err:
                 if err.request_sent and not idempotent:
                     raise
@@ -375,14 +363,18 @@ class CommandGateway:
             return OUTCOME_SENT, transport.name
         last = candidates[-1]
         try:
-            await last.async_send(device, command, parameter, command_type, idempotent=idempotent)
+            await last.async_send(outgoing)
         except SwitchBotConnectionError as err:
             # Idempotent: delivering it later, once, is what was asked. Otherwise only a
             # command that provably never left may wait; one that may have run is not re-sent.
             if self.queue is None or not may_wait or (err.request_sent and not idempotent):
                 raise
             await self.queue.async_enqueue(
-                device.device_id, command, parameter, command_type, idempotent=idempotent
+                device.device_id,
+                command,
+                outgoing.parameter,
+                outgoing.command_type,
+                idempotent=idempotent,
             )
             LOGGER.info("SwitchBot unreachable (%s), queued %s for %s", err, command, device.name)
             return OUTCOME_QUEUED, last.name

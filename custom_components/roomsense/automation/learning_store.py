@@ -9,6 +9,7 @@ shown as a `scene` entity that replays its commands.
 
 from __future__ import annotations
 
+import logging
 import time
 import uuid
 from collections.abc import Callable
@@ -28,11 +29,12 @@ from homeassistant.exceptions import HomeAssistantError
 from homeassistant.helpers import device_registry as dr
 from homeassistant.helpers import entity_registry as er
 from homeassistant.helpers.dispatcher import async_dispatcher_connect, async_dispatcher_send
-from homeassistant.helpers.storage import Store
 from homeassistant.util import dt as dt_util
 
-from ..const import DOMAIN, LOGGER
+from ..const import DOMAIN
 from ..gateway import SIGNAL_COMMAND_SENT, Source
+from ..persisted import STORAGE_VERSION as STORAGE_VERSION  # tests read the stored file
+from ..persisted import DelayedStore, readable_records
 from ..tools import DATA_TOOLS
 from .learning import (
     DEFAULT_CANDIDATE_LIMIT,
@@ -45,7 +47,6 @@ from .learning import (
 )
 
 STORAGE_KEY: Final = f"{DOMAIN}.learning"
-STORAGE_VERSION: Final = 1
 # About a month of a busy home (the learner looks at 30 days); older ones say little.
 MAX_OPERATIONS: Final = 20_000
 # The file is large: written at most once a minute, and when Home Assistant stops.
@@ -78,7 +79,7 @@ class LearningStore:
     def __init__(self, hass: HomeAssistant) -> None:
         """Nothing is read until `async_load`."""
         self.hass = hass
-        self._store: Store[dict[str, Any]] = Store(hass, STORAGE_VERSION, STORAGE_KEY)
+        self._store = DelayedStore(hass, STORAGE_KEY, self._data, delay=SAVE_DELAY)
         self.operations: list[OperationRecord] = []
         self.scenes: dict[str, dict[str, Any]] = {}
         # Candidates shown lately, by id, so an approval names one without resending it.
@@ -93,11 +94,15 @@ class LearningStore:
     async def async_load(self) -> None:
         """Read the store; a record that does not parse is dropped, not fatal."""
         data = await self._store.async_load() or {}
-        for raw in data.get("operations", []):
-            try:
-                self.operations.append(OperationRecord.from_dict(raw))
-            except (TypeError, ValueError) as err:
-                LOGGER.debug("Dropping an unreadable operation record: %s", err)
+        self.operations.extend(
+            readable_records(
+                data.get("operations", []),
+                OperationRecord.from_dict,
+                (TypeError, ValueError),
+                "Dropping an unreadable operation record: %s",
+                level=logging.DEBUG,
+            )
+        )
         self.scenes = {scene["id"]: scene for scene in data.get("scenes", [])}
         self.offered = dict(data.get("offered", {}))
         decided = data.get("decided")
@@ -119,12 +124,9 @@ class LearningStore:
             "rejected": self.rejected,
         }
 
-    def _save(self) -> None:
-        self._store.async_delay_save(self._data, SAVE_DELAY)
-
     async def async_flush(self) -> None:
         """Write everything now."""
-        await self._store.async_save(self._data())
+        await self._store.async_flush()
 
     # --- recording ----------------------------------------------------------------------
 
@@ -151,7 +153,7 @@ class LearningStore:
         self.operations.append(record)
         if len(self.operations) > MAX_OPERATIONS:
             del self.operations[: len(self.operations) - MAX_OPERATIONS]
-        self._save()
+        self._store.save()
 
     @callback
     def _command_sent(
@@ -267,7 +269,7 @@ class LearningStore:
         ][: min(limit, MAX_CANDIDATE_LIMIT)]
         for candidate in found:
             self.offered[candidate.candidate_id] = candidate.to_dict()
-        self._save()
+        self._store.save()
         return found
 
     def approve(self, candidate_id: str, name: str | None = None) -> dict[str, Any]:
@@ -288,7 +290,7 @@ class LearningStore:
         self.scenes[scene["id"]] = scene
         self.decided.add(candidate_id)
         self.approved += 1
-        self._save()
+        self._store.save()
         async_dispatcher_send(self.hass, SIGNAL_SCENE_LEARNED, scene["id"])
         async_dispatcher_send(self.hass, SIGNAL_ACCEPTANCE)
         return scene
@@ -299,7 +301,7 @@ class LearningStore:
             raise UnknownCandidateError(candidate_id)
         self.decided.add(candidate_id)
         self.rejected += 1
-        self._save()
+        self._store.save()
         async_dispatcher_send(self.hass, SIGNAL_ACCEPTANCE)
 
     @property
@@ -329,7 +331,7 @@ class LearningStore:
             else:
                 results.append({**operation, "outcome": sent["outcome"], "error": None})
         scene["usage_count"] += 1
-        self._save()
+        self._store.save()
         failed = [result for result in results if result["error"]]
         if failed and len(failed) == len(results):
             raise HomeAssistantError(f"scene {scene['name']} failed: {failed[0]['error']}")

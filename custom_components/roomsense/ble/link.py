@@ -37,6 +37,7 @@ from .models import LocalModel, LocalParameterError, address_of, model_for
 
 if TYPE_CHECKING:
     from ..coordinator import RoomSenseCoordinator
+    from ..gateway import OutgoingCommand
 
 # A device heard within this long counts as in range (and its advertised state as fresh).
 HEARD_RECENTLY: Final = 15 * 60.0
@@ -231,16 +232,9 @@ class BluetoothTransport:
             is not None
         )
 
-    async def async_send(
-        self,
-        device: Device | InfraredRemote,
-        command: str,
-        parameter: str | dict[str, Any],
-        command_type: str,
-        *,
-        idempotent: bool,
-    ) -> None:
+    async def async_send(self, outgoing: OutgoingCommand) -> None:
         """Run the command on the device; a failure raises `LocalSendError`."""
+        device, command, parameter = outgoing.device, outgoing.command, outgoing.parameter
         local = self.link.devices[device.device_id]
         ble_device = bluetooth.async_ble_device_from_address(
             self.link.hass, local.address, connectable=True

@@ -5,12 +5,11 @@ Each device has a FIFO queue: a long-polling device gets its oldest queued job t
 one arrives. A dispatched job whose device reports nothing within the result timeout fails
 with reason `timeout`; a queued job that no device fetches before it expires becomes
 `expired`. Finished jobs are kept for their history until `max_completed_jobs` of them exist,
-then the oldest go.
+then the oldest go. The jobs' own bookkeeping is `jobs.py`'s, the long polls' `polls.py`'s.
 """
 
 from __future__ import annotations
 
-import asyncio
 import hashlib
 import hmac
 import secrets
@@ -23,37 +22,23 @@ from homeassistant.core import CALLBACK_TYPE, HomeAssistant, callback
 from homeassistant.helpers import device_registry as dr
 from homeassistant.helpers.dispatcher import async_dispatcher_send
 from homeassistant.helpers.event import async_track_point_in_utc_time
-from homeassistant.helpers.json import json_bytes
-from homeassistant.helpers.storage import Store
 from homeassistant.util import dt as dt_util
 
 from ..const import DEFAULT_DEVICE_RESULT_TIMEOUT, DEFAULT_MAX_COMPLETED_JOBS, DOMAIN, LOGGER
+from ..persisted import DelayedStore, readable_records
+from .jobs import DEFAULT_JOB_TTL as DEFAULT_JOB_TTL  # the views' default too
+from .jobs import EVENT_EDGE_JOB_FINISHED, JobBook, JobWaiters, finished_event_data, job_deadline
 from .models import (
     CAPABILITY_AGENT,
     REASON_CANCELLED,
     REASON_DEVICE_DELETED,
-    REASON_EXPIRED,
-    REASON_TIMEOUT,
     EdgeDevice,
     EdgeJob,
     JobStatus,
 )
+from .polls import LongPolls, connected_until
 
 STORAGE_KEY: Final = f"{DOMAIN}.edge"
-STORAGE_VERSION: Final = 1
-# Coalesces the writes of a burst of jobs; Home Assistant writes pending data when it stops.
-SAVE_DELAY: Final = 1.0
-
-# A queued job nobody fetched for a day is stale: "open the window" should not run tomorrow.
-DEFAULT_JOB_TTL: Final = 86400
-DEFAULT_POLL_WINDOW: Final = 25.0
-# A device polling without waiting (the old five-second design) still counts as connected.
-MIN_POLL_WINDOW: Final = 5.0
-
-SIGNAL_DEVICE_ADDED: Final = f"{DOMAIN}_edge_device_added"
-# Fired when a job ends, whatever way; automations trigger on it.
-EVENT_EDGE_JOB_FINISHED: Final = "roomsense_edge_job_finished"
-MAX_EVENT_RESULT_BYTES: Final = 16 * 1024
 
 
 def signal_device_updated(device_id: str) -> str:
@@ -65,6 +50,9 @@ def signal_device_seen(device_id: str) -> str:
     """The signal of a long poll opening or closing: only connectivity changes."""
     return f"{DOMAIN}_edge_device_seen_{device_id}"
 
+
+# A device registered: the platforms add its entities.
+SIGNAL_DEVICE_ADDED: Final = f"{DOMAIN}_edge_device_added"
 
 EDGE_ID_PREFIX: Final = "edge_"
 
@@ -108,52 +96,45 @@ class EdgeManager:
     def __init__(self, hass: HomeAssistant) -> None:
         """Read nothing yet; `async_load` does."""
         self.hass = hass
-        self._store: Store[dict[str, Any]] = Store(hass, STORAGE_VERSION, STORAGE_KEY)
+        # A burst of jobs is one write.
+        self._store = DelayedStore(hass, STORAGE_KEY, self._data_to_save)
         self.devices: dict[str, EdgeDevice] = {}
-        # In creation order, which is also each device's queue order.
-        self.jobs: dict[str, EdgeJob] = {}
-        # Indexes of `jobs`, so a busy queue costs no scans: per device (creation order),
-        # queued per device (FIFO), and finished ones in the order they finished.
-        self._device_jobs: dict[str, dict[str, EdgeJob]] = {}
-        self._queued: dict[str, dict[str, EdgeJob]] = {}
-        self._finished: dict[str, EdgeJob] = {}
-        self._last_finished: dict[str, EdgeJob] = {}
+        self._book = JobBook()
         self.result_timeout: float = DEFAULT_DEVICE_RESULT_TIMEOUT
         self.max_completed_jobs: int = DEFAULT_MAX_COMPLETED_JOBS
         # The config entry whose platforms show the edge devices.
         self.owner_entry_id: str | None = None
-        self._arrivals: dict[str, asyncio.Event] = {}
-        self._open_polls: dict[str, int] = {}
-        self._job_waiters: dict[str, list[asyncio.Future[EdgeJob]]] = {}
+        self._polls = LongPolls()
+        self._job_waiters = JobWaiters(hass.loop)
         self._timers: dict[str, CALLBACK_TYPE] = {}
         self._stopping = False
+
+    @property
+    def jobs(self) -> dict[str, EdgeJob]:
+        """Every job by id, in creation order (also each device's queue order)."""
+        return self._book.jobs
 
     # --- persistence --------------------------------------------------------------------
 
     async def async_load(self) -> None:
         """Read the store and re-arm the timers of jobs still queued or dispatched."""
         data = await self._store.async_load() or {}
-        # One unreadable record must not cost the others.
-        for raw in data.get("devices", []):
-            try:
-                device = EdgeDevice.from_dict(raw)
-            except (TypeError, ValueError) as err:
-                LOGGER.warning("Dropping an unreadable edge device record: %s", err)
-                continue
+        for device in readable_records(
+            data.get("devices", []),
+            EdgeDevice.from_dict,
+            (TypeError, ValueError),
+            "Dropping an unreadable edge device record: %s",
+        ):
             self.devices[device.device_id] = device
-        for raw in data.get("jobs", []):
-            try:
-                job = EdgeJob.from_dict(raw)
-            except (KeyError, TypeError, ValueError) as err:
-                LOGGER.warning("Dropping an unreadable edge job record: %r", err)
-                continue
+        for job in readable_records(
+            data.get("jobs", []),
+            EdgeJob.from_dict,
+            (KeyError, TypeError, ValueError),
+            "Dropping an unreadable edge job record: %r",
+        ):
             if job.device_id in self.devices:
-                self._add(job)
-        self._finished = dict(
-            sorted(self._finished.items(), key=lambda item: item[1].finished_at or "")
-        )
-        for job in self._finished.values():
-            self._last_finished[job.device_id] = job
+                self._book.add(job)
+        self._book.order_finished()
         for job in list(self.jobs.values()):
             self._arm_timer(job)
 
@@ -163,23 +144,16 @@ class EdgeManager:
             "jobs": [job.public() for job in self.jobs.values()],
         }
 
-    def _save(self) -> None:
-        self._store.async_delay_save(self._data_to_save, SAVE_DELAY)
-
     async def async_flush(self) -> None:
         """Write pending changes now."""
-        await self._store.async_save(self._data_to_save())
+        await self._store.async_flush()
 
     @callback
     def async_stop(self) -> None:
         """End open long polls (204) and waits for results (the job as it is); stop timers."""
         self._stopping = True
-        for event in self._arrivals.values():
-            event.set()
-        for job_id, futures in self._job_waiters.items():
-            for future in futures:
-                if not future.done():
-                    future.set_result(self.jobs[job_id])
+        self._polls.wake_all()
+        self._job_waiters.release_all(self.jobs)
         for unsub in self._timers.values():
             unsub()
         self._timers.clear()
@@ -193,8 +167,8 @@ class EdgeManager:
             for job in self.jobs.values():
                 if job.status is JobStatus.DISPATCHED:
                     self._arm_timer(job)
-        if self._rotate():
-            self._save()
+        if self._book.rotate(self.max_completed_jobs):
+            self._store.save()
 
     # --- devices ------------------------------------------------------------------------
 
@@ -217,7 +191,7 @@ class EdgeManager:
             registered_at=_now(),
         )
         self.devices[device.device_id] = device
-        self._save()
+        self._store.save()
         async_dispatcher_send(self.hass, SIGNAL_DEVICE_ADDED, device.device_id)
         return device, token
 
@@ -242,7 +216,7 @@ class EdgeManager:
         registry = dr.async_get(self.hass)
         for entry in registry.async_get_devices(identifiers={ha_identifier(device_id)}):
             registry.async_update_device(entry.id, name=name)
-        self._save()
+        self._store.save()
         self._updated(device_id)
         return device
 
@@ -253,16 +227,14 @@ class EdgeManager:
             if not job.finished:
                 # No rotation: these jobs go anyway, and must not push out other devices'.
                 self._finish(job, JobStatus.CANCELLED, reason=REASON_DEVICE_DELETED, rotate=False)
-            self._remove(job)
+            self._book.remove(job)
         del self.devices[device_id]
-        self._open_polls.pop(device_id, None)
-        if (event := self._arrivals.pop(device_id, None)) is not None:
-            event.set()
+        self._polls.forget(device_id)
         if remove_ha_device:
             registry = dr.async_get(self.hass)
             for entry in registry.async_get_devices(identifiers={ha_identifier(device_id)}):
                 registry.async_remove_device(entry.id)
-        self._save()
+        self._store.save()
 
     def agent_devices(self) -> list[EdgeDevice]:
         """Devices that take English instructions."""
@@ -288,30 +260,24 @@ class EdgeManager:
 
     def device_jobs(self, device_id: str) -> list[EdgeJob]:
         """The device's jobs, oldest first."""
-        return list(self._device_jobs.get(device_id, {}).values())
+        return self._book.device_jobs(device_id)
 
     def queue_length(self, device_id: str) -> int:
         """Jobs waiting to be fetched."""
-        return len(self._queued.get(device_id, ()))
+        return self._book.queue_length(device_id)
 
     def last_finished_job(self, device_id: str) -> EdgeJob | None:
         """The job of the device that finished last."""
-        return self._last_finished.get(device_id)
+        return self._book.last_finished(device_id)
 
     def connected_until(self, device_id: str) -> datetime | None:
         """When the device stops counting as connected; None when it is not (or polls now)."""
         device = self.devices.get(device_id)
-        if device is None or device.last_seen is None:
-            return None
-        window = DEFAULT_POLL_WINDOW if device.poll_window is None else device.poll_window
-        window = max(window, MIN_POLL_WINDOW)
-        return dt_util.parse_datetime(device.last_seen, raise_on_error=True) + timedelta(
-            seconds=2 * window
-        )
+        return None if device is None else connected_until(device)
 
     def is_polling(self, device_id: str) -> bool:
         """Whether the device waits in a long poll right now."""
-        return bool(self._open_polls.get(device_id))
+        return self._polls.is_open(device_id)
 
     def is_connected(self, device_id: str) -> bool:
         """Seen within two long-poll windows, or waiting in one right now."""
@@ -352,11 +318,10 @@ class EdgeManager:
             expires_at=(now + timedelta(seconds=ttl)).isoformat(),
             source=source,
         )
-        self._add(job)
+        self._book.add(job)
         self._arm_timer(job)
-        self._save()
-        if (event := self._arrivals.pop(device_id, None)) is not None:
-            event.set()
+        self._store.save()
+        self._polls.wake(device_id)
         self._updated(device_id)
         return job
 
@@ -373,19 +338,7 @@ class EdgeManager:
         job = self.job(job_id)
         if job.finished:
             return job
-        future: asyncio.Future[EdgeJob] = self.hass.loop.create_future()
-        self._job_waiters.setdefault(job_id, []).append(future)
-        try:
-            async with asyncio.timeout(seconds):
-                return await future
-        except TimeoutError:
-            return job
-        finally:
-            waiters = self._job_waiters.get(job_id, [])
-            if future in waiters:
-                waiters.remove(future)
-            if not waiters:
-                self._job_waiters.pop(job_id, None)
+        return await self._job_waiters.async_wait(job, seconds)
 
     async def async_next_job(
         self,
@@ -401,35 +354,29 @@ class EdgeManager:
         device = self.device(device_id)
         deadline = self.hass.loop.time() + wait
         self._seen(device, wait)
-        self._open_polls[device_id] = self._open_polls.get(device_id, 0) + 1
-        if self._open_polls[device_id] == 1:
+        if self._polls.opened(device_id):
             async_dispatcher_send(self.hass, signal_device_seen(device_id))
         try:
             while not self._stopping and device_id in self.devices:
                 if not still_listening():
                     return None
-                if (job := self._oldest_queued(device_id)) is not None:
+                if (job := self._book.oldest_queued(device_id)) is not None:
                     self._dispatch(job)
                     return job
                 remaining = deadline - self.hass.loop.time()
                 if remaining <= 0:
                     return None
-                event = self._arrivals.setdefault(device_id, asyncio.Event())
-                try:
-                    async with asyncio.timeout(remaining):
-                        await event.wait()
-                except TimeoutError:
+                if not await self._polls.async_wait(device_id, remaining):
                     return None
             if device_id not in self.devices:
                 raise UnknownDeviceError(device_id)
             return None
         finally:
-            open_polls = self._open_polls.pop(device_id, 1) - 1
-            if device_id in self.devices:
-                if open_polls:
-                    self._open_polls[device_id] = open_polls
+            registered = device_id in self.devices
+            still_open = self._polls.closed(device_id, registered=registered)
+            if registered:
                 self._seen(device, wait)
-                if not open_polls:
+                if not still_open:
                     async_dispatcher_send(self.hass, signal_device_seen(device_id))
 
     def report(
@@ -457,97 +404,40 @@ class EdgeManager:
 
     # --- inside -------------------------------------------------------------------------
 
-    def _add(self, job: EdgeJob) -> None:
-        self.jobs[job.job_id] = job
-        self._device_jobs.setdefault(job.device_id, {})[job.job_id] = job
-        if job.status is JobStatus.QUEUED:
-            self._queued.setdefault(job.device_id, {})[job.job_id] = job
-        elif job.finished:
-            self._finished[job.job_id] = job
-
-    def _remove(self, job: EdgeJob) -> None:
-        self.jobs.pop(job.job_id, None)
-        self._device_jobs.get(job.device_id, {}).pop(job.job_id, None)
-        self._queued.get(job.device_id, {}).pop(job.job_id, None)
-        self._finished.pop(job.job_id, None)
-        if self._last_finished.get(job.device_id) is job:
-            del self._last_finished[job.device_id]
-        if not self._device_jobs.get(job.device_id, True):
-            del self._device_jobs[job.device_id]
-
-    def _oldest_queued(self, device_id: str) -> EdgeJob | None:
-        return next(iter(self._queued.get(device_id, {}).values()), None)
-
     def _dispatch(self, job: EdgeJob) -> None:
-        self._queued[job.device_id].pop(job.job_id, None)
+        self._book.dequeue(job)
         job.status = JobStatus.DISPATCHED
         job.dispatched_at = _now()
         self._arm_timer(job)
-        self._save()
+        self._store.save()
         self._updated(job.device_id)
 
     def _finish(
         self, job: EdgeJob, status: JobStatus, *, reason: str | None = None, rotate: bool = True
     ) -> None:
-        self._queued.get(job.device_id, {}).pop(job.job_id, None)
-        self._finished[job.job_id] = job
-        self._last_finished[job.device_id] = job
+        self._book.mark_finished(job)
         job.status = status
         job.reason = reason
         job.finished_at = _now()
         if (unsub := self._timers.pop(job.job_id, None)) is not None:
             unsub()
-        for future in self._job_waiters.pop(job.job_id, []):
-            if not future.done():
-                future.set_result(job)
-        self._fire_finished(job)
-        if rotate:
-            self._rotate()
-        self._save()
-        self._updated(job.device_id)
-
-    def _fire_finished(self, job: EdgeJob) -> None:
-        """Tell automations; a large result stays in the job (the bus is no place for it)."""
+        self._job_waiters.finished(job)
         device = self.devices.get(job.device_id)
-        data: dict[str, Any] = {
-            "job_id": job.job_id,
-            "device_id": job.device_id,
-            "device_name": device.name if device else None,
-            "status": job.status.value,
-            "reason": job.reason,
-            "command": job.command,
-            "instruction": job.instruction,
-            "error": job.error,
-        }
-        if len(json_bytes(job.result)) <= MAX_EVENT_RESULT_BYTES:
-            data["result"] = job.result
-        else:
-            data["result_truncated"] = True
-        self.hass.bus.async_fire(EVENT_EDGE_JOB_FINISHED, data)
-
-    def _rotate(self) -> bool:
-        """Drop the oldest finished jobs past `max_completed_jobs`; True when any went."""
-        excess = len(self._finished) - self.max_completed_jobs
-        if excess <= 0:
-            return False
-        for job in list(self._finished.values())[:excess]:
-            self._remove(job)
-        return True
+        self.hass.bus.async_fire(
+            EVENT_EDGE_JOB_FINISHED, finished_event_data(job, device.name if device else None)
+        )
+        if rotate:
+            self._book.rotate(self.max_completed_jobs)
+        self._store.save()
+        self._updated(job.device_id)
 
     def _arm_timer(self, job: EdgeJob) -> None:
         """Expire a queued job, or time out a dispatched one, at the right moment."""
         if (unsub := self._timers.pop(job.job_id, None)) is not None:
             unsub()
-        if job.status is JobStatus.QUEUED and job.expires_at:
-            due = dt_util.parse_datetime(job.expires_at, raise_on_error=True)
-            status, reason = JobStatus.EXPIRED, REASON_EXPIRED
-        elif job.status is JobStatus.DISPATCHED and job.dispatched_at:
-            due = dt_util.parse_datetime(job.dispatched_at, raise_on_error=True) + timedelta(
-                seconds=self.result_timeout
-            )
-            status, reason = JobStatus.FAILED, REASON_TIMEOUT
-        else:
+        if (deadline := job_deadline(job, self.result_timeout)) is None:
             return
+        due, status, reason = deadline
 
         @callback
         def _due(_now: datetime) -> None:
