@@ -20,7 +20,7 @@ from .const import DOMAIN
 from .switchbot_cloud import DeviceList, DeviceStatus
 
 if TYPE_CHECKING:
-    from .coordinator import DeviceState
+    from .device_state import DeviceState
 
 STORAGE_VERSION: Final = 1
 

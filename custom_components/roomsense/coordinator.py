@@ -29,7 +29,7 @@ from .const import (
     OPT_POLLING_SHARE,
     OPT_STALENESS,
 )
-from .device_state import pollable_ids
+from .device_state import DeviceState, pollable_ids
 from .polling import (
     CONFIRM_DELAY,
     ISSUE_QUOTA_HIGH,
@@ -52,9 +52,6 @@ from .switchbot_cloud import (
 )
 
 # Re-exported: the platforms, tests and benches read these from the coordinator.
-from .device_state import DeviceState as DeviceState  # isort: skip
-from .polling import PREFERRED_POLL_INTERVAL as PREFERRED_POLL_INTERVAL  # isort: skip
-from .push_health import PUSH_GRACE as PUSH_GRACE  # isort: skip
 
 # Pushed fields that report a moment, not a state (a doorbell press): released after this.
 MOMENTARY_FIELDS: Final = ("press",)

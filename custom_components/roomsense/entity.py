@@ -25,7 +25,8 @@ from homeassistant.util import slugify
 from . import catalog
 from .ble.models import address_of, model_for
 from .const import DOMAIN, MANUFACTURER
-from .coordinator import DeviceState, RoomSenseCoordinator
+from .coordinator import RoomSenseCoordinator
+from .device_state import DeviceState
 from .gateway import CommandGateway, CommandOutcome, Source
 from .switchbot_cloud import Device, DeviceStatus, InfraredRemote
 

@@ -24,7 +24,8 @@ from homeassistant.helpers.dispatcher import async_dispatcher_connect, async_dis
 from homeassistant.helpers.storage import Store
 from homeassistant.util.hass_dict import HassKey
 
-from .automation.engine import EVENT_RULE_EXECUTED, STATUS_FAILURE, STATUS_PARTIAL
+from .automation.engine import EVENT_RULE_EXECUTED
+from .automation.history import STATUS_FAILURE, STATUS_PARTIAL
 from .const import DOMAIN, LOGGER
 from .gateway import SIGNAL_COMMAND_SENT
 

@@ -11,10 +11,8 @@ from homeassistant.const import STATE_OFF, STATE_ON, STATE_UNAVAILABLE
 from homeassistant.core import HomeAssistant
 from pytest_homeassistant_custom_component.common import MockConfigEntry, async_fire_time_changed
 
-from custom_components.roomsense.coordinator import (
-    PREFERRED_POLL_INTERVAL,
-    SAFETY_POLL_INTERVAL,
-)
+from custom_components.roomsense.coordinator import SAFETY_POLL_INTERVAL
+from custom_components.roomsense.polling import PREFERRED_POLL_INTERVAL
 from roomsense_simulator import Simulator
 
 from ..conftest import SimulatorAdmin, home_with

@@ -22,7 +22,8 @@ from homeassistant.helpers.dispatcher import async_dispatcher_send
 from pytest_homeassistant_custom_component.common import MockConfigEntry, async_fire_time_changed
 
 from custom_components.roomsense.const import DOMAIN
-from custom_components.roomsense.coordinator import PUSH_GRACE, SAFETY_POLL_INTERVAL
+from custom_components.roomsense.coordinator import SAFETY_POLL_INTERVAL
+from custom_components.roomsense.push_health import PUSH_GRACE
 from custom_components.roomsense.webhook import cloud_is_local
 
 from ..conftest import SimulatorAdmin, home_with

@@ -21,8 +21,9 @@ from pytest_homeassistant_custom_component.common import (
 )
 
 from custom_components.roomsense.automation import DATA_LEARNING
-from custom_components.roomsense.automation.learning_store import STORAGE_KEY, STORAGE_VERSION
+from custom_components.roomsense.automation.learning_store import STORAGE_KEY
 from custom_components.roomsense.const import DOMAIN
+from custom_components.roomsense.persisted import STORAGE_VERSION
 from custom_components.roomsense.tools import DATA_TOOLS
 
 from ..conftest import home_with

@@ -31,6 +31,7 @@ from .conditions import ConditionEvaluator, Evaluation, SourceResolver
 from .history import (
     HISTORY_SAVE_DELAY,
     HISTORY_STORAGE_KEY,
+    STATUS_FAILURE,
     STATUS_SUCCESS,
     add_to_history,
     executed_event_data,
@@ -48,8 +49,6 @@ from .schedule import next_slot
 from .watch import ConditionWatch
 
 # Re-exported: the operations log reads the outcomes of runs from here.
-from .history import STATUS_FAILURE as STATUS_FAILURE  # isort: skip
-from .history import STATUS_PARTIAL as STATUS_PARTIAL  # isort: skip
 
 STORAGE_KEY: Final = f"{DOMAIN}.automation"
 # Actions that need a loaded RoomSense entry (its devices and scenes).

@@ -33,7 +33,6 @@ from homeassistant.util import dt as dt_util
 
 from ..const import DOMAIN
 from ..gateway import SIGNAL_COMMAND_SENT, Source
-from ..persisted import STORAGE_VERSION as STORAGE_VERSION  # tests read the stored file
 from ..persisted import DelayedStore, readable_records
 from ..tools import DATA_TOOLS
 from .learning import (

@@ -15,8 +15,9 @@ from homeassistant.core import HomeAssistant
 from homeassistant.exceptions import ConfigEntryNotReady
 
 from ..const import DOMAIN
-from ..coordinator import DeviceState, RoomSenseCoordinator
+from ..coordinator import RoomSenseCoordinator
 from ..data import RoomSenseConfigEntry, RoomSenseData
+from ..device_state import DeviceState
 from ..gateway import CommandGateway
 from ..safety import AuditLog
 from ..switchbot_cloud import Device, DeviceList, DeviceStatus

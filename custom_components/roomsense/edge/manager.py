@@ -26,8 +26,14 @@ from homeassistant.util import dt as dt_util
 
 from ..const import DEFAULT_DEVICE_RESULT_TIMEOUT, DEFAULT_MAX_COMPLETED_JOBS, DOMAIN, LOGGER
 from ..persisted import DelayedStore, readable_records
-from .jobs import DEFAULT_JOB_TTL as DEFAULT_JOB_TTL  # the views' default too
-from .jobs import EVENT_EDGE_JOB_FINISHED, JobBook, JobWaiters, finished_event_data, job_deadline
+from .jobs import (
+    DEFAULT_JOB_TTL,
+    EVENT_EDGE_JOB_FINISHED,
+    JobBook,
+    JobWaiters,
+    finished_event_data,
+    job_deadline,
+)
 from .models import (
     CAPABILITY_AGENT,
     REASON_CANCELLED,

@@ -22,8 +22,8 @@ from probatio.humanize import humanize_error
 
 from ..const import DOMAIN
 from ..http_json import BodyTooLargeError, RefusalAnswerer, async_read_json, json_response
+from .jobs import DEFAULT_JOB_TTL
 from .manager import (
-    DEFAULT_JOB_TTL,
     EdgeError,
     EdgeManager,
     InvalidTokenError,
