@@ -12,7 +12,6 @@ from homeassistant.core import Event, HomeAssistant
 from homeassistant.exceptions import ConfigEntryAuthFailed, ConfigEntryNotReady
 from homeassistant.helpers import config_validation as cv
 from homeassistant.helpers import device_registry as dr
-from homeassistant.helpers import entity_registry as er
 from homeassistant.helpers import issue_registry as ir
 from homeassistant.helpers.aiohttp_client import async_get_clientsession
 from homeassistant.helpers.dispatcher import async_dispatcher_send
@@ -50,17 +49,20 @@ from .const import (
 from .coordinator import RoomSenseCoordinator
 from .data import RoomSenseConfigEntry, RoomSenseData
 from .edge import DATA_EDGE, async_setup_edge
-from .edge.manager import EDGE_ID_PREFIX, ha_identifier
-from .entity import device_info
+from .edge.manager import EDGE_ID_PREFIX
 from .events_view import async_register_events_view
 from .gateway import CloudTransport, CommandGateway, Transport
 from .operations import async_setup_operations
+from .registry import (
+    account_ids,
+    log_devices_without_entities,
+    register_devices,
+    remove_vanished_devices,
+)
 from .safety import AuditLog
 from .services import async_register_services
 from .switchbot_cloud import (
-    Device,
     DeviceList,
-    InfraredRemote,
     SwitchBotAuthenticationError,
     SwitchBotCloudClient,
     SwitchBotConnectionError,
@@ -166,7 +168,7 @@ async def async_setup_entry(hass: HomeAssistant, entry: RoomSenseConfigEntry) ->
 
     entry.async_on_unload(_async_keep_states)
     gateway, link = await _async_command_path(hass, entry, client, devices, coordinator)
-    _register_devices(hass, entry, devices)
+    register_devices(hass, entry, devices)
     entry.runtime_data = RoomSenseData(
         client=client, devices=devices, coordinator=coordinator, gateway=gateway, bluetooth=link
     )
@@ -175,8 +177,8 @@ async def async_setup_entry(hass: HomeAssistant, entry: RoomSenseConfigEntry) ->
     _own_edge_devices(hass, entry)
     await hass.config_entries.async_forward_entry_setups(entry, PLATFORMS)
 
-    _remove_vanished_devices(hass, entry, devices)
-    _log_devices_without_entities(hass, entry)
+    remove_vanished_devices(hass, entry, devices)
+    log_devices_without_entities(hass, entry)
     async_serve_webhook(hass, coordinator, entry.data[CONF_WEBHOOK_ID], options)
     await _async_start_push(hass, entry, client, coordinator)
     entry.async_on_unload(coordinator.async_start_polling())
@@ -309,7 +311,7 @@ async def _async_setup_local(hass: HomeAssistant, entry: RoomSenseConfigEntry) -
     entry.runtime_data = await async_setup_local_entry(
         hass, entry, assumed, hass.data[DATA_TOOLS].audit
     )
-    _register_devices(hass, entry, entry.runtime_data.devices)
+    register_devices(hass, entry, entry.runtime_data.devices)
     await hass.config_entries.async_forward_entry_setups(entry, LOCAL_PLATFORMS)
     async_dispatcher_send(hass, SIGNAL_ENTRY_LOADED)
     return True
@@ -408,51 +410,6 @@ def _own_edge_devices(hass: HomeAssistant, entry: RoomSenseConfigEntry) -> None:
     entry.async_on_unload(_release)
 
 
-def _account_ids(hass: HomeAssistant, entry: RoomSenseConfigEntry, devices: DeviceList) -> set[str]:
-    """Identifiers of everything the entry has now: the account, its devices, edge devices."""
-    edge_ids = {ha_identifier(device_id)[1] for device_id in hass.data[DATA_EDGE].devices}
-    return (
-        {device.device_id for device in devices.devices}
-        | {remote.device_id for remote in devices.infrared_remotes}
-        | {entry.entry_id}
-        | edge_ids
-    )
-
-
-def _remove_vanished_devices(
-    hass: HomeAssistant, entry: RoomSenseConfigEntry, devices: DeviceList
-) -> None:
-    """Remove the Home Assistant devices of SwitchBot devices no longer on the account."""
-    registry = dr.async_get(hass)
-    current = _account_ids(hass, entry, devices)
-    for device_entry in dr.async_entries_for_config_entry(registry, entry.entry_id):
-        identifiers = {key for domain, key in device_entry.identifiers if domain == DOMAIN}
-        if not identifiers & current:
-            LOGGER.debug("Removing %s: it is no longer on the account", device_entry.name)
-            registry.async_remove_device(device_entry.id)
-
-
-def _log_devices_without_entities(hass: HomeAssistant, entry: RoomSenseConfigEntry) -> None:
-    """A device type RoomSense does not know gets no entities; say so, never fail."""
-    for device_entry in devices_without_entities(hass, entry):
-        LOGGER.debug("No entities for %s (%s)", device_entry.name, device_entry.model)
-
-
-def devices_without_entities(
-    hass: HomeAssistant, entry: RoomSenseConfigEntry
-) -> list[dr.DeviceEntry]:
-    """The entry's devices that no platform made an entity for."""
-    with_entities = {
-        entity.device_id
-        for entity in er.async_entries_for_config_entry(er.async_get(hass), entry.entry_id)
-    }
-    return [
-        device_entry
-        for device_entry in dr.async_entries_for_config_entry(dr.async_get(hass), entry.entry_id)
-        if device_entry.id not in with_entities
-    ]
-
-
 async def async_remove_config_entry_device(
     hass: HomeAssistant, entry: RoomSenseConfigEntry, device_entry: dr.DeviceEntry
 ) -> bool:
@@ -465,7 +422,7 @@ async def async_remove_config_entry_device(
                 # Home Assistant removes the registry device itself once this returns.
                 edge.delete(device_id, remove_ha_device=False)
             return True
-    current = _account_ids(hass, entry, entry.runtime_data.devices)
+    current = account_ids(hass, entry, entry.runtime_data.devices)
     return not any(domain == DOMAIN and key in current for domain, key in device_entry.identifiers)
 
 
@@ -473,23 +430,6 @@ async def _async_options_updated(hass: HomeAssistant, entry: RoomSenseConfigEntr
     """Apply new options by reloading the entry (a cloudhook kept in the data needs none)."""
     if dict(entry.options) != entry.runtime_data.coordinator.options:
         await hass.config_entries.async_reload(entry.entry_id)
-
-
-def _register_devices(
-    hass: HomeAssistant, entry: RoomSenseConfigEntry, devices: DeviceList
-) -> None:
-    """Create the Home Assistant devices, hubs first so the others can link to them."""
-    registry = dr.async_get(hass)
-    hub_ids = {device.hub_device_id for device in devices.devices if device.hub_device_id}
-    ordered = sorted(devices.devices, key=lambda device: device.device_id not in hub_ids)
-    everything: list[Device | InfraredRemote] = [*ordered, *devices.infrared_remotes]
-    registry_ids: dict[str, str] = {}
-    for device in everything:
-        info = device_info(device)
-        if (hub := device.hub_device_id) and hub != device.device_id and hub in registry_ids:
-            info["via_device_id"] = registry_ids[hub]
-        registered = registry.async_get_or_create(config_entry_id=entry.entry_id, **info)
-        registry_ids[device.device_id] = registered.id
 
 
 async def async_unload_entry(hass: HomeAssistant, entry: RoomSenseConfigEntry) -> bool:

@@ -9,11 +9,11 @@ from homeassistant.components.diagnostics import async_redact_data
 from homeassistant.const import CONF_WEBHOOK_ID
 from homeassistant.core import HomeAssistant
 
-from . import devices_without_entities
 from .const import CONF_SECRET, CONF_TOKEN
 from .data import RoomSenseConfigEntry
 from .edge import DATA_EDGE
 from .language_models.const import CONF_LLM_API_KEY
+from .registry import devices_without_entities
 
 # Every entry data and option key whose value is a secret. A test finds each password field
 # of the config and options flows and fails unless it is listed here.
