@@ -56,6 +56,20 @@ class SimulatorAdmin:
         await self.request("POST", "quota", quota)
 
 
+async def commands_sent(sim_admin: SimulatorAdmin, device_id: str, *fields: str) -> list[Any]:
+    """The commands the simulated SwitchBot cloud received for a device, oldest first.
+
+    Each is the POSTed body (a dict) when no `fields` are named; with one field, that field
+    of each body (say, "command"); with several, a tuple of them per body.
+    """
+    bodies = [call["body"] for call in await sim_admin.api_calls(f"/devices/{device_id}/commands")]
+    if not fields:
+        return bodies
+    if len(fields) == 1:
+        return [body[fields[0]] for body in bodies]
+    return [tuple(body[field] for field in fields) for body in bodies]
+
+
 def free_port() -> int:
     """A TCP port on 127.0.0.1 that nothing listens on right now."""
     with socket.socket() as sock:

@@ -9,10 +9,10 @@ import aiohttp
 import pytest
 from aiohttp.test_utils import TestClient
 from homeassistant.config_entries import ConfigEntryState
-from homeassistant.core import HomeAssistant
+from homeassistant.core import Context, HomeAssistant
 from homeassistant.helpers import entity_registry as er
 from homeassistant.setup import async_setup_component
-from pytest_homeassistant_custom_component.common import MockConfigEntry
+from pytest_homeassistant_custom_component.common import MockConfigEntry, MockUser
 from pytest_homeassistant_custom_component.typing import ClientSessionGenerator
 
 from custom_components.roomsense.config_flow import account_unique_id
@@ -117,6 +117,28 @@ async def set_up_agent(
     assert await hass.config_entries.async_setup(config_entry.entry_id)
     await hass.async_block_till_done()
     return entity_id(hass, "conversation", f"{config_entry.entry_id}_conversation")
+
+
+async def roomsense_service(
+    hass: HomeAssistant,
+    service: str,
+    data: dict[str, Any] | None = None,
+    user: MockUser | None = None,
+    *,
+    return_response: bool = True,
+) -> Any:
+    """Call a RoomSense service and wait for it, as `user` when given; its response.
+
+    `return_response=False` for a service that gives none (the call then returns None).
+    """
+    return await hass.services.async_call(
+        DOMAIN,
+        service,
+        data or {},
+        blocking=True,
+        return_response=return_response,
+        context=Context(user_id=user.id if user else None),
+    )
 
 
 def entity_id(hass: HomeAssistant, platform: str, unique_id: str) -> str:

@@ -19,7 +19,7 @@ from custom_components.roomsense.const import DOMAIN
 
 from ..conftest import SimulatorAdmin
 from ..llm.conftest import FakeServer, json_reply
-from .conftest import entity_id
+from .conftest import entity_id, roomsense_service
 from .test_conversation_model import model  # noqa: F401 - the fixture
 
 PLUG = "7C87CE5A10B2"
@@ -221,50 +221,43 @@ async def test_the_views_need_home_assistant_auth(
 # --- the services -------------------------------------------------------------------------
 
 
-async def call(
-    hass: HomeAssistant, service: str, data: dict[str, Any], user: MockUser | None = None
-) -> Any:
-    return await hass.services.async_call(
-        DOMAIN,
-        service,
-        data,
-        blocking=True,
-        return_response=True,
-        context=Context(user_id=user.id if user else None),
-    )
-
-
 async def test_the_same_operations_as_services(
     hass: HomeAssistant, setup_entry: MockConfigEntry, sim_admin: SimulatorAdmin
 ) -> None:
-    rule = (await call(hass, "save_rule", {"workflow": WORKFLOW}))["rule"]
-    assert (await call(hass, "list_rules", {}))["count"] == 1
-    assert (await call(hass, "get_rule", {"rule_id": rule["id"]}))["rule"]["id"] == rule["id"]
-    updated = await call(
+    rule = (await roomsense_service(hass, "save_rule", {"workflow": WORKFLOW}))["rule"]
+    assert (await roomsense_service(hass, "list_rules", {}))["count"] == 1
+    assert (await roomsense_service(hass, "get_rule", {"rule_id": rule["id"]}))["rule"][
+        "id"
+    ] == rule["id"]
+    updated = await roomsense_service(
         hass, "update_rule", {"rule_id": rule["id"], "rule": {**WORKFLOW, "name": "Renamed"}}
     )
     assert updated["rule"]["name"] == "Renamed"
-    toggled = await call(hass, "toggle_rule", {"rule_id": rule["id"], "enabled": False})
+    toggled = await roomsense_service(
+        hass, "toggle_rule", {"rule_id": rule["id"], "enabled": False}
+    )
     assert toggled["rule"]["enabled"] is False
-    executed = await call(hass, "execute_rule", {"rule_id": rule["id"]})
+    executed = await roomsense_service(hass, "execute_rule", {"rule_id": rule["id"]})
     assert executed["execution"]["status"] == "success"
-    history = await call(hass, "get_rule_history", {"rule_id": rule["id"]})
+    history = await roomsense_service(hass, "get_rule_history", {"rule_id": rule["id"]})
     assert history["count"] == 1
-    exported = await call(hass, "export_rule", {"rule_id": rule["id"]})
+    exported = await roomsense_service(hass, "export_rule", {"rule_id": rule["id"]})
     assert "Renamed" in exported["yaml"]
-    evaluated = await call(
+    evaluated = await roomsense_service(
         hass,
         "evaluate_conditions",
         {"conditions": [{"type": "time", "operator": "after", "value": "00:00"}]},
     )
     assert evaluated["met"] is True
-    assert (await call(hass, "delete_rule", {"rule_id": rule["id"]}))["success"] is True
+    assert (await roomsense_service(hass, "delete_rule", {"rule_id": rule["id"]}))[
+        "success"
+    ] is True
 
     with pytest.raises(ServiceValidationError) as refusal:
-        await call(hass, "get_rule", {"rule_id": rule["id"]})
+        await roomsense_service(hass, "get_rule", {"rule_id": rule["id"]})
     assert refusal.value.translation_key == "unknown_rule"
     with pytest.raises(ServiceValidationError) as refusal:
-        await call(hass, "save_rule", {"workflow": {**WORKFLOW, "actions": []}})
+        await roomsense_service(hass, "save_rule", {"workflow": {**WORKFLOW, "actions": []}})
     assert refusal.value.translation_key == "automation_invalid"
     assert "actions" in str(refusal.value)
 
@@ -376,7 +369,9 @@ async def test_commands_people_give_are_recorded(
         context=Context(user_id=hass_admin_user.id),
     )  # fmt: skip
     # ...and off again through RoomSense's service.
-    await call(hass, "send_command", {"device_id": PLUG, "command": "turnOff"}, hass_admin_user)
+    await roomsense_service(
+        hass, "send_command", {"device_id": PLUG, "command": "turnOff"}, hass_admin_user
+    )
     await hass.async_block_till_done()
     recorded = [
         (op.device_id, op.command, op.source, op.user_id) for op in learning.operations[before:]
@@ -495,7 +490,7 @@ async def test_learning_and_proposal_services(
     for day in range(6):
         for offset, device_id in ((0, LIGHT), (30, PLUG)):
             moment = start + timedelta(days=day, seconds=offset)
-            recorded = await call(
+            recorded = await roomsense_service(
                 hass,
                 "record_operation",
                 {"operation": {"device_id": device_id, "command": "turnOff",
@@ -503,29 +498,35 @@ async def test_learning_and_proposal_services(
                 hass_admin_user,
             )  # fmt: skip
     assert recorded["operation"]["user_id"] == hass_admin_user.id
-    patterns = (await call(hass, "get_learned_patterns", {}))["patterns"]
+    patterns = (await roomsense_service(hass, "get_learned_patterns", {}))["patterns"]
     assert any(pattern["pattern_type"] == "sequential" for pattern in patterns)
-    candidates = (await call(hass, "get_scene_candidates", {"context": {"language": "ja"}}))[
-        "candidates"
-    ]
+    candidates = (
+        await roomsense_service(hass, "get_scene_candidates", {"context": {"language": "ja"}})
+    )["candidates"]
     evening = next(c for c in candidates if len(c["operations"]) == 2)
-    assert await call(hass, "reject_scene_candidate", {"candidate_id": evening["candidate_id"]})
+    assert await roomsense_service(
+        hass, "reject_scene_candidate", {"candidate_id": evening["candidate_id"]}
+    )
     assert hass.data[DATA_LEARNING].acceptance_rate == 0.0
     with pytest.raises(ServiceValidationError) as refusal:
-        await call(hass, "approve_scene_candidate", {"candidate_id": evening["candidate_id"]})
+        await roomsense_service(
+            hass, "approve_scene_candidate", {"candidate_id": evening["candidate_id"]}
+        )
     assert refusal.value.translation_key == "unknown_candidate"
     # Decided once, it is not offered again, though the habit goes on.
-    again = (await call(hass, "get_scene_candidates", {"context": {"language": "ja"}}))[
-        "candidates"
-    ]
+    again = (
+        await roomsense_service(hass, "get_scene_candidates", {"context": {"language": "ja"}})
+    )["candidates"]
     assert evening["candidate_id"] not in {c["candidate_id"] for c in again}
     with pytest.raises(ServiceValidationError) as refusal:
-        await call(hass, "record_operation", {"operation": {"command": "turnOn"}})
+        await roomsense_service(hass, "record_operation", {"operation": {"command": "turnOn"}})
     assert refusal.value.translation_key == "automation_invalid"
 
-    proposals = await call(hass, "propose_automations", {"events": [], "language": "ja"})
+    proposals = await roomsense_service(
+        hass, "propose_automations", {"events": [], "language": "ja"}
+    )
     assert proposals == {"proposals": []}
-    validation = await call(hass, "validate_proposal", {"suggestion": WORKFLOW})
+    validation = await roomsense_service(hass, "validate_proposal", {"suggestion": WORKFLOW})
     assert validation["validation"]["valid"] is True
 
 
@@ -690,8 +691,10 @@ async def test_a_learned_scene_runs_through_the_scene_service(
         "operations": [{"device_id": PLUG, "command": "turnOn", "parameters": "default"}],
         "confidence": 0.9,
     }
-    scene = (await call(hass, "approve_scene_candidate", {"candidate_id": "c1"}))["scene"]
-    response = await call(hass, "execute_scene", {"scene_id": scene["id"]})
+    scene = (await roomsense_service(hass, "approve_scene_candidate", {"candidate_id": "c1"}))[
+        "scene"
+    ]
+    response = await roomsense_service(hass, "execute_scene", {"scene_id": scene["id"]})
     assert response["outcome"] == "sent"
     calls = await sim_admin.api_calls(f"/devices/{PLUG}/commands")
     assert [call["body"]["command"] for call in calls] == ["turnOn"]

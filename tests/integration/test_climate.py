@@ -9,7 +9,7 @@ from homeassistant.core import HomeAssistant, State
 from homeassistant.exceptions import HomeAssistantError, ServiceValidationError
 from pytest_homeassistant_custom_component.common import MockConfigEntry, mock_restore_cache
 
-from ..conftest import SimulatorAdmin, home_with
+from ..conftest import SimulatorAdmin, commands_sent, home_with
 from .conftest import entity_id
 
 HUB = "AA0000000000"
@@ -43,10 +43,6 @@ async def climate_call(hass: HomeAssistant, service: str, entity: str, **data: A
     await hass.services.async_call("climate", service, {"entity_id": entity, **data}, blocking=True)
 
 
-async def sent_commands(sim_admin: SimulatorAdmin, device_id: str) -> list[dict[str, Any]]:
-    return [call["body"] for call in await sim_admin.api_calls(f"/devices/{device_id}/commands")]
-
-
 def set_all(parameter: str) -> dict[str, Any]:
     return {"command": "setAll", "parameter": parameter, "commandType": "command"}
 
@@ -71,7 +67,7 @@ async def test_air_conditioner_starts_off_with_an_assumed_state(
     assert state.attributes["target_temp_step"] == 1
     assert state.attributes["assumed_state"] is True
     # Setting up sends nothing to the appliance.
-    assert await sent_commands(sim_admin, AIRCON) == []
+    assert await commands_sent(sim_admin, AIRCON) == []
 
 
 @pytest.mark.parametrize("remote_id", [AIRCON, DIY_AIRCON])
@@ -95,7 +91,7 @@ async def test_every_change_sends_one_set_all_with_the_whole_state(
     state = hass.states.get(entity)
     assert state.state == "heat"
     assert (state.attributes["temperature"], state.attributes["fan_mode"]) == (21, "high")
-    assert await sent_commands(sim_admin, remote_id) == [
+    assert await commands_sent(sim_admin, remote_id) == [
         set_all("26,2,1,on"),
         set_all("23,2,1,on"),
         set_all("23,2,4,on"),
@@ -121,7 +117,7 @@ async def test_hvac_mode_codes(
     entity = entity_id(hass, "climate", f"{AIRCON}_air_conditioner")
     await climate_call(hass, "set_hvac_mode", entity, hvac_mode=hvac_mode)
     assert hass.states.get(entity).state == hvac_mode
-    assert await sent_commands(sim_admin, AIRCON) == [set_all(f"26,{code},1,on")]
+    assert await commands_sent(sim_admin, AIRCON) == [set_all(f"26,{code},1,on")]
     assert (await sim_admin.device(AIRCON))["state"]["mode"] == code
 
 
@@ -137,7 +133,7 @@ async def test_fan_mode_codes_are_sent_even_while_off(
     await climate_call(hass, "set_fan_mode", entity, fan_mode=fan_mode)
     state = hass.states.get(entity)
     assert (state.state, state.attributes["fan_mode"]) == ("off", fan_mode)
-    assert await sent_commands(sim_admin, AIRCON) == [set_all(f"26,1,{code},off")]
+    assert await commands_sent(sim_admin, AIRCON) == [set_all(f"26,1,{code},off")]
 
 
 async def test_temperature_is_rounded_to_whole_degrees(
@@ -146,7 +142,7 @@ async def test_temperature_is_rounded_to_whole_degrees(
     entity = entity_id(hass, "climate", f"{AIRCON}_air_conditioner")
     await climate_call(hass, "set_temperature", entity, temperature=24.5, hvac_mode="cool")
     assert hass.states.get(entity).attributes["temperature"] == 25
-    assert await sent_commands(sim_admin, AIRCON) == [set_all("25,2,1,on")]
+    assert await commands_sent(sim_admin, AIRCON) == [set_all("25,2,1,on")]
 
 
 @pytest.mark.parametrize(
@@ -177,7 +173,7 @@ async def test_invalid_air_conditioner_settings_are_refused(
     with pytest.raises(ServiceValidationError) as caught:
         await climate_call(hass, service, entity, **data)
     assert caught.value.translation_key == translation_key
-    assert await sent_commands(sim_admin, AIRCON) == []
+    assert await commands_sent(sim_admin, AIRCON) == []
     assert hass.states.get(entity).state == "off"
 
 
@@ -207,11 +203,11 @@ async def test_assumed_state_is_restored_after_a_restart(
     state = hass.states.get(entity)
     assert state.state == "dry"
     assert (state.attributes["fan_mode"], state.attributes["temperature"]) == ("medium", 22)
-    assert await sent_commands(sim_admin, AIRCON) == []
+    assert await commands_sent(sim_admin, AIRCON) == []
 
     # The next change carries the restored settings.
     await climate_call(hass, "set_fan_mode", entity, fan_mode="low")
-    assert await sent_commands(sim_admin, AIRCON) == [set_all("22,3,2,on")]
+    assert await commands_sent(sim_admin, AIRCON) == [set_all("22,3,2,on")]
 
 
 async def test_mode_to_turn_back_on_to_survives_a_reload(
@@ -227,7 +223,7 @@ async def test_mode_to_turn_back_on_to_survives_a_reload(
 
     await climate_call(hass, "turn_on", entity)
     assert hass.states.get(entity).state == "fan_only"
-    assert (await sent_commands(sim_admin, AIRCON))[-1] == set_all("26,4,1,on")
+    assert (await commands_sent(sim_admin, AIRCON))[-1] == set_all("26,4,1,on")
 
 
 # --- Smart Radiator Thermostat ---------------------------------------------------------
@@ -260,7 +256,7 @@ async def test_thermostat_presets_are_its_modes(
     entity = entity_id(hass, "climate", f"{THERMOSTAT}_thermostat")
     await climate_call(hass, "set_preset_mode", entity, preset_mode=preset)
     assert hass.states.get(entity).attributes["preset_mode"] == preset
-    assert await sent_commands(sim_admin, THERMOSTAT) == [command("setMode", str(code))]
+    assert await commands_sent(sim_admin, THERMOSTAT) == [command("setMode", str(code))]
 
     await setup_entry.runtime_data.coordinator.async_poll_device(THERMOSTAT)
     state = hass.states.get(entity)
@@ -286,7 +282,7 @@ async def test_thermostat_off_and_back_on_in_its_mode(
     await coordinator.async_poll_device(THERMOSTAT)
     assert hass.states.get(entity).attributes["preset_mode"] == "comfort"
 
-    assert await sent_commands(sim_admin, THERMOSTAT) == [
+    assert await commands_sent(sim_admin, THERMOSTAT) == [
         command("setMode", "4"),
         command("turnOff"),
         command("turnOn"),
@@ -306,7 +302,7 @@ async def test_thermostat_temperature_switches_to_manual_first(
     # Already in manual: only the set point is sent.
     await climate_call(hass, "set_temperature", entity, temperature=18)
 
-    assert await sent_commands(sim_admin, THERMOSTAT) == [
+    assert await commands_sent(sim_admin, THERMOSTAT) == [
         command("turnOff"),
         command("setMode", "1"),
         command("setManualModeTemperature", "22.5"),
@@ -349,7 +345,7 @@ async def test_invalid_thermostat_settings_are_refused(
     with pytest.raises(ServiceValidationError) as caught:
         await climate_call(hass, service, entity, **data)
     assert caught.value.translation_key == translation_key
-    assert await sent_commands(sim_admin, THERMOSTAT) == []
+    assert await commands_sent(sim_admin, THERMOSTAT) == []
 
 
 async def test_thermostat_follows_changes_made_on_the_device(

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import time
 from datetime import timedelta
-from typing import Any
 
 import pytest
 from homeassistant.components import conversation
@@ -15,7 +14,7 @@ from pytest_homeassistant_custom_component.common import MockConfigEntry, MockUs
 
 from roomsense_simulator import Simulator
 
-from ..conftest import SimulatorAdmin
+from ..conftest import SimulatorAdmin, commands_sent
 from .conftest import entity_id
 
 CEILING_LIGHT = "94A99021C3F4"
@@ -45,16 +44,14 @@ def speech(result: conversation.ConversationResult) -> str:
     return str(result.response.speech["plain"]["speech"])
 
 
-async def sent(sim_admin: SimulatorAdmin, device_id: str) -> list[dict[str, Any]]:
-    return [call["body"] for call in await sim_admin.api_calls(f"/devices/{device_id}/commands")]
-
-
 async def test_a_japanese_command_reaches_the_cloud(
     hass: HomeAssistant, agent: str, sim_admin: SimulatorAdmin
 ) -> None:
     result = await say(hass, agent, "リビングの電気を全部消して", "ja")
     assert result.response.response_type is not conversation.intent.IntentResponseType.ERROR
-    assert [body["command"] for body in await sent(sim_admin, CEILING_LIGHT)] == ["turnOff"]
+    assert [body["command"] for body in await commands_sent(sim_admin, CEILING_LIGHT)] == [
+        "turnOff"
+    ]
     assert speech(result)
 
 
@@ -78,10 +75,10 @@ async def test_unlock_runs_only_after_yes(
     asked = await say(hass, agent, "玄関の鍵を開けて", "ja")
     assert "はい" in speech(asked)
     assert asked.continue_conversation is True
-    assert await sent(sim_admin, LOCK) == []
+    assert await commands_sent(sim_admin, LOCK) == []
 
     done = await say(hass, agent, "はい", "ja", asked.conversation_id)
-    assert [body["command"] for body in await sent(sim_admin, LOCK)] == ["unlock"]
+    assert [body["command"] for body in await commands_sent(sim_admin, LOCK)] == ["unlock"]
     assert done.continue_conversation is False
 
 
@@ -110,7 +107,7 @@ async def test_the_question_and_the_answer_say_what_happens_in_words(
         hass, agent, "はい" if language == "ja" else "yes", language, asked.conversation_id
     )
     assert speech(done) == answer
-    assert [body["command"] for body in await sent(sim_admin, LOCK)] == ["unlock"]
+    assert [body["command"] for body in await commands_sent(sim_admin, LOCK)] == ["unlock"]
 
 
 @pytest.mark.parametrize(
@@ -128,7 +125,7 @@ async def test_a_reply_that_only_starts_like_yes_does_not_unlock(
     asked = await say(hass, agent, "玄関の鍵を開けて", "ja")
     assert asked.continue_conversation is True
     await say(hass, agent, reply, language, asked.conversation_id)
-    assert await sent(sim_admin, LOCK) == []
+    assert await commands_sent(sim_admin, LOCK) == []
 
 
 @pytest.mark.parametrize(("language", "reply"), [("en", "yes and no"), ("ja", "はいらない")])
@@ -139,7 +136,7 @@ async def test_any_other_reply_cancels_the_pending_unlock(
     await say(hass, agent, reply, language, asked.conversation_id)
     # Nothing is left to confirm: a "yes" now sends nothing.
     await say(hass, agent, "はい", "ja", asked.conversation_id)
-    assert await sent(sim_admin, LOCK) == []
+    assert await commands_sent(sim_admin, LOCK) == []
 
 
 @pytest.mark.parametrize(
@@ -151,7 +148,7 @@ async def test_a_whole_yes_unlocks(
 ) -> None:
     asked = await say(hass, agent, "玄関の鍵を開けて", "ja")
     await say(hass, agent, reply, language, asked.conversation_id)
-    assert [body["command"] for body in await sent(sim_admin, LOCK)] == ["unlock"]
+    assert [body["command"] for body in await commands_sent(sim_admin, LOCK)] == ["unlock"]
 
 
 async def test_no_cancels_and_another_conversation_cannot_confirm(
@@ -162,7 +159,7 @@ async def test_no_cancels_and_another_conversation_cannot_confirm(
     cancelled = await say(hass, agent, "no", "en", asked.conversation_id)
     assert "Cancelled" in speech(cancelled)
     await say(hass, agent, "yes", "en", asked.conversation_id)
-    assert await sent(sim_admin, LOCK) == []
+    assert await commands_sent(sim_admin, LOCK) == []
 
 
 @pytest.mark.parametrize(("after", "unlocked"), [(59, True), (61, False)])
@@ -178,7 +175,7 @@ async def test_a_yes_counts_for_60_seconds(
     later = time.monotonic() + after
     monkeypatch.setattr("custom_components.roomsense.pending.time.monotonic", lambda: later)
     await say(hass, agent, "yes", "en", asked.conversation_id)
-    assert [call["command"] for call in await sent(sim_admin, LOCK)] == (
+    assert [call["command"] for call in await commands_sent(sim_admin, LOCK)] == (
         ["unlock"] if unlocked else []
     )
 
@@ -201,9 +198,11 @@ async def test_permissions_are_respected(
 
     refused = await say(hass, agent, "lock the front door", "en", user=hass_read_only_user)
     assert "not allowed" in speech(refused)
-    assert await sent(sim_admin, LOCK) == []
+    assert await commands_sent(sim_admin, LOCK) == []
     await say(hass, agent, "リビングの電気を消して", "ja", user=hass_read_only_user)
-    assert [body["command"] for body in await sent(sim_admin, CEILING_LIGHT)] == ["turnOff"]
+    assert [body["command"] for body in await commands_sent(sim_admin, CEILING_LIGHT)] == [
+        "turnOff"
+    ]
 
 
 async def test_night_mode_refuses_a_confirmed_unlock(
@@ -227,7 +226,7 @@ async def test_night_mode_refuses_a_confirmed_unlock(
     asked = await say(hass, agent, "玄関の鍵を開けて", "ja")
     refused = await say(hass, agent, "はい", "ja", asked.conversation_id)
     assert "夜間安全モード" in speech(refused)
-    assert await sent(sim_admin, LOCK) == []
+    assert await commands_sent(sim_admin, LOCK) == []
 
 
 async def test_metrics_over_the_last_turns(
@@ -255,7 +254,7 @@ async def test_a_yes_for_a_device_that_left_still_gets_an_answer(
     await hass.async_block_till_done()
     answered = await say(hass, agent, "yes", "en", asked.conversation_id)
     assert "did not work" in speech(answered)
-    assert await sent(sim_admin, LOCK) == []
+    assert await commands_sent(sim_admin, LOCK) == []
 
 
 # --- replies say what reached the cloud -----------------------------------------------------
@@ -311,7 +310,7 @@ async def test_a_command_listed_as_dangerous_is_asked_in_words(
 
     assert speech(asked).startswith("コーヒーメーカーのプラグをオンにしますか")
     assert "turnOn" not in speech(asked)
-    assert await sent(sim_admin, PLUG) == []
+    assert await commands_sent(sim_admin, PLUG) == []
     done = await say(hass, agent, "はい", "ja", asked.conversation_id)
     assert speech(done) == "コーヒーメーカーのプラグをオンにしました。"
-    assert [body["command"] for body in await sent(sim_admin, PLUG)] == ["turnOn"]
+    assert [body["command"] for body in await commands_sent(sim_admin, PLUG)] == ["turnOn"]

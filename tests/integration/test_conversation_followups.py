@@ -11,8 +11,8 @@ from pytest_homeassistant_custom_component.common import MockConfigEntry
 
 from custom_components.roomsense.automation import DATA_AUTOMATION
 
-from ..conftest import SimulatorAdmin
-from .test_conversation import say, sent, speech
+from ..conftest import SimulatorAdmin, commands_sent
+from .test_conversation import say, speech
 
 CEILING_LIGHT = "94A99021C3F4"
 BEDROOM_LAMP = "6055F93A8B21"
@@ -22,7 +22,7 @@ HOME_SCENE = "T01-202404011302-19283746"
 
 
 async def commands(sim_admin: SimulatorAdmin, device_id: str) -> list[str]:
-    return [body["command"] for body in await sent(sim_admin, device_id)]
+    return await commands_sent(sim_admin, device_id, "command")
 
 
 async def test_the_answer_to_which_one_acts_on_the_device_it_names(
@@ -90,7 +90,7 @@ async def test_an_offset_uses_the_fans_own_timer_not_a_rule(
 ) -> None:
     result = await say(hass, agent, "run the fan for 30 minutes", "en")
     assert speech(result).endswith("; it switches itself off in 30 minutes.")
-    assert [(body["command"], body["parameter"]) for body in await sent(sim_admin, FAN)] == [
+    assert await commands_sent(sim_admin, FAN, "command", "parameter") == [
         ("turnOn", "default"),
         ("closeDelay", "1800"),
     ]

@@ -13,7 +13,7 @@ from homeassistant.exceptions import HomeAssistantError, ServiceNotSupported
 from homeassistant.helpers import entity_registry as er
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
-from ..conftest import SimulatorAdmin, home_with
+from ..conftest import SimulatorAdmin, commands_sent, home_with
 from .conftest import entity_id
 
 CURTAIN, CURTAIN_3, ROLLER_SHADE, BLIND_TILT, GARAGE, CURTAIN_4 = (f"{n:012d}" for n in range(1, 7))
@@ -32,10 +32,6 @@ def home() -> dict[str, Any]:
 
 async def cover_service(hass: HomeAssistant, service: str, entity: str, **data: Any) -> None:
     await hass.services.async_call("cover", service, {"entity_id": entity, **data}, blocking=True)
-
-
-async def sent_commands(sim_admin: SimulatorAdmin, device_id: str) -> list[dict[str, Any]]:
-    return [call["body"] for call in await sim_admin.api_calls(f"/devices/{device_id}/commands")]
 
 
 def command(name: str, parameter: Any = "default") -> dict[str, Any]:
@@ -112,7 +108,7 @@ async def test_curtain_commands(
     assert hass.states.get(entity).state == CoverState.OPEN
     assert hass.states.get(entity).attributes["current_position"] == 25
 
-    assert await sent_commands(sim_admin, device_id) == [
+    assert await commands_sent(sim_admin, device_id) == [
         command("turnOn"),
         command("turnOff"),
         command("pause"),
@@ -136,7 +132,7 @@ async def test_roller_shade_moves_with_set_position_only(
     await cover_service(hass, "set_cover_position", entity, position=40)
     assert hass.states.get(entity).attributes["current_position"] == 40
 
-    assert await sent_commands(sim_admin, ROLLER_SHADE) == [
+    assert await commands_sent(sim_admin, ROLLER_SHADE) == [
         command("setPosition", "0"),
         command("setPosition", "100"),
         command("setPosition", "60"),
@@ -170,7 +166,7 @@ async def test_blind_tilt_commands(
     assert hass.states.get(entity).state == CoverState.CLOSED
 
     # The slats keep leaning the way they lean ("up" here).
-    assert await sent_commands(sim_admin, BLIND_TILT) == [
+    assert await commands_sent(sim_admin, BLIND_TILT) == [
         command("setPosition", "up;52"),
         command("closeUp"),
         command("fullyOpen"),
@@ -197,7 +193,7 @@ async def test_blind_tilted_down_closes_down(
 
     await cover_service(hass, "set_cover_tilt_position", entity, tilt_position=99)
     await cover_service(hass, "close_cover_tilt", entity)
-    assert await sent_commands(sim_admin, BLIND_TILT) == [
+    assert await commands_sent(sim_admin, BLIND_TILT) == [
         command("setPosition", "down;100"),
         command("closeDown"),
     ]
@@ -225,7 +221,7 @@ async def test_garage_door(
     await coordinator.async_poll_device(GARAGE)
     assert hass.states.get(entity).state == CoverState.CLOSED
 
-    assert await sent_commands(sim_admin, GARAGE) == [command("turnOn"), command("turnOff")]
+    assert await commands_sent(sim_admin, GARAGE) == [command("turnOn"), command("turnOff")]
 
 
 async def test_garage_door_sensor_follows_the_door(
@@ -243,7 +239,7 @@ async def test_garage_door_sensor_follows_the_door(
     await cover_service(hass, "close_cover", cover)
     await coordinator.async_poll_device(GARAGE)
     assert hass.states.get(door).state == STATE_OFF
-    assert await sent_commands(sim_admin, GARAGE) == [command("turnOn"), command("turnOff")]
+    assert await commands_sent(sim_admin, GARAGE) == [command("turnOn"), command("turnOff")]
 
     # Opened at the wall button: the cloud reports doorStatus 0.
     await sim_admin.request("POST", f"devices/{GARAGE}/event", {"status": {"doorStatus": 0}})
@@ -315,7 +311,7 @@ async def test_out_of_range_position_is_refused(
     entity = entity_id(hass, "cover", f"{CURTAIN}_curtain")
     with pytest.raises(probatio.Invalid):
         await cover_service(hass, service, entity, **data)
-    assert await sent_commands(sim_admin, CURTAIN) == []
+    assert await commands_sent(sim_admin, CURTAIN) == []
     assert hass.states.get(entity).attributes["current_position"] == 70
 
 
@@ -325,7 +321,7 @@ async def test_out_of_range_tilt_is_refused(
     entity = entity_id(hass, "cover", f"{BLIND_TILT}_tilt")
     with pytest.raises(probatio.Invalid):
         await cover_service(hass, "set_cover_tilt_position", entity, tilt_position=101)
-    assert await sent_commands(sim_admin, BLIND_TILT) == []
+    assert await commands_sent(sim_admin, BLIND_TILT) == []
 
 
 async def test_physical_changes_show_after_a_poll(

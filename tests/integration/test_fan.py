@@ -17,7 +17,7 @@ from pytest_homeassistant_custom_component.common import (
     mock_restore_cache_with_extra_data,
 )
 
-from ..conftest import SimulatorAdmin, home_with
+from ..conftest import SimulatorAdmin, commands_sent, home_with
 from .conftest import entity_id
 
 CIRCULATOR_TYPES = (
@@ -69,15 +69,6 @@ async def fan_command(hass: HomeAssistant, service: str, entity: str, **data: An
     await hass.services.async_call("fan", service, {"entity_id": entity, **data}, blocking=True)
 
 
-async def sent(sim_admin: SimulatorAdmin, device_id: str) -> list[tuple[str, Any, str]]:
-    """(command, parameter, commandType) of every command the cloud received."""
-    calls = await sim_admin.api_calls(f"/devices/{device_id}/commands")
-    return [
-        (call["body"]["command"], call["body"]["parameter"], call["body"]["commandType"])
-        for call in calls
-    ]
-
-
 async def poll(entry: MockConfigEntry, device_id: str) -> None:
     await entry.runtime_data.coordinator.async_poll_device(device_id)
 
@@ -105,7 +96,7 @@ async def test_circulator_fans_start_in_mode_and_speed(
 
         await fan_command(hass, "turn_on", entity, percentage=30, preset_mode="natural")
 
-        assert await sent(sim_admin, device_id) == [
+        assert await commands_sent(sim_admin, device_id, "command", "parameter", "commandType") == [
             ("turnOn", "default", "command"),
             ("setWindMode", "natural", "command"),
             ("setWindSpeed", "30", "command"),
@@ -129,7 +120,7 @@ async def test_circulator_fan_speed_and_mode_while_running(
     await fan_command(hass, "set_preset_mode", entity, preset_mode="baby")
     await fan_command(hass, "set_percentage", entity, percentage=0)
 
-    assert await sent(sim_admin, CIRCULATOR) == [
+    assert await commands_sent(sim_admin, CIRCULATOR, "command", "parameter", "commandType") == [
         ("turnOn", "default", "command"),
         ("setWindSpeed", "100", "command"),
         ("setWindMode", "baby", "command"),
@@ -147,7 +138,7 @@ async def test_circulator_fan_speed_starts_a_stopped_fan(
 ) -> None:
     entity = fan_entity(hass, CIRCULATOR)
     await fan_command(hass, "set_percentage", entity, percentage=45)
-    assert await sent(sim_admin, CIRCULATOR) == [
+    assert await commands_sent(sim_admin, CIRCULATOR, "command", "parameter", "commandType") == [
         ("turnOn", "default", "command"),
         ("setWindSpeed", "45", "command"),
     ]
@@ -163,7 +154,7 @@ async def test_invalid_fan_input_is_refused(
         await fan_command(hass, "set_preset_mode", entity, preset_mode="turbo")
     with pytest.raises(probatio.Invalid):
         await fan_command(hass, "set_percentage", entity, percentage=101)
-    assert await sent(sim_admin, CIRCULATOR) == []
+    assert await commands_sent(sim_admin, CIRCULATOR, "command", "parameter", "commandType") == []
 
 
 async def test_circulator_fan_follows_physical_changes(
@@ -220,7 +211,7 @@ async def test_night_light_sends_each_models_codes(
     await select_option(hass, entity, "bright")
     await select_option(hass, entity, "off")
 
-    assert await sent(sim_admin, device_id) == [
+    assert await commands_sent(sim_admin, device_id, "command", "parameter", "commandType") == [
         ("setNightLightMode", codes["dim"], "command"),
         ("setNightLightMode", codes["bright"], "command"),
         ("setNightLightMode", "off", "command"),
@@ -254,7 +245,7 @@ async def test_unknown_night_light_option_is_refused(
 ) -> None:
     with pytest.raises(ServiceValidationError):
         await select_option(hass, night_light_entity(hass, CIRCULATOR), "disco")
-    assert await sent(sim_admin, CIRCULATOR) == []
+    assert await commands_sent(sim_admin, CIRCULATOR, "command", "parameter", "commandType") == []
 
 
 async def test_purifiers_have_no_night_light(
@@ -284,7 +275,7 @@ async def test_air_purifier_gear_runs_in_normal_mode(
 
         await fan_command(hass, "set_percentage", entity, percentage=60)
 
-        assert await sent(sim_admin, device_id) == [
+        assert await commands_sent(sim_admin, device_id, "command", "parameter", "commandType") == [
             ("turnOn", "default", "command"),
             ("setMode", {"mode": 1, "fanGear": 2}, "command"),
         ]
@@ -313,7 +304,7 @@ async def test_air_purifier_presets(
     await fan_command(hass, "set_preset_mode", entity, preset_mode="normal")
     await fan_command(hass, "turn_off", entity)
 
-    assert await sent(sim_admin, PURIFIER) == [
+    assert await commands_sent(sim_admin, PURIFIER, "command", "parameter", "commandType") == [
         ("turnOn", "default", "command"),
         ("setMode", {"mode": 4}, "command"),
         ("setMode", {"mode": 3}, "command"),
@@ -367,7 +358,7 @@ async def _check_infrared_fan(
     assert state.state == STATE_ON
     assert state.attributes["percentage"] == 100
     assert state.attributes["oscillating"] is True
-    assert await sent(sim_admin, remote_id) == [
+    assert await commands_sent(sim_admin, remote_id, "command", "parameter", "commandType") == [
         ("turnOn", "default", "command"),
         ("middleSpeed", "default", "command"),
         ("swing", "default", "command"),
@@ -390,7 +381,7 @@ async def test_infrared_fan_switched_off_starts_again_before_a_speed(
     entity = fan_entity(hass, IR_FAN)
     await fan_command(hass, "set_percentage", entity, percentage=10)
     await fan_command(hass, "set_percentage", entity, percentage=66)
-    assert await sent(sim_admin, IR_FAN) == [
+    assert await commands_sent(sim_admin, IR_FAN, "command", "parameter", "commandType") == [
         ("turnOn", "default", "command"),
         ("lowSpeed", "default", "command"),
         ("middleSpeed", "default", "command"),
@@ -411,7 +402,9 @@ async def test_infrared_fan_state_survives_a_restart(
     assert state.attributes["oscillating"] is True
     # Still swinging: stopping the swing sends the toggle once.
     await fan_command(hass, "oscillate", IR_FAN_ENTITY, oscillating=False)
-    assert await sent(sim_admin, IR_FAN) == [("swing", "default", "command")]
+    assert await commands_sent(sim_admin, IR_FAN, "command", "parameter", "commandType") == [
+        ("swing", "default", "command")
+    ]
 
 
 async def test_infrared_fan_without_stored_memory_restores_on_off(

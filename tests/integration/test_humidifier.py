@@ -11,7 +11,7 @@ from homeassistant.core import HomeAssistant, State
 from homeassistant.exceptions import ServiceValidationError
 from pytest_homeassistant_custom_component.common import MockConfigEntry, mock_restore_cache
 
-from ..conftest import SimulatorAdmin, home_with
+from ..conftest import SimulatorAdmin, commands_sent, home_with
 from .conftest import entity_id
 
 HUMIDIFIER, EVAPORATIVE = (f"{n:012d}" for n in range(1, 3))
@@ -35,15 +35,6 @@ async def humidifier_command(hass: HomeAssistant, service: str, entity: str, **d
     await hass.services.async_call(
         "humidifier", service, {"entity_id": entity, **data}, blocking=True
     )
-
-
-async def sent(sim_admin: SimulatorAdmin, device_id: str) -> list[tuple[str, Any, str]]:
-    """(command, parameter, commandType) of every command the cloud received."""
-    calls = await sim_admin.api_calls(f"/devices/{device_id}/commands")
-    return [
-        (call["body"]["command"], call["body"]["parameter"], call["body"]["commandType"])
-        for call in calls
-    ]
 
 
 async def poll(entry: MockConfigEntry, device_id: str) -> None:
@@ -79,7 +70,7 @@ async def test_humidifier_level_and_auto_mode(
 
     await humidifier_command(hass, "set_mode", entity, mode="normal")
     await humidifier_command(hass, "turn_off", entity)
-    assert await sent(sim_admin, HUMIDIFIER) == [
+    assert await commands_sent(sim_admin, HUMIDIFIER, "command", "parameter", "commandType") == [
         ("turnOn", "default", "command"),
         ("setMode", "55", "command"),
         ("setMode", "auto", "command"),
@@ -100,7 +91,7 @@ async def test_humidifier_refuses_invalid_input(
     assert caught.value.translation_key == "unknown_humidifier_mode"
     with pytest.raises(probatio.Invalid):
         await humidifier_command(hass, "set_humidity", entity, humidity=101)
-    assert await sent(sim_admin, HUMIDIFIER) == []
+    assert await commands_sent(sim_admin, HUMIDIFIER, "command", "parameter", "commandType") == []
 
 
 async def test_humidifier_follows_physical_changes(
@@ -132,7 +123,7 @@ async def test_evaporative_humidifier_target_humidity(
     await humidifier_command(hass, "turn_on", entity)
     await humidifier_command(hass, "set_humidity", entity, humidity=60)
 
-    assert await sent(sim_admin, EVAPORATIVE) == [
+    assert await commands_sent(sim_admin, EVAPORATIVE, "command", "parameter", "commandType") == [
         ("turnOn", "default", "command"),
         ("setMode", {"mode": 5, "targetHumidify": 60}, "command"),
     ]
@@ -161,13 +152,17 @@ async def test_evaporative_humidifier_modes(
         ("auto", {"mode": 7}),
     ):
         await humidifier_command(hass, "set_mode", entity, mode=mode)
-        assert (await sent(sim_admin, EVAPORATIVE))[-1] == ("setMode", parameter, "command")
+        assert (await commands_sent(sim_admin, EVAPORATIVE, "command", "parameter", "commandType"))[
+            -1
+        ] == ("setMode", parameter, "command")
         assert hass.states.get(entity).attributes["mode"] == mode
         await poll(setup_entry, EVAPORATIVE)
         assert hass.states.get(entity).attributes["mode"] == mode, parameter
         status = (await sim_admin.device(EVAPORATIVE))["status"]
         assert status["drying"] is (mode == "drying")
-    assert len(await sent(sim_admin, EVAPORATIVE)) == 8
+    assert (
+        len(await commands_sent(sim_admin, EVAPORATIVE, "command", "parameter", "commandType")) == 8
+    )
 
 
 async def test_evaporative_humidifier_refuses_unknown_mode(
@@ -178,7 +173,7 @@ async def test_evaporative_humidifier_refuses_unknown_mode(
             hass, "set_mode", humidifier_entity(hass, EVAPORATIVE), mode="normal"
         )
     assert caught.value.translation_key == "unknown_humidifier_mode"
-    assert await sent(sim_admin, EVAPORATIVE) == []
+    assert await commands_sent(sim_admin, EVAPORATIVE, "command", "parameter", "commandType") == []
 
 
 async def test_evaporative_humidifier_follows_physical_changes(
@@ -203,6 +198,6 @@ async def test_evaporative_humidifier_target_survives_a_restart(
 
     assert hass.states.get(EVAPORATIVE_ENTITY).attributes["humidity"] == 45
     await humidifier_command(hass, "set_mode", EVAPORATIVE_ENTITY, mode="target_humidity")
-    assert await sent(sim_admin, EVAPORATIVE) == [
+    assert await commands_sent(sim_admin, EVAPORATIVE, "command", "parameter", "commandType") == [
         ("setMode", {"mode": 5, "targetHumidify": 45}, "command")
     ]

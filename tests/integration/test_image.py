@@ -17,8 +17,8 @@ from pytest_homeassistant_custom_component.typing import ClientSessionGenerator
 
 from custom_components.roomsense.const import DOMAIN
 
-from ..conftest import SimulatorAdmin, home_with, registry_device
-from .conftest import entity_id
+from ..conftest import SimulatorAdmin, commands_sent, home_with, registry_device
+from .conftest import entity_id, roomsense_service
 
 FRAME, BOT = (f"{n:012d}" for n in range(1, 3))
 # Three pictures that differ, so each one fetched can be told apart.
@@ -79,10 +79,6 @@ async def shown(hass: HomeAssistant, hass_client: ClientSessionGenerator) -> byt
     return await response.read()
 
 
-async def sent(sim_admin: SimulatorAdmin) -> list[str]:
-    return [call["body"]["command"] for call in await sim_admin.api_calls(f"/{FRAME}/commands")]
-
-
 async def test_the_frame_has_a_picture_two_buttons_and_a_battery(
     hass: HomeAssistant, setup_entry: MockConfigEntry
 ) -> None:
@@ -133,7 +129,7 @@ async def test_next_and_previous_turn_the_frame_and_the_picture_follows(
     # Back past the first picture to the last of the gallery.
     assert await shown(hass, hass_client) == PICTURES["three"]
 
-    assert await sent(sim_admin) == ["next", "previous", "previous"]
+    assert await commands_sent(sim_admin, FRAME, "command") == ["next", "previous", "previous"]
 
 
 async def test_a_picture_changed_elsewhere_shows_after_a_poll(
@@ -158,13 +154,7 @@ async def test_a_picture_changed_elsewhere_shows_after_a_poll(
     await sim_admin.request("POST", f"devices/{FRAME}/event", {"status": {"imageUrl": ""}})
     await coordinator.async_poll_device(FRAME)
     assert hass.states.get(picture_entity(hass)).state == STATE_UNKNOWN
-    assert await sent(sim_admin) == []
-
-
-async def upload(hass: HomeAssistant, target: dict[str, str], image_url: str) -> None:
-    await hass.services.async_call(
-        DOMAIN, "upload_art_frame_image", {**target, "image_url": image_url}, blocking=True
-    )
+    assert await commands_sent(sim_admin, FRAME, "command") == []
 
 
 async def uploads(sim_admin: SimulatorAdmin) -> list[Any]:
@@ -186,14 +176,24 @@ async def test_a_picture_uploaded_to_the_frame_shows(
     assert await shown(hass, hass_client) == PICTURES["one"]
 
     # Aimed at the frame's picture...
-    await upload(hass, {"entity_id": picture_entity(hass)}, f"{pictures}/three")
+    await roomsense_service(
+        hass,
+        "upload_art_frame_image",
+        {"entity_id": picture_entity(hass), "image_url": f"{pictures}/three"},
+        return_response=False,
+    )
     await coordinator.async_poll_device(FRAME)
     assert await shown(hass, hass_client) == PICTURES["three"]
 
     # ...or at the frame itself.
     frame = registry_device(hass, (DOMAIN, FRAME))
     assert frame is not None
-    await upload(hass, {"device_id": frame.id}, f"{pictures}/two")
+    await roomsense_service(
+        hass,
+        "upload_art_frame_image",
+        {"device_id": frame.id, "image_url": f"{pictures}/two"},
+        return_response=False,
+    )
     await coordinator.async_poll_device(FRAME)
     assert await shown(hass, hass_client) == PICTURES["two"]
 

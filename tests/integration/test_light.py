@@ -12,7 +12,7 @@ from homeassistant.core import HomeAssistant
 from homeassistant.exceptions import HomeAssistantError, ServiceValidationError
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
-from ..conftest import SimulatorAdmin, home_with
+from ..conftest import SimulatorAdmin, commands_sent, home_with
 from .conftest import entity_id
 
 LIGHT_TYPES = (
@@ -67,15 +67,6 @@ async def light_command(hass: HomeAssistant, service: str, entity: str, **data: 
     await hass.services.async_call("light", service, {"entity_id": entity, **data}, blocking=True)
 
 
-async def sent(sim_admin: SimulatorAdmin, device_id: str) -> list[tuple[str, Any, str]]:
-    """(command, parameter, commandType) of every command the cloud received."""
-    calls = await sim_admin.api_calls(f"/devices/{device_id}/commands")
-    return [
-        (call["body"]["command"], call["body"]["parameter"], call["body"]["commandType"])
-        for call in calls
-    ]
-
-
 async def poll(entry: MockConfigEntry, device_id: str) -> None:
     await entry.runtime_data.coordinator.async_poll_device(device_id)
 
@@ -112,7 +103,7 @@ async def test_turn_on_and_off(
         await light_command(hass, "turn_off", entity)
         assert hass.states.get(entity).state == STATE_OFF
 
-        assert await sent(sim_admin, device_id) == [
+        assert await commands_sent(sim_admin, device_id, "command", "parameter", "commandType") == [
             ("turnOn", "default", "command"),
             ("turnOff", "default", "command"),
         ]
@@ -132,7 +123,7 @@ async def test_colour_and_brightness_switch_an_off_light_on_first(
         entity = light_entity(hass, device_id)
         await light_command(hass, "turn_on", entity, rgb_color=(255, 64, 0), brightness=128)
 
-        assert await sent(sim_admin, device_id) == [
+        assert await commands_sent(sim_admin, device_id, "command", "parameter", "commandType") == [
             ("turnOn", "default", "command"),
             ("setColor", "255:64:0", "command"),
             ("setBrightness", level, "command"),
@@ -159,7 +150,7 @@ async def test_settings_on_a_lit_light_do_not_send_turn_on(
 
     await light_command(hass, "turn_on", entity, color_temp_kelvin=3000, brightness_pct=100)
 
-    assert await sent(sim_admin, CEILING_LIGHT) == [
+    assert await commands_sent(sim_admin, CEILING_LIGHT, "command", "parameter", "commandType") == [
         ("setColorTemperature", "3000", "command"),
         ("setBrightness", "100", "command"),
     ]
@@ -181,7 +172,9 @@ async def test_colour_temperature_switches_the_colour_mode(
     state = hass.states.get(entity)
     assert state.attributes["color_mode"] == ColorMode.COLOR_TEMP
     assert state.attributes["color_temp_kelvin"] == 6500
-    assert (await sent(sim_admin, COLOR_BULB))[-1] == ("setColorTemperature", "6500", "command")
+    assert (await commands_sent(sim_admin, COLOR_BULB, "command", "parameter", "commandType"))[
+        -1
+    ] == ("setColorTemperature", "6500", "command")
 
     await poll(setup_entry, COLOR_BULB)
     state = hass.states.get(entity)
@@ -195,7 +188,12 @@ async def test_colour_only_light_gets_a_temperature_as_a_colour(
     entity = light_entity(hass, STRIP_LIGHT)
     await light_command(hass, "turn_on", entity, color_temp_kelvin=2700)
 
-    commands = [command for command, _, _ in await sent(sim_admin, STRIP_LIGHT)]
+    commands = [
+        command
+        for command, _, _ in await commands_sent(
+            sim_admin, STRIP_LIGHT, "command", "parameter", "commandType"
+        )
+    ]
     assert commands == ["turnOn", "setColor"]
     assert hass.states.get(entity).attributes["color_mode"] == ColorMode.RGB
 
@@ -207,7 +205,7 @@ async def test_brightness_only_lamp(
     # The lowest brightness is the lowest level that is still on: 1, not 0 (off).
     await light_command(hass, "turn_on", entity, brightness=1)
 
-    assert await sent(sim_admin, CANDLE_WARMER) == [
+    assert await commands_sent(sim_admin, CANDLE_WARMER, "command", "parameter", "commandType") == [
         ("turnOn", "default", "command"),
         ("setBrightness", "1", "command"),
     ]
@@ -227,7 +225,9 @@ async def test_brightness_percent_round_trips_exactly(
     entity = light_entity(hass, device_id)
     for percent in (1, 33, 50, 67, 99, 100):
         await light_command(hass, "turn_on", entity, brightness_pct=percent)
-        assert (await sent(sim_admin, device_id))[-1] == ("setBrightness", str(percent), "command")
+        assert (await commands_sent(sim_admin, device_id, "command", "parameter", "commandType"))[
+            -1
+        ] == ("setBrightness", str(percent), "command")
         await poll(setup_entry, device_id)
         shown = hass.states.get(entity).attributes["brightness"]
         assert round(shown * 100 / 255) == percent
@@ -240,7 +240,7 @@ async def test_colour_temperature_out_of_range_is_refused(
     with pytest.raises(ServiceValidationError) as caught:
         await light_command(hass, "turn_on", entity, color_temp_kelvin=2000)
     assert caught.value.translation_key == "color_temperature_out_of_range"
-    assert await sent(sim_admin, COLOR_BULB) == []
+    assert await commands_sent(sim_admin, COLOR_BULB, "command", "parameter", "commandType") == []
     assert hass.states.get(entity).state == STATE_OFF
 
 
@@ -249,7 +249,7 @@ async def test_colour_out_of_range_is_refused(
 ) -> None:
     with pytest.raises(probatio.Invalid):
         await light_command(hass, "turn_on", light_entity(hass, COLOR_BULB), rgb_color=(300, 0, 0))
-    assert await sent(sim_admin, COLOR_BULB) == []
+    assert await commands_sent(sim_admin, COLOR_BULB, "command", "parameter", "commandType") == []
 
 
 async def test_offline_light_raises_a_translated_error(

@@ -10,7 +10,7 @@ from homeassistant.core import HomeAssistant
 from homeassistant.exceptions import HomeAssistantError, ServiceNotSupported
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
-from ..conftest import SimulatorAdmin, home_with
+from ..conftest import SimulatorAdmin, commands_sent, home_with
 from .conftest import entity_id
 
 LOCK_TYPES = (
@@ -55,10 +55,6 @@ async def lock_service(hass: HomeAssistant, service: str, entity: str) -> None:
     await hass.services.async_call("lock", service, {"entity_id": entity}, blocking=True)
 
 
-async def sent_commands(sim_admin: SimulatorAdmin, device_id: str) -> list[dict[str, Any]]:
-    return [call["body"] for call in await sim_admin.api_calls(f"/devices/{device_id}/commands")]
-
-
 def command(name: str) -> dict[str, Any]:
     return {"command": name, "parameter": "default", "commandType": "command"}
 
@@ -99,7 +95,7 @@ async def test_unlock_and_lock(
     assert (await sim_admin.device(device_id))["status"]["lockState"] == "lock"
     assert hass.states.get(entity).state == LockState.LOCKED
 
-    assert await sent_commands(sim_admin, device_id) == [command("unlock"), command("lock")]
+    assert await commands_sent(sim_admin, device_id) == [command("unlock"), command("lock")]
 
 
 @pytest.mark.parametrize("device_id", DEADBOLT_LOCKS)
@@ -109,7 +105,7 @@ async def test_open_disengages_the_deadbolt(
     entity = lock_entity(hass, device_id)
     await lock_service(hass, "open", entity)
     assert hass.states.get(entity).state == LockState.UNLOCKED
-    assert await sent_commands(sim_admin, device_id) == [command("deadbolt")]
+    assert await commands_sent(sim_admin, device_id) == [command("deadbolt")]
     await setup_entry.runtime_data.coordinator.async_poll_device(device_id)
     assert hass.states.get(entity).state == LockState.UNLOCKED
 
@@ -121,7 +117,7 @@ async def test_open_is_not_offered_without_deadbolt(
     entity = lock_entity(hass, device_id)
     with pytest.raises(ServiceNotSupported):
         await lock_service(hass, "open", entity)
-    assert await sent_commands(sim_admin, device_id) == []
+    assert await commands_sent(sim_admin, device_id) == []
     assert hass.states.get(entity).state == LockState.LOCKED
 
 
@@ -169,7 +165,7 @@ async def test_lock_clears_a_jam(
     assert hass.states.get(entity).state == LockState.LOCKED
     await coordinator.async_poll_device(LOCK)
     assert hass.states.get(entity).state == LockState.LOCKED
-    assert await sent_commands(sim_admin, LOCK) == [command("lock")]
+    assert await commands_sent(sim_admin, LOCK) == [command("lock")]
 
 
 async def test_offline_lock_raises_and_keeps_its_state(

@@ -35,8 +35,8 @@ from custom_components.roomsense.catalog import (
 from custom_components.roomsense.const import DOMAIN
 from custom_components.roomsense.operations import DATA_OPERATIONS, STORAGE_KEY
 
-from ..conftest import SimulatorAdmin, home_with, registry_device
-from .conftest import entity_id
+from ..conftest import SimulatorAdmin, commands_sent, home_with, registry_device
+from .conftest import entity_id, roomsense_service
 
 PLUG, BULB = (f"{n:012d}" for n in range(1, 3))
 PLUG_WATTS = 120.0
@@ -64,19 +64,8 @@ def state(hass: HomeAssistant, entity: str) -> State:
 
 
 async def send(hass: HomeAssistant, device_id: str, command: str) -> None:
-    await hass.services.async_call(
-        DOMAIN,
-        "send_command",
-        {"device_id": device_id, "command": command},
-        blocking=True,
-        return_response=True,
-    )
+    await roomsense_service(hass, "send_command", {"device_id": device_id, "command": command})
     await hass.async_block_till_done()
-
-
-async def sent_to(sim_admin: SimulatorAdmin, device_id: str) -> list[str]:
-    calls = await sim_admin.api_calls(f"/devices/{device_id}/commands")
-    return [call["body"]["command"] for call in calls]
 
 
 async def test_commands_are_counted_per_device(
@@ -95,7 +84,7 @@ async def test_commands_are_counted_per_device(
     )
     await hass.async_block_till_done()
 
-    assert await sent_to(sim_admin, PLUG) == ["turnOff", "turnOn"]
+    assert await commands_sent(sim_admin, PLUG, "command") == ["turnOff", "turnOn"]
     assert state(hass, plug).state == "2"
     assert state(hass, bulb).state == "1"
     # The count sits on the device's own Home Assistant device.
@@ -189,7 +178,7 @@ async def test_automation_runs_and_failures(
     await engine.async_execute(breaks["id"], None)
     await hass.async_block_till_done()
 
-    assert await sent_to(sim_admin, PLUG) == ["turnOn", "turnOn"]
+    assert await commands_sent(sim_admin, PLUG, "command") == ["turnOn", "turnOn"]
     assert [run["status"] for run in engine.history[breaks["id"]]] == ["failure"]
     assert state(hass, runs).state == "3"
     assert state(hass, failures).state == "1"
@@ -288,12 +277,6 @@ async def lovelace(hass: HomeAssistant) -> None:
     assert await async_setup_component(hass, "lovelace", {})
 
 
-async def create_dashboard(hass: HomeAssistant, **data: Any) -> Any:
-    return await hass.services.async_call(
-        DOMAIN, "create_dashboard", data, blocking=True, return_response=True
-    )
-
-
 async def lovelace_config(
     hass_ws_client: WebSocketGenerator, hass: HomeAssistant, url_path: str
 ) -> dict[str, Any]:
@@ -328,7 +311,7 @@ async def test_create_dashboard_lays_out_rooms_and_operations(
     assert plug_device is not None
     dr.async_get(hass).async_update_device(plug_device.id, area_id=living.id)
 
-    answer = await create_dashboard(hass)
+    answer = await roomsense_service(hass, "create_dashboard")
     assert answer == {
         "url_path": "roomsense-home",
         "created": True,
@@ -375,7 +358,7 @@ async def test_create_dashboard_lays_out_rooms_and_operations(
     bulb_device = registry_device(hass, (DOMAIN, BULB))
     assert bulb_device is not None
     dr.async_get(hass).async_update_device(bulb_device.id, area_id=kitchen.id)
-    again = await create_dashboard(hass, title="Home ops")
+    again = await roomsense_service(hass, "create_dashboard", {"title": "Home ops"})
     assert again["created"] is False
     assert again["views"] == ["Kitchen", "Living Room", "Other devices", "Operations"]
     listed = await dashboards(hass_ws_client, hass)
@@ -393,14 +376,17 @@ async def test_create_dashboard_speaks_the_server_language(
     hass_ws_client: WebSocketGenerator,
 ) -> None:
     await hass.config.async_update(language="ja")
-    answer = await create_dashboard(hass)
+    answer = await roomsense_service(hass, "create_dashboard")
     assert answer["views"] == ["その他の機器", "運用状況"]
     config = await lovelace_config(hass_ws_client, hass, "roomsense-home")
     titles = {card.get("title") or card.get("name") for card in cards(config["views"][-1])}
     assert {"1日のコマンド数", "1日の電力量（推定）", "意図の理解率", "現在"} <= titles
     # A language RoomSense has no words for: English.
     await hass.config.async_update(language="fr")
-    assert (await create_dashboard(hass))["views"] == ["Other devices", "Operations"]
+    assert (await roomsense_service(hass, "create_dashboard"))["views"] == [
+        "Other devices",
+        "Operations",
+    ]
 
 
 @pytest.mark.parametrize("url_path", ["roomsense", "RoomSense-Home", "room sense-home", "-x"])
@@ -408,7 +394,7 @@ async def test_create_dashboard_rejects_a_bad_address(
     hass: HomeAssistant, lovelace: None, setup_entry: MockConfigEntry, url_path: str
 ) -> None:
     with pytest.raises(ServiceValidationError) as caught:
-        await create_dashboard(hass, url_path=url_path)
+        await roomsense_service(hass, "create_dashboard", {"url_path": url_path})
     assert caught.value.translation_key == "invalid_dashboard_url_path"
     assert caught.value.translation_placeholders == {"url_path": url_path}
 
@@ -426,7 +412,7 @@ async def test_create_dashboard_leaves_other_dashboards_alone(
     assert (await client.receive_json())["success"]
 
     with pytest.raises(ServiceValidationError) as caught:
-        await create_dashboard(hass, url_path="my-home")
+        await roomsense_service(hass, "create_dashboard", {"url_path": "my-home"})
     assert caught.value.translation_key == "dashboard_url_taken"
     mine = next(
         item for item in await dashboards(hass_ws_client, hass) if item["url_path"] == "my-home"
@@ -452,5 +438,5 @@ async def test_create_dashboard_without_lovelace(
     hass: HomeAssistant, setup_entry: MockConfigEntry
 ) -> None:
     with pytest.raises(ServiceValidationError) as caught:
-        await create_dashboard(hass)
+        await roomsense_service(hass, "create_dashboard")
     assert caught.value.translation_key == "dashboards_unavailable"

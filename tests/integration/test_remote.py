@@ -11,7 +11,7 @@ from homeassistant.core import HomeAssistant, State
 from homeassistant.exceptions import HomeAssistantError, ServiceValidationError
 from pytest_homeassistant_custom_component.common import MockConfigEntry, mock_restore_cache
 
-from ..conftest import SimulatorAdmin, home_with
+from ..conftest import SimulatorAdmin, commands_sent, home_with
 from .conftest import entity_id
 
 HUB = "AA0000000000"
@@ -73,10 +73,6 @@ async def send(hass: HomeAssistant, remote_id: str, *commands: str, **data: Any)
     )
 
 
-async def sent_commands(sim_admin: SimulatorAdmin, remote_id: str) -> list[dict[str, Any]]:
-    return [call["body"] for call in await sim_admin.api_calls(f"/devices/{remote_id}/commands")]
-
-
 def command(name: str, parameter: str = "default") -> dict[str, Any]:
     return {"command": name, "parameter": parameter, "commandType": "command"}
 
@@ -109,7 +105,7 @@ async def test_turn_on_and_off(
         await remote_call(hass, "turn_off", entity)
         assert hass.states.get(entity).state == STATE_OFF
         assert (await sim_admin.device(remote_id))["state"]["power"] == "off", remote_type
-        assert await sent_commands(sim_admin, remote_id) == [
+        assert await commands_sent(sim_admin, remote_id) == [
             command("turnOn"),
             command("turnOff"),
         ]
@@ -122,7 +118,7 @@ async def test_others_has_no_power_buttons(
         with pytest.raises(ServiceValidationError) as caught:
             await remote_call(hass, service, remote_entity(hass, OTHERS))
         assert caught.value.translation_key == "remote_without_power"
-    assert await sent_commands(sim_admin, OTHERS) == []
+    assert await commands_sent(sim_admin, OTHERS) == []
 
 
 async def test_built_in_commands_and_learned_buttons(
@@ -130,7 +126,7 @@ async def test_built_in_commands_and_learned_buttons(
 ) -> None:
     await send(hass, TV, "volumeAdd", "channelAdd", "SetChannel:15", "Netflix")
 
-    assert await sent_commands(sim_admin, TV) == [
+    assert await commands_sent(sim_admin, TV) == [
         command("volumeAdd"),
         command("channelAdd"),
         command("SetChannel", "15"),
@@ -169,7 +165,7 @@ async def test_commands_of_each_type(
 ) -> None:
     remote_id = REMOTE_IDS[remote_type]
     await send(hass, remote_id, *commands)
-    assert await sent_commands(sim_admin, remote_id) == sent
+    assert await commands_sent(sim_admin, remote_id) == sent
     remote = await sim_admin.device(remote_id)
     assert remote["state"] | appliance == remote["state"]
     assert [entry["command"] for entry in remote["history"]] == [body["command"] for body in sent]
@@ -190,7 +186,7 @@ async def test_repeats_and_delay(
     await send(hass, TV, "volumeAdd", "Netflix", num_repeats=2, delay_secs=0.05)
     # Three pauses between four presses.
     assert time.monotonic() - started >= 0.15
-    assert await sent_commands(sim_admin, TV) == [
+    assert await commands_sent(sim_admin, TV) == [
         command("volumeAdd"),
         button("Netflix"),
         command("volumeAdd"),
@@ -206,7 +202,7 @@ async def test_set_channel_needs_a_number(
         await send(hass, TV, "volumeAdd", bad)
     assert caught.value.translation_key == "channel_required"
     # Nothing of the list was sent.
-    assert await sent_commands(sim_admin, TV) == []
+    assert await commands_sent(sim_admin, TV) == []
 
 
 async def test_power_commands_sent_as_buttons_change_the_state(
@@ -214,7 +210,7 @@ async def test_power_commands_sent_as_buttons_change_the_state(
 ) -> None:
     await send(hass, TV, "turnOn")
     assert hass.states.get(remote_entity(hass, TV)).state == STATE_ON
-    assert await sent_commands(sim_admin, TV) == [command("turnOn")]
+    assert await commands_sent(sim_admin, TV) == [command("turnOn")]
 
 
 async def test_button_the_remote_never_learned_is_refused(
@@ -251,7 +247,7 @@ async def test_on_off_state_is_restored_after_a_restart(
     # A remote without power buttons has no state to restore.
     assert hass.states.get("remote.others_remote").state == STATE_UNKNOWN
     assert hass.states.get(remote_entity(hass, REMOTE_IDS["DVD"])).state == STATE_OFF
-    assert await sent_commands(sim_admin, TV) == []
+    assert await commands_sent(sim_admin, TV) == []
 
 
 async def test_on_off_state_survives_a_reload(

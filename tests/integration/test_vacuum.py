@@ -12,7 +12,7 @@ from pytest_homeassistant_custom_component.common import MockConfigEntry
 
 from custom_components.roomsense.vacuum import VacuumEntityFeature
 
-from ..conftest import SimulatorAdmin, home_with
+from ..conftest import SimulatorAdmin, commands_sent, home_with
 from .conftest import entity_id
 
 LEGACY_TYPES = ("Robot Vacuum Cleaner S1", "Robot Vacuum Cleaner S1 Plus", "K10+", "K10+ Pro")
@@ -51,10 +51,6 @@ def battery(hass: HomeAssistant, device_id: str) -> str:
 
 async def vacuum_call(hass: HomeAssistant, service: str, entity: str, **data: Any) -> None:
     await hass.services.async_call("vacuum", service, {"entity_id": entity, **data}, blocking=True)
-
-
-async def sent_commands(sim_admin: SimulatorAdmin, device_id: str) -> list[dict[str, Any]]:
-    return [call["body"] for call in await sim_admin.api_calls(f"/devices/{device_id}/commands")]
 
 
 def command(name: str, parameter: str | dict[str, Any] = "default") -> dict[str, Any]:
@@ -106,7 +102,7 @@ async def test_s1_family_start_fan_speed_stop_dock(
     # The simulated robot arrives at once.
     assert await cloud_state(hass, setup_entry, device_id) == "docked"
 
-    assert await sent_commands(sim_admin, device_id) == [
+    assert await commands_sent(sim_admin, device_id) == [
         command("start"),
         command("PowLevel", "3"),
         command("stop"),
@@ -154,7 +150,7 @@ async def test_newer_robots_start_clean_pause_and_dock(
     assert hass.states.get(entity).state == "returning"
     assert await cloud_state(hass, setup_entry, device_id) == "docked"
 
-    assert await sent_commands(sim_admin, device_id) == [
+    assert await commands_sent(sim_admin, device_id) == [
         command("startClean", {"action": "sweep", "param": settings(2, water_on_start)}),
         command("changeParam", settings(1, water_on_change)),
         command("pause"),
@@ -171,10 +167,10 @@ async def test_fan_speed_levels(
     for fan_speed in speeds:
         await vacuum_call(hass, "set_fan_speed", vacuum_entity(hass, S1), fan_speed=fan_speed)
         await vacuum_call(hass, "set_fan_speed", vacuum_entity(hass, S10), fan_speed=fan_speed)
-    assert await sent_commands(sim_admin, S1) == [
+    assert await commands_sent(sim_admin, S1) == [
         command("PowLevel", str(level)) for level in range(4)
     ]
-    assert await sent_commands(sim_admin, S10) == [
+    assert await commands_sent(sim_admin, S10) == [
         command("changeParam", {"fanLevel": level, "waterLevel": 1, "times": 1})
         for level in range(1, 5)
     ]
@@ -186,7 +182,7 @@ async def test_unknown_fan_speed_is_refused(
     with pytest.raises(ServiceValidationError) as caught:
         await vacuum_call(hass, "set_fan_speed", vacuum_entity(hass, S10), fan_speed="turbo")
     assert caught.value.translation_key == "fan_speed_not_supported"
-    assert await sent_commands(sim_admin, S10) == []
+    assert await commands_sent(sim_admin, S10) == []
 
 
 async def test_s1_family_cannot_pause(
@@ -194,7 +190,7 @@ async def test_s1_family_cannot_pause(
 ) -> None:
     with pytest.raises(HomeAssistantError):
         await vacuum_call(hass, "pause", vacuum_entity(hass, S1))
-    assert await sent_commands(sim_admin, S1) == []
+    assert await commands_sent(sim_admin, S1) == []
 
 
 async def test_offline_robot_refuses_commands(
