@@ -36,6 +36,7 @@ from homeassistant.helpers.translation import async_get_translations
 from homeassistant.util import slugify
 
 from .const import DOMAIN
+from .switchbot_cloud import DEFAULT_DAILY_LIMIT
 
 DEFAULT_URL_PATH: Final = "roomsense-home"
 DEFAULT_TITLE: Final = "RoomSense"
@@ -61,7 +62,6 @@ AUTOMATION_FAILURES: Final = "automation_failures"
 INTENT_SUCCESS: Final = "intent_success_rate"
 LATENCY_P50: Final = "conversation_latency_p50"
 LATENCY_P95: Final = "conversation_latency_p95"
-DAILY_API_LIMIT: Final = 10000
 
 # The dashboard's own words, translated under `selector.dashboard_text.options`.
 TEXT_KEYS: Final = (
@@ -217,7 +217,7 @@ def _live_cards(entities: list[er.RegistryEntry], texts: DashboardTexts) -> list
         _gauge(
             entity_id,
             texts["api_calls_left"],
-            DAILY_API_LIMIT,
+            DEFAULT_DAILY_LIMIT,
             {"green": 2000, "yellow": 500, "red": 0},
         )
         for entity_id in _by_key(entities, API_CALLS_REMAINING)

@@ -200,13 +200,21 @@ async def move(hass: HomeAssistant, freezer: FrozenDateTimeFactory, by: timedelt
     await hass.async_block_till_done()
 
 
-async def test_metered_energy_integrates_the_plug_power(
+@pytest.fixture
+async def loaded_at_noon(
     hass: HomeAssistant, config_entry: MockConfigEntry, freezer: FrozenDateTimeFactory
 ) -> None:
+    """The entry set up at a fixed time, so the tests can move the clock on."""
     freezer.move_to("2026-11-23 12:00:00+00:00")
     config_entry.add_to_hass(hass)
     assert await hass.config_entries.async_setup(config_entry.entry_id)
     await hass.async_block_till_done()
+
+
+@pytest.mark.usefixtures("loaded_at_noon")
+async def test_metered_energy_integrates_the_plug_power(
+    hass: HomeAssistant, freezer: FrozenDateTimeFactory
+) -> None:
     energy = entity_id(hass, "sensor", f"{PLUG}_energy_estimate")
     assert state(hass, energy).state == "0.0"
     attributes = state(hass, energy).attributes
@@ -220,13 +228,10 @@ async def test_metered_energy_integrates_the_plug_power(
     assert float(state(hass, energy).state) == pytest.approx(PLUG_WATTS * 0.5 / 1000)
 
 
+@pytest.mark.usefixtures("loaded_at_noon")
 async def test_estimated_energy_counts_the_typical_wattage_while_on(
-    hass: HomeAssistant, config_entry: MockConfigEntry, freezer: FrozenDateTimeFactory
+    hass: HomeAssistant, freezer: FrozenDateTimeFactory
 ) -> None:
-    freezer.move_to("2026-11-23 12:00:00+00:00")
-    config_entry.add_to_hass(hass)
-    assert await hass.config_entries.async_setup(config_entry.entry_id)
-    await hass.async_block_till_done()
     energy = entity_id(hass, "sensor", f"{BULB}_energy_estimate")
     typical = typical_wattage("Color Bulb")
     assert typical is not None
