@@ -20,8 +20,8 @@ from .const import DOMAIN
 STORAGE_VERSION: Final = 1
 SAVE_DELAY: Final = 1.0
 
-POWER_ON: Final = "on"
-POWER_OFF: Final = "off"
+# The power a command leaves a device with, as its status says it.
+_POWER_AFTER: Final = {"turnOn": "on", "turnOff": "off"}
 # `setAll` of an air conditioner: "temperature,mode,fan speed,on|off" (reference §6.3).
 SET_ALL: Final = "setAll"
 SET_CHANNEL: Final = "SetChannel"
@@ -44,10 +44,8 @@ def command_effect(
     """
     if command_type != "command":
         return {}
-    if command == "turnOn":
-        return {"power": POWER_ON}
-    if command == "turnOff":
-        return {"power": POWER_OFF}
+    if command in _POWER_AFTER:
+        return {"power": _POWER_AFTER[command]}
     if kind is DeviceKind.AIR_CONDITIONER and command == SET_ALL:
         return _set_all_fields(parameter)
     if kind is DeviceKind.FAN:
@@ -77,10 +75,9 @@ def status_effect(
     Only fields the device reports are touched; anything less plain is left to the entity
     that knows the device (or to the read-back after the command).
     """
-    if command in ("turnOn", "turnOff") and isinstance(status.get("power"), str):
-        on = command == "turnOn"
+    if command in _POWER_AFTER and isinstance(status.get("power"), str):
+        power = _POWER_AFTER[command]
         # Some families report ON/OFF in capitals.
-        power = "on" if on else "off"
         return {"power": power.upper() if status["power"].isupper() else power}
     field = _STATUS_FIELDS.get(command)
     if field is not None and field in status and not isinstance(parameter, dict):
@@ -94,7 +91,7 @@ def _set_all_fields(parameter: str | int | dict[str, Any]) -> Fields:
     if len(parts) != 4 or not all(part.isdigit() for part in parts[:3]):
         return {}
     temperature, mode, fan_speed, power = parts
-    if power not in (POWER_ON, POWER_OFF):
+    if power not in _POWER_AFTER.values():
         return {}
     return {
         "temperature": int(temperature),

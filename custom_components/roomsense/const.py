@@ -29,14 +29,8 @@ DEFAULT_POLLING_SHARE: Final = 50
 # Seconds a last known state may be shown before the entity becomes unavailable.
 DEFAULT_STALENESS: Final = 3600
 OPT_ALLOWED_NETWORKS: Final = "allowed_networks"
-WEBHOOK_ID_PREFIX: Final = "roomsense_"
-
-# Events on the Home Assistant bus: a contract.
-EVENT_ROOMSENSE: Final = "roomsense_event"
-EVENT_COMMAND_RESULT: Final = "roomsense_command_result"
 OPT_QUEUE_TTL: Final = "queue_ttl"
 DEFAULT_QUEUE_TTL: Final = 600
-EVENT_AUDIT: Final = "roomsense_audit"
 # Offer Home Assistant's own Assist tools to the model too.
 OPT_LLM_HASS_API: Final = "llm_hass_api"
 # Edge devices: a dispatched job with no result this long fails with reason `timeout`;
@@ -45,6 +39,14 @@ OPT_DEVICE_RESULT_TIMEOUT: Final = "device_result_timeout"
 DEFAULT_DEVICE_RESULT_TIMEOUT: Final = 120
 OPT_MAX_COMPLETED_JOBS: Final = "max_completed_jobs"
 DEFAULT_MAX_COMPLETED_JOBS: Final = 200
+
+# What the webhook ids RoomSense registers start with (so a URL tells it is one of them).
+WEBHOOK_ID_PREFIX: Final = "roomsense_"
+
+# Events on the Home Assistant bus: a contract.
+EVENT_ROOMSENSE: Final = "roomsense_event"
+EVENT_COMMAND_RESULT: Final = "roomsense_command_result"
+EVENT_AUDIT: Final = "roomsense_audit"
 
 # Sent when a RoomSense entry has finished setting up: work that waited for devices goes on.
 SIGNAL_ENTRY_LOADED: Final = f"{DOMAIN}_entry_loaded"

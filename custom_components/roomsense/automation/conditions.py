@@ -9,7 +9,7 @@ unavailable is not met, and says why.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from datetime import datetime
 from statistics import fmean
 from typing import Any, Final
@@ -57,13 +57,8 @@ class ConditionResult:
     reason: str | None = None
 
     def as_dict(self) -> dict[str, Any]:
-        """The result as the API shows it."""
-        return {
-            "condition": self.condition,
-            "met": self.met,
-            "actual": self.actual,
-            "reason": self.reason,
-        }
+        """The result as the API shows it: every field."""
+        return asdict(self)
 
 
 @dataclass(frozen=True, slots=True)

@@ -14,6 +14,7 @@ makes it a rule.
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from datetime import UTC, datetime
 from typing import Any, Final
 
@@ -216,18 +217,23 @@ _ACTION_SCHEMAS: Final[dict[str, probatio.Schema]] = {
 }
 
 
+def _by_type(
+    data: dict[str, Any], what: str, schemas: Mapping[str, probatio.Schema]
+) -> dict[str, Any]:
+    """`data` checked by the schema of its type, one of the keys of `schemas`."""
+    kind = data.get("type")
+    schema = schemas.get(kind) if isinstance(kind, str) else None
+    if schema is None:
+        raise probatio.Invalid(f"unknown {what} type {kind!r}; one of {', '.join(schemas)}")
+    result: dict[str, Any] = schema(data)
+    return result
+
+
 def _action(data: Any) -> dict[str, Any]:
     """One action, checked by its type."""
     if not isinstance(data, dict):
         raise probatio.Invalid("an action is an object")
-    kind = data.get("type")
-    schema = _ACTION_SCHEMAS.get(kind) if isinstance(kind, str) else None
-    if schema is None:
-        raise probatio.Invalid(
-            f"unknown action type {data.get('type')!r}; one of {', '.join(ACTION_TYPES)}"
-        )
-    result: dict[str, Any] = schema(data)
-    return result
+    return _by_type(data, "action", _ACTION_SCHEMAS)
 
 
 def _schedule(data: Any) -> dict[str, Any] | None:
@@ -236,7 +242,6 @@ def _schedule(data: Any) -> dict[str, Any] | None:
         return None
     if not isinstance(data, dict):
         raise probatio.Invalid("a schedule is an object")
-    kind = data.get("type")
     schemas: dict[str, probatio.Schema] = {
         # `at`: an ISO 8601 date and time with an offset.
         SCHEDULE_ONCE: probatio.Schema(
@@ -267,13 +272,7 @@ def _schedule(data: Any) -> dict[str, Any] | None:
             }
         ),
     }
-    schema = schemas.get(kind) if isinstance(kind, str) else None
-    if schema is None:
-        raise probatio.Invalid(
-            f"unknown schedule type {kind!r}; one of {', '.join(SCHEDULE_TYPES)}"
-        )
-    result: dict[str, Any] = schema(data)
-    return result
+    return _by_type(data, "schedule", schemas)
 
 
 def _datetime(value: Any) -> str:

@@ -18,6 +18,7 @@ from types import MappingProxyType
 from typing import Any, Final
 
 from .. import catalog
+from . import blind_tilt
 
 type Parameter = str | dict[str, Any]
 # A local command: the PySwitchbot device, the Open API parameter and the device's known
@@ -58,6 +59,11 @@ class LocalModel:
 
 def _on_off(value: Any) -> str | None:
     return None if value is None else ("on" if value else "off")
+
+
+def _one_zero(value: Any) -> int | None:
+    """A yes or no as the Open API's 1 or 0."""
+    return None if value is None else int(bool(value))
 
 
 def _kept(fields: dict[str, Any]) -> dict[str, Any]:
@@ -123,24 +129,18 @@ async def _set_curtain_position(
     return _done(await device.set_position(_int(parts[2], 0, 100)))
 
 
-# The Blind Tilt counts twice. PySwitchbot's `tilt` (with `reverse_mode` off, as the device
-# advertises it) is one scale through both shut ends: 0 shut downwards, 50 open (slats
-# level), 100 shut upwards. The Open API (reference §5.15) gives the way the slats lean and
-# how open they are that way: "down;0" shut downwards (closeDown), "up;0" shut upwards
-# (closeUp), 100 open either way (fullyOpen), even positions only.
-_BLIND_TILT_OPEN: Final = 50
-
-
 def _blind_tilt_of(parameter: Parameter) -> int:
-    """PySwitchbot's tilt for a Blind Tilt `setPosition` "direction;position" ("up;60")."""
+    """PySwitchbot's tilt for a Blind Tilt `setPosition` "direction;position" ("up;60").
+
+    The two scales are in `blind_tilt`.
+    """
     parts = str(parameter).split(";")
     if len(parts) != 2 or parts[0] not in ("up", "down"):
         raise LocalParameterError(f"not up;position or down;position: {parameter!r}")
     position = _int(parts[1], 0, 100)
     if position % 2:
         raise LocalParameterError(f"the position must be even: {position}")
-    shut_by = _BLIND_TILT_OPEN - position // 2
-    return _BLIND_TILT_OPEN + shut_by if parts[0] == "up" else _BLIND_TILT_OPEN - shut_by
+    return blind_tilt.tilt_of(parts[0], position)
 
 
 async def _set_blind_tilt_position(
@@ -161,25 +161,22 @@ def _bot(data: Mapping[str, Any]) -> dict[str, Any]:
     return _kept({"power": power, "battery": data.get("battery"), "deviceMode": mode})
 
 
-def _meter(data: Mapping[str, Any]) -> dict[str, Any]:
-    return _kept(
-        {
-            "temperature": data.get("temperature"),
-            "humidity": data.get("humidity"),
-            "battery": data.get("battery"),
-            "CO2": data.get("co2"),
-        }
-    )
+def _renaming(**advertised: str) -> StatusReader:
+    """The status of fields advertised as they are, only named otherwise.
+
+    Each keyword is an Open API field, its value the advertisement's name for it.
+    """
+
+    def status(data: Mapping[str, Any]) -> dict[str, Any]:
+        return _kept({field: data.get(name) for field, name in advertised.items()})
+
+    return status
 
 
-def _hub2(data: Mapping[str, Any]) -> dict[str, Any]:
-    return _kept(
-        {
-            "temperature": data.get("temperature"),
-            "humidity": data.get("humidity"),
-            "lightLevel": data.get("lightLevel"),
-        }
-    )
+_meter: Final = _renaming(
+    temperature="temperature", humidity="humidity", battery="battery", CO2="co2"
+)
+_hub2: Final = _renaming(temperature="temperature", humidity="humidity", lightLevel="lightLevel")
 
 
 _LOCK_STATES: Final = {
@@ -213,15 +210,8 @@ def _contact(data: Mapping[str, Any]) -> dict[str, Any]:
         state = "timeOutNotClose"
     elif data.get("contact_open") is not None:
         state = "open" if data["contact_open"] else "close"
-    light = data.get("is_light")
-    return _kept(
-        {
-            "openState": state,
-            "moveDetected": data.get("motion_detected"),
-            "brightness": None if light is None else ("bright" if light else "dim"),
-            "battery": data.get("battery"),
-        }
-    )
+    # It has a motion detector of its own: the rest is a motion sensor's.
+    return _kept({"openState": state}) | _motion(data)
 
 
 def _motion(data: Mapping[str, Any]) -> dict[str, Any]:
@@ -236,18 +226,22 @@ def _motion(data: Mapping[str, Any]) -> dict[str, Any]:
 
 
 def _leak(data: Mapping[str, Any]) -> dict[str, Any]:
-    leak = data.get("leak")
-    status = None if leak is None else int(bool(leak))
-    return _kept({"status": status, "battery": data.get("battery")})
+    return _kept({"status": _one_zero(data.get("leak")), "battery": data.get("battery")})
 
 
-def _plug(data: Mapping[str, Any]) -> dict[str, Any]:
-    # The Open API reports the Plug Mini's draw in `weight` (watts, as observed).
-    return _kept({"power": _on_off(data.get("isOn")), "weight": data.get("power")})
+def _switched(field: str, advertised: str) -> StatusReader:
+    """The status of a device that is on or off and reports one figure more."""
+
+    def status(data: Mapping[str, Any]) -> dict[str, Any]:
+        return _kept({"power": _on_off(data.get("isOn")), field: data.get(advertised)})
+
+    return status
 
 
-def _light(data: Mapping[str, Any]) -> dict[str, Any]:
-    return _kept({"power": _on_off(data.get("isOn")), "brightness": data.get("brightness")})
+# The Open API reports the Plug Mini's draw in `weight` (watts, as observed).
+_plug: Final = _switched("weight", "power")
+_light: Final = _switched("brightness", "brightness")
+_humidifier: Final = _switched("humidity", "humidity")
 
 
 def _ceiling_light(data: Mapping[str, Any]) -> dict[str, Any]:
@@ -257,44 +251,23 @@ def _ceiling_light(data: Mapping[str, Any]) -> dict[str, Any]:
     return fields
 
 
+# What a motorised cover advertises beside its position.
+_motor: Final = _renaming(moving="inMotion", calibrate="calibration", battery="battery")
+
+
 def _curtain(data: Mapping[str, Any]) -> dict[str, Any]:
-    return _kept(
-        {
-            "slidePosition": data.get("position"),
-            "moving": data.get("inMotion"),
-            "calibrate": data.get("calibration"),
-            "battery": data.get("battery"),
-        }
-    )
+    return _kept({"slidePosition": data.get("position")}) | _motor(data)
 
 
 def _blind_tilt(data: Mapping[str, Any]) -> dict[str, Any]:
     tilt = data.get("tilt")
-    direction = position = None
-    if isinstance(tilt, int):
-        position = 100 - 2 * abs(tilt - _BLIND_TILT_OPEN)
-        # Level slats lean neither way: the direction last known (the cloud's too) stands.
-        if tilt != _BLIND_TILT_OPEN:
-            direction = "up" if tilt > _BLIND_TILT_OPEN else "down"
-    return _kept(
-        {
-            "slidePosition": position,
-            "direction": direction,
-            "moving": data.get("inMotion"),
-            "calibrate": data.get("calibration"),
-            "battery": data.get("battery"),
-        }
-    )
+    # Level slats lean no way (None): the direction last known (the cloud's too) stands.
+    position, direction = blind_tilt.position_of(tilt) if isinstance(tilt, int) else (None, None)
+    return _kept({"slidePosition": position, "direction": direction}) | _motor(data)
 
 
 def _relay(data: Mapping[str, Any]) -> dict[str, Any]:
-    on = data.get("isOn")
-    status = None if on is None else int(bool(on))
-    return _kept({"switchStatus": status, "power": data.get("power")})
-
-
-def _humidifier(data: Mapping[str, Any]) -> dict[str, Any]:
-    return _kept({"power": _on_off(data.get("isOn")), "humidity": data.get("humidity")})
+    return _kept({"switchStatus": _one_zero(data.get("isOn")), "power": data.get("power")})
 
 
 _ON_OFF_COMMANDS: Final = {"turnOn": _call("turn_on"), "turnOff": _call("turn_off")}

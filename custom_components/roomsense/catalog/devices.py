@@ -13,7 +13,7 @@ from typing import Final
 from . import commands as c
 from .commands import command
 from .specs import Options, index, spec, specs
-from .types import UNLOCKING_LOCK_COMMANDS, DeviceKind, Family, Feature, IntRange
+from .types import UNLOCKING_LOCK_COMMANDS, DeviceKind, DeviceSpec, Family, Feature, IntRange
 
 _SENSOR: Final = DeviceKind.SENSOR
 _OTHER: Final = DeviceKind.OTHER
@@ -33,6 +33,24 @@ _WATER: Final[Options] = {"platforms": _VACUUMS, "features": (Feature.WATER_LEVE
 # What the mini plugs share (kind, family, commands, platforms) and the relays (no platforms).
 _PLUG_MINI: Final = (DeviceKind.PLUG, Family.PLUG, c.PLUG_MINI, _SWITCH_SENSOR)
 _RELAY: Final = (DeviceKind.SWITCH, Family.RELAY_SWITCH, c.RELAY)
+
+
+def _lights(
+    type_strings: tuple[str, ...], low: int, *, color: bool = False, kelvin: bool = False
+) -> tuple[DeviceSpec, ...]:
+    """Lights alike but for their names.
+
+    Their brightness goes from `low` (0 or 1) to 100; `color` and `kelvin`: whether they take
+    a colour and a colour temperature.
+    """
+    table = (
+        *c.LIGHT_BASE,
+        command("setBrightness", IntRange(low, 100)),
+        *((c.SET_COLOR,) if color else ()),
+        *((c.SET_KELVIN,) if kelvin else ()),
+    )
+    return specs(type_strings, DeviceKind.LIGHT, Family.LIGHT, table, platforms=("light",))
+
 
 PHYSICAL: Final = (
     # Hubs (§5.4): Hub 2 and Hub 3 measure the room.
@@ -141,36 +159,20 @@ PHYSICAL: Final = (
         pushes=False,
     ),
     # Lights (§5.9): the newer types take brightness 0-100, the older 1-100.
-    *(
-        spec(
-            type_string,
-            DeviceKind.LIGHT,
-            Family.LIGHT,
-            (
-                *c.LIGHT_BASE,
-                command("setBrightness", IntRange(low, 100)),
-                *((c.SET_COLOR,) if color else ()),
-                *((c.SET_KELVIN,) if kelvin else ()),
-            ),
-            platforms=("light",),
-        )
-        for type_string, low, color, kelvin in (
-            ("Color Bulb", 1, True, True),
-            ("Strip Light", 1, True, False),
-            ("Ceiling Light", 1, False, True),
-            ("Ceiling Light Pro", 1, False, True),
-            ("Floor Lamp", 0, True, True),
-            ("Strip Light 3", 0, True, True),
-            ("RGBICWW Strip Light", 0, True, True),
-            ("RGBICWW Floor Lamp", 0, True, True),
-            ("RGBIC Neon Rope Light", 0, True, False),
-            ("RGBIC Neon Wire Rope Light", 0, True, False),
-            ("Candle Warmer Lamp", 0, False, False),
-            # Not in the reference; Home Assistant's own integration gives it colour and
-            # white like the RGBICWW lights [UNV].
-            ("Permanent Outdoor Lights", 0, True, True),
-        )
+    *_lights(("Color Bulb",), 1, color=True, kelvin=True),
+    *_lights(("Strip Light",), 1, color=True),
+    *_lights(("Ceiling Light", "Ceiling Light Pro"), 1, kelvin=True),
+    *_lights(
+        ("Floor Lamp", "Strip Light 3", "RGBICWW Strip Light", "RGBICWW Floor Lamp"),
+        0,
+        color=True,
+        kelvin=True,
     ),
+    *_lights(("RGBIC Neon Rope Light", "RGBIC Neon Wire Rope Light"), 0, color=True),
+    *_lights(("Candle Warmer Lamp",), 0),
+    # Not in the reference; Home Assistant's own integration gives it colour and white like
+    # the RGBICWW lights [UNV].
+    *_lights(("Permanent Outdoor Lights",), 0, color=True, kelvin=True),
     # Robot vacuums (§5.11).
     *specs(
         ("Robot Vacuum Cleaner S1", "Robot Vacuum Cleaner S1 Plus", "K10+", "K10+ Pro"),

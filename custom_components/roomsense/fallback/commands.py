@@ -41,10 +41,45 @@ _IR_STEP_COMMANDS: Final = {
 _MUTE_BUTTON_NAMES: Final = frozenset(
     word for group in BUTTON_SYNONYMS if "mute" in group for word in group
 ) | frozenset(MUTE_WORDS)
-_VACUUM_FAMILIES: Final = frozenset({Family.SIMPLE_VACUUM, Family.TASK_VACUUM, Family.MOP_VACUUM})
 # Standard vacuum run: "standard" suction, one pass; the demo scenes use the same values.
 VACUUM_FAN_LEVEL: Final = 2
 VACUUM_WATER_LEVEL: Final = 1
+
+_POWER: Final = {Op.TURN_ON: "turnOn", Op.TURN_OFF: "turnOff"}
+_POWER_OR_STOP: Final = {**_POWER, Op.STOP: "turnOff"}
+_DOCK_OR_PAUSE: Final = {Op.DOCK: "dock", Op.STOP: "pause", Op.TURN_OFF: "pause"}
+# The requests that are one command without a parameter, by family; a command the catalog
+# does not list for the device's type (a plug's toggle, a lock's deadbolt) is not sent.
+_PLAIN_COMMANDS: Final[dict[Family | None, dict[Op, str]]] = {
+    # Opening a garage lets anyone in: the catalog has turnOn confirmed first.
+    Family.GARAGE_DOOR_OPENER: {**_POWER, Op.OPEN: "turnOn", Op.CLOSE: "turnOff"},
+    Family.BOT: {**_POWER, Op.PRESS: "press"},
+    Family.PLUG: {**_POWER, Op.TOGGLE: "toggle"},
+    Family.RELAY_SWITCH: {**_POWER, Op.TOGGLE: "toggle"},
+    Family.CURTAIN: {Op.OPEN: "turnOn", Op.CLOSE: "turnOff", Op.STOP: "pause"},
+    Family.BLIND_TILT: {Op.OPEN: "fullyOpen", Op.CLOSE: "closeDown"},
+    Family.LOCK: {
+        Op.LOCK: "lock",
+        Op.CLOSE: "lock",
+        Op.UNLOCK: "unlock",
+        Op.OPEN: "unlock",
+        Op.DEADBOLT: "deadbolt",
+    },
+    Family.SIMPLE_VACUUM: {
+        Op.CLEAN: "start",
+        Op.TURN_ON: "start",
+        Op.STOP: "stop",
+        Op.TURN_OFF: "stop",
+        Op.DOCK: "dock",
+    },
+    Family.MOP_VACUUM: _DOCK_OR_PAUSE,
+    Family.TASK_VACUUM: _DOCK_OR_PAUSE,
+    Family.CIRCULATOR_FAN: _POWER_OR_STOP,
+    Family.HUMIDIFIER: _POWER_OR_STOP,
+    Family.EVAPORATIVE_HUMIDIFIER: _POWER_OR_STOP,
+    Family.AIR_PURIFIER: _POWER_OR_STOP,
+    Family.THERMOSTAT: _POWER,
+}
 
 
 @dataclass(frozen=True, slots=True)
@@ -218,26 +253,10 @@ def _int_or_none(value: Any) -> int | None:
     return None
 
 
-def _switches(device: HomeDevice, request: Request) -> tuple[Action, ...] | None:
-    family = _family(device)
-    if family is Family.GARAGE_DOOR_OPENER:
-        # Opening a garage lets anyone in: the catalog has turnOn confirmed first.
-        if request.op in (Op.OPEN, Op.TURN_ON):
-            return _action(device, "turnOn")
-        if request.op in (Op.CLOSE, Op.TURN_OFF):
-            return _action(device, "turnOff")
-        return None
-    if family is Family.BOT:
-        commands = {Op.TURN_ON: "turnOn", Op.TURN_OFF: "turnOff", Op.PRESS: "press"}
-        return _action(device, commands[request.op]) if request.op in commands else None
-    if family in (Family.PLUG, Family.RELAY_SWITCH):
-        if request.op is Op.TURN_ON:
-            return _action(device, "turnOn")
-        if request.op is Op.TURN_OFF:
-            return _action(device, "turnOff")
-        if request.op is Op.TOGGLE and _supports(device, "toggle"):
-            return _action(device, "toggle")
-    return None
+def _plain(device: HomeDevice, request: Request) -> tuple[Action, ...] | None:
+    """The one command without a parameter that the request is for the device's family."""
+    command = _PLAIN_COMMANDS.get(_family(device), {}).get(request.op)
+    return None if command is None or not _supports(device, command) else _action(device, command)
 
 
 def _covers(device: HomeDevice, request: Request) -> tuple[Action, ...] | None:
@@ -250,83 +269,42 @@ def _covers(device: HomeDevice, request: Request) -> tuple[Action, ...] | None:
         open_percent = 0
     elif request.op is not Op.POSITION:
         open_percent = None
+    if open_percent is None:
+        return None
     if family is Family.CURTAIN:
-        if request.op is Op.OPEN:
-            return _action(device, "turnOn")
-        if request.op is Op.CLOSE:
-            return _action(device, "turnOff")
-        if request.op is Op.STOP:
-            return _action(device, "pause")
-        if open_percent is not None:
-            # Curtain positions are inverted: 0 = open, 100 = closed.
-            return _action(device, "setPosition", f"0,ff,{100 - open_percent}")
-        return None
+        # Curtain positions are inverted: 0 = open, 100 = closed.
+        return _action(device, "setPosition", f"0,ff,{100 - open_percent}")
     if family is Family.BLIND_TILT:
-        if request.op is Op.OPEN:
-            return _action(device, "fullyOpen")
-        if request.op is Op.CLOSE:
-            return _action(device, "closeDown")
-        if open_percent is not None:
-            # Blind Tilt wants an even position, 0 = closed, 100 = open.
-            return _action(device, "setPosition", f"up;{open_percent // 2 * 2}")
-        return None
-    if family is Family.ROLLER_SHADE and open_percent is not None:
+        # Blind Tilt wants an even position, 0 = closed, 100 = open.
+        return _action(device, "setPosition", f"up;{open_percent // 2 * 2}")
+    if family is Family.ROLLER_SHADE:
         return _action(device, "setPosition", str(100 - open_percent))
     return None
 
 
-def _locks(device: HomeDevice, request: Request) -> tuple[Action, ...] | None:
-    if _family(device) is not Family.LOCK:
-        return None
-    if request.op in (Op.LOCK, Op.CLOSE):
-        return _action(device, "lock")
-    if request.op in (Op.UNLOCK, Op.OPEN):
-        return _action(device, "unlock")
-    if request.op is Op.DEADBOLT and _supports(device, "deadbolt"):
-        return _action(device, "deadbolt")
-    return None
-
-
 def _vacuums(device: HomeDevice, request: Request) -> tuple[Action, ...] | None:
+    """A clean with a mop vacuum's or a task vacuum's settings."""
+    if request.op not in (Op.CLEAN, Op.TURN_ON):
+        return None
     family = _family(device)
-    starting = request.op in (Op.CLEAN, Op.TURN_ON)
-    stopping = request.op in (Op.STOP, Op.TURN_OFF)
-    if request.op is Op.DOCK and family in _VACUUM_FAMILIES:
-        return _action(device, "dock")
-    if family is Family.SIMPLE_VACUUM:
-        if starting:
-            return _action(device, "start")
-        return _action(device, "stop") if stopping else None
     if family is Family.MOP_VACUUM:
-        if starting:
-            param = {
-                "action": "sweep_mop" if request.mop else "sweep",
-                "param": {
-                    "fanLevel": VACUUM_FAN_LEVEL,
-                    "waterLevel": VACUUM_WATER_LEVEL,
-                    "times": 1,
-                },
-            }
-            return _action(device, "startClean", param)
-        return _action(device, "pause") if stopping else None
+        param = {
+            "action": "sweep_mop" if request.mop else "sweep",
+            "param": {"fanLevel": VACUUM_FAN_LEVEL, "waterLevel": VACUUM_WATER_LEVEL, "times": 1},
+        }
+        return _action(device, "startClean", param)
     if family is Family.TASK_VACUUM:
-        if starting:
-            param = {
-                "action": "mop" if request.mop else "sweep",
-                "param": {"fanLevel": VACUUM_FAN_LEVEL, "times": 1},
-            }
-            return _action(device, "startClean", param)
-        return _action(device, "pause") if stopping else None
+        param = {
+            "action": "mop" if request.mop else "sweep",
+            "param": {"fanLevel": VACUUM_FAN_LEVEL, "times": 1},
+        }
+        return _action(device, "startClean", param)
     return None
 
 
 def _fans(device: HomeDevice, request: Request) -> tuple[Action, ...] | None:
     if _family(device) is not Family.CIRCULATOR_FAN:
         return None
-    if request.op is Op.TURN_ON:
-        return _action(device, "turnOn")
-    if request.op in (Op.TURN_OFF, Op.STOP):
-        return _action(device, "turnOff")
     if request.op is Op.FAN_SPEED:
         if request.percent is not None and 1 <= request.percent <= 100:
             return _action(device, "setWindSpeed", str(request.percent))
@@ -339,12 +317,8 @@ def _fans(device: HomeDevice, request: Request) -> tuple[Action, ...] | None:
 
 def _humidifiers(device: HomeDevice, request: Request) -> tuple[Action, ...] | None:
     family = _family(device)
-    if family not in (Family.HUMIDIFIER, Family.EVAPORATIVE_HUMIDIFIER, Family.AIR_PURIFIER):
+    if family not in (Family.HUMIDIFIER, Family.EVAPORATIVE_HUMIDIFIER):
         return None
-    if request.op is Op.TURN_ON:
-        return _action(device, "turnOn")
-    if request.op in (Op.TURN_OFF, Op.STOP):
-        return _action(device, "turnOff")
     if request.op is Op.HUMIDITY and request.percent is not None:
         # A humidifier that is off is switched on before it is given a target.
         power_on = _action(device, "turnOn") if _is_off(device) else ()
@@ -375,19 +349,14 @@ def _humidifiers(device: HomeDevice, request: Request) -> tuple[Action, ...] | N
 def _thermostat(device: HomeDevice, request: Request) -> tuple[Action, ...] | None:
     if _family(device) is not Family.THERMOSTAT:
         return None
-    if request.op is Op.TURN_ON:
-        return _action(device, "turnOn")
-    if request.op is Op.TURN_OFF:
-        return _action(device, "turnOff")
     if request.op in (Op.CLIMATE, Op.WARMER, Op.COOLER) and request.setpoint is not None:
         return _action(device, "setManualModeTemperature", str(request.setpoint))
     return None
 
 
 _CLOUD_BUILDERS: Final[tuple[Callable[[HomeDevice, Request], tuple[Action, ...] | None], ...]] = (
-    _switches,
+    _plain,
     _covers,
-    _locks,
     _vacuums,
     _fans,
     _humidifiers,

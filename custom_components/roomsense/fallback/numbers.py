@@ -17,16 +17,17 @@ _KANJI_DIGITS: Final = {
     "六": 6, "七": 7, "八": 8, "九": 9,
 }  # fmt: skip
 _KANJI_UNITS: Final = {"十": 10, "百": 100, "千": 1000}
-_KANJI_NUMERAL: Final = re.compile(r"[〇零一二三四五六七八九十百千]+")
+# A kanji numeral: the characters `kanji_to_int` reads.
+_KANJI_NUMERAL: Final = f"[{''.join(_KANJI_DIGITS)}{''.join(_KANJI_UNITS)}]+"
 # Kanji numerals are read only before a counter or unit, so 一番 or 一斉 stay words.
 _KANJI_COUNTED: Final = re.compile(
-    r"[〇零一二三四五六七八九十百千]+"
-    r"(?=\s*(?:度|%|パーセント|ケルビン|チャンネル|ch|割|時間|秒|段階|分(?=\s*(?:後|間|で|経|た|し))))"
+    rf"{_KANJI_NUMERAL}(?=\s*(?:度|%|パーセント|ケルビン|チャンネル|ch|割|時間|秒|段階"
+    r"|分(?=\s*(?:後|間|で|経|た|し))))"
 )
 # A numeral after a particle or a setting's name, before に/で/まで:
 # 「チャンネルを十に」, 「風速九十で」.
 _KANJI_AFTER: Final = re.compile(
-    r"(?:(?<=[をはが])|(?<=風速|風量|音量|温度|湿度)|(?<=明るさ))[〇零一二三四五六七八九十百千]+"
+    rf"(?:(?<=[をはが])|(?<=風速|風量|音量|温度|湿度)|(?<=明るさ)){_KANJI_NUMERAL}"
     r"(?=\s*(?:に|で|まで|へ))"
 )
 _WARI: Final = re.compile(r"(\d+)\s*割")

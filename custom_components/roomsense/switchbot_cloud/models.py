@@ -17,22 +17,22 @@ def _str(value: Any) -> str | None:
     return None if value is None else str(value)
 
 
-def _int(value: Any) -> int | None:
+def _number[N: (int, float)](value: Any, kind: type[N]) -> N | None:
+    """`value` as an int or a float; None for none, a bool or what is not a number."""
     if isinstance(value, bool) or value is None:
         return None
     try:
-        return int(value)
+        return kind(value)
     except (TypeError, ValueError):
         return None
+
+
+def _int(value: Any) -> int | None:
+    return _number(value, int)
 
 
 def _float(value: Any) -> float | None:
-    if isinstance(value, bool) or value is None:
-        return None
-    try:
-        return float(value)
-    except (TypeError, ValueError):
-        return None
+    return _number(value, float)
 
 
 def as_bool(value: Any) -> bool | None:

@@ -25,6 +25,8 @@ from typing import TYPE_CHECKING, Any, Final
 
 import aiohttp
 
+from custom_components.roomsense.ble import blind_tilt
+
 if TYPE_CHECKING:
     from roomsense_simulator.ble import SimulatedBleProxy
 
@@ -32,9 +34,6 @@ _LOGGER = logging.getLogger(__name__)
 
 ADMIN_PREFIX: Final = "/_sim"
 REQUEST_TIMEOUT: Final = aiohttp.ClientTimeout(total=5)
-# The Blind Tilt's advertised tilt at which the slats are level (open): 0 shut downwards,
-# 100 shut upwards; the cloud gives the way the slats lean and how open they are that way.
-BLIND_TILT_OPEN: Final = 50
 # The lock states both sides can tell (the advertised number as PySwitchbot's `LockStatus`).
 LOCKED: Final = 0
 UNLOCKED: Final = 1
@@ -88,19 +87,19 @@ def plug_twin(address: str, device_id: str) -> Twin:
 
 
 def blind_tilt_twin(address: str, device_id: str) -> Twin:
-    """A Blind Tilt: the advertised tilt, 0-100 through both shut ends."""
+    """A Blind Tilt: the advertised tilt, 0-100 through both shut ends (RoomSense's scales)."""
 
     def from_cloud(status: Mapping[str, Any]) -> int | None:
         position, direction = status.get("slidePosition"), status.get("direction")
         if not isinstance(position, int) or direction not in ("up", "down"):
             return None
-        shut_by = BLIND_TILT_OPEN - position // 2
-        return BLIND_TILT_OPEN + shut_by if direction == "up" else BLIND_TILT_OPEN - shut_by
+        return blind_tilt.tilt_of(direction, position)
 
     def to_cloud(tilt: int, _state: Mapping[str, Any]) -> dict[str, Any]:
-        fields: dict[str, Any] = {"slidePosition": 100 - 2 * abs(tilt - BLIND_TILT_OPEN)}
-        if tilt != BLIND_TILT_OPEN:  # level slats lean neither way: the direction stands
-            fields["direction"] = "up" if tilt > BLIND_TILT_OPEN else "down"
+        position, direction = blind_tilt.position_of(tilt)
+        fields: dict[str, Any] = {"slidePosition": position}
+        if direction is not None:  # level slats lean neither way: the direction stands
+            fields["direction"] = direction
         return fields
 
     return Twin(

@@ -47,24 +47,26 @@ EN_NOT_A_START: Final = frozenset(
 )  # fmt: skip
 
 
+# A number as said, maybe negative, maybe with decimals.
+_NUMBER: Final = r"-?\d+(?:\.\d+)?"
 _JA_NUMBER_COMPARE: Final = re.compile(
-    r"(?P<n>-?\d+(?:\.\d+)?)\s*(?P<unit>度|°c|°|%|パーセント)?\s*"
+    rf"(?P<n>{_NUMBER})\s*(?P<unit>度|°c|°|%|パーセント)?\s*"
     r"(?P<op>以上|を?超え|を?こえ|を?上回|より(?:も)?(?:高|上|大き)|以下|未満|を?下回|より(?:も)?"
     r"(?:低|下|小さ)|を?切|まで下が|まで上が|に(?:なったら|なると|なれば|達した))"
 )
 _JA_BETWEEN: Final = re.compile(
-    r"(?P<a>-?\d+(?:\.\d+)?)\s*(?:度|%|パーセント)?\s*(?:から|~|-|と)\s*(?P<b>-?\d+(?:\.\d+)?)"
+    rf"(?P<a>{_NUMBER})\s*(?:度|%|パーセント)?\s*(?:から|~|-|と)\s*(?P<b>{_NUMBER})"
     r"\s*(?P<unit>度|%|パーセント)\s*(?:の間|のあいだ|まで|の範囲|以内)"
 )
 _EN_NUMBER_COMPARE: Final = re.compile(
     r"(?P<op>above|over|more than|higher than|greater than|exceeds?|exceeding|hotter than"
     r"|warmer than|at least|reaches|hits|beyond|past|below|under|less than|lower than"
-    r"|colder than|cooler than|at most|beneath|drops? to|falls? to)\s+(?P<n>-?\d+(?:\.\d+)?)"
+    rf"|colder than|cooler than|at most|beneath|drops? to|falls? to)\s+(?P<n>{_NUMBER})"
     r"\s*(?P<unit>°c|°f|°|degrees?(?:\s+(?:c|celsius))?|celsius|c\b|%|percent|per cent)?"
 )
 _EN_BETWEEN: Final = re.compile(
-    r"\bbetween\s+(?P<a>-?\d+(?:\.\d+)?)\s*(?:°c|°|degrees?|%|percent)?\s*(?:and|-)\s*"
-    r"(?P<b>-?\d+(?:\.\d+)?)\s*(?P<unit>°c|°|degrees?(?:\s+celsius)?|celsius|%|percent)?"
+    rf"\bbetween\s+(?P<a>{_NUMBER})\s*(?:°c|°|degrees?|%|percent)?\s*(?:and|-)\s*"
+    rf"(?P<b>{_NUMBER})\s*(?P<unit>°c|°|degrees?(?:\s+celsius)?|celsius|%|percent)?"
 )
 BELOW_WORDS: Final = (
     "以下", "未満", "下回", "低", "下", "小さ", "切", "下が",

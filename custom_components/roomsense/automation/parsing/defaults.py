@@ -21,15 +21,16 @@ PERIOD_TIMES: Final[dict[Period, tuple[int, int]]] = {
     "bedtime": (22, 0),
     "midnight": (0, 0),
 }
+# 夜の間 / overnight, 日中 / during the day.
+NIGHT_WINDOW: Final = ("22:00", "06:00")
+DAY_WINDOW: Final = ("09:00", "17:00")
 # Windows a bare period means when the sentence also has a condition ("夜にドアが開いたら").
 PERIOD_WINDOWS: Final[dict[Period, tuple[str, str]]] = {
     "morning": ("06:00", "10:00"),
-    "noon": ("09:00", "17:00"),
+    "noon": DAY_WINDOW,
     "evening": ("17:00", "21:00"),
-    "night": ("22:00", "06:00"),
+    "night": NIGHT_WINDOW,
 }
-NIGHT_WINDOW: Final = ("22:00", "06:00")
-DAY_WINDOW: Final = ("09:00", "17:00")
 DEFAULT_TIME: Final = (7, 0)
 MAX_INTERVAL_MINUTES: Final = 10_080  # a week, as the schedule schema allows
 HOT_ABOVE: Final = 28.0

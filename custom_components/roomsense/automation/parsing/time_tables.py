@@ -102,13 +102,12 @@ _JA_TIME_TAIL: Final = (
     r"(?:になったら|になると|になれば|になる前に|に|には|は|の|で|から|、|,)?"
 )
 
-_JA_RELATIVE: Final = re.compile(
-    r"(?P<n>\d+)\s*(?P<unit>分|時間)(?P<extra>半)?\s*(?:後|たったら|経ったら|したら)"
-    + _JA_TIME_TAIL
-)
+# An amount of time ("10分", "1時間半"), after which or every which: groups n, unit, extra.
+_JA_AMOUNT: Final = r"(?P<n>\d+)\s*(?P<unit>分|時間)(?P<extra>半)?"
+_JA_RELATIVE: Final = re.compile(_JA_AMOUNT + r"\s*(?:後|たったら|経ったら|したら)" + _JA_TIME_TAIL)
 _JA_INTERVAL: Final = re.compile(
-    r"(?:(?P<n>\d+)\s*(?P<unit>分|時間)(?P<extra>半)?\s*(?:ごと|毎|おき|置き|に\s*1\s*回|に一回)"
-    r"|(?P<hourly>毎時|1時間ごと))" + _JA_TIME_TAIL
+    rf"(?:{_JA_AMOUNT}\s*(?:ごと|毎|おき|置き|に\s*1\s*回|に一回)|(?P<hourly>毎時|1時間ごと))"
+    + _JA_TIME_TAIL
 )
 _JA_CLOCK: Final = (
     rf"(?:(?P<{{p}}>{_JA_PERIOD})の?\s*)?"
@@ -173,15 +172,15 @@ def _en_clock(suffix: str) -> str:
     return _EN_CLOCK.format(h=f"h{suffix}", m=f"m{suffix}", ap=f"ap{suffix}", hour=_EN_HOUR)
 
 
+# An amount of time ("10 minutes", "two hours"), in which or every which: groups n, unit.
+_EN_AMOUNT: Final = rf"(?P<n>{_EN_NUMBER})\s+(?P<unit>minutes?|mins?|hours?|hrs?)"
 _EN_RELATIVE: Final = re.compile(
-    rf"\bin\s+(?:(?P<n>{_EN_NUMBER})\s+(?P<unit>minutes?|mins?|hours?|hrs?)"
-    r"(?P<extra>\s+and\s+a\s+half)?|(?P<half>half\s+an?\s+hour)|(?P<quarter>a\s+quarter\s+of\s+"
-    r"an\s+hour))\b(?:\s+from\s+now)?"
+    rf"\bin\s+(?:{_EN_AMOUNT}(?P<extra>\s+and\s+a\s+half)?|(?P<half>half\s+an?\s+hour)"
+    r"|(?P<quarter>a\s+quarter\s+of\s+an\s+hour))\b(?:\s+from\s+now)?"
 )
 _EN_INTERVAL: Final = re.compile(
-    rf"\b(?:every|each)\s+(?:(?P<n>{_EN_NUMBER})\s+(?P<unit>minutes?|mins?|hours?|hrs?)"
-    r"|(?P<hour>hour)|(?P<half>half\s+(?:an\s+)?hour)|(?P<other>other\s+hour))\b"
-    r"|\b(?P<hourly>hourly)\b"
+    rf"\b(?:every|each)\s+(?:{_EN_AMOUNT}|(?P<hour>hour)|(?P<half>half\s+(?:an\s+)?hour)"
+    r"|(?P<other>other\s+hour))\b|\b(?P<hourly>hourly)\b"
 )
 _EN_RANGE: Final = re.compile(
     r"\b(?:between|from)\s+" + _en_clock("a") + r"\s*(?:and|to|until|till|-)\s+"
