@@ -35,9 +35,10 @@ from homeassistant.setup import async_setup_component
 from homeassistant.util import dt as dt_util
 from pytest_homeassistant_custom_component.common import async_test_home_assistant
 
-from custom_components.roomsense.automation import DATA_AUTOMATION, AutomationEngine
+from custom_components.roomsense.automation import AutomationEngine
 from custom_components.roomsense.automation.models import WEEKDAYS
 from custom_components.roomsense.const import DOMAIN
+from custom_components.roomsense.shared import get_shared
 
 START = "2026-11-23T00:00:00+09:00"  # a Monday, in Tokyo
 SENSOR = "sensor.bench_temperature"
@@ -146,7 +147,7 @@ async def measure(rule_count: int, seed: int) -> dict[str, Any]:
             if not await async_setup_component(hass, DOMAIN, {}):
                 raise RuntimeError("RoomSense did not set up")
             await hass.async_block_till_done()
-            engine = hass.data[DATA_AUTOMATION]
+            engine = get_shared(hass).automation
             rules = make_rules(rule_count, random.Random(seed))
             started = time.process_time()
             for rule in rules:

@@ -46,8 +46,9 @@ from _harness import (
 from homeassistant import const as ha_const
 from homeassistant.auth.models import User
 
-from custom_components.roomsense.edge import DATA_EDGE, EdgeManager
+from custom_components.roomsense.edge import EdgeManager
 from custom_components.roomsense.edge.models import JobStatus
+from custom_components.roomsense.shared import get_shared
 from roomsense_simulator import Simulator
 
 ROUND_TRIP_TARGET_MS = 50.0
@@ -198,7 +199,7 @@ async def measure(args: argparse.Namespace) -> None:
             hass,
             _entry,
         ):
-            manager = hass.data[DATA_EDGE]
+            manager = get_shared(hass).edge
             admin: User = await hass.auth.async_create_user("bench", group_ids=["system-admin"])
             refresh = await hass.auth.async_create_refresh_token(admin, "http://bench/")
             token = hass.auth.async_create_access_token(refresh)

@@ -42,6 +42,8 @@ import pytest
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers import translation
 
+from custom_components.roomsense.actions.registry import REFUSALS
+
 ROOT = Path(__file__).parents[1]
 PACKAGE = ROOT / "custom_components" / "roomsense"
 TRANSLATIONS = PACKAGE / "translations"
@@ -371,7 +373,13 @@ async def test_the_core_loads_every_text_without_complaint(
 # or that is gone, fails the test, so the list stays true. The scan follows literals, local
 # assignments (the last one before the call for placeholders), module constants, and the
 # returns of module functions and of methods of the same class; none needs listing today.
-DYNAMIC_SITES: dict[str, str] = {}
+DYNAMIC_SITES: dict[str, str] = {
+    # The refusal passes on the key and placeholders its creators give; those sites
+    # (refusal_of, the handlers) name them literally and are checked.
+    "custom_components/roomsense/actions/registry.py::__init__": "ActionRefusedError",
+    # Its keys and placeholders are the rows of REFUSALS, which _uses reads.
+    "custom_components/roomsense/actions/registry.py::refusal_of": "REFUSALS",
+}
 
 # The repairs flows and the issue whose fix_flow texts each shows (repairs.async_create_fix_flow).
 REPAIR_FLOW_ISSUES = {"ReplaceWebhookFlow": "webhook_in_use"}
@@ -866,6 +874,17 @@ def _uses() -> tuple[list[Use], list[str]]:
                     else {"reauth_successful", "reconfigure_successful"}
                 )
                 record(Use(where, section, "abort", reasons or set(), shown))
+    # The registry's refusals: a table the scan reads as the data it is.
+    uses.extend(
+        Use(
+            "custom_components/roomsense/actions/registry.py:REFUSALS",
+            "exceptions",
+            "exception",
+            {re.escape(rule.translation_key)},
+            frozenset({rule.placeholder}),
+        )
+        for rule in REFUSALS
+    )
     return uses, unknown
 
 

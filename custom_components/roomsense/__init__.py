@@ -18,9 +18,9 @@ from homeassistant.helpers.dispatcher import async_dispatcher_send
 from homeassistant.helpers.typing import ConfigType
 
 from .account_cache import AccountCache, KeptStates
+from .actions import async_setup_actions
 from .api_calls import async_call_counter, async_remove_call_counter
 from .assumed import AssumedStates, async_remove_assumed_states
-from .automation import async_setup_automation
 from .ble.discovery import CONF_ADDRESS, core_switchbot_ids, local_entries
 from .ble.entry import async_setup_local_entry, local_key
 from .ble.link import (
@@ -48,28 +48,26 @@ from .const import (
 )
 from .coordinator import RoomSenseCoordinator
 from .data import RoomSenseConfigEntry, RoomSenseData
-from .edge import DATA_EDGE, async_setup_edge
 from .edge.manager import EDGE_ID_PREFIX
 from .events_view import async_register_events_view
 from .gateway import CloudTransport, CommandGateway, Transport
-from .operations import async_setup_operations
 from .registry import (
     account_ids,
+    async_watch_devices,
     log_devices_without_entities,
     register_devices,
     remove_vanished_devices,
 )
-from .safety import AuditLog
-from .services import async_register_services
+from .shared import DATA_SHARED, async_setup_shared, get_shared
 from .switchbot_cloud import (
     DeviceList,
+    Scene,
     SwitchBotAuthenticationError,
     SwitchBotCloudClient,
     SwitchBotConnectionError,
     SwitchBotError,
     SwitchBotQuotaExceededError,
 )
-from .tools import DATA_TOOLS, RoomSenseTools
 from .webhook import (
     async_delete_cloudhook,
     async_register_webhook,
@@ -106,15 +104,10 @@ LOCAL_PLATFORMS: list[Platform] = [
 
 
 async def async_setup(hass: HomeAssistant, config: ConfigType) -> bool:
-    """Set up what all entries share: tools, services, audit log, edge devices, views."""
-    audit = AuditLog(hass)
-    await audit.async_load()
-    hass.data[DATA_TOOLS] = RoomSenseTools(hass, audit)
-    await async_setup_edge(hass)
-    await async_setup_automation(hass)
-    await async_setup_operations(hass)
+    """Set up what all entries share, before any of them: tools, edge devices, rules, views."""
+    await async_setup_shared(hass)
     async_register_events_view(hass)
-    async_register_services(hass)
+    async_setup_actions(hass)
     return True
 
 
@@ -170,14 +163,22 @@ async def async_setup_entry(hass: HomeAssistant, entry: RoomSenseConfigEntry) ->
     gateway, link = await _async_command_path(hass, entry, client, devices, coordinator)
     register_devices(hass, entry, devices)
     entry.runtime_data = RoomSenseData(
-        client=client, devices=devices, coordinator=coordinator, gateway=gateway, bluetooth=link
+        client=client,
+        devices=devices,
+        coordinator=coordinator,
+        gateway=gateway,
+        bluetooth=link,
+        # Read before the platforms, which only show them (the tools use them too).
+        scenes=await _async_read_scenes(client),
     )
     # After the runtime data: a flow started again finds the account.
     _settle_discoveries(hass, link, keys_from_options(options))
-    _own_edge_devices(hass, entry)
+    await _async_hold_home_entities(hass, entry)
     await hass.config_entries.async_forward_entry_setups(entry, PLATFORMS)
 
     remove_vanished_devices(hass, entry, devices)
+    # Devices added to (or removed from) the account later come (or go) without a reload.
+    entry.async_on_unload(async_watch_devices(hass, entry))
     log_devices_without_entities(hass, entry)
     async_serve_webhook(hass, coordinator, entry.data[CONF_WEBHOOK_ID], options)
     await _async_start_push(hass, entry, client, coordinator)
@@ -209,6 +210,18 @@ async def _async_read_account(
         )
         devices, cached_states = cached
         return devices, cached_states, err
+
+
+async def _async_read_scenes(client: SwitchBotCloudClient) -> list[Scene]:
+    """The account's manual scenes; none when the cloud does not list them now.
+
+    The devices work without scenes; they come back with the next reload.
+    """
+    try:
+        return await client.get_scenes()
+    except SwitchBotError as err:
+        LOGGER.warning("Could not read the SwitchBot scenes, adding none: %s", err)
+        return []
 
 
 async def _async_command_path(
@@ -252,7 +265,7 @@ async def _async_command_path(
         coordinator=coordinator,
         queue=queue,
         assumed=assumed,
-        audit=hass.data[DATA_TOOLS].audit,
+        audit=get_shared(hass).tools.audit,
         transports=transports,
     )
     return gateway, link
@@ -309,7 +322,7 @@ async def _async_setup_local(hass: HomeAssistant, entry: RoomSenseConfigEntry) -
     await assumed.async_load()
     entry.async_on_unload(assumed.async_flush)
     entry.runtime_data = await async_setup_local_entry(
-        hass, entry, assumed, hass.data[DATA_TOOLS].audit
+        hass, entry, assumed, get_shared(hass).tools.audit
     )
     register_devices(hass, entry, entry.runtime_data.devices)
     await hass.config_entries.async_forward_entry_setups(entry, LOCAL_PLATFORMS)
@@ -388,13 +401,15 @@ def _report_left_to_core(
     )
 
 
-def _own_edge_devices(hass: HomeAssistant, entry: RoomSenseConfigEntry) -> None:
-    """Show the edge devices under this entry, unless another entry does already."""
-    edge = hass.data[DATA_EDGE]
-    if edge.owner_entry_id is not None:
+async def _async_hold_home_entities(hass: HomeAssistant, entry: RoomSenseConfigEntry) -> None:
+    """Apply this entry's edge options if it holds the home's entities (`HomeOwner`).
+
+    The same account entry holds them whichever entry loads first; its platforms show them.
+    """
+    shared = get_shared(hass)
+    if await shared.owner.async_settle() != entry.entry_id:
         return
-    edge.owner_entry_id = entry.entry_id
-    edge.configure(
+    shared.edge.configure(
         result_timeout=float(
             entry.options.get(OPT_DEVICE_RESULT_TIMEOUT, DEFAULT_DEVICE_RESULT_TIMEOUT)
         ),
@@ -403,18 +418,12 @@ def _own_edge_devices(hass: HomeAssistant, entry: RoomSenseConfigEntry) -> None:
         ),
     )
 
-    def _release() -> None:
-        if edge.owner_entry_id == entry.entry_id:
-            edge.owner_entry_id = None
-
-    entry.async_on_unload(_release)
-
 
 async def async_remove_config_entry_device(
     hass: HomeAssistant, entry: RoomSenseConfigEntry, device_entry: dr.DeviceEntry
 ) -> bool:
     """Delete an edge device (its registration goes too); a SwitchBot one once it left."""
-    edge = hass.data[DATA_EDGE]
+    edge = get_shared(hass).edge
     for domain, key in device_entry.identifiers:
         if domain == DOMAIN and key.startswith(EDGE_ID_PREFIX):
             device_id = key.removeprefix(EDGE_ID_PREFIX)
@@ -447,7 +456,12 @@ async def async_unload_entry(hass: HomeAssistant, entry: RoomSenseConfigEntry) -
 
 
 async def async_remove_entry(hass: HomeAssistant, entry: RoomSenseConfigEntry) -> None:
-    """Forget what only this entry kept: its call count, cloudhook, account, queue, assumptions."""
+    """Forget what only this entry kept: its call count, cloudhook, account, queue, assumptions.
+
+    The home's entities it held (edge devices, learned scenes) go to another account entry.
+    """
+    if (shared := hass.data.get(DATA_SHARED)) is not None:
+        await shared.owner.async_hand_over(entry)
     await async_remove_call_counter(hass, entry.entry_id)
     await async_delete_cloudhook(hass, entry)
     await AccountCache(hass, entry.entry_id).async_remove()

@@ -16,12 +16,11 @@ from homeassistant.const import EVENT_HOMEASSISTANT_STOP
 from homeassistant.core import Event, HomeAssistant, callback
 from homeassistant.helpers.event import async_track_time_interval
 from homeassistant.helpers.storage import Store
-from homeassistant.util.hass_dict import HassKey
 
 from .const import DOMAIN, LOGGER
+from .shared import get_shared
 from .switchbot_cloud import CallCounter
 
-DATA_COUNTERS: Final[HassKey[dict[str, CallCounter]]] = HassKey(f"{DOMAIN}_api_calls")
 SAVE_INTERVAL: Final = timedelta(minutes=5)
 
 
@@ -36,7 +35,7 @@ async def async_call_counter(hass: HomeAssistant, entry: ConfigEntry[Any]) -> Ca
     Home Assistant stops; an unloaded entry leaves no timer behind.
     """
     entry_id = entry.entry_id
-    counters = hass.data.setdefault(DATA_COUNTERS, {})
+    counters = get_shared(hass).call_counters
     store = _store(hass, entry_id)
     if (counter := counters.get(entry_id)) is None:
         counter = CallCounter()
@@ -68,5 +67,5 @@ async def async_call_counter(hass: HomeAssistant, entry: ConfigEntry[Any]) -> Ca
 
 async def async_remove_call_counter(hass: HomeAssistant, entry_id: str) -> None:
     """Forget a removed entry's count."""
-    hass.data.setdefault(DATA_COUNTERS, {}).pop(entry_id, None)
+    get_shared(hass).call_counters.pop(entry_id, None)
     await _store(hass, entry_id).async_remove()

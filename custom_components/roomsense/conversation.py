@@ -36,7 +36,7 @@ from .const import LOGGER
 from .data import RoomSenseConfigEntry
 from .entity import account_device_info
 from .language_models import LLMAdapter, LLMFactory
-from .tools import DATA_TOOLS
+from .shared import get_shared
 
 # Still importable from here, where the add-on's tests read them.
 __all__ = ["TOOL_SPECS", "RoomSenseConversationEntity", "async_setup_entry"]
@@ -110,7 +110,7 @@ class RoomSenseConversationEntity(ConversationEntity, AbstractConversationAgent)
         except HomeAssistantError as err:
             # A device that left, or an entry that unloaded, mid-conversation.
             speech, acted = say(language, "failed", error=err), False
-        self.hass.data[DATA_TOOLS].metrics.record(
+        get_shared(self.hass).tools.metrics.record(
             acted=acted, seconds=time.perf_counter() - started
         )
         last = chat_log.content[-1] if chat_log.content else None

@@ -102,6 +102,8 @@ class RoomSenseCoordinator(DataUpdateCoordinator[dict[str, DeviceState]]):
         self.heard_locally: Callable[[str], bool] = lambda _device_id: False
         # Set by an entry that started without the cloud: called when it answers again.
         self.on_cloud_back: Callable[[], None] | None = None
+        # Set by the entry's device-list watch: a device id the list lacks was heard of.
+        self.on_unknown_device: Callable[[str], None] | None = None
 
     @property
     def push_trusted(self) -> bool:
@@ -277,6 +279,80 @@ class RoomSenseCoordinator(DataUpdateCoordinator[dict[str, DeviceState]]):
             and not self.heard_locally(device_id)
         ):
             self._plan.next_poll[device_id] = now_seconds() + CONFIRM_DELAY
+
+    # --- the account's device list ------------------------------------------------------
+
+    async def async_read_device_list(self) -> tuple[list[str], list[str]] | None:
+        """Read the account's devices again and take them up: the ids added and removed.
+
+        None when nothing was read: the cloud is known to be away (polls find it back) or
+        polling has spent its share of today's calls (this read, and the status read of
+        each new device, come out of it). The lists are updated in place, so whatever holds
+        them (the runtime data, the tools, the account cache) sees the change.
+        """
+        if self.cloud_error is not None or not self._budget_left():
+            return None
+        self._plan.polls_today += 1
+        try:
+            fresh = await self._cloud.get_devices()
+        except SwitchBotAuthenticationError:
+            if self.config_entry is not None:
+                self.config_entry.async_start_reauth(self.hass)
+            return None
+        except SwitchBotError as err:
+            LOGGER.debug("The account's device list was not read again: %s", err)
+            return None
+        return await self._async_take_up(fresh)
+
+    async def _async_take_up(self, fresh: DeviceList) -> tuple[list[str], list[str]]:
+        """New devices with their status read once, as at setup; removed ones forgotten."""
+        listed = self.device_list
+        old_devices = {device.device_id: device for device in listed.devices}
+        old_remotes = {remote.device_id: remote for remote in listed.infrared_remotes}
+        known = old_devices.keys() | old_remotes.keys()
+        fresh_ids = [device.device_id for device in fresh.devices] + [
+            remote.device_id for remote in fresh.infrared_remotes
+        ]
+        added = [device_id for device_id in fresh_ids if device_id not in known]
+        removed = sorted(known - set(fresh_ids))
+        if not added and not removed:
+            return [], []
+        new = [device for device in fresh.devices if device.device_id not in known]
+        self._plan.polls_today += len(new)
+        results = await asyncio.gather(
+            *(self._cloud.get_status(device.device_id) for device in new), return_exceptions=True
+        )
+        # Known devices keep their objects: the entities hold them.
+        listed.devices[:] = [old_devices.get(item.device_id, item) for item in fresh.devices]
+        listed.infrared_remotes[:] = [
+            old_remotes.get(item.device_id, item) for item in fresh.infrared_remotes
+        ]
+        pollable = set(self._pollable)
+        for device_id in removed:
+            self.devices.pop(device_id, None)
+            self.data.pop(device_id, None)
+            self._plan.next_poll.pop(device_id, None)
+            self._pollable.discard(device_id)
+            if release := self._releases.pop(device_id, None):
+                release()
+        now = dt_util.utcnow()
+        for device, result in zip(new, results, strict=True):
+            self.devices[device.device_id] = device
+            if isinstance(result, BaseException):
+                # As at setup: the account's device, but without a status it has no entities.
+                LOGGER.debug("No status of new device %s: %s", device.name, result)
+                continue
+            self.data[device.device_id] = state = DeviceState(status=result, confirmed_at=now)
+            self._pollable |= pollable_ids({device.device_id: state})
+        if self._pollable != pollable:
+            self._schedule_all()  # the budget is shared by another number of devices
+        return added, removed
+
+    @callback
+    def async_unknown_device(self, device_id: str) -> None:
+        """A push named a device the list lacks: it may be new (the watch reads the list)."""
+        if device_id not in self.devices and self.on_unknown_device is not None:
+            self.on_unknown_device(device_id)
 
     # --- writing ------------------------------------------------------------------------
 

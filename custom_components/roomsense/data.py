@@ -26,7 +26,7 @@ class RoomSenseData:
     gateway: CommandGateway
     # The URL registered with SwitchBot; None while the cloud does not push to us.
     webhook_url: str | None = None
-    # The manual scenes, as read when the scene platform was set up.
+    # The manual scenes, read once as the entry sets up (the scene platform shows them).
     scenes: list[Scene] = field(default_factory=list)
     # The devices of the account that are also heard over Bluetooth.
     bluetooth: BluetoothLink | None = None

@@ -11,9 +11,9 @@ from homeassistant.core import HomeAssistant
 
 from .const import CONF_SECRET, CONF_TOKEN
 from .data import RoomSenseConfigEntry
-from .edge import DATA_EDGE
 from .language_models.const import CONF_LLM_API_KEY
 from .registry import devices_without_entities
+from .shared import get_shared
 
 # Every entry data and option key whose value is a secret. A test finds each password field
 # of the config and options flows and fails unless it is listed here.
@@ -30,7 +30,7 @@ async def async_get_config_entry_diagnostics(
     """Return what support needs, never the credentials."""
     data = entry.runtime_data
     coordinator = data.coordinator
-    edge = hass.data[DATA_EDGE]
+    edge = get_shared(hass).edge
     return {
         "entry": async_redact_data(entry.as_dict(), TO_REDACT),
         "api_calls": data.client.counter.as_dict() if data.client else None,

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import unicodedata
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Collection, Iterable, Mapping
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any, cast
@@ -17,10 +17,12 @@ from homeassistant.helpers.device_registry import (
     DeviceEntryType,
     DeviceInfo,
 )
+from homeassistant.helpers.dispatcher import async_dispatcher_connect
 from homeassistant.helpers.entity import Entity, EntityDescription
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 from homeassistant.helpers.update_coordinator import CoordinatorEntity
 from homeassistant.util import slugify
+from homeassistant.util.signal_type import SignalType
 
 from . import catalog
 from .ble.models import address_of, model_for
@@ -213,12 +215,13 @@ def described_entities[DescriptionT: RoomSenseEntityDescription](
     coordinator: RoomSenseCoordinator,
     descriptions: Iterable[DescriptionT],
     factories: EntityFactories[DescriptionT],
+    device_ids: Collection[str] | None = None,
 ) -> list[Entity]:
     """The entities of each device read at setup, then of each infrared remote.
 
     A device gets the entity of every description that serves its type and `exists` by
     its status; a remote (without "DIY ") the entity of every infrared description of its
-    type.
+    type. With `device_ids`, only those devices' and remotes' (devices that joined later).
     """
 
     def factory(
@@ -228,10 +231,13 @@ def described_entities[DescriptionT: RoomSenseEntityDescription](
             return factories[description](coordinator, device, description)
         return factories(coordinator, device, description)
 
+    def wanted_id(device_id: str) -> bool:
+        return device_ids is None or device_id in device_ids
+
     wanted = list(descriptions)
     made: list[Entity | None] = []
     for device_id, device in coordinator.devices.items():
-        if (state := coordinator.data.get(device_id)) is None:
+        if (state := coordinator.data.get(device_id)) is None or not wanted_id(device_id):
             continue
         made.extend(
             factory(coordinator, device, description)
@@ -243,6 +249,7 @@ def described_entities[DescriptionT: RoomSenseEntityDescription](
     made.extend(
         factory(coordinator, remote, description)
         for remote in coordinator.device_list.infrared_remotes
+        if wanted_id(remote.device_id)
         for description in wanted
         if description.infrared
         and description.device_types is not None
@@ -258,8 +265,35 @@ def async_add_described_entities[DescriptionT: RoomSenseEntityDescription](
     descriptions: Iterable[DescriptionT],
     factories: EntityFactories[DescriptionT],
 ) -> None:
-    """Add the entry's `described_entities`: the set-up of every device platform."""
-    async_add_entities(described_entities(entry.runtime_data.coordinator, descriptions, factories))
+    """Add the entry's `described_entities`: the set-up of every device platform.
+
+    Devices that join the account later get theirs the same way, when they are announced.
+    """
+    coordinator = entry.runtime_data.coordinator
+    wanted = list(descriptions)
+    async_add_entities(described_entities(coordinator, wanted, factories))
+
+    @callback
+    def add_new(device_ids: set[str]) -> None:
+        async_add_entities(described_entities(coordinator, wanted, factories, device_ids))
+
+    async_on_new_devices(entry, add_new)
+
+
+def signal_new_devices(entry_id: str) -> SignalType[set[str]]:
+    """The dispatcher signal that announces the ids of devices that joined an account."""
+    return SignalType(f"{DOMAIN}_new_devices_{entry_id}")
+
+
+@callback
+def async_on_new_devices(entry: RoomSenseConfigEntry, add: Callable[[set[str]], None]) -> None:
+    """Have `add` (a callback) make the entities of devices that join the account later.
+
+    It gets their ids, devices and infrared remotes alike, while the entry is loaded; they
+    are on the coordinator (with their first status) and in the device registry by then.
+    """
+    hass = entry.runtime_data.coordinator.hass
+    entry.async_on_unload(async_dispatcher_connect(hass, signal_new_devices(entry.entry_id), add))
 
 
 def code_name(codes: Mapping[str, int], code: object) -> str | None:

@@ -22,11 +22,10 @@ from homeassistant.const import EVENT_HOMEASSISTANT_STOP
 from homeassistant.core import Event, HomeAssistant, callback
 from homeassistant.helpers.http import KEY_HASS, HomeAssistantView
 from homeassistant.helpers.json import json_bytes
-from homeassistant.util.hass_dict import HassKey
 from multidict import MultiMapping
 from probatio.humanize import humanize_error
 
-from .const import DOMAIN, EVENT_ROOMSENSE, LOGGER
+from .const import EVENT_ROOMSENSE, LOGGER
 
 URL_EVENTS: Final = "/api/roomsense/events"
 QUERY_DEVICE_ID: Final = "device_id"
@@ -36,8 +35,6 @@ KEEPALIVE_INTERVAL: float = 20.0
 # Events one client may have waiting to be written before the oldest are dropped.
 QUEUE_SIZE: int = 256
 MAX_DEVICE_IDS: Final = 100
-
-DATA_EVENTS_VIEW: HassKey[bool] = HassKey(f"{DOMAIN}_events_view")
 
 _OPENED: Final = b": connected\n\n"
 _KEEPALIVE: Final = b": keep-alive\n\n"
@@ -206,7 +203,6 @@ class RoomSenseEventsView(HomeAssistantView):
 def async_register_events_view(hass: HomeAssistant) -> None:
     """Serve the event stream; safe to call again (e.g. for every config entry)."""
     # aiohttp refuses a second GET route for the same path, and a route cannot be removed.
-    if hass.data.get(DATA_EVENTS_VIEW):
+    if any(resource.canonical == URL_EVENTS for resource in hass.http.app.router.resources()):
         return
     hass.http.register_view(RoomSenseEventsView())
-    hass.data[DATA_EVENTS_VIEW] = True

@@ -22,14 +22,12 @@ from typing import Any, Final
 from homeassistant.core import Event, HomeAssistant, callback
 from homeassistant.helpers.dispatcher import async_dispatcher_connect, async_dispatcher_send
 from homeassistant.helpers.storage import Store
-from homeassistant.util.hass_dict import HassKey
 
 from .automation.engine import EVENT_RULE_EXECUTED
 from .automation.history import STATUS_FAILURE, STATUS_PARTIAL
 from .const import DOMAIN, LOGGER
 from .gateway import SIGNAL_COMMAND_SENT
 
-DATA_OPERATIONS: Final[HassKey[OperationsStore]] = HassKey(f"{DOMAIN}_operations")
 STORAGE_KEY: Final = f"{DOMAIN}.operations"
 STORAGE_VERSION: Final = 1
 SAVE_DELAY: Final = 10.0
@@ -124,7 +122,6 @@ async def async_setup_operations(hass: HomeAssistant) -> OperationsStore:
     """Load the counts and start counting commands and rule runs, for the whole home."""
     operations = OperationsStore(hass)
     await operations.async_load()
-    hass.data[DATA_OPERATIONS] = operations
 
     @callback
     def _command_sent(_user_id: str | None, device_id: str, *_rest: Any) -> None:

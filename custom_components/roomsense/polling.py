@@ -29,6 +29,13 @@ SAFETY_POLL_INTERVAL: Final = 6 * 3600.0
 CONFIRM_DELAY: Final = 5.0
 SECONDS_PER_DAY: Final = 86_400.0
 QUOTA_WARNING_SHARE: Final = 0.9
+# The account's device list is read again this often, so devices added to (or removed from)
+# the account come (or go) without a reload; one call each time, out of the polling share.
+DEVICE_LIST_INTERVAL: Final = timedelta(hours=1)
+DEVICE_LIST_READS_PER_DAY: Final = SECONDS_PER_DAY / DEVICE_LIST_INTERVAL.total_seconds()
+# A push from a device the list lacks asks for a read sooner, but not sooner than this after
+# the last one (and once per device id).
+UNKNOWN_DEVICE_COOLDOWN: Final = 600.0
 ISSUE_QUOTA_HIGH: Final = "quota_high"
 
 
@@ -41,11 +48,11 @@ def budgeted_poll_interval(allowance: float, pollable: int, poll_only: int) -> f
     """Seconds between reads of a device that does not push.
 
     `allowance` is the calls a day polling may spend; the safety polls of the `pollable`
-    devices that push come out of it first.
+    devices that push, and the reads of the device list, come out of it first.
     """
     budget = max(allowance, 1.0)
     safety_calls = (pollable - poll_only) * (SECONDS_PER_DAY / SAFETY_POLL_INTERVAL)
-    poll_budget = max(budget - safety_calls, 1.0)
+    poll_budget = max(budget - safety_calls - DEVICE_LIST_READS_PER_DAY, 1.0)
     needed = SECONDS_PER_DAY * poll_only / poll_budget
     return max(PREFERRED_POLL_INTERVAL, needed)
 

@@ -98,10 +98,12 @@ class PushHealth:
         coordinator = self._coordinator
         if not self.trusted or not coordinator.push_active:
             return
-        device = coordinator.devices[device_id]
+        # The device may have left the account while the push was awaited.
+        device = coordinator.devices.get(device_id)
+        name = device.name if device is not None else device_id
         LOGGER.warning(
             "A read of %s found %s changed with no push from SwitchBot; polling every device",
-            device.name,
+            name,
             field_name,
         )
         self.trusted = False
@@ -113,5 +115,5 @@ class PushHealth:
             is_fixable=False,
             severity=ir.IssueSeverity.WARNING,
             translation_key=ISSUE_PUSH_NOT_ARRIVING,
-            translation_placeholders={"device": device.name, "url": coordinator.push_url or ""},
+            translation_placeholders={"device": name, "url": coordinator.push_url or ""},
         )

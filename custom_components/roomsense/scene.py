@@ -9,11 +9,10 @@ from homeassistant.core import HomeAssistant
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
 from .automation.entities import async_add_learned_scenes
-from .const import LOGGER
 from .data import RoomSenseConfigEntry
 from .entity import account_device_info
 from .gateway import Source
-from .switchbot_cloud import Scene, SwitchBotError
+from .switchbot_cloud import Scene
 
 # Actions are not limited: each is one cloud request (the cloud takes several at once) or one
 # Bluetooth exchange, which PySwitchbot already holds to one at a time per device.
@@ -25,18 +24,9 @@ async def async_setup_entry(
     entry: RoomSenseConfigEntry,
     async_add_entities: AddConfigEntryEntitiesCallback,
 ) -> None:
-    """Add one scene entity per manual scene, read once from the cloud, and learned scenes."""
+    """Add one scene entity per manual scene (the entry read them), and learned scenes."""
     async_add_learned_scenes(hass, entry, async_add_entities)
-    if (client := entry.runtime_data.client) is None:
-        return  # a Bluetooth-only device: no account, no scenes
-    try:
-        scenes = await client.get_scenes()
-    except SwitchBotError as err:
-        # The devices work without scenes; they come back with the next reload.
-        LOGGER.warning("Could not read the SwitchBot scenes, adding none: %s", err)
-        return
-    entry.runtime_data.scenes = scenes
-    async_add_entities(RoomSenseScene(entry, scene) for scene in scenes)
+    async_add_entities(RoomSenseScene(entry, scene) for scene in entry.runtime_data.scenes)
 
 
 class RoomSenseScene(SceneEntity):

@@ -29,17 +29,17 @@ from . import catalog
 from .automation.entities import acceptance_sensors
 from .coordinator import RoomSenseCoordinator
 from .data import RoomSenseConfigEntry
-from .edge import DATA_EDGE
 from .edge.entity import async_setup_edge_entities, sensor_entities
 from .entity import (
     RoomSenseEntity,
     RoomSenseOwnStateEntity,
     account_device_info,
+    async_on_new_devices,
     described_entities,
     restored_figure,
 )
 from .metrics import ConversationMetrics
-from .operations import DATA_OPERATIONS, OperationsStore, energy_kwh
+from .operations import OperationsStore, energy_kwh
 from .sensor_descriptions import (
     AUTOMATION_FIGURES,
     COMMANDS_SENT,
@@ -50,8 +50,8 @@ from .sensor_descriptions import (
     ConversationMetricDescription,
     RoomSenseSensorDescription,
 )
+from .shared import get_shared
 from .switchbot_cloud import Device, DeviceStatus, InfraredRemote, SwitchBotCloudClient
-from .tools import DATA_TOOLS
 
 # Read-only: the coordinator (and pushes) update the entities; the API-call figures poll a
 # counter kept in memory, with no I/O.
@@ -68,8 +68,8 @@ async def async_setup_entry(
 ) -> None:
     """Add a sensor for every reading a device reports, and the API budget sensor."""
     coordinator = entry.runtime_data.coordinator
-    metrics = hass.data[DATA_TOOLS].metrics
-    operations = hass.data[DATA_OPERATIONS]
+    metrics = get_shared(hass).tools.metrics
+    operations = get_shared(hass).operations
     entities: list[Entity] = []
     if (client := entry.runtime_data.client) is not None:
         # The account's own figures; a Bluetooth-only device has no account.
@@ -79,30 +79,51 @@ async def async_setup_entry(
             *(ConversationMetricSensor(entry, metrics, description) for description in METRICS),
             *acceptance_sensors(hass, entry),
         ]
-        if hass.data[DATA_EDGE].owner_entry_id == entry.entry_id:
+        if get_shared(hass).owner.owns(entry):
             # The home's rules, shown (like the acceptance rate) by the entry that owns them.
             entities += [
                 AutomationRunsSensor(entry, operations, description)
                 for description in AUTOMATION_FIGURES
             ]
+    entities += _device_sensors(coordinator, operations)
+    async_add_entities(entities)
+    async_setup_edge_entities(hass, entry, async_add_entities, sensor_entities)
+
+    @callback
+    def add_new(device_ids: set[str]) -> None:
+        async_add_entities(_device_sensors(coordinator, operations, device_ids))
+
+    async_on_new_devices(entry, add_new)
+
+
+def _device_sensors(
+    coordinator: RoomSenseCoordinator,
+    operations: OperationsStore,
+    device_ids: set[str] | None = None,
+) -> list[Entity]:
+    """The sensors of the devices and remotes (with `device_ids`, of those alone)."""
+
+    def wanted(device: Device | InfraredRemote) -> bool:
+        return device_ids is None or device.device_id in device_ids
+
     everything: list[Device | InfraredRemote] = [
         *coordinator.devices.values(),
-        *entry.runtime_data.devices.infrared_remotes,
+        *coordinator.device_list.infrared_remotes,
     ]
-    entities += [
+    entities: list[Entity] = [
         CommandCountSensor(coordinator, operations, device)
         for device in everything
-        if _takes_commands(device)
+        if wanted(device) and _takes_commands(device)
     ]
-    entities += described_entities(coordinator, SENSORS, RoomSenseSensor)
+    entities += described_entities(coordinator, SENSORS, RoomSenseSensor, device_ids)
     entities += [
         EnergyEstimateSensor(coordinator, operations, device, estimate)
         for device_id, device in coordinator.devices.items()
-        if (state := coordinator.data.get(device_id)) is not None
+        if wanted(device)
+        and (state := coordinator.data.get(device_id)) is not None
         and (estimate := energy_estimate(device, state.status)) is not None
     ]
-    async_add_entities(entities)
-    async_setup_edge_entities(hass, entry, async_add_entities, sensor_entities)
+    return entities
 
 
 def _takes_commands(device: Device | InfraredRemote) -> bool:

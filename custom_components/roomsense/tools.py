@@ -10,12 +10,11 @@ from __future__ import annotations
 import uuid
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
-from typing import Any, Final
+from typing import Any
 
 from homeassistant.core import HomeAssistant
 from homeassistant.exceptions import HomeAssistantError, ServiceValidationError
 from homeassistant.helpers import device_registry as dr
-from homeassistant.util.hass_dict import HassKey
 
 from .categories import device_kind
 from .const import DOMAIN
@@ -33,7 +32,6 @@ from .switchbot_cloud import Device, InfraredRemote, SwitchBotError
 
 __all__ = ["OUTCOME_DENIED", "OUTCOME_FAILED", "OUTCOME_SENT", "SIGNAL_COMMAND_SENT"]
 
-DATA_TOOLS: Final[HassKey[RoomSenseTools]] = HassKey(DOMAIN)
 type LearnedSceneRunner = Callable[[str, str | None], Awaitable[dict[str, Any] | None]]
 
 

@@ -171,6 +171,8 @@ class WebhookHandler:
         sample_time: int | None = context.get("timeOfSample")
         device = self.coordinator.devices.get(device_id)
         if device is None:
+            # Perhaps a device added to the account since the list was read: read it again.
+            self.coordinator.async_unknown_device(device_id)
             return web.json_response({"result": "ignored", "reason": "unknown device"})
 
         if self._is_replay(_replay_key(context)):

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+import asyncio
+from collections.abc import AsyncIterator, Coroutine
+from datetime import timedelta
 from typing import Any
+from unittest.mock import AsyncMock, patch
 
 import aiohttp
 import pytest
@@ -12,12 +15,20 @@ from homeassistant.config_entries import ConfigEntryState
 from homeassistant.core import Context, HomeAssistant
 from homeassistant.helpers import entity_registry as er
 from homeassistant.setup import async_setup_component
-from pytest_homeassistant_custom_component.common import MockConfigEntry, MockUser
+from homeassistant.util import dt as dt_util
+from pytest_homeassistant_custom_component.common import (
+    MockConfigEntry,
+    MockUser,
+    async_fire_time_changed,
+)
+from pytest_homeassistant_custom_component.syrupy import HomeAssistantSnapshotExtension
 from pytest_homeassistant_custom_component.typing import ClientSessionGenerator
+from syrupy.assertion import SnapshotAssertion
 
 from custom_components.roomsense.config_flow import account_unique_id
 from custom_components.roomsense.const import DOMAIN
-from custom_components.roomsense.edge import DATA_EDGE, EdgeManager
+from custom_components.roomsense.edge import EdgeManager
+from custom_components.roomsense.shared import get_shared
 from custom_components.roomsense.switchbot_cloud import SwitchBotCloudClient
 from roomsense_simulator import Simulator
 
@@ -36,6 +47,17 @@ async def unload_while_the_cloud_is_up(
     for entry in hass.config_entries.async_entries(DOMAIN):
         if entry.state is ConfigEntryState.LOADED:
             await hass.config_entries.async_unload(entry.entry_id)
+
+
+@pytest.fixture
+def snapshot(snapshot: SnapshotAssertion) -> SnapshotAssertion:
+    """Syrupy's snapshot with Home Assistant's serializer, as core's tests/conftest.py has it.
+
+    The test plugin defines the same fixture, but as a plugin beside syrupy's its override does
+    not take: without this, registry ids and timestamps would land in the snapshots and
+    they would go to __snapshots__ rather than snapshots/.
+    """
+    return snapshot.use_extension(HomeAssistantSnapshotExtension)
 
 
 @pytest.fixture(autouse=True)
@@ -98,6 +120,23 @@ async def setup_entry(hass: HomeAssistant, config_entry: MockConfigEntry) -> Moc
 
 
 @pytest.fixture
+async def mock_setup_entry(hass: HomeAssistant) -> AsyncIterator[AsyncMock]:
+    """RoomSense's entry set-up replaced (core's config-flow fixture): flows are tested alone.
+
+    The mock is the entry set-up; a test asserts it ran once, when the flow added the entry
+    or reloaded it. Entries are unloaded while the mocks still stand in.
+    """
+    with (
+        patch("custom_components.roomsense.async_setup_entry", return_value=True) as setup,
+        patch("custom_components.roomsense.async_unload_entry", return_value=True),
+    ):
+        yield setup
+        for entry in hass.config_entries.async_entries(DOMAIN):
+            if entry.state is ConfigEntryState.LOADED:
+                await hass.config_entries.async_unload(entry.entry_id)
+
+
+@pytest.fixture
 async def agent(hass: HomeAssistant, config_entry: MockConfigEntry) -> str:
     """The entry's conversation agent, set up without a language model."""
     assert await async_setup_component(hass, "conversation", {})
@@ -141,6 +180,40 @@ async def roomsense_service(
     )
 
 
+async def entity_service(
+    hass: HomeAssistant, domain: str, service: str, entity: str, **data: Any
+) -> None:
+    """Call an entity service of a platform on one entity and wait for it, as a user's tap.
+
+    `await entity_service(hass, "light", "turn_on", light, brightness=128)`; a refusal
+    (ServiceValidationError, HomeAssistantError) is raised to the test.
+    """
+    await hass.services.async_call(domain, service, {"entity_id": entity, **data}, blocking=True)
+
+
+async def while_time_passes[T](
+    hass: HomeAssistant, call: Coroutine[Any, Any, T], *, seconds: float
+) -> T:
+    """Await a call, running the timers it sets in Home Assistant's loop instead of waiting.
+
+    Some calls wait on such timers for seconds of real time: the cloud client backing off
+    between tries while the cloud is away (up to 1 s each), PySwitchbot giving up after 5 s
+    on the answer a dropped Bluetooth link never brings. At each step the timers due within
+    `seconds` run at once; the short wait between steps lets the sockets answer. Keep
+    `seconds` below the timers the test must not run early (the command queue's first retry
+    is 5 s away). The `freezer` fixture cannot do this: it stops the loop's own clock, so
+    the short waits would never end.
+    """
+    task = hass.async_create_task(call)
+    for _ in range(200):
+        done, _pending = await asyncio.wait({task}, timeout=0.05)
+        if done:
+            return task.result()
+        async_fire_time_changed(hass, dt_util.utcnow() + timedelta(seconds=seconds))
+    task.cancel()
+    pytest.fail("the call did not end")
+
+
 def entity_id(hass: HomeAssistant, platform: str, unique_id: str) -> str:
     """The entity id Home Assistant gave the entity with this unique id."""
     found = er.async_get(hass).async_get_entity_id(platform, DOMAIN, unique_id)
@@ -161,7 +234,7 @@ async def setup_webhook_directly(entry: MockConfigEntry, url: str) -> None:
 async def edge(hass: HomeAssistant) -> EdgeManager:
     """RoomSense set up without any SwitchBot account: the edge API needs none."""
     assert await async_setup_component(hass, DOMAIN, {})
-    return hass.data[DATA_EDGE]
+    return get_shared(hass).edge
 
 
 @pytest.fixture

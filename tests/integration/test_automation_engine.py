@@ -17,8 +17,9 @@ from pytest_homeassistant_custom_component.common import (
     async_mock_service,
 )
 
-from custom_components.roomsense.automation import DATA_AUTOMATION, AutomationEngine
+from custom_components.roomsense.automation import AutomationEngine
 from custom_components.roomsense.automation.engine import EVENT_RULE_EXECUTED
+from custom_components.roomsense.shared import get_shared
 
 from ..conftest import SimulatorAdmin, listen_into
 
@@ -37,7 +38,7 @@ async def engine(
 ) -> AutomationEngine:
     await hass.config.async_set_time_zone(TOKYO)
     freezer.move_to(START)
-    return hass.data[DATA_AUTOMATION]
+    return get_shared(hass).automation
 
 
 async def travel(hass: HomeAssistant, freezer: FrozenDateTimeFactory, to: str | datetime) -> None:
@@ -101,7 +102,7 @@ async def test_weekly_interval_and_once(
     # No SwitchBot account: a week of its polling would only slow this down.
     await hass.config.async_set_time_zone(TOKYO)
     freezer.move_to(START)
-    engine = hass.data[DATA_AUTOMATION]
+    engine = get_shared(hass).automation
     # A local service as the action: this test is about when rules run.
     calls = async_mock_service(hass, "test", "ping")
     ping = {"type": "service", "service": "test.ping"}
@@ -198,7 +199,7 @@ async def test_a_restart_in_the_middle_of_a_run(
     await engine.async_flush()
     engine.async_stop()
 
-    restarted = AutomationEngine(hass)
+    restarted = AutomationEngine(hass, get_shared(hass).tools)
     await restarted.async_load()
     restarted.async_start()
     await hass.async_block_till_done()
@@ -230,7 +231,7 @@ async def test_an_action_overdue_after_a_restart_is_skipped(
     engine.async_stop()
     # Home Assistant was down for half an hour.
     freezer.move_to("2026-11-23 07:30:00+09:00")
-    restarted = AutomationEngine(hass)
+    restarted = AutomationEngine(hass, get_shared(hass).tools)
     await restarted.async_load()
     restarted.async_start()
     await hass.async_block_till_done()
@@ -414,7 +415,7 @@ async def test_an_unreadable_rule_costs_only_itself(
             "pending": [],
         },
     }
-    engine = AutomationEngine(hass)
+    engine = AutomationEngine(hass, get_shared(hass).tools)
     await engine.async_load()
     assert list(engine.rules) == ["good"]
 
@@ -424,7 +425,7 @@ async def test_no_service_action_opens_the_home(
 ) -> None:
     """homeassistant.toggle on the front door lock would skip the confirmation: refused."""
     # Without the time travel of `engine`: a lock unseen for days is unavailable.
-    engine = hass.data[DATA_AUTOMATION]
+    engine = get_shared(hass).automation
     lock_entity = engine.resolver.entity_for(LOCK, "state")
     assert lock_entity is not None
     assert lock_entity.startswith("lock.")
@@ -504,7 +505,7 @@ async def test_unreadable_waiting_runs_and_history_are_dropped(
         "key": "roomsense.automation_history",
         "data": {"good": "not a list", "gone": []},
     }
-    engine = AutomationEngine(hass)
+    engine = AutomationEngine(hass, get_shared(hass).tools)
     await engine.async_load()
     assert list(engine.rules) == ["good"]
     # The bookkeeping a rule was stored without is filled in.
@@ -521,7 +522,7 @@ async def test_a_time_condition_rule_fires_on_time_not_early(
     """No schedule, `time equals 07:00`: it starts at 07:00, as the exported automation would."""
     await hass.config.async_set_time_zone(TOKYO)
     freezer.move_to(START)
-    engine = hass.data[DATA_AUTOMATION]
+    engine = get_shared(hass).automation
     pings = async_mock_service(hass, "test", "ping")
     rule = engine.create(
         {

@@ -10,7 +10,7 @@ from homeassistant.core import Context, HomeAssistant
 from homeassistant.setup import async_setup_component
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
-from custom_components.roomsense.automation import DATA_AUTOMATION
+from custom_components.roomsense.shared import get_shared
 
 from ..conftest import SimulatorAdmin
 from ..llm.conftest import FakeServer
@@ -58,12 +58,12 @@ async def test_a_rule_in_words_is_saved_after_yes(
     assert asked.continue_conversation is True
     # Nothing happened now: the user asked for mornings.
     assert await commands(sim_admin, PLUG) == []
-    assert hass.data[DATA_AUTOMATION].rules == {}
+    assert get_shared(hass).automation.rules == {}
 
     saved = await say(hass, agent, "はい", asked.conversation_id)
     assert speech(saved).startswith("自動化「")
     assert saved.continue_conversation is False
-    (rule,) = hass.data[DATA_AUTOMATION].rules.values()
+    (rule,) = get_shared(hass).automation.rules.values()
     assert rule["schedule"] == {"type": "daily", "time": "07:00"}
     assert rule["actions"][0]["device_id"] == PLUG
 
@@ -74,7 +74,7 @@ async def test_no_means_no_rule(hass: HomeAssistant, config_entry: MockConfigEnt
     assert speech(asked).startswith("次の自動化を作ります: 温度が28℃以上のとき")
     cancelled = await say(hass, agent, "いいえ", asked.conversation_id)
     assert speech(cancelled) == "取り消しました。"
-    assert hass.data[DATA_AUTOMATION].rules == {}
+    assert get_shared(hass).automation.rules == {}
 
 
 async def test_an_unlocking_rule_is_explained_not_offered(
@@ -87,7 +87,7 @@ async def test_an_unlocking_rule_is_explained_not_offered(
     follow_up = await say(hass, agent, "はい", answer.conversation_id)
     assert "解錠" not in speech(follow_up)
     assert await commands(sim_admin, LOCK) == []
-    assert hass.data[DATA_AUTOMATION].rules == {}
+    assert get_shared(hass).automation.rules == {}
 
 
 async def test_a_command_for_now_still_acts_now(
@@ -96,7 +96,7 @@ async def test_a_command_for_now_still_acts_now(
     agent = await start_agent(hass, config_entry, {})
     await say(hass, agent, "コーヒーメーカーのプラグをつけて")
     assert await commands(sim_admin, PLUG) == ["turnOn"]
-    assert hass.data[DATA_AUTOMATION].rules == {}
+    assert get_shared(hass).automation.rules == {}
 
 
 async def test_the_model_proposes_the_rule_and_the_user_confirms(
@@ -136,5 +136,5 @@ async def test_the_model_proposes_the_rule_and_the_user_confirms(
     saved = await say(hass, agent, "はい", asked.conversation_id)
     assert speech(saved) == "自動化「Coffee at seven」を保存しました。"
     assert len(model.bodies(PATH)) == 3  # the yes needs no model
-    (rule,) = hass.data[DATA_AUTOMATION].rules.values()
+    (rule,) = get_shared(hass).automation.rules.values()
     assert rule["name"] == "Coffee at seven"

@@ -9,7 +9,7 @@ import pytest
 from homeassistant.core import HomeAssistant
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
-from custom_components.roomsense.automation import DATA_AUTOMATION
+from custom_components.roomsense.shared import get_shared
 
 from ..conftest import SimulatorAdmin, commands_sent
 from .test_conversation import say, speech
@@ -94,7 +94,7 @@ async def test_an_offset_uses_the_fans_own_timer_not_a_rule(
         ("turnOn", "default"),
         ("closeDelay", "1800"),
     ]
-    assert hass.data[DATA_AUTOMATION].rules == {}
+    assert get_shared(hass).automation.rules == {}
 
 
 async def test_a_delay_without_a_device_timer_offers_a_one_shot_rule(
@@ -107,7 +107,7 @@ async def test_a_delay_without_a_device_timer_offers_a_one_shot_rule(
 
     saved = await say(hass, agent, "はい", "ja", asked.conversation_id)
     assert speech(saved).startswith("自動化「")
-    (rule,) = hass.data[DATA_AUTOMATION].rules.values()
+    (rule,) = get_shared(hass).automation.rules.values()
     assert rule["schedule"]["type"] == "once"
     minutes = datetime.fromisoformat(rule["schedule"]["at"]) - datetime.now().astimezone()
     assert 29 * 60 <= minutes.total_seconds() <= 30 * 60 + 5

@@ -16,7 +16,7 @@ from pytest_homeassistant_custom_component.common import MockConfigEntry, MockUs
 
 from custom_components.roomsense.edge import EdgeManager
 from custom_components.roomsense.edge import agent as edge_agent
-from custom_components.roomsense.tools import DATA_TOOLS
+from custom_components.roomsense.shared import get_shared
 
 from ..llm.conftest import FakeServer
 from .conftest import entity_id
@@ -119,7 +119,7 @@ async def test_the_model_sends_an_english_instruction_and_summarises_in_japanese
         "succeeded",
         {"answer": "The door is closed."},
     )
-    record = hass.data[DATA_TOOLS].audit.records[-1]
+    record = get_shared(hass).tools.audit.records[-1]
     assert (record.command, record.source) == ("run_on_edge_device:Garage Jetson", "edge")
 
 
@@ -197,7 +197,7 @@ async def test_an_offline_device_gets_no_job(
     assert reply == "Garage Jetson is offline right now."
     assert edge.device_jobs(jetson.device_id) == []
     # Nothing was sent, and the audit log says so.
-    assert hass.data[DATA_TOOLS].audit.records[-1].outcome == "failed"
+    assert get_shared(hass).tools.audit.records[-1].outcome == "failed"
 
 
 async def test_a_job_nobody_takes_in_time_is_cancelled(
@@ -238,7 +238,7 @@ async def test_a_restricted_user_may_not_use_edge_devices(
     )
     assert reply == "You are not allowed to use the edge devices."
     assert edge.device_jobs(jetson.device_id) == []
-    record = hass.data[DATA_TOOLS].audit.records[-1]
+    record = get_shared(hass).tools.audit.records[-1]
     assert (record.user_id, record.outcome, record.source) == (
         hass_read_only_user.id,
         "denied_permission",

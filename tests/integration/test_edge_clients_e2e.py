@@ -19,10 +19,13 @@ from homeassistant.core import HomeAssistant
 from homeassistant.setup import async_setup_component
 
 from custom_components.roomsense.const import DOMAIN
-from custom_components.roomsense.edge import DATA_EDGE, EdgeManager
+from custom_components.roomsense.edge import EdgeManager
 from custom_components.roomsense.edge.models import JobStatus
+from custom_components.roomsense.shared import get_shared
 
 from ..conftest import free_port
+
+pytestmark = pytest.mark.slow  # the reference clients, each its own process
 
 EDGE_CODE = Path(__file__).resolve().parents[2] / "edge_device_code"
 
@@ -47,7 +50,7 @@ async def ha_url(hass: HomeAssistant, socket_enabled: None) -> AsyncIterator[str
 
 @pytest.fixture
 def edge(hass: HomeAssistant, ha_url: str) -> EdgeManager:
-    return hass.data[DATA_EDGE]
+    return get_shared(hass).edge
 
 
 async def run(script: Path, *args: str) -> tuple[int, str, str]:

@@ -23,8 +23,9 @@ from pytest_homeassistant_custom_component.common import (
 from custom_components.roomsense import async_remove_config_entry_device
 from custom_components.roomsense.const import DOMAIN
 from custom_components.roomsense.diagnostics import async_get_config_entry_diagnostics
-from custom_components.roomsense.edge import DATA_EDGE, EdgeManager
+from custom_components.roomsense.edge import EdgeManager
 from custom_components.roomsense.edge.manager import ha_identifier
+from custom_components.roomsense.shared import get_shared
 
 from ..conftest import home_with, registry_device
 from .conftest import entity_id
@@ -38,7 +39,7 @@ def home() -> dict[str, Any]:
 
 @pytest.fixture
 async def edge(hass: HomeAssistant, setup_entry: MockConfigEntry) -> EdgeManager:
-    return hass.data[DATA_EDGE]
+    return get_shared(hass).edge
 
 
 @pytest.fixture

@@ -28,7 +28,8 @@ async def jetson(admin: TestClient, device_http: TestClient) -> EdgeDeviceClient
 
 async def message(response: Any) -> str:
     body = await response.json()
-    assert set(body) == {"message"}
+    assert set(body) == {"success", "message"}
+    assert body["success"] is False
     return str(body["message"])
 
 

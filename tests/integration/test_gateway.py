@@ -24,10 +24,9 @@ from pytest_homeassistant_custom_component.common import (
 )
 
 from custom_components.roomsense.automation.actions import run_action
-from custom_components.roomsense.automation.api import DATA_LEARNING
 from custom_components.roomsense.const import DOMAIN, EVENT_AUDIT, EVENT_COMMAND_RESULT
 from custom_components.roomsense.gateway import Source
-from custom_components.roomsense.tools import DATA_TOOLS
+from custom_components.roomsense.shared import get_shared
 
 from ..conftest import SimulatorAdmin, listen_into
 from .conftest import entity_id
@@ -167,11 +166,11 @@ async def test_an_automation_can_never_unlock(
     action = {"type": "device_command", "device_id": LOCK, "command": "unlock"}
 
     with pytest.raises(ServiceValidationError) as caught:
-        await run_action(hass, action, user_id=hass_admin_user.id)
+        await run_action(hass, get_shared(hass).tools, action, user_id=hass_admin_user.id)
     assert caught.value.translation_key == "unattended_dangerous"
     # Not even when a caller claims a confirmation for it.
     with pytest.raises(ServiceValidationError):
-        await hass.data[DATA_TOOLS].send_command(
+        await get_shared(hass).tools.send_command(
             user_id=hass_admin_user.id,
             device_id=LOCK,
             command="unlock",
@@ -300,7 +299,7 @@ async def test_the_air_conditioner_shows_what_any_path_sent_even_after_a_restart
     climate = entity_id(hass, "climate", f"{AIRCON}_air_conditioner")
 
     async def agent_sends(command: str, parameter: str = "default") -> None:
-        await hass.data[DATA_TOOLS].send_command(
+        await get_shared(hass).tools.send_command(
             user_id=hass_admin_user.id,
             device_id=AIRCON,
             command=command,
@@ -313,6 +312,7 @@ async def test_the_air_conditioner_shows_what_any_path_sent_even_after_a_restart
     assert (state.state, state.attributes[ATTR_TEMPERATURE]) == (HVACMode.COOL, 26)
     await run_action(
         hass,
+        get_shared(hass).tools,
         {
             "type": "device_command",
             "device_id": AIRCON,
@@ -346,7 +346,7 @@ async def test_the_tv_remote_shows_what_the_agent_sent(
     tv = entity_id(hass, "remote", f"{TV}_remote")
     assert hass.states.get(tv).state == STATE_OFF
 
-    await hass.data[DATA_TOOLS].send_command(
+    await get_shared(hass).tools.send_command(
         user_id=hass_admin_user.id, device_id=TV, command="turnOn", source=Source.AGENT
     )
     assert hass.states.get(tv).state == STATE_ON
@@ -461,11 +461,12 @@ async def test_every_path_is_audited_with_its_source(
     # A RoomSense automation.
     await run_action(
         hass,
+        get_shared(hass).tools,
         {"type": "device_command", "device_id": PLUG, "command": "turnOn"},
         user_id=hass_admin_user.id,
     )
     # A learned scene.
-    learning = hass.data[DATA_LEARNING]
+    learning = get_shared(hass).learning
     learning.offered["c1"] = {
         "candidate_id": "c1",
         "name": "Coffee",
@@ -473,7 +474,7 @@ async def test_every_path_is_audited_with_its_source(
         "confidence": 0.9,
     }
     scene = learning.approve("c1")
-    await hass.data[DATA_TOOLS].execute_scene(
+    await get_shared(hass).tools.execute_scene(
         user_id=hass_admin_user.id, scene_id=scene["id"], source=Source.SERVICE
     )
     await hass.async_block_till_done()

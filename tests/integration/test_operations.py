@@ -24,7 +24,6 @@ from homeassistant.setup import async_setup_component
 from pytest_homeassistant_custom_component.common import MockConfigEntry, async_fire_time_changed
 from pytest_homeassistant_custom_component.typing import WebSocketGenerator
 
-from custom_components.roomsense.automation import DATA_AUTOMATION
 from custom_components.roomsense.catalog import (
     DeviceKind,
     device_spec,
@@ -33,7 +32,8 @@ from custom_components.roomsense.catalog import (
     typical_wattages,
 )
 from custom_components.roomsense.const import DOMAIN
-from custom_components.roomsense.operations import DATA_OPERATIONS, STORAGE_KEY
+from custom_components.roomsense.operations import STORAGE_KEY
+from custom_components.roomsense.shared import get_shared
 
 from ..conftest import SimulatorAdmin, commands_sent, home_with, registry_device
 from .conftest import entity_id, roomsense_service
@@ -122,7 +122,7 @@ async def test_command_counts_survive_a_restart(
     await send(hass, PLUG, "turnOff")
     assert state(hass, plug).state == "42"
     # And it is saved for the next start.
-    await hass.data[DATA_OPERATIONS].async_flush()
+    await get_shared(hass).operations.async_flush()
     assert hass_storage[STORAGE_KEY]["data"]["commands"][PLUG] == 42
 
 
@@ -154,7 +154,7 @@ async def test_automation_runs_and_failures(
         assert state(hass, entity).attributes[ATTR_STATE_CLASS] == (
             SensorStateClass.TOTAL_INCREASING
         )
-    engine = hass.data[DATA_AUTOMATION]
+    engine = get_shared(hass).automation
     works = engine.create(
         {
             "name": "Plug on",

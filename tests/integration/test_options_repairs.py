@@ -19,7 +19,7 @@ from pytest_homeassistant_custom_component.typing import ClientSessionGenerator
 
 from custom_components.roomsense import async_remove_config_entry_device
 from custom_components.roomsense.const import DOMAIN
-from custom_components.roomsense.edge import DATA_EDGE
+from custom_components.roomsense.shared import get_shared
 from roomsense_simulator import Simulator
 
 from ..conftest import SimulatorAdmin, home_with, listen_into, registry_device
@@ -111,7 +111,7 @@ async def test_each_step_saves_its_options_and_keeps_the_others(
     }
     # The entry reloaded with the new options.
     assert setup_entry.runtime_data.coordinator.options["polling_share"] == 20
-    edge = hass.data[DATA_EDGE]
+    edge = get_shared(hass).edge
     assert (edge.result_timeout, edge.max_completed_jobs) == (30, 50)
     # An emptied optional field removes the option.
     await options_step(hass, setup_entry, "model", {"llm_provider": "none", "llm_timeout": 30})

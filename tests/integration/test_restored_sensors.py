@@ -20,11 +20,10 @@ from pytest_homeassistant_custom_component.common import (
     mock_restore_cache_with_extra_data,
 )
 
-from custom_components.roomsense.automation import DATA_LEARNING
 from custom_components.roomsense.automation.learning_store import STORAGE_KEY
 from custom_components.roomsense.const import DOMAIN
 from custom_components.roomsense.persisted import STORAGE_VERSION
-from custom_components.roomsense.tools import DATA_TOOLS
+from custom_components.roomsense.shared import get_shared
 
 from ..conftest import home_with
 from .conftest import entity_id
@@ -91,7 +90,7 @@ async def test_conversation_metrics_restore_their_last_value_until_a_new_turn(
     for key, _unit, value, _new in METRICS:
         assert state_of(hass, entities[key]) == str(value), key
 
-    hass.data[DATA_TOOLS].metrics.record(acted=False, seconds=0.25)
+    get_shared(hass).tools.metrics.record(acted=False, seconds=0.25)
     await hass.async_block_till_done()
 
     for key, _unit, _value, new in METRICS:
@@ -142,7 +141,7 @@ async def test_the_acceptance_rate_restores_its_last_value_until_a_decision(
 
     assert state_of(hass, acceptance) == "75.0"
 
-    learning = hass.data[DATA_LEARNING]
+    learning = get_shared(hass).learning
     learning.offered["candidate"] = {"name": "Evening", "operations": [], "confidence": 0.9}
     learning.reject("candidate")
     await hass.async_block_till_done()
@@ -170,7 +169,7 @@ async def test_the_figures_survive_a_restart(
     hass: HomeAssistant, setup_entry: MockConfigEntry
 ) -> None:
     """Saved at shutdown, read back at the next start, with the turns themselves gone."""
-    metrics = hass.data[DATA_TOOLS].metrics
+    metrics = get_shared(hass).tools.metrics
     metrics.record(acted=True, seconds=0.5)
     metrics.record(acted=False, seconds=1.5)
     await hass.async_block_till_done()

@@ -10,7 +10,8 @@ from homeassistant.core import HomeAssistant
 from homeassistant.helpers.entity_component import async_update_entity
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
-from custom_components.roomsense.api_calls import DATA_COUNTERS, async_call_counter
+from custom_components.roomsense.api_calls import async_call_counter
+from custom_components.roomsense.shared import get_shared
 from roomsense_simulator import Simulator
 
 from ..conftest import SimulatorAdmin, home_with
@@ -138,6 +139,6 @@ async def test_api_calls_are_counted_across_reloads_and_restarts(
     await hass.async_block_till_done()
     saved = hass_storage[f"roomsense.{setup_entry.entry_id}.api_calls"]["data"]
     assert saved["calls_today"] == len(simulator.calls)
-    hass.data.pop(DATA_COUNTERS)
+    get_shared(hass).call_counters.clear()
     restored = await async_call_counter(hass, setup_entry)
     assert restored.calls_today == len(simulator.calls)

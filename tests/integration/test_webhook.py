@@ -12,9 +12,11 @@ from homeassistant.helpers import issue_registry as ir
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
 from custom_components.roomsense.const import DOMAIN, EVENT_ROOMSENSE
+from roomsense_simulator import Simulator
 
-from ..conftest import SimulatorAdmin, home_with, listen_into
+from ..conftest import SimulatorAdmin, home_with, listen_into, registry_device
 from .conftest import entity_id, setup_webhook_directly
+from .test_dynamic_devices import NEW_PLUG, add_to_account
 
 METER, CONTACT, BLIND = (f"{n:012d}" for n in range(1, 4))
 
@@ -225,3 +227,27 @@ async def test_an_internal_error_answers_500_and_the_next_event_still_works(
     assert hass.states.get(entity_id(hass, "sensor", f"{METER}_temperature")).state == "30.5"
     await physical_event(hass, sim_admin, METER, {"temperature": 31.0})
     assert hass.states.get(entity_id(hass, "sensor", f"{METER}_temperature")).state == "31.0"
+
+
+async def test_a_push_from_a_device_added_later_brings_it_in(
+    hass: HomeAssistant,
+    pushing_entry: MockConfigEntry,
+    simulator: Simulator,
+    sim_admin: SimulatorAdmin,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The cloud pushes for a device the list read at start lacks: RoomSense reads it again.
+
+    (The wait after the last list read, 10 minutes, is taken out here.)
+    """
+    monkeypatch.setattr("custom_components.roomsense.registry.UNKNOWN_DEVICE_COOLDOWN", 0)
+    add_to_account(simulator)
+    assert registry_device(hass, (DOMAIN, NEW_PLUG)) is None
+
+    await physical_event(hass, sim_admin, NEW_PLUG, {"power": "off"})
+    await hass.async_block_till_done(wait_background_tasks=True)
+
+    assert registry_device(hass, (DOMAIN, NEW_PLUG)) is not None
+    plug = entity_id(hass, "switch", f"{NEW_PLUG}_plug")
+    assert hass.states.get(plug).state == "off"
+    assert len(await sim_admin.api_calls("/devices")) == 2  # at start, and for the push

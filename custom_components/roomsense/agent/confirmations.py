@@ -12,10 +12,11 @@ from typing import Any, Protocol
 from homeassistant.exceptions import HomeAssistantError
 
 from ..automation import assist
-from ..automation.api import DATA_API, AutomationInputError
+from ..automation.api import AutomationInputError
 from ..gateway import OUTCOME_QUEUED, Source
 from ..home_model import Action
 from ..safety import Confirmations, PendingAction
+from ..shared import get_shared
 from .context import AgentContext, Reply
 from .phrases import NO, YES, Language, in_words, refusal, say, says
 
@@ -111,7 +112,7 @@ class PendingActions:
         if workflow is None:  # expired meanwhile
             return say(language, "cancelled"), False
         try:
-            saved = self._agent.hass.data[DATA_API].save(workflow, user_id)
+            saved = get_shared(self._agent.hass).automation_api.save(workflow, user_id)
         except AutomationInputError as err:
             return say(language, "failed", error=err), False
         return assist.TEXT["saved"][language].format(name=saved["rule"]["name"]), True

@@ -8,7 +8,8 @@ from homeassistant.core import HomeAssistant
 
 from ..data import RoomSenseConfigEntry
 from ..language_models import LLMAdapter
-from ..tools import DATA_TOOLS, RoomSenseTools
+from ..shared import get_shared
+from ..tools import RoomSenseTools
 
 # What a turn answers, and whether it did what was asked.
 type Reply = tuple[str, bool]
@@ -26,4 +27,4 @@ class AgentContext:
     @property
     def tools(self) -> RoomSenseTools:
         """The actions the agent shares with the `roomsense.*` services."""
-        return self.hass.data[DATA_TOOLS]
+        return get_shared(self.hass).tools

@@ -5,18 +5,18 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
-from ..edge import DATA_EDGE
 from ..edge import agent as edge_agent
 from ..edge.models import EdgeDevice
 from ..fallback import detect_language
 from ..gateway import OUTCOME_DENIED, OUTCOME_FAILED, OUTCOME_SENT, Source
 from ..safety import user_permissions
+from ..shared import get_shared
 from .context import AgentContext, Reply
 
 
 def edge_agents(agent: AgentContext) -> list[EdgeDevice]:
     """Edge devices that take instructions; the tool exists only when there are some."""
-    return agent.hass.data[DATA_EDGE].agent_devices()
+    return get_shared(agent.hass).edge.agent_devices()
 
 
 def may_use_edge(agent: AgentContext, user_id: str | None) -> bool:
@@ -34,7 +34,7 @@ async def run_on_edge(
         outcome = {"error": "permission_denied", "device": device}
     else:
         outcome = await edge_agent.run_instruction(
-            agent.hass.data[DATA_EDGE], agent.adapter, device, instruction
+            get_shared(agent.hass).edge, agent.adapter, device, instruction
         )
     agent.tools.audit.record(
         request_id=request_id,

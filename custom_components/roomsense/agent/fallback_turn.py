@@ -8,10 +8,10 @@ from homeassistant.exceptions import HomeAssistantError
 from homeassistant.util import dt as dt_util
 
 from ..automation import assist
-from ..automation.api import DATA_API
 from ..automation.parser import WorkflowParser
 from ..gateway import OUTCOME_QUEUED, OUTCOME_SENT, Source
 from ..home_model import Action, HomeSnapshot, ParseResult
+from ..shared import get_shared
 from .confirmations import PendingActions
 from .context import AgentContext, Reply
 from .phrases import Language, refusal, say
@@ -144,7 +144,7 @@ class FallbackTurn:
         """
         if command.intent == "timer":
             return None
-        automations = self._agent.hass.data[DATA_API]
+        automations = get_shared(self._agent.hass).automation_api
         result = WorkflowParser(automations.snapshot(snapshot)).parse_patterns(
             text, now=dt_util.now()
         )

@@ -9,13 +9,14 @@ from homeassistant.exceptions import HomeAssistantError
 from homeassistant.helpers import llm
 from homeassistant.util import dt as dt_util
 
+from ..actions import ACTIONS
+from ..actions.llm_api import CONFIRMATION_REQUIRED, async_run_tool
 from ..automation import assist
-from ..automation.api import DATA_API
 from ..automation.parser import WorkflowParser
 from ..edge import agent as edge_agent
-from ..gateway import OUTCOME_QUEUED, Source
 from ..language_models import ToolCall
 from ..safety import PendingAction
+from ..shared import get_shared
 from . import hass_api
 from .confirmations import PendingActions
 from .context import AgentContext
@@ -38,29 +39,23 @@ class ModelTools:
         api: llm.APIInstance | None = None,
     ) -> dict[str, Any]:
         """One tool call; a refusal or error goes back to the model as data, never raised."""
-        tools = self._agent.tools
-        user_id = user_input.context.user_id
         arguments = call.arguments
         try:
-            if call.name == "get_devices":
-                return await tools.get_devices(user_id)
-            if call.name == "get_status":
-                return await tools.get_status(
-                    user_id, str(arguments["device_id"]), source=Source.AGENT
-                )
-            if call.name == "get_scenes":
-                return await tools.get_scenes(user_id)
-            if call.name == "exec_scene":
-                return await tools.execute_scene(
-                    user_id=user_id, scene_id=str(arguments["scene_id"]), source=Source.AGENT
-                )
             if call.name == "send_command":
-                return await self._send_command(arguments, user_id, conversation_id)
+                return await self._send_command(arguments, user_input, conversation_id)
+            answer = await async_run_tool(
+                self._agent.hass, ACTIONS, call.name, arguments, user_input.context
+            )
+            if answer is not None:
+                return answer
             if call.name == assist.TOOL_NAME:
                 return await self._propose_automation(str(arguments["request"]), conversation_id)
             if call.name == edge_agent.TOOL_NAME and edge_agents(self._agent):
                 return await run_on_edge(
-                    self._agent, str(arguments["device"]), str(arguments["instruction"]), user_id
+                    self._agent,
+                    str(arguments["device"]),
+                    str(arguments["instruction"]),
+                    user_input.context.user_id,
                 )
             if api is not None and hass_api.offers(api, call.name):
                 return await hass_api.run_tool(self._agent.hass, call, api)
@@ -71,45 +66,37 @@ class ModelTools:
         return {"error": "unknown_tool", "message": f"no tool named {call.name}"}
 
     async def _send_command(
-        self, arguments: dict[str, Any], user_id: str | None, conversation_id: str
+        self, arguments: dict[str, Any], user_input: ConversationInput, conversation_id: str
     ) -> dict[str, Any]:
-        device_id = str(arguments["device_id"])
-        command = str(arguments["command"])
-        parameter = arguments.get("parameter", "default")
-        command_type = str(arguments.get("command_type") or "command")
-        try:
-            outcome = await self._agent.tools.send_command(
-                user_id=user_id,
-                device_id=device_id,
-                command=command,
-                parameter=parameter if isinstance(parameter, dict) else str(parameter),
-                command_type=command_type,
-                source=Source.AGENT,
+        """The registry's send_command; a dangerous command is held for the user's yes."""
+        answer = (
+            await async_run_tool(
+                self._agent.hass, ACTIONS, "send_command", arguments, user_input.context
             )
-        except HomeAssistantError as err:
-            if err.translation_key != "confirmation_required":
-                raise
-            # The model asks the user; only the user's explicit yes runs it (next turn).
-            self._pending.commands.ask(
-                conversation_id,
-                PendingAction(device_id, command, str(parameter), command_type),
-            )
-            return {
-                "error": "confirmation_required",
-                "message": "Dangerous command: ask the user to confirm. It runs only if "
-                "the user answers yes within 60 seconds.",
-            }
-        if outcome["outcome"] == OUTCOME_QUEUED:
-            outcome["message"] = (
-                "Not done yet: the SwitchBot cloud is not answering. The command is "
-                "queued and goes out when the cloud is back; tell the user exactly that."
-            )
-        return outcome
+            or {}
+        )
+        if answer.get("error") != CONFIRMATION_REQUIRED:
+            return answer
+        # The model asks the user; only the user's explicit yes runs it (next turn).
+        self._pending.commands.ask(
+            conversation_id,
+            PendingAction(
+                str(arguments["device_id"]),
+                str(arguments["command"]),
+                str(arguments.get("parameter", "default")),
+                str(arguments.get("command_type") or "command"),
+            ),
+        )
+        return {
+            "error": CONFIRMATION_REQUIRED,
+            "message": "Dangerous command: ask the user to confirm. It runs only if "
+            "the user answers yes within 60 seconds.",
+        }
 
     async def _propose_automation(self, request: str, conversation_id: str) -> dict[str, Any]:
         """Parse the request into a rule the user must confirm."""
         result = await WorkflowParser(
-            self._agent.hass.data[DATA_API].snapshot(), self._agent.adapter
+            get_shared(self._agent.hass).automation_api.snapshot(), self._agent.adapter
         ).parse(request, now=dt_util.now())
         if not result.success or result.workflow is None:
             return {"error": "not_understood", "message": result.message}

@@ -8,41 +8,13 @@ from typing import Any, Final
 from homeassistant.core import HomeAssistant
 from homeassistant.util import dt as dt_util
 
+from ..actions import ACTIONS
+from ..actions.llm_api import tool_specs
 from ..home_model import HomeSnapshot
-from ..language_models import ToolSpec
 from .phrases import Language
 
-TOOL_SPECS: Final = (
-    ToolSpec("get_devices", "List the SwitchBot devices and infrared remotes of the home.", {
-        "type": "object", "properties": {}}),
-    ToolSpec("get_status", "Read the current status of one device.", {
-        "type": "object",
-        "properties": {"device_id": {"type": "string", "description": "The device id."}},
-        "required": ["device_id"]}),
-    ToolSpec(
-        "send_command",
-        "Send a SwitchBot Open API v1.1 command to a device, e.g. turnOn, turnOff, "
-        "setBrightness (parameter 1-100), setColor (R:G:B), setColorTemperature (2700-6500), "
-        "setAll for an infrared air conditioner (temp,mode,fan,on|off; mode 1 auto 2 cool "
-        "3 dry 4 fan 5 heat), setPosition for curtains (0,ff,N with 0 open), lock, unlock.",
-        {
-            "type": "object",
-            "properties": {
-                "device_id": {"type": "string"},
-                "command": {"type": "string"},
-                "parameter": {"type": "string", "description": "default when none"},
-                "command_type": {"type": "string", "enum": ["command", "customize"]},
-            },
-            "required": ["device_id", "command"],
-        },
-    ),
-    ToolSpec("get_scenes", "List the SwitchBot manual scenes.", {
-        "type": "object", "properties": {}}),
-    ToolSpec("exec_scene", "Run a SwitchBot manual scene.", {
-        "type": "object",
-        "properties": {"scene_id": {"type": "string"}},
-        "required": ["scene_id"]}),
-)  # fmt: skip
+# RoomSense's tools, as the actions declare them (their words are part of the prompt).
+TOOL_SPECS: Final = tool_specs(ACTIONS)
 
 _READINGS: Final = ("temperature", "humidity", "CO2")
 

@@ -8,7 +8,7 @@ refused the same way.
 
 from __future__ import annotations
 
-from typing import Any, Final
+from typing import TYPE_CHECKING, Any, Final
 
 from homeassistant.components import persistent_notification
 from homeassistant.components.cover import CoverDeviceClass
@@ -19,13 +19,15 @@ from homeassistant.helpers.target import TargetSelection, async_extract_referenc
 
 from ..const import DOMAIN
 from ..gateway import Source
-from ..tools import DATA_TOOLS
 from .models import (
     ACTION_DEVICE_COMMAND,
     ACTION_NOTIFICATION,
     ACTION_SCENE,
     ACTION_SERVICE,
 )
+
+if TYPE_CHECKING:
+    from ..tools import RoomSenseTools
 
 # Home Assistant services an automation may never call on its own.
 FORBIDDEN_SERVICES: Final = frozenset({"lock.unlock", "lock.open"})
@@ -42,13 +44,13 @@ class ActionRefusedError(HomeAssistantError):
 
 async def run_action(
     hass: HomeAssistant,
+    tools: RoomSenseTools,
     action: dict[str, Any],
     *,
     user_id: str | None,
 ) -> dict[str, Any]:
     """Run one action and say what came of it; errors raise HomeAssistantError."""
     kind = action["type"]
-    tools = hass.data[DATA_TOOLS]
     if kind == ACTION_DEVICE_COMMAND:
         return await tools.send_command(
             user_id=user_id,

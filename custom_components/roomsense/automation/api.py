@@ -16,10 +16,9 @@ from homeassistant.core import HomeAssistant
 from homeassistant.helpers.aiohttp_client import async_get_clientsession
 from homeassistant.helpers.httpx_client import get_async_client
 from homeassistant.util import dt as dt_util
-from homeassistant.util.hass_dict import HassKey
 from probatio.humanize import humanize_error
 
-from ..const import DOMAIN, LOGGER
+from ..const import LOGGER
 from ..data import loaded_entries
 from ..home_model import HomeSnapshot, SceneInfo
 from ..language_models import LLMFactory
@@ -33,7 +32,6 @@ from .models import CONDITIONS_SCHEMA, WORKFLOW_EXTRAS, WORKFLOW_SCHEMA
 from .parser import WorkflowParser
 from .proposals import propose, validate
 
-DATA_LEARNING: Final[HassKey[LearningStore]] = HassKey(f"{DOMAIN}_learning")
 MAX_EVENTS: Final = 1000
 
 
@@ -289,4 +287,5 @@ class AutomationAPI:
         return {"success": True}
 
 
-DATA_API: Final[HassKey[AutomationAPI]] = HassKey(f"{DOMAIN}_automation_api")
+# Transitional: read by actions/automation.py, agent/confirmations.py, agent/fallback_turn.py
+# and agent/model_tools.py until they move to DATA_SHARED

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import uuid
 from datetime import datetime
-from typing import Any, Final
+from typing import TYPE_CHECKING, Any, Final
 
 import probatio
 from homeassistant.core import CALLBACK_TYPE, HomeAssistant, callback
@@ -48,6 +48,9 @@ from .models import ACTION_DEVICE_COMMAND, ACTION_SCENE, RULE_FIELD_NAMES, RULE_
 from .schedule import next_slot
 from .watch import ConditionWatch
 
+if TYPE_CHECKING:
+    from ..tools import RoomSenseTools
+
 # Re-exported: the operations log reads the outcomes of runs from here.
 
 STORAGE_KEY: Final = f"{DOMAIN}.automation"
@@ -68,12 +71,10 @@ class UnknownRuleError(HomeAssistantError):
 class AutomationEngine:
     """Every rule of the home, scheduled and run."""
 
-    def __init__(
-        self,
-        hass: HomeAssistant,
-    ) -> None:
-        """Nothing is read until `async_load`."""
+    def __init__(self, hass: HomeAssistant, tools: RoomSenseTools) -> None:
+        """Nothing is read until `async_load`; rules act through `tools`."""
         self.hass = hass
+        self.tools = tools
         # Rules, taken slots and waiting runs are small and must be current: written after
         # the default moment. The history is large and may wait.
         self._store = DelayedStore(hass, STORAGE_KEY, self._data)
@@ -378,7 +379,7 @@ class AutomationEngine:
     async def _async_run_step(self, run: dict[str, Any], step: dict[str, Any]) -> None:
         action = run["actions"][step["index"]]
         try:
-            result = await run_action(self.hass, action, user_id=run["user_id"])
+            result = await run_action(self.hass, self.tools, action, user_id=run["user_id"])
         except HomeAssistantError as err:
             step.update(status=STATUS_FAILURE, error=str(err) or type(err).__name__)
             LOGGER.info("Rule action %s failed: %s", action["type"], err)

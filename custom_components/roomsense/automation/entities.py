@@ -1,6 +1,7 @@
 """Entities of the automation engine: learned scenes and the scene acceptance rate.
 
-Like the edge devices, they belong to the first loaded RoomSense entry.
+Like the edge devices, they belong to the account entry that holds the home's entities
+(`shared.HomeOwner`).
 """
 
 from __future__ import annotations
@@ -16,14 +17,13 @@ from homeassistant.helpers.dispatcher import async_dispatcher_connect
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
 from ..data import RoomSenseConfigEntry
-from ..edge import DATA_EDGE
 from ..entity import account_device_info, restored_figure
-from .api import DATA_LEARNING
+from ..shared import LEARNED_SCENE_PREFIX, SCENE_ACCEPTANCE_KEY, get_shared
 from .learning_store import SIGNAL_ACCEPTANCE, SIGNAL_SCENE_LEARNED, LearningStore
 
 
 def _owns_home_entities(hass: HomeAssistant, entry: RoomSenseConfigEntry) -> bool:
-    return hass.data[DATA_EDGE].owner_entry_id == entry.entry_id
+    return get_shared(hass).owner.owns(entry)
 
 
 class LearnedScene(SceneEntity):
@@ -35,7 +35,7 @@ class LearnedScene(SceneEntity):
         self._learning = learning
         self._scene_id = scene_id
         scene = learning.scenes[scene_id]
-        self._attr_unique_id = f"learned_scene_{scene_id}"
+        self._attr_unique_id = f"{LEARNED_SCENE_PREFIX}{scene_id}"
         self._attr_name = scene["name"]
         self._attr_device_info = account_device_info(entry)
         self._attr_extra_state_attributes = {
@@ -67,7 +67,7 @@ class SceneAcceptanceSensor(RestoreSensor):
 
     def __init__(self, entry: RoomSenseConfigEntry, learning: LearningStore) -> None:
         self._learning = learning
-        self._attr_unique_id = f"{entry.entry_id}_scene_acceptance_rate"
+        self._attr_unique_id = f"{entry.entry_id}_{SCENE_ACCEPTANCE_KEY}"
         self._attr_device_info = account_device_info(entry)
         self._restored: float | None = None
 
@@ -109,7 +109,7 @@ def async_add_learned_scenes(
     """Learned scenes now, and each one approved later."""
     if not _owns_home_entities(hass, entry):
         return
-    learning = hass.data[DATA_LEARNING]
+    learning = get_shared(hass).learning
     async_add_entities(LearnedScene(entry, learning, scene_id) for scene_id in learning.scenes)
 
     @callback
@@ -124,4 +124,4 @@ def acceptance_sensors(hass: HomeAssistant, entry: RoomSenseConfigEntry) -> list
     """The acceptance-rate sensor, for the entry that shows the home's entities."""
     if not _owns_home_entities(hass, entry):
         return []
-    return [SceneAcceptanceSensor(entry, hass.data[DATA_LEARNING])]
+    return [SceneAcceptanceSensor(entry, get_shared(hass).learning)]

@@ -34,7 +34,7 @@ from homeassistant.util import dt as dt_util
 from ..const import DOMAIN
 from ..gateway import SIGNAL_COMMAND_SENT, Source
 from ..persisted import DelayedStore, readable_records
-from ..tools import DATA_TOOLS
+from ..tools import RoomSenseTools
 from .learning import (
     DEFAULT_CANDIDATE_LIMIT,
     MAX_CANDIDATE_LIMIT,
@@ -75,9 +75,10 @@ class UnknownCandidateError(HomeAssistantError):
 class LearningStore:
     """The recorded operations, the offered candidates and the learned scenes."""
 
-    def __init__(self, hass: HomeAssistant) -> None:
-        """Nothing is read until `async_load`."""
+    def __init__(self, hass: HomeAssistant, tools: RoomSenseTools) -> None:
+        """Nothing is read until `async_load`; scenes send their commands through `tools`."""
         self.hass = hass
+        self._tools = tools
         self._store = DelayedStore(hass, STORAGE_KEY, self._data, delay=SAVE_DELAY)
         self.operations: list[OperationRecord] = []
         self.scenes: dict[str, dict[str, Any]] = {}
@@ -314,7 +315,7 @@ class LearningStore:
         scene = self.scenes.get(scene_id)
         if scene is None:
             return None
-        tools = self.hass.data[DATA_TOOLS]
+        tools = self._tools
         results = []
         for operation in scene["operations"]:
             try:

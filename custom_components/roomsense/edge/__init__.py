@@ -6,16 +6,15 @@ from homeassistant.const import EVENT_HOMEASSISTANT_STOP
 from homeassistant.core import Event, HomeAssistant, callback
 
 from .manager import EdgeManager
-from .views import DATA_EDGE, async_register_edge_views
+from .views import async_register_edge_views
 
-__all__ = ["DATA_EDGE", "EdgeManager", "async_setup_edge"]
+__all__ = ["EdgeManager", "async_setup_edge"]
 
 
 async def async_setup_edge(hass: HomeAssistant) -> EdgeManager:
     """Load the devices and their jobs and serve the edge API; once per Home Assistant."""
     manager = EdgeManager(hass)
     await manager.async_load()
-    hass.data[DATA_EDGE] = manager
     async_register_edge_views(hass, manager)
 
     @callback

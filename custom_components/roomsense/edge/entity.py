@@ -1,7 +1,8 @@
 """Edge devices in Home Assistant: a device each, with connectivity, queue and last job.
 
-The entities belong to one RoomSense config entry (the first one loaded), since a Home
-Assistant device needs an entry; the edge API itself works without any.
+The entities belong to the RoomSense account entry that holds the home's entities
+(`shared.HomeOwner`), since a Home Assistant device needs an entry; the edge API itself works
+without any.
 """
 
 from __future__ import annotations
@@ -32,6 +33,7 @@ from homeassistant.helpers.typing import StateType
 
 from ..data import RoomSenseConfigEntry
 from ..entity import async_suggest_object_id
+from ..shared import get_shared
 from .manager import (
     SIGNAL_DEVICE_ADDED,
     EdgeManager,
@@ -40,7 +42,6 @@ from .manager import (
     signal_device_updated,
 )
 from .models import FINISHED_STATUSES
-from .views import DATA_EDGE
 
 MODELS: Final = {
     "jetson": "NVIDIA Jetson",
@@ -231,8 +232,9 @@ def async_setup_edge_entities(
     factory: Callable[[EdgeManager, str], list[Entity]],
 ) -> None:
     """Add `factory`'s entities for every edge device now and every one registered later."""
-    manager = hass.data[DATA_EDGE]
-    if manager.owner_entry_id != entry.entry_id:
+    shared = get_shared(hass)
+    manager = shared.edge
+    if not shared.owner.owns(entry):
         return
     async_add_entities(
         [entity for device_id in manager.devices for entity in factory(manager, device_id)]
@@ -240,7 +242,7 @@ def async_setup_edge_entities(
 
     @callback
     def _added(device_id: str) -> None:
-        if manager.owner_entry_id == entry.entry_id and device_id in manager.devices:
+        if shared.owner.owns(entry) and device_id in manager.devices:
             async_add_entities(factory(manager, device_id))
 
     entry.async_on_unload(async_dispatcher_connect(hass, SIGNAL_DEVICE_ADDED, _added))

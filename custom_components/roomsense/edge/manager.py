@@ -108,8 +108,6 @@ class EdgeManager:
         self._book = JobBook()
         self.result_timeout: float = DEFAULT_DEVICE_RESULT_TIMEOUT
         self.max_completed_jobs: int = DEFAULT_MAX_COMPLETED_JOBS
-        # The config entry whose platforms show the edge devices.
-        self.owner_entry_id: str | None = None
         self._polls = LongPolls()
         self._job_waiters = JobWaiters(hass.loop)
         self._timers: dict[str, CALLBACK_TYPE] = {}
@@ -165,7 +163,10 @@ class EdgeManager:
         self._timers.clear()
 
     def configure(self, *, result_timeout: float, max_completed_jobs: int) -> None:
-        """Apply the owner entry's options; dispatched jobs get the new result timeout."""
+        """Apply the options of the entry that holds the edge devices (`HomeOwner`).
+
+        Dispatched jobs get the new result timeout.
+        """
         changed = result_timeout != self.result_timeout
         self.result_timeout = result_timeout
         self.max_completed_jobs = max_completed_jobs

@@ -1,26 +1,26 @@
-"""The HTTP views edge devices and administrators use, under `/api/roomsense/edge/`.
+"""The HTTP views edge devices use, under `/api/roomsense/edge/`, and the job schemas.
 
-Administrators authenticate as Home Assistant admin users. Devices send their own token
-(`Authorization: Bearer <device token>`), which reaches only their own jobs; Home
-Assistant's auth does not know these tokens, so the device views do their own check.
-Every answer is JSON; a refusal carries `{"message": ...}`.
+Devices send their own token (`Authorization: Bearer <device token>`), which reaches
+only their own jobs; Home Assistant's auth does not know these tokens, so these views do
+their own check. Every answer is JSON; a refusal carries `{"success": false, "message": ...}`. The
+administrators' endpoints (registering devices, their jobs) are actions:
+`actions/edge.py`.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable, Coroutine
+from functools import wraps
 from http import HTTPStatus
 from typing import Any, Final
 
 import probatio
 from aiohttp import hdrs, web
-from homeassistant.components.http.decorators import require_admin
 from homeassistant.core import HomeAssistant, callback
 from homeassistant.helpers.http import HomeAssistantView
 from homeassistant.helpers.json import json_bytes
-from homeassistant.util.hass_dict import HassKey
 from probatio.humanize import humanize_error
 
-from ..const import DOMAIN
 from ..http_json import BodyTooLargeError, RefusalAnswerer, async_read_json, json_response
 from .jobs import DEFAULT_JOB_TTL
 from .manager import (
@@ -43,24 +43,21 @@ MAX_ADMIN_BODY: Final = 256 * 1024
 DEFAULT_SUBMIT_WAIT: Final = 60
 MAX_SUBMIT_WAIT: Final = 600
 
-DATA_EDGE: Final[HassKey[EdgeManager]] = HassKey(f"{DOMAIN}_edge")
 
 _NAME = probatio.All(str, probatio.Strip, probatio.Length(min=1, max=100))
 _IDENTIFIER = probatio.All(
     str, probatio.Match(r"^[A-Za-z0-9_.:-]{1,64}$", msg="letters, digits, _.:-")
 )
 
-REGISTER_SCHEMA: Final = probatio.Schema(
-    {
-        probatio.Required("name"): _NAME,
-        probatio.Required("device_type"): probatio.In(DEVICE_TYPES),
-        probatio.Optional("capabilities", default=list): probatio.All(
-            [_IDENTIFIER], probatio.Length(max=32)
-        ),
-        probatio.Optional("metadata", default=dict): probatio.All(dict, probatio.Length(max=64)),
-    }
-)
-RENAME_SCHEMA: Final = probatio.Schema({probatio.Required("name"): _NAME})
+REGISTER_FIELDS: Final[dict[probatio.Marker, Any]] = {
+    probatio.Required("name"): _NAME,
+    probatio.Required("device_type"): probatio.In(DEVICE_TYPES),
+    probatio.Optional("capabilities", default=list): probatio.All(
+        [_IDENTIFIER], probatio.Length(max=32)
+    ),
+    probatio.Optional("metadata", default=dict): probatio.All(dict, probatio.Length(max=64)),
+}
+RENAME_FIELDS: Final[dict[probatio.Marker, Any]] = {probatio.Required("name"): _NAME}
 
 
 def one_kind_of_job(data: dict[str, Any]) -> dict[str, Any]:
@@ -86,7 +83,6 @@ JOB_FIELDS: Final[dict[probatio.Marker, Any]] = {
         probatio.Coerce(float), probatio.Range(min=1, max=7 * 86400)
     ),
 }
-SUBMIT_SCHEMA: Final = probatio.All(probatio.Schema(JOB_FIELDS), one_kind_of_job)
 NEXT_QUERY_SCHEMA: Final = probatio.Schema(
     {
         probatio.Optional("wait", default=DEFAULT_WAIT): probatio.All(
@@ -118,11 +114,12 @@ RESULT_SCHEMA: Final = probatio.All(
 
 
 def _error(message: str, status: HTTPStatus) -> web.Response:
-    return json_response({"message": message}, status)
+    # The same shape as every RoomSense refusal (actions/rest.py).
+    return json_response({"success": False, "message": message}, status)
 
 
 async def _validated(
-    request: web.Request, schema: probatio.Schema | probatio.All[Any], limit: int = MAX_ADMIN_BODY
+    request: web.Request, schema: probatio.Schema | probatio.All[Any], limit: int
 ) -> dict[str, Any] | web.Response:
     """The validated body, or the 400/413 answer to give instead."""
     try:
@@ -177,163 +174,49 @@ def _bearer(request: web.Request) -> str | None:
     return token.strip() or None if scheme.lower() == "bearer" else None
 
 
-class _EdgeView(HomeAssistantView):
+class _DeviceView(HomeAssistantView):
+    """A view for the devices: they send their own token, not a Home Assistant one."""
+
+    requires_auth = False
+
     def __init__(self, manager: EdgeManager) -> None:
         self.manager = manager
 
 
-class EdgePingView(_EdgeView):
+type _DeviceHandler = Callable[[Any, web.Request, str], Coroutine[Any, Any, web.Response]]
+
+
+def _for_the_device(handler: _DeviceHandler) -> _DeviceHandler:
+    """The device's own token checked first; the manager's refusals answered as JSON."""
+
+    @wraps(handler)
+    async def checked(view: Any, request: web.Request, device_id: str) -> web.Response:
+        view.manager.authenticate(device_id, _bearer(request))
+        return await handler(view, request, device_id)
+
+    return _refusing(checked)
+
+
+class EdgePingView(_DeviceView):
     """`GET ping`: whether RoomSense's edge API is there, without auth."""
 
     url = f"{BASE_URL}/ping"
     name = "api:roomsense:edge:ping"
-    requires_auth = False
 
     async def get(self, request: web.Request) -> web.Response:
         """Answer that the API is up."""
         return json_response({"ok": True})
 
 
-class EdgeRegisterView(_EdgeView):
-    """`POST devices/register`: a new device and its token, shown only here."""
-
-    url = f"{BASE_URL}/devices/register"
-    name = "api:roomsense:edge:register"
-
-    @require_admin
-    async def post(self, request: web.Request) -> web.Response:
-        """Register a device."""
-        body = await _validated(request, REGISTER_SCHEMA)
-        if isinstance(body, web.Response):
-            return body
-        device, token = self.manager.register(
-            body["name"], body["device_type"], body["capabilities"], body["metadata"]
-        )
-        return json_response(
-            {
-                "device_id": device.device_id,
-                "token": token,
-                "device": describe_device(self.manager, device),
-            },
-            HTTPStatus.CREATED,
-        )
-
-
-class EdgeDevicesView(_EdgeView):
-    """`GET devices`: every registered device."""
-
-    url = f"{BASE_URL}/devices"
-    name = "api:roomsense:edge:devices"
-
-    @require_admin
-    async def get(self, request: web.Request) -> web.Response:
-        """List the devices."""
-        return json_response(
-            {
-                "devices": [
-                    describe_device(self.manager, device)
-                    for device in self.manager.devices.values()
-                ]
-            }
-        )
-
-
-class EdgeDeviceView(_EdgeView):
-    """`DELETE devices/{device_id}`: forget a device, its queue and its history."""
-
-    url = BASE_URL + "/devices/{device_id}"
-    name = "api:roomsense:edge:device"
-
-    @require_admin
-    @_refusing
-    async def delete(self, request: web.Request, device_id: str) -> web.Response:
-        """Delete a device."""
-        self.manager.delete(device_id)
-        return json_response({"device_id": device_id, "deleted": True})
-
-
-class EdgeDeviceNameView(_EdgeView):
-    """`PATCH devices/{device_id}/name`: rename a device."""
-
-    url = BASE_URL + "/devices/{device_id}/name"
-    name = "api:roomsense:edge:device:name"
-
-    @require_admin
-    @_refusing
-    async def patch(self, request: web.Request, device_id: str) -> web.Response:
-        """Rename a device."""
-        body = await _validated(request, RENAME_SCHEMA)
-        if isinstance(body, web.Response):
-            return body
-        device = self.manager.rename(device_id, body["name"])
-        return json_response(describe_device(self.manager, device))
-
-
-class EdgeDeviceJobsView(_EdgeView):
-    """`GET/POST devices/{device_id}/jobs`: a device's history, and a new job for it."""
-
-    url = BASE_URL + "/devices/{device_id}/jobs"
-    name = "api:roomsense:edge:device:jobs"
-
-    @require_admin
-    @_refusing
-    async def get(self, request: web.Request, device_id: str) -> web.Response:
-        """The device's jobs, newest first, with their results."""
-        self.manager.device(device_id)
-        jobs = reversed(self.manager.device_jobs(device_id))
-        return json_response({"jobs": [job.public() for job in jobs]})
-
-    @require_admin
-    @_refusing
-    async def post(self, request: web.Request, device_id: str) -> web.Response:
-        """Queue a job; with `wait_for_result`, answer once it finished or timed out."""
-        body = await _validated(request, SUBMIT_SCHEMA)
-        if isinstance(body, web.Response):
-            return body
-        job = self.manager.submit(
-            device_id,
-            instruction=body.get("instruction"),
-            command=body.get("command"),
-            payload=body.get("payload"),
-            ttl=body["ttl"],
-        )
-        if not body["wait_for_result"]:
-            return json_response(job.public(), HTTPStatus.CREATED)
-        job = await self.manager.async_wait(job.job_id, body["timeout"])
-        data, status = wait_answer(job)
-        return json_response(data, status)
-
-
-class EdgeJobView(_EdgeView):
-    """`GET/DELETE jobs/{job_id}`: one job, and cancelling it while it is queued."""
-
-    url = BASE_URL + "/jobs/{job_id}"
-    name = "api:roomsense:edge:job"
-
-    @require_admin
-    @_refusing
-    async def get(self, request: web.Request, job_id: str) -> web.Response:
-        """The job."""
-        return json_response(self.manager.job(job_id).public())
-
-    @require_admin
-    @_refusing
-    async def delete(self, request: web.Request, job_id: str) -> web.Response:
-        """Cancel a queued job; a dispatched one answers 409."""
-        return json_response(self.manager.cancel(job_id).public())
-
-
-class EdgeNextJobView(_EdgeView):
+class EdgeNextJobView(_DeviceView):
     """`GET devices/{device_id}/jobs/next?wait=25`: the device's long poll."""
 
     url = BASE_URL + "/devices/{device_id}/jobs/next"
     name = "api:roomsense:edge:device:next"
-    requires_auth = False
 
-    @_refusing
+    @_for_the_device
     async def get(self, request: web.Request, device_id: str) -> web.Response:
         """The oldest queued job, or 204 when none came within `wait` seconds."""
-        self.manager.authenticate(device_id, _bearer(request))
         try:
             query = NEXT_QUERY_SCHEMA(dict(request.query))
         except probatio.Invalid as err:
@@ -348,17 +231,15 @@ class EdgeNextJobView(_EdgeView):
         return json_response(job.public())
 
 
-class EdgeResultView(_EdgeView):
+class EdgeResultView(_DeviceView):
     """`POST devices/{device_id}/jobs/result`: a device's result; repeating it is fine."""
 
     url = BASE_URL + "/devices/{device_id}/jobs/result"
     name = "api:roomsense:edge:device:result"
-    requires_auth = False
 
-    @_refusing
+    @_for_the_device
     async def post(self, request: web.Request, device_id: str) -> web.Response:
         """Record the result of a job dispatched to this device."""
-        self.manager.authenticate(device_id, _bearer(request))
         body = await _validated(request, RESULT_SCHEMA, MAX_REPORT_BODY)
         if isinstance(body, web.Response):
             return body
@@ -380,15 +261,5 @@ class EdgeResultView(_EdgeView):
 @callback
 def async_register_edge_views(hass: HomeAssistant, manager: EdgeManager) -> None:
     """Register the views once; they serve whichever devices the manager has."""
-    for view in (
-        EdgePingView,
-        EdgeRegisterView,
-        EdgeDevicesView,
-        EdgeDeviceView,
-        EdgeDeviceNameView,
-        EdgeDeviceJobsView,
-        EdgeJobView,
-        EdgeNextJobView,
-        EdgeResultView,
-    ):
+    for view in (EdgePingView, EdgeNextJobView, EdgeResultView):
         hass.http.register_view(view(manager))
