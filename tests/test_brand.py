@@ -254,6 +254,7 @@ def test_script_draws_every_picture_and_nothing_else() -> None:
 MARK_BOX = {ADDON / "logo.png": (8, 4, 84)}
 
 
+@pytest.mark.slow  # draws every picture again: seconds each
 @pytest.mark.parametrize("path", ALL_FILES, ids=lambda path: str(path.relative_to(ROOT)))
 def test_script_reproduces_the_committed_picture(path: Path) -> None:
     brand = brand_script()

@@ -67,9 +67,12 @@ CEILING_LIGHT = "94A99021C3F4"  # リビングのシーリングライト, on in
 ASSIST_JA = "リビングの電気を消して"
 ASSIST_EN = "turn on the living room light"
 
-pytestmark = pytest.mark.skipif(
-    not sys.platform.startswith("linux"), reason="finds the demo's processes in /proc"
-)
+pytestmark = [
+    pytest.mark.slow,  # a real Home Assistant in its own processes
+    pytest.mark.skipif(
+        not sys.platform.startswith("linux"), reason="finds the demo's processes in /proc"
+    ),
+]
 
 
 @dataclass(frozen=True)

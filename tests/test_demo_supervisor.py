@@ -796,6 +796,7 @@ def scripts_demo() -> Callable[..., subprocess.CompletedProcess[str]]:
     return run
 
 
+@pytest.mark.slow  # scripts/demo, as its own process
 def test_scripts_demo_usage(
     scripts_demo: Callable[..., subprocess.CompletedProcess[str]],
 ) -> None:
@@ -810,6 +811,7 @@ def test_scripts_demo_usage(
         assert "--announce-addon" in refused.stderr
 
 
+@pytest.mark.slow  # scripts/demo, as its own process
 def test_scripts_demo_announce_addon_without_a_running_demo(
     scripts_demo: Callable[..., subprocess.CompletedProcess[str]],
     tmp_path: Path,

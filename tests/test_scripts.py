@@ -13,6 +13,8 @@ from pathlib import Path
 
 import pytest
 
+pytestmark = pytest.mark.slow  # the project's scripts, each its own process
+
 ROOT = Path(__file__).resolve().parents[1]
 
 

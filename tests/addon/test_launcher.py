@@ -542,6 +542,7 @@ def _flag(argv: list[str], flag: str) -> str:
     return argv[argv.index(flag) + 1]
 
 
+@pytest.mark.slow  # the launcher and a fake llama-server, as processes
 def test_server_argv_discovery_and_clean_sigterm(
     run: LauncherRun, supervisor: FakeSupervisor
 ) -> None:
@@ -593,6 +594,7 @@ def test_server_argv_discovery_and_clean_sigterm(
     assert "UNVERIFIED" in run.log_text()
 
 
+@pytest.mark.slow  # the launcher and a fake llama-server, as processes
 def test_crashed_server_is_restarted_and_announced_once(
     run: LauncherRun, supervisor: FakeSupervisor
 ) -> None:
@@ -615,6 +617,7 @@ def test_crashed_server_is_restarted_and_announced_once(
     assert _pids_of(run.fake) == []
 
 
+@pytest.mark.slow  # the launcher and a fake llama-server, as processes
 def test_failing_supervisor_is_logged_and_server_keeps_running(run: LauncherRun) -> None:
     failing = FakeSupervisor(status=500)
     try:
@@ -636,6 +639,7 @@ def test_failing_supervisor_is_logged_and_server_keeps_running(run: LauncherRun)
         failing.close()
 
 
+@pytest.mark.slow  # the launcher and a fake llama-server, as processes
 def test_missing_token_is_logged_and_server_keeps_running(
     run: LauncherRun, supervisor: FakeSupervisor
 ) -> None:
@@ -649,6 +653,7 @@ def test_missing_token_is_logged_and_server_keeps_running(
     assert run.stop() == 0
 
 
+@pytest.mark.slow  # the launcher and a fake llama-server, as processes
 def test_server_ignoring_sigterm_is_killed(run: LauncherRun, supervisor: FakeSupervisor) -> None:
     _installed_model(run)
     run.start({"model": "tiny.gguf"}, supervisor.url, {"FAKE_LLAMA_IGNORE_TERM": "1"})
@@ -660,6 +665,7 @@ def test_server_ignoring_sigterm_is_killed(run: LauncherRun, supervisor: FakeSup
     assert _pids_of(run.fake) == []
 
 
+@pytest.mark.slow  # the launcher and a fake llama-server, as processes
 def test_wrong_checksum_refuses_to_start_the_server(
     run: LauncherRun, supervisor: FakeSupervisor, file_server: FileServer
 ) -> None:
@@ -679,6 +685,7 @@ def test_wrong_checksum_refuses_to_start_the_server(
     assert supervisor.posts == []
 
 
+@pytest.mark.slow  # the launcher and a fake llama-server, as processes
 def test_missing_llama_server_binary_exits_with_an_error(
     run: LauncherRun, supervisor: FakeSupervisor
 ) -> None:

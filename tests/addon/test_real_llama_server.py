@@ -56,6 +56,7 @@ def _missing_gguf() -> str | None:
 
 _MISSING = _missing_gguf()
 pytestmark = [
+    pytest.mark.slow,  # a real llama-server process
     pytest.mark.skipif(
         LLAMA_SERVER is None,
         reason="llama-server is not on PATH (run scripts/llama_server_setup, or set "

@@ -15,6 +15,8 @@ import pytest
 from .conftest import DEVICE_ID, DEVICE_TOKEN, HA_TOKEN, FakeRoomSense
 from .edge_modules import JETSON_DIR, PI4_DIR, edge_cli
 
+pytestmark = pytest.mark.slow  # the clients' command lines, each its own process
+
 
 def run(script: Path, *args: str) -> subprocess.CompletedProcess[str]:
     env = {key: value for key, value in os.environ.items() if key != "ROOMSENSE_HA_TOKEN"}

@@ -40,6 +40,7 @@ def test_board_files_import_only_what_the_pico_has(path: Path) -> None:
             assert "=}" not in ast.unparse(node), ast.unparse(node)
 
 
+@pytest.mark.slow  # the micropython interpreter, as its own process
 def test_under_micropython() -> None:
     binary = os.environ.get("MICROPYTHON") or shutil.which("micropython")
     if binary is None:

@@ -34,7 +34,7 @@ from roomsense_simulator.ble import BleDevice, LockState, SimulatedBleProxy
 
 from ..conftest import SimulatorAdmin, home_with, listen_into
 from ..simulator.test_ble_support import ENCRYPTION_KEY, KEY_ID, import_switchbot
-from .conftest import entity_id
+from .conftest import entity_id, while_time_passes
 
 # Not 00:00:00:00:00:0N: the test plugin's mock Bluetooth adapter is 00:00:00:00:00:01.
 BOT, METER, LOCK, PLUG = (f"C0FFEE00000{n}" for n in range(1, 5))
@@ -240,8 +240,12 @@ async def test_a_dropped_idempotent_command_is_tried_once_over_the_cloud(
 ) -> None:  # fmt: skip
     radio[address(PLUG)].faults.drop_connection = 1
     plug = entity_id(hass, "switch", f"{PLUG}_plug")
-    await hass.services.async_call(
-        SWITCH_DOMAIN, SERVICE_TURN_ON, {ATTR_ENTITY_ID: plug}, blocking=True
+    await while_time_passes(
+        hass,
+        hass.services.async_call(
+            SWITCH_DOMAIN, SERVICE_TURN_ON, {ATTR_ENTITY_ID: plug}, blocking=True
+        ),
+        seconds=5,
     )
     # Turning on twice is turning on: the cloud was asked once after Bluetooth failed.
     assert await cloud_commands(sim_admin, PLUG) == ["turnOn"]
@@ -254,8 +258,12 @@ async def test_a_dropped_press_is_never_repeated(
     radio[address(BOT)].faults.drop_connection = 1
     button = entity_id(hass, "button", f"{BOT}_press")
     with pytest.raises(HomeAssistantError) as raised:
-        await hass.services.async_call(
-            BUTTON_DOMAIN, SERVICE_PRESS, {ATTR_ENTITY_ID: button}, blocking=True
+        await while_time_passes(
+            hass,
+            hass.services.async_call(
+                BUTTON_DOMAIN, SERVICE_PRESS, {ATTR_ENTITY_ID: button}, blocking=True
+            ),
+            seconds=5,
         )
     assert raised.value.translation_key == "command_not_repeated"
     # The Bot got it once over Bluetooth; nobody pressed again, locally or through the cloud.
@@ -270,8 +278,12 @@ async def test_no_cloud_and_no_bluetooth_queues_what_may_wait(
     await simulator.stop()
     radio[address(PLUG)].faults.out_of_range = True
     plug = entity_id(hass, "switch", f"{PLUG}_plug")
-    await hass.services.async_call(
-        SWITCH_DOMAIN, SERVICE_TURN_OFF, {ATTR_ENTITY_ID: plug}, blocking=True
+    await while_time_passes(
+        hass,
+        hass.services.async_call(
+            SWITCH_DOMAIN, SERVICE_TURN_OFF, {ATTR_ENTITY_ID: plug}, blocking=True
+        ),
+        seconds=1,
     )
     queue = entry.runtime_data.coordinator.command_queue
     assert queue is not None
@@ -321,7 +333,7 @@ async def test_a_restart_without_the_internet_starts_from_what_the_account_last_
     await hass.config_entries.async_unload(entry.entry_id)
     port = int(simulator.base_url.rsplit(":", 1)[1])
     await simulator.stop()
-    assert await hass.config_entries.async_setup(entry.entry_id)
+    assert await while_time_passes(hass, hass.config_entries.async_setup(entry.entry_id), seconds=1)
     await hass.async_block_till_done()
     assert entry.runtime_data.coordinator.cloud_error is not None
     button = entity_id(hass, "button", f"{BOT}_press")
@@ -356,5 +368,7 @@ async def test_a_first_start_without_the_internet_waits_for_the_cloud(
     # Nothing was ever read from the account: there is nothing to start from.
     await simulator.stop()
     config_entry.add_to_hass(hass)
-    assert not await hass.config_entries.async_setup(config_entry.entry_id)
+    assert not await while_time_passes(
+        hass, hass.config_entries.async_setup(config_entry.entry_id), seconds=1
+    )
     assert config_entry.state is ConfigEntryState.SETUP_RETRY

@@ -12,7 +12,7 @@ from homeassistant.helpers import entity_registry as er
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
 from ..conftest import SimulatorAdmin, home_with
-from .conftest import entity_id
+from .conftest import entity_id, entity_service
 
 PRESS_BOT, SWITCH_BOT, PLUG = (f"{n:012d}" for n in range(1, 4))
 
@@ -24,10 +24,6 @@ def home() -> dict[str, Any]:
     home = home_with("Bot", "Bot", "Plug Mini (JP)")
     home["devices"][2]["status"] = {"deviceMode": "switchMode", "power": "off"}
     return home
-
-
-async def press(hass: HomeAssistant, entity: str) -> None:
-    await hass.services.async_call("button", "press", {"entity_id": entity}, blocking=True)
 
 
 async def test_every_bot_and_only_bots_get_a_press_button(
@@ -46,8 +42,8 @@ async def test_press_mode_bot(
     hass: HomeAssistant, setup_entry: MockConfigEntry, sim_admin: SimulatorAdmin
 ) -> None:
     entity = entity_id(hass, "button", f"{PRESS_BOT}_press")
-    await press(hass, entity)
-    await press(hass, entity)
+    await entity_service(hass, "button", "press", entity)
+    await entity_service(hass, "button", "press", entity)
 
     # A pressed button shows when it was last pressed.
     assert hass.states.get(entity).state != STATE_UNKNOWN
@@ -66,12 +62,12 @@ async def test_press_flips_a_switch_mode_bot(
     coordinator = setup_entry.runtime_data.coordinator
     assert hass.states.get(switch).state == STATE_OFF
 
-    await press(hass, button)
+    await entity_service(hass, "button", "press", button)
     assert hass.states.get(switch).state == STATE_ON
     await coordinator.async_poll_device(SWITCH_BOT)
     assert hass.states.get(switch).state == STATE_ON
 
-    await press(hass, button)
+    await entity_service(hass, "button", "press", button)
     assert hass.states.get(switch).state == STATE_OFF
     await coordinator.async_poll_device(SWITCH_BOT)
     assert hass.states.get(switch).state == STATE_OFF
@@ -86,7 +82,7 @@ async def test_offline_bot_raises_a_translated_error(
     entity = entity_id(hass, "button", f"{PRESS_BOT}_press")
     await sim_admin.set_online(PRESS_BOT, False)
     with pytest.raises(HomeAssistantError) as caught:
-        await press(hass, entity)
+        await entity_service(hass, "button", "press", entity)
     assert caught.value.translation_key == "device_offline"
 
 
@@ -96,7 +92,9 @@ async def test_offline_hub_raises_a_translated_error(
     switch = entity_id(hass, "switch", f"{SWITCH_BOT}_bot")
     await sim_admin.set_online("AA0000000000", False)
     with pytest.raises(HomeAssistantError) as caught:
-        await press(hass, entity_id(hass, "button", f"{SWITCH_BOT}_press"))
+        await entity_service(
+            hass, "button", "press", entity_id(hass, "button", f"{SWITCH_BOT}_press")
+        )
     assert caught.value.translation_key == "device_offline"
     # A press that never reached the Bot flips nothing.
     assert hass.states.get(switch).state == STATE_OFF

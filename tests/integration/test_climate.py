@@ -10,7 +10,7 @@ from homeassistant.exceptions import HomeAssistantError, ServiceValidationError
 from pytest_homeassistant_custom_component.common import MockConfigEntry, mock_restore_cache
 
 from ..conftest import SimulatorAdmin, commands_sent, home_with
-from .conftest import entity_id
+from .conftest import entity_id, entity_service
 
 HUB = "AA0000000000"
 THERMOSTAT = "000000000001"
@@ -37,10 +37,6 @@ def home() -> dict[str, Any]:
         },
     ]
     return home
-
-
-async def climate_call(hass: HomeAssistant, service: str, entity: str, **data: Any) -> None:
-    await hass.services.async_call("climate", service, {"entity_id": entity, **data}, blocking=True)
 
 
 def set_all(parameter: str) -> dict[str, Any]:
@@ -76,17 +72,19 @@ async def test_every_change_sends_one_set_all_with_the_whole_state(
 ) -> None:
     entity = entity_id(hass, "climate", f"{remote_id}_air_conditioner")
 
-    await climate_call(hass, "set_hvac_mode", entity, hvac_mode="cool")
+    await entity_service(hass, "climate", "set_hvac_mode", entity, hvac_mode="cool")
     assert hass.states.get(entity).state == "cool"
-    await climate_call(hass, "set_temperature", entity, temperature=23)
+    await entity_service(hass, "climate", "set_temperature", entity, temperature=23)
     assert hass.states.get(entity).attributes["temperature"] == 23
-    await climate_call(hass, "set_fan_mode", entity, fan_mode="high")
+    await entity_service(hass, "climate", "set_fan_mode", entity, fan_mode="high")
     assert hass.states.get(entity).attributes["fan_mode"] == "high"
-    await climate_call(hass, "set_temperature", entity, temperature=21, hvac_mode="heat")
+    await entity_service(
+        hass, "climate", "set_temperature", entity, temperature=21, hvac_mode="heat"
+    )
     assert hass.states.get(entity).state == "heat"
-    await climate_call(hass, "turn_off", entity)
+    await entity_service(hass, "climate", "turn_off", entity)
     assert hass.states.get(entity).state == "off"
-    await climate_call(hass, "turn_on", entity)
+    await entity_service(hass, "climate", "turn_on", entity)
 
     state = hass.states.get(entity)
     assert state.state == "heat"
@@ -115,7 +113,7 @@ async def test_hvac_mode_codes(
     code: int,
 ) -> None:
     entity = entity_id(hass, "climate", f"{AIRCON}_air_conditioner")
-    await climate_call(hass, "set_hvac_mode", entity, hvac_mode=hvac_mode)
+    await entity_service(hass, "climate", "set_hvac_mode", entity, hvac_mode=hvac_mode)
     assert hass.states.get(entity).state == hvac_mode
     assert await commands_sent(sim_admin, AIRCON) == [set_all(f"26,{code},1,on")]
     assert (await sim_admin.device(AIRCON))["state"]["mode"] == code
@@ -130,7 +128,7 @@ async def test_fan_mode_codes_are_sent_even_while_off(
     code: int,
 ) -> None:
     entity = entity_id(hass, "climate", f"{AIRCON}_air_conditioner")
-    await climate_call(hass, "set_fan_mode", entity, fan_mode=fan_mode)
+    await entity_service(hass, "climate", "set_fan_mode", entity, fan_mode=fan_mode)
     state = hass.states.get(entity)
     assert (state.state, state.attributes["fan_mode"]) == ("off", fan_mode)
     assert await commands_sent(sim_admin, AIRCON) == [set_all(f"26,1,{code},off")]
@@ -140,7 +138,9 @@ async def test_temperature_is_rounded_to_whole_degrees(
     hass: HomeAssistant, setup_entry: MockConfigEntry, sim_admin: SimulatorAdmin
 ) -> None:
     entity = entity_id(hass, "climate", f"{AIRCON}_air_conditioner")
-    await climate_call(hass, "set_temperature", entity, temperature=24.5, hvac_mode="cool")
+    await entity_service(
+        hass, "climate", "set_temperature", entity, temperature=24.5, hvac_mode="cool"
+    )
     assert hass.states.get(entity).attributes["temperature"] == 25
     assert await commands_sent(sim_admin, AIRCON) == [set_all("25,2,1,on")]
 
@@ -171,7 +171,7 @@ async def test_invalid_air_conditioner_settings_are_refused(
 ) -> None:
     entity = entity_id(hass, "climate", f"{AIRCON}_air_conditioner")
     with pytest.raises(ServiceValidationError) as caught:
-        await climate_call(hass, service, entity, **data)
+        await entity_service(hass, "climate", service, entity, **data)
     assert caught.value.translation_key == translation_key
     assert await commands_sent(sim_admin, AIRCON) == []
     assert hass.states.get(entity).state == "off"
@@ -183,7 +183,7 @@ async def test_refused_command_leaves_the_assumed_state(
     entity = entity_id(hass, "climate", f"{AIRCON}_air_conditioner")
     await sim_admin.set_online(HUB, False)
     with pytest.raises(HomeAssistantError) as caught:
-        await climate_call(hass, "set_hvac_mode", entity, hvac_mode="cool")
+        await entity_service(hass, "climate", "set_hvac_mode", entity, hvac_mode="cool")
     assert caught.value.translation_key == "device_offline"
     assert hass.states.get(entity).state == "off"
 
@@ -206,7 +206,7 @@ async def test_assumed_state_is_restored_after_a_restart(
     assert await commands_sent(sim_admin, AIRCON) == []
 
     # The next change carries the restored settings.
-    await climate_call(hass, "set_fan_mode", entity, fan_mode="low")
+    await entity_service(hass, "climate", "set_fan_mode", entity, fan_mode="low")
     assert await commands_sent(sim_admin, AIRCON) == [set_all("22,3,2,on")]
 
 
@@ -214,14 +214,14 @@ async def test_mode_to_turn_back_on_to_survives_a_reload(
     hass: HomeAssistant, setup_entry: MockConfigEntry, sim_admin: SimulatorAdmin
 ) -> None:
     entity = entity_id(hass, "climate", f"{AIRCON}_air_conditioner")
-    await climate_call(hass, "set_hvac_mode", entity, hvac_mode="fan_only")
-    await climate_call(hass, "turn_off", entity)
+    await entity_service(hass, "climate", "set_hvac_mode", entity, hvac_mode="fan_only")
+    await entity_service(hass, "climate", "turn_off", entity)
 
     assert await hass.config_entries.async_reload(setup_entry.entry_id)
     await hass.async_block_till_done()
     assert hass.states.get(entity).state == "off"
 
-    await climate_call(hass, "turn_on", entity)
+    await entity_service(hass, "climate", "turn_on", entity)
     assert hass.states.get(entity).state == "fan_only"
     assert (await commands_sent(sim_admin, AIRCON))[-1] == set_all("26,4,1,on")
 
@@ -254,7 +254,7 @@ async def test_thermostat_presets_are_its_modes(
     code: int,
 ) -> None:
     entity = entity_id(hass, "climate", f"{THERMOSTAT}_thermostat")
-    await climate_call(hass, "set_preset_mode", entity, preset_mode=preset)
+    await entity_service(hass, "climate", "set_preset_mode", entity, preset_mode=preset)
     assert hass.states.get(entity).attributes["preset_mode"] == preset
     assert await commands_sent(sim_admin, THERMOSTAT) == [command("setMode", str(code))]
 
@@ -268,15 +268,15 @@ async def test_thermostat_off_and_back_on_in_its_mode(
 ) -> None:
     entity = entity_id(hass, "climate", f"{THERMOSTAT}_thermostat")
     coordinator = setup_entry.runtime_data.coordinator
-    await climate_call(hass, "set_preset_mode", entity, preset_mode="comfort")
+    await entity_service(hass, "climate", "set_preset_mode", entity, preset_mode="comfort")
 
-    await climate_call(hass, "turn_off", entity)
+    await entity_service(hass, "climate", "turn_off", entity)
     state = hass.states.get(entity)
     assert (state.state, state.attributes["preset_mode"]) == ("off", None)
     await coordinator.async_poll_device(THERMOSTAT)
     assert hass.states.get(entity).state == "off"
 
-    await climate_call(hass, "set_hvac_mode", entity, hvac_mode="heat")
+    await entity_service(hass, "climate", "set_hvac_mode", entity, hvac_mode="heat")
     state = hass.states.get(entity)
     assert (state.state, state.attributes["preset_mode"]) == ("heat", "comfort")
     await coordinator.async_poll_device(THERMOSTAT)
@@ -293,14 +293,14 @@ async def test_thermostat_temperature_switches_to_manual_first(
     hass: HomeAssistant, setup_entry: MockConfigEntry, sim_admin: SimulatorAdmin
 ) -> None:
     entity = entity_id(hass, "climate", f"{THERMOSTAT}_thermostat")
-    await climate_call(hass, "turn_off", entity)
+    await entity_service(hass, "climate", "turn_off", entity)
 
-    await climate_call(hass, "set_temperature", entity, temperature=22.5)
+    await entity_service(hass, "climate", "set_temperature", entity, temperature=22.5)
     state = hass.states.get(entity)
     assert (state.state, state.attributes["preset_mode"]) == ("heat", "manual")
     assert state.attributes["temperature"] == 22.5
     # Already in manual: only the set point is sent.
-    await climate_call(hass, "set_temperature", entity, temperature=18)
+    await entity_service(hass, "climate", "set_temperature", entity, temperature=18)
 
     assert await commands_sent(sim_admin, THERMOSTAT) == [
         command("turnOff"),
@@ -315,9 +315,9 @@ async def test_thermostat_temperature_switches_to_manual_first(
     assert (state.attributes["preset_mode"], state.attributes["temperature"]) == ("manual", 18)
 
     # The set point is shown in manual mode only, and survives a reload.
-    await climate_call(hass, "set_preset_mode", entity, preset_mode="eco")
+    await entity_service(hass, "climate", "set_preset_mode", entity, preset_mode="eco")
     assert hass.states.get(entity).attributes["temperature"] is None
-    await climate_call(hass, "set_preset_mode", entity, preset_mode="manual")
+    await entity_service(hass, "climate", "set_preset_mode", entity, preset_mode="manual")
     assert await hass.config_entries.async_reload(setup_entry.entry_id)
     await hass.async_block_till_done()
     assert hass.states.get(entity).attributes["temperature"] == 18
@@ -343,7 +343,7 @@ async def test_invalid_thermostat_settings_are_refused(
 ) -> None:
     entity = entity_id(hass, "climate", f"{THERMOSTAT}_thermostat")
     with pytest.raises(ServiceValidationError) as caught:
-        await climate_call(hass, service, entity, **data)
+        await entity_service(hass, "climate", service, entity, **data)
     assert caught.value.translation_key == translation_key
     assert await commands_sent(sim_admin, THERMOSTAT) == []
 

@@ -17,7 +17,7 @@ from custom_components.roomsense.const import EVENT_COMMAND_RESULT
 from roomsense_simulator import Simulator
 
 from ..conftest import SimulatorAdmin, home_with, listen_into
-from .conftest import entity_id
+from .conftest import entity_id, entity_service, while_time_passes
 
 PLUG = "000000000001"
 
@@ -32,9 +32,9 @@ def storage_key(entry: MockConfigEntry) -> str:
 
 
 async def turn_on_plug(hass: HomeAssistant) -> None:
-    await hass.services.async_call(
-        "switch", "turn_on", {"entity_id": entity_id(hass, "switch", f"{PLUG}_plug")}, blocking=True
-    )
+    """Turn the plug on; the cloud client's back-off between tries runs at once."""
+    plug = entity_id(hass, "switch", f"{PLUG}_plug")
+    await while_time_passes(hass, entity_service(hass, "switch", "turn_on", plug), seconds=1)
 
 
 async def later(hass: HomeAssistant, *, seconds: float) -> None:

@@ -14,7 +14,7 @@ from homeassistant.helpers import entity_registry as er
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
 from ..conftest import SimulatorAdmin, commands_sent, home_with
-from .conftest import entity_id
+from .conftest import entity_id, entity_service
 
 CURTAIN, CURTAIN_3, ROLLER_SHADE, BLIND_TILT, GARAGE, CURTAIN_4 = (f"{n:012d}" for n in range(1, 7))
 
@@ -28,10 +28,6 @@ def home() -> dict[str, Any]:
     home["devices"][1]["status"] = {"slidePosition": 30}
     home["devices"][4]["status"] = {"direction": "up", "slidePosition": 60}
     return home
-
-
-async def cover_service(hass: HomeAssistant, service: str, entity: str, **data: Any) -> None:
-    await hass.services.async_call("cover", service, {"entity_id": entity, **data}, blocking=True)
 
 
 def command(name: str, parameter: Any = "default") -> dict[str, Any]:
@@ -97,14 +93,14 @@ async def test_curtain_commands(
     entity = entity_id(hass, "cover", f"{device_id}_curtain")
     coordinator = setup_entry.runtime_data.coordinator
 
-    await cover_service(hass, "open_cover", entity)
+    await entity_service(hass, "cover", "open_cover", entity)
     assert hass.states.get(entity).state == CoverState.OPEN
     assert hass.states.get(entity).attributes["current_position"] == 100
-    await cover_service(hass, "close_cover", entity)
+    await entity_service(hass, "cover", "close_cover", entity)
     assert hass.states.get(entity).state == CoverState.CLOSED
     assert hass.states.get(entity).attributes["current_position"] == 0
-    await cover_service(hass, "stop_cover", entity)
-    await cover_service(hass, "set_cover_position", entity, position=25)
+    await entity_service(hass, "cover", "stop_cover", entity)
+    await entity_service(hass, "cover", "set_cover_position", entity, position=25)
     assert hass.states.get(entity).state == CoverState.OPEN
     assert hass.states.get(entity).attributes["current_position"] == 25
 
@@ -125,11 +121,11 @@ async def test_roller_shade_moves_with_set_position_only(
 ) -> None:
     entity = entity_id(hass, "cover", f"{ROLLER_SHADE}_shade")
 
-    await cover_service(hass, "open_cover", entity)
+    await entity_service(hass, "cover", "open_cover", entity)
     assert hass.states.get(entity).attributes["current_position"] == 100
-    await cover_service(hass, "close_cover", entity)
+    await entity_service(hass, "cover", "close_cover", entity)
     assert hass.states.get(entity).state == CoverState.CLOSED
-    await cover_service(hass, "set_cover_position", entity, position=40)
+    await entity_service(hass, "cover", "set_cover_position", entity, position=40)
     assert hass.states.get(entity).attributes["current_position"] == 40
 
     assert await commands_sent(sim_admin, ROLLER_SHADE) == [
@@ -145,7 +141,7 @@ async def test_roller_shade_moves_with_set_position_only(
 async def test_roller_shade_has_no_stop(hass: HomeAssistant, setup_entry: MockConfigEntry) -> None:
     entity = entity_id(hass, "cover", f"{ROLLER_SHADE}_shade")
     with pytest.raises(ServiceNotSupported):
-        await cover_service(hass, "stop_cover", entity)
+        await entity_service(hass, "cover", "stop_cover", entity)
 
 
 async def test_blind_tilt_commands(
@@ -155,14 +151,14 @@ async def test_blind_tilt_commands(
     coordinator = setup_entry.runtime_data.coordinator
 
     # Odd positions are rounded to the even ones the blind accepts, halves up.
-    await cover_service(hass, "set_cover_tilt_position", entity, tilt_position=51)
+    await entity_service(hass, "cover", "set_cover_tilt_position", entity, tilt_position=51)
     assert hass.states.get(entity).attributes["current_tilt_position"] == 52
-    await cover_service(hass, "close_cover_tilt", entity)
+    await entity_service(hass, "cover", "close_cover_tilt", entity)
     assert hass.states.get(entity).state == CoverState.CLOSED
     assert hass.states.get(entity).attributes["current_tilt_position"] == 0
-    await cover_service(hass, "open_cover_tilt", entity)
+    await entity_service(hass, "cover", "open_cover_tilt", entity)
     assert hass.states.get(entity).attributes["current_tilt_position"] == 100
-    await cover_service(hass, "set_cover_tilt_position", entity, tilt_position=0)
+    await entity_service(hass, "cover", "set_cover_tilt_position", entity, tilt_position=0)
     assert hass.states.get(entity).state == CoverState.CLOSED
 
     # The slats keep leaning the way they lean ("up" here).
@@ -191,8 +187,8 @@ async def test_blind_tilted_down_closes_down(
     await coordinator.async_poll_device(BLIND_TILT)
     assert hass.states.get(entity).attributes["current_tilt_position"] == 20
 
-    await cover_service(hass, "set_cover_tilt_position", entity, tilt_position=99)
-    await cover_service(hass, "close_cover_tilt", entity)
+    await entity_service(hass, "cover", "set_cover_tilt_position", entity, tilt_position=99)
+    await entity_service(hass, "cover", "close_cover_tilt", entity)
     assert await commands_sent(sim_admin, BLIND_TILT) == [
         command("setPosition", "down;100"),
         command("closeDown"),
@@ -209,14 +205,14 @@ async def test_garage_door(
     entity = entity_id(hass, "cover", f"{GARAGE}_garage_door")
     coordinator = setup_entry.runtime_data.coordinator
 
-    await cover_service(hass, "open_cover", entity)
+    await entity_service(hass, "cover", "open_cover", entity)
     assert hass.states.get(entity).state == CoverState.OPEN
     await coordinator.async_poll_device(GARAGE)
     # The cloud reports an opened door as doorStatus 0.
     assert (await sim_admin.device(GARAGE))["status"]["doorStatus"] == 0
     assert hass.states.get(entity).state == CoverState.OPEN
 
-    await cover_service(hass, "close_cover", entity)
+    await entity_service(hass, "cover", "close_cover", entity)
     assert hass.states.get(entity).state == CoverState.CLOSED
     await coordinator.async_poll_device(GARAGE)
     assert hass.states.get(entity).state == CoverState.CLOSED
@@ -233,10 +229,10 @@ async def test_garage_door_sensor_follows_the_door(
     state = hass.states.get(door)
     assert (state.state, state.attributes["device_class"]) == (STATE_OFF, "door")
 
-    await cover_service(hass, "open_cover", cover)
+    await entity_service(hass, "cover", "open_cover", cover)
     await coordinator.async_poll_device(GARAGE)
     assert hass.states.get(door).state == STATE_ON
-    await cover_service(hass, "close_cover", cover)
+    await entity_service(hass, "cover", "close_cover", cover)
     await coordinator.async_poll_device(GARAGE)
     assert hass.states.get(door).state == STATE_OFF
     assert await commands_sent(sim_admin, GARAGE) == [command("turnOn"), command("turnOff")]
@@ -310,7 +306,7 @@ async def test_out_of_range_position_is_refused(
 ) -> None:
     entity = entity_id(hass, "cover", f"{CURTAIN}_curtain")
     with pytest.raises(probatio.Invalid):
-        await cover_service(hass, service, entity, **data)
+        await entity_service(hass, "cover", service, entity, **data)
     assert await commands_sent(sim_admin, CURTAIN) == []
     assert hass.states.get(entity).attributes["current_position"] == 70
 
@@ -320,7 +316,7 @@ async def test_out_of_range_tilt_is_refused(
 ) -> None:
     entity = entity_id(hass, "cover", f"{BLIND_TILT}_tilt")
     with pytest.raises(probatio.Invalid):
-        await cover_service(hass, "set_cover_tilt_position", entity, tilt_position=101)
+        await entity_service(hass, "cover", "set_cover_tilt_position", entity, tilt_position=101)
     assert await commands_sent(sim_admin, BLIND_TILT) == []
 
 
@@ -346,6 +342,6 @@ async def test_offline_curtain_raises_and_keeps_its_position(
     entity = entity_id(hass, "cover", f"{CURTAIN}_curtain")
     await sim_admin.set_online(CURTAIN, False)
     with pytest.raises(HomeAssistantError) as caught:
-        await cover_service(hass, "close_cover", entity)
+        await entity_service(hass, "cover", "close_cover", entity)
     assert caught.value.translation_key == "device_offline"
     assert hass.states.get(entity).attributes["current_position"] == 70

@@ -18,7 +18,7 @@ from pytest_homeassistant_custom_component.common import (
 )
 
 from ..conftest import SimulatorAdmin, commands_sent, home_with
-from .conftest import entity_id
+from .conftest import entity_id, entity_service
 
 CIRCULATOR_TYPES = (
     "Battery Circulator Fan",
@@ -65,10 +65,6 @@ def fan_entity(hass: HomeAssistant, device_id: str) -> str:
     return entity_id(hass, "fan", f"{device_id}_fan")
 
 
-async def fan_command(hass: HomeAssistant, service: str, entity: str, **data: Any) -> None:
-    await hass.services.async_call("fan", service, {"entity_id": entity, **data}, blocking=True)
-
-
 async def poll(entry: MockConfigEntry, device_id: str) -> None:
     await entry.runtime_data.coordinator.async_poll_device(device_id)
 
@@ -94,7 +90,7 @@ async def test_circulator_fans_start_in_mode_and_speed(
         assert state.attributes["preset_mode"] == "direct"
         assert state.attributes["percentage"] == 0
 
-        await fan_command(hass, "turn_on", entity, percentage=30, preset_mode="natural")
+        await entity_service(hass, "fan", "turn_on", entity, percentage=30, preset_mode="natural")
 
         assert await commands_sent(sim_admin, device_id, "command", "parameter", "commandType") == [
             ("turnOn", "default", "command"),
@@ -115,10 +111,10 @@ async def test_circulator_fan_speed_and_mode_while_running(
     hass: HomeAssistant, setup_entry: MockConfigEntry, sim_admin: SimulatorAdmin
 ) -> None:
     entity = fan_entity(hass, CIRCULATOR)
-    await fan_command(hass, "turn_on", entity)
-    await fan_command(hass, "set_percentage", entity, percentage=100)
-    await fan_command(hass, "set_preset_mode", entity, preset_mode="baby")
-    await fan_command(hass, "set_percentage", entity, percentage=0)
+    await entity_service(hass, "fan", "turn_on", entity)
+    await entity_service(hass, "fan", "set_percentage", entity, percentage=100)
+    await entity_service(hass, "fan", "set_preset_mode", entity, preset_mode="baby")
+    await entity_service(hass, "fan", "set_percentage", entity, percentage=0)
 
     assert await commands_sent(sim_admin, CIRCULATOR, "command", "parameter", "commandType") == [
         ("turnOn", "default", "command"),
@@ -137,7 +133,7 @@ async def test_circulator_fan_speed_starts_a_stopped_fan(
     hass: HomeAssistant, setup_entry: MockConfigEntry, sim_admin: SimulatorAdmin
 ) -> None:
     entity = fan_entity(hass, CIRCULATOR)
-    await fan_command(hass, "set_percentage", entity, percentage=45)
+    await entity_service(hass, "fan", "set_percentage", entity, percentage=45)
     assert await commands_sent(sim_admin, CIRCULATOR, "command", "parameter", "commandType") == [
         ("turnOn", "default", "command"),
         ("setWindSpeed", "45", "command"),
@@ -151,9 +147,9 @@ async def test_invalid_fan_input_is_refused(
 ) -> None:
     entity = fan_entity(hass, CIRCULATOR)
     with pytest.raises(NotValidPresetModeError):
-        await fan_command(hass, "set_preset_mode", entity, preset_mode="turbo")
+        await entity_service(hass, "fan", "set_preset_mode", entity, preset_mode="turbo")
     with pytest.raises(probatio.Invalid):
-        await fan_command(hass, "set_percentage", entity, percentage=101)
+        await entity_service(hass, "fan", "set_percentage", entity, percentage=101)
     assert await commands_sent(sim_admin, CIRCULATOR, "command", "parameter", "commandType") == []
 
 
@@ -185,12 +181,6 @@ def night_light_entity(hass: HomeAssistant, device_id: str) -> str:
     return entity_id(hass, "select", f"{device_id}_night_light")
 
 
-async def select_option(hass: HomeAssistant, entity: str, option: str) -> None:
-    await hass.services.async_call(
-        "select", "select_option", {"entity_id": entity, "option": option}, blocking=True
-    )
-
-
 @pytest.mark.parametrize("device_type", CIRCULATOR_TYPES)
 async def test_night_light_sends_each_models_codes(
     hass: HomeAssistant, setup_entry: MockConfigEntry, sim_admin: SimulatorAdmin, device_type: str
@@ -206,17 +196,17 @@ async def test_night_light_sends_each_models_codes(
     assert registered is not None
     assert registered.entity_category is EntityCategory.CONFIG
 
-    await select_option(hass, entity, "dim")
+    await entity_service(hass, "select", "select_option", entity, option="dim")
     assert hass.states.get(entity).state == "dim"
-    await select_option(hass, entity, "bright")
-    await select_option(hass, entity, "off")
+    await entity_service(hass, "select", "select_option", entity, option="bright")
+    await entity_service(hass, "select", "select_option", entity, option="off")
 
     assert await commands_sent(sim_admin, device_id, "command", "parameter", "commandType") == [
         ("setNightLightMode", codes["dim"], "command"),
         ("setNightLightMode", codes["bright"], "command"),
         ("setNightLightMode", "off", "command"),
     ]
-    await select_option(hass, entity, "bright")
+    await entity_service(hass, "select", "select_option", entity, option="bright")
     await poll(setup_entry, device_id)
     assert (await sim_admin.device(device_id))["status"]["nightStatus"] == codes["bright"]
     assert hass.states.get(entity).state == "bright"
@@ -244,7 +234,9 @@ async def test_unknown_night_light_option_is_refused(
     hass: HomeAssistant, setup_entry: MockConfigEntry, sim_admin: SimulatorAdmin
 ) -> None:
     with pytest.raises(ServiceValidationError):
-        await select_option(hass, night_light_entity(hass, CIRCULATOR), "disco")
+        await entity_service(
+            hass, "select", "select_option", night_light_entity(hass, CIRCULATOR), option="disco"
+        )
     assert await commands_sent(sim_admin, CIRCULATOR, "command", "parameter", "commandType") == []
 
 
@@ -273,7 +265,7 @@ async def test_air_purifier_gear_runs_in_normal_mode(
         assert state.attributes["preset_modes"] == ["normal", "auto", "sleep", "pet"]
         assert state.attributes["preset_mode"] == "auto"
 
-        await fan_command(hass, "set_percentage", entity, percentage=60)
+        await entity_service(hass, "fan", "set_percentage", entity, percentage=60)
 
         assert await commands_sent(sim_admin, device_id, "command", "parameter", "commandType") == [
             ("turnOn", "default", "command"),
@@ -294,15 +286,15 @@ async def test_air_purifier_presets(
     hass: HomeAssistant, setup_entry: MockConfigEntry, sim_admin: SimulatorAdmin
 ) -> None:
     entity = fan_entity(hass, PURIFIER)
-    await fan_command(hass, "turn_on", entity, preset_mode="pet")
+    await entity_service(hass, "fan", "turn_on", entity, preset_mode="pet")
     state = hass.states.get(entity)
     assert state.attributes["preset_mode"] == "pet"
     # The gear only counts in normal mode.
     assert state.attributes["percentage"] is None
 
-    await fan_command(hass, "set_preset_mode", entity, preset_mode="sleep")
-    await fan_command(hass, "set_preset_mode", entity, preset_mode="normal")
-    await fan_command(hass, "turn_off", entity)
+    await entity_service(hass, "fan", "set_preset_mode", entity, preset_mode="sleep")
+    await entity_service(hass, "fan", "set_preset_mode", entity, preset_mode="normal")
+    await entity_service(hass, "fan", "turn_off", entity)
 
     assert await commands_sent(sim_admin, PURIFIER, "command", "parameter", "commandType") == [
         ("turnOn", "default", "command"),
@@ -348,11 +340,11 @@ async def _check_infrared_fan(
     assert state.attributes["assumed_state"] is True
     assert state.attributes["percentage_step"] == pytest.approx(100 / 3)
 
-    await fan_command(hass, "turn_on", entity, percentage=50)
-    await fan_command(hass, "oscillate", entity, oscillating=True)
+    await entity_service(hass, "fan", "turn_on", entity, percentage=50)
+    await entity_service(hass, "fan", "oscillate", entity, oscillating=True)
     # Swing toggles, so asking for what is already assumed sends nothing.
-    await fan_command(hass, "oscillate", entity, oscillating=True)
-    await fan_command(hass, "set_percentage", entity, percentage=100)
+    await entity_service(hass, "fan", "oscillate", entity, oscillating=True)
+    await entity_service(hass, "fan", "set_percentage", entity, percentage=100)
 
     state = hass.states.get(entity)
     assert state.state == STATE_ON
@@ -367,8 +359,8 @@ async def _check_infrared_fan(
     remote = await sim_admin.device(remote_id)
     assert remote["state"] == {"power": "on", "speed": "high", "swing": True}
 
-    await fan_command(hass, "oscillate", entity, oscillating=False)
-    await fan_command(hass, "set_percentage", entity, percentage=0)
+    await entity_service(hass, "fan", "oscillate", entity, oscillating=False)
+    await entity_service(hass, "fan", "set_percentage", entity, percentage=0)
     state = hass.states.get(entity)
     assert (state.state, state.attributes["oscillating"]) == (STATE_OFF, False)
     remote = await sim_admin.device(remote_id)
@@ -379,8 +371,8 @@ async def test_infrared_fan_switched_off_starts_again_before_a_speed(
     hass: HomeAssistant, setup_entry: MockConfigEntry, sim_admin: SimulatorAdmin
 ) -> None:
     entity = fan_entity(hass, IR_FAN)
-    await fan_command(hass, "set_percentage", entity, percentage=10)
-    await fan_command(hass, "set_percentage", entity, percentage=66)
+    await entity_service(hass, "fan", "set_percentage", entity, percentage=10)
+    await entity_service(hass, "fan", "set_percentage", entity, percentage=66)
     assert await commands_sent(sim_admin, IR_FAN, "command", "parameter", "commandType") == [
         ("turnOn", "default", "command"),
         ("lowSpeed", "default", "command"),
@@ -401,7 +393,7 @@ async def test_infrared_fan_state_survives_a_restart(
     assert state.attributes["percentage"] == 66
     assert state.attributes["oscillating"] is True
     # Still swinging: stopping the swing sends the toggle once.
-    await fan_command(hass, "oscillate", IR_FAN_ENTITY, oscillating=False)
+    await entity_service(hass, "fan", "oscillate", IR_FAN_ENTITY, oscillating=False)
     assert await commands_sent(sim_admin, IR_FAN, "command", "parameter", "commandType") == [
         ("swing", "default", "command")
     ]

@@ -12,7 +12,7 @@ from homeassistant.exceptions import ServiceValidationError
 from pytest_homeassistant_custom_component.common import MockConfigEntry, mock_restore_cache
 
 from ..conftest import SimulatorAdmin, commands_sent, home_with
-from .conftest import entity_id
+from .conftest import entity_id, entity_service
 
 HUMIDIFIER, EVAPORATIVE = (f"{n:012d}" for n in range(1, 3))
 EVAPORATIVE_ENTITY = "humidifier.bedroom_humidifier"
@@ -29,12 +29,6 @@ def home() -> dict[str, Any]:
 
 def humidifier_entity(hass: HomeAssistant, device_id: str) -> str:
     return entity_id(hass, "humidifier", f"{device_id}_humidifier")
-
-
-async def humidifier_command(hass: HomeAssistant, service: str, entity: str, **data: Any) -> None:
-    await hass.services.async_call(
-        "humidifier", service, {"entity_id": entity, **data}, blocking=True
-    )
 
 
 async def poll(entry: MockConfigEntry, device_id: str) -> None:
@@ -55,11 +49,11 @@ async def test_humidifier_level_and_auto_mode(
     assert state.attributes["mode"] == "normal"
     assert state.attributes["available_modes"] == ["normal", "auto"]
 
-    await humidifier_command(hass, "turn_on", entity)
-    await humidifier_command(hass, "set_humidity", entity, humidity=55)
+    await entity_service(hass, "humidifier", "turn_on", entity)
+    await entity_service(hass, "humidifier", "set_humidity", entity, humidity=55)
     state = hass.states.get(entity)
     assert (state.state, state.attributes["humidity"]) == (STATE_ON, 55)
-    await humidifier_command(hass, "set_mode", entity, mode="auto")
+    await entity_service(hass, "humidifier", "set_mode", entity, mode="auto")
     assert hass.states.get(entity).attributes["mode"] == "auto"
 
     await poll(setup_entry, HUMIDIFIER)
@@ -68,8 +62,8 @@ async def test_humidifier_level_and_auto_mode(
     assert state.attributes["mode"] == "auto"
     assert state.attributes["humidity"] == 55
 
-    await humidifier_command(hass, "set_mode", entity, mode="normal")
-    await humidifier_command(hass, "turn_off", entity)
+    await entity_service(hass, "humidifier", "set_mode", entity, mode="normal")
+    await entity_service(hass, "humidifier", "turn_off", entity)
     assert await commands_sent(sim_admin, HUMIDIFIER, "command", "parameter", "commandType") == [
         ("turnOn", "default", "command"),
         ("setMode", "55", "command"),
@@ -87,10 +81,10 @@ async def test_humidifier_refuses_invalid_input(
 ) -> None:
     entity = humidifier_entity(hass, HUMIDIFIER)
     with pytest.raises(ServiceValidationError) as caught:
-        await humidifier_command(hass, "set_mode", entity, mode="sleep")
+        await entity_service(hass, "humidifier", "set_mode", entity, mode="sleep")
     assert caught.value.translation_key == "unknown_humidifier_mode"
     with pytest.raises(probatio.Invalid):
-        await humidifier_command(hass, "set_humidity", entity, humidity=101)
+        await entity_service(hass, "humidifier", "set_humidity", entity, humidity=101)
     assert await commands_sent(sim_admin, HUMIDIFIER, "command", "parameter", "commandType") == []
 
 
@@ -120,8 +114,8 @@ async def test_evaporative_humidifier_target_humidity(
     # The status has no target: none is known before one is set.
     assert "humidity" not in state.attributes
 
-    await humidifier_command(hass, "turn_on", entity)
-    await humidifier_command(hass, "set_humidity", entity, humidity=60)
+    await entity_service(hass, "humidifier", "turn_on", entity)
+    await entity_service(hass, "humidifier", "set_humidity", entity, humidity=60)
 
     assert await commands_sent(sim_admin, EVAPORATIVE, "command", "parameter", "commandType") == [
         ("turnOn", "default", "command"),
@@ -151,7 +145,7 @@ async def test_evaporative_humidifier_modes(
         ("drying", {"mode": 8}),
         ("auto", {"mode": 7}),
     ):
-        await humidifier_command(hass, "set_mode", entity, mode=mode)
+        await entity_service(hass, "humidifier", "set_mode", entity, mode=mode)
         assert (await commands_sent(sim_admin, EVAPORATIVE, "command", "parameter", "commandType"))[
             -1
         ] == ("setMode", parameter, "command")
@@ -169,8 +163,8 @@ async def test_evaporative_humidifier_refuses_unknown_mode(
     hass: HomeAssistant, setup_entry: MockConfigEntry, sim_admin: SimulatorAdmin
 ) -> None:
     with pytest.raises(ServiceValidationError) as caught:
-        await humidifier_command(
-            hass, "set_mode", humidifier_entity(hass, EVAPORATIVE), mode="normal"
+        await entity_service(
+            hass, "humidifier", "set_mode", humidifier_entity(hass, EVAPORATIVE), mode="normal"
         )
     assert caught.value.translation_key == "unknown_humidifier_mode"
     assert await commands_sent(sim_admin, EVAPORATIVE, "command", "parameter", "commandType") == []
@@ -197,7 +191,7 @@ async def test_evaporative_humidifier_target_survives_a_restart(
     await hass.async_block_till_done()
 
     assert hass.states.get(EVAPORATIVE_ENTITY).attributes["humidity"] == 45
-    await humidifier_command(hass, "set_mode", EVAPORATIVE_ENTITY, mode="target_humidity")
+    await entity_service(hass, "humidifier", "set_mode", EVAPORATIVE_ENTITY, mode="target_humidity")
     assert await commands_sent(sim_admin, EVAPORATIVE, "command", "parameter", "commandType") == [
         ("setMode", {"mode": 5, "targetHumidify": 45}, "command")
     ]

@@ -15,6 +15,7 @@ from pytest_homeassistant_custom_component.typing import ClientSessionGenerator
 from roomsense_simulator import Simulator
 
 from ..conftest import SECRET, TOKEN, SimulatorAdmin
+from .conftest import while_time_passes
 
 
 async def test_setup_reads_the_account_and_unloads(
@@ -106,7 +107,8 @@ async def test_cloud_down_retries_setup(
 ) -> None:
     await sim_admin.fault(http_status=503)
     config_entry.add_to_hass(hass)
-    await hass.config_entries.async_setup(config_entry.entry_id)
+    # The client's tries, and its back-off between them, without the real wait.
+    await while_time_passes(hass, hass.config_entries.async_setup(config_entry.entry_id), seconds=1)
     await hass.async_block_till_done()
     assert config_entry.state is ConfigEntryState.SETUP_RETRY
     assert "503" in (config_entry.reason or "")

@@ -13,7 +13,7 @@ from homeassistant.exceptions import HomeAssistantError, ServiceValidationError
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
 from ..conftest import SimulatorAdmin, commands_sent, home_with
-from .conftest import entity_id
+from .conftest import entity_id, entity_service
 
 LIGHT_TYPES = (
     "Color Bulb",
@@ -63,10 +63,6 @@ def light_entity(hass: HomeAssistant, device_id: str) -> str:
     return entity_id(hass, "light", f"{device_id}_light")
 
 
-async def light_command(hass: HomeAssistant, service: str, entity: str, **data: Any) -> None:
-    await hass.services.async_call("light", service, {"entity_id": entity, **data}, blocking=True)
-
-
 async def poll(entry: MockConfigEntry, device_id: str) -> None:
     await entry.runtime_data.coordinator.async_poll_device(device_id)
 
@@ -96,11 +92,11 @@ async def test_turn_on_and_off(
         (CANDLE_WARMER, 204),
     ):
         entity = light_entity(hass, device_id)
-        await light_command(hass, "turn_on", entity)
+        await entity_service(hass, "light", "turn_on", entity)
         state = hass.states.get(entity)
         assert state.state == STATE_ON
         assert state.attributes["brightness"] == brightness
-        await light_command(hass, "turn_off", entity)
+        await entity_service(hass, "light", "turn_off", entity)
         assert hass.states.get(entity).state == STATE_OFF
 
         assert await commands_sent(sim_admin, device_id, "command", "parameter", "commandType") == [
@@ -121,7 +117,9 @@ async def test_colour_and_brightness_switch_an_off_light_on_first(
         (FLOOR_LAMP, "50", 128),
     ):
         entity = light_entity(hass, device_id)
-        await light_command(hass, "turn_on", entity, rgb_color=(255, 64, 0), brightness=128)
+        await entity_service(
+            hass, "light", "turn_on", entity, rgb_color=(255, 64, 0), brightness=128
+        )
 
         assert await commands_sent(sim_admin, device_id, "command", "parameter", "commandType") == [
             ("turnOn", "default", "command"),
@@ -148,7 +146,9 @@ async def test_settings_on_a_lit_light_do_not_send_turn_on(
     await sim_admin.request("POST", f"devices/{CEILING_LIGHT}/event", {"status": {"power": "on"}})
     await poll(setup_entry, CEILING_LIGHT)
 
-    await light_command(hass, "turn_on", entity, color_temp_kelvin=3000, brightness_pct=100)
+    await entity_service(
+        hass, "light", "turn_on", entity, color_temp_kelvin=3000, brightness_pct=100
+    )
 
     assert await commands_sent(sim_admin, CEILING_LIGHT, "command", "parameter", "commandType") == [
         ("setColorTemperature", "3000", "command"),
@@ -165,10 +165,10 @@ async def test_colour_temperature_switches_the_colour_mode(
     hass: HomeAssistant, setup_entry: MockConfigEntry, sim_admin: SimulatorAdmin
 ) -> None:
     entity = light_entity(hass, COLOR_BULB)
-    await light_command(hass, "turn_on", entity, rgb_color=(0, 0, 255))
+    await entity_service(hass, "light", "turn_on", entity, rgb_color=(0, 0, 255))
     assert hass.states.get(entity).attributes["color_mode"] == ColorMode.RGB
 
-    await light_command(hass, "turn_on", entity, color_temp_kelvin=6500)
+    await entity_service(hass, "light", "turn_on", entity, color_temp_kelvin=6500)
     state = hass.states.get(entity)
     assert state.attributes["color_mode"] == ColorMode.COLOR_TEMP
     assert state.attributes["color_temp_kelvin"] == 6500
@@ -186,7 +186,7 @@ async def test_colour_only_light_gets_a_temperature_as_a_colour(
     hass: HomeAssistant, setup_entry: MockConfigEntry, sim_admin: SimulatorAdmin
 ) -> None:
     entity = light_entity(hass, STRIP_LIGHT)
-    await light_command(hass, "turn_on", entity, color_temp_kelvin=2700)
+    await entity_service(hass, "light", "turn_on", entity, color_temp_kelvin=2700)
 
     commands = [
         command
@@ -203,7 +203,7 @@ async def test_brightness_only_lamp(
 ) -> None:
     entity = light_entity(hass, CANDLE_WARMER)
     # The lowest brightness is the lowest level that is still on: 1, not 0 (off).
-    await light_command(hass, "turn_on", entity, brightness=1)
+    await entity_service(hass, "light", "turn_on", entity, brightness=1)
 
     assert await commands_sent(sim_admin, CANDLE_WARMER, "command", "parameter", "commandType") == [
         ("turnOn", "default", "command"),
@@ -224,7 +224,7 @@ async def test_brightness_percent_round_trips_exactly(
     """What the user asks in percent is what the light gets, and what it shows after a read."""
     entity = light_entity(hass, device_id)
     for percent in (1, 33, 50, 67, 99, 100):
-        await light_command(hass, "turn_on", entity, brightness_pct=percent)
+        await entity_service(hass, "light", "turn_on", entity, brightness_pct=percent)
         assert (await commands_sent(sim_admin, device_id, "command", "parameter", "commandType"))[
             -1
         ] == ("setBrightness", str(percent), "command")
@@ -238,7 +238,7 @@ async def test_colour_temperature_out_of_range_is_refused(
 ) -> None:
     entity = light_entity(hass, COLOR_BULB)
     with pytest.raises(ServiceValidationError) as caught:
-        await light_command(hass, "turn_on", entity, color_temp_kelvin=2000)
+        await entity_service(hass, "light", "turn_on", entity, color_temp_kelvin=2000)
     assert caught.value.translation_key == "color_temperature_out_of_range"
     assert await commands_sent(sim_admin, COLOR_BULB, "command", "parameter", "commandType") == []
     assert hass.states.get(entity).state == STATE_OFF
@@ -248,7 +248,9 @@ async def test_colour_out_of_range_is_refused(
     hass: HomeAssistant, setup_entry: MockConfigEntry, sim_admin: SimulatorAdmin
 ) -> None:
     with pytest.raises(probatio.Invalid):
-        await light_command(hass, "turn_on", light_entity(hass, COLOR_BULB), rgb_color=(300, 0, 0))
+        await entity_service(
+            hass, "light", "turn_on", light_entity(hass, COLOR_BULB), rgb_color=(300, 0, 0)
+        )
     assert await commands_sent(sim_admin, COLOR_BULB, "command", "parameter", "commandType") == []
 
 
@@ -258,7 +260,7 @@ async def test_offline_light_raises_a_translated_error(
     entity = light_entity(hass, COLOR_BULB)
     await sim_admin.set_online(COLOR_BULB, False)
     with pytest.raises(HomeAssistantError) as caught:
-        await light_command(hass, "turn_on", entity, brightness=255)
+        await entity_service(hass, "light", "turn_on", entity, brightness=255)
     assert caught.value.translation_key == "device_offline"
     assert hass.states.get(entity).state == STATE_OFF
 

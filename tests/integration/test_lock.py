@@ -11,7 +11,7 @@ from homeassistant.exceptions import HomeAssistantError, ServiceNotSupported
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
 from ..conftest import SimulatorAdmin, commands_sent, home_with
-from .conftest import entity_id
+from .conftest import entity_id, entity_service
 
 LOCK_TYPES = (
     "Smart Lock",
@@ -51,10 +51,6 @@ def home() -> dict[str, Any]:
     return home
 
 
-async def lock_service(hass: HomeAssistant, service: str, entity: str) -> None:
-    await hass.services.async_call("lock", service, {"entity_id": entity}, blocking=True)
-
-
 def command(name: str) -> dict[str, Any]:
     return {"command": name, "parameter": "default", "commandType": "command"}
 
@@ -84,12 +80,12 @@ async def test_unlock_and_lock(
     entity = lock_entity(hass, device_id)
     coordinator = setup_entry.runtime_data.coordinator
 
-    await lock_service(hass, "unlock", entity)
+    await entity_service(hass, "lock", "unlock", entity)
     assert hass.states.get(entity).state == LockState.UNLOCKED
     await coordinator.async_poll_device(device_id)
     assert hass.states.get(entity).state == LockState.UNLOCKED
 
-    await lock_service(hass, "lock", entity)
+    await entity_service(hass, "lock", "lock", entity)
     assert hass.states.get(entity).state == LockState.LOCKED
     await coordinator.async_poll_device(device_id)
     assert (await sim_admin.device(device_id))["status"]["lockState"] == "lock"
@@ -103,7 +99,7 @@ async def test_open_disengages_the_deadbolt(
     hass: HomeAssistant, setup_entry: MockConfigEntry, sim_admin: SimulatorAdmin, device_id: str
 ) -> None:
     entity = lock_entity(hass, device_id)
-    await lock_service(hass, "open", entity)
+    await entity_service(hass, "lock", "open", entity)
     assert hass.states.get(entity).state == LockState.UNLOCKED
     assert await commands_sent(sim_admin, device_id) == [command("deadbolt")]
     await setup_entry.runtime_data.coordinator.async_poll_device(device_id)
@@ -116,7 +112,7 @@ async def test_open_is_not_offered_without_deadbolt(
 ) -> None:
     entity = lock_entity(hass, device_id)
     with pytest.raises(ServiceNotSupported):
-        await lock_service(hass, "open", entity)
+        await entity_service(hass, "lock", "open", entity)
     assert await commands_sent(sim_admin, device_id) == []
     assert hass.states.get(entity).state == LockState.LOCKED
 
@@ -161,7 +157,7 @@ async def test_lock_clears_a_jam(
     await coordinator.async_poll_device(LOCK)
     assert hass.states.get(entity).state == LockState.JAMMED
 
-    await lock_service(hass, "lock", entity)
+    await entity_service(hass, "lock", "lock", entity)
     assert hass.states.get(entity).state == LockState.LOCKED
     await coordinator.async_poll_device(LOCK)
     assert hass.states.get(entity).state == LockState.LOCKED
@@ -174,6 +170,6 @@ async def test_offline_lock_raises_and_keeps_its_state(
     entity = lock_entity(hass, LOCK)
     await sim_admin.set_online(LOCK, False)
     with pytest.raises(HomeAssistantError) as caught:
-        await lock_service(hass, "unlock", entity)
+        await entity_service(hass, "lock", "unlock", entity)
     assert caught.value.translation_key == "device_offline"
     assert hass.states.get(entity).state == LockState.LOCKED

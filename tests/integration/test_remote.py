@@ -12,7 +12,7 @@ from homeassistant.exceptions import HomeAssistantError, ServiceValidationError
 from pytest_homeassistant_custom_component.common import MockConfigEntry, mock_restore_cache
 
 from ..conftest import SimulatorAdmin, commands_sent, home_with
-from .conftest import entity_id
+from .conftest import entity_id, entity_service
 
 HUB = "AA0000000000"
 # remoteType -> learned buttons; one remote of each, ids 01-202401010000-000000NN.
@@ -62,14 +62,15 @@ def remote_entity(hass: HomeAssistant, remote_id: str) -> str:
     return entity_id(hass, "remote", f"{remote_id}_remote")
 
 
-async def remote_call(hass: HomeAssistant, service: str, entity: str, **data: Any) -> None:
-    await hass.services.async_call("remote", service, {"entity_id": entity, **data}, blocking=True)
-
-
 async def send(hass: HomeAssistant, remote_id: str, *commands: str, **data: Any) -> None:
     data.setdefault("delay_secs", 0)
-    await remote_call(
-        hass, "send_command", remote_entity(hass, remote_id), command=list(commands), **data
+    await entity_service(
+        hass,
+        "remote",
+        "send_command",
+        remote_entity(hass, remote_id),
+        command=list(commands),
+        **data,
     )
 
 
@@ -99,10 +100,10 @@ async def test_turn_on_and_off(
     for remote_type in POWERED:
         remote_id = REMOTE_IDS[remote_type]
         entity = remote_entity(hass, remote_id)
-        await remote_call(hass, "turn_on", entity)
+        await entity_service(hass, "remote", "turn_on", entity)
         assert hass.states.get(entity).state == STATE_ON
         assert (await sim_admin.device(remote_id))["state"]["power"] == "on", remote_type
-        await remote_call(hass, "turn_off", entity)
+        await entity_service(hass, "remote", "turn_off", entity)
         assert hass.states.get(entity).state == STATE_OFF
         assert (await sim_admin.device(remote_id))["state"]["power"] == "off", remote_type
         assert await commands_sent(sim_admin, remote_id) == [
@@ -116,7 +117,7 @@ async def test_others_has_no_power_buttons(
 ) -> None:
     for service in ("turn_on", "turn_off"):
         with pytest.raises(ServiceValidationError) as caught:
-            await remote_call(hass, service, remote_entity(hass, OTHERS))
+            await entity_service(hass, "remote", service, remote_entity(hass, OTHERS))
         assert caught.value.translation_key == "remote_without_power"
     assert await commands_sent(sim_admin, OTHERS) == []
 
@@ -227,7 +228,7 @@ async def test_offline_hub_leaves_the_state(
     entity = remote_entity(hass, TV)
     await sim_admin.set_online(HUB, False)
     with pytest.raises(HomeAssistantError) as caught:
-        await remote_call(hass, "turn_on", entity)
+        await entity_service(hass, "remote", "turn_on", entity)
     assert caught.value.translation_key == "device_offline"
     assert hass.states.get(entity).state == STATE_OFF
 
@@ -253,7 +254,7 @@ async def test_on_off_state_is_restored_after_a_restart(
 async def test_on_off_state_survives_a_reload(
     hass: HomeAssistant, setup_entry: MockConfigEntry
 ) -> None:
-    await remote_call(hass, "turn_on", remote_entity(hass, TV))
+    await entity_service(hass, "remote", "turn_on", remote_entity(hass, TV))
     assert await hass.config_entries.async_reload(setup_entry.entry_id)
     await hass.async_block_till_done()
     assert hass.states.get(remote_entity(hass, TV)).state == STATE_ON

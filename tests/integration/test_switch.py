@@ -11,7 +11,7 @@ from homeassistant.exceptions import HomeAssistantError
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
 from ..conftest import SimulatorAdmin, home_with
-from .conftest import entity_id
+from .conftest import entity_id, entity_service
 
 PLUG_MINI, PLUG_EU, RELAY_1PM, RELAY_2PM, BOT = (f"{n:012d}" for n in range(1, 6))
 
@@ -23,10 +23,6 @@ def home() -> dict[str, Any]:
     )
     home["devices"][5]["status"] = {"deviceMode": "switchMode"}
     return home
-
-
-async def switch_command(hass: HomeAssistant, service: str, entity: str) -> None:
-    await hass.services.async_call("switch", service, {"entity_id": entity}, blocking=True)
 
 
 @pytest.mark.parametrize(
@@ -51,9 +47,9 @@ async def test_turn_on_and_off(
     entity = entity_id(hass, "switch", f"{device_id}_{key}")
     assert hass.states.get(entity).state == STATE_OFF
 
-    await switch_command(hass, "turn_on", entity)
+    await entity_service(hass, "switch", "turn_on", entity)
     assert hass.states.get(entity).state == STATE_ON
-    await switch_command(hass, "turn_off", entity)
+    await entity_service(hass, "switch", "turn_off", entity)
     assert hass.states.get(entity).state == STATE_OFF
 
     sent = [call["body"] for call in await sim_admin.api_calls(f"/devices/{device_id}/commands")]
@@ -71,7 +67,7 @@ async def test_relay_channels_are_independent(
 ) -> None:
     first = entity_id(hass, "switch", f"{RELAY_2PM}_channel_1")
     second = entity_id(hass, "switch", f"{RELAY_2PM}_channel_2")
-    await switch_command(hass, "turn_on", second)
+    await entity_service(hass, "switch", "turn_on", second)
     await setup_entry.runtime_data.coordinator.async_poll_device(RELAY_2PM)
     assert hass.states.get(first).state == STATE_OFF
     assert hass.states.get(second).state == STATE_ON
@@ -83,6 +79,6 @@ async def test_offline_device_raises_a_translated_error(
     entity = entity_id(hass, "switch", f"{PLUG_MINI}_plug")
     await sim_admin.set_online(PLUG_MINI, False)
     with pytest.raises(HomeAssistantError) as caught:
-        await switch_command(hass, "turn_on", entity)
+        await entity_service(hass, "switch", "turn_on", entity)
     assert caught.value.translation_key == "device_offline"
     assert hass.states.get(entity).state == STATE_OFF

@@ -13,7 +13,7 @@ from pytest_homeassistant_custom_component.common import MockConfigEntry
 from custom_components.roomsense.vacuum import VacuumEntityFeature
 
 from ..conftest import SimulatorAdmin, commands_sent, home_with
-from .conftest import entity_id
+from .conftest import entity_id, entity_service
 
 LEGACY_TYPES = ("Robot Vacuum Cleaner S1", "Robot Vacuum Cleaner S1 Plus", "K10+", "K10+ Pro")
 # (type, waterLevel in startClean, waterLevel in changeParam)
@@ -49,10 +49,6 @@ def battery(hass: HomeAssistant, device_id: str) -> str:
     return hass.states.get(entity_id(hass, "sensor", f"{device_id}_battery")).state
 
 
-async def vacuum_call(hass: HomeAssistant, service: str, entity: str, **data: Any) -> None:
-    await hass.services.async_call("vacuum", service, {"entity_id": entity, **data}, blocking=True)
-
-
 def command(name: str, parameter: str | dict[str, Any] = "default") -> dict[str, Any]:
     return {"command": name, "parameter": parameter, "commandType": "command"}
 
@@ -86,18 +82,18 @@ async def test_s1_family_start_fan_speed_stop_dock(
     device_id = DEVICE_IDS[device_type]
     entity = vacuum_entity(hass, device_id)
 
-    await vacuum_call(hass, "start", entity)
+    await entity_service(hass, "vacuum", "start", entity)
     assert hass.states.get(entity).state == "cleaning"
     assert await cloud_state(hass, setup_entry, device_id) == "cleaning"
 
-    await vacuum_call(hass, "set_fan_speed", entity, fan_speed="max")
+    await entity_service(hass, "vacuum", "set_fan_speed", entity, fan_speed="max")
     assert hass.states.get(entity).attributes["fan_speed"] == "max"
 
-    await vacuum_call(hass, "stop", entity)
+    await entity_service(hass, "vacuum", "stop", entity)
     assert hass.states.get(entity).state == "idle"
     assert await cloud_state(hass, setup_entry, device_id) == "idle"
 
-    await vacuum_call(hass, "return_to_base", entity)
+    await entity_service(hass, "vacuum", "return_to_base", entity)
     assert hass.states.get(entity).state == "returning"
     # The simulated robot arrives at once.
     assert await cloud_state(hass, setup_entry, device_id) == "docked"
@@ -126,27 +122,27 @@ async def test_newer_robots_start_clean_pause_and_dock(
     def settings(fan_level: int, water_level: bool) -> dict[str, Any]:
         return {"fanLevel": fan_level, **({"waterLevel": 1} if water_level else {}), "times": 1}
 
-    await vacuum_call(hass, "start", entity)
+    await entity_service(hass, "vacuum", "start", entity)
     state = hass.states.get(entity)
     assert (state.state, state.attributes["fan_speed"]) == ("cleaning", "standard")
     assert await cloud_state(hass, setup_entry, device_id) == "cleaning"
 
-    await vacuum_call(hass, "set_fan_speed", entity, fan_speed="quiet")
+    await entity_service(hass, "vacuum", "set_fan_speed", entity, fan_speed="quiet")
     assert hass.states.get(entity).attributes["fan_speed"] == "quiet"
     assert (await sim_admin.device(device_id))["internal"]["fanLevel"] == 1
 
-    await vacuum_call(hass, "pause", entity)
+    await entity_service(hass, "vacuum", "pause", entity)
     assert hass.states.get(entity).state == "paused"
     assert await cloud_state(hass, setup_entry, device_id) == "paused"
 
-    await vacuum_call(hass, "start", entity)
+    await entity_service(hass, "vacuum", "start", entity)
     assert await cloud_state(hass, setup_entry, device_id) == "cleaning"
     # No `stop` on these models: stopping pauses.
-    await vacuum_call(hass, "stop", entity)
+    await entity_service(hass, "vacuum", "stop", entity)
     assert hass.states.get(entity).state == "paused"
     assert await cloud_state(hass, setup_entry, device_id) == "paused"
 
-    await vacuum_call(hass, "return_to_base", entity)
+    await entity_service(hass, "vacuum", "return_to_base", entity)
     assert hass.states.get(entity).state == "returning"
     assert await cloud_state(hass, setup_entry, device_id) == "docked"
 
@@ -165,8 +161,12 @@ async def test_fan_speed_levels(
 ) -> None:
     speeds = ("quiet", "standard", "strong", "max")
     for fan_speed in speeds:
-        await vacuum_call(hass, "set_fan_speed", vacuum_entity(hass, S1), fan_speed=fan_speed)
-        await vacuum_call(hass, "set_fan_speed", vacuum_entity(hass, S10), fan_speed=fan_speed)
+        await entity_service(
+            hass, "vacuum", "set_fan_speed", vacuum_entity(hass, S1), fan_speed=fan_speed
+        )
+        await entity_service(
+            hass, "vacuum", "set_fan_speed", vacuum_entity(hass, S10), fan_speed=fan_speed
+        )
     assert await commands_sent(sim_admin, S1) == [
         command("PowLevel", str(level)) for level in range(4)
     ]
@@ -180,7 +180,9 @@ async def test_unknown_fan_speed_is_refused(
     hass: HomeAssistant, setup_entry: MockConfigEntry, sim_admin: SimulatorAdmin
 ) -> None:
     with pytest.raises(ServiceValidationError) as caught:
-        await vacuum_call(hass, "set_fan_speed", vacuum_entity(hass, S10), fan_speed="turbo")
+        await entity_service(
+            hass, "vacuum", "set_fan_speed", vacuum_entity(hass, S10), fan_speed="turbo"
+        )
     assert caught.value.translation_key == "fan_speed_not_supported"
     assert await commands_sent(sim_admin, S10) == []
 
@@ -189,7 +191,7 @@ async def test_s1_family_cannot_pause(
     hass: HomeAssistant, setup_entry: MockConfigEntry, sim_admin: SimulatorAdmin
 ) -> None:
     with pytest.raises(HomeAssistantError):
-        await vacuum_call(hass, "pause", vacuum_entity(hass, S1))
+        await entity_service(hass, "vacuum", "pause", vacuum_entity(hass, S1))
     assert await commands_sent(sim_admin, S1) == []
 
 
@@ -199,7 +201,7 @@ async def test_offline_robot_refuses_commands(
     entity = vacuum_entity(hass, S10)
     await sim_admin.set_online(S10, False)
     with pytest.raises(HomeAssistantError) as caught:
-        await vacuum_call(hass, "start", entity)
+        await entity_service(hass, "vacuum", "start", entity)
     assert caught.value.translation_key == "device_offline"
     assert hass.states.get(entity).state == "docked"
 

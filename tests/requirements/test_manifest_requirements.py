@@ -95,6 +95,7 @@ def test_the_declared_minimum_is_checked() -> None:
     assert json.loads(HACS.read_text(encoding="utf-8"))["homeassistant"] == CORES[0]
 
 
+@pytest.mark.slow  # pip, as its own process
 def test_an_exact_pin_the_core_disagrees_with_is_caught() -> None:
     """The check itself: RoomSense 0.1.0's pin fails under a core that pins openai 3."""
     completed = pip_dry_run(CONSTRAINTS / "2026.10.4.txt", ["openai==1.68.2"])
@@ -102,6 +103,7 @@ def test_an_exact_pin_the_core_disagrees_with_is_caught() -> None:
     assert "conflict" in completed.stderr.lower() or "ResolutionImpossible" in completed.stderr
 
 
+@pytest.mark.slow  # pip, as its own process
 @pytest.mark.parametrize("core", CORES)
 def test_requirements_resolve_under_the_core_constraints(core: str) -> None:
     constraints = CONSTRAINTS / f"{core}.txt"

@@ -10,10 +10,13 @@ import sys
 from pathlib import Path
 
 import aiohttp
+import pytest
 
 from roomsense_simulator import signed_headers
 
 from .conftest import SECRET, TOKEN
+
+pytestmark = pytest.mark.slow  # the simulator's command line, as its own process
 
 SIMULATOR_DIR = Path(__file__).resolve().parents[2] / "simulator"
 
