@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
+from enum import StrEnum
 from typing import Any, Final
 
 from homeassistant.components import websocket_api
@@ -52,16 +53,20 @@ UNASSIGNED_PATH: Final = "no-area"
 STATISTICS_DAYS: Final = 30
 HISTORY_HOURS: Final = 48
 
-# The operations sensors, by translation key.
-COMMANDS: Final = "commands_sent"
-ENERGY: Final = "energy_estimate"
-API_CALLS_TODAY: Final = "api_calls_today"
-API_CALLS_REMAINING: Final = "api_calls_remaining"
-AUTOMATION_RUNS: Final = "automation_runs"
-AUTOMATION_FAILURES: Final = "automation_failures"
-INTENT_SUCCESS: Final = "intent_success_rate"
-LATENCY_P50: Final = "conversation_latency_p50"
-LATENCY_P95: Final = "conversation_latency_p95"
+
+class OperationsSensor(StrEnum):
+    """The operations sensors the dashboard shows, by translation key."""
+
+    COMMANDS_SENT = "commands_sent"
+    ENERGY_ESTIMATE = "energy_estimate"
+    API_CALLS_TODAY = "api_calls_today"
+    API_CALLS_REMAINING = "api_calls_remaining"
+    AUTOMATION_RUNS = "automation_runs"
+    AUTOMATION_FAILURES = "automation_failures"
+    INTENT_SUCCESS_RATE = "intent_success_rate"
+    CONVERSATION_LATENCY_P50 = "conversation_latency_p50"
+    CONVERSATION_LATENCY_P95 = "conversation_latency_p95"
+
 
 # The dashboard's own words, translated under `selector.dashboard_text.options`.
 TEXT_KEYS: Final = (
@@ -133,7 +138,7 @@ def _roomsense_entities(hass: HomeAssistant) -> list[er.RegistryEntry]:
     ]
 
 
-def _by_key(entities: list[er.RegistryEntry], *keys: str) -> list[str]:
+def _by_key(entities: list[er.RegistryEntry], *keys: OperationsSensor) -> list[str]:
     return sorted(entity.entity_id for entity in entities if entity.translation_key in keys)
 
 
@@ -212,7 +217,7 @@ def _live_cards(entities: list[er.RegistryEntry], texts: DashboardTexts) -> list
     """What shows at once: the gauges and the figures now."""
     cards = [
         _gauge(entity_id, texts["intent_success"], 100, {"green": 80, "yellow": 50, "red": 0})
-        for entity_id in _by_key(entities, INTENT_SUCCESS)
+        for entity_id in _by_key(entities, OperationsSensor.INTENT_SUCCESS_RATE)
     ] + [
         _gauge(
             entity_id,
@@ -220,17 +225,17 @@ def _live_cards(entities: list[er.RegistryEntry], texts: DashboardTexts) -> list
             DEFAULT_DAILY_LIMIT,
             {"green": 2000, "yellow": 500, "red": 0},
         )
-        for entity_id in _by_key(entities, API_CALLS_REMAINING)
+        for entity_id in _by_key(entities, OperationsSensor.API_CALLS_REMAINING)
     ]
     figures = _by_key(
         entities,
-        API_CALLS_TODAY,
-        API_CALLS_REMAINING,
-        AUTOMATION_RUNS,
-        AUTOMATION_FAILURES,
-        INTENT_SUCCESS,
-        LATENCY_P50,
-        LATENCY_P95,
+        OperationsSensor.API_CALLS_TODAY,
+        OperationsSensor.API_CALLS_REMAINING,
+        OperationsSensor.AUTOMATION_RUNS,
+        OperationsSensor.AUTOMATION_FAILURES,
+        OperationsSensor.INTENT_SUCCESS_RATE,
+        OperationsSensor.CONVERSATION_LATENCY_P50,
+        OperationsSensor.CONVERSATION_LATENCY_P95,
     )
     if figures:
         cards.append({"type": "entities", "title": texts["now"], "entities": figures})
@@ -258,9 +263,14 @@ def _daily_cards(entities: list[er.RegistryEntry], texts: DashboardTexts) -> lis
         "chart_type": "bar",
     }
     rows = (
-        ("commands_per_day", _by_key(entities, COMMANDS)),
-        ("energy_per_day", _by_key(entities, ENERGY)),
-        ("automation_runs_per_day", _by_key(entities, AUTOMATION_RUNS, AUTOMATION_FAILURES)),
+        ("commands_per_day", _by_key(entities, OperationsSensor.COMMANDS_SENT)),
+        ("energy_per_day", _by_key(entities, OperationsSensor.ENERGY_ESTIMATE)),
+        (
+            "automation_runs_per_day",
+            _by_key(
+                entities, OperationsSensor.AUTOMATION_RUNS, OperationsSensor.AUTOMATION_FAILURES
+            ),
+        ),
     )
     return _graphs(card, rows, texts)
 
@@ -269,8 +279,15 @@ def _recent_cards(entities: list[er.RegistryEntry], texts: DashboardTexts) -> li
     """The last two days from the history."""
     rows = (
         # Today's count alone: beside the calls left (thousands) its line would lie flat.
-        ("cloud_api_calls", _by_key(entities, API_CALLS_TODAY)),
-        ("conversation_latency", _by_key(entities, LATENCY_P50, LATENCY_P95)),
+        ("cloud_api_calls", _by_key(entities, OperationsSensor.API_CALLS_TODAY)),
+        (
+            "conversation_latency",
+            _by_key(
+                entities,
+                OperationsSensor.CONVERSATION_LATENCY_P50,
+                OperationsSensor.CONVERSATION_LATENCY_P95,
+            ),
+        ),
     )
     return _graphs({"type": "history-graph", "hours_to_show": HISTORY_HOURS}, rows, texts)
 

@@ -20,12 +20,7 @@ from homeassistant.helpers import device_registry as dr
 from homeassistant.helpers import entity_registry as er
 
 from ..const import DOMAIN
-from .models import (
-    CONDITION_DEVICE_STATE,
-    CONDITION_HUMIDITY,
-    CONDITION_TEMPERATURE,
-    CONDITION_TIME,
-)
+from .models import ConditionType
 
 MINUTES_PER_DAY: Final = 24 * 60
 # The entity that stands for a device's state, in order of preference.
@@ -93,7 +88,7 @@ class SourceResolver:
     def entity_for(self, device_id: str, kind: str) -> str | None:
         """A device's entity for `temperature`, `humidity` or `state`; None if it has none."""
         entries = self.device_entities(device_id)
-        if kind in (CONDITION_TEMPERATURE, CONDITION_HUMIDITY):
+        if kind in (ConditionType.TEMPERATURE, ConditionType.HUMIDITY):
             for entry in entries:
                 if entry.domain == "sensor" and kind in (
                     entry.original_device_class,
@@ -124,15 +119,15 @@ class SourceResolver:
     def sources(self, condition: dict[str, Any]) -> list[str]:
         """The entity ids a condition reads (empty for time conditions)."""
         kind = condition["type"]
-        if kind == CONDITION_TIME:
+        if kind == ConditionType.TIME:
             return []
         if entity_id := condition.get("entity_id"):
             return [entity_id]
         if device_id := condition.get("device_id"):
-            lookup = "state" if kind == CONDITION_DEVICE_STATE else kind
+            lookup = "state" if kind == ConditionType.DEVICE_STATE else kind
             found = self.entity_for(device_id, lookup)
             return [found] if found else []
-        if kind in (CONDITION_TEMPERATURE, CONDITION_HUMIDITY):
+        if kind in (ConditionType.TEMPERATURE, ConditionType.HUMIDITY):
             return self.all_of_kind(kind)
         return []
 
@@ -210,13 +205,13 @@ class ConditionEvaluator:
     ) -> ConditionResult:
         """One condition's result (`late_only`: see `time_met`)."""
         kind = condition["type"]
-        if kind == CONDITION_TIME:
+        if kind == ConditionType.TIME:
             met = time_met(condition, now, late_only=late_only)
             return ConditionResult(condition, met, now.strftime("%H:%M"))
         sources = self.resolver.sources(condition)
         if not sources:
             return ConditionResult(condition, False, None, "no_source")
-        if kind == CONDITION_DEVICE_STATE:
+        if kind == ConditionType.DEVICE_STATE:
             return self._device_state(condition, sources[0])
         readings = [
             reading for source in sources if (reading := _reading(self.lookup(source))) is not None

@@ -22,10 +22,6 @@ from .models import (
     ACTION_NOTIFICATION,
     ACTION_SCENE,
     ACTION_SERVICE,
-    CONDITION_DEVICE_STATE,
-    CONDITION_HUMIDITY,
-    CONDITION_TEMPERATURE,
-    CONDITION_TIME,
     DEFAULT_HUMIDITY_TOLERANCE,
     DEFAULT_TEMPERATURE_TOLERANCE,
     DEFAULT_TIME_TOLERANCE,
@@ -33,6 +29,7 @@ from .models import (
     SCHEDULE_INTERVAL,
     SCHEDULE_ONCE,
     SCHEDULE_WEEKLY,
+    ConditionType,
 )
 
 EntityLookup = Callable[[str, str], str | None]
@@ -56,9 +53,9 @@ _EXACT_INTERVALS: Final = tuple(
         + [n for n in range(60, _MINUTES_PER_DAY + 1, 60) if _MINUTES_PER_DAY % n == 0]
     )
 )
-_DEFAULT_NUMBER_TOLERANCE: Final = {
-    CONDITION_TEMPERATURE: DEFAULT_TEMPERATURE_TOLERANCE,
-    CONDITION_HUMIDITY: DEFAULT_HUMIDITY_TOLERANCE,
+_DEFAULT_NUMBER_TOLERANCE: Final[dict[str, float]] = {
+    ConditionType.TEMPERATURE: DEFAULT_TEMPERATURE_TOLERANCE,
+    ConditionType.HUMIDITY: DEFAULT_HUMIDITY_TOLERANCE,
 }
 
 
@@ -208,9 +205,9 @@ class _Exporter:
 
     def _condition(self, index: int, condition: Mapping[str, Any]) -> dict[str, Any] | None:
         kind = condition.get("type")
-        if kind == CONDITION_TIME:
+        if kind == ConditionType.TIME:
             return _time_condition(condition)
-        if kind in (CONDITION_TEMPERATURE, CONDITION_HUMIDITY):
+        if kind in (ConditionType.TEMPERATURE, ConditionType.HUMIDITY):
             entity = self._source(index, condition, str(kind))
             if entity is None:
                 return None
@@ -219,7 +216,7 @@ class _Exporter:
                 "entity_id": entity,
                 **self._bounds(index, condition),
             }
-        if kind == CONDITION_DEVICE_STATE:
+        if kind == ConditionType.DEVICE_STATE:
             entity = self._source(index, condition, KIND_STATE)
             if entity is None:
                 return None

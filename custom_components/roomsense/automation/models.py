@@ -16,22 +16,22 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from datetime import UTC, datetime
+from enum import StrEnum
 from typing import Any, Final
 
 import probatio
 
 # --- conditions ---------------------------------------------------------------------------
 
-CONDITION_TIME: Final = "time"
-CONDITION_TEMPERATURE: Final = "temperature"
-CONDITION_HUMIDITY: Final = "humidity"
-CONDITION_DEVICE_STATE: Final = "device_state"
-CONDITION_TYPES: Final = (
-    CONDITION_TIME,
-    CONDITION_TEMPERATURE,
-    CONDITION_HUMIDITY,
-    CONDITION_DEVICE_STATE,
-)
+
+class ConditionType(StrEnum):
+    """What a condition looks at: its `type`."""
+
+    TIME = "time"
+    TEMPERATURE = "temperature"
+    HUMIDITY = "humidity"
+    DEVICE_STATE = "device_state"
+
 
 # time: "equals" a time (within the tolerance), "between" [from, to] (may wrap midnight),
 # "before" / "after" a time. Numbers: "above"/"below" a threshold, "between" [low, high],
@@ -96,15 +96,15 @@ def _condition(data: Any) -> dict[str, Any]:
         raise probatio.Invalid("a condition is an object")
     kind = data.get("type")
     schema: Any
-    if kind == CONDITION_TIME:
+    if kind == ConditionType.TIME:
         schema = _time_condition_schema(data.get("operator"))
-    elif kind in (CONDITION_TEMPERATURE, CONDITION_HUMIDITY):
+    elif kind in (ConditionType.TEMPERATURE, ConditionType.HUMIDITY):
         schema = _measure_condition_schema(kind, data.get("operator"))
-    elif kind == CONDITION_DEVICE_STATE:
+    elif kind == ConditionType.DEVICE_STATE:
         schema = _DEVICE_STATE_CONDITION_SCHEMA
     else:
         raise probatio.Invalid(
-            f"unknown condition type {kind!r}; one of {', '.join(CONDITION_TYPES)}"
+            f"unknown condition type {kind!r}; one of {', '.join(ConditionType)}"
         )
     result: dict[str, Any] = schema(data)
     return result
@@ -115,7 +115,7 @@ def _time_condition_schema(operator: Any) -> probatio.Schema:
     value_schema: Any = _pair(clock_time) if operator == "between" else clock_time
     return probatio.Schema(
         {
-            probatio.Required("type"): CONDITION_TIME,
+            probatio.Required("type"): ConditionType.TIME,
             probatio.Required("operator"): probatio.In(TIME_OPERATORS),
             probatio.Required("value"): value_schema,
             probatio.Optional("tolerance", default=DEFAULT_TIME_TOLERANCE): probatio.All(
@@ -129,7 +129,7 @@ def _measure_condition_schema(kind: str, operator: Any) -> probatio.Schema:
     """A temperature or humidity condition: one number, or a pair for "between"."""
     default_tolerance = (
         DEFAULT_TEMPERATURE_TOLERANCE
-        if kind == CONDITION_TEMPERATURE
+        if kind == ConditionType.TEMPERATURE
         else DEFAULT_HUMIDITY_TOLERANCE
     )
     return probatio.Schema(
@@ -151,7 +151,7 @@ def _measure_condition_schema(kind: str, operator: Any) -> probatio.Schema:
 _DEVICE_STATE_CONDITION_SCHEMA: Final = probatio.All(
     probatio.Schema(
         {
-            probatio.Required("type"): CONDITION_DEVICE_STATE,
+            probatio.Required("type"): ConditionType.DEVICE_STATE,
             probatio.Optional("operator", default="equals"): probatio.In(STATE_OPERATORS),
             probatio.Required("value"): probatio.All(
                 probatio.Coerce(str), probatio.Length(min=1, max=255)

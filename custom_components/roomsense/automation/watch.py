@@ -16,7 +16,7 @@ from homeassistant.helpers.event import async_track_state_change_event, async_tr
 from homeassistant.util import dt as dt_util
 
 from .conditions import ConditionEvaluator, Evaluation
-from .models import CONDITION_TIME
+from .models import ConditionType
 
 type ConditionsMet = Callable[[dict[str, Any], Evaluation], None]
 
@@ -57,7 +57,7 @@ class ConditionWatch:
 
         if sources:
             unsubs.append(async_track_state_change_event(self.hass, sources, _changed))
-        if any(condition["type"] == CONDITION_TIME for condition in rule["conditions"]):
+        if any(condition["type"] == ConditionType.TIME for condition in rule["conditions"]):
             unsubs.append(async_track_time_change(self.hass, _changed, second=0))
         self._watchers[rule_id] = unsubs
         # Whatever holds now is the baseline: a restart does not fire a rule again.

@@ -19,16 +19,18 @@ _KANJI_DIGITS: Final = {
 _KANJI_UNITS: Final = {"十": 10, "百": 100, "千": 1000}
 # A kanji numeral: the characters `kanji_to_int` reads.
 _KANJI_NUMERAL: Final = f"[{''.join(_KANJI_DIGITS)}{''.join(_KANJI_UNITS)}]+"
-# Kanji numerals are read only before a counter or unit, so 一番 or 一斉 stay words.
-_KANJI_COUNTED: Final = re.compile(
-    rf"{_KANJI_NUMERAL}(?=\s*(?:度|%|パーセント|ケルビン|チャンネル|ch|割|時間|秒|段階"
-    r"|分(?=\s*(?:後|間|で|経|た|し))))"
-)
-# A numeral after a particle or a setting's name, before に/で/まで:
+# Kanji numerals read as digits, in this order: before a counter or unit (so 一番 or 一斉
+# stay words); then after a particle or a setting's name, before に/で/まで/へ:
 # 「チャンネルを十に」, 「風速九十で」.
-_KANJI_AFTER: Final = re.compile(
-    rf"(?:(?<=[をはが])|(?<=風速|風量|音量|温度|湿度)|(?<=明るさ)){_KANJI_NUMERAL}"
-    r"(?=\s*(?:に|で|まで|へ))"
+_KANJI_NUMBERS: Final = (
+    re.compile(
+        rf"{_KANJI_NUMERAL}(?=\s*(?:度|%|パーセント|ケルビン|チャンネル|ch|割|時間|秒|段階"
+        r"|分(?=\s*(?:後|間|で|経|た|し))))"
+    ),
+    re.compile(
+        rf"(?:(?<=[をはが])|(?<=風速|風量|音量|温度|湿度)|(?<=明るさ)){_KANJI_NUMERAL}"
+        r"(?=\s*(?:に|で|まで|へ))"
+    ),
 )
 _WARI: Final = re.compile(r"(\d+)\s*割")
 # 四分の三 = 75 %, 三分の一 = 33 %.
@@ -119,8 +121,8 @@ def spell_out_numbers(text: str) -> str:
     The text must already be NFKC-normalised and lower-case.
     """
     text = _FRACTION_JA.sub(_ja_fraction, text)
-    text = _KANJI_COUNTED.sub(lambda match: str(kanji_to_int(match.group())), text)
-    text = _KANJI_AFTER.sub(lambda match: str(kanji_to_int(match.group())), text)
+    for pattern in _KANJI_NUMBERS:
+        text = pattern.sub(lambda match: str(kanji_to_int(match.group())), text)
     text = _WARI.sub(lambda match: f"{int(match.group(1)) * 10}%", text)
     text = _HALF_JA.sub("50%", text)
     for pattern, value in _FRACTIONS:

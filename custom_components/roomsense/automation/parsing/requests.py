@@ -11,19 +11,23 @@ from ...home_model import Language
 from .condition_tables import EN_ACTION_VERBS
 from .text import MASK, Masked
 
-_JA_NOTIFY: Final = re.compile(
-    r"(?:[「『\"](?P<message>[^」』\"]+)[」』\"]\s*(?:と|って)\s*)?"
-    r"(?:(?:スマホ|携帯|私|わたし|僕|俺|自分)に\s*)?"
-    r"(?:プッシュ)?(?:通知|お知らせ|知らせ|連絡|リマインド|アラート|メッセージ|教え)"
-    r"(?:を)?(?:送って|出して|して|する|て|てね|てほしい|てください|ください|下さい|くれ|お願い|ね)*"
-)
-_EN_NOTIFY: Final = re.compile(
-    r"\b(?:notify me|notify|send (?:me )?(?:a |an )?(?:push )?(?:notification|alert|message|"
-    r"reminder|text)|alert me|warn me|let me know|ping me|text me|message me|tell me"
-    r"|give me a (?:heads[- ]up|notification|shout)|remind me(?: to (?P<todo>[^,\x00;]+))?"
-    r"|send me a notification)\b(?:\s+(?:saying|that says|with)\s+[\"'](?P<message>[^\"']+)"
-    r"[\"'])?"
-)
+# "通知して" / "notify me", by language: group message, the words to send; in English,
+# group todo, what to be reminded of.
+_NOTIFY: Final[dict[Language, re.Pattern[str]]] = {
+    "ja": re.compile(
+        r"(?:[「『\"](?P<message>[^」』\"]+)[」』\"]\s*(?:と|って)\s*)?"
+        r"(?:(?:スマホ|携帯|私|わたし|僕|俺|自分)に\s*)?"
+        r"(?:プッシュ)?(?:通知|お知らせ|知らせ|連絡|リマインド|アラート|メッセージ|教え)"
+        r"(?:を)?(?:送って|出して|して|する|て|てね|てほしい|てください|ください|下さい|くれ|お願い|ね)*"
+    ),
+    "en": re.compile(
+        r"\b(?:notify me|notify|send (?:me )?(?:a |an )?(?:push )?(?:notification|alert|message|"
+        r"reminder|text)|alert me|warn me|let me know|ping me|text me|message me|tell me"
+        r"|give me a (?:heads[- ]up|notification|shout)|remind me(?: to (?P<todo>[^,\x00;]+))?"
+        r"|send me a notification)\b(?:\s+(?:saying|that says|with)\s+[\"'](?P<message>[^\"']+)"
+        r"[\"'])?"
+    ),
+}
 
 
 @dataclass(frozen=True, slots=True)
@@ -36,9 +40,8 @@ class Notification:
 
 def find_notifications(masked: Masked, language: Language) -> list[Notification]:
     """Every "通知して" / "notify me" in what is left of the sentence (taken out)."""
-    pattern = _JA_NOTIFY if language == "ja" else _EN_NOTIFY
     found: list[Notification] = []
-    for match in masked.finditer(pattern):
+    for match in masked.finditer(_NOTIFY[language]):
         message = match.group("message")
         if language == "en" and not message:
             message = match.group("todo")

@@ -12,24 +12,13 @@ contact, detected motion, a light or a plug that is on; "unlocked" for a lock).
 
 from __future__ import annotations
 
-from .const import (
-    CATEGORIES,
-    CATEGORY_CLIMATE,
-    CATEGORY_COMFORT,
-    CATEGORY_ENERGY,
-    CATEGORY_LIGHTING,
-    CATEGORY_SECURITY,
-)
+from .const import CATEGORIES, Category
 from .proposing import propose
 from .validation import validate
 
 __all__ = [
     "CATEGORIES",
-    "CATEGORY_CLIMATE",
-    "CATEGORY_COMFORT",
-    "CATEGORY_ENERGY",
-    "CATEGORY_LIGHTING",
-    "CATEGORY_SECURITY",
+    "Category",
     "propose",
     "validate",
 ]

@@ -3,20 +3,21 @@
 from __future__ import annotations
 
 from datetime import timedelta
+from enum import StrEnum
 from typing import Final
 
-CATEGORY_LIGHTING: Final = "lighting"
-CATEGORY_CLIMATE: Final = "climate"
-CATEGORY_SECURITY: Final = "security"
-CATEGORY_COMFORT: Final = "comfort"
-CATEGORY_ENERGY: Final = "energy"
-CATEGORIES: Final = (
-    CATEGORY_LIGHTING,
-    CATEGORY_CLIMATE,
-    CATEGORY_SECURITY,
-    CATEGORY_COMFORT,
-    CATEGORY_ENERGY,
-)
+
+class Category(StrEnum):
+    """What a proposal is about; proposals of equal confidence are listed in this order."""
+
+    LIGHTING = "lighting"
+    CLIMATE = "climate"
+    SECURITY = "security"
+    COMFORT = "comfort"
+    ENERGY = "energy"
+
+
+CATEGORIES: Final = tuple(Category)
 
 HOT_ABOVE: Final = 28.0  # °C
 COLD_BELOW: Final = 16.0

@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ...home_model import HomeDevice
+from .const import Category
 from .events import _Event
 
 
@@ -17,7 +18,7 @@ class _Draft:
     """A proposal before it is checked against the rules and the schema."""
 
     kind: str  # which rule of thumb made it: part of its id
-    category: str
+    category: Category
     confidence: float
     text: Mapping[str, str]  # placeholders of its title, description and reason
     conditions: list[dict[str, Any]] = field(default_factory=list)

@@ -9,7 +9,7 @@ from datetime import datetime
 from typing import Any
 
 from ...home_model import DeviceKind, HomeDevice
-from .const import CATEGORY_ENERGY, LONG_ON, NOBODY_FOR
+from .const import LONG_ON, NOBODY_FOR, Category
 from .drafts import _clock, _command, _Draft, _evidence_confidence, _round_up_half_hour, _state_is
 from .events import _Event, _motion, _power
 from .home import _MOTION_FAMILIES, _family, _Home
@@ -124,7 +124,7 @@ def _daily_turn_off(
     """
     return _Draft(
         kind=kind,
-        category=CATEGORY_ENERGY,
+        category=Category.ENERGY,
         confidence=_evidence_confidence(evidence, cap=0.85),
         text={**text, "count": str(evidence), "time": off_at},
         conditions=conditions,

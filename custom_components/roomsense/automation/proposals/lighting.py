@@ -7,7 +7,7 @@ from typing import Final
 
 from ...catalog import Family
 from ...home_model import HomeDevice
-from .const import CATEGORY_LIGHTING, DARK_HOURS, NIGHT_BRIGHTNESS, NIGHT_HOURS, SUN_ENTITY
+from .const import DARK_HOURS, NIGHT_BRIGHTNESS, NIGHT_HOURS, SUN_ENTITY, Category
 from .drafts import (
     _by_device,
     _clock,
@@ -49,7 +49,7 @@ def _door_light(events: Sequence[_Event], home: _Home) -> Iterable[_Draft]:
     ):
         yield _Draft(
             kind="door_light",
-            category=CATEGORY_LIGHTING,
+            category=Category.LIGHTING,
             confidence=_evidence_confidence(len(seen)),
             text={"sensor": sensor.name, "light": light.name, **_evidence_text(seen)},
             conditions=[
@@ -68,7 +68,7 @@ def _night_motion_light(events: Sequence[_Event], home: _Home) -> Iterable[_Draf
             actions.append(_command(light, "setBrightness", str(NIGHT_BRIGHTNESS)))
         yield _Draft(
             kind="night_motion_light",
-            category=CATEGORY_LIGHTING,
+            category=Category.LIGHTING,
             confidence=_evidence_confidence(len(seen)),
             text={
                 "sensor": sensor.name,

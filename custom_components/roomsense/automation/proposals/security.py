@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 
-from .const import CATEGORY_SECURITY, LOCK_CHECK_TIME, LOCK_NIGHT_HOURS
+from .const import LOCK_CHECK_TIME, LOCK_NIGHT_HOURS, Category
 from .drafts import _by_device, _Draft, _evidence_confidence, _evidence_text, _state_is
 from .events import _Event, _in_hours, _leak, _unlocked
 from .home import _Home, _is_lock
@@ -21,7 +21,7 @@ def _security(events: Sequence[_Event], home: _Home) -> Iterable[_Draft]:
             continue
         yield _Draft(
             kind="unlocked_at_night",
-            category=CATEGORY_SECURITY,
+            category=Category.SECURITY,
             confidence=_evidence_confidence(len(seen), base=0.6),
             text={"lock": lock.name, **_evidence_text(seen), "time": LOCK_CHECK_TIME},
             # A reminder only: the home never locks or unlocks by itself on this rule.
@@ -35,7 +35,7 @@ def _security(events: Sequence[_Event], home: _Home) -> Iterable[_Draft]:
             continue
         yield _Draft(
             kind="leak_alert",
-            category=CATEGORY_SECURITY,
+            category=Category.SECURITY,
             # A leak seen even once is worth an alert.
             confidence=_evidence_confidence(len(seen), base=0.8, cap=0.95),
             text={"sensor": sensor.name, **_evidence_text(seen)},

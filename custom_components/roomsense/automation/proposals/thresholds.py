@@ -10,8 +10,6 @@ from typing import Any, Final
 from ...catalog import Family
 from ...home_model import DeviceKind, HomeDevice
 from .const import (
-    CATEGORY_CLIMATE,
-    CATEGORY_COMFORT,
     COLD_BELOW,
     COOL_SETTING,
     DRY_BELOW,
@@ -21,6 +19,7 @@ from .const import (
     HUMID_ABOVE,
     HUMIDIFIER_TARGET,
     THERMOSTAT_HEAT,
+    Category,
 )
 from .drafts import _command, _Draft, _evidence_confidence
 from .events import _Event
@@ -43,32 +42,44 @@ def _readings(
     return found
 
 
+# What the answering device does, and the words of the proposal's text beyond the common
+# ones (the set point, the target).
+type _Response = tuple[list[dict[str, Any]], dict[str, str]]
+
+
 @dataclass(frozen=True, slots=True)
 class _ThresholdRule:
     """A proposal for readings past a threshold: which device answers them, and how."""
 
     kind: str
-    category: str
     reading: str  # "temperature" or "humidity"
     operator: str  # "above" or "below"
     threshold: float
     answers: Callable[[HomeDevice], bool]
-    actions: Callable[[HomeDevice], list[dict[str, Any]]]
-    # Words for the proposal's text beyond the common ones (the set point, the target).
-    details: Callable[[HomeDevice], dict[str, str]] = lambda _device: {}
+    response: Callable[[HomeDevice], _Response]
+
+    @property
+    def category(self) -> Category:
+        """Climate for the temperature, comfort for the humidity."""
+        return Category.CLIMATE if self.reading == "temperature" else Category.COMFORT
 
     def beyond(self, value: float) -> bool:
         """Whether a reading is past the threshold."""
         return value > self.threshold if self.operator == "above" else value < self.threshold
 
 
-def _heating(device: HomeDevice) -> list[dict[str, Any]]:
+def _cooling(device: HomeDevice) -> _Response:
+    return [_command(device, "setAll", COOL_SETTING)], {"setpoint": COOL_SETTING.split(",")[0]}
+
+
+def _heating(device: HomeDevice) -> _Response:
     if _is_thermostat(device):
-        return [_command(device, "setManualModeTemperature", THERMOSTAT_HEAT)]
-    return [_command(device, "setAll", HEAT_SETTING)]
+        command = _command(device, "setManualModeTemperature", THERMOSTAT_HEAT)
+        return [command], {"setpoint": THERMOSTAT_HEAT}
+    return [_command(device, "setAll", HEAT_SETTING)], {"setpoint": HEAT_SETTING.split(",")[0]}
 
 
-def _humidifying(device: HomeDevice) -> list[dict[str, Any]]:
+def _humidifying(device: HomeDevice) -> _Response:
     actions = [_command(device, "turnOn")]
     family = _family(device)
     if family is Family.EVAPORATIVE_HUMIDIFIER:
@@ -77,55 +88,22 @@ def _humidifying(device: HomeDevice) -> list[dict[str, Any]]:
         actions.append(_command(device, "setMode", target))
     elif family is Family.HUMIDIFIER:
         actions.append(_command(device, "setMode", str(HUMIDIFIER_TARGET)))
-    return actions
+    return actions, {"target": str(HUMIDIFIER_TARGET)}
+
+
+def _drying(device: HomeDevice) -> _Response:
+    return [_command(device, "setAll", DRY_SETTING)], {}
 
 
 _THRESHOLD_RULES: Final = (
-    _ThresholdRule(
-        kind="hot_cooling",
-        category=CATEGORY_CLIMATE,
-        reading="temperature",
-        operator="above",
-        threshold=HOT_ABOVE,
-        answers=_is_cooler,
-        actions=lambda device: [_command(device, "setAll", COOL_SETTING)],
-        details=lambda _device: {"setpoint": COOL_SETTING.split(",")[0]},
-    ),
-    _ThresholdRule(
-        kind="cold_heating",
-        category=CATEGORY_CLIMATE,
-        reading="temperature",
-        operator="below",
-        threshold=COLD_BELOW,
-        answers=_is_heater,
-        actions=_heating,
-        details=lambda device: {
-            "setpoint": THERMOSTAT_HEAT if _is_thermostat(device) else HEAT_SETTING.split(",")[0]
-        },
-    ),
-    _ThresholdRule(
-        kind="dry_humidify",
-        category=CATEGORY_COMFORT,
-        reading="humidity",
-        operator="below",
-        threshold=DRY_BELOW,
-        answers=_is_humidifier,
-        actions=_humidifying,
-        details=lambda _device: {"target": str(HUMIDIFIER_TARGET)},
-    ),
-    _ThresholdRule(
-        kind="humid_dry_mode",
-        category=CATEGORY_COMFORT,
-        reading="humidity",
-        operator="above",
-        threshold=HUMID_ABOVE,
-        answers=_is_cooler,
-        actions=lambda device: [_command(device, "setAll", DRY_SETTING)],
-    ),
+    _ThresholdRule("hot_cooling", "temperature", "above", HOT_ABOVE, _is_cooler, _cooling),
+    _ThresholdRule("cold_heating", "temperature", "below", COLD_BELOW, _is_heater, _heating),
+    _ThresholdRule("dry_humidify", "humidity", "below", DRY_BELOW, _is_humidifier, _humidifying),
+    _ThresholdRule("humid_dry_mode", "humidity", "above", HUMID_ABOVE, _is_cooler, _drying),
 )
 
 
-def _thresholds(events: Sequence[_Event], home: _Home, category: str) -> Iterable[_Draft]:
+def _thresholds(events: Sequence[_Event], home: _Home, category: Category) -> Iterable[_Draft]:
     """The threshold proposals of one category: a sensor past it, a device to answer it."""
     for rule in _THRESHOLD_RULES:
         if rule.category != category:
@@ -136,6 +114,7 @@ def _thresholds(events: Sequence[_Event], home: _Home, category: str) -> Iterabl
             if device is None:
                 continue
             peak = max(values) if rule.operator == "above" else min(values)
+            actions, details = rule.response(device)
             yield _Draft(
                 kind=rule.kind,
                 category=rule.category,
@@ -146,7 +125,7 @@ def _thresholds(events: Sequence[_Event], home: _Home, category: str) -> Iterabl
                     "count": str(len(values)),
                     "threshold": f"{rule.threshold:g}",
                     "peak": f"{peak:g}",
-                    **rule.details(device),
+                    **details,
                 },
                 conditions=[
                     {
@@ -156,13 +135,13 @@ def _thresholds(events: Sequence[_Event], home: _Home, category: str) -> Iterabl
                         "device_id": sensor_id,
                     },
                 ],
-                actions=rule.actions(device),
+                actions=actions,
             )
 
 
 def _climate(events: Sequence[_Event], home: _Home) -> Iterable[_Draft]:
-    return _thresholds(events, home, CATEGORY_CLIMATE)
+    return _thresholds(events, home, Category.CLIMATE)
 
 
 def _comfort(events: Sequence[_Event], home: _Home) -> Iterable[_Draft]:
-    return _thresholds(events, home, CATEGORY_COMFORT)
+    return _thresholds(events, home, Category.COMFORT)
