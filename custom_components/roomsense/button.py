@@ -11,11 +11,14 @@ from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 from . import catalog
 from .catalog import Family
 from .data import RoomSenseConfigEntry
-from .entity import RoomSenseEntity, RoomSenseEntityDescription, async_add_described_entities
+from .entity import (
+    UNLIMITED_ACTIONS,
+    RoomSenseEntity,
+    RoomSenseEntityDescription,
+    async_add_described_entities,
+)
 
-# Actions are not limited: each is one cloud request (the cloud takes several at once) or one
-# Bluetooth exchange, which PySwitchbot already holds to one at a time per device.
-PARALLEL_UPDATES = 0
+PARALLEL_UPDATES = UNLIMITED_ACTIONS
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -35,6 +35,7 @@ from .const import DOMAIN
 from .coordinator import RoomSenseCoordinator
 from .data import RoomSenseConfigEntry
 from .entity import (
+    UNLIMITED_ACTIONS,
     RoomSenseEntity,
     RoomSenseEntityDescription,
     RoomSenseInfraredEntity,
@@ -42,9 +43,7 @@ from .entity import (
 )
 from .switchbot_cloud import Device, InfraredRemote
 
-# Actions are not limited: each is one cloud request (the cloud takes several at once) or one
-# Bluetooth exchange, which PySwitchbot already holds to one at a time per device.
-PARALLEL_UPDATES = 0
+PARALLEL_UPDATES = UNLIMITED_ACTIONS
 
 AIR_CONDITIONER_REMOTE_TYPES = catalog.types_with(Family.AIR_CONDITIONER_REMOTE)
 THERMOSTAT_TYPES = catalog.types_with(Family.THERMOSTAT)

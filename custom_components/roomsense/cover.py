@@ -25,12 +25,15 @@ from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 from . import catalog
 from .catalog import Family
 from .data import RoomSenseConfigEntry
-from .entity import RoomSenseEntity, RoomSenseEntityDescription, async_add_described_entities
+from .entity import (
+    UNLIMITED_ACTIONS,
+    RoomSenseEntity,
+    RoomSenseEntityDescription,
+    async_add_described_entities,
+)
 from .switchbot_cloud import DeviceStatus
 
-# Actions are not limited: each is one cloud request (the cloud takes several at once) or one
-# Bluetooth exchange, which PySwitchbot already holds to one at a time per device.
-PARALLEL_UPDATES = 0
+PARALLEL_UPDATES = UNLIMITED_ACTIONS
 
 # Garage Door Opener `doorStatus`. The reference only says "0 on, 1 off"; the opener's
 # turnOn opens the door and the simulator (like the cloud) reports 0 after it, so 0 = open.

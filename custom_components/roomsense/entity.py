@@ -6,7 +6,7 @@ import unicodedata
 from collections.abc import Callable, Collection, Iterable, Mapping
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import TYPE_CHECKING, Any, cast
+from typing import TYPE_CHECKING, Any, Final, cast
 
 from homeassistant.components.sensor import SensorExtraStoredData
 from homeassistant.config_entries import ConfigEntry
@@ -180,6 +180,12 @@ def restored_figure(data: SensorExtraStoredData | None, unit: str | None) -> flo
 
 def _always(_status: DeviceStatus) -> bool:
     return True
+
+
+# Every platform's PARALLEL_UPDATES that acts. Actions are not limited: each is one cloud
+# request (the cloud takes several at once) or one Bluetooth exchange, which PySwitchbot
+# already holds to one at a time per device.
+UNLIMITED_ACTIONS: Final = 0
 
 
 @dataclass(frozen=True, kw_only=True)

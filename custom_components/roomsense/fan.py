@@ -19,6 +19,7 @@ from . import catalog
 from .catalog import Family
 from .data import RoomSenseConfigEntry
 from .entity import (
+    UNLIMITED_ACTIONS,
     RoomSenseEntity,
     RoomSenseEntityDescription,
     RoomSenseInfraredEntity,
@@ -26,9 +27,7 @@ from .entity import (
     code_name,
 )
 
-# Actions are not limited: each is one cloud request (the cloud takes several at once) or one
-# Bluetooth exchange, which PySwitchbot already holds to one at a time per device.
-PARALLEL_UPDATES = 0
+PARALLEL_UPDATES = UNLIMITED_ACTIONS
 
 _ON_OFF = FanEntityFeature.TURN_ON | FanEntityFeature.TURN_OFF
 

@@ -27,15 +27,14 @@ from .catalog import Family
 from .const import DOMAIN
 from .data import RoomSenseConfigEntry
 from .entity import (
+    UNLIMITED_ACTIONS,
     RoomSenseEntity,
     RoomSenseEntityDescription,
     async_add_described_entities,
     code_name,
 )
 
-# Actions are not limited: each is one cloud request (the cloud takes several at once) or one
-# Bluetooth exchange, which PySwitchbot already holds to one at a time per device.
-PARALLEL_UPDATES = 0
+PARALLEL_UPDATES = UNLIMITED_ACTIONS
 
 HUMIDIFIER_TYPES = catalog.types_with(Family.HUMIDIFIER)
 EVAPORATIVE_HUMIDIFIER_TYPES = catalog.types_with(Family.EVAPORATIVE_HUMIDIFIER)

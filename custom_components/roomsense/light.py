@@ -22,12 +22,15 @@ from .catalog import Family
 from .const import DOMAIN
 from .coordinator import RoomSenseCoordinator
 from .data import RoomSenseConfigEntry
-from .entity import RoomSenseEntity, RoomSenseEntityDescription, async_add_described_entities
+from .entity import (
+    UNLIMITED_ACTIONS,
+    RoomSenseEntity,
+    RoomSenseEntityDescription,
+    async_add_described_entities,
+)
 from .switchbot_cloud import Device
 
-# Actions are not limited: each is one cloud request (the cloud takes several at once) or one
-# Bluetooth exchange, which PySwitchbot already holds to one at a time per device.
-PARALLEL_UPDATES = 0
+PARALLEL_UPDATES = UNLIMITED_ACTIONS
 
 MIN_KELVIN = 2700
 MAX_KELVIN = 6500

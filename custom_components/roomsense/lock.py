@@ -12,12 +12,15 @@ from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 from . import catalog
 from .catalog import Family
 from .data import RoomSenseConfigEntry
-from .entity import RoomSenseEntity, RoomSenseEntityDescription, async_add_described_entities
+from .entity import (
+    UNLIMITED_ACTIONS,
+    RoomSenseEntity,
+    RoomSenseEntityDescription,
+    async_add_described_entities,
+)
 from .switchbot_cloud import LockState
 
-# Actions are not limited: each is one cloud request (the cloud takes several at once) or one
-# Bluetooth exchange, which PySwitchbot already holds to one at a time per device.
-PARALLEL_UPDATES = 0
+PARALLEL_UPDATES = UNLIMITED_ACTIONS
 
 # Types whose command table has `deadbolt` (reference §5.6) can be opened, not only unlocked.
 DEADBOLT_LOCK_TYPES = catalog.types_with(Family.LOCK, commands={"deadbolt"})

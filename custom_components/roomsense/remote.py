@@ -31,14 +31,13 @@ from .catalog import Family
 from .const import DOMAIN
 from .data import RoomSenseConfigEntry
 from .entity import (
+    UNLIMITED_ACTIONS,
     RoomSenseEntityDescription,
     RoomSenseInfraredEntity,
     async_add_described_entities,
 )
 
-# Actions are not limited: each is one cloud request (the cloud takes several at once) or one
-# Bluetooth exchange, which PySwitchbot already holds to one at a time per device.
-PARALLEL_UPDATES = 0
+PARALLEL_UPDATES = UNLIMITED_ACTIONS
 
 TURN_ON = "turnOn"
 TURN_OFF = "turnOff"

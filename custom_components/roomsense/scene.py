@@ -10,13 +10,11 @@ from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
 from .automation.entities import async_add_learned_scenes
 from .data import RoomSenseConfigEntry
-from .entity import account_device_info
+from .entity import UNLIMITED_ACTIONS, account_device_info
 from .gateway import Source
 from .switchbot_cloud import Scene
 
-# Actions are not limited: each is one cloud request (the cloud takes several at once) or one
-# Bluetooth exchange, which PySwitchbot already holds to one at a time per device.
-PARALLEL_UPDATES = 0
+PARALLEL_UPDATES = UNLIMITED_ACTIONS
 
 
 async def async_setup_entry(

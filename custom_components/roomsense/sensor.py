@@ -5,6 +5,7 @@ Power is metered per device, and per channel on the two-channel relay.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, time, timedelta
 from typing import Any
@@ -51,7 +52,13 @@ from .sensor_descriptions import (
     RoomSenseSensorDescription,
 )
 from .shared import get_shared
-from .switchbot_cloud import Device, DeviceStatus, InfraredRemote, SwitchBotCloudClient
+from .switchbot_cloud import (
+    CallCounter,
+    Device,
+    DeviceStatus,
+    InfraredRemote,
+    SwitchBotCloudClient,
+)
 
 # Read-only: the coordinator (and pushes) update the entities; the API-call figures poll a
 # counter kept in memory, with no I/O.
@@ -74,8 +81,8 @@ async def async_setup_entry(
     if (client := entry.runtime_data.client) is not None:
         # The account's own figures; a Bluetooth-only device has no account.
         entities += [
-            ApiCallsRemainingSensor(entry, client),
-            ApiCallsTodaySensor(entry, client),
+            ApiCallsSensor(entry, client, API_CALLS_REMAINING),
+            ApiCallsTodaySensor(entry, client, API_CALLS_TODAY),
             *(ConversationMetricSensor(entry, metrics, description) for description in METRICS),
             *acceptance_sensors(hass, entry),
         ]
@@ -144,31 +151,65 @@ class RoomSenseSensor(RoomSenseEntity, SensorEntity):
         return self.entity_description.value_fn(self.status)
 
 
-class _ApiCallsSensor(SensorEntity):
+@dataclass(frozen=True, kw_only=True)
+class ApiCallsDescription(SensorEntityDescription):
+    """A figure of the account's local API call counter."""
+
+    value_fn: Callable[[CallCounter], int]
+
+
+API_CALLS_REMAINING = ApiCallsDescription(
+    key="api_calls_remaining",
+    translation_key="api_calls_remaining",
+    entity_category=EntityCategory.DIAGNOSTIC,
+    state_class=SensorStateClass.MEASUREMENT,
+    value_fn=lambda counter: counter.remaining,
+)
+API_CALLS_TODAY = ApiCallsDescription(
+    key="api_calls_today",
+    translation_key="api_calls_today",
+    entity_category=EntityCategory.DIAGNOSTIC,
+    # A count that starts again each day: `total` with the day's start as `last_reset`.
+    state_class=SensorStateClass.TOTAL,
+    value_fn=lambda counter: counter.calls_today,
+)
+
+
+class ApiCallsSensor(SensorEntity):
     """A figure of the account's local API call counter, on the account's device."""
 
+    entity_description: ApiCallsDescription
     _attr_has_entity_name = True
-    _attr_entity_category = EntityCategory.DIAGNOSTIC
     # Reading the local counter costs no API call.
     _attr_should_poll = True
 
-    def __init__(self, entry: RoomSenseConfigEntry, client: SwitchBotCloudClient) -> None:
+    def __init__(
+        self,
+        entry: RoomSenseConfigEntry,
+        client: SwitchBotCloudClient,
+        description: ApiCallsDescription,
+    ) -> None:
         """Attach the sensor to a service device that stands for the account."""
         self._client = client
-        self._attr_unique_id = f"{entry.entry_id}_{self._attr_translation_key}"
+        self.entity_description = description
+        self._attr_unique_id = f"{entry.entry_id}_{description.key}"
         self._attr_device_info = account_device_info(entry)
-
-
-class ApiCallsRemainingSensor(_ApiCallsSensor):
-    """How many SwitchBot API calls the account has left today."""
-
-    _attr_translation_key = "api_calls_remaining"
-    _attr_state_class = SensorStateClass.MEASUREMENT
 
     @property
     def native_value(self) -> int:
-        """Calls left in today's budget."""
-        return self._client.counter.remaining
+        """The counter's figure now (today's calls roll over at midnight UTC)."""
+        return self.entity_description.value_fn(self._client.counter)
+
+
+class ApiCallsTodaySensor(ApiCallsSensor):
+    """How many SwitchBot API calls the account made today (UTC; the cloud's day)."""
+
+    @property
+    def last_reset(self) -> datetime:
+        """The start of the counter's day, midnight UTC."""
+        counter = self._client.counter
+        _ = counter.calls_today  # rolls the day over first
+        return datetime.combine(counter.day, time.min, tzinfo=UTC)
 
 
 class _AccountFigureSensor[SourceT](SensorEntity):
@@ -211,26 +252,6 @@ class ConversationMetricSensor(_AccountFigureSensor[ConversationMetrics], Restor
         """The figure; before the first turn, the last one restored, else unknown."""
         value = self.entity_description.value_fn(self._source)
         return self._restored if value is None else value
-
-
-class ApiCallsTodaySensor(_ApiCallsSensor):
-    """How many SwitchBot API calls the account made today (UTC; the cloud's day)."""
-
-    _attr_translation_key = "api_calls_today"
-    # A count that starts again each day: `total` with the day's start as `last_reset`.
-    _attr_state_class = SensorStateClass.TOTAL
-
-    @property
-    def native_value(self) -> int:
-        """Calls counted since the start of the day."""
-        return self._client.counter.calls_today
-
-    @property
-    def last_reset(self) -> datetime:
-        """The start of the counter's day, midnight UTC."""
-        counter = self._client.counter
-        _ = counter.calls_today  # rolls the day over first
-        return datetime.combine(counter.day, time.min, tzinfo=UTC)
 
 
 class AutomationRunsSensor(_AccountFigureSensor[OperationsStore]):

@@ -24,11 +24,14 @@ from . import catalog
 from .catalog import Family, Feature
 from .const import DOMAIN
 from .data import RoomSenseConfigEntry
-from .entity import RoomSenseEntity, RoomSenseEntityDescription, async_add_described_entities
+from .entity import (
+    UNLIMITED_ACTIONS,
+    RoomSenseEntity,
+    RoomSenseEntityDescription,
+    async_add_described_entities,
+)
 
-# Actions are not limited: each is one cloud request (the cloud takes several at once) or one
-# Bluetooth exchange, which PySwitchbot already holds to one at a time per device.
-PARALLEL_UPDATES = 0
+PARALLEL_UPDATES = UNLIMITED_ACTIONS
 
 FAN_SPEED_QUIET = "quiet"
 FAN_SPEED_STANDARD = "standard"

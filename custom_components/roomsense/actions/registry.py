@@ -4,9 +4,9 @@ An `Action` names an operation, its input (`fields`, checked by one schema), who
 it, and its handler. Its `roomsense.<name>` service, its REST endpoints (`Rest`) and its
 tool for language models (`AgentTool`) are all made from that one declaration, and every
 caller goes through `async_run`. A refusal the handler raises (an unknown rule, bad
-input, someone else's rule...) becomes a `ActionRefusedError`, which each way in answers in its own
-form: a translated `ServiceValidationError`, an HTTP status with a message, or an
-`{"error", "message"}` a model can read.
+input, someone else's rule...) becomes an `ActionRefusedError`, which each way in answers
+in its own form: a translated `ServiceValidationError`, an HTTP status with a message, or
+an `{"error", "message"}` a model can read.
 """
 
 from __future__ import annotations
@@ -194,8 +194,6 @@ REFUSALS: Final = (
 
 def refusal_of(err: Exception) -> ActionRefusedError | None:
     """The refusal an exception of a handler stands for; None for a fault or a cloud error."""
-    if isinstance(err, ActionRefusedError):
-        return err
     for rule in REFUSALS:
         if isinstance(err, rule.error):
             return ActionRefusedError(
@@ -226,6 +224,8 @@ async def async_run(action: Action, caller: Caller, data: dict[str, Any]) -> dic
     try:
         outcome = action.handler(caller, data)
         result = await outcome if inspect.isawaitable(outcome) else outcome
+    except ActionRefusedError:
+        raise
     except Exception as err:
         if (refusal := refusal_of(err)) is None:
             raise  # a cloud error (HomeAssistantError) as it came, or a fault
