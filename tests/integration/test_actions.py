@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+import probatio
 import pytest
 import yaml
 from homeassistant.core import Context, HomeAssistant
@@ -157,6 +158,12 @@ async def test_other_agents_get_the_tools_through_the_llm_api(
         "exec_scene",
     ]
     assert all(tool.integration == DOMAIN for tool in api.tools)
+    # As an agent sends them to its model: the JSON schemas the tools declare.
+    send = next(tool for tool in api.tools if tool.name == "send_command")
+    schema = probatio.to_openapi(send.parameters, custom_serializer=api.custom_serializer)
+    assert schema["required"] == ["device_id", "command"]
+    assert schema["properties"]["command_type"]["enum"] == ["command", "customize"]
+    assert "confirm" not in schema["properties"]
     assert "confirmation" in api.api_prompt
 
     devices = await api.async_call_tool(llm.ToolInput("get_devices", {}))
