@@ -59,9 +59,19 @@ def at(hour: int, minute: int = 0, days_ago: int = 0) -> str:
 
 
 def proposals_for(
-    events: list[dict[str, Any]], rules: list[dict[str, Any]] | None = None, language: str = "en"
+    events: list[dict[str, Any]],
+    rules: list[dict[str, Any]] | None = None,
+    language: str = "en",
+    integrations: tuple[str, ...] = ("sun",),  # a home set up with default_config has sun
 ) -> list[dict[str, Any]]:
-    return propose(events, snapshot=HOME, rules=rules or [], now=NOW, language=language)
+    return propose(
+        events,
+        snapshot=HOME,
+        rules=rules or [],
+        now=NOW,
+        language=language,
+        integrations=integrations,
+    )
 
 
 def only(found: list[dict[str, Any]], category: str) -> dict[str, Any]:
@@ -106,6 +116,36 @@ def test_door_opening_after_dark_lights_the_entrance() -> None:
     assert proposal["suggestion"]["schedule"] is None
     assert "twice" in proposal["reason"]
     assert proposal["confidence"] == pytest.approx(0.6)
+
+
+def test_after_sunset_needs_the_sun_integration_and_says_so() -> None:
+    events = [
+        {"device_id": "CONTACT", "changed": {"openState": "open"}, "timestamp": at(19, 5, 1)},
+        {"device_id": "MOTION", "changed": {"moveDetected": True}, "timestamp": at(2, 10)},
+    ]  # fmt: skip
+    with_sun = proposals_for(events)
+    door = next(p for p in with_sun if p["suggestion"]["actions"][0]["device_id"] == "ENTRY-LIGHT")
+    assert door["requires"] == ["sun"]
+    assert "Sun integration" in door["description"]
+    assert door["suggestion"]["description"] == door["description"]
+    japanese = proposals_for(events, language="ja")
+    door_ja = next(p for p in japanese if p["id"] == door["id"])
+    assert door_ja["requires"] == ["sun"]
+    assert "「太陽」(sun)インテグレーションが必要です" in door_ja["description"]
+    # The other lighting rule keeps to the clock and needs nothing more.
+    motion = next(p for p in with_sun if p["id"] != door["id"])
+    assert motion["requires"] == []
+    assert "Sun" not in motion["description"]
+
+    # Without sun, sun.sun never exists and the rule would never fire: it is not offered.
+    without_sun = proposals_for(events, integrations=())
+    assert [p["id"] for p in without_sun] == [motion["id"]]
+    assert [p["id"] for p in proposals_for(events, integrations=("light", "switchbot"))] == [
+        motion["id"]
+    ]
+    # Nothing said about the loaded integrations: nothing that needs one is offered.
+    bare = propose(events, snapshot=HOME, rules=[], now=NOW)
+    assert [p["id"] for p in bare] == [motion["id"]]
 
 
 def test_door_opening_in_daylight_proposes_nothing() -> None:
@@ -267,8 +307,10 @@ def test_every_proposal_is_a_valid_workflow_of_this_home() -> None:
     device_ids = {d.device_id for d in HOME.devices}
     for proposal in found:
         assert set(proposal) == {
-            "id", "title", "description", "category", "confidence", "reason", "suggestion",
+            "id", "title", "description", "category", "confidence", "reason", "requires",
+            "suggestion",
         }  # fmt: skip
+        assert set(proposal["requires"]) <= {"sun"}
         assert proposal["category"] in CATEGORIES
         assert 0 < proposal["confidence"] <= 1
         suggestion = proposal["suggestion"]

@@ -215,6 +215,7 @@ class AutomationAPI:
             rules=list(self.engine.rules.values()),
             now=dt_util.now(),
             language=language,
+            integrations=self.hass.config.components,
         )
         return {"proposals": found}
 

@@ -38,6 +38,7 @@ LOCK_CHECK_TIME: Final = "23:00"
 LONG_ON: Final = timedelta(hours=3)
 NOBODY_FOR: Final = timedelta(hours=1)
 SUN_ENTITY: Final = "sun.sun"
+SUN_INTEGRATION: Final = "sun"  # the Home Assistant integration that provides SUN_ENTITY
 
 MIN_QUOTA_FRIENDLY_INTERVAL: Final = 5  # minutes
 AC_SETPOINT_RANGE: Final = (16, 30)

@@ -24,6 +24,8 @@ class _Draft:
     conditions: list[dict[str, Any]] = field(default_factory=list)
     actions: list[dict[str, Any]] = field(default_factory=list)
     schedule: dict[str, Any] | None = None
+    # Home Assistant integrations the rule needs loaded, such as "sun" for sun.sun.
+    requires: tuple[str, ...] = ()
 
 
 def _evidence_confidence(count: int, *, base: float = 0.5, cap: float = 0.9) -> float:

@@ -7,7 +7,14 @@ from typing import Final
 
 from ...catalog import Family
 from ...home_model import HomeDevice
-from .const import DARK_HOURS, NIGHT_BRIGHTNESS, NIGHT_HOURS, SUN_ENTITY, Category
+from .const import (
+    DARK_HOURS,
+    NIGHT_BRIGHTNESS,
+    NIGHT_HOURS,
+    SUN_ENTITY,
+    SUN_INTEGRATION,
+    Category,
+)
 from .drafts import (
     _by_device,
     _clock,
@@ -57,6 +64,7 @@ def _door_light(events: Sequence[_Event], home: _Home) -> Iterable[_Draft]:
                 {"type": "device_state", "entity_id": SUN_ENTITY, "value": "below_horizon"},
             ],
             actions=[_command(light, "turnOn")],
+            requires=(SUN_INTEGRATION,),
         )
 
 

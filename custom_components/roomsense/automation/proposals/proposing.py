@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
@@ -32,14 +32,19 @@ def propose(
     rules: Sequence[Mapping[str, Any]],
     now: datetime,
     language: str = "en",
+    integrations: Collection[str] = frozenset(),
 ) -> list[dict[str, Any]]:
     """Rules worth suggesting from recent `events`, most confident first.
 
     `now` is the home's local time (aware): event times are read in its zone. Each proposal:
-    `{id, title, description, category, confidence, reason, suggestion}`; `suggestion` is a
-    workflow that `WORKFLOW_SCHEMA` accepts. Rules already saved (the same actions on the
-    same kind of trigger) and suggestions that `validate` finds invalid or in conflict are
-    left out.
+    `{id, title, description, category, confidence, reason, requires, suggestion}`;
+    `suggestion` is a workflow that `WORKFLOW_SCHEMA` accepts. Rules already saved (the same
+    actions on the same kind of trigger) and suggestions that `validate` finds invalid or in
+    conflict are left out.
+
+    `integrations` are the Home Assistant integrations loaded (`hass.config.components`). A
+    proposal that needs one, such as "after sunset" needing `sun`, lists it in `requires`
+    and says so in its description; it is left out while one it needs is not loaded.
     """
     if now.utcoffset() is None:
         raise ValueError("now needs its time zone")
@@ -61,6 +66,8 @@ def propose(
     existing = {_rule_signature(rule, exact=False) for rule in rules}
     proposals: dict[str, dict[str, Any]] = {}
     for draft in drafts:
+        if any(integration not in integrations for integration in draft.requires):
+            continue  # its condition could never be met: never offer a rule that cannot work
         try:
             proposal = _proposal(draft, language)
         except probatio.Invalid:
@@ -108,5 +115,6 @@ def _proposal(draft: _Draft, language: str) -> dict[str, Any]:
         "category": draft.category,
         "confidence": draft.confidence,
         "reason": reason,
+        "requires": sorted(draft.requires),
         "suggestion": suggestion,
     }

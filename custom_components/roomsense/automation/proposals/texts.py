@@ -134,6 +134,13 @@ _NOTICES: Final[dict[str, dict[str, str]]] = {
     "notice_lock": {"en": "{lock} is still unlocked.", "ja": "{lock}が解錠されたままです。"},
     "notice_leak": {"en": "{sensor} detected water.", "ja": "{sensor}が水漏れを検知しました。"},
 }
+# A sentence each for the integrations a rule needs, added to its description.
+_REQUIRES: Final[dict[str, dict[str, str]]] = {
+    "sun": {
+        "en": "Needs Home Assistant's Sun integration (sun.sun) to know when it is dark.",
+        "ja": "暗くなったかの判断にHome Assistantの「太陽」(sun)インテグレーションが必要です。",
+    },
+}
 _DIMMED: Final[dict[str, dict[str, str]]] = {
     "dimmed": {"dim_en": " at {brightness}%", "dim_ja": "明るさ{brightness}%で"},
     "plain": {"dim_en": "", "dim_ja": ""},
@@ -148,6 +155,9 @@ def _render(draft: _Draft, language: str) -> tuple[str, str, str, list[dict[str,
     dimmed = _DIMMED.get(values.get("dimmed", "plain"), _DIMMED["plain"])
     values.update({key: text.format(**values) for key, text in dimmed.items()})
     title, description, reason = (text.format(**values) for text in _TEXTS[draft.kind][language])
+    separator = " " if language == "en" else ""
+    for integration in draft.requires:
+        description += separator + _REQUIRES[integration][language]
     actions = []
     for action in draft.actions:
         message = action.get("message", "")
