@@ -4,7 +4,8 @@ Each device folder keeps thin `client.py` / `register.py` scripts that pass thei
 handlers and device type to `client_main` / `register_main` here.
 
 Exit codes: 0 done, 1 the server could not be reached or failed, 2 bad command line or
-config, 3 the token was refused or the device is unknown (register again), 130 Ctrl-C.
+config, 3 the token was refused (also the one read again from the config) or the device is
+unknown (give it a new token or register again), 130 Ctrl-C.
 """
 
 from __future__ import annotations
@@ -131,7 +132,15 @@ def client_main(argv: Sequence[str], handlers: Mapping[str, Handler], device_lab
     except OSError as exc:
         error(f"{args.config}: cannot use ca_file {settings.get('ca_file')!r}: {exc}")
         return EXIT_USAGE
-    client = EdgeClient(settings, transport, dict(handlers), log=log)
+    # On a 401 the client reads the token in the config file again: a rotated token
+    # written there is taken up without a restart.
+    client = EdgeClient(
+        settings,
+        transport,
+        dict(handlers),
+        log=log,
+        token_source=lambda: load_config(args.config)["token"],
+    )
     _stop_on_sigterm()
     log(
         f"RoomSense edge client {roomsense_edge.VERSION} ({device_label}): device "

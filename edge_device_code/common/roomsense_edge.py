@@ -56,7 +56,7 @@ class EdgeError(Exception):
 
 
 class EdgeAuthError(EdgeError):
-    """401 or 404: the token is wrong or the device is gone; it must be registered again."""
+    """401 or 404: the token is wrong (also the one in the config now) or the device is gone."""
 
 
 class EdgeServerError(EdgeError):
@@ -250,9 +250,22 @@ class EdgeClient:
     returning a JSON-serialisable result; the `"agent"` handler takes the English
     instruction text instead. `sleep`, `log` and `clock` (milliseconds, see `ticks_ms`)
     are injectable so tests never wait.
+
+    `token_source`, when given, returns the device token in the config as it is now: on a
+    401 the client reads it once, and retries with it if it changed (an administrator
+    rotated the token and wrote the new one into the config) before giving up.
     """
 
-    def __init__(self, settings, transport, handlers, sleep=time.sleep, log=print, clock=None):
+    def __init__(
+        self,
+        settings,
+        transport,
+        handlers,
+        sleep=time.sleep,
+        log=print,
+        clock=None,
+        token_source=None,
+    ):
         self.settings = load_settings(settings)
         self.transport = transport
         self.handlers = handlers
@@ -266,6 +279,7 @@ class EdgeClient:
             + quote_segment(self.settings["device_id"])
         )
         self._headers = _bearer_headers(self.settings["token"])
+        self._token_source = token_source
         self._reconnect_delay = 0
 
     # -- requests
@@ -278,11 +292,30 @@ class EdgeClient:
             timeout_s = self.settings["request_timeout"]
         return self.transport.request(method, url, headers, body_bytes, timeout_s)
 
+    def _renew_token(self, what):
+        """After a 401: take the config's token if it changed; True when there is a new one."""
+        if self._token_source is None:
+            return False
+        try:
+            token = self._token_source()
+        except Exception as exc:  # noqa: BLE001 - a config being rewritten: give up as before
+            self._log(f"{what}: cannot read the token from the config again: {exc}")
+            return False
+        if not isinstance(token, str) or not token.strip():
+            return False
+        token = token.strip()
+        if token == self.settings["token"]:
+            return False
+        self.settings["token"] = token
+        self._headers = _bearer_headers(token)
+        self._log(f"{what}: the device token was refused (HTTP 401); trying the config's new one")
+        return True
+
     def _auth_error(self, status, what):
         if status == 401:
             return EdgeAuthError(
-                f"{what}: the server refused the device token (HTTP 401); register the device "
-                "again and update the config",
+                f"{what}: the server refused the device token (HTTP 401); give the device a "
+                "new token (or register the device again) and update the config",
                 status,
             )
         return EdgeAuthError(
@@ -315,13 +348,17 @@ class EdgeClient:
     def fetch_next(self, wait=None):
         """The next job (a dict), or None when none came within `wait` seconds.
 
-        Raises OSError when the server cannot be reached, EdgeAuthError on 401/404 and
-        EdgeServerError on any other unexpected answer.
+        Raises OSError when the server cannot be reached, EdgeAuthError on 404, or on a 401
+        that a new token in the config does not put right, and EdgeServerError on any other
+        unexpected answer.
         """
         wait = self.settings["wait"] if wait is None else check_wait(wait)
         url = self._device_url + f"/jobs/next?wait={wait}"
         # The server holds the request for up to `wait` s, so the socket must outlast it.
-        status, text = self._request("GET", url, None, wait + self.settings["request_timeout"])
+        timeout_s = wait + self.settings["request_timeout"]
+        status, text = self._request("GET", url, None, timeout_s)
+        if status == 401 and self._renew_token("jobs/next"):
+            status, text = self._request("GET", url, None, timeout_s)
         if status == 204:
             return None
         if status == 200:
@@ -363,8 +400,8 @@ class EdgeClient:
         `max_backoff`), `attempts` times in all, then EdgeServerError is raised. 409 means
         the job is no longer this device's, so the result is dropped ("stale"). 413 or
         400 are answered once more with a small failed result so the job does not hang;
-        if that is refused too the result is dropped ("rejected"). 401/404 raise
-        EdgeAuthError.
+        if that is refused too the result is dropped ("rejected"). A 401 is tried once more
+        with the config's token if it changed; 401/404 then raise EdgeAuthError.
         """
         if status not in ("succeeded", "failed"):
             raise ValueError(f"status must be 'succeeded' or 'failed', got {status!r}")
@@ -373,6 +410,7 @@ class EdgeClient:
         url = self._device_url + "/jobs/result"
         data = self._result_body(job_id, status, result, error)
         replaced = False
+        renewed = False
         delay = 0
         attempt = 0
         while True:
@@ -387,6 +425,10 @@ class EdgeClient:
                 if code == 409:
                     self._log(f"job {job_id}: result dropped, the job is no longer ours (409)")
                     return RESULT_STALE
+                if code == 401 and not renewed and self._renew_token("jobs/result"):
+                    renewed = True
+                    attempt -= 1
+                    continue
                 if code in (401, 404):
                     raise self._auth_error(code, "jobs/result")
                 if 400 <= code < 500:

@@ -5,6 +5,7 @@ Needs on the board: this file, handlers.py, urequests_transport.py, roomsense_ed
 (from ../common) and a secrets.py made from secrets.example.py.
 """
 
+import sys
 import time
 
 import network
@@ -60,6 +61,30 @@ def settings_from_secrets(secrets):
     return settings
 
 
+def token_from_secrets(secrets):
+    """A `token_source` for EdgeClient: TOKEN as secrets.py holds it now.
+
+    secrets.py is imported afresh each time, so a rotated token copied onto the board is
+    taken up on the next 401, without a restart.
+    """
+    current = [secrets]
+
+    def read():
+        module = current[0]
+        name = getattr(module, "__name__", None)
+        if name and sys.modules.get(name) is module:
+            del sys.modules[name]
+            try:
+                module = __import__(name)
+            except Exception:
+                sys.modules[name] = current[0]  # keep the secrets that worked so far
+                raise
+            current[0] = module
+        return getattr(module, "TOKEN", None)
+
+    return read
+
+
 def wifi_lost(wlan):
     """A `stop` test for EdgeClient.run: true once `wlan` has dropped."""
     return lambda: not wlan.isconnected()
@@ -104,7 +129,12 @@ def main(secrets=None, handlers=None, transport=None, sleep=time.sleep):
         if handlers is None:
             import handlers
         settings = settings_from_secrets(secrets)
-        client = EdgeClient(settings, transport or UrequestsTransport(), handlers.HANDLERS)
+        client = EdgeClient(
+            settings,
+            transport or UrequestsTransport(),
+            handlers.HANDLERS,
+            token_source=token_from_secrets(secrets),
+        )
         ssid, password = secrets.WIFI_SSID, secrets.WIFI_PASSWORD
     except (ImportError, AttributeError, TypeError, ValueError) as exc:
         # A missing or wrong secrets.py: restarting would only fail again.

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import re
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any, override
@@ -48,6 +48,9 @@ class FakeRoomSense:
     results: list[dict[str, Any]] = field(default_factory=list)
     result_statuses: list[int] = field(default_factory=list)  # scripted answers, then 200
     release: threading.Event = field(default_factory=threading.Event)
+    # The device token the server takes now, and what it does when it refuses one.
+    device_token: str = DEVICE_TOKEN
+    on_refused_token: Callable[[], None] | None = None
 
     def answer(self, request: Recorded) -> tuple[int, Any, dict[str, str]]:
         path = request.path
@@ -68,8 +71,10 @@ class FakeRoomSense:
         device_id, action = match.groups()
         if device_id != DEVICE_ID:
             return 404, {"message": "unknown device"}, {}
-        if auth != f"Bearer {DEVICE_TOKEN}":
-            return 401, {"message": "Unauthorized"}, {}
+        if auth != f"Bearer {self.device_token}":
+            if self.on_refused_token is not None:
+                self.on_refused_token()
+            return 401, {"success": False, "message": "wrong device token"}, {}
         if action == "next" and request.method == "GET":
             if not self.jobs:
                 return 204, None, {}

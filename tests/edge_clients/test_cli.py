@@ -192,6 +192,55 @@ def test_client_auth_errors_exit_3(
     assert "register the device again" in done.stderr
 
 
+@pytest.mark.parametrize(
+    ("script", "mode"),
+    [(PI4_DIR / "client.py", "--once"), (JETSON_DIR / "client.py", "--max-jobs")],
+)
+def test_client_takes_a_rotated_token_from_its_config(
+    fake_server: FakeRoomSense, tmp_path: Path, script: Path, mode: str
+) -> None:
+    fake_server.jobs.append({"job_id": "j1", "command": "gpio", "payload": {"pin": 4, "value": 1}})
+    fake_server.device_token = "rotated-token"
+    config = write_config(tmp_path, fake_server)
+    # The administrator rotated the token and wrote the new one into the config file while
+    # the client was running with the old one.
+    fake_server.on_refused_token = lambda: config.write_text(
+        json.dumps(
+            {
+                "server_url": fake_server.base_url,
+                "device_id": DEVICE_ID,
+                "token": "rotated-token",
+                "wait": 2,
+            }
+        )
+    )
+    done = run(script, "--config", str(config), mode, *(["1"] if mode == "--max-jobs" else []))
+    assert done.returncode == 0, done.stderr
+    assert "trying the config's new one" in done.stdout
+    assert [request.headers["authorization"] for request in fake_server.requests] == [
+        f"Bearer {DEVICE_TOKEN}",
+        "Bearer rotated-token",
+        "Bearer rotated-token",
+    ]
+    assert [request.path.rsplit("/", 1)[1] for request in fake_server.requests] == [
+        "next",
+        "next",
+        "result",
+    ]
+    assert fake_server.results[0]["job_id"] == "j1"
+    assert fake_server.results[0]["status"] == "succeeded"
+
+
+def test_client_refused_without_a_new_token_reads_the_config_once_and_exits_3(
+    fake_server: FakeRoomSense, tmp_path: Path
+) -> None:
+    fake_server.device_token = "rotated-token"
+    done = run(PI4_DIR / "client.py", "--config", str(write_config(tmp_path, fake_server)))
+    assert done.returncode == 3
+    assert "HTTP 401" in done.stderr
+    assert len(fake_server.requests) == 1
+
+
 def test_client_bad_config_exits_2(tmp_path: Path) -> None:
     missing = run(PI4_DIR / "client.py", "--config", str(tmp_path / "none.json"))
     assert missing.returncode == 2

@@ -13,7 +13,7 @@ import pytest
 from .edge_modules import COMMON_DIR, EDGE_DIR, PICO_DIR, SHIMS_DIR
 
 # What the board's firmware provides (plus the project's own files).
-MICROPYTHON_MODULES = {"gc", "json", "machine", "network", "random", "requests", "time"}
+MICROPYTHON_MODULES = {"gc", "json", "machine", "network", "random", "requests", "sys", "time"}
 MICROPYTHON_MODULES |= {"urequests", "roomsense_edge", "urequests_transport", "handlers"}
 MICROPYTHON_MODULES |= {"secrets"}  # the user's secrets.py
 

@@ -308,6 +308,87 @@ def test_main_blinks_instead_of_restarting_on_auth_errors(
     assert pico.machine.resets == []
 
 
+def secrets_file(folder: Any, token: str) -> None:
+    values = {
+        "WIFI_SSID": "home",
+        "WIFI_PASSWORD": "pw",
+        "SERVER_URL": "http://192.0.2.5:8123",
+        "DEVICE_ID": "pico-1",
+        "TOKEN": token,
+        "WAIT": 10,
+    }
+    (folder / "pico_secrets_rotation.py").write_text(
+        "".join(f"{key} = {value!r}\n" for key, value in values.items())
+    )
+
+
+@pytest.fixture
+def secrets_on_disk(
+    tmp_path: Any, monkeypatch: pytest.MonkeyPatch
+) -> Iterator[tuple[Any, ModuleType]]:
+    """A secrets file imported as the board imports secrets.py; rewrite it to rotate."""
+    monkeypatch.setattr(sys, "dont_write_bytecode", True)  # a rewrite must not read stale .pyc
+    monkeypatch.syspath_prepend(str(tmp_path))
+    secrets_file(tmp_path, "tok")
+    module = __import__("pico_secrets_rotation")
+    try:
+        yield tmp_path, module
+    finally:
+        sys.modules.pop("pico_secrets_rotation", None)
+
+
+def test_token_from_secrets_imports_the_file_again(
+    pico: SimpleNamespace, secrets_on_disk: tuple[Any, ModuleType]
+) -> None:
+    folder, module = secrets_on_disk
+    read = pico.main.token_from_secrets(module)
+    assert read() == "tok"
+    secrets_file(folder, "rotated")
+    assert read() == "rotated"
+    assert sys.modules["pico_secrets_rotation"].TOKEN == "rotated"
+    (folder / "pico_secrets_rotation.py").write_text("TOKEN = (")
+    with pytest.raises(SyntaxError):
+        read()
+    # A broken file leaves the secrets that worked in place.
+    assert sys.modules["pico_secrets_rotation"].TOKEN == "rotated"
+
+
+def test_main_takes_a_rotated_token_from_secrets_on_401(
+    pico: SimpleNamespace,
+    secrets_on_disk: tuple[Any, ModuleType],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    folder, module = secrets_on_disk
+    pico.network.reset(connected=True)
+    # The token was rotated and the new one copied into secrets.py while the board ran.
+    secrets_file(folder, "rotated")
+    refused = (401, '{"success": false, "message": "wrong device token"}')
+    pico.urequests.answers[:] = [
+        refused,
+        job_answer("j1", command="gpio", payload={"pin": 2, "value": 1}),
+        (200, "{}"),
+        refused,
+    ]
+
+    class BlinkedError(Exception):
+        pass
+
+    def blink_forever() -> None:
+        raise BlinkedError
+
+    monkeypatch.setattr(pico.main, "blink_forever", blink_forever)
+    with pytest.raises(BlinkedError):  # refused again, and no newer token: it gives up
+        pico.main.main(secrets=module, handlers=pico.handlers)
+    assert [call["headers"]["Authorization"] for call in pico.urequests.calls] == [
+        "Bearer tok",
+        "Bearer rotated",
+        "Bearer rotated",
+        "Bearer rotated",
+    ]
+    assert json.loads(pico.urequests.calls[2]["data"])["job_id"] == "j1"
+    assert pico.machine.resets == []
+
+
 def test_main_restarts_the_board_after_an_unexpected_error(pico: SimpleNamespace) -> None:
     pico.network.reset(connected=True)
     pico.urequests.answers[:] = [MemoryError("out of memory")]

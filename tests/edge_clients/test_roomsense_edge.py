@@ -515,3 +515,104 @@ def test_shared_module_keeps_to_what_micropython_has() -> None:
         and (node.returns or any(arg.annotation for arg in node.args.args))
     ]
     assert annotated == []  # annotations would be evaluated by CPython 3.11 but mean nothing here
+
+
+# ---------------------------------------------------------------------------- a rotated token
+
+
+REFUSED = (401, '{"success": false, "message": "wrong device token"}')
+
+
+def rotating_client(
+    answers: list[Any], tokens: list[Any]
+) -> tuple[Any, FakeTransport, list[str], list[Any]]:
+    """A client whose config's token reads, in turn, as `tokens` (an exception is raised)."""
+    transport = FakeTransport(answers)
+    logs: list[str] = []
+    reads: list[Any] = []
+
+    def token_source() -> Any:
+        reads.append(tokens[len(reads)])
+        if isinstance(reads[-1], Exception):
+            raise reads[-1]
+        return reads[-1]
+
+    client = EdgeClient(
+        SETTINGS, transport, HANDLERS, sleep=pytest.fail, log=logs.append, token_source=token_source
+    )
+    return client, transport, logs, reads
+
+
+def bearers(transport: FakeTransport) -> list[str]:
+    return [call["headers"]["Authorization"] for call in transport.calls]
+
+
+def test_fetch_next_takes_a_new_token_from_the_config_on_401() -> None:
+    client, transport, logs, reads = rotating_client([REFUSED, job("j1"), EMPTY], [" new-token\n"])
+    assert client.fetch_next()["job_id"] == "j1"
+    assert client.fetch_next() is None
+    assert bearers(transport) == [
+        "Bearer device-token",
+        "Bearer new-token",
+        "Bearer new-token",
+    ]
+    assert [call["url"] for call in transport.calls] == [NEXT_URL] * 3
+    assert reads == [" new-token\n"]
+    assert "trying the config's new one" in logs[0]
+
+
+@pytest.mark.parametrize(
+    "config_token", ["device-token", "", None, ValueError("config.json is not valid JSON")]
+)
+def test_fetch_next_gives_up_when_the_config_has_no_new_token(config_token: Any) -> None:
+    client, transport, _, reads = rotating_client([REFUSED], [config_token])
+    with pytest.raises(roomsense_edge.EdgeAuthError, match="register the device again"):
+        client.fetch_next()
+    assert len(transport.calls) == 1
+    assert reads == [config_token]
+
+
+def test_fetch_next_reads_the_config_only_once_per_401() -> None:
+    client, transport, _, reads = rotating_client([REFUSED, REFUSED], ["new-token"])
+    with pytest.raises(roomsense_edge.EdgeAuthError, match="HTTP 401"):
+        client.fetch_next()
+    assert bearers(transport) == ["Bearer device-token", "Bearer new-token"]
+    assert reads == ["new-token"]
+
+
+def test_a_404_is_not_put_right_by_the_config() -> None:
+    client, transport, _, reads = rotating_client([(404, "")], ["new-token"])
+    with pytest.raises(roomsense_edge.EdgeAuthError, match="HTTP 404"):
+        client.fetch_next()
+    assert reads == []
+    assert len(transport.calls) == 1
+
+
+def test_post_result_takes_a_new_token_from_the_config_on_401() -> None:
+    client, transport, _, reads = rotating_client([REFUSED, OK], ["new-token"])
+    assert client.post_result("j1", "succeeded", {"ok": True}) == "accepted"
+    assert bearers(transport) == ["Bearer device-token", "Bearer new-token"]
+    assert (
+        transport.posted() == [{"job_id": "j1", "status": "succeeded", "result": {"ok": True}}] * 2
+    )
+    assert reads == ["new-token"]
+
+
+def test_post_result_gives_up_after_one_new_token() -> None:
+    client, transport, _, reads = rotating_client([REFUSED, REFUSED], ["new-token", "newer"])
+    with pytest.raises(roomsense_edge.EdgeAuthError, match="HTTP 401"):
+        client.post_result("j1", "succeeded", {})
+    assert len(transport.calls) == 2
+    assert reads == ["new-token"]
+
+
+def test_run_goes_on_with_the_new_token() -> None:
+    answers = [REFUSED, job("j1", command="echo", payload={"a": 1}), OK, REFUSED]
+    client, transport, _, reads = rotating_client(answers, ["new-token", "new-token"])
+    with pytest.raises(roomsense_edge.EdgeAuthError):
+        client.run()
+    assert transport.posted() == [
+        {"job_id": "j1", "status": "succeeded", "result": {"echo": {"a": 1}}}
+    ]
+    assert bearers(transport) == ["Bearer device-token"] + ["Bearer new-token"] * 3
+    assert reads == ["new-token", "new-token"]

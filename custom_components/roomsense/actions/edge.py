@@ -1,9 +1,10 @@
 """The administrators' edge-device actions, at the REST endpoints under `/api/roomsense/edge/`.
 
-Registering a device, listing, renaming and deleting devices, and a device's jobs. They
-are HTTP only (`service=False`): the `roomsense.edge_submit_job` service is the way an
-automation queues a job. A device's own endpoints (ping, its long poll, its results) are
-not actions: they answer the device's token, not a person (`edge/views.py`).
+Registering a device, rotating its token, listing, renaming and deleting devices, and a
+device's jobs. They are HTTP only (`service=False`): the `roomsense.edge_submit_job`
+service is the way an automation queues a job. A device's own endpoints (ping, its long
+poll, its results) are not actions: they answer the device's token, not a person
+(`edge/views.py`).
 """
 
 from __future__ import annotations
@@ -54,6 +55,12 @@ def _register(caller: Caller, data: dict[str, Any]) -> dict[str, Any]:
         "token": token,
         "device": describe_device(manager, device),
     }
+
+
+async def _rotate_token(caller: Caller, data: dict[str, Any]) -> dict[str, Any]:
+    """A new token for the device, shown only in this answer; the old one stops working."""
+    device, token = await _manager(caller).async_rotate_token(data["device_id"])
+    return {"device_id": device.device_id, "token": token}
 
 
 def _devices(caller: Caller, _data: dict[str, Any]) -> dict[str, Any]:
@@ -131,6 +138,12 @@ EDGE_ACTIONS: Final = (
         _register,
         _sent("POST", _DEVICES + "/register", status=HTTPStatus.CREATED),
         REGISTER_FIELDS,
+    ),
+    _admin_endpoint(
+        "edge_rotate_token",
+        _rotate_token,
+        _sent("POST", _DEVICE + "/token"),
+        _DEVICE_ID,
     ),
     _admin_endpoint("edge_list_devices", _devices, Rest(method="GET", path=_DEVICES)),
     _admin_endpoint("edge_delete_device", _delete, Rest(method="DELETE", path=_DEVICE), _DEVICE_ID),

@@ -202,6 +202,20 @@ class EdgeManager:
         async_dispatcher_send(self.hass, SIGNAL_DEVICE_ADDED, device.device_id)
         return device, token
 
+    async def async_rotate_token(self, device_id: str) -> tuple[EdgeDevice, str]:
+        """A new token for the device; the old one stops working at once.
+
+        Only the new token's hash is kept, and written before the answer: a token rotated
+        because it leaked must not come back with a crash. The device's jobs stay queued;
+        its long polls open with the old token end with a 401 (`async_next_job`).
+        """
+        device = self.device(device_id)
+        token = secrets.token_urlsafe(32)
+        device.token_hash = _hash_token(token)
+        self._polls.wake(device_id)
+        await self._store.async_flush()
+        return device, token
+
     def device(self, device_id: str) -> EdgeDevice:
         """The device, or UnknownDeviceError."""
         if (device := self.devices.get(device_id)) is None:
@@ -357,8 +371,10 @@ class EdgeManager:
 
         `still_listening` tells whether the device is still connected: a job is never handed
         to a request whose client has gone, where it would only wait out the result timeout.
+        A poll opened with a token rotated since ends with InvalidTokenError, and no job.
         """
         device = self.device(device_id)
+        token_hash = device.token_hash
         deadline = self.hass.loop.time() + wait
         self._seen(device, wait)
         if self._polls.opened(device_id):
@@ -367,6 +383,8 @@ class EdgeManager:
             while not self._stopping and device_id in self.devices:
                 if not still_listening():
                     return None
+                if device.token_hash != token_hash:
+                    raise InvalidTokenError(device_id)
                 if (job := self._book.oldest_queued(device_id)) is not None:
                     self._dispatch(job)
                     return job
