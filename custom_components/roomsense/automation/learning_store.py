@@ -12,6 +12,7 @@ from __future__ import annotations
 import logging
 import time
 import uuid
+from collections import OrderedDict
 from collections.abc import Callable
 from datetime import datetime
 from functools import partial
@@ -20,6 +21,7 @@ from typing import Any, Final
 from homeassistant.const import EVENT_STATE_CHANGED, STATE_UNAVAILABLE, STATE_UNKNOWN
 from homeassistant.core import (
     CALLBACK_TYPE,
+    Context,
     Event,
     EventStateChangedData,
     HomeAssistant,
@@ -30,6 +32,7 @@ from homeassistant.helpers import device_registry as dr
 from homeassistant.helpers import entity_registry as er
 from homeassistant.helpers.dispatcher import async_dispatcher_connect, async_dispatcher_send
 from homeassistant.util import dt as dt_util
+from homeassistant.util.ulid import ulid_now
 
 from ..const import DOMAIN
 from ..gateway import SIGNAL_COMMAND_SENT, Source
@@ -52,6 +55,8 @@ MAX_OPERATIONS: Final = 20_000
 SAVE_DELAY: Final = 60.0
 # A command RoomSense sent shows as a state change right after: one operation, recorded once.
 SAME_OPERATION_SECONDS: Final = 2.0
+# A person's action is one context: the contexts lately recorded, and for which devices.
+RECENT_CONTEXTS: Final = 256
 SIGNAL_SCENE_LEARNED: Final = f"{DOMAIN}_scene_learned"
 SIGNAL_ACCEPTANCE: Final = f"{DOMAIN}_scene_acceptance"
 
@@ -89,7 +94,10 @@ class LearningStore:
         self.approved = 0
         self.rejected = 0
         self._unsubs: list[CALLBACK_TYPE] = []
-        self._just_sent: dict[str, float] = {}
+        # By device: when a command was recorded, and a context id made just then (ids are
+        # ULIDs, ordered by time: a context made before the command is not a new action).
+        self._just_sent: dict[str, tuple[float, str]] = {}
+        self._recorded_contexts: OrderedDict[str, set[str]] = OrderedDict()
 
     async def async_load(self) -> None:
         """Read the store; a record that does not parse is dropped, not fatal."""
@@ -169,7 +177,7 @@ class LearningStore:
         if source == Source.ENTITY:
             return  # a person's tap is recorded from its state change, with its context
         # The state change this command shows next is the same operation, not a second one.
-        self._just_sent[device_id] = time.monotonic()
+        self._just_sent[device_id] = (time.monotonic(), ulid_now())
         self.record(
             OperationRecord(
                 device_id=device_id,
@@ -207,9 +215,15 @@ class LearningStore:
         )
         if switchbot_id is None:
             return
-        sent_at = self._just_sent.pop(switchbot_id, None)
-        if sent_at is not None and time.monotonic() - sent_at < SAME_OPERATION_SECONDS:
+        if self._already_recorded(new.context, switchbot_id):
             return
+        sent = self._just_sent.pop(switchbot_id, None)
+        if (
+            sent is not None
+            and time.monotonic() - sent[0] < SAME_OPERATION_SECONDS
+            and new.context.id < sent[1]
+        ):
+            return  # the command just recorded, shown with an earlier action's context
         self.record(
             OperationRecord(
                 device_id=switchbot_id,
@@ -219,6 +233,23 @@ class LearningStore:
                 source="state",
             )
         )
+
+    def _already_recorded(self, context: Context, device_id: str) -> bool:
+        """Whether this action (`context`, or the one it came from) was recorded for the device.
+
+        One tap can show as several state changes of a device (the entity carries the tap's
+        context for a few seconds, through the cloud's read-back too): the first is the
+        operation, the others are not the person acting again.
+        """
+        contexts = self._recorded_contexts
+        ids = (context.id, context.parent_id)
+        if any(i is not None and device_id in contexts.get(i, ()) for i in ids):
+            return True
+        contexts.setdefault(context.id, set()).add(device_id)
+        contexts.move_to_end(context.id)
+        while len(contexts) > RECENT_CONTEXTS:
+            contexts.popitem(last=False)
+        return False
 
     # --- patterns and candidates ---------------------------------------------------------
 
