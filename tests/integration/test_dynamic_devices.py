@@ -15,6 +15,7 @@ from homeassistant.const import STATE_OFF, STATE_ON, STATE_UNAVAILABLE
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers import device_registry as dr
 from homeassistant.helpers import entity_registry as er
+from homeassistant.util import dt as dt_util
 from pytest_homeassistant_custom_component.common import MockConfigEntry, async_fire_time_changed
 
 from custom_components.roomsense.const import DOMAIN
@@ -206,7 +207,11 @@ async def test_an_unchanged_account_costs_one_call_an_hour(
         if call["path"].endswith("/status")
     } <= {PLUG, METER, HUB}
 
-    # With today's quota spent, the list waits for the next day.
+    # With today's quota spent, the list waits for the next day. (First to 01:00 UTC, so the
+    # hour below stays within the cloud's day whenever the test runs.)
+    now = dt_util.utcnow()
+    one_am = (now + timedelta(days=1)).replace(hour=1, minute=0, second=0, microsecond=0)
+    await advance(hass, freezer, (one_am - now).total_seconds())
     setup_entry.runtime_data.client.counter.mark_exhausted()
     start = len(simulator.calls)
     await advance(hass, freezer, HOUR)
