@@ -31,11 +31,10 @@ from homeassistant.helpers.restore_state import (
 
 from . import catalog
 from .catalog import Family
-from .const import DOMAIN
+from .const import DOMAIN, UNLIMITED_ACTIONS
 from .coordinator import RoomSenseCoordinator
 from .data import RoomSenseConfigEntry
 from .entity import (
-    UNLIMITED_ACTIONS,
     RoomSenseEntity,
     RoomSenseEntityDescription,
     RoomSenseInfraredEntity,

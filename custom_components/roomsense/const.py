@@ -58,3 +58,8 @@ OPT_LLM_ADDON: Final = "llm_addon"
 ADDON_CONF_HOST: Final = "host"
 ADDON_CONF_PORT: Final = "port"
 ADDON_CONF_MODEL: Final = "model"
+
+# Every acting platform's PARALLEL_UPDATES. Actions are not limited: each is one cloud
+# request (the cloud takes several at once) or one Bluetooth exchange, which PySwitchbot
+# already holds to one at a time per device.
+UNLIMITED_ACTIONS: Final = 0

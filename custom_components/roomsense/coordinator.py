@@ -16,6 +16,7 @@ from datetime import datetime, timedelta
 from typing import Any, Final
 
 from homeassistant.core import CALLBACK_TYPE, HomeAssistant, callback
+from homeassistant.helpers.dispatcher import async_dispatcher_send
 from homeassistant.helpers.event import async_call_later, async_track_time_interval
 from homeassistant.helpers.update_coordinator import DataUpdateCoordinator, UpdateFailed
 from homeassistant.util import dt as dt_util
@@ -29,6 +30,7 @@ from .const import (
     OPT_POLLING_SHARE,
     OPT_STALENESS,
 )
+from .device_list import signal_first_status
 from .device_state import DeviceState, pollable_ids
 from .polling import (
     CONFIRM_DELAY,
@@ -88,6 +90,9 @@ class RoomSenseCoordinator(DataUpdateCoordinator[dict[str, DeviceState]]):
         self.push_url: str | None = None
         self._push_health = PushHealth(self, self._schedule_all)
         self.cloud_error: str | None = None
+        # Devices of the list whose status was never read, with why: their entities are
+        # there, unavailable, and they are polled until a read (or a push) fills them in.
+        self.unread: dict[str, str] = {}
         self._quota_warning = QuotaWarning(hass)
         self._plan = PollPlan()
         self._device_listeners: dict[str, list[DeviceListener]] = {}
@@ -136,16 +141,20 @@ class RoomSenseCoordinator(DataUpdateCoordinator[dict[str, DeviceState]]):
                 raise result
             if isinstance(result, BaseException):
                 errors.append(result)
+                if device_id not in data:
+                    LOGGER.debug("No first status of %s: %s", device_id, result)
+                    self.unread[device_id] = str(result) or type(result).__name__
                 continue
             data[device_id] = DeviceState(status=result, confirmed_at=now)
+            self.unread.pop(device_id, None)
         if errors and not data:
             raise UpdateFailed(
                 translation_domain=DOMAIN,
                 translation_key="cannot_connect",
                 translation_placeholders={"error": str(errors[0])},
             )
-        # A body with nothing but ids is not worth a call a poll.
-        self._pollable = pollable_ids(data)
+        # A body with nothing but ids is not worth a call a poll; an unread one is.
+        self._pollable = pollable_ids(data) | self.unread.keys()
         self._schedule_all()
         return data
 
@@ -164,7 +173,8 @@ class RoomSenseCoordinator(DataUpdateCoordinator[dict[str, DeviceState]]):
             for device_id, (status, confirmed_at) in states.items()
             if device_id in self.devices
         }
-        self._pollable = pollable_ids(data)
+        self.unread = {device_id: error for device_id in self.devices if device_id not in data}
+        self._pollable = pollable_ids(data) | self.unread.keys()
         self.async_set_updated_data(data)
         self._schedule_all()
 
@@ -193,7 +203,10 @@ class RoomSenseCoordinator(DataUpdateCoordinator[dict[str, DeviceState]]):
         )
 
     def _interval_for(self, device_id: str) -> float:
-        return SAFETY_POLL_INTERVAL if self._pushes(device_id) else self.poll_interval()
+        # A device never read is read as one that does not push, until it is.
+        if self._pushes(device_id) and device_id not in self.unread:
+            return SAFETY_POLL_INTERVAL
+        return self.poll_interval()
 
     @callback
     def async_set_push_active(self, url: str | None) -> None:
@@ -259,6 +272,8 @@ class RoomSenseCoordinator(DataUpdateCoordinator[dict[str, DeviceState]]):
                 self.config_entry.async_start_reauth(self.hass)
             return
         except SwitchBotError as err:
+            if device_id in self.unread:
+                self.unread[device_id] = str(err) or type(err).__name__
             self._set_cloud_error(err)
             return
         self._clear_cloud_error()
@@ -269,6 +284,20 @@ class RoomSenseCoordinator(DataUpdateCoordinator[dict[str, DeviceState]]):
         if safety_read and field_name is not None:
             self._push_health.suspect(device_id, field_name, read_at)
         self._store(device_id, DeviceState(status=status, confirmed_at=dt_util.utcnow()))
+        if self.unread.pop(device_id, None) is not None:
+            self._first_status_read(device_id)
+
+    def _first_status_read(self, device_id: str) -> None:
+        """A device's first status: poll it on only if it says more than ids; announce it."""
+        if not pollable_ids({device_id: self.data[device_id]}):
+            self._pollable.discard(device_id)
+            self._plan.next_poll.pop(device_id, None)
+        else:  # on the interval of what it is now known to be
+            self._plan.next_poll[device_id] = now_seconds() + self._interval_for(device_id)
+        if self.config_entry is not None:
+            async_dispatcher_send(
+                self.hass, signal_first_status(self.config_entry.entry_id), {device_id}
+            )
 
     @callback
     def async_schedule_confirm(self, device_id: str) -> None:
@@ -280,73 +309,42 @@ class RoomSenseCoordinator(DataUpdateCoordinator[dict[str, DeviceState]]):
         ):
             self._plan.next_poll[device_id] = now_seconds() + CONFIRM_DELAY
 
-    # --- the account's device list ------------------------------------------------------
+    # --- the account's device list (read again by device_list.py) --------------------------
 
-    async def async_read_device_list(self) -> tuple[list[str], list[str]] | None:
-        """Read the account's devices again and take them up: the ids added and removed.
+    def spend_list_reads(self, calls: int) -> bool:
+        """Take `calls` list or status reads out of polling's share; False if it is spent.
 
-        None when nothing was read: the cloud is known to be away (polls find it back) or
-        polling has spent its share of today's calls (this read, and the status read of
-        each new device, come out of it). The lists are updated in place, so whatever holds
-        them (the runtime data, the tools, the account cache) sees the change.
+        Nothing is read while the cloud is known to be away (polls find it back).
         """
         if self.cloud_error is not None or not self._budget_left():
-            return None
-        self._plan.polls_today += 1
-        try:
-            fresh = await self._cloud.get_devices()
-        except SwitchBotAuthenticationError:
-            if self.config_entry is not None:
-                self.config_entry.async_start_reauth(self.hass)
-            return None
-        except SwitchBotError as err:
-            LOGGER.debug("The account's device list was not read again: %s", err)
-            return None
-        return await self._async_take_up(fresh)
+            return False
+        self._plan.polls_today += calls
+        return True
 
-    async def _async_take_up(self, fresh: DeviceList) -> tuple[list[str], list[str]]:
-        """New devices with their status read once, as at setup; removed ones forgotten."""
-        listed = self.device_list
-        old_devices = {device.device_id: device for device in listed.devices}
-        old_remotes = {remote.device_id: remote for remote in listed.infrared_remotes}
-        known = old_devices.keys() | old_remotes.keys()
-        fresh_ids = [device.device_id for device in fresh.devices] + [
-            remote.device_id for remote in fresh.infrared_remotes
-        ]
-        added = [device_id for device_id in fresh_ids if device_id not in known]
-        removed = sorted(known - set(fresh_ids))
-        if not added and not removed:
-            return [], []
-        new = [device for device in fresh.devices if device.device_id not in known]
-        self._plan.polls_today += len(new)
-        results = await asyncio.gather(
-            *(self._cloud.get_status(device.device_id) for device in new), return_exceptions=True
-        )
-        # Known devices keep their objects: the entities hold them.
-        listed.devices[:] = [old_devices.get(item.device_id, item) for item in fresh.devices]
-        listed.infrared_remotes[:] = [
-            old_remotes.get(item.device_id, item) for item in fresh.infrared_remotes
-        ]
-        pollable = set(self._pollable)
-        for device_id in removed:
-            self.devices.pop(device_id, None)
-            self.data.pop(device_id, None)
-            self._plan.next_poll.pop(device_id, None)
-            self._pollable.discard(device_id)
-            if release := self._releases.pop(device_id, None):
-                release()
-        now = dt_util.utcnow()
-        for device, result in zip(new, results, strict=True):
-            self.devices[device.device_id] = device
-            if isinstance(result, BaseException):
-                # As at setup: the account's device, but without a status it has no entities.
-                LOGGER.debug("No status of new device %s: %s", device.name, result)
-                continue
-            self.data[device.device_id] = state = DeviceState(status=result, confirmed_at=now)
-            self._pollable |= pollable_ids({device.device_id: state})
-        if self._pollable != pollable:
-            self._schedule_all()  # the budget is shared by another number of devices
-        return added, removed
+    def forget_device(self, device_id: str) -> None:
+        """A device that left the account: its state, polls and timers go."""
+        self.devices.pop(device_id, None)
+        self.data.pop(device_id, None)
+        self._plan.next_poll.pop(device_id, None)
+        self._pollable.discard(device_id)
+        self.unread.pop(device_id, None)
+        if release := self._releases.pop(device_id, None):
+            release()
+
+    def take_up_device(self, device: Device, status: DeviceStatus | BaseException) -> None:
+        """A device that joined the account, with its first status or why it has none."""
+        self.devices[device.device_id] = device
+        if isinstance(status, BaseException):
+            # As at setup: its entities wait, unavailable, for a poll to read it.
+            self.unread[device.device_id] = str(status) or type(status).__name__
+            self._pollable.add(device.device_id)
+            return
+        self.data[device.device_id] = state = DeviceState(status, dt_util.utcnow())
+        self._pollable |= pollable_ids({device.device_id: state})
+
+    def devices_changed(self) -> None:
+        """Devices came or went: the budget is shared by another number, plan every poll."""
+        self._schedule_all()
 
     @callback
     def async_unknown_device(self, device_id: str) -> None:
@@ -380,7 +378,7 @@ class RoomSenseCoordinator(DataUpdateCoordinator[dict[str, DeviceState]]):
         self._push_health.arrived(device_id)
         state = self.data.get(device_id) if self.data else None
         if state is None:
-            return False
+            return self._first_push(device_id, fields, sample_time)
         if (
             sample_time is not None
             and state.sample_time is not None
@@ -397,6 +395,17 @@ class RoomSenseCoordinator(DataUpdateCoordinator[dict[str, DeviceState]]):
         )
         if any(fields.get(name) is True for name in MOMENTARY_FIELDS):
             self._schedule_release(device_id)
+        return True
+
+    def _first_push(self, device_id: str, fields: dict[str, Any], sample_time: int | None) -> bool:
+        """A push for a device never read fills in what it says; a read soon does the rest."""
+        device = self.devices.get(device_id)
+        if device is None or device_id not in self.unread or self.data is None:
+            return False
+        self._store(
+            device_id, DeviceState.first(device_id, device.device_type, fields, sample_time)
+        )
+        self._plan.next_poll[device_id] = now_seconds()
         return True
 
     @callback

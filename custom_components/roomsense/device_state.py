@@ -6,6 +6,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from homeassistant.util import dt as dt_util
+
 from .switchbot_cloud import DeviceStatus
 
 # A status body with nothing but these says nothing a poll could refresh.
@@ -20,6 +22,16 @@ class DeviceState:
     confirmed_at: datetime | None
     sample_time: int | None = None
     optimistic: bool = False
+
+    @classmethod
+    def first(
+        cls, device_id: str, device_type: str, fields: dict[str, Any], sample_time: int | None
+    ) -> DeviceState:
+        """The state a push gives a device never read: what the push says, confirmed now."""
+        status = DeviceStatus.from_dict(
+            {"deviceId": device_id, "deviceType": device_type, **fields}
+        )
+        return cls(status=status, confirmed_at=dt_util.utcnow(), sample_time=sample_time)
 
     def merged(self, fields: dict[str, Any]) -> DeviceStatus:
         """The status with some fields replaced."""

@@ -6,7 +6,7 @@ import unicodedata
 from collections.abc import Callable, Collection, Iterable, Mapping
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import TYPE_CHECKING, Any, Final, cast
+from typing import TYPE_CHECKING, Any, cast
 
 from homeassistant.components.sensor import SensorExtraStoredData
 from homeassistant.config_entries import ConfigEntry
@@ -28,6 +28,7 @@ from . import catalog
 from .ble.models import address_of, model_for
 from .const import DOMAIN, MANUFACTURER
 from .coordinator import RoomSenseCoordinator
+from .device_list import async_on_first_status
 from .device_state import DeviceState
 from .gateway import CommandGateway, CommandOutcome, Source
 from .switchbot_cloud import Device, DeviceStatus, InfraredRemote
@@ -182,12 +183,6 @@ def _always(_status: DeviceStatus) -> bool:
     return True
 
 
-# Every platform's PARALLEL_UPDATES that acts. Actions are not limited: each is one cloud
-# request (the cloud takes several at once) or one Bluetooth exchange, which PySwitchbot
-# already holds to one at a time per device.
-UNLIMITED_ACTIONS: Final = 0
-
-
 @dataclass(frozen=True, kw_only=True)
 class RoomSenseEntityDescription(EntityDescription):
     """An entity of the SwitchBot device types it serves (infrared remote types if `infrared`).
@@ -204,6 +199,15 @@ class RoomSenseEntityDescription(EntityDescription):
         """Whether a device that reported this status at setup has the entity."""
         return self.exists_fn(status)
 
+    @property
+    def by_type(self) -> bool:
+        """Whether the device's type alone decides the entity (its status does not).
+
+        Such an entity is made before the device's first status is read, unavailable until
+        it is; the others wait for that status.
+        """
+        return type(self).exists is RoomSenseEntityDescription.exists and self.exists_fn is _always
+
 
 type EntityFactory[DescriptionT] = Callable[
     # A Device, or an InfraredRemote for an infrared description.
@@ -217,17 +221,32 @@ type EntityFactories[DescriptionT] = (
 """One factory for every description, or each description's own."""
 
 
+def _made_now(
+    description: RoomSenseEntityDescription, state: DeviceState | None, *, first_status: bool
+) -> bool:
+    """Whether a device's entity of `description` is made now (see `described_entities`)."""
+    if state is None:
+        return description.by_type
+    if first_status:
+        return not description.by_type and description.exists(state.status)
+    return description.exists(state.status)
+
+
 def described_entities[DescriptionT: RoomSenseEntityDescription](
     coordinator: RoomSenseCoordinator,
     descriptions: Iterable[DescriptionT],
     factories: EntityFactories[DescriptionT],
     device_ids: Collection[str] | None = None,
+    *,
+    first_status: bool = False,
 ) -> list[Entity]:
-    """The entities of each device read at setup, then of each infrared remote.
+    """The entities of each device of the list, then of each infrared remote.
 
     A device gets the entity of every description that serves its type and `exists` by
-    its status; a remote (without "DIY ") the entity of every infrared description of its
-    type. With `device_ids`, only those devices' and remotes' (devices that joined later).
+    its status; one whose status was never read, those decided `by_type` alone. A remote
+    (without "DIY ") gets the entity of every infrared description of its type. With
+    `device_ids`, only those devices' and remotes' (devices that joined later); with
+    `first_status` too, only the entities their status decides, which waited for it.
     """
 
     def factory(
@@ -243,15 +262,21 @@ def described_entities[DescriptionT: RoomSenseEntityDescription](
     wanted = list(descriptions)
     made: list[Entity | None] = []
     for device_id, device in coordinator.devices.items():
-        if (state := coordinator.data.get(device_id)) is None or not wanted_id(device_id):
+        if not wanted_id(device_id):
             continue
+        state = coordinator.data.get(device_id)
+        if first_status and state is None:
+            continue
+
         made.extend(
             factory(coordinator, device, description)
             for description in wanted
             if not description.infrared
             and (description.device_types is None or device.device_type in description.device_types)
-            and description.exists(state.status)
+            and _made_now(description, state, first_status=first_status)
         )
+    if first_status:
+        return [entity for entity in made if entity is not None]
     made.extend(
         factory(coordinator, remote, description)
         for remote in coordinator.device_list.infrared_remotes
@@ -284,6 +309,14 @@ def async_add_described_entities[DescriptionT: RoomSenseEntityDescription](
         async_add_entities(described_entities(coordinator, wanted, factories, device_ids))
 
     async_on_new_devices(entry, add_new)
+
+    @callback
+    def add_decided(device_ids: set[str]) -> None:
+        async_add_entities(
+            described_entities(coordinator, wanted, factories, device_ids, first_status=True)
+        )
+
+    async_on_first_status(entry, add_decided)
 
 
 def signal_new_devices(entry_id: str) -> SignalType[set[str]]:

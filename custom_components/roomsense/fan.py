@@ -17,9 +17,9 @@ from homeassistant.util.percentage import (
 
 from . import catalog
 from .catalog import Family
+from .const import UNLIMITED_ACTIONS
 from .data import RoomSenseConfigEntry
 from .entity import (
-    UNLIMITED_ACTIONS,
     RoomSenseEntity,
     RoomSenseEntityDescription,
     RoomSenseInfraredEntity,

@@ -19,11 +19,10 @@ from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
 from . import catalog
 from .catalog import Family
-from .const import DOMAIN
+from .const import DOMAIN, UNLIMITED_ACTIONS
 from .coordinator import RoomSenseCoordinator
 from .data import RoomSenseConfigEntry
 from .entity import (
-    UNLIMITED_ACTIONS,
     RoomSenseEntity,
     RoomSenseEntityDescription,
     async_add_described_entities,

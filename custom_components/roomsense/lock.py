@@ -11,9 +11,9 @@ from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
 from . import catalog
 from .catalog import Family
+from .const import UNLIMITED_ACTIONS
 from .data import RoomSenseConfigEntry
 from .entity import (
-    UNLIMITED_ACTIONS,
     RoomSenseEntity,
     RoomSenseEntityDescription,
     async_add_described_entities,

@@ -19,6 +19,7 @@ from homeassistant.helpers.event import async_track_time_interval
 
 from .const import DOMAIN, LOGGER
 from .data import RoomSenseConfigEntry
+from .device_list import async_read_device_list
 from .edge.manager import ha_identifier
 from .entity import device_info, signal_new_devices
 from .polling import DEVICE_LIST_INTERVAL, POLL_TICK, UNKNOWN_DEVICE_COOLDOWN, now_seconds
@@ -143,7 +144,7 @@ class DeviceListWatch:
         async with self._lock:
             self._last_read = now_seconds()
             data = self.entry.runtime_data
-            changes = await data.coordinator.async_read_device_list()
+            changes = await async_read_device_list(data.coordinator)
             if changes is None or self.entry.state is not ConfigEntryState.LOADED:
                 return  # not read, or the entry unloaded meanwhile (its next set-up reads)
             added, removed = changes

@@ -28,10 +28,9 @@ from homeassistant.helpers.restore_state import RestoreEntity
 
 from . import catalog
 from .catalog import Family
-from .const import DOMAIN
+from .const import DOMAIN, UNLIMITED_ACTIONS
 from .data import RoomSenseConfigEntry
 from .entity import (
-    UNLIMITED_ACTIONS,
     RoomSenseEntityDescription,
     RoomSenseInfraredEntity,
     async_add_described_entities,

@@ -9,8 +9,9 @@ from homeassistant.core import HomeAssistant
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
 from .automation.entities import async_add_learned_scenes
+from .const import UNLIMITED_ACTIONS
 from .data import RoomSenseConfigEntry
-from .entity import UNLIMITED_ACTIONS, account_device_info
+from .entity import account_device_info
 from .gateway import Source
 from .switchbot_cloud import Scene
 

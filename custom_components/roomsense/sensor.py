@@ -30,6 +30,7 @@ from . import catalog
 from .automation.entities import acceptance_sensors
 from .coordinator import RoomSenseCoordinator
 from .data import RoomSenseConfigEntry
+from .device_list import async_on_first_status
 from .edge.entity import async_setup_edge_entities, sensor_entities
 from .entity import (
     RoomSenseEntity,
@@ -102,13 +103,24 @@ async def async_setup_entry(
 
     async_on_new_devices(entry, add_new)
 
+    @callback
+    def add_decided(device_ids: set[str]) -> None:
+        async_add_entities(_device_sensors(coordinator, operations, device_ids, first_status=True))
+
+    async_on_first_status(entry, add_decided)
+
 
 def _device_sensors(
     coordinator: RoomSenseCoordinator,
     operations: OperationsStore,
     device_ids: set[str] | None = None,
+    *,
+    first_status: bool = False,
 ) -> list[Entity]:
-    """The sensors of the devices and remotes (with `device_ids`, of those alone)."""
+    """The sensors of the devices and remotes (with `device_ids`, of those alone).
+
+    With `first_status`, only those the first status of `device_ids` decides.
+    """
 
     def wanted(device: Device | InfraredRemote) -> bool:
         return device_ids is None or device.device_id in device_ids
@@ -120,9 +132,11 @@ def _device_sensors(
     entities: list[Entity] = [
         CommandCountSensor(coordinator, operations, device)
         for device in everything
-        if wanted(device) and _takes_commands(device)
+        if wanted(device) and _takes_commands(device) and not first_status
     ]
-    entities += described_entities(coordinator, SENSORS, RoomSenseSensor, device_ids)
+    entities += described_entities(
+        coordinator, SENSORS, RoomSenseSensor, device_ids, first_status=first_status
+    )
     entities += [
         EnergyEstimateSensor(coordinator, operations, device, estimate)
         for device_id, device in coordinator.devices.items()

@@ -22,10 +22,9 @@ from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
 from . import catalog
 from .catalog import Family, Feature
-from .const import DOMAIN
+from .const import DOMAIN, UNLIMITED_ACTIONS
 from .data import RoomSenseConfigEntry
 from .entity import (
-    UNLIMITED_ACTIONS,
     RoomSenseEntity,
     RoomSenseEntityDescription,
     async_add_described_entities,
