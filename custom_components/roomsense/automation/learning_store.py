@@ -57,6 +57,9 @@ SAVE_DELAY: Final = 60.0
 SAME_OPERATION_SECONDS: Final = 2.0
 # A person's action is one context: the contexts lately recorded, and for which devices.
 RECENT_CONTEXTS: Final = 256
+# A context id (a ULID) starts with its millisecond: ids of one millisecond are in no order,
+# so only an earlier millisecond tells that a context is older than a command.
+ULID_TIME_CHARS: Final = 10
 SIGNAL_SCENE_LEARNED: Final = f"{DOMAIN}_scene_learned"
 SIGNAL_ACCEPTANCE: Final = f"{DOMAIN}_scene_acceptance"
 
@@ -94,8 +97,8 @@ class LearningStore:
         self.approved = 0
         self.rejected = 0
         self._unsubs: list[CALLBACK_TYPE] = []
-        # By device: when a command was recorded, and a context id made just then (ids are
-        # ULIDs, ordered by time: a context made before the command is not a new action).
+        # By device: when a command was recorded, and the millisecond of a context id made
+        # then (a context made before the command is not a new action).
         self._just_sent: dict[str, tuple[float, str]] = {}
         self._recorded_contexts: OrderedDict[str, set[str]] = OrderedDict()
 
@@ -177,7 +180,7 @@ class LearningStore:
         if source == Source.ENTITY:
             return  # a person's tap is recorded from its state change, with its context
         # The state change this command shows next is the same operation, not a second one.
-        self._just_sent[device_id] = (time.monotonic(), ulid_now())
+        self._just_sent[device_id] = (time.monotonic(), ulid_now()[:ULID_TIME_CHARS])
         self.record(
             OperationRecord(
                 device_id=device_id,
@@ -221,7 +224,7 @@ class LearningStore:
         if (
             sent is not None
             and time.monotonic() - sent[0] < SAME_OPERATION_SECONDS
-            and new.context.id < sent[1]
+            and new.context.id[:ULID_TIME_CHARS] < sent[1]
         ):
             return  # the command just recorded, shown with an earlier action's context
         self.record(
