@@ -168,8 +168,9 @@ async def async_setup_entry(hass: HomeAssistant, entry: RoomSenseConfigEntry) ->
         coordinator=coordinator,
         gateway=gateway,
         bluetooth=link,
-        # Read before the platforms, which only show them (the tools use them too).
-        scenes=await _async_read_scenes(client),
+        # Read before the platforms, which only show them (the tools use them too). Not
+        # while the cloud is known to be away: the entry reloads when it is back.
+        scenes=await _async_read_scenes(client) if offline is None else [],
     )
     # After the runtime data: a flow started again finds the account.
     _settle_discoveries(hass, link, keys_from_options(options))

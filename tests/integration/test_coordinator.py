@@ -96,6 +96,8 @@ async def test_spent_quota_keeps_last_states_then_staleness_ends_them(
     sim_admin: SimulatorAdmin,
     freezer: FrozenDateTimeFactory,
 ) -> None:
+    # Early in the cloud's (UTC) day, so the quota is not renewed before the test means it.
+    freezer.move_to("2026-12-04 03:00:00+00:00")
     config_entry.add_to_hass(hass)
     hass.config_entries.async_update_entry(config_entry, options={"staleness": 900})
     assert await hass.config_entries.async_setup(config_entry.entry_id)
