@@ -114,7 +114,7 @@ RESULT_SCHEMA: Final = probatio.All(
 
 
 def _error(message: str, status: HTTPStatus) -> web.Response:
-    # The same shape as every RoomSense refusal (actions/rest.py).
+    # The same shape as the refusals of the actions' endpoints (actions/rest.py).
     return json_response({"success": False, "message": message}, status)
 
 
