@@ -14,6 +14,32 @@ from homeassistant.helpers import device_registry as dr
 
 from roomsense_simulator import Clock, Simulator
 
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    """`--long`: the drills marked `long` run too, and the fuzzing tries more requests."""
+    parser.addoption(
+        "--long",
+        action="store_true",
+        default=False,
+        help="run the long drills (marked long) and the larger fuzzing budget",
+    )
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Tests marked `long` skip unless `--long` was given."""
+    if config.getoption("--long"):
+        return
+    skip = pytest.mark.skip(reason="a long drill: run with --long (scripts/test --long)")
+    for item in items:
+        if "long" in item.keywords:
+            item.add_marker(skip)
+
+
+def long_run(config: pytest.Config) -> bool:
+    """Whether this run is `--long` (larger budgets)."""
+    return bool(config.getoption("--long"))
+
+
 TOKEN = "test-token-0123456789abcdef"
 SECRET = "test-secret-0123456789"
 
