@@ -141,6 +141,13 @@ def home_with(*device_types: str, hub_type: str = "Hub 2") -> dict[str, Any]:
 
 
 @pytest.fixture
+def hass_config_dir(hass_tmp_config_dir: str) -> str:
+    """A configuration folder of each test's own: files written there (the command log)
+    must not outlive the test or meet another test's."""
+    return hass_tmp_config_dir
+
+
+@pytest.fixture
 def home() -> str | dict[str, Any]:
     """The home the simulator serves; a test module overrides it to pick its devices."""
     return "demo"

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import asyncio
-from typing import Any
+from typing import Any, cast
 
 from homeassistant.components import bluetooth, cloud
 from homeassistant.config_entries import SOURCE_BLUETOOTH
@@ -30,6 +30,7 @@ from .ble.link import (
     LocalKey,
     keys_from_options,
 )
+from .cloud_reach import CloudReach
 from .commands import CommandQueue, async_remove_command_queue
 from .const import (
     CONF_BASE_URL,
@@ -50,7 +51,7 @@ from .coordinator import RoomSenseCoordinator
 from .data import RoomSenseConfigEntry, RoomSenseData
 from .edge.manager import EDGE_ID_PREFIX
 from .events_view import async_register_events_view
-from .gateway import CloudTransport, CommandGateway, Transport
+from .gateway import CommandGateway
 from .registry import (
     account_ids,
     async_watch_devices,
@@ -68,6 +69,7 @@ from .switchbot_cloud import (
     SwitchBotError,
     SwitchBotQuotaExceededError,
 )
+from .transport import CloudTransport, Transport
 from .webhook import (
     async_delete_cloudhook,
     async_register_webhook,
@@ -138,6 +140,9 @@ async def async_setup_entry(hass: HomeAssistant, entry: RoomSenseConfigEntry) ->
         base_url=entry.data.get(CONF_BASE_URL, DEFAULT_CLOUD_URL),
         counter=await async_call_counter(hass, entry),
     )
+    # From the first request on: a cloud found away is not waited on again until it answers.
+    reach = CloudReach(hass, client, entry.entry_id, entry.title)
+    entry.async_on_unload(reach.async_shutdown)
     cache = AccountCache(hass, entry.entry_id)
     devices, cached_states, offline = await _async_read_account(client, cache)
     if CONF_WEBHOOK_ID not in entry.data:
@@ -146,6 +151,7 @@ async def async_setup_entry(hass: HomeAssistant, entry: RoomSenseConfigEntry) ->
         )
     options = await _async_adopt_local_entries(hass, entry, devices)
     coordinator = RoomSenseCoordinator(hass, client, devices, options, entry)
+    coordinator.reach = reach
     if offline is None:
         await coordinator.async_config_entry_first_refresh()
         await cache.async_save(devices, coordinator.data)
@@ -237,13 +243,19 @@ async def _async_command_path(
     The account's devices that are also heard over Bluetooth are driven locally first,
     unless Home Assistant's SwitchBot Bluetooth integration drives them.
     """
-    options = coordinator.options
+    options, reach = coordinator.options, cast(CloudReach, coordinator.reach)
     queue = CommandQueue(
-        hass, entry.entry_id, client, float(options.get(OPT_QUEUE_TTL, DEFAULT_QUEUE_TTL))
+        hass,
+        entry.entry_id,
+        client,
+        float(options.get(OPT_QUEUE_TTL, DEFAULT_QUEUE_TTL)),
+        reachable=lambda: reach.reachable,
     )
     await queue.async_load()
     coordinator.command_queue = queue
-    entry.async_on_unload(queue.async_shutdown)
+    entry.async_on_unload(queue.async_close)
+    entry.async_on_unload(reach.async_add_listener(queue.async_start_drain))
+    entry.async_on_unload(reach.async_add_listener(coordinator.async_reach_changed))
     assumed = AssumedStates(hass, entry.entry_id)
     await assumed.async_load()
     entry.async_on_unload(assumed.async_flush)
@@ -268,6 +280,7 @@ async def _async_command_path(
         assumed=assumed,
         audit=get_shared(hass).tools.audit,
         transports=transports,
+        reach=reach,
     )
     return gateway, link
 

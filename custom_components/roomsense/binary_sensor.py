@@ -1,4 +1,5 @@
-"""Binary sensors: motion, contact, leaks, presence, doorbell presses, doors and calibration.
+"""Binary sensors: motion, contact, leaks, presence, doorbell presses, doors, calibration,
+and whether the account's SwitchBot cloud is reachable.
 
 Doors are those of locks and garage door openers; covers and locks say whether they are
 calibrated.
@@ -8,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, replace
+from typing import Any
 
 from homeassistant.components.binary_sensor import (
     BinarySensorDeviceClass,
@@ -20,10 +22,16 @@ from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
 from . import catalog
 from .catalog import Family, Feature
+from .cloud_reach import CloudReach
 from .cover import garage_door_open
 from .data import RoomSenseConfigEntry
 from .edge.entity import async_setup_edge_entities, connectivity_entities
-from .entity import RoomSenseEntity, RoomSenseEntityDescription, async_add_described_entities
+from .entity import (
+    RoomSenseEntity,
+    RoomSenseEntityDescription,
+    account_device_info,
+    async_add_described_entities,
+)
 from .lock import LOCK_TYPES
 from .switchbot_cloud import DeviceStatus
 from .switchbot_cloud.models import as_bool
@@ -154,8 +162,10 @@ async def async_setup_entry(
     entry: RoomSenseConfigEntry,
     async_add_entities: AddConfigEntryEntitiesCallback,
 ) -> None:
-    """Add a binary sensor for every state a device reports."""
+    """Add a binary sensor for every state a device reports, and the account's cloud link."""
     async_add_described_entities(entry, async_add_entities, BINARY_SENSORS, RoomSenseBinarySensor)
+    if (reach := entry.runtime_data.coordinator.reach) is not None:
+        async_add_entities([CloudConnectivitySensor(entry, reach)])
     async_setup_edge_entities(hass, entry, async_add_entities, connectivity_entities)
 
 
@@ -168,3 +178,35 @@ class RoomSenseBinarySensor(RoomSenseEntity, BinarySensorEntity):
     def is_on(self) -> bool | None:
         """The state from the last known status."""
         return self.entity_description.is_on_fn(self.status)
+
+
+class CloudConnectivitySensor(BinarySensorEntity):
+    """Whether the account's SwitchBot cloud answers; while it does not, commands wait."""
+
+    _attr_has_entity_name = True
+    _attr_should_poll = False
+    _attr_device_class = BinarySensorDeviceClass.CONNECTIVITY
+    _attr_entity_category = EntityCategory.DIAGNOSTIC
+    _attr_translation_key = "cloud"
+
+    def __init__(self, entry: RoomSenseConfigEntry, reach: CloudReach) -> None:
+        """Attach the sensor to the account's device."""
+        self._reach = reach
+        self._attr_unique_id = f"{entry.entry_id}_cloud"
+        self._attr_device_info = account_device_info(entry)
+
+    async def async_added_to_hass(self) -> None:
+        """Follow the cloud going away and coming back."""
+        self.async_on_remove(self._reach.async_add_listener(self.async_write_ha_state))
+
+    @property
+    def is_on(self) -> bool:
+        """Connected: the cloud answered the last request (or was never found away)."""
+        return self._reach.reachable
+
+    @property
+    def extra_state_attributes(self) -> dict[str, Any] | None:
+        """Since when, and why, the cloud does not answer."""
+        if (away_since := self._reach.away_since) is None:
+            return None
+        return {"away_since": away_since.isoformat(), "error": self._reach.error}

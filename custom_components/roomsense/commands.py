@@ -1,36 +1,55 @@
-"""Commands issued while the SwitchBot cloud is unreachable, kept until it returns.
+"""Commands issued while the SwitchBot cloud is away, delivered once when it is back.
 
-A queued command lives in a `Store`, so it survives a restart; it is retried with
-backoff, expires after a TTL, and its outcome is fired as `roomsense_command_result`.
-An idempotent command (sending it twice does what sending it once does) waits whatever
-the transport error was; any other waits only if it provably never reached the cloud,
-and a retry whose request may have arrived is never repeated: a `toggle` must not run
-twice.
+The queue is a write-ahead log (`command_log.py`): a command is on disk before the caller
+hears "queued", it is recorded as in flight before its request leaves, and its end is
+recorded before the next one is sent. Whatever kills Home Assistant, at start a command
+found in flight is sent again only if sending it twice does no harm (the catalog says it is
+idempotent); any other ends as `outcome_unknown`, with the `roomsense_command_result` event
+and a notification naming the device, since it may or may not have acted. Never twice,
+never silently dropped.
+
+A queued command waits until the cloud answers again (the account's `CloudReach` says so),
+expires after a TTL, and its end is fired as `roomsense_command_result`. A non-idempotent
+command waits only if it provably never reached the cloud.
 """
 
 from __future__ import annotations
 
 import asyncio
 import uuid
-from dataclasses import asdict, dataclass
-from datetime import datetime, timedelta
+from collections.abc import Callable
+from dataclasses import asdict, dataclass, fields
+from datetime import datetime
+from enum import StrEnum
 from typing import Any, Final
 
+from homeassistant.components import persistent_notification
 from homeassistant.core import CALLBACK_TYPE, HomeAssistant, callback
-from homeassistant.helpers.event import async_call_later
+from homeassistant.helpers.event import async_track_point_in_utc_time
 from homeassistant.helpers.storage import Store
 from homeassistant.util import dt as dt_util
 
+from .command_log import CommandLog, LogRecord
 from .const import DOMAIN, EVENT_COMMAND_RESULT, LOGGER
 from .switchbot_cloud import SwitchBotCloudClient, SwitchBotConnectionError, SwitchBotError
-
-STORAGE_VERSION: Final = 1
-FIRST_RETRY: Final = 5.0
-MAX_RETRY: Final = 120.0
 
 RESULT_SUCCEEDED: Final = "succeeded"
 RESULT_FAILED: Final = "failed"
 RESULT_EXPIRED: Final = "expired"
+RESULT_OUTCOME_UNKNOWN: Final = "outcome_unknown"
+
+
+class _Op(StrEnum):
+    """What a record of the log says of a command."""
+
+    QUEUED = "queued"
+    SENDING = "sending"  # its request is about to leave
+    UNSENT = "unsent"  # the request failed; it waits again
+    ENDED = "ended"
+
+
+# The queue of releases before the write-ahead log: read once, then removed.
+_OLD_STORE_VERSION: Final = 1
 
 
 @dataclass
@@ -47,36 +66,100 @@ class QueuedCommand:
     attempts: int = 0
     # Stored before idempotency was known: False, the cautious reading.
     idempotent: bool = False
+    device_name: str = ""
+
+    @classmethod
+    def from_dict(cls, data: Any) -> QueuedCommand:
+        """Read a stored command; unknown keys (a newer release's) are ignored."""
+        if not isinstance(data, dict):
+            raise TypeError(f"not a command: {data!r}")
+        known = {field.name for field in fields(cls)}
+        return cls(**{key: value for key, value in data.items() if key in known})
+
+
+type QueueListener = Callable[[], None]
 
 
 class CommandQueue:
     """The commands of one account that wait for the cloud, oldest first."""
 
     def __init__(
-        self, hass: HomeAssistant, entry_id: str, client: SwitchBotCloudClient, ttl: float
+        self,
+        hass: HomeAssistant,
+        entry_id: str,
+        client: SwitchBotCloudClient,
+        ttl: float,
+        *,
+        reachable: Callable[[], bool] = lambda: True,
     ) -> None:
-        """Keep the queue in `.storage/roomsense.<entry_id>.command_queue`."""
+        """Log the queue in `.storage/roomsense.<entry_id>.command_log`."""
         self.hass = hass
+        self._entry_id = entry_id
         self._client = client
-        self._ttl = timedelta(seconds=ttl)
-        self._store = _queue_store(hass, entry_id)
+        self._ttl = ttl
+        self._reachable = reachable
+        self._log = CommandLog(hass, entry_id)
         self.pending: list[QueuedCommand] = []
-        self._delay = FIRST_RETRY
-        self._unsub_retry: CALLBACK_TYPE | None = None
+        self._listeners: dict[str, list[QueueListener]] = {}
+        self._unsub_expiry: CALLBACK_TYPE | None = None
+        self._drain: asyncio.Task[None] | None = None
         # One pass at a time: two passes would both send the oldest command.
         self._lock = asyncio.Lock()
         self._closed = False
 
+    # --- start and stop ---------------------------------------------------------------------
+
     async def async_load(self) -> None:
-        """Restore what was queued before a restart and try it soon."""
-        stored = await self._store.async_load() or []
+        """Read the log; settle what was in flight when Home Assistant stopped."""
+        in_flight: set[str] = set()
+        by_id: dict[str, QueuedCommand] = {
+            command.id: command for command in await self._async_read_old_store()
+        }
+        for record in await self._log.async_read():
+            _replay(record, by_id, in_flight)
+        self.pending = list(by_id.values())
+        for queued in [queued for queued in self.pending if queued.id in in_flight]:
+            if queued.idempotent:
+                LOGGER.info(
+                    "Sending %s to %s again: it was on its way", queued.command, queued.device_id
+                )
+            else:
+                self._end(
+                    queued, RESULT_OUTCOME_UNKNOWN, "Home Assistant stopped while it was being sent"
+                )
+        await self._log.async_rewrite(_queued_record(queued) for queued in self.pending)
+        self._schedule_expiry()
+        if self.pending:
+            self.async_start_drain()
+
+    async def _async_read_old_store(self) -> list[QueuedCommand]:
+        store: Store[list[dict[str, Any]]] = Store(
+            self.hass, _OLD_STORE_VERSION, old_store_key(self._entry_id)
+        )
+        stored = await store.async_load()
+        if stored is None:
+            return []
+        commands: list[QueuedCommand] = []
         for item in stored:
             try:
-                self.pending.append(QueuedCommand(**item))
+                commands.append(QueuedCommand.from_dict(item))
             except TypeError:
                 LOGGER.warning("Dropping an unreadable queued SwitchBot command: %s", item)
-        if self.pending:
-            self._schedule(FIRST_RETRY)
+        # Into the log first (async_load rewrites it), then the old file goes.
+        await self._log.async_append(*(_queued_record(command) for command in commands))
+        await store.async_remove()
+        return commands
+
+    async def async_close(self) -> None:
+        """Stop sending; a request under way ends (and is logged) first."""
+        self._closed = True
+        if self._unsub_expiry:
+            self._unsub_expiry()
+            self._unsub_expiry = None
+        async with self._lock:
+            await self._log.async_flush()
+
+    # --- queueing ---------------------------------------------------------------------------
 
     async def async_enqueue(
         self,
@@ -86,8 +169,9 @@ class CommandQueue:
         command_type: str,
         *,
         idempotent: bool = False,
+        device_name: str = "",
     ) -> QueuedCommand:
-        """Keep a command that could not reach the cloud."""
+        """Keep a command for the cloud's return; it is on disk when this returns."""
         now = dt_util.utcnow()
         queued = QueuedCommand(
             id=uuid.uuid4().hex,
@@ -96,48 +180,64 @@ class CommandQueue:
             parameter=parameter,
             command_type=command_type,
             queued_at=now.isoformat(),
-            expires_at=(now + self._ttl).isoformat(),
+            expires_at=dt_util.utc_from_timestamp(now.timestamp() + self._ttl).isoformat(),
             idempotent=idempotent,
+            device_name=device_name,
         )
+        await self._log.async_append(_queued_record(queued))
         self.pending.append(queued)
-        await self._async_save()
-        # A pass under way picks the new command up itself.
-        if self._unsub_retry is None and not self._lock.locked():
-            self._delay = FIRST_RETRY
-            self._schedule(self._delay)
+        self._schedule_expiry()
+        self._changed(device_id)
+        self.async_start_drain()
         return queued
 
+    def has_pending(self, device_id: str) -> bool:
+        """Whether commands for the device wait: a new one goes behind them."""
+        return any(queued.device_id == device_id for queued in self.pending)
+
+    def latest_for(self, device_id: str) -> QueuedCommand | None:
+        """The device's newest waiting command, if any."""
+        return next(
+            (queued for queued in reversed(self.pending) if queued.device_id == device_id), None
+        )
+
     @callback
-    def async_shutdown(self) -> None:
-        """Stop retrying (the queue itself stays in storage)."""
-        self._closed = True
-        if self._unsub_retry:
-            self._unsub_retry()
-            self._unsub_retry = None
+    def async_add_listener(self, device_id: str, listener: QueueListener) -> CALLBACK_TYPE:
+        """Call `listener` whenever a command for the device is queued or ends."""
+        self._listeners.setdefault(device_id, []).append(listener)
+        return lambda: self._listeners[device_id].remove(listener)
 
-    def _schedule(self, delay: float) -> None:
-        if not self._closed:
-            self._unsub_retry = async_call_later(self.hass, delay, self._async_retry)
+    def _changed(self, device_id: str) -> None:
+        for listener in list(self._listeners.get(device_id, ())):
+            listener()
 
-    async def _async_retry(self, _now: datetime | None = None) -> None:
-        self._unsub_retry = None
-        await self.async_process()
+    # --- draining ---------------------------------------------------------------------------
+
+    @callback
+    def async_start_drain(self) -> None:
+        """Send what waits, now, if the cloud is thought reachable and no pass is under way."""
+        if self._closed or not self.pending or not self._reachable():
+            return
+        if self._drain is None or self._drain.done():
+            self._drain = self.hass.async_create_task(
+                self.async_process(), f"{DOMAIN} command queue", eager_start=False
+            )
 
     async def async_process(self) -> None:
-        """Send what is due, in order; stop at the first sign that the cloud is still away."""
+        """Send what is due, in order; stop at the first sign that the cloud is away."""
         async with self._lock:
             await self._async_process()
+            await self._async_tidy()
 
     async def _async_process(self) -> None:
-        now = dt_util.utcnow()
-        # A queue shut down (its entry unloaded or reloaded) leaves the rest to its successor.
-        while self.pending and not self._closed:
+        while self.pending and not self._closed and self._reachable():
             queued = self.pending[0]
-            expires = dt_util.parse_datetime(queued.expires_at)
-            if expires is None or expires <= now:
-                self._finish(queued, RESULT_EXPIRED, "the cloud did not come back in time")
+            if _expired(queued, dt_util.utcnow()):
+                self._end(queued, RESULT_EXPIRED, "the cloud did not come back in time")
                 continue
             queued.attempts += 1
+            # Written with the previous command's end: both are on disk before this leaves.
+            await self._log.async_append({"op": _Op.SENDING, "id": queued.id})
             try:
                 await self._client.send_command(
                     queued.device_id,
@@ -149,34 +249,111 @@ class CommandQueue:
             except SwitchBotConnectionError as err:
                 if err.request_sent and not queued.idempotent:
                     # It may have run: sending it again could run it twice.
-                    self._finish(queued, RESULT_FAILED, f"outcome unknown: {err}")
+                    self._end(queued, RESULT_OUTCOME_UNKNOWN, str(err))
                     continue
-                await self._async_save()
-                self._delay = min(self._delay * 2, MAX_RETRY)
-                self._schedule(self._delay)
+                # The cloud is away again (its reach now says so): wait for its return.
+                self._log.append_later({"op": _Op.UNSENT, "id": queued.id})
                 return
             except SwitchBotError as err:
-                self._finish(queued, RESULT_FAILED, str(err))
+                self._end(queued, RESULT_FAILED, str(err))
                 continue
-            self._finish(queued, RESULT_SUCCEEDED, None)
-        self._delay = FIRST_RETRY
-        await self._async_save()
+            self._end(queued, RESULT_SUCCEEDED, None)
 
-    def _finish(self, queued: QueuedCommand, result: str, error: str | None) -> None:
+    async def _async_tidy(self) -> None:
+        """Write the ends of the pass; rewrite the log once it holds nothing more, or too much."""
+        if not self.pending or self._log.needs_compaction(len(self.pending)):
+            await self._log.async_rewrite(_queued_record(queued) for queued in self.pending)
+        else:
+            await self._log.async_flush()
+
+    # --- expiry -----------------------------------------------------------------------------
+
+    def _schedule_expiry(self) -> None:
+        """Wake at the oldest command's expiry, to end it then even if the cloud is away."""
+        if self._unsub_expiry:
+            self._unsub_expiry()
+            self._unsub_expiry = None
+        times = [_expiry(queued) for queued in self.pending]
+        if self._closed or not times:
+            return
+        self._unsub_expiry = async_track_point_in_utc_time(
+            self.hass, self._async_expire_due, min(times)
+        )
+
+    async def _async_expire_due(self, now: datetime) -> None:
+        self._unsub_expiry = None
+        async with self._lock:
+            for queued in [queued for queued in self.pending if _expired(queued, now)]:
+                self._end(queued, RESULT_EXPIRED, "the cloud did not come back in time")
+            await self._async_tidy()
+        self._schedule_expiry()
+
+    # --- ends -------------------------------------------------------------------------------
+
+    def _end(self, queued: QueuedCommand, result: str, error: str | None) -> None:
+        """Log a command's end (written with the next append) and tell whoever listens."""
         self.pending.remove(queued)
+        self._log.append_later({"op": _Op.ENDED, "id": queued.id, "result": result})
         LOGGER.debug("Queued SwitchBot command %s %s: %s", queued.command, result, error or "")
         self.hass.bus.async_fire(
             EVENT_COMMAND_RESULT, {**asdict(queued), "result": result, "error": error}
         )
+        if result == RESULT_OUTCOME_UNKNOWN:
+            self._notify_unknown(queued)
+        self._changed(queued.device_id)
 
-    async def _async_save(self) -> None:
-        await self._store.async_save([asdict(queued) for queued in self.pending])
+    def _notify_unknown(self, queued: QueuedCommand) -> None:
+        device = queued.device_name or queued.device_id
+        persistent_notification.async_create(
+            self.hass,
+            f"{device} may or may not have done `{queued.command}`: it was on its way to the "
+            "SwitchBot cloud when the connection or Home Assistant stopped. RoomSense does not "
+            "send it again, because sending it twice could run it twice. Check the device.",
+            title="RoomSense: a command may not have run",
+            notification_id=f"{DOMAIN}_outcome_unknown_{queued.id}",
+        )
 
 
-def _queue_store(hass: HomeAssistant, entry_id: str) -> Store[list[dict[str, Any]]]:
-    return Store(hass, STORAGE_VERSION, f"{DOMAIN}.{entry_id}.command_queue")
+def _replay(record: LogRecord, by_id: dict[str, QueuedCommand], in_flight: set[str]) -> None:
+    """Apply one log record to the commands read so far."""
+    match record.get("op"):
+        case _Op.QUEUED:
+            try:
+                queued = QueuedCommand.from_dict(record.get("command"))
+            except TypeError as err:
+                LOGGER.warning("Dropping an unreadable queued SwitchBot command: %s", err)
+                return
+            by_id[queued.id] = queued
+        case _Op.SENDING if (queued_or_none := by_id.get(str(record.get("id")))) is not None:
+            queued_or_none.attempts += 1
+            in_flight.add(queued_or_none.id)
+        case _Op.UNSENT:
+            in_flight.discard(str(record.get("id")))
+        case _Op.ENDED:
+            by_id.pop(str(record.get("id")), None)
+            in_flight.discard(str(record.get("id")))
+
+
+def _queued_record(queued: QueuedCommand) -> LogRecord:
+    return {"op": _Op.QUEUED, "command": asdict(queued)}
+
+
+def _expiry(queued: QueuedCommand) -> datetime:
+    expires = dt_util.parse_datetime(queued.expires_at)
+    # An unreadable expiry counts as expired.
+    return expires if expires is not None else dt_util.utc_from_timestamp(0)
+
+
+def _expired(queued: QueuedCommand, now: datetime) -> bool:
+    return _expiry(queued) <= now
+
+
+def old_store_key(entry_id: str) -> str:
+    """The `.storage` key of the queue before the write-ahead log."""
+    return f"{DOMAIN}.{entry_id}.command_queue"
 
 
 async def async_remove_command_queue(hass: HomeAssistant, entry_id: str) -> None:
-    """Forget a removed entry's queue (it is written at once, so nothing is pending)."""
-    await _queue_store(hass, entry_id).async_remove()
+    """Forget a removed entry's queue."""
+    await CommandLog(hass, entry_id).async_remove()
+    await Store[Any](hass, _OLD_STORE_VERSION, old_store_key(entry_id)).async_remove()

@@ -13,14 +13,15 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Callable
 from datetime import datetime, timedelta
-from typing import Any, Final
+from typing import Any
 
 from homeassistant.core import CALLBACK_TYPE, HomeAssistant, callback
 from homeassistant.helpers.dispatcher import async_dispatcher_send
-from homeassistant.helpers.event import async_call_later, async_track_time_interval
+from homeassistant.helpers.event import async_track_time_interval
 from homeassistant.helpers.update_coordinator import DataUpdateCoordinator, UpdateFailed
 from homeassistant.util import dt as dt_util
 
+from .cloud_reach import CloudReach
 from .commands import CommandQueue
 from .const import (
     DEFAULT_POLLING_SHARE,
@@ -42,7 +43,7 @@ from .polling import (
     budgeted_poll_interval,
     now_seconds,
 )
-from .push import device_pushes
+from .push import MomentaryReleases, device_pushes
 from .push_health import PushHealth, missed_change
 from .switchbot_cloud import (
     Device,
@@ -52,12 +53,6 @@ from .switchbot_cloud import (
     SwitchBotCloudClient,
     SwitchBotError,
 )
-
-# Re-exported: the platforms, tests and benches read these from the coordinator.
-
-# Pushed fields that report a moment, not a state (a doorbell press): released after this.
-MOMENTARY_FIELDS: Final = ("press",)
-MOMENTARY_SECONDS: Final = 5.0
 
 type DeviceListener = Callable[[], None]
 
@@ -97,9 +92,10 @@ class RoomSenseCoordinator(DataUpdateCoordinator[dict[str, DeviceState]]):
         self._plan = PollPlan()
         self._device_listeners: dict[str, list[DeviceListener]] = {}
         self._unsub_tick: CALLBACK_TYPE | None = None
-        # Set by the entry: where commands wait while the cloud is unreachable.
+        # Set by the entry: whether the cloud answers, and where commands wait while not.
+        self.reach: CloudReach | None = None
         self.command_queue: CommandQueue | None = None
-        self._releases: dict[str, CALLBACK_TYPE] = {}
+        self._releases = MomentaryReleases(hass, self._release_moment)
         # Devices whose status says more than their ids; only these are polled.
         self._pollable: set[str] = set()
         # Set by the entry when devices are also heard over Bluetooth: whether one was
@@ -228,9 +224,7 @@ class RoomSenseCoordinator(DataUpdateCoordinator[dict[str, DeviceState]]):
         if self._unsub_tick:
             self._unsub_tick()
             self._unsub_tick = None
-        for release in self._releases.values():
-            release()
-        self._releases.clear()
+        self._releases.cancel()
         self._push_health.cancel()
 
     def _budget_left(self) -> bool:
@@ -248,6 +242,8 @@ class RoomSenseCoordinator(DataUpdateCoordinator[dict[str, DeviceState]]):
         if self.cloud_error is not None:
             # Entities show their staleness, and turn unavailable past the allowed age.
             self.async_update_listeners()
+        if self.reach is not None and not self.reach.reachable:
+            return  # the reach's probe finds the cloud back; reads would only wait
         now = now_seconds()
         for device_id in self._plan.due(now):
             if self.heard_locally(device_id):
@@ -328,8 +324,7 @@ class RoomSenseCoordinator(DataUpdateCoordinator[dict[str, DeviceState]]):
         self._plan.next_poll.pop(device_id, None)
         self._pollable.discard(device_id)
         self.unread.pop(device_id, None)
-        if release := self._releases.pop(device_id, None):
-            release()
+        self._releases.cancel(device_id)
 
     def take_up_device(self, device: Device, status: DeviceStatus | BaseException) -> None:
         """A device that joined the account, with its first status or why it has none."""
@@ -376,6 +371,8 @@ class RoomSenseCoordinator(DataUpdateCoordinator[dict[str, DeviceState]]):
     ) -> bool:
         """Apply a pushed change; False when it is older than what is already known."""
         self._push_health.arrived(device_id)
+        if self.reach is not None:
+            self.reach.async_push_arrived()
         state = self.data.get(device_id) if self.data else None
         if state is None:
             return self._first_push(device_id, fields, sample_time)
@@ -393,8 +390,7 @@ class RoomSenseCoordinator(DataUpdateCoordinator[dict[str, DeviceState]]):
                 sample_time=sample_time if sample_time is not None else state.sample_time,
             ),
         )
-        if any(fields.get(name) is True for name in MOMENTARY_FIELDS):
-            self._schedule_release(device_id)
+        self._releases.after_push(device_id, fields)
         return True
 
     def _first_push(self, device_id: str, fields: dict[str, Any], sample_time: int | None) -> bool:
@@ -432,33 +428,29 @@ class RoomSenseCoordinator(DataUpdateCoordinator[dict[str, DeviceState]]):
         )
         return True
 
-    def _schedule_release(self, device_id: str) -> None:
-        """Turn a pushed moment (a press) back off shortly after, as the device would."""
-        if cancel := self._releases.pop(device_id, None):
-            cancel()
-
-        @callback
-        def release(_when: datetime) -> None:
-            self._releases.pop(device_id, None)
-            state = self.data.get(device_id)
-            if state is not None:
-                self._store(
-                    device_id,
-                    state.with_fields(
-                        dict.fromkeys(MOMENTARY_FIELDS, False),
-                        confirmed_at=state.confirmed_at,
-                        sample_time=state.sample_time,
-                    ),
-                )
-
-        self._releases[device_id] = async_call_later(self.hass, MOMENTARY_SECONDS, release)
+    def _release_moment(self, device_id: str, fields: dict[str, Any]) -> None:
+        if (state := self.data.get(device_id)) is not None:
+            self._store(
+                device_id,
+                state.with_fields(
+                    fields, confirmed_at=state.confirmed_at, sample_time=state.sample_time
+                ),
+            )
 
     def _store(self, device_id: str, state: DeviceState) -> None:
         self.data[device_id] = state
         for listener in list(self._device_listeners.get(device_id, ())):
             listener()
 
-    def _set_cloud_error(self, err: SwitchBotError) -> None:
+    @callback
+    def async_reach_changed(self) -> None:
+        """The cloud went away (entities show staleness) or came back."""
+        if self.reach is not None and self.reach.error is not None:
+            self._set_cloud_error(self.reach.error)
+        else:
+            self._clear_cloud_error()
+
+    def _set_cloud_error(self, err: SwitchBotError | str) -> None:
         if self.cloud_error is None:
             LOGGER.warning("SwitchBot cloud unavailable, keeping last known states: %s", err)
             self.cloud_error = str(err)

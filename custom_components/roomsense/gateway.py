@@ -12,8 +12,10 @@ this order:
    agent can never confirm, so they never unlock;
 4. the audit record of what happened (`roomsense_audit`, with its `source`);
 5. the transport (the SwitchBot cloud today; Bluetooth later declares its own commands);
-6. the queue: an idempotent command that failed for a transport reason waits, persisted,
-   until the cloud answers again; a non-idempotent one is never re-sent;
+6. the queue: while the cloud is known to be away, a command waits at once, with no
+   network attempt (a dangerous one is refused); an idempotent command that failed for a
+   transport reason waits too, and a non-idempotent one only if it never left. A device
+   with commands waiting gets the next one behind them. The queue delivers each once;
 7. the assumed state of infrared appliances and the optimistic state of devices.
 """
 
@@ -23,7 +25,7 @@ import uuid
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from enum import StrEnum
-from typing import Any, Final, Protocol
+from typing import Any, Final, cast
 
 from homeassistant.components import persistent_notification
 from homeassistant.core import HomeAssistant
@@ -33,7 +35,8 @@ from homeassistant.helpers.dispatcher import async_dispatcher_send
 
 from . import catalog
 from .assumed import AssumedStates, command_effect, status_effect
-from .commands import CommandQueue
+from .cloud_reach import CloudReach
+from .commands import CommandQueue, QueuedCommand
 from .const import DOMAIN, LOGGER
 from .coordinator import RoomSenseCoordinator
 from .safety import (
@@ -47,12 +50,12 @@ from .safety import (
 from .switchbot_cloud import (
     Device,
     InfraredRemote,
-    SwitchBotCloudClient,
     SwitchBotCommandError,
     SwitchBotConnectionError,
     SwitchBotError,
     SwitchBotOfflineError,
 )
+from .transport import CloudTransport, OutgoingCommand, Transport
 
 # Sent after every command that went out or was queued:
 # (user_id, device_id, command, parameter, source).
@@ -65,6 +68,10 @@ OUTCOME_UNKNOWN: Final = "outcome_unknown"
 OUTCOME_DENIED: Final = "denied_permission"
 OUTCOME_NIGHT: Final = "refused_night_mode"
 OUTCOME_UNCONFIRMED: Final = "confirmation_required"
+
+# What a queued command's answer says, for people and models alike: it has not run yet.
+QUEUED_MESSAGE: Final = "Queued until the SwitchBot cloud is back; not done yet."
+CLOUD_AWAY: Final = "the SwitchBot cloud is not reachable now"
 
 
 class Source(StrEnum):
@@ -98,7 +105,7 @@ class CommandOutcome:
 
     def as_dict(self) -> dict[str, Any]:
         """The answer of a service or a tool."""
-        return {
+        answer = {
             "request_id": self.request_id,
             "device_id": self.device_id,
             "command": self.command,
@@ -106,54 +113,9 @@ class CommandOutcome:
             "outcome": self.outcome,
             "path": self.path,
         }
-
-
-@dataclass(frozen=True, slots=True)
-class OutgoingCommand:
-    """One command on its way to a device: what every transport is handed."""
-
-    device: Device | InfraredRemote
-    command: str
-    parameter: str | dict[str, Any]
-    command_type: str
-    # Whether sending it twice does no harm (the cloud may then retry it).
-    idempotent: bool
-
-
-class Transport(Protocol):
-    """A way to reach devices: the SwitchBot cloud, later Bluetooth."""
-
-    name: str
-
-    def handles(self, device: Device | InfraredRemote, command: str) -> bool:
-        """Whether this transport can send the command to the device."""
-
-    async def async_send(self, outgoing: OutgoingCommand) -> None:
-        """Send it, raising `SwitchBotError`s."""
-
-
-class CloudTransport:
-    """The SwitchBot Open API v1.1: every device and remote of the account."""
-
-    name = "cloud"
-
-    def __init__(self, client: SwitchBotCloudClient) -> None:
-        """Send with the entry's client."""
-        self.client = client
-
-    def handles(self, device: Device | InfraredRemote, command: str) -> bool:
-        """The cloud takes every command of the account's devices."""
-        return True
-
-    async def async_send(self, outgoing: OutgoingCommand) -> None:
-        """One POST to `/devices/{id}/commands`."""
-        await self.client.send_command(
-            outgoing.device.device_id,
-            outgoing.command,
-            outgoing.parameter,
-            outgoing.command_type,
-            idempotent=outgoing.idempotent,
-        )
+        if self.outcome == OUTCOME_QUEUED:
+            answer["message"] = QUEUED_MESSAGE
+        return answer
 
 
 def _parameter(parameter: str | int | dict[str, Any]) -> str | dict[str, Any]:
@@ -173,12 +135,14 @@ class CommandGateway:
         assumed: AssumedStates,
         audit: AuditLog,
         transports: list[Transport],
+        reach: CloudReach | None = None,
     ) -> None:
         """Send through the first transport that handles a command; queue for the cloud."""
         self.hass = hass
         self.options = options
         self.coordinator = coordinator
         self.queue = queue
+        self.reach = reach
         self.assumed = assumed
         self.audit = audit
         self.transports = transports
@@ -362,6 +326,14 @@ class CommandGateway:
                 continue
             return OUTCOME_SENT, transport.name
         last = candidates[-1]
+        if last.name == CloudTransport.name and self.queue is not None:
+            away = self.reach is not None and not self.reach.reachable
+            if away and not may_wait:
+                raise SwitchBotConnectionError(CLOUD_AWAY, request_sent=False)
+            if may_wait and (away or self.queue.has_pending(device.device_id)):
+                # No network attempt: the queue sends it, in order, when the cloud is back.
+                await self._async_queue(outgoing, CLOUD_AWAY if away else "commands wait")
+                return OUTCOME_QUEUED, last.name
         try:
             await last.async_send(outgoing)
         except SwitchBotConnectionError as err:
@@ -369,16 +341,25 @@ class CommandGateway:
             # command that provably never left may wait; one that may have run is not re-sent.
             if self.queue is None or not may_wait or (err.request_sent and not idempotent):
                 raise
-            await self.queue.async_enqueue(
-                device.device_id,
-                command,
-                outgoing.parameter,
-                outgoing.command_type,
-                idempotent=idempotent,
-            )
-            LOGGER.info("SwitchBot unreachable (%s), queued %s for %s", err, command, device.name)
+            await self._async_queue(outgoing, str(err))
             return OUTCOME_QUEUED, last.name
         return OUTCOME_SENT, last.name
+
+    async def _async_queue(self, outgoing: OutgoingCommand, reason: str) -> None:
+        device = outgoing.device
+        await cast(CommandQueue, self.queue).async_enqueue(
+            device.device_id,
+            outgoing.command,
+            outgoing.parameter,
+            outgoing.command_type,
+            idempotent=outgoing.idempotent,
+            device_name=device.name,
+        )
+        LOGGER.info("Queued %s for %s (%s)", outgoing.command, device.name, reason)
+
+    def queued_for(self, device_id: str) -> QueuedCommand | None:
+        """The device's newest command waiting for the cloud, if any."""
+        return self.queue.latest_for(device_id) if self.queue is not None else None
 
     async def async_execute_scene(
         self, scene_id: str, scene_name: str | None, *, source: Source, user_id: str | None

@@ -12,8 +12,7 @@ from homeassistant.helpers import entity_registry as er
 from homeassistant.util import dt as dt_util
 from pytest_homeassistant_custom_component.common import MockConfigEntry, async_fire_time_changed
 
-from custom_components.roomsense.coordinator import MOMENTARY_SECONDS
-from custom_components.roomsense.push import status_from_context
+from custom_components.roomsense.push import MOMENTARY_SECONDS, status_from_context
 
 from ..conftest import SimulatorAdmin, home_with
 from .conftest import entity_id
@@ -71,6 +70,8 @@ async def test_entities_follow_what_devices_report(
         f"{LOCK_PRO}_door",
         f"{LOCK_PRO}_calibration",
         f"{LOCK_LITE}_calibration",
+        # The account's own: whether its SwitchBot cloud is reachable.
+        f"{setup_entry.entry_id}_cloud",
     }
 
 

@@ -272,8 +272,8 @@ async def test_a_command_waiting_for_the_cloud_is_not_reported_as_done(
     japanese = speech(await say(hass, agent, "リビングのシーリングライトを消して", "ja"))
 
     assert "not answering" in english
-    assert "waits" in english
-    assert "待機中" in japanese
+    assert "queued until the SwitchBot cloud is back" in english
+    assert "クラウドが戻るまで待機中" in japanese
     assert all(call["status_code"] != 100 for call in await sim_admin.api_calls("/commands"))
 
 

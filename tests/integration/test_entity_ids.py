@@ -18,7 +18,7 @@ from homeassistant.util import slugify
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
 from custom_components.roomsense.const import DOMAIN
-from custom_components.roomsense.entity import has_latin_form, readable_object_id
+from custom_components.roomsense.entity_ids import has_latin_form, readable_object_id
 from roomsense_simulator import Simulator
 
 from ..conftest import registry_device

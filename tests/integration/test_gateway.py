@@ -209,10 +209,11 @@ async def test_an_idempotent_command_answered_503_is_queued_and_delivered_once(
 
     assert answer["outcome"] == "queued"
     await hass.async_block_till_done()
-    stored = hass_storage[f"roomsense.{config_entry.entry_id}.command_queue"]["data"]
-    assert [(item["command"], item["idempotent"]) for item in stored] == [("turnOn", True)]
+    pending = config_entry.runtime_data.gateway.queue.pending
+    assert [(item.command, item.idempotent) for item in pending] == [("turnOn", True)]
     plug = entity_id(hass, "switch", f"{PLUG}_plug")
     assert hass.states.get(plug).state == STATE_ON
+    assert hass.states.get(plug).attributes["queued_command"] == "turnOn"
 
     await sim_admin.request("DELETE", "faults")
     await later(hass, seconds=30)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 from homeassistant.config_entries import ConfigEntryState
@@ -45,24 +46,39 @@ async def test_removing_the_entry_leaves_none_of_its_files(
     simulator: Simulator,
     hass_storage: dict[str, Any],
 ) -> None:
-    # What an entry keeps of its own: a queued command and an appliance's assumed state
-    # (left by an earlier run), its call count and its account as last read.
+    # What an entry keeps of its own: commands waiting for the cloud and an appliance's
+    # assumed state (left by an earlier run), its call count and its account as last read.
     prefix = f"roomsense.{config_entry.entry_id}."
-    for name, data in (("command_queue", []), ("assumed_state", {})):
-        hass_storage[prefix + name] = {"version": 1, "key": prefix + name, "data": data}
+    hass_storage[prefix + "assumed_state"] = {
+        "version": 1,
+        "key": prefix + "assumed_state",
+        "data": {},
+    }
+    command_log = Path(hass.config.path(".storage", prefix + "command_log"))
     config_entry.add_to_hass(hass)
     assert await hass.config_entries.async_setup(config_entry.entry_id)
     await hass.async_block_till_done()
+    await simulator.stop()  # a command now waits in the log
+    await while_time_passes(
+        hass,
+        hass.services.async_call(
+            "roomsense",
+            "send_command",
+            {"device_id": "7C87CE5A10B2", "command": "turnOn"},  # the coffee maker's plug
+            blocking=True,
+        ),
+        seconds=1,
+    )
     await hass.config_entries.async_unload(config_entry.entry_id)
     await hass.async_block_till_done()
     kept = {key for key in hass_storage if key.startswith(prefix)}
-    assert kept == {
-        prefix + name for name in ("command_queue", "assumed_state", "account", "api_calls")
-    }
+    assert kept == {prefix + name for name in ("assumed_state", "account", "api_calls")}
+    assert command_log.exists()
 
     assert await hass.config_entries.async_remove(config_entry.entry_id)
     await hass.async_block_till_done()
     assert not [key for key in hass_storage if key.startswith(prefix)]
+    assert not command_log.exists()
 
 
 async def test_an_entry_of_1_1_keeps_its_webhook_id_in_the_data(

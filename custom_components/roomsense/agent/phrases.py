@@ -83,8 +83,8 @@ _JA: Final[dict[str, str]] = {
     "cancelled": "取り消しました。",
     # Replies built from what the gateway answered, when not everything went out at once.
     "report_sent": "{devices}は操作しました。",
-    "report_queued": "SwitchBotクラウドが応答しないため、{devices}への操作は待機中です。"
-    "クラウドが戻ったら送ります。",
+    "report_queued": "SwitchBotクラウドが応答しないため、{devices}への操作は"
+    "クラウドが戻るまで待機中です。戻ったら一度だけ送ります。",
     "report_failed": "{device}は操作できませんでした: {error}",
     "scene_partly": "シーンの{total}件の操作のうち{done}件を実行しました。"
     "{device}は操作できませんでした: {error}",
@@ -110,8 +110,8 @@ _EN: Final[dict[str, str]] = {
     "confirmed_press": "{device} was pressed.",
     "cancelled": "Cancelled.",
     "report_sent": "Done for {devices}.",
-    "report_queued": "The SwitchBot cloud is not answering, so the command for {devices} waits "
-    "and goes out when the cloud is back.",
+    "report_queued": "The SwitchBot cloud is not answering: the command for {devices} is "
+    "queued until the SwitchBot cloud is back, and goes out once then.",
     "report_failed": "{device} was not changed: {error}",
     "scene_partly": "The scene ran {done} of its {total} commands; {device} was not changed: "
     "{error}",

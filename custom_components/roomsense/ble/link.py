@@ -37,7 +37,7 @@ from .models import LocalModel, LocalParameterError, address_of, model_for
 
 if TYPE_CHECKING:
     from ..coordinator import RoomSenseCoordinator
-    from ..gateway import OutgoingCommand
+    from ..transport import OutgoingCommand
 
 # A device heard within this long counts as in range (and its advertised state as fresh).
 HEARD_RECENTLY: Final = 15 * 60.0

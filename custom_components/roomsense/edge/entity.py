@@ -32,7 +32,7 @@ from homeassistant.helpers.event import async_track_point_in_utc_time
 from homeassistant.helpers.typing import StateType
 
 from ..data import RoomSenseConfigEntry
-from ..entity import async_suggest_object_id
+from ..entity_ids import async_suggest_object_id
 from ..shared import get_shared
 from .manager import (
     SIGNAL_DEVICE_ADDED,

@@ -19,6 +19,7 @@ from .exceptions import (
     SwitchBotDeviceNotFoundError,
     SwitchBotDeviceOfflineError,
     SwitchBotDeviceTypeError,
+    SwitchBotError,
     SwitchBotHubOfflineError,
     SwitchBotQuotaExceededError,
     SwitchBotUnsupportedCommandError,
@@ -107,6 +108,9 @@ class SwitchBotCloudClient:
         self._max_attempts = max(1, max_attempts)
         self._backoff = backoff
         self._sleep = sleep
+        # Told after every request: None when the cloud answered (even with an error),
+        # the error when it could not be reached (after the retries).
+        self.reach_listener: Callable[[SwitchBotConnectionError | None], None] | None = None
 
     async def get_devices(self) -> DeviceList:
         """List the account's physical devices and infrared remotes."""
@@ -143,6 +147,16 @@ class SwitchBotCloudClient:
             "POST", f"/devices/{device_id}/commands", payload, idempotent=idempotent
         )
         return CommandResult.from_body(body)
+
+    async def probe(self) -> None:
+        """Ask the cloud one cheap signed question, without retries, to learn if it is there.
+
+        Raises `SwitchBotConnectionError` while it cannot be reached; any answer, even an
+        error of the API, means it is back.
+        """
+        await self._request(
+            "POST", "/webhook/queryWebhook", {"action": "queryUrl"}, idempotent=True, attempts=1
+        )
 
     async def get_scenes(self) -> list[Scene]:
         """List the account's manual scenes."""
@@ -211,8 +225,34 @@ class SwitchBotCloudClient:
         payload: dict[str, Any] | None = None,
         *,
         idempotent: bool | None = None,
+        attempts: int | None = None,
     ) -> Any:
         """Send one API call with the retry policy and return the envelope's body."""
+        try:
+            body = await self._request_with_retries(
+                method, path, payload, idempotent, attempts or self._max_attempts
+            )
+        except SwitchBotConnectionError as err:
+            self._tell_reach(err)
+            raise
+        except SwitchBotError:
+            self._tell_reach(None)
+            raise
+        self._tell_reach(None)
+        return body
+
+    def _tell_reach(self, error: SwitchBotConnectionError | None) -> None:
+        if self.reach_listener is not None:
+            self.reach_listener(error)
+
+    async def _request_with_retries(
+        self,
+        method: str,
+        path: str,
+        payload: dict[str, Any] | None,
+        idempotent: bool | None,
+        max_attempts: int,
+    ) -> Any:
         safe_to_repeat = method == "GET" if idempotent is None else idempotent
         attempt = 1
         stale_retried = False
@@ -225,13 +265,13 @@ class SwitchBotCloudClient:
                     stale_retried = True
                     _LOGGER.debug("%s %s: connection dropped (%s), retrying", method, path, err)
                     continue
-                retry = attempt < self._max_attempts and (safe_to_repeat or not err.reached_server)
+                retry = attempt < max_attempts and (safe_to_repeat or not err.reached_server)
                 if not retry:
                     raise err.error from err.__cause__
                 delay = self._backoff_delay(attempt)
                 _LOGGER.debug(
                     "%s %s failed (%s), attempt %d of %d, retrying in %.2fs",
-                    method, path, err, attempt, self._max_attempts, delay,
+                    method, path, err, attempt, max_attempts, delay,
                 )  # fmt: skip
                 await self._sleep(delay)
                 attempt += 1
@@ -254,14 +294,18 @@ class SwitchBotCloudClient:
                     raise SwitchBotAuthenticationError("SwitchBot rejected the token or secret")
                 if response.status >= 500 or response.status == 429:
                     raise _RetryableError(
-                        SwitchBotConnectionError(f"SwitchBot answered HTTP {response.status}"),
+                        SwitchBotConnectionError(
+                            f"SwitchBot answered HTTP {response.status}", answered=True
+                        ),
                         reached_server=True,
                     )
                 try:
                     envelope = await response.json(content_type=None)
                 except ValueError as err:
                     raise _RetryableError(
-                        SwitchBotConnectionError("SwitchBot answered with invalid JSON"),
+                        SwitchBotConnectionError(
+                            "SwitchBot answered with invalid JSON", answered=True
+                        ),
                         reached_server=True,
                     ) from err
                 http_status = response.status

@@ -14,10 +14,15 @@ class SwitchBotConnectionError(SwitchBotError):
     could not be opened. Only then may a command be sent again without risk.
     """
 
-    def __init__(self, message: str, *, request_sent: bool = True) -> None:
-        """Say whether the request may have reached the cloud."""
+    def __init__(self, message: str, *, request_sent: bool = True, answered: bool = False) -> None:
+        """Say whether the request may have reached the cloud, and whether it answered.
+
+        `answered`: the cloud is up but failing (HTTP 5xx or 429, or a body that is not
+        JSON), as opposed to not answering at all.
+        """
         super().__init__(message)
         self.request_sent = request_sent
+        self.answered = answered
 
 
 class SwitchBotAuthenticationError(SwitchBotError):
