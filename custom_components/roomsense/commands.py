@@ -245,6 +245,7 @@ class CommandQueue:
                     queued.parameter,
                     queued.command_type,
                     idempotent=queued.idempotent,
+                    attempts=1,  # a failure means the cloud went away again: wait for it
                 )
             except SwitchBotConnectionError as err:
                 if err.request_sent and not queued.idempotent:

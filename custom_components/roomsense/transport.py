@@ -53,4 +53,7 @@ class CloudTransport:
             outgoing.parameter,
             outgoing.command_type,
             idempotent=outgoing.idempotent,
+            # One try: a cloud that fails it is marked away and the queue sends it later,
+            # rather than a person waiting out retries against a cloud that is down.
+            attempts=1,
         )

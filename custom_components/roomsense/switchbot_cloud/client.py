@@ -132,11 +132,13 @@ class SwitchBotCloudClient:
         command_type: str = "command",
         *,
         idempotent: bool = False,
+        attempts: int | None = None,
     ) -> CommandResult:
         """Send a command; `command_type` "customize" for user-defined infrared buttons.
 
         An `idempotent` command (sending it twice does what sending it once does) is retried
-        like a read; any other is re-sent only when it provably never left.
+        like a read; any other is re-sent only when it provably never left. `attempts`
+        limits the tries (a caller with a queue of its own retries later instead).
         """
         payload = {
             "command": command,
@@ -144,7 +146,11 @@ class SwitchBotCloudClient:
             "commandType": command_type,
         }
         body = await self._request(
-            "POST", f"/devices/{device_id}/commands", payload, idempotent=idempotent
+            "POST",
+            f"/devices/{device_id}/commands",
+            payload,
+            idempotent=idempotent,
+            attempts=attempts,
         )
         return CommandResult.from_body(body)
 
