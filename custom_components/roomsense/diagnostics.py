@@ -38,6 +38,10 @@ async def async_get_config_entry_diagnostics(
         "webhook_url": "**REDACTED**" if data.webhook_url else None,
         "poll_interval_seconds": round(coordinator.poll_interval()) if data.client else None,
         "cloud_error": coordinator.cloud_error,
+        # Since when the cloud has not answered (commands wait meanwhile); None while it does.
+        "cloud_away_since": coordinator.reach.away_since.isoformat()
+        if coordinator.reach and coordinator.reach.away_since
+        else None,
         # Devices whose entities wait, unavailable, for a first status: why it is missing.
         "devices_without_status": dict(coordinator.unread),
         "queued_commands": len(coordinator.command_queue.pending)
