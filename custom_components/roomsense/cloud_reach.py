@@ -1,9 +1,9 @@
 """Whether one account's SwitchBot cloud answers: known away at once, found back by a probe.
 
-The first request that cannot reach the cloud (after the client's retries) marks the
-account away. While it is, nothing waits on the network: commands are queued (or refused)
-at once, polls are skipped, and one cheap signed probe at a time looks for the cloud's
-return. The probe comes 2 s after the failure, then twice as late each time, up to 10 s
+The first request that cannot reach the cloud (a command is tried once, a read up to three
+times) marks the account away. While it is, nothing waits on the network: commands are queued (or
+refused) at once, polls are skipped, and one cheap signed probe at a time looks for the cloud's
+return. The probe comes 2 s after the failure, then twice as late each time, up to 8 s
 while nothing reaches the cloud at all (a probe that finds no one costs no quota), and up
 to 60 s while the cloud answers with errors (HTTP 5xx or 429), since each answered probe
 may count against the 10,000 calls of the day. A webhook push, which only the cloud sends,
@@ -28,7 +28,7 @@ from .switchbot_cloud import SwitchBotCloudClient, SwitchBotConnectionError, Swi
 FIRST_PROBE: Final = 2.0
 # The longest wait between probes while nothing reaches the cloud: a probe then costs
 # nothing, and the queue should start draining soon after the cloud is back.
-MAX_PROBE_UNREACHED: Final = 10.0
+MAX_PROBE_UNREACHED: Final = 8.0
 # ... and while the cloud answers with errors: an answered probe may count against the quota.
 MAX_PROBE_ANSWERED: Final = 60.0
 REPAIR_AFTER: Final = timedelta(minutes=10)

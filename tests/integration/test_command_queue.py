@@ -277,7 +277,7 @@ async def test_a_command_is_on_disk_as_in_flight_before_its_request_leaves(
     async_fire_time_changed(hass, dt_util.utcnow() + timedelta(seconds=10))
     for _ in range(500):  # until the press is on its way
         await asyncio.sleep(0.02)
-        if any(record["op"] == "sending" for record in log_records(hass, setup_entry)[2:]):
+        if [record["op"] for record in log_records(hass, setup_entry)].count("sending") == 2:
             break
     ops = [(record["op"], record.get("result")) for record in log_records(hass, setup_entry)]
     # The plug's turnOn went first: its end is on disk before the press left.
