@@ -7,7 +7,12 @@ from typing import Any, cast
 
 from homeassistant.components import bluetooth, cloud
 from homeassistant.config_entries import SOURCE_BLUETOOTH
-from homeassistant.const import CONF_WEBHOOK_ID, EVENT_CORE_CONFIG_UPDATE, Platform
+from homeassistant.const import (
+    CONF_WEBHOOK_ID,
+    EVENT_CORE_CONFIG_UPDATE,
+    EVENT_HOMEASSISTANT_STOP,
+    Platform,
+)
 from homeassistant.core import Event, HomeAssistant
 from homeassistant.exceptions import ConfigEntryAuthFailed, ConfigEntryNotReady
 from homeassistant.helpers import config_validation as cv
@@ -254,6 +259,12 @@ async def _async_command_path(
     await queue.async_load()
     coordinator.command_queue = queue
     entry.async_on_unload(queue.async_close)
+
+    async def _async_close_queue(_event: Event) -> None:
+        # Home Assistant stopping does not unload entries: let a command on its way end first.
+        await queue.async_close()
+
+    entry.async_on_unload(hass.bus.async_listen_once(EVENT_HOMEASSISTANT_STOP, _async_close_queue))
     entry.async_on_unload(reach.async_add_listener(queue.async_start_drain))
     entry.async_on_unload(reach.async_add_listener(coordinator.async_reach_changed))
     assumed = AssumedStates(hass, entry.entry_id)

@@ -1,8 +1,7 @@
-"""Binary sensors: motion, contact, leaks, presence, doorbell presses, doors, calibration,
-and whether the account's SwitchBot cloud is reachable.
+"""Binary sensors: what devices report, and whether the account's SwitchBot cloud answers.
 
-Doors are those of locks and garage door openers; covers and locks say whether they are
-calibrated.
+Motion, contact, leaks, presence, doorbell presses, doors and calibration: doors are those of
+locks and garage door openers; covers and locks say whether they are calibrated.
 """
 
 from __future__ import annotations

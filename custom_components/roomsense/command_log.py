@@ -18,7 +18,7 @@ import asyncio
 import json
 import logging
 import os
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any, Final
 
@@ -43,6 +43,9 @@ class CommandLog:
         self._buffer: list[bytes] = []
         self._waiters: list[asyncio.Future[None]] = []
         self._writer: asyncio.Task[None] | None = None
+        # One write or rewrite at a time: an append racing a rewrite could land in the
+        # file being replaced, and be lost.
+        self._io = asyncio.Lock()
         self.lines = 0
 
     async def async_read(self) -> list[LogRecord]:
@@ -105,7 +108,8 @@ class CommandLog:
             self._buffer, self._waiters = [], []
             try:
                 if data:
-                    await self.hass.async_add_executor_job(self._write, data)
+                    async with self._io:
+                        await self.hass.async_add_executor_job(self._write, data)
             except OSError as err:
                 for waiter in waiters:
                     if not waiter.done():
@@ -128,11 +132,15 @@ class CommandLog:
         """Whether the log holds far more lines than the `alive` records it must keep."""
         return self.lines > alive + COMPACT_SLACK
 
-    async def async_rewrite(self, records: Iterable[LogRecord]) -> None:
-        """Replace the log by `records`, atomically (a crash leaves the old or the new one)."""
+    async def async_rewrite(self, records: Callable[[], Iterable[LogRecord]]) -> None:
+        """Replace the log by what `records()` gives then, atomically.
+
+        A crash leaves the old log or the new one; appends made meanwhile follow in the new.
+        """
         await self.async_flush()
-        data = b"".join(_encode(record) for record in records)
-        await self.hass.async_add_executor_job(self._replace, data)
+        async with self._io:
+            data = b"".join(_encode(record) for record in records())
+            await self.hass.async_add_executor_job(self._replace, data)
         self.lines = data.count(b"\n")
 
     def _replace(self, data: bytes) -> None:

@@ -127,7 +127,7 @@ class CommandQueue:
                 self._end(
                     queued, RESULT_OUTCOME_UNKNOWN, "Home Assistant stopped while it was being sent"
                 )
-        await self._log.async_rewrite(_queued_record(queued) for queued in self.pending)
+        await self._log.async_rewrite(self._records)
         self._schedule_expiry()
         if self.pending:
             self.async_start_drain()
@@ -184,8 +184,13 @@ class CommandQueue:
             idempotent=idempotent,
             device_name=device_name,
         )
-        await self._log.async_append(_queued_record(queued))
+        # Pending first: a rewrite of the log meanwhile keeps it.
         self.pending.append(queued)
+        try:
+            await self._log.async_append(_queued_record(queued))
+        except OSError:
+            self.pending.remove(queued)
+            raise
         self._schedule_expiry()
         self._changed(device_id)
         self.async_start_drain()
@@ -263,9 +268,13 @@ class CommandQueue:
     async def _async_tidy(self) -> None:
         """Write the ends of the pass; rewrite the log once it holds nothing more, or too much."""
         if not self.pending or self._log.needs_compaction(len(self.pending)):
-            await self._log.async_rewrite(_queued_record(queued) for queued in self.pending)
+            await self._log.async_rewrite(self._records)
         else:
             await self._log.async_flush()
+
+    def _records(self) -> list[LogRecord]:
+        """What a rewritten log holds: the commands still waiting."""
+        return [_queued_record(queued) for queued in self.pending]
 
     # --- expiry -----------------------------------------------------------------------------
 

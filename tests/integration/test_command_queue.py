@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 from homeassistant.components import persistent_notification
-from homeassistant.const import STATE_OFF, STATE_ON
+from homeassistant.const import EVENT_HOMEASSISTANT_STOP, STATE_OFF, STATE_ON
 from homeassistant.core import Event, HomeAssistant
 from homeassistant.exceptions import HomeAssistantError
 from homeassistant.helpers import issue_registry as ir
@@ -347,3 +347,27 @@ async def test_a_plug_turned_on_over_a_dropped_connection_is_sent_again(
     assert [
         call["status_code"] for call in await sim_admin.api_calls(f"/devices/{PLUG}/commands")
     ] == [None, 100]
+
+
+async def test_home_assistant_stopping_lets_the_command_on_its_way_end_first(
+    hass: HomeAssistant,
+    setup_entry: MockConfigEntry,
+    simulator: Simulator,
+    sim_admin: SimulatorAdmin,
+) -> None:
+    port = await go_away(hass, simulator)
+    await send(hass, BOT, "press")
+    await simulator.start(host="127.0.0.1", port=port)
+    await sim_admin.fault(latency_ms=300, paths=[f"/v1.1/devices/{PLUG}/commands"])
+    async_fire_time_changed(hass, dt_util.utcnow() + timedelta(seconds=10))
+    await asyncio.sleep(0.1)  # the plug's turnOn is on its way
+    hass.bus.async_fire(EVENT_HOMEASSISTANT_STOP)
+    await hass.async_block_till_done()
+
+    # It ended (and its end is on disk); the press waits for the next start.
+    ops = [(record["op"], record.get("result")) for record in log_records(hass, setup_entry)]
+    assert ops[-2:] == [("sending", None), ("ended", "succeeded")]
+    assert await commands_received(simulator) == [(PLUG, "turnOn")]
+    assert [queued.command for queued in setup_entry.runtime_data.gateway.queue.pending] == [
+        "press"
+    ]
