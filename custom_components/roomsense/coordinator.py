@@ -76,9 +76,7 @@ class RoomSenseCoordinator(DataUpdateCoordinator[dict[str, DeviceState]]):
         super().__init__(hass, LOGGER, config_entry=config_entry, name=DOMAIN, update_interval=None)
         self.client = client
         self.device_list = device_list
-        self.devices: dict[str, Device] = {
-            device.device_id: device for device in device_list.devices
-        }
+        self.devices = {device.device_id: device for device in device_list.devices}
         self.options = options
         self.push_active = False
         # The URL SwitchBot pushes to, while it does.
@@ -96,10 +94,10 @@ class RoomSenseCoordinator(DataUpdateCoordinator[dict[str, DeviceState]]):
         self.reach: CloudReach | None = None
         self.command_queue: CommandQueue | None = None
         self._releases = MomentaryReleases(hass, self._release_moment)
+        self._stale: set[str] = set()
         # Devices whose status says more than their ids; only these are polled.
         self._pollable: set[str] = set()
-        # Set by the entry when devices are also heard over Bluetooth: whether one was
-        # heard lately. Such a device needs no cloud poll.
+        # Set by the entry: whether a device was heard over Bluetooth lately (then not polled).
         self.heard_locally: Callable[[str], bool] = lambda _device_id: False
         # Set by an entry that started without the cloud: called when it answers again.
         self.on_cloud_back: Callable[[], None] | None = None
@@ -242,6 +240,11 @@ class RoomSenseCoordinator(DataUpdateCoordinator[dict[str, DeviceState]]):
         if self.cloud_error is not None:
             # Entities show their staleness, and turn unavailable past the allowed age.
             self.async_update_listeners()
+        # A state that just turned stale makes its entities unavailable: show it now.
+        stale = {device_id for device_id in self.data or {} if self.is_stale(device_id)}
+        for device_id in stale - self._stale:
+            self._store(device_id, self.data[device_id])
+        self._stale = stale
         if self.reach is not None and not self.reach.reachable:
             return  # the reach's probe finds the cloud back; reads would only wait
         now = now_seconds()
@@ -484,9 +487,14 @@ class RoomSenseCoordinator(DataUpdateCoordinator[dict[str, DeviceState]]):
         return remove
 
     def is_stale(self, device_id: str) -> bool:
-        """Whether the last confirmed state is older than the staleness the user allows."""
+        """Whether the last confirmed state is older than the staleness the user allows.
+
+        A device whose pushes arrive is quiet while nothing changes: it is stale only once
+        its safety read, too, is overdue.
+        """
         state = self.data.get(device_id) if self.data else None
         if state is None or state.confirmed_at is None:
             return True
-        limit = timedelta(seconds=float(self.options.get(OPT_STALENESS, DEFAULT_STALENESS)))
-        return dt_util.utcnow() - state.confirmed_at > limit
+        limit = float(self.options.get(OPT_STALENESS, DEFAULT_STALENESS))
+        limit += SAFETY_POLL_INTERVAL if self._pushes(device_id) else 0
+        return dt_util.utcnow() - state.confirmed_at > timedelta(seconds=limit)

@@ -131,3 +131,15 @@ async def test_rejected_credentials_during_polling_ask_for_reauth(
     await advance(hass, freezer, PREFERRED_POLL_INTERVAL + 30)
     flows = hass.config_entries.flow.async_progress_by_handler("roomsense")
     assert [flow["context"]["source"] for flow in flows] == ["reauth"]
+
+
+async def test_a_quiet_device_that_pushes_stays_available_between_safety_reads(
+    hass: HomeAssistant, setup_entry: MockConfigEntry, freezer: FrozenDateTimeFactory
+) -> None:
+    """Nothing changed for two hours: no push came, and none was missed."""
+    temperature = entity_id(hass, "sensor", f"{METER}_temperature")
+    await advance(hass, freezer, 2 * 3600)
+    assert hass.states.get(temperature).state != STATE_UNAVAILABLE
+    assert setup_entry.runtime_data.coordinator.is_stale(METER) is False
+    # A device that does not push is read on its interval meanwhile, so it is fresh too.
+    assert hass.states.get(entity_id(hass, "switch", f"{PLUG}_plug")).state == STATE_OFF
