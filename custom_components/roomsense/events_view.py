@@ -4,13 +4,14 @@
 writes every `roomsense_event` as one SSE message, optionally only for some devices
 (`?device_id=A,B`). Each client gets a bounded backlog: a client that reads too slowly
 loses its oldest events (the ids then skip) instead of growing Home Assistant's memory.
+Open streams are capped per user and overall; past a cap the answer is 429.
 """
 
 from __future__ import annotations
 
 import asyncio
 import re
-from collections import deque
+from collections import Counter, deque
 from collections.abc import Mapping
 from http import HTTPStatus
 from typing import Any, Final
@@ -18,6 +19,7 @@ from typing import Any, Final
 import probatio
 from aiohttp import hdrs, web
 from homeassistant.components.http.auth import SIGN_QUERY_PARAM
+from homeassistant.components.http.const import KEY_HASS_USER
 from homeassistant.const import EVENT_HOMEASSISTANT_STOP
 from homeassistant.core import Event, HomeAssistant, callback
 from homeassistant.helpers.http import KEY_HASS, HomeAssistantView
@@ -35,6 +37,15 @@ KEEPALIVE_INTERVAL: float = 20.0
 # Events one client may have waiting to be written before the oldest are dropped.
 QUEUE_SIZE: int = 256
 MAX_DEVICE_IDS: Final = 100
+# Each stream holds a connection, a handler task, two bus listeners and a backlog of up to
+# QUEUE_SIZE events. A person has a few dashboards or tabs open at once (one EventSource
+# each): four leaves room for that, while a leaked token or a runaway script can hold no
+# more. 32 overall is far above a household's screens yet keeps what all streams hold
+# together small. Read at each request (tests make them small).
+MAX_STREAMS_PER_USER: int = 4
+MAX_STREAMS: int = 32
+# What a refused client is told to wait: a slot frees only when another stream ends.
+STREAMS_RETRY_AFTER: Final = 30
 
 _OPENED: Final = b": connected\n\n"
 _KEEPALIVE: Final = b": keep-alive\n\n"
@@ -138,6 +149,28 @@ class RoomSenseEventsView(HomeAssistantView):
     name = "api:roomsense:events"
     requires_auth = True
 
+    def __init__(self) -> None:
+        """No stream is open yet."""
+        self._open_by_user: Counter[str] = Counter()
+
+    @property
+    def open_streams(self) -> int:
+        """Streams open now, of every user."""
+        return self._open_by_user.total()
+
+    def _refusal(self, user_id: str) -> str | None:
+        """Why another stream for the user cannot open now; None when it can."""
+        if self._open_by_user[user_id] >= MAX_STREAMS_PER_USER:
+            return f"at most {MAX_STREAMS_PER_USER} event streams per user are open at once"
+        if self.open_streams >= MAX_STREAMS:
+            return f"at most {MAX_STREAMS} event streams are open at once"
+        return None
+
+    def _release(self, user_id: str) -> None:
+        self._open_by_user[user_id] -= 1
+        if self._open_by_user[user_id] <= 0:
+            del self._open_by_user[user_id]
+
     async def get(self, request: web.Request) -> web.StreamResponse:
         """Stream events until the client goes away or Home Assistant stops."""
         hass = request.app[KEY_HASS]
@@ -149,6 +182,14 @@ class RoomSenseEventsView(HomeAssistantView):
                 f"Invalid query: {humanize_error(parsed, err)}", HTTPStatus.BAD_REQUEST
             )
         device_ids: list[str] | None = query.get(QUERY_DEVICE_ID)
+        user_id: str = request[KEY_HASS_USER].id
+        if (refusal := self._refusal(user_id)) is not None:
+            LOGGER.debug("Event stream refused for %s: %s", request.remote, refusal)
+            return self.json_message(
+                refusal,
+                HTTPStatus.TOO_MANY_REQUESTS,
+                headers={hdrs.RETRY_AFTER: str(STREAMS_RETRY_AFTER)},
+            )
         subscriber = _Subscriber(
             frozenset(device_ids) if device_ids is not None else None, _last_event_id(request)
         )
@@ -170,6 +211,9 @@ class RoomSenseEventsView(HomeAssistantView):
         # HTTP server's own timeout.
         unsubscribe_stop = hass.bus.async_listen(EVENT_HOMEASSISTANT_STOP, subscriber.close)
         LOGGER.debug("Event stream %s opened for %s", id(subscriber), request.remote)
+        # The slot is taken here and freed in `finally`, however the stream ends (the client
+        # leaves, Home Assistant stops, the handler is cancelled, a write fails).
+        self._open_by_user[user_id] += 1
         try:
             await response.prepare(request)
             # A browser's EventSource reports itself open on the first bytes: send some now.
@@ -191,6 +235,7 @@ class RoomSenseEventsView(HomeAssistantView):
         except ConnectionResetError:
             LOGGER.debug("Event stream %s: the client went away", id(subscriber))
         finally:
+            self._release(user_id)
             unsubscribe_events()
             unsubscribe_stop()
             LOGGER.debug(

@@ -17,9 +17,9 @@ import contextlib
 import hashlib
 import ipaddress
 import json
-import time
 from collections import OrderedDict
 from http import HTTPStatus
+from time import monotonic
 from typing import Any, Final
 
 import probatio
@@ -43,9 +43,14 @@ from .coordinator import RoomSenseCoordinator
 from .push import status_from_context
 from .switchbot_cloud import SwitchBotCloudClient, SwitchBotError
 
-# An identical event seen again within this window is a replay (or a retried delivery).
+# An identical event seen again within this window is a replay (or a retried delivery),
+# as long as fewer than REPLAY_CACHE_SIZE other events arrived since: past that the oldest
+# are forgotten, so a flood of distinct events cannot grow the cache. A replay that slips
+# out still meets the coordinator's check that a sample is not older than the state.
 REPLAY_WINDOW: Final = 600.0
 REPLAY_CACHE_SIZE: Final = 4096
+# A SwitchBot event is well under 2 KiB; a larger body is refused before it is read whole.
+MAX_WEBHOOK_BODY: Final = 64 * 1024
 ISSUE_WEBHOOK_IN_USE: Final = "webhook_in_use"
 ISSUE_NO_PUSH_URL: Final = "no_push_url"
 # Entry data: the Home Assistant Cloud cloudhook made for this entry's webhook, kept so the
@@ -76,6 +81,14 @@ def generate_webhook_id() -> str:
     return f"{WEBHOOK_ID_PREFIX}{webhook.async_generate_id()}"
 
 
+def loggable_url(url: str) -> str:
+    """The URL's scheme, host and port only: its path holds the webhook id, a secret."""
+    try:
+        return str(URL(url).origin())
+    except ValueError:  # not an absolute URL: nothing of it is worth the risk
+        return "an unreadable URL"
+
+
 def is_roomsense_url(url: str) -> bool:
     """Whether a registered URL is a RoomSense webhook of Home Assistant."""
     return f"/api/webhook/{WEBHOOK_ID_PREFIX}" in url
@@ -85,6 +98,35 @@ def _replay_key(context: dict[str, Any]) -> tuple[str, int | None, str]:
     """What makes an event the same event: the device, its sample time and its content."""
     digest = hashlib.sha256(json.dumps(context, sort_keys=True).encode()).hexdigest()
     return (context["deviceMac"], context.get("timeOfSample"), digest)
+
+
+class _BodyTooLargeError(Exception):
+    """The pushed body is over MAX_WEBHOOK_BODY."""
+
+
+async def _read_body(request: web.Request) -> bytes:
+    """The body, refused past MAX_WEBHOOK_BODY bytes without reading the rest.
+
+    The limit counts decoded bytes, so a compressed body cannot unpack past it either; a body
+    that cannot be read is a ValueError. A cloudhook's request (Home Assistant's
+    `MockRequest`) has no `content_length` and makes a new reader at each `content` access,
+    so both are read once, carefully.
+    """
+    length: int | None = getattr(request, "content_length", None)
+    if length is not None and length > MAX_WEBHOOK_BODY:
+        raise _BodyTooLargeError
+    content = request.content
+    body = bytearray()
+    try:
+        while chunk := await content.read(65536):
+            body += chunk
+            if len(body) > MAX_WEBHOOK_BODY:
+                raise _BodyTooLargeError
+    except web.RequestPayloadError as err:
+        # A broken chunk, or a `Content-Encoding` the body is not in: a bad body, not a
+        # fault (Home Assistant would log the webhook id with the traceback).
+        raise ValueError(f"the body cannot be read: {err}") from err
+    return bytes(body)
 
 
 def _json_error(status: HTTPStatus, message: str) -> web.Response:
@@ -125,15 +167,18 @@ class WebhookHandler:
         return any(address in network for network in self._networks)
 
     def _is_replay(self, key: tuple[str, int | None, str]) -> bool:
-        now = time.monotonic()
-        while self._seen:
-            oldest_key, seen_at = next(iter(self._seen.items()))
-            if now - seen_at <= REPLAY_WINDOW and len(self._seen) <= REPLAY_CACHE_SIZE:
-                break
-            self._seen.pop(oldest_key)
+        """Whether the event was seen within the window; remembers it if not.
+
+        The cache is in arrival order, so what left the window is at its start.
+        """
+        now = monotonic()
+        while self._seen and now - next(iter(self._seen.values())) > REPLAY_WINDOW:
+            self._seen.popitem(last=False)
         if key in self._seen:
             return True
         self._seen[key] = now
+        if len(self._seen) > REPLAY_CACHE_SIZE:
+            self._seen.popitem(last=False)
         return False
 
     def _forget(self, event: dict[str, Any]) -> None:
@@ -147,9 +192,16 @@ class WebhookHandler:
             self._warn_once("forbidden", "SwitchBot webhook call from %s refused", request.remote)
             return _json_error(HTTPStatus.FORBIDDEN, "sender not allowed")
         try:
-            payload = json.loads(await request.text())
+            payload = json.loads(await _read_body(request))
             event = EVENT_SCHEMA(payload)
-        except (ValueError, UnicodeDecodeError) as err:
+        except _BodyTooLargeError:
+            self._warn_once(
+                "size", "SwitchBot webhook body over %d bytes refused", MAX_WEBHOOK_BODY
+            )
+            return _json_error(
+                HTTPStatus.REQUEST_ENTITY_TOO_LARGE, f"body is over {MAX_WEBHOOK_BODY} bytes"
+            )
+        except (ValueError, RecursionError) as err:
             self._warn_once("json", "SwitchBot webhook body is not JSON: %s", err)
             return _json_error(HTTPStatus.BAD_REQUEST, "body is not valid JSON")
         except probatio.Invalid as err:
@@ -246,7 +298,10 @@ async def async_push_url(
         return None
     if local_cloud or _is_public_host(URL(url).host):
         return url
-    LOGGER.debug("Not registering %s with SwitchBot: not reachable from the internet", url)
+    LOGGER.debug(
+        "Not registering the webhook at %s with SwitchBot: not reachable from the internet",
+        loggable_url(url),
+    )
     return None
 
 
@@ -338,4 +393,4 @@ async def async_unregister_webhook(
     try:
         await client.delete_webhook(url)
     except SwitchBotError as err:
-        LOGGER.debug("Could not remove the SwitchBot webhook %s: %s", url, err)
+        LOGGER.debug("Could not remove the SwitchBot webhook at %s: %s", loggable_url(url), err)

@@ -5,6 +5,9 @@ only their own jobs; Home Assistant's auth does not know these tokens, so these 
 their own check. Every answer is JSON; a refusal carries `{"success": false, "message": ...}`. The
 administrators' endpoints (registering devices, their jobs) are actions:
 `actions/edge.py`.
+
+Requests are rate limited (429 with `Retry-After`): per device once its token is checked,
+and per source address for what no token vouches for (pings, refused tokens).
 """
 
 from __future__ import annotations
@@ -19,10 +22,12 @@ from aiohttp import hdrs, web
 from homeassistant.core import HomeAssistant, callback
 from homeassistant.helpers.http import HomeAssistantView
 from homeassistant.helpers.json import json_bytes
+from homeassistant.util.hass_dict import HassKey
 from probatio.humanize import humanize_error
 
 from ..http_json import BodyTooLargeError, RefusalAnswerer, async_read_json, json_response
 from .jobs import DEFAULT_JOB_TTL
+from .limits import RateLimiter
 from .manager import (
     EdgeError,
     EdgeManager,
@@ -42,6 +47,34 @@ MAX_REPORT_BODY: Final = MAX_RESULT_BYTES + 64 * 1024
 MAX_ADMIN_BODY: Final = 256 * 1024
 DEFAULT_SUBMIT_WAIT: Final = 60
 MAX_SUBMIT_WAIT: Final = 600
+# Per device, once its token is checked: each request takes one, and a request that hands
+# over or takes in work (a poll that gets a job, the first result of a dispatched job) gives
+# it back. So a device draining a long queue is never slowed, while a runaway loop (`wait=0`
+# polls of an empty queue, a result sent again and again) gets 20 at once, then 10 a
+# second. A long poll counts once, however long it waits, and is counted as it opens, so
+# polls held open at once are counted too.
+DEVICE_RATE: Final = 10.0
+DEVICE_BURST: Final = 20
+# Per source address, for what no device token vouches for: pings and refused requests
+# (a wrong token, an unknown device). A device needs a few at boot; a token guesser gets
+# 20 tries, then 2 a second, and while its address is out of tries every device request
+# from it answers 429 before any token is looked at.
+SOURCE_RATE: Final = 2.0
+SOURCE_BURST: Final = 20
+# Keys (devices, addresses) whose buckets are remembered; the least recently used go.
+MAX_RATE_LIMITED_KEYS: Final = 1024
+
+
+class EdgeRateLimits:
+    """The edge endpoints' rate limits, shared by their views."""
+
+    def __init__(self) -> None:
+        """Full buckets for every device and address."""
+        self.devices = RateLimiter(DEVICE_RATE, DEVICE_BURST, MAX_RATE_LIMITED_KEYS)
+        self.sources = RateLimiter(SOURCE_RATE, SOURCE_BURST, MAX_RATE_LIMITED_KEYS)
+
+
+DATA_EDGE_RATE_LIMITS: Final[HassKey[EdgeRateLimits]] = HassKey("roomsense_edge_rate_limits")
 
 
 _NAME = probatio.All(str, probatio.Strip, probatio.Length(min=1, max=100))
@@ -169,6 +202,12 @@ def wait_answer(job: EdgeJob) -> tuple[dict[str, Any], HTTPStatus]:
     return {**job.public(), "wait": "timeout"}, HTTPStatus.ACCEPTED
 
 
+def _too_many(retry_after: int) -> web.Response:
+    response = _error("too many requests; retry later", HTTPStatus.TOO_MANY_REQUESTS)
+    response.headers[hdrs.RETRY_AFTER] = str(retry_after)
+    return response
+
+
 def _bearer(request: web.Request) -> str | None:
     scheme, _, token = request.headers.get(hdrs.AUTHORIZATION, "").partition(" ")
     return token.strip() or None if scheme.lower() == "bearer" else None
@@ -179,8 +218,9 @@ class _DeviceView(HomeAssistantView):
 
     requires_auth = False
 
-    def __init__(self, manager: EdgeManager) -> None:
+    def __init__(self, manager: EdgeManager, limits: EdgeRateLimits) -> None:
         self.manager = manager
+        self.limits = limits
 
 
 type _DeviceHandler = Callable[[Any, web.Request, str], Coroutine[Any, Any, web.Response]]
@@ -191,7 +231,17 @@ def _for_the_device(handler: _DeviceHandler) -> _DeviceHandler:
 
     @wraps(handler)
     async def checked(view: Any, request: web.Request, device_id: str) -> web.Response:
-        view.manager.authenticate(device_id, _bearer(request))
+        limits: EdgeRateLimits = view.limits
+        source = request.remote or ""
+        if (retry_after := limits.sources.retry_after(source)) is not None:
+            return _too_many(retry_after)
+        try:
+            view.manager.authenticate(device_id, _bearer(request))
+        except (InvalidTokenError, UnknownDeviceError):
+            limits.sources.take(source)
+            raise
+        if (retry_after := limits.devices.take(device_id)) is not None:
+            return _too_many(retry_after)
         return await handler(view, request, device_id)
 
     return _refusing(checked)
@@ -205,6 +255,8 @@ class EdgePingView(_DeviceView):
 
     async def get(self, request: web.Request) -> web.Response:
         """Answer that the API is up."""
+        if (retry_after := self.limits.sources.take(request.remote or "")) is not None:
+            return _too_many(retry_after)
         return json_response({"ok": True})
 
 
@@ -228,6 +280,7 @@ class EdgeNextJobView(_DeviceView):
         job = await self.manager.async_next_job(device_id, query["wait"], still_listening)
         if job is None:
             return web.Response(status=HTTPStatus.NO_CONTENT)
+        self.limits.devices.give_back(device_id)
         return json_response(job.public())
 
 
@@ -248,6 +301,12 @@ class EdgeResultView(_DeviceView):
                 f"the result is over {MAX_RESULT_BYTES} bytes",
                 HTTPStatus.REQUEST_ENTITY_TOO_LARGE,
             )
+        dispatched = self.manager.jobs.get(body["job_id"])
+        first_report = (
+            dispatched is not None
+            and dispatched.device_id == device_id
+            and dispatched.status is JobStatus.DISPATCHED
+        )
         job = self.manager.report(
             device_id,
             body["job_id"],
@@ -255,11 +314,14 @@ class EdgeResultView(_DeviceView):
             result=body.get("result"),
             error=body.get("error"),
         )
+        if first_report:
+            self.limits.devices.give_back(device_id)
         return json_response({"job_id": job.job_id, "status": job.status.value})
 
 
 @callback
 def async_register_edge_views(hass: HomeAssistant, manager: EdgeManager) -> None:
     """Register the views once; they serve whichever devices the manager has."""
+    limits = hass.data[DATA_EDGE_RATE_LIMITS] = EdgeRateLimits()
     for view in (EdgePingView, EdgeNextJobView, EdgeResultView):
-        hass.http.register_view(view(manager))
+        hass.http.register_view(view(manager, limits))
