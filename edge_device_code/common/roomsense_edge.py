@@ -396,7 +396,7 @@ class EdgeClient:
     def post_result(self, job_id, status, result=None, error=None, attempts=None):
         """Report a job's outcome; returns "accepted", "stale" or "rejected".
 
-        5xx answers and connection errors are retried with backoff (1 s doubling up to
+        5xx and 429 answers and connection errors are retried with backoff (1 s doubling up to
         `max_backoff`), `attempts` times in all, then EdgeServerError is raised. 409 means
         the job is no longer this device's, so the result is dropped ("stale"). 413 or
         400 are answered once more with a small failed result so the job does not hang;
@@ -431,7 +431,8 @@ class EdgeClient:
                     continue
                 if code in (401, 404):
                     raise self._auth_error(code, "jobs/result")
-                if 400 <= code < 500:
+                # 429: the device is over its rate; the same body goes again after the wait.
+                if 400 <= code < 500 and code != 429:
                     reason = f"HTTP {code}: {server_message(text)}"
                     if replaced:
                         self._log(f"job {job_id}: result dropped, the server refused it ({reason})")

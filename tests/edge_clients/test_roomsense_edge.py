@@ -287,6 +287,15 @@ def test_post_result_retries_5xx_and_connection_errors_with_backoff() -> None:
     assert "connection reset" in logs[1]
 
 
+def test_post_result_over_the_rate_limit_waits_and_sends_the_same_result() -> None:
+    client, transport, clock, _ = make_client(
+        [(429, '{"success": false, "message": "too many requests; retry later"}'), OK]
+    )
+    assert client.post_result("j1", "succeeded", {"v": 1}) == "accepted"
+    assert clock.sleeps == [1]
+    assert transport.posted()[0] == transport.posted()[1]
+
+
 def test_post_result_gives_up_after_its_attempts_with_capped_backoff() -> None:
     client, transport, clock, _ = make_client([(500, "")] * 9, max_backoff=8)
     with pytest.raises(roomsense_edge.EdgeServerError, match="after 8 attempts"):
