@@ -81,6 +81,21 @@ async def loopback_internal_url(hass: HomeAssistant) -> None:
     await hass.config.async_update(internal_url="http://127.0.0.1:9")  # the discard port
 
 
+async def confirm_http_config(hass: HomeAssistant) -> None:
+    """Confirm the HTTP config just set up, as a person does once it works.
+
+    Newer cores try a new HTTP config for five minutes, then revert it and restart Home
+    Assistant (which fails in a test, and ends the HTTP server).
+    """
+    try:
+        from homeassistant.components.http.config import DATA_STORE
+    except ImportError:  # an older core: nothing to confirm
+        return
+    store = hass.data.get(DATA_STORE)
+    if store is not None and store.pending is not None:
+        await store.async_promote_pending()
+
+
 @pytest.fixture
 async def ha_url(hass: HomeAssistant, socket_enabled: None) -> AsyncIterator[str]:
     """Home Assistant's own HTTP server on a free loopback port, known as its internal URL.
@@ -93,6 +108,7 @@ async def ha_url(hass: HomeAssistant, socket_enabled: None) -> AsyncIterator[str
     )
     # The server starts with the frontend or at Home Assistant's start, long past here.
     await hass.http.start()
+    await confirm_http_config(hass)
     url = f"http://127.0.0.1:{port}"
     await hass.config.async_update(internal_url=url)
     yield url
