@@ -6,10 +6,10 @@ no final write), stays down for fifteen minutes and starts again; then the cloud
 Every command must be delivered once or expire with its event, every job must end in a
 terminal state, and every delayed action must run once or be skipped with a reason.
 
-A hard stop loses what a `Store` had not written yet (its delayed write, a second): the
-drill counts what that costs and checks that it is only what changed in that last second.
-The tests after the drill state what should happen to that last second's work; those the
-product does not meet yet are strict xfails that name the finding.
+A hard stop loses what a `Store` had not written yet (its delayed write, a second). What a
+person or a device was promised (a command queued, a job accepted or handed out, a rule's
+run and each of its actions) is written ahead, so the drill checks that the last second
+before the kill loses none of it; the tests after the drill pin each case down.
 
 The counts print under `-s` and go to `.dev/restart_drill_<mode>.txt`. By default the drill
 queues a quarter of the 1,000 commands (every other figure at full scale); `--long` runs
@@ -268,12 +268,12 @@ def count_commands(simulator: Simulator, drill: Drill) -> CommandCounts:
 async def queue_edge_work(edge: EdgeManager, drill: Drill, count: int) -> list[str]:
     """`count` jobs over the edge devices; each device fetched about half of its jobs."""
     devices = [
-        edge.register(f"Edge {n}", "raspberrypi4", ["gpio"], {})[0].device_id
+        (await edge.async_register(f"Edge {n}", "raspberrypi4", ["gpio"], {}))[0].device_id
         for n in range(EDGE_DEVICES)
     ]
     for n in range(count):
         device_id = devices[n % EDGE_DEVICES]
-        job = edge.submit(device_id, command="blink", payload={"n": n}, ttl=JOB_TTL)
+        job = await edge.async_submit(device_id, command="blink", payload={"n": n}, ttl=JOB_TTL)
         drill.jobs[job.job_id] = device_id
     for device_id in devices:
         for _ in range(count // EDGE_DEVICES // 2):
@@ -285,7 +285,7 @@ async def last_second_edge_work(edge: EdgeManager, drill: Drill, devices: list[s
     """Within the write delay before the stop: jobs submitted, and others fetched."""
     count = drill.scale.last_second_jobs
     for n in range(count):
-        job = edge.submit(devices[n % 2], command="late", ttl=JOB_TTL)
+        job = await edge.async_submit(devices[n % 2], command="late", ttl=JOB_TTL)
         drill.jobs[job.job_id] = job.device_id
         drill.jobs_last_second.add(job.job_id)
     for n in range(count):
@@ -438,8 +438,8 @@ def report(drill: Drill, commands: CommandCounts, actions: ActionCounts) -> str:
     if drill.hard:
         unwritten = sorted(set().union(*drill.unwritten))
         lines += [
-            f"lost with the unwritten delayed writes ({DEFAULT_SAVE_DELAY:.0f} s) of"
-            f" {', '.join(unwritten) or 'nothing'}:",
+            f"the stop left unwritten ({DEFAULT_SAVE_DELAY:.0f} s delayed writes):"
+            f" {', '.join(unwritten) or 'nothing'}; of the last second's work, lost:",
             f"  edge jobs accepted in the last second, gone: {len(drill.jobs_missing)};"
             f" fetched in the last second, back as queued: {len(drill.jobs_back_as_queued)}"
             f" (handed out again {drill.dispatched_again})",
@@ -524,34 +524,19 @@ async def test_restart_drill(
     assert actions.by_kind["on time"] == {"ran once": kinds["on time"]}
     assert actions.skip_reasons == {SKIP_REASON}
     assert actions.ran_twice == 0
+    # Written ahead, so even a hard stop loses nothing of the last second.
     last_second = scale.last_second_rules
-    if not drill.hard:
-        assert len(drill.job_finished) == scale.jobs
-        assert actions.by_kind["started in the last second"] == {"ran once": last_second}
-        assert actions.by_kind["ran in the last second"] == {"ran once": last_second}
-        assert actions.ran_but_recorded_skipped == 0
-        return
-    # A hard stop loses only what changed within the last write delay.
-    assert drill.jobs_missing | drill.jobs_back_as_queued <= drill.jobs_last_second
-    assert actions.lost <= last_second
+    assert len(drill.job_finished) == scale.jobs
+    assert not drill.jobs_missing
+    assert not drill.jobs_back_as_queued
+    assert drill.reports_refused == 0
+    assert actions.by_kind["started in the last second"] == {"ran once": last_second}
     assert actions.by_kind["ran in the last second"] == {"ran once": last_second}
+    assert actions.ran_but_recorded_skipped == 0
+    assert actions.lost == 0
 
 
-# --- the last second before a stop, one finding each ---------------------------------------
-
-FINDING_JOB_WRITE: Final = (
-    "h5 finding 1: a job is answered 201 and handed to its device before the edge Store has "
-    "written it (delayed write, 1 s): a hard stop loses the job, or hands it out again"
-)
-FINDING_RESULT_TIMEOUT: Final = (
-    "h5 finding 2: at start the edge timers are armed with the default result timeout (120 s) "
-    "before the entry applies its option, so a job dispatched minutes before a restart fails "
-    "with timeout at once"
-)
-FINDING_RUN_WRITE: Final = (
-    "h5 finding 3: a rule's run and each action's end are written by a delayed write (1 s): "
-    "a hard stop loses a run just started, or runs again an action that had just run"
-)
+# --- the last second before a stop, case by case ---------------------------------------
 
 
 async def killed_after[T](
@@ -576,7 +561,6 @@ async def killed_after[T](
     return result
 
 
-@pytest.mark.xfail(strict=True, reason=FINDING_JOB_WRITE, raises=AssertionError)
 async def test_a_job_accepted_just_before_a_hard_stop_is_kept(
     hass_storage: dict[str, Any], tmp_path: Path, freezer: FrozenDateTimeFactory
 ) -> None:
@@ -584,9 +568,9 @@ async def test_a_job_accepted_just_before_a_hard_stop_is_kept(
 
     async def submit(hass: HomeAssistant) -> tuple[str, str]:
         edge = get_shared(hass).edge
-        device, _token = edge.register("Pi", "raspberrypi4", ["gpio"], {})
+        device, _token = await edge.async_register("Pi", "raspberrypi4", ["gpio"], {})
         await edge.async_flush()  # the device itself is old news
-        return device.device_id, edge.submit(device.device_id, command="blink").job_id
+        return device.device_id, (await edge.async_submit(device.device_id, command="blink")).job_id
 
     device_id, job_id = await killed_after(tmp_path, hass_storage, freezer, drill, submit)
     async with home_assistant(tmp_path) as hass:
@@ -596,7 +580,6 @@ async def test_a_job_accepted_just_before_a_hard_stop_is_kept(
         assert job_id in edge.jobs
 
 
-@pytest.mark.xfail(strict=True, reason=FINDING_JOB_WRITE, raises=AssertionError)
 async def test_a_job_fetched_just_before_a_hard_stop_is_not_handed_out_again(
     hass_storage: dict[str, Any], tmp_path: Path, freezer: FrozenDateTimeFactory
 ) -> None:
@@ -604,8 +587,8 @@ async def test_a_job_fetched_just_before_a_hard_stop_is_not_handed_out_again(
 
     async def fetch(hass: HomeAssistant) -> tuple[str, str]:
         edge = get_shared(hass).edge
-        device, _token = edge.register("Pi", "raspberrypi4", ["gpio"], {})
-        job = edge.submit(device.device_id, command="blink")
+        device, _token = await edge.async_register("Pi", "raspberrypi4", ["gpio"], {})
+        job = await edge.async_submit(device.device_id, command="blink")
         await edge.async_flush()
         assert await edge.async_next_job(device.device_id, 0) is job
         return device.device_id, job.job_id
@@ -622,7 +605,6 @@ async def test_a_job_fetched_just_before_a_hard_stop_is_not_handed_out_again(
         assert edge.jobs[job_id].status is JobStatus.SUCCEEDED
 
 
-@pytest.mark.xfail(strict=True, reason=FINDING_RESULT_TIMEOUT, raises=JobConflictError)
 async def test_a_dispatched_job_keeps_its_result_timeout_across_a_restart(
     simulator: Simulator,
     hass_storage: dict[str, Any],
@@ -636,8 +618,8 @@ async def test_a_dispatched_job_keeps_its_result_timeout_across_a_restart(
         await start_roomsense(hass, drill)
         edge = get_shared(hass).edge
         assert edge.result_timeout == RESULT_TIMEOUT
-        device, _token = edge.register("Pi", "raspberrypi4", ["gpio"], {})
-        job = edge.submit(device.device_id, command="blink")
+        device, _token = await edge.async_register("Pi", "raspberrypi4", ["gpio"], {})
+        job = await edge.async_submit(device.device_id, command="blink")
         assert await edge.async_next_job(device.device_id, 0) is job
         await stop(hass, disk, hard=False)
     # Down for five minutes: well within the job's hour.
@@ -652,7 +634,6 @@ async def test_a_dispatched_job_keeps_its_result_timeout_across_a_restart(
             await hass.config_entries.async_unload(entry.entry_id)
 
 
-@pytest.mark.xfail(strict=True, reason=FINDING_RUN_WRITE, raises=AssertionError)
 async def test_a_run_started_just_before_a_hard_stop_keeps_its_delayed_action(
     hass_storage: dict[str, Any], tmp_path: Path, freezer: FrozenDateTimeFactory
 ) -> None:
@@ -672,7 +653,6 @@ async def test_a_run_started_just_before_a_hard_stop_keeps_its_delayed_action(
         assert drill.action_runs[0] == 1
 
 
-@pytest.mark.xfail(strict=True, reason=FINDING_RUN_WRITE, raises=AssertionError)
 async def test_an_action_run_just_before_a_hard_stop_does_not_run_again(
     hass_storage: dict[str, Any], tmp_path: Path, freezer: FrozenDateTimeFactory
 ) -> None:

@@ -44,10 +44,10 @@ def _manager(caller: Caller) -> EdgeManager:
     return get_shared(caller.hass).edge
 
 
-def _register(caller: Caller, data: dict[str, Any]) -> dict[str, Any]:
+async def _register(caller: Caller, data: dict[str, Any]) -> dict[str, Any]:
     """A new device and its token, shown only in this answer."""
     manager = _manager(caller)
-    device, token = manager.register(
+    device, token = await manager.async_register(
         data["name"], data["device_type"], data["capabilities"], data["metadata"]
     )
     return {
@@ -89,7 +89,7 @@ def _jobs(caller: Caller, data: dict[str, Any]) -> dict[str, Any]:
 async def _submit(caller: Caller, data: dict[str, Any]) -> dict[str, Any]:
     """Queue a job; with `wait_for_result`, answer once it finished or timed out."""
     manager = _manager(caller)
-    job = manager.submit(
+    job = await manager.async_submit(
         data["device_id"],
         instruction=data.get("instruction"),
         command=data.get("command"),

@@ -102,7 +102,7 @@ async def _edge_submit_job(caller: Caller, data: dict[str, Any]) -> dict[str, An
     """Queue a job for an edge device; with `wait_for_result`, answer its result."""
     manager = get_shared(caller.hass).edge
     device = manager.find_device(data["device_id"])
-    job = manager.submit(
+    job = await manager.async_submit(
         device.device_id,
         instruction=data.get("instruction"),
         command=data.get("command"),

@@ -32,6 +32,7 @@ from .history import (
     HISTORY_SAVE_DELAY,
     HISTORY_STORAGE_KEY,
     STATUS_FAILURE,
+    STATUS_RUNNING,
     STATUS_SUCCESS,
     add_to_history,
     executed_event_data,
@@ -315,7 +316,8 @@ class AutomationEngine:
         """Plan every action's moment from now and its delays, then run what is due."""
         run = planned_run(rule, trigger, slot_id, evaluation, user_id)
         self.pending[run["id"]] = run
-        self._store.save()
+        # On disk before its first action: a kill must not lose its delayed ones.
+        await self._store.async_write_now()
         await self._async_continue(run["id"])
         return run_record(run)
 
@@ -377,7 +379,10 @@ class AutomationEngine:
         self._step_timers[run_id] = async_track_point_in_utc_time(self.hass, _due, due)
 
     async def _async_run_step(self, run: dict[str, Any], step: dict[str, Any]) -> None:
+        """Run one action, written ahead: a step found running after a kill is not run again."""
         action = run["actions"][step["index"]]
+        step["status"] = STATUS_RUNNING
+        await self._store.async_write_now()
         try:
             result = await run_action(self.hass, self.tools, action, user_id=run["user_id"])
         except HomeAssistantError as err:
@@ -386,7 +391,7 @@ class AutomationEngine:
         else:
             step.update(status=STATUS_SUCCESS, result=result)
         step["finished_at"] = iso(dt_util.utcnow())
-        self._store.save()
+        await self._store.async_write_now()
 
     def _finish(self, run: dict[str, Any]) -> None:
         self._drop_pending(run["id"])

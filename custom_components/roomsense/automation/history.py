@@ -24,6 +24,8 @@ HISTORY_SAVE_DELAY: Final = 30.0
 STATUS_SUCCESS: Final = "success"
 STATUS_FAILURE: Final = "failure"
 STATUS_PARTIAL: Final = "partial"
+# A step whose action has started: found so after a restart, it may or may not have run.
+STATUS_RUNNING: Final = "running"
 # A delayed action that should have run while Home Assistant was down: run it if it is no
 # later than this, otherwise skip it (turning the heating on an hour late helps nobody).
 MISSED_GRACE: Final = timedelta(minutes=10)
@@ -62,10 +64,18 @@ def planned_run(
 
 
 def skip_missed_steps(run: dict[str, Any], why: str) -> None:
-    """Mark the steps overdue by more than `MISSED_GRACE` skipped: they are not run late."""
+    """Mark the steps overdue by more than `MISSED_GRACE` skipped: they are not run late.
+
+    A step found running was cut off by a stop: it may or may not have acted, and it is
+    never run a second time.
+    """
     now = dt_util.utcnow()
     for step in run["steps"]:
-        if step["status"] == "pending" and now - datetime.fromisoformat(step["due"]) > MISSED_GRACE:
+        if step["status"] == STATUS_RUNNING:
+            step.update(status="skipped", error=f"{why} while it ran: it may not have run")
+        elif (
+            step["status"] == "pending" and now - datetime.fromisoformat(step["due"]) > MISSED_GRACE
+        ):
             step.update(status="skipped", error=f"missed while {why}")
 
 

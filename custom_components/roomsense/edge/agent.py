@@ -131,7 +131,7 @@ async def run_instruction(
     if not manager.is_connected(device.device_id):
         return {"error": "offline", "device": device.name}
     english = await to_english(adapter, instruction)
-    job = manager.submit(device.device_id, instruction=english, source="conversation")
+    job = await manager.async_submit(device.device_id, instruction=english, source="conversation")
     job = await manager.async_wait(job.job_id, AGENT_WAIT)
     if job.status is JobStatus.QUEUED:
         manager.cancel(job.job_id)  # nobody took it; it must not run later, unasked

@@ -138,6 +138,10 @@ class EdgeManager:
         ):
             if job.device_id in self.devices:
                 self._book.add(job)
+        # The timeout last applied: the owner entry applies its option later, and a job
+        # dispatched before the restart must not time out by the default meanwhile.
+        if isinstance(timeout := data.get("result_timeout"), int | float) and timeout > 0:
+            self.result_timeout = float(timeout)
         self._book.order_finished()
         for job in list(self.jobs.values()):
             self._arm_timer(job)
@@ -146,6 +150,7 @@ class EdgeManager:
         return {
             "devices": [vars(device).copy() for device in self.devices.values()],
             "jobs": [job.public() for job in self.jobs.values()],
+            "result_timeout": self.result_timeout,
         }
 
     async def async_flush(self) -> None:
@@ -174,10 +179,22 @@ class EdgeManager:
             for job in self.jobs.values():
                 if job.status is JobStatus.DISPATCHED:
                     self._arm_timer(job)
-        if self._book.rotate(self.max_completed_jobs):
+        if self._book.rotate(self.max_completed_jobs) or changed:
             self._store.save()
 
     # --- devices ------------------------------------------------------------------------
+
+    async def async_register(
+        self,
+        name: str,
+        device_type: str,
+        capabilities: list[str],
+        metadata: dict[str, Any],
+    ) -> tuple[EdgeDevice, str]:
+        """A new device and its token, on disk before the token is handed out."""
+        device, token = self.register(name, device_type, capabilities, metadata)
+        await self._store.async_write_now()
+        return device, token
 
     def register(
         self,
@@ -186,7 +203,10 @@ class EdgeManager:
         capabilities: list[str],
         metadata: dict[str, Any],
     ) -> tuple[EdgeDevice, str]:
-        """A new device and its token; only the token's hash is kept."""
+        """A new device and its token; only the token's hash is kept.
+
+        Written a moment later: a caller that answers someone uses `async_register`.
+        """
         token = secrets.token_urlsafe(32)
         device = EdgeDevice(
             device_id=uuid.uuid4().hex,
@@ -315,6 +335,28 @@ class EdgeManager:
             raise UnknownJobError(job_id)
         return job
 
+    async def async_submit(
+        self,
+        device_id: str,
+        *,
+        instruction: str | None = None,
+        command: str | None = None,
+        payload: Any = None,
+        ttl: float = DEFAULT_JOB_TTL,
+        source: str = "http",
+    ) -> EdgeJob:
+        """Queue a job; it is on disk before its id is given to anyone (a kill loses none)."""
+        job = self.submit(
+            device_id,
+            instruction=instruction,
+            command=command,
+            payload=payload,
+            ttl=ttl,
+            source=source,
+        )
+        await self._store.async_write_now()
+        return job
+
     def submit(
         self,
         device_id: str,
@@ -325,7 +367,10 @@ class EdgeManager:
         ttl: float = DEFAULT_JOB_TTL,
         source: str = "http",
     ) -> EdgeJob:
-        """Queue a job behind the device's other queued jobs."""
+        """Queue a job behind the device's other queued jobs.
+
+        Written a moment later: a caller that answers someone uses `async_submit`.
+        """
         self.device(device_id)
         now = dt_util.utcnow()
         job = EdgeJob(
@@ -387,6 +432,8 @@ class EdgeManager:
                     raise InvalidTokenError(device_id)
                 if (job := self._book.oldest_queued(device_id)) is not None:
                     self._dispatch(job)
+                    # On disk as dispatched before the device has it: never handed out twice.
+                    await self._store.async_write_now()
                     return job
                 remaining = deadline - self.hass.loop.time()
                 if remaining <= 0:
