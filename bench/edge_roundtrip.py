@@ -148,7 +148,7 @@ async def round_trips(
         if spread:
             await asyncio.sleep(random.uniform(0, spread))
         started = time.monotonic()
-        job = manager.submit(device_id, command="sensor_read", payload=index)
+        job = await manager.async_submit(device_id, command="sensor_read", payload=index)
         job = await manager.async_wait(job.job_id, 60)
         if job.status is not JobStatus.SUCCEEDED or job.result != index:
             raise RuntimeError(f"job {index} ended {job.status}: {job.result!r}")
@@ -160,11 +160,14 @@ async def throughput(manager: EdgeManager, device_ids: list[str], total: int) ->
     per_device = total // len(device_ids)
     started = time.monotonic()
     cpu_before = time.process_time()
-    jobs = [
-        manager.submit(device_id, command="sensor_read", payload=index)
-        for index in range(per_device)
-        for device_id in device_ids
-    ]
+    # Queued together, as by many callers at once: they share their writes.
+    jobs = await asyncio.gather(
+        *(
+            manager.async_submit(device_id, command="sensor_read", payload=index)
+            for index in range(per_device)
+            for device_id in device_ids
+        )
+    )
     finished = await asyncio.gather(*(manager.async_wait(job.job_id, 300) for job in jobs))
     wall = time.monotonic() - started
     ok = sum(

@@ -40,8 +40,9 @@ from custom_components.roomsense.const import (
     OPT_MAX_COMPLETED_JOBS,
     OPT_QUEUE_TTL,
 )
+from custom_components.roomsense.edge.errors import JobConflictError
 from custom_components.roomsense.edge.jobs import EVENT_EDGE_JOB_FINISHED
-from custom_components.roomsense.edge.manager import EdgeManager, JobConflictError
+from custom_components.roomsense.edge.manager import EdgeManager
 from custom_components.roomsense.edge.models import JobStatus
 from custom_components.roomsense.persisted import DEFAULT_SAVE_DELAY
 from custom_components.roomsense.shared import get_shared

@@ -15,8 +15,9 @@ from homeassistant.util import dt as dt_util
 from pytest_homeassistant_custom_component.common import async_fire_time_changed
 
 from custom_components.roomsense.edge import EdgeManager
-from custom_components.roomsense.edge.manager import STORAGE_KEY, InvalidTokenError
+from custom_components.roomsense.edge.errors import InvalidTokenError
 from custom_components.roomsense.edge.models import JobStatus
+from custom_components.roomsense.edge.store import ACTIVE_STORAGE_KEY, STORAGE_KEY
 
 from .edge_helpers import EdgeDeviceClient, register, submit
 
@@ -44,7 +45,9 @@ async def test_every_job_survives_a_restart(
     hass.bus.async_fire(EVENT_HOMEASSISTANT_FINAL_WRITE)
     await hass.async_block_till_done()
     edge.async_stop()
-    assert len(hass_storage[STORAGE_KEY]["data"]["jobs"]) == 6
+    # Finished jobs with the devices; the queued and dispatched ones in the active file.
+    assert len(hass_storage[STORAGE_KEY]["data"]["jobs"]) == 2
+    assert len(hass_storage[ACTIVE_STORAGE_KEY]["data"]["jobs"]) == 4
 
     restarted = EdgeManager(hass)
     await restarted.async_load()
@@ -164,3 +167,51 @@ async def test_stopping_home_assistant_ends_open_polls(
     edge.async_stop()
     status, _body = await asyncio.wait_for(poll, 5)
     assert status == 204
+
+
+async def test_jobs_of_an_earlier_release_all_in_one_file_are_read(
+    hass: HomeAssistant, hass_storage: dict[str, Any]
+) -> None:
+    """Before the active file, every job lived in `roomsense.edge`; the newer record wins."""
+    device = {
+        "device_id": "d1",
+        "name": "Pi",
+        "device_type": "raspberrypi4",
+        "capabilities": ["gpio"],
+        "metadata": {},
+        "token_hash": "0" * 64,
+        "registered_at": "2026-12-01T00:00:00+00:00",
+    }
+
+    def job(job_id: str, status: str, created: str) -> dict[str, Any]:
+        return {
+            "job_id": job_id,
+            "device_id": "d1",
+            "status": status,
+            "created_at": f"2026-12-01T00:00:0{created}+00:00",
+            "command": "blink",
+            "expires_at": "2099-01-01T00:00:00+00:00",
+            "dispatched_at": "2026-12-01T00:00:05+00:00" if status != "queued" else None,
+        }
+
+    hass_storage[STORAGE_KEY] = {
+        "version": 1,
+        "key": STORAGE_KEY,
+        "data": {
+            "devices": [device],
+            "jobs": [job("a", "queued", "1"), job("b", "succeeded", "2")],
+        },
+    }
+    # The active file knows `a` was dispatched since; `b` finished, whatever it says.
+    hass_storage[ACTIVE_STORAGE_KEY] = {
+        "version": 1,
+        "key": ACTIVE_STORAGE_KEY,
+        "data": {"jobs": [job("b", "dispatched", "2"), job("a", "dispatched", "1")]},
+    }
+    manager = EdgeManager(hass)
+    await manager.async_load()
+    assert [(job.job_id, job.status.value) for job in manager.jobs.values()] == [
+        ("a", "dispatched"),
+        ("b", "succeeded"),
+    ]
+    manager.async_stop()

@@ -11,7 +11,7 @@ from aiohttp.test_utils import TestClient
 from pytest_homeassistant_custom_component.typing import ClientSessionGenerator
 
 from custom_components.roomsense.edge import EdgeManager
-from custom_components.roomsense.edge.manager import STORAGE_KEY
+from custom_components.roomsense.edge.store import STORAGE_KEY
 
 from .edge_helpers import BASE, EdgeDeviceClient, register, submit
 

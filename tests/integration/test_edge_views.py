@@ -15,7 +15,7 @@ from pytest_homeassistant_custom_component.common import async_fire_time_changed
 from pytest_homeassistant_custom_component.typing import ClientSessionGenerator
 
 from custom_components.roomsense.edge import EdgeManager
-from custom_components.roomsense.edge.manager import STORAGE_KEY
+from custom_components.roomsense.edge.store import ACTIVE_STORAGE_KEY, STORAGE_KEY
 
 from ..conftest import listen_into
 from .edge_helpers import BASE, EdgeDeviceClient, register, submit
@@ -439,7 +439,9 @@ async def test_deleting_a_device_cleans_up_its_queue(
     await edge.async_flush()
     stored = hass_storage[STORAGE_KEY]["data"]
     assert [device["device_id"] for device in stored["devices"]] == [pico.device_id]
-    assert [job["job_id"] for job in stored["jobs"]] == [theirs["job_id"]]
+    assert stored["jobs"] == []  # nothing of the deleted device's history is kept
+    active = hass_storage[ACTIVE_STORAGE_KEY]["data"]["jobs"]
+    assert [job["job_id"] for job in active] == [theirs["job_id"]]
 
 
 async def test_deleting_a_device_ends_its_open_poll(

@@ -26,8 +26,8 @@ from ..automation.api import AutomationInputError, RuleForbiddenError
 from ..automation.engine import UnknownRuleError
 from ..automation.learning_store import UnknownCandidateError
 from ..const import DOMAIN
-from ..edge.manager import EdgeError, JobConflictError, UnknownJobError
-from ..edge.manager import UnknownDeviceError as UnknownEdgeDeviceError
+from ..edge.errors import EdgeError, JobConflictError, UnknownJobError
+from ..edge.errors import UnknownDeviceError as UnknownEdgeDeviceError
 from ..gateway import Source
 
 type Handler = Callable[[Caller, dict[str, Any]], Awaitable[dict[str, Any]] | dict[str, Any]]

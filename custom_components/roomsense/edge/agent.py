@@ -14,7 +14,8 @@ from dataclasses import dataclass
 from typing import Any, Final, Literal
 
 from ..language_models import LLMAdapter, LLMError, Message, ToolSpec
-from .manager import EdgeManager, UnknownDeviceError
+from .errors import UnknownDeviceError
+from .manager import EdgeManager
 from .models import CAPABILITY_AGENT, EdgeDevice, EdgeJob, JobStatus
 
 type Language = Literal["ja", "en"]

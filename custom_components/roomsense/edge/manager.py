@@ -1,6 +1,7 @@
-"""The edge devices of the home and their job queues, kept in a `Store`.
+"""The edge devices of the home and their job queues, kept in `.storage` (`store.py`).
 
-Every job, whatever its status, lives in `.storage/roomsense.edge` and survives a restart.
+Every job, whatever its status, survives a restart; one accepted or handed out survives a
+kill too.
 Each device has a FIFO queue: a long-polling device gets its oldest queued job the moment
 one arrives. A dispatched job whose device reports nothing within the result timeout fails
 with reason `timeout`; a queued job that no device fetches before it expires becomes
@@ -25,7 +26,7 @@ from homeassistant.helpers.event import async_track_point_in_utc_time
 from homeassistant.util import dt as dt_util
 
 from ..const import DEFAULT_DEVICE_RESULT_TIMEOUT, DEFAULT_MAX_COMPLETED_JOBS, DOMAIN, LOGGER
-from ..persisted import DelayedStore, readable_records
+from .errors import InvalidTokenError, JobConflictError, UnknownDeviceError, UnknownJobError
 from .jobs import (
     DEFAULT_JOB_TTL,
     EVENT_EDGE_JOB_FINISHED,
@@ -43,8 +44,7 @@ from .models import (
     JobStatus,
 )
 from .polls import LongPolls, connected_until
-
-STORAGE_KEY: Final = f"{DOMAIN}.edge"
+from .store import EdgeStore
 
 
 def signal_device_updated(device_id: str) -> str:
@@ -76,34 +76,13 @@ def _now() -> str:
     return dt_util.utcnow().isoformat()
 
 
-class EdgeError(Exception):
-    """A request the manager refuses; the views turn it into a status code."""
-
-
-class UnknownDeviceError(EdgeError):
-    """No edge device has this id."""
-
-
-class UnknownJobError(EdgeError):
-    """No job has this id."""
-
-
-class InvalidTokenError(EdgeError):
-    """The device token is wrong."""
-
-
-class JobConflictError(EdgeError):
-    """The job is not in a state that allows this."""
-
-
 class EdgeManager:
     """The registered edge devices and every job, for all of Home Assistant."""
 
     def __init__(self, hass: HomeAssistant) -> None:
         """Read nothing yet; `async_load` does."""
         self.hass = hass
-        # A burst of jobs is one write.
-        self._store = DelayedStore(hass, STORAGE_KEY, self._data_to_save)
+        self._store = EdgeStore(hass, self._kept_data, self._active_data)
         self.devices: dict[str, EdgeDevice] = {}
         self._book = JobBook()
         self.result_timeout: float = DEFAULT_DEVICE_RESULT_TIMEOUT
@@ -122,36 +101,27 @@ class EdgeManager:
 
     async def async_load(self) -> None:
         """Read the store and re-arm the timers of jobs still queued or dispatched."""
-        data = await self._store.async_load() or {}
-        for device in readable_records(
-            data.get("devices", []),
-            EdgeDevice.from_dict,
-            (TypeError, ValueError),
-            "Dropping an unreadable edge device record: %s",
-        ):
-            self.devices[device.device_id] = device
-        for job in readable_records(
-            data.get("jobs", []),
-            EdgeJob.from_dict,
-            (KeyError, TypeError, ValueError),
-            "Dropping an unreadable edge job record: %r",
-        ):
+        devices, jobs, applied = await self._store.async_load()
+        self.devices = {device.device_id: device for device in devices}
+        for job in jobs:
             if job.device_id in self.devices:
                 self._book.add(job)
         # The timeout last applied: the owner entry applies its option later, and a job
         # dispatched before the restart must not time out by the default meanwhile.
-        if isinstance(timeout := data.get("result_timeout"), int | float) and timeout > 0:
-            self.result_timeout = float(timeout)
+        self.result_timeout = applied or self.result_timeout
         self._book.order_finished()
         for job in list(self.jobs.values()):
             self._arm_timer(job)
 
-    def _data_to_save(self) -> dict[str, Any]:
+    def _kept_data(self) -> dict[str, Any]:
         return {
             "devices": [vars(device).copy() for device in self.devices.values()],
-            "jobs": [job.public() for job in self.jobs.values()],
+            "jobs": [job.public() for job in self.jobs.values() if job.finished],
             "result_timeout": self.result_timeout,
         }
+
+    def _active_data(self) -> dict[str, Any]:
+        return {"jobs": [job.public() for job in self.jobs.values() if not job.finished]}
 
     async def async_flush(self) -> None:
         """Write pending changes now."""
@@ -354,7 +324,7 @@ class EdgeManager:
             ttl=ttl,
             source=source,
         )
-        await self._store.async_write_now()
+        await self._store.async_write_jobs_ahead()
         return job
 
     def submit(
@@ -433,7 +403,7 @@ class EdgeManager:
                 if (job := self._book.oldest_queued(device_id)) is not None:
                     self._dispatch(job)
                     # On disk as dispatched before the device has it: never handed out twice.
-                    await self._store.async_write_now()
+                    await self._store.async_write_jobs_ahead()
                     return job
                 remaining = deadline - self.hass.loop.time()
                 if remaining <= 0:

@@ -26,16 +26,16 @@ from homeassistant.util.hass_dict import HassKey
 from probatio.humanize import humanize_error
 
 from ..http_json import BodyTooLargeError, RefusalAnswerer, async_read_json, json_response
-from .jobs import DEFAULT_JOB_TTL
-from .limits import RateLimiter
-from .manager import (
+from .errors import (
     EdgeError,
-    EdgeManager,
     InvalidTokenError,
     JobConflictError,
     UnknownDeviceError,
     UnknownJobError,
 )
+from .jobs import DEFAULT_JOB_TTL
+from .limits import RateLimiter
+from .manager import EdgeManager
 from .models import DEVICE_TYPES, EdgeDevice, EdgeJob, JobStatus
 
 BASE_URL: Final = "/api/roomsense/edge"
