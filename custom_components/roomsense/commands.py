@@ -26,6 +26,7 @@ from typing import Any, Final
 from homeassistant.components import persistent_notification
 from homeassistant.core import CALLBACK_TYPE, HomeAssistant, callback
 from homeassistant.helpers.event import async_track_point_in_utc_time
+from homeassistant.helpers.start import async_at_started
 from homeassistant.helpers.storage import Store
 from homeassistant.util import dt as dt_util
 
@@ -305,11 +306,16 @@ class CommandQueue:
         self.pending.remove(queued)
         self._log.append_later({"op": _Op.ENDED, "id": queued.id, "result": result})
         LOGGER.debug("Queued SwitchBot command %s %s: %s", queued.command, result, error or "")
-        self.hass.bus.async_fire(
-            EVENT_COMMAND_RESULT, {**asdict(queued), "result": result, "error": error}
-        )
-        if result == RESULT_OUTCOME_UNKNOWN:
-            self._notify_unknown(queued)
+        data = {**asdict(queued), "result": result, "error": error}
+
+        @callback
+        def announce(hass: HomeAssistant) -> None:
+            hass.bus.async_fire(EVENT_COMMAND_RESULT, data)
+            if result == RESULT_OUTCOME_UNKNOWN:
+                self._notify_unknown(queued)
+
+        # At start (a command found in flight), once automations listen: not during setup.
+        async_at_started(self.hass, announce)
         self._changed(queued.device_id)
 
     def _notify_unknown(self, queued: QueuedCommand) -> None:

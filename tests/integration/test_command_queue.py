@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 from homeassistant.components import persistent_notification
 from homeassistant.const import EVENT_HOMEASSISTANT_STOP, STATE_OFF, STATE_ON
-from homeassistant.core import Event, HomeAssistant
+from homeassistant.core import CoreState, Event, HomeAssistant
 from homeassistant.exceptions import HomeAssistantError
 from homeassistant.helpers import issue_registry as ir
 from homeassistant.util import dt as dt_util
@@ -371,3 +371,29 @@ async def test_home_assistant_stopping_lets_the_command_on_its_way_end_first(
     assert [queued.command for queued in setup_entry.runtime_data.gateway.queue.pending] == [
         "press"
     ]
+
+
+async def test_a_command_cut_off_by_a_crash_is_announced_once_home_assistant_has_started(
+    hass: HomeAssistant, config_entry: MockConfigEntry, simulator: Simulator
+) -> None:
+    """Automations set up during the start must hear of it: not during RoomSense's setup."""
+    write_log(
+        hass,
+        config_entry,
+        queued("press", BOT, "press", idempotent=False),
+        {"op": "sending", "id": "press"},
+    )
+    hass.set_state(CoreState.not_running)
+    results: list[Event] = []
+    listen_into(hass, EVENT_COMMAND_RESULT, results)
+    config_entry.add_to_hass(hass)
+    assert await hass.config_entries.async_setup(config_entry.entry_id)
+    await hass.async_block_till_done()
+    assert results == []
+
+    await hass.async_start()
+    await hass.async_block_till_done()
+    assert [(event.data["id"], event.data["result"]) for event in results] == [
+        ("press", "outcome_unknown")
+    ]
+    assert await commands_received(simulator) == []
