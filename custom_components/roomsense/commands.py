@@ -101,6 +101,9 @@ class CommandQueue:
         self._reachable = reachable
         self._log = CommandLog(hass, entry_id)
         self.pending: list[QueuedCommand] = []
+        # Cut off by a crash and not sent again, until Home Assistant has started and said
+        # so: they stay in the log as in flight, so a crash meanwhile cannot silence them.
+        self._unannounced: list[QueuedCommand] = []
         self._listeners: dict[str, list[QueueListener]] = {}
         self._unsub_expiry: CALLBACK_TYPE | None = None
         self._drain: asyncio.Task[None] | None = None
@@ -125,9 +128,10 @@ class CommandQueue:
                     "Sending %s to %s again: it was on its way", queued.command, queued.device_id
                 )
             else:
-                self._end(
-                    queued, RESULT_OUTCOME_UNKNOWN, "Home Assistant stopped while it was being sent"
-                )
+                self.pending.remove(queued)
+                self._unannounced.append(queued)
+        if self._unannounced:
+            async_at_started(self.hass, self._async_announce_cut_off)
         await self._log.async_rewrite(self._records)
         self._schedule_expiry()
         if self.pending:
@@ -274,8 +278,13 @@ class CommandQueue:
             await self._log.async_flush()
 
     def _records(self) -> list[LogRecord]:
-        """What a rewritten log holds: the commands still waiting."""
-        return [_queued_record(queued) for queued in self.pending]
+        """What a rewritten log holds: the commands still waiting, and those cut off."""
+        cut_off = [
+            record
+            for queued in self._unannounced
+            for record in (_queued_record(queued), {"op": _Op.SENDING, "id": queued.id})
+        ]
+        return [_queued_record(queued) for queued in self.pending] + cut_off
 
     # --- expiry -----------------------------------------------------------------------------
 
@@ -317,6 +326,14 @@ class CommandQueue:
         # At start (a command found in flight), once automations listen: not during setup.
         async_at_started(self.hass, announce)
         self._changed(queued.device_id)
+
+    async def _async_announce_cut_off(self, _hass: HomeAssistant) -> None:
+        """Say which commands a crash cut off; then their ends go in the log."""
+        announced, self._unannounced = self._unannounced, []
+        for queued in announced:
+            self.pending.append(queued)  # `_end` takes it out again
+            self._end(queued, RESULT_OUTCOME_UNKNOWN, "Home Assistant stopped while it was sent")
+        await self._log.async_flush()
 
     def _notify_unknown(self, queued: QueuedCommand) -> None:
         device = queued.device_name or queued.device_id

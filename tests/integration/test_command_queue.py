@@ -390,6 +390,8 @@ async def test_a_command_cut_off_by_a_crash_is_announced_once_home_assistant_has
     assert await hass.config_entries.async_setup(config_entry.entry_id)
     await hass.async_block_till_done()
     assert results == []
+    # Until it is said, it stays in the log as in flight: a crash now cannot silence it.
+    assert [record["op"] for record in log_records(hass, config_entry)] == ["queued", "sending"]
 
     await hass.async_start()
     await hass.async_block_till_done()
@@ -397,3 +399,4 @@ async def test_a_command_cut_off_by_a_crash_is_announced_once_home_assistant_has
         ("press", "outcome_unknown")
     ]
     assert await commands_received(simulator) == []
+    assert [record["op"] for record in log_records(hass, config_entry)][-1] == "ended"
