@@ -25,17 +25,21 @@ def json_response(data: Any, status: HTTPStatus = HTTPStatus.OK) -> web.Response
 async def async_read_json(request: web.Request, limit: int) -> Any:
     """The body as JSON: BodyTooLargeError past `limit` bytes, ValueError if it is not JSON.
 
-    An empty body reads as `{}`; JSON nested too deep to parse is a ValueError too.
+    An empty body reads as `{}`; JSON nested too deep to parse is a ValueError too, and so
+    is a body aiohttp cannot decode (a `Content-Encoding` it is not in, a broken chunk).
     """
     if request.content_length is not None and request.content_length > limit:
         raise BodyTooLargeError
     # A read returns what has arrived so far, so read until the end or past the limit; a
     # chunked body has no length to check first.
     body = bytearray()
-    while chunk := await request.content.read(65536):
-        body += chunk
-        if len(body) > limit:
-            raise BodyTooLargeError
+    try:
+        while chunk := await request.content.read(65536):
+            body += chunk
+            if len(body) > limit:
+                raise BodyTooLargeError
+    except web.RequestPayloadError as err:
+        raise ValueError(f"the body cannot be read: {err}") from err
     if not body:
         return {}
     try:

@@ -1,0 +1,1 @@
+"""Fuzzing of every HTTP entry of RoomSense and of its services' schemas (Hypothesis)."""
