@@ -61,7 +61,6 @@ NOISY_LOGGERS = (
     "pytest_homeassistant_custom_component",
 )
 # Where edge/views.py keeps its rate limiters (when it has them).
-EDGE_RATE_LIMITS = "roomsense_edge_rate_limits"
 
 ALL_METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS", "PROPFIND", "TRACE")
 CONTENT_TYPES = (
@@ -601,9 +600,9 @@ def lift_edge_rate_limits(hass: HomeAssistant) -> None:
     the edge views would answer only 429 and the rest of the run would test nothing else.
     Within a batch the limits apply, so their 429s are fuzzed too.
     """
-    if (limits := hass.data.get(EDGE_RATE_LIMITS)) is not None:
-        fresh = type(limits)()
-        limits.devices, limits.sources = fresh.devices, fresh.sources
+    limits = get_shared(hass).edge.rate_limits
+    fresh = type(limits)()
+    limits.devices, limits.sources = fresh.devices, fresh.sources
 
 
 def quiet_logs(caplog: pytest.LogCaptureFixture) -> None:

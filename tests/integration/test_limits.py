@@ -27,16 +27,15 @@ from yarl import URL
 
 from custom_components.roomsense import events_view, webhook
 from custom_components.roomsense.edge import EdgeManager
-from custom_components.roomsense.edge.limits import RateLimiter
-from custom_components.roomsense.edge.views import (
-    DATA_EDGE_RATE_LIMITS,
+from custom_components.roomsense.edge.limits import (
     DEVICE_BURST,
-    MAX_ADMIN_BODY,
-    MAX_REPORT_BODY,
     SOURCE_BURST,
     EdgeRateLimits,
+    RateLimiter,
 )
+from custom_components.roomsense.edge.views import MAX_ADMIN_BODY, MAX_REPORT_BODY
 from custom_components.roomsense.events_view import URL_EVENTS, async_register_events_view
+from custom_components.roomsense.shared import get_shared
 
 from ..conftest import home_with
 from .edge_helpers import BASE, EdgeDeviceClient, register, submit
@@ -399,14 +398,14 @@ async def jetson(admin: TestClient, device_http: TestClient) -> EdgeDeviceClient
 def clock(hass: HomeAssistant, edge: EdgeManager) -> FakeClock:
     """The edge rate limits on a clock that moves only when the test moves it."""
     fake = FakeClock()
-    limits = hass.data[DATA_EDGE_RATE_LIMITS]
+    limits = edge.rate_limits
     limits.devices.clock = fake
     limits.sources.clock = fake
     return fake
 
 
 def limits_of(hass: HomeAssistant) -> EdgeRateLimits:
-    return hass.data[DATA_EDGE_RATE_LIMITS]
+    return get_shared(hass).edge.rate_limits
 
 
 async def test_edge_bodies_over_their_limit_are_413_before_they_are_read(

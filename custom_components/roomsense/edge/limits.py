@@ -12,6 +12,7 @@ import math
 from collections import OrderedDict
 from collections.abc import Callable
 from time import monotonic
+from typing import Final
 
 
 class RateLimiter:
@@ -67,3 +68,30 @@ class RateLimiter:
             return self._wait_for_one(tokens)
         self._store(key, tokens - 1)
         return None
+
+
+# Per device, once its token is checked: each request takes one, and a request that hands
+# over or takes in work (a poll that gets a job, the first result of a dispatched job) gives
+# it back. So a device draining a long queue is never slowed, while a runaway loop (`wait=0`
+# polls of an empty queue, a result sent again and again) gets 20 at once, then 10 a
+# second. A long poll counts once, however long it waits, and is counted as it opens, so
+# polls held open at once are counted too.
+DEVICE_RATE: Final = 10.0
+DEVICE_BURST: Final = 20
+# Per source address, for what no device token vouches for: pings and refused requests
+# (a wrong token, an unknown device). A device needs a few at boot; a token guesser gets
+# 20 tries, then 2 a second, and while its address is out of tries every device request
+# from it answers 429 before any token is looked at.
+SOURCE_RATE: Final = 2.0
+SOURCE_BURST: Final = 20
+# Keys (devices, addresses) whose buckets are remembered; the least recently used go.
+MAX_RATE_LIMITED_KEYS: Final = 1024
+
+
+class EdgeRateLimits:
+    """The edge endpoints' rate limits, shared by their views."""
+
+    def __init__(self) -> None:
+        """Full buckets for every device and address."""
+        self.devices = RateLimiter(DEVICE_RATE, DEVICE_BURST, MAX_RATE_LIMITED_KEYS)
+        self.sources = RateLimiter(SOURCE_RATE, SOURCE_BURST, MAX_RATE_LIMITED_KEYS)

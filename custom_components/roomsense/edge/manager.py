@@ -35,6 +35,7 @@ from .jobs import (
     finished_event_data,
     job_deadline,
 )
+from .limits import EdgeRateLimits
 from .models import (
     CAPABILITY_AGENT,
     REASON_CANCELLED,
@@ -83,6 +84,7 @@ class EdgeManager:
         """Read nothing yet; `async_load` does."""
         self.hass = hass
         self._store = EdgeStore(hass, self._kept_data, self._active_data)
+        self.rate_limits = EdgeRateLimits()
         self.devices: dict[str, EdgeDevice] = {}
         self._book = JobBook()
         self.result_timeout: float = DEFAULT_DEVICE_RESULT_TIMEOUT

@@ -22,7 +22,6 @@ from aiohttp import hdrs, web
 from homeassistant.core import HomeAssistant, callback
 from homeassistant.helpers.http import HomeAssistantView
 from homeassistant.helpers.json import json_bytes
-from homeassistant.util.hass_dict import HassKey
 from probatio.humanize import humanize_error
 
 from ..http_json import BodyTooLargeError, RefusalAnswerer, async_read_json, json_response
@@ -34,7 +33,7 @@ from .errors import (
     UnknownJobError,
 )
 from .jobs import DEFAULT_JOB_TTL
-from .limits import RateLimiter
+from .limits import EdgeRateLimits
 from .manager import EdgeManager
 from .models import DEVICE_TYPES, EdgeDevice, EdgeJob, JobStatus
 
@@ -47,34 +46,6 @@ MAX_REPORT_BODY: Final = MAX_RESULT_BYTES + 64 * 1024
 MAX_ADMIN_BODY: Final = 256 * 1024
 DEFAULT_SUBMIT_WAIT: Final = 60
 MAX_SUBMIT_WAIT: Final = 600
-# Per device, once its token is checked: each request takes one, and a request that hands
-# over or takes in work (a poll that gets a job, the first result of a dispatched job) gives
-# it back. So a device draining a long queue is never slowed, while a runaway loop (`wait=0`
-# polls of an empty queue, a result sent again and again) gets 20 at once, then 10 a
-# second. A long poll counts once, however long it waits, and is counted as it opens, so
-# polls held open at once are counted too.
-DEVICE_RATE: Final = 10.0
-DEVICE_BURST: Final = 20
-# Per source address, for what no device token vouches for: pings and refused requests
-# (a wrong token, an unknown device). A device needs a few at boot; a token guesser gets
-# 20 tries, then 2 a second, and while its address is out of tries every device request
-# from it answers 429 before any token is looked at.
-SOURCE_RATE: Final = 2.0
-SOURCE_BURST: Final = 20
-# Keys (devices, addresses) whose buckets are remembered; the least recently used go.
-MAX_RATE_LIMITED_KEYS: Final = 1024
-
-
-class EdgeRateLimits:
-    """The edge endpoints' rate limits, shared by their views."""
-
-    def __init__(self) -> None:
-        """Full buckets for every device and address."""
-        self.devices = RateLimiter(DEVICE_RATE, DEVICE_BURST, MAX_RATE_LIMITED_KEYS)
-        self.sources = RateLimiter(SOURCE_RATE, SOURCE_BURST, MAX_RATE_LIMITED_KEYS)
-
-
-DATA_EDGE_RATE_LIMITS: Final[HassKey[EdgeRateLimits]] = HassKey("roomsense_edge_rate_limits")
 
 
 _NAME = probatio.All(str, probatio.Strip, probatio.Length(min=1, max=100))
@@ -322,6 +293,5 @@ class EdgeResultView(_DeviceView):
 @callback
 def async_register_edge_views(hass: HomeAssistant, manager: EdgeManager) -> None:
     """Register the views once; they serve whichever devices the manager has."""
-    limits = hass.data[DATA_EDGE_RATE_LIMITS] = EdgeRateLimits()
     for view in (EdgePingView, EdgeNextJobView, EdgeResultView):
-        hass.http.register_view(view(manager, limits))
+        hass.http.register_view(view(manager, manager.rate_limits))
