@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import copy
+import time
 from collections.abc import AsyncIterator, Coroutine
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
@@ -169,13 +170,17 @@ async def write_due_stores(hass: HomeAssistant, seconds: float) -> None:
 async def while_timers_run[T](hass: HomeAssistant, call: Coroutine[Any, Any, T]) -> T:
     """Await a call whose own short timers (a client's back-off) must run in frozen time.
 
-    Each turn runs the loop's timers due within a second, without moving the clock.
+    Each turn runs the loop's timers due within a second, without moving the clock. It
+    gives up after a minute of real time, not a number of loop turns: on a busy machine the
+    executor's file reads take many turns.
     """
     task = hass.async_create_task(call)
-    for _ in range(1000):
+    for _ in range(6000):  # at least a minute of real time (10 ms a turn)
         if task.done():
             return task.result()
         async_fire_time_changed(hass, dt_util.utcnow() + timedelta(seconds=1))
         await asyncio.sleep(0)
+        # A real pause in a worker thread (the frozen clock does not move it).
+        await hass.async_add_executor_job(time.sleep, 0.01)
     task.cancel()
-    raise AssertionError("the call did not end")
+    raise AssertionError("the call did not end within a minute")
