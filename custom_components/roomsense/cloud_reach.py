@@ -71,11 +71,6 @@ class CloudReach:
         return lambda: self._listeners.remove(listener)
 
     @callback
-    def async_mark_away(self, error: str) -> None:
-        """The cloud is known not to answer (an entry that started without it)."""
-        self._away(error, answered=False)
-
-    @callback
     def async_push_arrived(self) -> None:
         """A push from the cloud: it is probably back, so probe now rather than later."""
         if self.away_since is not None and not self._probing:
