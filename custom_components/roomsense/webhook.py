@@ -40,6 +40,7 @@ from .const import (
     WEBHOOK_ID_PREFIX,
 )
 from .coordinator import RoomSenseCoordinator
+from .http_json import BodyStalledError, BodyTooLargeError, async_read_body, body_stalled_response
 from .push import status_from_context
 from .switchbot_cloud import SwitchBotCloudClient, SwitchBotError
 
@@ -98,35 +99,6 @@ def _replay_key(context: dict[str, Any]) -> tuple[str, int | None, str]:
     """What makes an event the same event: the device, its sample time and its content."""
     digest = hashlib.sha256(json.dumps(context, sort_keys=True).encode()).hexdigest()
     return (context["deviceMac"], context.get("timeOfSample"), digest)
-
-
-class _BodyTooLargeError(Exception):
-    """The pushed body is over MAX_WEBHOOK_BODY."""
-
-
-async def _read_body(request: web.Request) -> bytes:
-    """The body, refused past MAX_WEBHOOK_BODY bytes without reading the rest.
-
-    The limit counts decoded bytes, so a compressed body cannot unpack past it either; a body
-    that cannot be read is a ValueError. A cloudhook's request (Home Assistant's
-    `MockRequest`) has no `content_length` and makes a new reader at each `content` access,
-    so both are read once, carefully.
-    """
-    length: int | None = getattr(request, "content_length", None)
-    if length is not None and length > MAX_WEBHOOK_BODY:
-        raise _BodyTooLargeError
-    content = request.content
-    body = bytearray()
-    try:
-        while chunk := await content.read(65536):
-            body += chunk
-            if len(body) > MAX_WEBHOOK_BODY:
-                raise _BodyTooLargeError
-    except web.RequestPayloadError as err:
-        # A broken chunk, or a `Content-Encoding` the body is not in: a bad body, not a
-        # fault (Home Assistant would log the webhook id with the traceback).
-        raise ValueError(f"the body cannot be read: {err}") from err
-    return bytes(body)
 
 
 def _json_error(status: HTTPStatus, message: str) -> web.Response:
@@ -192,9 +164,12 @@ class WebhookHandler:
             self._warn_once("forbidden", "SwitchBot webhook call from %s refused", request.remote)
             return _json_error(HTTPStatus.FORBIDDEN, "sender not allowed")
         try:
-            payload = json.loads(await _read_body(request))
+            payload = json.loads(await async_read_body(request, MAX_WEBHOOK_BODY))
             event = EVENT_SCHEMA(payload)
-        except _BodyTooLargeError:
+        except BodyStalledError:
+            self._warn_once("stalled", "SwitchBot webhook body stopped arriving; refused")
+            return body_stalled_response()
+        except BodyTooLargeError:
             self._warn_once(
                 "size", "SwitchBot webhook body over %d bytes refused", MAX_WEBHOOK_BODY
             )

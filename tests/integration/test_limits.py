@@ -25,7 +25,7 @@ from pytest_homeassistant_custom_component.common import MockConfigEntry
 from pytest_homeassistant_custom_component.typing import ClientSessionGenerator
 from yarl import URL
 
-from custom_components.roomsense import events_view, webhook
+from custom_components.roomsense import events_view, http_json, webhook
 from custom_components.roomsense.edge import EdgeManager
 from custom_components.roomsense.edge.limits import (
     DEVICE_BURST,
@@ -56,23 +56,39 @@ class FakeClock:
 # --- raw HTTP: what a client that never finishes its body gets -------------------------
 
 
-async def raw_status(host: str, port: int, head: str, *body_parts: bytes) -> int:
-    """Send a request head (and parts of a body, maybe never finished); the answer's status.
+async def raw_answer(
+    host: str, port: int, head: str, *body_parts: bytes, pause: float = 0
+) -> tuple[int, dict[str, str]]:
+    """Send a request head (and parts of a body, maybe never finished), `pause` s apart.
 
-    An answer within 5 s while the body is still unfinished shows the server did not wait
-    to read the whole of it.
+    Returns the answer's status and headers. An answer within 5 s while the body is still
+    unfinished shows the server did not wait to read the whole of it.
     """
     reader, writer = await asyncio.open_connection(host, port)
     try:
         writer.write(head.replace("\n", "\r\n").encode() + b"\r\n")
         for part in body_parts:
+            await writer.drain()
+            await asyncio.sleep(pause)
             writer.write(part)
         await writer.drain()
         async with asyncio.timeout(5):
             status_line = await reader.readline()
-        return int(status_line.split()[1])
+            headers = {}
+            while (line := await reader.readline()) not in (b"\r\n", b""):
+                name, _, value = line.decode().partition(":")
+                headers[name.strip().lower()] = value.strip()
+            length = int(headers.get("content-length", 0))
+            await reader.readexactly(length)
+        return int(status_line.split()[1]), headers
     finally:
         writer.close()
+
+
+async def raw_status(host: str, port: int, head: str, *body_parts: bytes) -> int:
+    """The status of `raw_answer`."""
+    status, _ = await raw_answer(host, port, head, *body_parts)
+    return status
 
 
 def chunked(total: int, size: int = 65536) -> list[bytes]:
@@ -326,6 +342,31 @@ async def test_a_cloudhook_push_is_read_within_the_limit_too(
         assert response.status == 413
 
 
+async def test_a_webhook_body_that_stops_arriving_is_408(
+    hass: HomeAssistant,
+    pushing_entry: MockConfigEntry,
+    short_body_wait: float,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    url = URL(pushing_entry.runtime_data.webhook_url)
+    assert url.host is not None
+    assert url.port is not None
+    head = f"POST {url.raw_path} HTTP/1.1\nHost: {url.host}\n"
+    temperature = hass.states.get("sensor.meter_temperature")
+    body = json.dumps(meter_event(2_000_000_000_000, temperature=30.5)).encode()
+    await expect_stalled(url.host, url.port, head + unfinished(len(body)), body[:-1])
+    await expect_stalled(
+        url.host, url.port, head + unfinished(1000, deflate=True), CUT_SHORT_DEFLATE
+    )
+    assert hass.states.get("sensor.meter_temperature") == temperature
+    # Refused once with a warning, the way every bad push is; nothing logged as an error.
+    assert [r.levelname for r in caplog.records if "stopped arriving" in r.getMessage()] == [
+        "WARNING",
+        "DEBUG",
+    ]
+    assert not [r for r in caplog.records if r.levelno >= logging.ERROR]
+
+
 async def test_a_flood_of_distinct_events_cannot_grow_the_replay_cache(
     hass: HomeAssistant, pushing_entry: MockConfigEntry, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -429,6 +470,69 @@ async def test_edge_bodies_over_their_limit_are_413_before_they_are_read(
         await raw_status(host, port, registration + "Transfer-Encoding: chunked\n", *parts) == 413
     )
     assert list(edge.devices) == [jetson.device_id]
+
+
+# --- a body that stops arriving ----------------------------------------------------------
+
+
+@pytest.fixture
+def short_body_wait(monkeypatch: pytest.MonkeyPatch) -> float:
+    monkeypatch.setattr(http_json, "BODY_IDLE_TIMEOUT", 0.3)
+    return 0.3
+
+
+def unfinished(content_length: int, *, deflate: bool = False) -> str:
+    """Header lines of a JSON body of `content_length` bytes."""
+    encoding = "Content-Encoding: deflate\n" if deflate else ""
+    return f"Content-Type: application/json\nContent-Length: {content_length}\n{encoding}"
+
+
+# Raw deflate (what aiohttp takes a deflate body without zlib's header for) that unpacks
+# without an error and never reaches the end of its stream: aiohttp's parser raises only
+# when the message ends, and (3.14) does not pass that on to the view reading the body.
+CUT_SHORT_DEFLATE = b"[" * 1000
+
+
+async def expect_stalled(host: str, port: int, head: str, *parts: bytes) -> dict[str, Any]:
+    """The 408 answer (parts sent 50 ms apart), which tells the client not to reuse the
+    connection (aiohttp itself drains it for 10 s more, then closes it).
+    """
+    status, headers = await raw_answer(host, port, head, *parts, pause=0.05)
+    assert status == 408
+    assert headers["connection"] == "close"
+    return headers
+
+
+async def test_an_edge_body_that_stops_arriving_is_408(
+    edge: EdgeManager,
+    jetson: EdgeDeviceClient,
+    hass_access_token: str,
+    short_body_wait: float,
+) -> None:
+    host, port = str(jetson.http.host), int(jetson.http.port)
+    result = (
+        f"POST {BASE}/devices/{jetson.device_id}/jobs/result HTTP/1.1\nHost: {host}\n"
+        f"Authorization: Bearer {jetson.token}\n"
+    )
+    await expect_stalled(host, port, result + unfinished(100), b'{"job_id": ')
+    await expect_stalled(host, port, result + unfinished(1000, deflate=True), CUT_SHORT_DEFLATE)
+    registration = (
+        f"POST {BASE}/devices/register HTTP/1.1\nHost: {host}\n"
+        f"Authorization: Bearer {hass_access_token}\n"
+    )
+    await expect_stalled(host, port, registration + unfinished(100), b'{"name": "Pi"')
+    await expect_stalled(
+        host, port, registration + unfinished(1000, deflate=True), CUT_SHORT_DEFLATE
+    )
+    # An action's endpoint (Home Assistant auth) reads its body the same way.
+    parse = (
+        f"POST /api/roomsense/automation/workflow/parse HTTP/1.1\nHost: {host}\n"
+        f"Authorization: Bearer {hass_access_token}\n"
+    )
+    await expect_stalled(host, port, parse + unfinished(100), b'{"text": "')
+    await expect_stalled(host, port, parse + unfinished(1000, deflate=True), CUT_SHORT_DEFLATE)
+    assert list(edge.devices) == [jetson.device_id]
+    assert all(job.state != "succeeded" for job in edge.jobs.values())
 
 
 async def too_many(response: aiohttp.ClientResponse) -> int:

@@ -2,7 +2,8 @@
 
 One view per path, made from the actions' `Rest` declarations. A body is JSON (at most
 `MAX_BODY` bytes); the input is checked by the action's schema; refusals answer
-`{"success": false, "message": ...}` with 400 (bad input), 403, 404 or 413.
+`{"success": false, "message": ...}` with 400 (bad input), 403, 404, 408 (a body that
+stopped arriving) or 413.
 """
 
 from __future__ import annotations
@@ -18,7 +19,13 @@ from homeassistant.core import HomeAssistant, callback
 from homeassistant.exceptions import ServiceValidationError
 from homeassistant.helpers.http import HomeAssistantView
 
-from ..http_json import BodyTooLargeError, async_read_json, json_response
+from ..http_json import (
+    BodyStalledError,
+    BodyTooLargeError,
+    async_read_json,
+    body_stalled_response,
+    json_response,
+)
 from .registry import (
     Action,
     ActionRefusedError,
@@ -101,6 +108,8 @@ class ActionView(HomeAssistantView):
             return json_response(result, status)
         except (ActionRefusedError, _BodyRefusedError) as refusal:
             return _refused(refusal.message, refusal.status)
+        except BodyStalledError:
+            return body_stalled_response(success=False)
         except ServiceValidationError as err:
             return _refused(str(err), HTTPStatus.BAD_REQUEST)
 

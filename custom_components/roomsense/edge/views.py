@@ -24,7 +24,14 @@ from homeassistant.helpers.http import HomeAssistantView
 from homeassistant.helpers.json import json_bytes
 from probatio.humanize import humanize_error
 
-from ..http_json import BodyTooLargeError, RefusalAnswerer, async_read_json, json_response
+from ..http_json import (
+    BodyStalledError,
+    BodyTooLargeError,
+    RefusalAnswerer,
+    async_read_json,
+    body_stalled_response,
+    json_response,
+)
 from .errors import (
     EdgeError,
     InvalidTokenError,
@@ -128,6 +135,8 @@ async def _validated(
     """The validated body, or the 400/413 answer to give instead."""
     try:
         body = await async_read_json(request, limit)
+    except BodyStalledError:
+        return body_stalled_response(success=False)
     except BodyTooLargeError:
         return _error(f"the body is over {limit} bytes", HTTPStatus.REQUEST_ENTITY_TOO_LARGE)
     except ValueError:
