@@ -31,7 +31,8 @@ class BodyStalledError(Exception):
 def body_stalled_response(**fields: Any) -> web.Response:
     """The 408 for a stalled body, with `fields` beside its message.
 
-    It closes the connection: its request never ended, so it cannot carry another.
+    It says `Connection: close`: its request never ended, so the connection cannot carry
+    another (aiohttp drains it for up to 10 s more, then closes it).
     """
     response = json_response(
         {**fields, "message": "the body stopped arriving"}, HTTPStatus.REQUEST_TIMEOUT

@@ -132,7 +132,7 @@ def _error(message: str, status: HTTPStatus) -> web.Response:
 async def _validated(
     request: web.Request, schema: probatio.Schema | probatio.All[Any], limit: int
 ) -> dict[str, Any] | web.Response:
-    """The validated body, or the 400/413 answer to give instead."""
+    """The validated body, or the 400/408/413 answer to give instead."""
     try:
         body = await async_read_json(request, limit)
     except BodyStalledError:
