@@ -24,7 +24,7 @@ from enum import StrEnum
 from typing import Any, Final
 
 from homeassistant.components import persistent_notification
-from homeassistant.core import CALLBACK_TYPE, HomeAssistant, callback
+from homeassistant.core import CALLBACK_TYPE, CoreState, HassJob, HomeAssistant, callback
 from homeassistant.helpers.event import async_track_point_in_utc_time
 from homeassistant.helpers.start import async_at_started
 from homeassistant.helpers.storage import Store
@@ -106,6 +106,8 @@ class CommandQueue:
         self._unannounced: list[QueuedCommand] = []
         self._listeners: dict[str, list[QueueListener]] = {}
         self._unsub_expiry: CALLBACK_TYPE | None = None
+        # Announcements waiting for Home Assistant's start, each cancelled at close.
+        self._unsub_started: list[CALLBACK_TYPE] = []
         self._drain: asyncio.Task[None] | None = None
         # One pass at a time: two passes would both send the oldest command.
         self._lock = asyncio.Lock()
@@ -131,7 +133,7 @@ class CommandQueue:
                 self.pending.remove(queued)
                 self._unannounced.append(queued)
         if self._unannounced:
-            async_at_started(self.hass, self._async_announce_cut_off)
+            self._once_started(self._async_announce_cut_off)
         await self._log.async_rewrite(self._records)
         self._schedule_expiry()
         if self.pending:
@@ -161,6 +163,8 @@ class CommandQueue:
         if self._unsub_expiry:
             self._unsub_expiry()
             self._unsub_expiry = None
+        while self._unsub_started:
+            self._unsub_started.pop()()
         async with self._lock:
             await self._log.async_flush()
 
@@ -310,9 +314,24 @@ class CommandQueue:
 
     # --- ends -------------------------------------------------------------------------------
 
+    def _once_started(self, announce: Callable[[HomeAssistant], Any]) -> None:
+        """Run `announce` now, or once Home Assistant has started if it has not yet.
+
+        During start-up automations may not listen yet; while Home Assistant stops (a
+        command under way may end then) it never starts again, so that is not waited for.
+        """
+        if self.hass.state in (CoreState.not_running, CoreState.starting):
+            self._unsub_started.append(async_at_started(self.hass, announce))
+        else:
+            self.hass.async_run_hass_job(HassJob(announce), self.hass)
+
     def _end(self, queued: QueuedCommand, result: str, error: str | None) -> None:
-        """Log a command's end (written with the next append) and tell whoever listens."""
+        """Take a command out of the queue; log its end and tell whoever listens."""
         self.pending.remove(queued)
+        self._log_end(queued, result, error)
+
+    def _log_end(self, queued: QueuedCommand, result: str, error: str | None) -> None:
+        """Log a command's end (written with the next append) and tell whoever listens."""
         self._log.append_later({"op": _Op.ENDED, "id": queued.id, "result": result})
         LOGGER.debug("Queued SwitchBot command %s %s: %s", queued.command, result, error or "")
         data = {**asdict(queued), "result": result, "error": error}
@@ -323,16 +342,16 @@ class CommandQueue:
             if result == RESULT_OUTCOME_UNKNOWN:
                 self._notify_unknown(queued)
 
-        # At start (a command found in flight), once automations listen: not during setup.
-        async_at_started(self.hass, announce)
+        self._once_started(announce)
         self._changed(queued.device_id)
 
     async def _async_announce_cut_off(self, _hass: HomeAssistant) -> None:
         """Say which commands a crash cut off; then their ends go in the log."""
         announced, self._unannounced = self._unannounced, []
         for queued in announced:
-            self.pending.append(queued)  # `_end` takes it out again
-            self._end(queued, RESULT_OUTCOME_UNKNOWN, "Home Assistant stopped while it was sent")
+            self._log_end(
+                queued, RESULT_OUTCOME_UNKNOWN, "Home Assistant stopped while it was sent"
+            )
         await self._log.async_flush()
 
     def _notify_unknown(self, queued: QueuedCommand) -> None:

@@ -152,7 +152,7 @@ async def test_a_command_waits_for_the_cloud_it_failed_on(
     assert hass.states.get(plug).state == STATE_ON
     assert hass.states.get(plug).attributes["stale"] is True
     assert hass.states.get(plug).attributes["queued_at"]
-    # Five minutes away: a probe that finds nobody is tried again, at most 10 s later...
+    # Five minutes away: a probe that finds nobody is tried again, at most 8 s later...
     for _ in range(30):
         await later(hass, seconds=10)
     assert len(setup_entry.runtime_data.coordinator.command_queue.pending) == 1
@@ -359,14 +359,23 @@ async def test_home_assistant_stopping_lets_the_command_on_its_way_end_first(
     await send(hass, BOT, "press")
     await simulator.start(host="127.0.0.1", port=port)
     await sim_admin.fault(latency_ms=300, paths=[f"/v1.1/devices/{PLUG}/commands"])
+    results: list[Event] = []
+    listen_into(hass, EVENT_COMMAND_RESULT, results)
     async_fire_time_changed(hass, dt_util.utcnow() + timedelta(seconds=10))
-    await asyncio.sleep(0.1)  # the plug's turnOn is on its way
+    # Until the plug's turnOn is on its way: its `sending` is in the log (a file, which
+    # nothing signals).
+    async with asyncio.timeout(5):
+        while [r["op"] for r in log_records(hass, setup_entry)][-1:] != ["sending"]:  # noqa: ASYNC110
+            await asyncio.sleep(0.01)
+    hass.set_state(CoreState.stopping)
     hass.bus.async_fire(EVENT_HOMEASSISTANT_STOP)
     await hass.async_block_till_done()
 
     # It ended (and its end is on disk); the press waits for the next start.
     ops = [(record["op"], record.get("result")) for record in log_records(hass, setup_entry)]
     assert ops[-2:] == [("sending", None), ("ended", "succeeded")]
+    # Its result is told though Home Assistant stops (it will not start again to say it).
+    assert [(e.data["command"], e.data["result"]) for e in results] == [("turnOn", "succeeded")]
     assert await commands_received(simulator) == [(PLUG, "turnOn")]
     assert [queued.command for queued in setup_entry.runtime_data.gateway.queue.pending] == [
         "press"
@@ -392,6 +401,10 @@ async def test_a_command_cut_off_by_a_crash_is_announced_once_home_assistant_has
     assert results == []
     # Until it is said, it stays in the log as in flight: a crash now cannot silence it.
     assert [record["op"] for record in log_records(hass, config_entry)] == ["queued", "sending"]
+    # Reloaded before the start, the entry's new queue says it: the old one no longer does.
+    assert await hass.config_entries.async_reload(config_entry.entry_id)
+    await hass.async_block_till_done()
+    assert results == []
 
     await hass.async_start()
     await hass.async_block_till_done()
