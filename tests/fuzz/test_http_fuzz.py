@@ -38,7 +38,6 @@ from .conftest import (
     LOCK,
     METER,
     PLUG,
-    KnownBug,
     Probe,
     Runner,
     Sent,
@@ -564,14 +563,16 @@ async def aim(
     edge = get_shared(hass).edge
     # Jobs stay as they are for the run: no result timeout fires between two snapshots.
     edge.configure(result_timeout=7 * 86400, max_completed_jobs=edge.max_completed_jobs)
-    device, token = edge.register("Fuzz Jetson", "jetson", ["gpio"], {})
-    other, other_token = edge.register("Other Pico", "pico", [], {})
-    first = edge.submit(device.device_id, command="gpio.set", payload={"pin": 1}, ttl=86400)
-    second = edge.submit(device.device_id, instruction="look", ttl=86400)
+    device, token = await edge.async_register("Fuzz Jetson", "jetson", ["gpio"], {})
+    other, other_token = await edge.async_register("Other Pico", "pico", [], {})
+    first = await edge.async_submit(
+        device.device_id, command="gpio.set", payload={"pin": 1}, ttl=86400
+    )
+    second = await edge.async_submit(device.device_id, instruction="look", ttl=86400)
     # The oldest queued job goes out first: dispatch both, then queue one more.
     await edge.async_next_job(device.device_id, 0)
     await edge.async_next_job(device.device_id, 0)
-    waiting = edge.submit(other.device_id, command="snapshot", ttl=86400)
+    waiting = await edge.async_submit(other.device_id, command="snapshot", ttl=86400)
     rule = get_shared(hass).automation_api.save(
         {
             "name": "Fuzz rule",
@@ -644,9 +645,7 @@ async def test_every_http_entry_survives_fuzzing(
         hass, setup_entry, simulator, hass_access_token, hass_read_only_access_token
     )
     quiet_logs(caplog)
-    runner = Runner(
-        hass, await hass_client_no_auth(), Probe(hass, simulator), caplog, KNOWN_HTTP_BUGS
-    )
+    runner = Runner(hass, await hass_client_no_auth(), Probe(hass, simulator), caplog)
     wanted = budget(request.config)
 
     async def run(batch: list[Sent]) -> None:
@@ -668,17 +667,13 @@ async def test_every_http_entry_survives_fuzzing(
         assert any(status < 300 for status in statuses), entry
 
 
-# None known now: the webhook's undecodable body (h2 finding 1) is fixed; its test follows.
-KNOWN_HTTP_BUGS: tuple[KnownBug, ...] = ()
-
-
 async def test_a_webhook_body_that_cannot_be_decoded_is_a_400(
     hass: HomeAssistant,
     setup_entry: MockConfigEntry,
     hass_client_no_auth: ClientSessionGenerator,
     caplog: pytest.LogCaptureFixture,
 ) -> None:
-    """The fuzzing's first find (h2 finding 1): garbage sent as gzip made webhook.py raise.
+    """The fuzzing's first find: garbage sent as gzip made webhook.py raise.
 
     aiohttp decodes the body as it is read and raises RequestPayloadError; the webhook let
     it out, so Home Assistant logged an error with the traceback for every such push.
@@ -715,7 +710,7 @@ async def test_a_body_that_cannot_be_decoded_is_a_400_everywhere(
     authorized: bool,
 ) -> None:
     """http_json.async_read_json let aiohttp's RequestPayloadError out: a 500 (fixed)."""
-    device, token = get_shared(hass).edge.register("Jetson", "jetson", [], {})
+    device, token = await get_shared(hass).edge.async_register("Jetson", "jetson", [], {})
     client = await (hass_client() if authorized else hass_client_no_auth())
     response = await client.post(
         path.format(device_id=device.device_id),

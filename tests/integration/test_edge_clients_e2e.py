@@ -100,10 +100,12 @@ async def test_a_client_registers_and_completes_jobs(
     # The token in the file is the one Home Assistant knows (by its hash only).
     assert edge.authenticate(device.device_id, config["token"]) is device
 
-    gpio = edge.submit(device.device_id, command="gpio", payload={"pin": 17, "value": 1})
-    sensor = edge.submit(device.device_id, command="sensor_read")
-    agent = edge.submit(device.device_id, instruction="Is anyone in the shed?")
-    unknown = edge.submit(device.device_id, command="launch_rocket")
+    gpio = await edge.async_submit(
+        device.device_id, command="gpio", payload={"pin": 17, "value": 1}
+    )
+    sensor = await edge.async_submit(device.device_id, command="sensor_read")
+    agent = await edge.async_submit(device.device_id, instruction="Is anyone in the shed?")
+    unknown = await edge.async_submit(device.device_id, command="launch_rocket")
     code, out, err = await run(
         EDGE_CODE / folder / "client.py", "--config", str(tmp_path / "c.json"), "--max-jobs", "4"
     )
@@ -135,7 +137,7 @@ async def test_a_waiting_client_gets_a_job_the_moment_it_is_queued(
         await asyncio.sleep(0.05)
     else:
         pytest.fail("the client never long-polled")
-    job = edge.submit(config["device_id"], command="echo", payload={"hello": "pi"})
+    job = await edge.async_submit(config["device_id"], command="echo", payload={"hello": "pi"})
     finished = await edge.async_wait(job.job_id, 20)
     code, out, err = await client
     assert code == 0, (out, err)
@@ -149,7 +151,9 @@ async def test_two_clients_at_once_each_get_only_their_own_jobs(
     pi = await register("raspberrypi4", ha_url, hass_access_token, "Pi", tmp_path / "p.json")
     jobs = {
         name: [
-            edge.submit(config["device_id"], command="echo", payload={"n": n, "for": name})
+            await edge.async_submit(
+                config["device_id"], command="echo", payload={"n": n, "for": name}
+            )
             for n in range(5)
         ]
         for name, config in (("jetson", jetson), ("pi", pi))

@@ -69,6 +69,31 @@ async def test_every_job_survives_a_restart(
     restarted.async_stop()
 
 
+async def test_a_result_survives_a_kill_while_the_next_job_goes_out(
+    hass: HomeAssistant,
+    edge: EdgeManager,
+    admin: TestClient,
+    device_http: TestClient,
+    hass_storage: dict[str, Any],
+) -> None:
+    """The active file is written ahead of the main one: a job finished a moment ago must
+    not vanish from both when Home Assistant is killed before the main file's write."""
+    jetson = await register(admin, device_http)
+    done = await submit(admin, jetson.device_id, command="gpio")
+    following = await submit(admin, jetson.device_id, command="camera")
+    await jetson.next()
+    assert (await jetson.report(done["job_id"], result={"ok": True})).status == 200
+    await jetson.next()  # the next job goes out: the active file is written now
+    edge.async_stop()  # killed: no final write
+
+    restarted = EdgeManager(hass)
+    await restarted.async_load()
+    assert restarted.job(done["job_id"]).status is JobStatus.SUCCEEDED
+    assert restarted.job(done["job_id"]).result == {"ok": True}
+    assert restarted.job(following["job_id"]).status is JobStatus.DISPATCHED
+    restarted.async_stop()
+
+
 async def test_an_unreadable_record_costs_only_itself(
     hass: HomeAssistant, hass_storage: dict[str, Any]
 ) -> None:
@@ -156,6 +181,55 @@ async def test_two_pollers_of_one_device_never_get_the_same_job(
     answers = await asyncio.wait_for(asyncio.gather(*polls), 5)
     received = sorted(job["job_id"] for status, job in answers if status == 200 and job)
     assert received == sorted(job["job_id"] for job in queued)
+
+
+async def test_a_device_that_leaves_while_its_job_is_written_gets_it_next_time(
+    hass: HomeAssistant, edge: EdgeManager, admin: TestClient, device_http: TestClient
+) -> None:
+    """The dispatch is written before the job is handed out; a device gone meanwhile
+    would leave the job dispatched to nobody until its result timeout."""
+    device = await register(admin, device_http)
+    first = await submit(admin, device.device_id, command="first")
+    second = await submit(admin, device.device_id, command="second")
+    answers = iter([True, False])  # listening when the job is taken, gone after the write
+    assert await edge.async_next_job(device.device_id, 0, lambda: next(answers)) is None
+    assert edge.job(first["job_id"]).status is JobStatus.QUEUED
+    assert edge.job(first["job_id"]).dispatched_at is None
+    # Still first in line, and still expiring when it would have.
+    status, job = await device.next()
+    assert (status, job and job["job_id"]) == (200, first["job_id"])
+    status, job = await device.next()
+    assert (status, job and job["job_id"]) == (200, second["job_id"])
+
+
+async def test_a_poll_cancelled_while_its_job_is_written_leaves_the_job_queued(
+    hass: HomeAssistant,
+    edge: EdgeManager,
+    admin: TestClient,
+    device_http: TestClient,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    device = await register(admin, device_http)
+    queued = await submit(admin, device.device_id, command="first")
+    writing, slow_disk = asyncio.Event(), asyncio.Event()
+    write = edge._store.async_write_jobs_ahead
+
+    async def slow_write() -> None:
+        writing.set()
+        await slow_disk.wait()
+        await write()
+
+    monkeypatch.setattr(edge._store, "async_write_jobs_ahead", slow_write)
+    poll = asyncio.create_task(edge.async_next_job(device.device_id, 0))
+    await asyncio.wait_for(writing.wait(), 5)  # dispatched; its write is under way
+    assert edge.job(queued["job_id"]).status is JobStatus.DISPATCHED
+    poll.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        await poll
+    assert edge.job(queued["job_id"]).status is JobStatus.QUEUED
+    slow_disk.set()
+    status, job = await device.next()
+    assert (status, job and job["job_id"]) == (200, queued["job_id"])
 
 
 async def test_stopping_home_assistant_ends_open_polls(

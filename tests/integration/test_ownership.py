@@ -115,7 +115,7 @@ async def set_up_in_order(
 async def add_home_entities(hass: HomeAssistant) -> tuple[str, str]:
     """An edge device and a learned scene; their ids."""
     shared = get_shared(hass)
-    device, _token = shared.edge.register("Garage Jetson", "jetson", ["gpio"], {})
+    device, _token = await shared.edge.async_register("Garage Jetson", "jetson", ["gpio"], {})
     shared.learning.offered["candidate"] = {
         "name": "Evening",
         "operations": [],
@@ -274,7 +274,7 @@ async def test_removing_the_holder_hands_them_over_with_their_ids_and_settings(
     assert account is not None
     assert learned.device_id == account.id
     # The edge device still works under its new entry.
-    get_shared(hass).edge.submit(edge_id, command="gpio")
+    await get_shared(hass).edge.async_submit(edge_id, command="gpio")
     await hass.async_block_till_done()
     assert hass.states.get(before[1]).state == "1"
 

@@ -83,6 +83,11 @@ class JobBook:
         """The job left its queue (handed to its device)."""
         self._queued[job.device_id].pop(job.job_id, None)
 
+    def requeue(self, job: EdgeJob) -> None:
+        """The job goes back to the front of its queue (its device left before getting it)."""
+        queue = self._queued.setdefault(job.device_id, {})
+        self._queued[job.device_id] = {job.job_id: job, **queue}
+
     def mark_finished(self, job: EdgeJob) -> None:
         """The job ended: out of its queue, newest among the finished."""
         self._queued.get(job.device_id, {}).pop(job.job_id, None)

@@ -11,6 +11,7 @@ then the oldest go. The jobs' own bookkeeping is `jobs.py`'s, the long polls' `p
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import hmac
 import secrets
@@ -93,6 +94,9 @@ class EdgeManager:
         self._job_waiters = JobWaiters(hass.loop)
         self._timers: dict[str, CALLBACK_TYPE] = {}
         self._stopping = False
+        # Jobs finished since `roomsense.edge` was last written: the active file keeps them
+        # meanwhile, as it may be written ahead of it (a kill must not lose a result).
+        self._finished_unwritten: set[str] = set()
 
     @property
     def jobs(self) -> dict[str, EdgeJob]:
@@ -116,6 +120,7 @@ class EdgeManager:
             self._arm_timer(job)
 
     def _kept_data(self) -> dict[str, Any]:
+        self._finished_unwritten.clear()  # on their way to disk with this data
         return {
             "devices": [vars(device).copy() for device in self.devices.values()],
             "jobs": [job.public() for job in self.jobs.values() if job.finished],
@@ -123,7 +128,13 @@ class EdgeManager:
         }
 
     def _active_data(self) -> dict[str, Any]:
-        return {"jobs": [job.public() for job in self.jobs.values() if not job.finished]}
+        return {
+            "jobs": [
+                job.public()
+                for job in self.jobs.values()
+                if not job.finished or job.job_id in self._finished_unwritten
+            ]
+        }
 
     async def async_flush(self) -> None:
         """Write pending changes now."""
@@ -163,21 +174,9 @@ class EdgeManager:
         capabilities: list[str],
         metadata: dict[str, Any],
     ) -> tuple[EdgeDevice, str]:
-        """A new device and its token, on disk before the token is handed out."""
-        device, token = self.register(name, device_type, capabilities, metadata)
-        await self._store.async_write_now()
-        return device, token
+        """A new device and its token, on disk before the token is handed out.
 
-    def register(
-        self,
-        name: str,
-        device_type: str,
-        capabilities: list[str],
-        metadata: dict[str, Any],
-    ) -> tuple[EdgeDevice, str]:
-        """A new device and its token; only the token's hash is kept.
-
-        Written a moment later: a caller that answers someone uses `async_register`.
+        Only the token's hash is kept.
         """
         token = secrets.token_urlsafe(32)
         device = EdgeDevice(
@@ -190,8 +189,8 @@ class EdgeManager:
             registered_at=_now(),
         )
         self.devices[device.device_id] = device
-        self._store.save()
         async_dispatcher_send(self.hass, SIGNAL_DEVICE_ADDED, device.device_id)
+        await self._store.async_flush()
         return device, token
 
     async def async_rotate_token(self, device_id: str) -> tuple[EdgeDevice, str]:
@@ -317,31 +316,9 @@ class EdgeManager:
         ttl: float = DEFAULT_JOB_TTL,
         source: str = "http",
     ) -> EdgeJob:
-        """Queue a job; it is on disk before its id is given to anyone (a kill loses none)."""
-        job = self.submit(
-            device_id,
-            instruction=instruction,
-            command=command,
-            payload=payload,
-            ttl=ttl,
-            source=source,
-        )
-        await self._store.async_write_jobs_ahead()
-        return job
-
-    def submit(
-        self,
-        device_id: str,
-        *,
-        instruction: str | None = None,
-        command: str | None = None,
-        payload: Any = None,
-        ttl: float = DEFAULT_JOB_TTL,
-        source: str = "http",
-    ) -> EdgeJob:
         """Queue a job behind the device's other queued jobs.
 
-        Written a moment later: a caller that answers someone uses `async_submit`.
+        It is on disk before its id is given to anyone (a kill loses none).
         """
         self.device(device_id)
         now = dt_util.utcnow()
@@ -361,6 +338,7 @@ class EdgeManager:
         self._store.save()
         self._polls.wake(device_id)
         self._updated(device_id)
+        await self._store.async_write_jobs_ahead()
         return job
 
     def cancel(self, job_id: str) -> EdgeJob:
@@ -404,9 +382,18 @@ class EdgeManager:
                     raise InvalidTokenError(device_id)
                 if (job := self._book.oldest_queued(device_id)) is not None:
                     self._dispatch(job)
-                    # On disk as dispatched before the device has it: never handed out twice.
-                    await self._store.async_write_jobs_ahead()
-                    return job
+                    try:
+                        # On disk as dispatched before the device has it: never handed out
+                        # twice.
+                        await self._store.async_write_jobs_ahead()
+                    except asyncio.CancelledError:
+                        self._undispatch(job)
+                        raise
+                    if still_listening():
+                        return job
+                    # The device left during the write: the job waits for its next poll.
+                    self._undispatch(job)
+                    return None
                 remaining = deadline - self.hass.loop.time()
                 if remaining <= 0:
                     return None
@@ -456,10 +443,19 @@ class EdgeManager:
         self._store.save()
         self._updated(job.device_id)
 
+    def _undispatch(self, job: EdgeJob) -> None:
+        self._book.requeue(job)
+        job.status = JobStatus.QUEUED
+        job.dispatched_at = None
+        self._arm_timer(job)
+        self._store.save()
+        self._updated(job.device_id)
+
     def _finish(
         self, job: EdgeJob, status: JobStatus, *, reason: str | None = None, rotate: bool = True
     ) -> None:
         self._book.mark_finished(job)
+        self._finished_unwritten.add(job.job_id)
         job.status = status
         job.reason = reason
         job.finished_at = _now()

@@ -71,12 +71,7 @@ class EdgeStore:
 
     async def async_write_jobs_ahead(self) -> None:
         """Return once the queued and dispatched jobs, as they are now, are on disk."""
-        await self._active.async_write_now()
-
-    async def async_write_now(self) -> None:
-        """Return once everything, as it is now, is on disk (a device and its token)."""
-        await self._kept.async_write_now()
-        await self._active.async_write_now()
+        await self._active.async_flush()
 
     async def async_flush(self) -> None:
         """Write both files now."""
