@@ -103,7 +103,6 @@ class Tally:
     refusals_checked: int = 0
     # Requests aiohttp's HTTP parser answered 400 itself, before any view ran.
     parser_refusals: int = 0
-    known: Counter[str] = field(default_factory=Counter)
 
     @property
     def total(self) -> int:
@@ -118,7 +117,6 @@ class Tally:
             "unhandled_exceptions": self.unhandled,
             "refusals_checked_for_state": self.refusals_checked,
             "refused_by_aiohttp_parser": self.parser_refusals,
-            "known_bugs_hit": dict(self.known),
         }
 
     def write(self, name: str) -> str:
@@ -130,7 +128,7 @@ class Tally:
         return (
             f"fuzz {name}: {self.total} requests ({per_entry}); 5xx {self.server_errors}; "
             f"unhandled exceptions {self.unhandled}; refusals checked for state "
-            f"{self.refusals_checked}; known bugs hit {dict(self.known) or 0}"
+            f"{self.refusals_checked}"
         )
 
 
@@ -227,12 +225,6 @@ def changed_parts(before: dict[str, Any], after: dict[str, Any]) -> list[str]:
     return parts
 
 
-# Recognises a failure already written up in /work/h2_findings.md (a file this helper may
-# not change): it is counted as a known bug, not failed on. Each one has its own
-# xfail(strict=True) test, which fails once the bug is fixed, so the entry is removed here.
-type KnownBug = Callable[[Sent, int, list[logging.LogRecord]], str | None]
-
-
 def refused_by_the_parser(record: logging.LogRecord) -> bool:
     """aiohttp's own refusal of a body it cannot parse, logged at ERROR by aiohttp itself.
 
@@ -257,13 +249,11 @@ class Runner:
         client: TestClient | None,
         probe: Probe,
         caplog: pytest.LogCaptureFixture,
-        known_bugs: tuple[KnownBug, ...] = (),
     ) -> None:
         self.hass = hass
         self.client = client
         self.probe = probe
         self.caplog = caplog
-        self.known_bugs = known_bugs
         self.tally = Tally()
 
     def errors_since(self, mark: int) -> list[logging.LogRecord]:
@@ -290,7 +280,7 @@ class Runner:
         if status < 400:
             await self.hass.async_block_till_done()
         errors = self.errors_since(mark)
-        self.check(sent.describe(), status, errors, before, sent)
+        self.check(sent.describe(), status, errors, before)
         return status
 
     def check(
@@ -299,14 +289,8 @@ class Runner:
         status: int,
         errors: list[logging.LogRecord],
         before: dict[str, Any],
-        sent: Sent | None = None,
     ) -> None:
         """The rules: no 5xx, no ERROR record, a refusal changes nothing."""
-        if sent is not None and (status >= 500 or errors):
-            for known in self.known_bugs:
-                if (bug := known(sent, status, errors)) is not None:
-                    self.tally.known[bug] += 1
-                    return
         problems = []
         if status >= 500:
             self.tally.server_errors += 1

@@ -28,7 +28,7 @@ from .test_http_fuzz import BATCH, COMPLAINT_WORDS, LONG_FACTOR, aim, bounded, q
 DEFAULT_CALLS = 2_500
 # The picture upload is an entity service, not an action: its own field, and the target's.
 # The target is text (or a list of it): core's `cv.entity_ids` raises TypeError on, say,
-# `entity_id: true` before any RoomSense code runs (h2 findings).
+# `entity_id: true` before any RoomSense code runs.
 TARGET_FIELDS = ("entity_id", "device_id", "area_id")
 TARGET_VALUES = st.text(max_size=30) | st.lists(st.text(max_size=30), max_size=3)
 

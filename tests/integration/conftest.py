@@ -136,6 +136,19 @@ async def setup_entry(hass: HomeAssistant, config_entry: MockConfigEntry) -> Moc
 
 
 @pytest.fixture
+async def pushing_entry(
+    hass: HomeAssistant, ha_url: str, config_entry: MockConfigEntry
+) -> MockConfigEntry:
+    """RoomSense set up with Home Assistant's real server as its internal URL, which the
+    simulator's webhook pushes reach (a module using it overrides `disable_http_server`).
+    """
+    config_entry.add_to_hass(hass)
+    assert await hass.config_entries.async_setup(config_entry.entry_id)
+    await hass.async_block_till_done()
+    return config_entry
+
+
+@pytest.fixture
 async def mock_setup_entry(hass: HomeAssistant) -> AsyncIterator[AsyncMock]:
     """RoomSense's entry set-up replaced (core's config-flow fixture): flows are tested alone.
 

@@ -31,16 +31,6 @@ def home() -> dict[str, Any]:
     return home_with("Meter", "Contact Sensor", "Blind Tilt")
 
 
-@pytest.fixture
-async def pushing_entry(
-    hass: HomeAssistant, ha_url: str, config_entry: MockConfigEntry
-) -> MockConfigEntry:
-    config_entry.add_to_hass(hass)
-    assert await hass.config_entries.async_setup(config_entry.entry_id)
-    await hass.async_block_till_done()
-    return config_entry
-
-
 async def physical_event(
     hass: HomeAssistant, sim_admin: SimulatorAdmin, device_id: str, status: dict[str, Any]
 ) -> None:

@@ -22,8 +22,8 @@ from custom_components.roomsense.config_flow import account_unique_id
 from custom_components.roomsense.const import DOMAIN, OPT_MAX_COMPLETED_JOBS
 from roomsense_simulator import Simulator
 
-from ..conftest import SECRET, TOKEN, free_port
-from ..integration.conftest import confirm_http_config
+from ..conftest import SECRET, TOKEN
+from ..integration import conftest as integration
 
 TOKYO = "Asia/Tokyo"
 # A Monday at midnight in Tokyo: the cloud's quota day turns at 09:00 local time.
@@ -42,20 +42,8 @@ def disable_http_server() -> None:
     """Keep Home Assistant's real HTTP server, which the test plugin stops by default."""
 
 
-@pytest.fixture
-async def ha_url(hass: HomeAssistant, socket_enabled: None) -> AsyncIterator[str]:
-    """Home Assistant's HTTP server on a free loopback port, known as its internal URL."""
-    assert await async_setup_component(hass, "homeassistant", {})
-    port = free_port()
-    assert await async_setup_component(
-        hass, "http", {"http": {"server_host": "127.0.0.1", "server_port": port}}
-    )
-    await hass.http.start()
-    await confirm_http_config(hass)
-    url = f"http://127.0.0.1:{port}"
-    await hass.config.async_update(internal_url=url)
-    yield url
-    await hass.http.stop()
+# Home Assistant's real HTTP server on a free loopback port, as the integration tests have it.
+ha_url = integration.ha_url
 
 
 @pytest.fixture
@@ -74,6 +62,7 @@ async def roomsense(
 
     Unloaded while the cloud is still up, as a user would.
     """
+    assert await async_setup_component(hass, "homeassistant", {})
     entry = MockConfigEntry(
         domain=DOMAIN,
         title="SwitchBot",
