@@ -29,9 +29,9 @@ import aiohttp
 # The demo's modules, as `scripts.demo_support`.
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from scripts.demo_support.config_dir import _prepare_stores
+from scripts.demo_support.config_dir import prepare_stores
 from scripts.demo_support.ha_api import HomeAssistantClient, Tokens
-from scripts.demo_support.processes import ManagedProcess
+from scripts.demo_support.processes import ManagedProcess, home_assistant_argv
 from scripts.demo_support.settings import DemoError
 
 REPO: Final = Path(__file__).resolve().parents[1]
@@ -180,7 +180,7 @@ def prepare_config_dir(config_dir: Path, port: int, integration: Path = INTEGRAT
     if link.is_symlink():
         link.unlink()
     link.symlink_to(integration.resolve(), target_is_directory=True)
-    asyncio.run(_prepare_stores(config_dir, port))
+    asyncio.run(prepare_stores(config_dir, port))
 
 
 @dataclass
@@ -212,15 +212,7 @@ class HomeAssistantProcess:
         self._watcher: asyncio.Task[None] | None = None
         self.process = ManagedProcess(
             "Home Assistant",
-            [
-                sys.executable,
-                "-m",
-                "homeassistant",
-                "--config",
-                str(config_dir),
-                "--skip-pip",
-                "--log-no-color",
-            ],
+            home_assistant_argv(config_dir),
             config_dir / "hass-console.log",
             _child_env(),
         )

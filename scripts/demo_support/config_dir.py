@@ -96,7 +96,7 @@ def prepare_config_dir(settings: DemoSettings, supervisor_token: str) -> bool:
         if not path.exists():
             path.write_text(content, encoding="utf-8")
     link_custom_components(config_dir / "custom_components")
-    return asyncio.run(_prepare_stores(config_dir, settings.hass_port))
+    return asyncio.run(prepare_stores(config_dir, settings.hass_port))
 
 
 def link_custom_components(folder: Path) -> None:
@@ -120,7 +120,7 @@ def link_custom_components(folder: Path) -> None:
         link.symlink_to(source, target_is_directory=True)
 
 
-async def _prepare_stores(config_dir: Path, port: int) -> bool:
+async def prepare_stores(config_dir: Path, port: int) -> bool:
     """Write what Home Assistant keeps in .storage before it starts.
 
     Returns whether every onboarding step was already done.

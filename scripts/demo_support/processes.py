@@ -52,6 +52,19 @@ def ensure_port_free(port: int, env_name: str) -> None:
             ) from None
 
 
+def home_assistant_argv(config_dir: Path) -> list[str]:
+    """The command line of Home Assistant on `config_dir`, with this interpreter."""
+    return [
+        sys.executable,
+        "-m",
+        "homeassistant",
+        "--config",
+        str(config_dir),
+        "--skip-pip",
+        "--log-no-color",
+    ]
+
+
 class ManagedProcess:
     """One child process whose output goes to a log file."""
 

@@ -34,7 +34,7 @@ import yaml  # type: ignore[import-untyped,unused-ignore]
 
 from .config_dir import prepare_config_dir
 from .ha_api import HomeAssistantClient
-from .processes import ManagedProcess, ensure_port_free
+from .processes import ManagedProcess, ensure_port_free, home_assistant_argv
 from .provision import provision
 from .settings import (
     ASSISTANTS,
@@ -111,15 +111,7 @@ class Demo:
         )
         self.hass = ManagedProcess(
             "Home Assistant",
-            [
-                sys.executable,
-                "-m",
-                "homeassistant",
-                "--config",
-                str(config_dir),
-                "--skip-pip",
-                "--log-no-color",
-            ],
+            home_assistant_argv(config_dir),
             config_dir / HASS_CONSOLE_LOG,
             env,
         )
