@@ -8,6 +8,7 @@ not cost the others, or the integration.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from typing import Any, Final
@@ -39,6 +40,9 @@ class DelayedStore[DataT: Mapping[str, Any]]:
         self.hass = hass
         self._data = data
         self._delay = delay
+        # Writes started and finished by `async_write_now`, and the one running.
+        self._started = self._finished = 0
+        self._writing: asyncio.Future[None] | None = None
 
     async def async_load(self) -> DataT | None:
         """What was written last; None when nothing was."""
@@ -49,12 +53,32 @@ class DelayedStore[DataT: Mapping[str, Any]]:
         self._store.async_delay_save(self._data, self._delay)
 
     async def async_flush(self) -> None:
+        """Write now."""
+        await self._store.async_save(self._data())
+
+    async def async_write_now(self) -> None:
         """Return once what changed before this call is on disk (write ahead of acting).
 
-        Calls that come while a write runs share the next one (`Store` writes what was
-        saved last, once): a burst costs two writes, not one each.
+        Calls that come while a write runs share the next one: a burst costs two writes,
+        not one each, and `data()` is built once per write, not once per call (`Store`'s
+        own `async_save` takes the data from each caller: for a queue of thousands of jobs
+        that is a copy of the queue per job).
         """
-        await self._store.async_save(self._data())
+        wanted = self._started + 1  # the first write that starts after this call
+        while self._finished < wanted:
+            if self._writing is not None:
+                # Wait for it; if it failed, the loop starts another (whose failure is ours).
+                await asyncio.shield(self._writing)
+                continue
+            self._started += 1
+            number = self._started
+            self._writing = writing = self.hass.loop.create_future()
+            try:
+                await self._store.async_save(self._data())
+                self._finished = max(self._finished, number)
+            finally:
+                self._writing = None
+                writing.set_result(None)
 
 
 def readable_records[RecordT](

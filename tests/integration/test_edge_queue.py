@@ -16,6 +16,7 @@ from pytest_homeassistant_custom_component.common import async_fire_time_changed
 
 from custom_components.roomsense.edge import EdgeManager
 from custom_components.roomsense.edge.errors import InvalidTokenError
+from custom_components.roomsense.edge.manager import MAX_FINISHED_UNWRITTEN
 from custom_components.roomsense.edge.models import JobStatus
 from custom_components.roomsense.edge.store import ACTIVE_STORAGE_KEY, STORAGE_KEY
 
@@ -92,6 +93,26 @@ async def test_a_result_survives_a_kill_while_the_next_job_goes_out(
     assert restarted.job(done["job_id"]).result == {"ok": True}
     assert restarted.job(following["job_id"]).status is JobStatus.DISPATCHED
     restarted.async_stop()
+
+
+async def test_a_steady_stream_of_results_still_reaches_the_main_file(
+    hass: HomeAssistant,
+    edge: EdgeManager,
+    admin: TestClient,
+    device_http: TestClient,
+    hass_storage: dict[str, Any],
+) -> None:
+    """Each change puts the main file's delayed write off; the active file carries the
+    results meanwhile, but only so many before the main file is written anyway."""
+    jetson = await register(admin, device_http)
+    for n in range(MAX_FINISHED_UNWRITTEN):
+        job = await submit(admin, jetson.device_id, command=f"step{n}")
+        await jetson.next()
+        await jetson.report(job["job_id"], result={"n": n})
+    await hass.async_block_till_done()  # no time passes: no delayed write is due
+    assert len(hass_storage[STORAGE_KEY]["data"]["jobs"]) == MAX_FINISHED_UNWRITTEN
+    job = await submit(admin, jetson.device_id, command="next")
+    assert len(hass_storage[ACTIVE_STORAGE_KEY]["data"]["jobs"]) == 1  # only the queued one
 
 
 async def test_an_unreadable_record_costs_only_itself(

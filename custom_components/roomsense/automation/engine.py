@@ -317,7 +317,7 @@ class AutomationEngine:
         run = planned_run(rule, trigger, slot_id, evaluation, user_id)
         self.pending[run["id"]] = run
         # On disk before its first action: a kill must not lose its delayed ones.
-        await self._store.async_flush()
+        await self._store.async_write_now()
         await self._async_continue(run["id"])
         return run_record(run)
 
@@ -382,7 +382,7 @@ class AutomationEngine:
         """Run one action, written ahead: a step found running after a kill is not run again."""
         action = run["actions"][step["index"]]
         step["status"] = STATUS_RUNNING
-        await self._store.async_flush()
+        await self._store.async_write_now()
         try:
             result = await run_action(self.hass, self.tools, action, user_id=run["user_id"])
         except HomeAssistantError as err:
@@ -391,7 +391,7 @@ class AutomationEngine:
         else:
             step.update(status=STATUS_SUCCESS, result=result)
         step["finished_at"] = iso(dt_util.utcnow())
-        await self._store.async_flush()
+        await self._store.async_write_now()
 
     def _finish(self, run: dict[str, Any]) -> None:
         self._drop_pending(run["id"])

@@ -63,6 +63,9 @@ def signal_device_seen(device_id: str) -> str:
 SIGNAL_DEVICE_ADDED: Final = f"{DOMAIN}_edge_device_added"
 
 EDGE_ID_PREFIX: Final = "edge_"
+# Finished jobs the active file carries before the main file is written at once: a steady
+# stream of changes keeps putting the main file's delayed write off.
+MAX_FINISHED_UNWRITTEN: Final = 20
 
 
 def ha_identifier(device_id: str) -> tuple[str, str]:
@@ -97,6 +100,7 @@ class EdgeManager:
         # Jobs finished since `roomsense.edge` was last written: the active file keeps them
         # meanwhile, as it may be written ahead of it (a kill must not lose a result).
         self._finished_unwritten: set[str] = set()
+        self._writing_kept: asyncio.Task[None] | None = None
 
     @property
     def jobs(self) -> dict[str, EdgeJob]:
@@ -190,7 +194,7 @@ class EdgeManager:
         )
         self.devices[device.device_id] = device
         async_dispatcher_send(self.hass, SIGNAL_DEVICE_ADDED, device.device_id)
-        await self._store.async_flush()
+        await self._store.async_write_kept()
         return device, token
 
     async def async_rotate_token(self, device_id: str) -> tuple[EdgeDevice, str]:
@@ -470,6 +474,13 @@ class EdgeManager:
             self._book.rotate(self.max_completed_jobs)
         self._store.save()
         self._updated(job.device_id)
+        writing = self._writing_kept
+        if len(self._finished_unwritten) >= MAX_FINISHED_UNWRITTEN and (
+            writing is None or writing.done()
+        ):
+            self._writing_kept = self.hass.async_create_background_task(
+                self._store.async_write_kept(), "roomsense edge store"
+            )
 
     def _arm_timer(self, job: EdgeJob) -> None:
         """Expire a queued job, or time out a dispatched one, at the right moment."""

@@ -69,9 +69,13 @@ class EdgeStore:
         self._kept.save()
         self._active.save()
 
+    async def async_write_kept(self) -> None:
+        """Return once the devices and finished jobs, as they are now, are on disk."""
+        await self._kept.async_write_now()
+
     async def async_write_jobs_ahead(self) -> None:
         """Return once the queued and dispatched jobs, as they are now, are on disk."""
-        await self._active.async_flush()
+        await self._active.async_write_now()
 
     async def async_flush(self) -> None:
         """Write both files now."""
