@@ -2,10 +2,11 @@
 
 `roomsense.edge` holds the devices, the finished jobs (with their results, up to 1 MiB
 each) and the result timeout last applied; it is written a moment after a change, so a
-burst is one write. `roomsense.edge.active` holds only the jobs still queued or
-dispatched, which are few and small: it is written before a job's id is answered and
-before a device gets a job, so no kill loses an accepted job or hands one out twice, and
-those writes stay cheap however many results the history holds.
+burst is one write. `roomsense.edge.active` holds the jobs still queued or dispatched,
+and the finished ones not yet in `roomsense.edge` (at most 20; then that is written at
+once): it is written before a job's id is answered and before a device gets a job, so no
+kill loses an accepted job or a result or hands a job out twice, and those writes stay
+cheap however many results the history holds.
 
 At start a job found in both files is read from the one that knows more: its finished
 record if it has one, else its record in the active file (written ahead, so the newer).
